@@ -1,0 +1,2 @@
+// The public face of the `weft` package: the authoring SDK.
+export {};
