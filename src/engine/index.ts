@@ -1,0 +1,24 @@
+/**
+ * The local execution engine: plans KFP v2 IR into DAG executions and runs them on this
+ * machine (child processes, resource-bounded scheduling, CEL conditions, loops, exit
+ * handlers, retries, caching, cancellation and resume).
+ */
+export { Engine } from "./engine.ts";
+export type { EngineOptions } from "./engine.ts";
+export { EngineError, ParameterError, PlanError, TaskError } from "./errors.ts";
+export type { EngineErrorCode } from "./errors.ts";
+export type {
+  Capacity,
+  EngineEvent,
+  EngineEventEmitter,
+  PlannedTask,
+  PlanResult,
+  ResourceDemand,
+  RunHandle,
+  RunSummary,
+  RuntimeState,
+  StartRunRequest,
+  TaskKind,
+  TaskState,
+  TaskSummary,
+} from "./types.ts";
