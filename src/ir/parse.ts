@@ -1,0 +1,169 @@
+/**
+ * Reading pipeline files: KFP YAML (one PipelineSpec document, optionally followed by a
+ * PlatformSpec document) or the same content as JSON.
+ */
+import { readFileSync } from "node:fs";
+import { parseAllDocuments } from "yaml";
+import type { z } from "zod";
+import { IrParseError } from "./errors.ts";
+import { type PipelinePackage, PipelineSpecSchema, PlatformSpecSchema } from "./spec.ts";
+import { reindentQuotedContinuations } from "./yaml-repair.ts";
+
+const EXPECTED = "expected a KFP PipelineSpec (YAML with pipelineInfo, root, schemaVersion)";
+
+/** 1-based line and column of a character offset. */
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, col: offset - start + 1 };
+}
+
+/** Renders a path from zod or a walker as `a.b.c[0].d`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += out === "" ? String(seg) : `.${String(seg)}`;
+  }
+  return out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[seg];
+  }
+  return cur;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function schemaMessage(error: z.ZodError, data: unknown): string {
+  const lines = error.issues.slice(0, 10).map((issue) => {
+    const where = formatPath(issue.path);
+    const value = valueAt(data, issue.path);
+    if (issue.code === "invalid_type" && (value === undefined || value === null)) {
+      return `${where}: required (expected ${issue.expected}); add ${where} to the file`;
+    }
+    if (issue.code === "invalid_type") {
+      return `${where}: expected ${issue.expected} but found ${describe(value)}; fix the value`;
+    }
+    if (issue.code === "invalid_value") {
+      const allowed = issue.values.map((v) => String(v)).join(", ");
+      return `${where}: ${JSON.stringify(value)} is not allowed; use one of ${allowed}`;
+    }
+    if (issue.code === "too_small" && typeof value === "string") {
+      return `${where}: required (must not be empty); set ${where}`;
+    }
+    return `${where}: ${issue.message}`;
+  });
+  if (error.issues.length > 10) lines.push(`... and ${error.issues.length - 10} more problems`);
+  return lines.join("\n");
+}
+
+/**
+ * Parses a pipeline file's text (KFP YAML, optionally with a second PlatformSpec
+ * document, or JSON) and checks it against {@link PipelineSpecSchema}.
+ *
+ * @param file name used in error messages (defaults to `<input>`)
+ * @throws IrParseError with code `IR_EMPTY`, `IR_YAML_SYNTAX`, `IR_DUPLICATE_KEY`,
+ *   `IR_TOO_MANY_DOCUMENTS`, `IR_NOT_AN_OBJECT` or `IR_SCHEMA`
+ * @example const pkg = parsePipelineYaml(readFileSync("p.yaml", "utf8"), "p.yaml");
+ */
+export function parsePipelineYaml(text: string, file = "<input>"): PipelinePackage {
+  let docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  if (Array.isArray(docs) && docs.some((d) => d.errors.length > 0)) {
+    const repaired = reindentQuotedContinuations(text);
+    const retry = repaired === undefined ? undefined : parseAllDocuments(repaired, { uniqueKeys: true });
+    if (Array.isArray(retry) && retry.every((d) => d.errors.length === 0)) docs = retry;
+  }
+  if (!Array.isArray(docs)) {
+    throw new IrParseError("IR_EMPTY", file, `the file is empty; ${EXPECTED}`);
+  }
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (!err) continue;
+    const { line, col } = lineCol(text, err.pos[0]);
+    if (err.code === "DUPLICATE_KEY") {
+      const key = /^\s*(?:-\s+)?["']?([^"':]+)["']?\s*:/.exec(text.split("\n")[line - 1] ?? "")?.[1];
+      const what = key ? `key '${key}' appears twice in the same mapping` : "a key appears twice in the same mapping";
+      throw new IrParseError(
+        "IR_DUPLICATE_KEY",
+        file,
+        `line ${line}, column ${col}: duplicate key: ${what}; remove or rename one of them`,
+      );
+    }
+    throw new IrParseError(
+      "IR_YAML_SYNTAX",
+      file,
+      `line ${line}, column ${col}: YAML syntax error: ${err.message}; fix the YAML (check indentation, quoting and brackets)`,
+    );
+  }
+  const values = docs
+    .map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
+    .filter((v) => v !== null && v !== undefined);
+  if (values.length === 0) {
+    throw new IrParseError("IR_EMPTY", file, `the file is empty; ${EXPECTED}`);
+  }
+  if (values.length > 2) {
+    throw new IrParseError(
+      "IR_TOO_MANY_DOCUMENTS",
+      file,
+      `the file has ${values.length} YAML documents; expected a PipelineSpec optionally followed by one PlatformSpec (platforms:)`,
+    );
+  }
+  const [first, second] = values;
+  for (const v of values) {
+    if (typeof v !== "object" || Array.isArray(v)) {
+      throw new IrParseError("IR_NOT_AN_OBJECT", file, `the document is ${describe(v)}, not a mapping; ${EXPECTED}`);
+    }
+  }
+  const spec = PipelineSpecSchema.safeParse(first);
+  if (!spec.success) {
+    throw new IrParseError("IR_SCHEMA", file, schemaMessage(spec.error, first), { cause: spec.error });
+  }
+  const pkg: PipelinePackage = { pipelineSpec: spec.data };
+  if (second !== undefined) {
+    const platform = PlatformSpecSchema.safeParse(second);
+    if (!platform.success) {
+      throw new IrParseError(
+        "IR_SCHEMA",
+        file,
+        `second YAML document (PlatformSpec): ${schemaMessage(platform.error, second)}`,
+        { cause: platform.error },
+      );
+    }
+    pkg.platformSpec = platform.data;
+  }
+  return pkg;
+}
+
+/**
+ * Reads and parses a pipeline file. Error messages name the file as `displayName`
+ * (default: the path as given).
+ *
+ * @throws IrParseError (`IR_READ_FAILED` when the file cannot be read)
+ */
+export function loadPipelineFile(path: string, displayName: string = path): PipelinePackage {
+  const name = displayName;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : String(cause);
+    throw new IrParseError("IR_READ_FAILED", name, `cannot read ${path}: ${reason}; check the path`, { cause });
+  }
+  return parsePipelineYaml(text, name);
+}
