@@ -1,0 +1,71 @@
+/**
+ * `weft run <pipeline.ts | pipeline.yaml>`: compiles if needed, checks parameters,
+ * records the run, executes it on this machine and shows its progress.
+ */
+import type { Command } from "commander";
+import { openContext } from "../context.ts";
+import { CliError } from "../errors.ts";
+import { loadPipeline } from "../load-pipeline.ts";
+import { collectParam, coerceParams } from "../params.ts";
+import { followRun } from "../progress/follow.ts";
+
+/** Options of `weft run` as commander parses them. */
+export interface RunCommandOptions {
+  param?: string[];
+  experiment?: string;
+  runName?: string;
+  cache: boolean;
+  json?: boolean;
+  maxParallel?: number;
+  export?: string;
+}
+
+/** Parses a positive integer option value. */
+export function parsePositiveInt(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new CliError("BAD_OPTION", `${name} expects a positive integer, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** Executes `weft run`; returns the exit code. */
+export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  const pipeline = await loadPipeline(file, opts.export);
+  const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
+  const ctx = openContext();
+  try {
+    const engine = ctx.engine(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel });
+    const handle = engine.startRun({
+      pipeline,
+      parameters,
+      enableCache: opts.cache,
+      ...(opts.experiment === undefined ? {} : { experimentName: opts.experiment }),
+      ...(opts.runName === undefined ? {} : { runName: opts.runName }),
+    });
+    const title = opts.runName ?? pipeline.pipelineSpec.pipelineInfo.displayName ?? pipeline.pipelineSpec.pipelineInfo.name;
+    return await followRun(handle, { json: opts.json === true, title: `${title} ${handle.runId}` });
+  } finally {
+    ctx.close();
+  }
+}
+
+/** Registers `weft run` on `program`. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description("compile (if needed) and run a pipeline on this machine, showing live progress")
+    .argument("<pipeline>", "a TypeScript pipeline (.ts) or compiled IR (.yaml, .json)")
+    .option("-p, --param <name=value>", "a pipeline parameter (repeatable)", collectParam)
+    .option("-e, --experiment <name>", "experiment to record the run in (default: Default)")
+    .option("-n, --run-name <name>", "display name of the run")
+    .option("--no-cache", "run every task even when a cached result exists")
+    .option("--json", "print engine events and the summary as JSON lines")
+    .option("--max-parallel <n>", "run at most n tasks at once", parsePositiveInt("--max-parallel"))
+    .option("--export <name>", "for a .ts file with several pipelines: which export to run")
+    .action(async (file: string, opts: RunCommandOptions) => {
+      process.exitCode = await runCommand(file, opts);
+    });
+}

@@ -1,0 +1,72 @@
+/**
+ * `weft runs logs <run> [task] [-f]`: prints task log files; with `-f` keeps tailing
+ * them (and picks up tasks that start later) until the task or run has finished.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Run, Store, Task } from "../../store/index.ts";
+import { withContext } from "../context.ts";
+import { isTerminalState } from "../format.ts";
+import { FileFollower } from "../log-files.ts";
+import { resolveRun, resolveTasks } from "../resolve.ts";
+
+const POLL_MS = 200;
+
+/** Options of `weft runs logs`. */
+export interface RunsLogsOptions {
+  follow?: boolean;
+}
+
+/** Prints (and with `follow` tails) the logs; returns the exit code. */
+export async function runsLogs(runRef: string, taskRef: string | undefined, opts: RunsLogsOptions): Promise<number> {
+  return withContext(async ({ store }) => {
+    const run = resolveRun(store, runRef);
+    const select = (): Task[] => {
+      const tasks = taskRef === undefined ? store.tasks.listByRun(run.id) : resolveTasks(store, run, taskRef);
+      return tasks.filter((t) => t.logPath !== undefined);
+    };
+    // validate the task name now, so a typo fails at once even with -f
+    if (taskRef !== undefined) resolveTasks(store, run, taskRef);
+    const followers = new Map<string, { follower: FileFollower; label: string }>();
+    const pump = (flush: boolean) => {
+      for (const t of select()) {
+        if (!followers.has(t.id) && t.logPath) {
+          followers.set(t.id, { follower: new FileFollower(t.logPath), label: t.path.replace(/^root\//, "") });
+        }
+      }
+      const prefixed = taskRef === undefined || followers.size > 1;
+      for (const { follower, label } of followers.values()) {
+        const lines = flush ? follower.flush() : follower.poll();
+        for (const line of lines) process.stdout.write(prefixed ? `[${label}] ${line}\n` : `${line}\n`);
+      }
+    };
+    if (!opts.follow) {
+      pump(true);
+      if (followers.size === 0) process.stderr.write(`run ${run.id} has no task logs yet\n`);
+      return 0;
+    }
+    let stop = false;
+    const onSigint = () => {
+      stop = true;
+    };
+    process.on("SIGINT", onSigint);
+    try {
+      while (!stop) {
+        pump(false);
+        if (finished(store, run, taskRef)) break;
+        await sleep(POLL_MS);
+      }
+      pump(true);
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+    return 0;
+  });
+}
+
+function finished(store: Store, run: Run, taskRef: string | undefined): boolean {
+  const current = store.runs.get(run.id);
+  if (!current || isTerminalState(current.state)) return true;
+  if (taskRef === undefined) return false;
+  const tasks = resolveTasks(store, current, taskRef);
+  return tasks.length > 0 && tasks.every((t) => isTerminalState(t.state));
+}

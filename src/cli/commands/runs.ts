@@ -1,0 +1,63 @@
+/**
+ * `weft runs list|get|logs|cancel|retry`.
+ */
+import type { Command } from "commander";
+import { parsePositiveInt } from "./run.ts";
+import { runsCancel, runsRetry } from "./runs-control.ts";
+import { runsGet, runsList } from "./runs-list.ts";
+import { runsLogs } from "./runs-logs.ts";
+
+/** Registers `weft runs` and its subcommands on `program`. */
+export function registerRunsCommand(program: Command): void {
+  const runs = program.command("runs").description("inspect and control runs");
+  runs
+    .command("list")
+    .description("list runs, newest first")
+    .option("-e, --experiment <name>", "only runs of this experiment")
+    .option("-s, --state <state>", "only runs in this state (e.g. FAILED)")
+    .option("-l, --limit <n>", "at most n runs", parsePositiveInt("--limit"), 20)
+    .option("--json", "print JSON")
+    .action(async (opts: { experiment?: string; state?: string; limit: number; json?: boolean }) => {
+      process.exitCode = await runsList(opts);
+    });
+  runs
+    .command("get")
+    .description("show a run: its tasks with state, duration, attempts and cache decision")
+    .argument("<run>", "run id, id prefix or name")
+    .option("--json", "print JSON")
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      process.exitCode = await runsGet(ref, opts);
+    });
+  runs
+    .command("logs")
+    .description("print task logs; -f follows them until the task or run finishes")
+    .argument("<run>", "run id, id prefix or name")
+    .argument("[task]", "task name or path (default: all tasks)")
+    .option("-f, --follow", "keep printing new lines until the task or run finishes")
+    .action(async (ref: string, task: string | undefined, opts: { follow?: boolean }) => {
+      process.exitCode = await runsLogs(ref, task, opts);
+    });
+  runs
+    .command("cancel")
+    .description("cancel a run, also one executing in another process")
+    .argument("<run>", "run id, id prefix or name")
+    .option("-w, --wait <seconds>", "wait this long for CANCELED to be recorded", parseSeconds, 30)
+    .action(async (ref: string, opts: { wait: number }) => {
+      process.exitCode = await runsCancel(ref, opts);
+    });
+  runs
+    .command("retry")
+    .description("resume a failed, canceled or interrupted run: finished tasks are kept, the rest run again")
+    .argument("<run>", "run id, id prefix or name")
+    .option("--json", "print engine events and the summary as JSON lines")
+    .option("--max-parallel <n>", "run at most n tasks at once", parsePositiveInt("--max-parallel"))
+    .action(async (ref: string, opts: { json?: boolean; maxParallel?: number }) => {
+      process.exitCode = await runsRetry(ref, opts);
+    });
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) return parsePositiveInt("--wait")(value);
+  return n;
+}

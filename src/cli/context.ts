@@ -1,0 +1,65 @@
+/**
+ * Opens what the commands work on: `$WEFT_HOME` (default `./.weft`), its store, its
+ * artifact store and, for the commands that execute, the engine.
+ */
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { LocalArtifactStore } from "../artifacts/index.ts";
+import { Engine } from "../engine/index.ts";
+import { openStore, type Store } from "../store/index.ts";
+
+/** `$WEFT_HOME` resolved against the working directory; `./.weft` when unset. */
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.WEFT_HOME && env.WEFT_HOME.trim() !== "" ? env.WEFT_HOME : ".weft";
+  return resolve(home);
+}
+
+/** The store and artifact store of one `$WEFT_HOME`. */
+export interface CliContext {
+  home: string;
+  store: Store;
+  artifacts: LocalArtifactStore;
+  /** The engine, created on first use (it recovers orphaned runs when opened). */
+  engine(opts?: { maxParallel?: number }): Engine;
+  close(): void;
+}
+
+/** Opens (creating if needed) `$WEFT_HOME` and its store. */
+export function openContext(home = resolveHome()): CliContext {
+  mkdirSync(home, { recursive: true });
+  const store = openStore(home);
+  const artifacts = new LocalArtifactStore(join(home, "artifacts"));
+  let engine: Engine | undefined;
+  return {
+    home,
+    store,
+    artifacts,
+    engine(opts = {}) {
+      if (!engine) {
+        engine = new Engine({
+          home,
+          store,
+          artifacts,
+          ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }),
+        });
+        engine.recoverOrphans();
+      }
+      return engine;
+    },
+    close() {
+      store.close();
+    },
+  };
+}
+
+/**
+ * Runs `fn` with an open context and closes it afterwards, whatever happens.
+ */
+export async function withContext<T>(fn: (ctx: CliContext) => Promise<T> | T): Promise<T> {
+  const ctx = openContext();
+  try {
+    return await fn(ctx);
+  } finally {
+    ctx.close();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Progress as plain lines, for output that is not a terminal (CI logs, pipes): one line
+ * per run or task state change, then the summary.
+ */
+import type { EngineEvent, RunSummary } from "../../engine/index.ts";
+import { type Colors, formatDuration } from "../format.ts";
+import { renderSummary } from "./summary.ts";
+import { applyTaskEvent, type OutputStream, type ProgressView, type TaskRow } from "./view.ts";
+
+function clock(at: number): string {
+  return new Date(at).toISOString().slice(11, 19);
+}
+
+/** A view that prints one line per state change. */
+export class PlainView implements ProgressView {
+  private readonly rows = new Map<string, TaskRow>();
+  private readonly seen = new Map<string, string>();
+
+  constructor(
+    private readonly out: OutputStream,
+    private readonly colors: Colors,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  onEvent(e: EngineEvent): void {
+    if (e.type === "log") return;
+    if (e.type === "run") {
+      this.out.write(`${clock(e.at)} run ${e.state}${e.error ? `: ${e.error}` : ""}\n`);
+      return;
+    }
+    const row = applyTaskEvent(this.rows, e);
+    if (row.kind === "dag" && row.path === "root") return;
+    const key = `${row.state}#${row.attempt}`;
+    if (this.seen.get(row.taskId) === key) return;
+    this.seen.set(row.taskId, key);
+    const parts = [clock(this.now()), row.path.replace(/^root\//, ""), row.state];
+    if (row.attempt > 1) parts.push(`attempt ${row.attempt}`);
+    if (row.cached && row.state !== "RUNNING") parts.push("cached");
+    if (row.finishedAt !== undefined && row.startedAt !== undefined) {
+      parts.push(formatDuration(row.finishedAt - row.startedAt));
+    }
+    let line = parts.join(" ");
+    if (row.state === "FAILED" && row.error) line += `: ${row.error}`;
+    this.out.write(`${line}\n`);
+  }
+
+  finish(summary: RunSummary): void {
+    this.out.write(`\n${renderSummary(summary, this.colors)}`);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The live task tree shown in a terminal: one line per task with its state symbol and
+ * colour, duration, "cached" and retries, redrawn in place (ANSI) at most every 100 ms
+ * and once a second while tasks run. Large runs (loops of hundreds of iterations) are
+ * folded to fit the terminal: finished tasks collapse into a count.
+ */
+import type { EngineEvent, RunSummary, RuntimeState } from "../../engine/index.ts";
+import { type Colors, colorState, elapsed, formatDuration, stateSymbol, stripAnsi } from "../format.ts";
+import { renderSummary } from "./summary.ts";
+import { applyTaskEvent, comparePaths, type OutputStream, type ProgressView, pathDepth, type TaskRow } from "./view.ts";
+
+const THROTTLE_MS = 100;
+
+/** A view that redraws a task tree in place. */
+export class TtyView implements ProgressView {
+  private readonly rows = new Map<string, TaskRow>();
+  private runState: RuntimeState | "STARTING" = "STARTING";
+  private readonly startedAt: number;
+  private drawnLines = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly ticker: NodeJS.Timeout;
+  private lastDraw = 0;
+  private finished = false;
+
+  constructor(
+    private readonly out: OutputStream,
+    private readonly colors: Colors,
+    private readonly title: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.startedAt = now();
+    this.out.write("\x1b[?25l");
+    this.ticker = setInterval(() => this.draw(), 1000);
+    this.ticker.unref();
+  }
+
+  onEvent(e: EngineEvent): void {
+    if (e.type === "log") return;
+    if (e.type === "run") this.runState = e.state;
+    else applyTaskEvent(this.rows, e);
+    this.schedule();
+  }
+
+  finish(summary: RunSummary): void {
+    this.finished = true;
+    clearInterval(this.ticker);
+    if (this.timer) clearTimeout(this.timer);
+    this.runState = summary.state;
+    this.draw(true);
+    this.out.write(`\x1b[?25h\n${renderSummary(summary, this.colors)}`);
+  }
+
+  /** Restores the cursor without a summary (the process is ending abnormally). */
+  abort(): void {
+    clearInterval(this.ticker);
+    if (this.timer) clearTimeout(this.timer);
+    this.out.write("\x1b[?25h\n");
+  }
+
+  private schedule(): void {
+    if (this.timer || this.finished) return;
+    const wait = Math.max(0, THROTTLE_MS - (this.now() - this.lastDraw));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.draw();
+    }, wait);
+  }
+
+  private draw(final = false): void {
+    if (this.finished && !final) return;
+    this.lastDraw = this.now();
+    const lines = this.render();
+    const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : "";
+    this.out.write(`${up}\x1b[0J${lines.join("\n")}\n`);
+    this.drawnLines = lines.length;
+  }
+
+  /** The lines of the current frame (exposed for tests through the output). */
+  render(): string[] {
+    const c = this.colors;
+    const width = Math.max(40, this.out.columns ?? 100);
+    const height = Math.max(8, (this.out.rows ?? 30) - 2);
+    const header = `${stateSymbol(this.runState, c)} ${c.bold(this.title)}  ${colorState(this.runState, this.runState, c)}  ${formatDuration(this.now() - this.startedAt)}`;
+    const tasks = [...this.rows.values()].filter((r) => r.path !== "root").sort((a, b) => comparePaths(a.path, b.path));
+    let shown = tasks;
+    let folded: Record<string, number> = {};
+    if (tasks.length > height - 2) {
+      // keep what matters: running and failed tasks first, then the most recent others
+      const important = tasks.filter((t) => t.state === "RUNNING" || t.state === "FAILED");
+      const keep = new Set(important.slice(0, height - 2).map((t) => t.taskId));
+      shown = tasks.filter((t) => keep.has(t.taskId));
+      folded = {};
+      for (const t of tasks) if (!keep.has(t.taskId)) folded[t.state] = (folded[t.state] ?? 0) + 1;
+    }
+    const lines = [header, ...shown.map((t) => this.line(t))];
+    const foldedText = Object.entries(folded)
+      .map(([s, n]) => colorState(s, `${n} ${s.toLowerCase()}`, c))
+      .join(", ");
+    if (foldedText) lines.push(c.gray(`  … and ${foldedText}`));
+    return lines.map((l) => truncate(l, width));
+  }
+
+  private line(t: TaskRow): string {
+    const c = this.colors;
+    const indent = "  ".repeat(pathDepth(t.path) + 1);
+    const name = t.kind === "iteration" ? t.path.split("/").at(-1) ?? t.displayName : t.displayName;
+    const parts = [`${indent}${stateSymbol(t.state, c)} ${name}`, colorState(t.state, t.state.toLowerCase(), c)];
+    const d = elapsed(t.startedAt, t.finishedAt, this.now());
+    if (d !== undefined && (t.kind === "container" || t.kind === "importer")) parts.push(formatDuration(d));
+    if (t.cached) parts.push(c.cyan("cached"));
+    if (t.attempt > 1) parts.push(c.yellow(`retry ${t.attempt - 1}`));
+    if (t.state === "FAILED" && t.error) parts.push(c.red(t.error.split("\n")[0] ?? ""));
+    return parts.join("  ");
+  }
+}
+
+function truncate(line: string, width: number): string {
+  const plain = stripAnsi(line);
+  if (plain.length <= width) return line;
+  return `${plain.slice(0, width - 1)}…`;
+}
