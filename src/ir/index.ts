@@ -4,8 +4,11 @@
  * placeholders; check parameter values against their declared types.
  */
 
+export type { ArtifactTypeName } from "./artifact-types.ts";
+export { artifactTypeAccepts, artifactTypes, GENERIC_ARTIFACT_TITLE } from "./artifact-types.ts";
 export type { IrErrorCode, IrIssue } from "./errors.ts";
 export { formatIssues, IrError, IrParseError, IrValidationError, WeftError } from "./errors.ts";
+export { checkParameterValue, coerceParameterString, parameterTypeOfValue } from "./parameters.ts";
 export { formatPath, loadPipelineFile, parsePipelineYaml } from "./parse.ts";
 export {
   pipelineHeader,
@@ -16,3 +19,7 @@ export {
   stableStringify,
 } from "./serialize.ts";
 export * from "./spec.ts";
+export type { ValidateOptions } from "./validate.ts";
+export { assertValidPipeline, SUPPORTED_SCHEMA_VERSIONS, validatePipeline } from "./validate.ts";
+export type { DagEntry, TaskEntry } from "./walk.ts";
+export { componentOf, upstreamTasks, walkComponents, walkDag } from "./walk.ts";

@@ -1,0 +1,196 @@
+/**
+ * Structural validation of a parsed pipeline: every reference resolves, the task graph
+ * of each DAG is acyclic, types agree along edges and trigger conditions are valid CEL.
+ * The schema (field shapes) is checked earlier, by `parsePipelineYaml`.
+ */
+import { parse as parseCel } from "@bufbuild/cel";
+import { type IrIssue, IrValidationError } from "./errors.ts";
+import type { ComponentSpec, PipelinePackage, PipelineSpec } from "./spec.ts";
+import { checkTask } from "./validate-task.ts";
+import { type DagEntry, upstreamTasks, walkComponents, walkDag } from "./walk.ts";
+
+/** IR schema versions Weft reads. */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly string[] = ["2.0.0", "2.1.0"];
+
+const TOP_LEVEL_FIELDS = [
+  "pipelineInfo",
+  "deploymentSpec",
+  "sdkVersion",
+  "schemaVersion",
+  "components",
+  "root",
+  "defaultPipelineRoot",
+];
+
+/** Options of {@link validatePipeline}. */
+export interface ValidateOptions {
+  /** File name for error messages (used by {@link assertValidPipeline}). */
+  file?: string;
+}
+
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  const base = name.toLowerCase().replace(/[^a-z]/g, "");
+  return candidates.find((c) => {
+    const k = c.toLowerCase();
+    return base.startsWith(k) || k.startsWith(base);
+  });
+}
+
+function checkComponent(spec: PipelineSpec, entry: DagEntry, issues: IrIssue[]): void {
+  const { component: c, path } = entry;
+  if (c.executorLabel !== undefined) {
+    if (!spec.deploymentSpec?.executors?.[c.executorLabel]) {
+      issues.push({
+        path: `${path}.executorLabel`,
+        message: `executor '${c.executorLabel}' is not defined in deploymentSpec.executors; add it or fix the label`,
+      });
+    }
+    if (c.dag) {
+      issues.push({ path, message: "has both dag and executorLabel; a component is either a DAG or one executor" });
+    }
+  } else if (!c.dag) {
+    issues.push({
+      path,
+      message:
+        entry.componentName === "root"
+          ? "has no dag; the pipeline's root component needs root.dag with its tasks"
+          : "has neither dag nor executorLabel; give it an executor or a DAG of tasks",
+    });
+  }
+  if (c.dag) {
+    checkDagOutputs(spec, entry, c, issues);
+    checkCycles(entry, issues);
+  }
+}
+
+function checkDagOutputs(spec: PipelineSpec, entry: DagEntry, c: ComponentSpec, issues: IrIssue[]): void {
+  const tasks = c.dag?.tasks ?? {};
+  const base = `${entry.path}.dag.outputs`;
+  const check = (path: string, sub: string, key: string, kind: "parameter" | "artifact"): void => {
+    const task = tasks[sub];
+    if (!task) {
+      issues.push({
+        path: `${path}.producerSubtask`,
+        message: `task '${sub}' is not in this DAG (${entry.path}.dag.tasks); select an output of one of its tasks`,
+      });
+      return;
+    }
+    const producer = spec.components?.[task.componentRef.name];
+    if (!producer) return;
+    const outs = kind === "parameter" ? producer.outputDefinitions?.parameters : producer.outputDefinitions?.artifacts;
+    if (!outs?.[key]) {
+      issues.push({ path, message: `subtask '${sub}' has no output ${kind} '${key}'` });
+    }
+  };
+  for (const [name, out] of Object.entries(c.dag?.outputs?.parameters ?? {})) {
+    const path = `${base}.parameters.${name}`;
+    if (!c.outputDefinitions?.parameters?.[name]) {
+      issues.push({
+        path,
+        message: `'${name}' is not declared in ${entry.path}.outputDefinitions.parameters; declare it or remove it`,
+      });
+    }
+    if (out.valueFromParameter) {
+      const s = out.valueFromParameter;
+      check(`${path}.valueFromParameter`, s.producerSubtask, s.outputParameterKey, "parameter");
+    }
+    (out.valueFromOneof?.parameterSelectors ?? []).forEach((s, i) => {
+      check(`${path}.valueFromOneof.parameterSelectors[${i}]`, s.producerSubtask, s.outputParameterKey, "parameter");
+    });
+  }
+  for (const [name, out] of Object.entries(c.dag?.outputs?.artifacts ?? {})) {
+    const path = `${base}.artifacts.${name}`;
+    if (!c.outputDefinitions?.artifacts?.[name]) {
+      issues.push({
+        path,
+        message: `'${name}' is not declared in ${entry.path}.outputDefinitions.artifacts; declare it or remove it`,
+      });
+    }
+    (out.artifactSelectors ?? []).forEach((s, i) => {
+      check(`${path}.artifactSelectors[${i}]`, s.producerSubtask, s.outputArtifactKey, "artifact");
+    });
+  }
+}
+
+function checkCycles(entry: DagEntry, issues: IrIssue[]): void {
+  const tasks = entry.component.dag?.tasks ?? {};
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const reported = new Set<string>();
+  const visit = (name: string): void => {
+    state.set(name, "visiting");
+    stack.push(name);
+    const task = tasks[name];
+    for (const up of task ? upstreamTasks(task) : []) {
+      if (!(up in tasks) || up === name) continue;
+      const s = state.get(up);
+      if (s === "visiting") {
+        const cycle = [...stack.slice(stack.indexOf(up)), up];
+        const key = [...cycle.slice(0, -1)].sort().join(",");
+        if (!reported.has(key)) {
+          reported.add(key);
+          issues.push({
+            path: `${entry.path}.dag.tasks`,
+            message: `dependency cycle: ${cycle.reverse().join(" -> ")}; a task cannot depend on its own downstream tasks`,
+          });
+        }
+      } else if (s === undefined) {
+        visit(up);
+      }
+    }
+    stack.pop();
+    state.set(name, "done");
+  };
+  for (const name of Object.keys(tasks)) if (!state.has(name)) visit(name);
+}
+
+/**
+ * Checks a parsed pipeline and returns every problem found (empty when valid). Each
+ * issue names the exact IR path, e.g.
+ * `root.dag.tasks.train.inputs.artifacts.data: producer task 'prep' has no output artifact 'dataset'`.
+ */
+export function validatePipeline(pkg: PipelinePackage, _opts: ValidateOptions = {}): IrIssue[] {
+  const spec = pkg.pipelineSpec;
+  const issues: IrIssue[] = [];
+  if (!SUPPORTED_SCHEMA_VERSIONS.includes(spec.schemaVersion)) {
+    issues.push({
+      path: "schemaVersion",
+      message: `'${spec.schemaVersion}' is not supported; Weft reads KFP IR schemaVersion ${SUPPORTED_SCHEMA_VERSIONS.join(" or ")} (compile with the KFP v2 SDK)`,
+    });
+  }
+  for (const key of Object.keys(spec)) {
+    if (TOP_LEVEL_FIELDS.includes(key)) continue;
+    const guess = closest(key, TOP_LEVEL_FIELDS);
+    issues.push({
+      path: key,
+      message: `unknown PipelineSpec field${guess ? `; did you mean '${guess}'?` : ""} (known fields: ${TOP_LEVEL_FIELDS.join(", ")})`,
+    });
+  }
+  for (const entry of walkComponents(spec)) checkComponent(spec, entry, issues);
+  for (const t of walkDag(spec)) {
+    checkTask(spec, t, issues);
+    const condition = t.task.triggerPolicy?.condition;
+    if (condition !== undefined && condition !== "") {
+      try {
+        parseCel(condition);
+      } catch (err) {
+        const why = err instanceof Error ? err.message.replace(/^<input>:/, "at ") : String(err);
+        issues.push({
+          path: `${t.taskPath}.triggerPolicy.condition`,
+          message: `not a valid CEL expression (${why}); write e.g. inputs.parameter_values['x'] == 'heads'`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * Validates and throws one {@link IrValidationError} listing every issue.
+ *
+ * @throws IrValidationError (`IR_INVALID_PIPELINE`)
+ */
+export function assertValidPipeline(pkg: PipelinePackage, opts: ValidateOptions = {}): void {
+  const issues = validatePipeline(pkg, opts);
+  if (issues.length > 0) throw new IrValidationError(opts.file ?? "<input>", issues);
+}
