@@ -10,6 +10,25 @@ export type { IrErrorCode, IrIssue } from "./errors.ts";
 export { formatIssues, IrError, IrParseError, IrValidationError, WeftError } from "./errors.ts";
 export { checkParameterValue, coerceParameterString, parameterTypeOfValue } from "./parameters.ts";
 export { formatPath, loadPipelineFile, parsePipelineYaml } from "./parse.ts";
+export type { PlaceholderArtifact, PlaceholderContext } from "./placeholder-resolve.ts";
+export { formatParameterValue, interpolateString, resolveCommandLine } from "./placeholder-resolve.ts";
+export type { PlaceholderNode, PlaceholderPart, StructuredPlaceholder } from "./placeholders.ts";
+export {
+  concatPlaceholder,
+  EXECUTOR_INPUT_PLACEHOLDER,
+  executorInputPlaceholder,
+  ifPresentPlaceholder,
+  inputArtifactMetadataPlaceholder,
+  inputArtifactPathPlaceholder,
+  inputArtifactUriPlaceholder,
+  inputParameterPlaceholder,
+  outputArtifactPathPlaceholder,
+  outputArtifactUriPlaceholder,
+  outputParameterPathPlaceholder,
+  parseStructuredPlaceholder,
+  pythonJsonDumps,
+  runtimePlaceholders,
+} from "./placeholders.ts";
 export {
   pipelineHeader,
   pipelineToJson,

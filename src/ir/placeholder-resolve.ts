@@ -1,0 +1,162 @@
+/**
+ * Resolving KFP placeholders into concrete command-line arguments, the way the KFP
+ * launcher does before it starts a task's container.
+ */
+import { IrError } from "./errors.ts";
+import { type PlaceholderNode, parseStructuredPlaceholder, type StructuredPlaceholder } from "./placeholders.ts";
+import type { JsonValue } from "./spec.ts";
+
+/** Where an artifact of a task lives, for `.path`, `.uri` and `.metadata` placeholders. */
+export interface PlaceholderArtifact {
+  path?: string;
+  uri?: string;
+  metadata?: Record<string, JsonValue>;
+}
+
+/** Everything a task's placeholders can refer to. */
+export interface PlaceholderContext {
+  /** Input parameter values by name (JSON values; strings are inserted raw). */
+  parameters?: Readonly<Record<string, JsonValue | undefined>>;
+  /**
+   * Names of the inputs that are present, for `IfPresent`. When omitted, an input is
+   * present if it has a non-null parameter value or an input artifact entry.
+   */
+  presentInputs?: Iterable<string>;
+  inputArtifacts?: Readonly<Record<string, PlaceholderArtifact | undefined>>;
+  outputArtifacts?: Readonly<Record<string, PlaceholderArtifact | undefined>>;
+  /** Output parameter name to the file the task writes the value to. */
+  outputParameterFiles?: Readonly<Record<string, string | undefined>>;
+  /** The executor input for `{{$}}`: a JSON string or a value to be JSON-encoded. */
+  executorInput?: string | JsonValue | object;
+  pipelineJobName?: string;
+  pipelineJobUuid?: string;
+  pipelineJobResourceName?: string;
+  pipelineTaskName?: string;
+  pipelineTaskUuid?: string;
+  workspacePath?: string;
+  /** Used in error messages, e.g. the task name. */
+  where?: string;
+}
+
+const RUNTIME_KEYS: Record<string, keyof PlaceholderContext> = {
+  pipeline_job_name: "pipelineJobName",
+  pipeline_job_uuid: "pipelineJobUuid",
+  pipeline_job_resource_name: "pipelineJobResourceName",
+  pipeline_task_name: "pipelineTaskName",
+  pipeline_task_uuid: "pipelineTaskUuid",
+  workspace_path: "workspacePath",
+};
+
+const PLACEHOLDER = /\{\{\$(?:\.[^{}]*?)?\}\}/g;
+const IO = /^\{\{\$\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\](?:\.(path|uri|metadata|output_file))?\}\}$/;
+
+/** A parameter value as KFP inserts it: strings raw, everything else JSON-encoded. */
+export function formatParameterValue(value: JsonValue): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function fail(ctx: PlaceholderContext, placeholder: string, message: string): never {
+  const where = ctx.where ? `${ctx.where}: ` : "";
+  throw new IrError("IR_PLACEHOLDER", `${where}placeholder ${placeholder}: ${message}`);
+}
+
+function resolveOne(ph: string, ctx: PlaceholderContext): string {
+  if (ph === "{{$}}") {
+    const ei = ctx.executorInput;
+    if (ei === undefined) fail(ctx, ph, "no executor input was provided for this task");
+    return typeof ei === "string" ? ei : JSON.stringify(ei);
+  }
+  const runtime = /^\{\{\$\.([a-z_]+)\}\}$/.exec(ph)?.[1];
+  if (runtime !== undefined) {
+    const key = RUNTIME_KEYS[runtime];
+    if (!key) fail(ctx, ph, `unknown placeholder; supported are {{$.${Object.keys(RUNTIME_KEYS).join("}}, {{$.")}}}`);
+    const v = ctx[key];
+    if (typeof v !== "string") fail(ctx, ph, `no value for ${runtime} is available to this task`);
+    return v;
+  }
+  const m = IO.exec(ph);
+  if (!m) fail(ctx, ph, "unknown placeholder; check its spelling against the KFP placeholder forms");
+  const [, side, kind, name = "", attr] = m;
+  if (kind === "parameters") {
+    if (side === "inputs" && attr === undefined) {
+      const v = ctx.parameters?.[name];
+      if (v === undefined) fail(ctx, ph, `no value for input parameter '${name}'; supply it or give it a default`);
+      return formatParameterValue(v);
+    }
+    if (side === "outputs" && attr === "output_file") {
+      const f = ctx.outputParameterFiles?.[name];
+      if (f === undefined) fail(ctx, ph, `the component declares no output parameter '${name}'`);
+      return f;
+    }
+    fail(ctx, ph, `parameters support only {{$.inputs.parameters['x']}} and {{$.outputs.parameters['x'].output_file}}`);
+  }
+  const artifacts = side === "inputs" ? ctx.inputArtifacts : ctx.outputArtifacts;
+  const art = artifacts?.[name];
+  if (!art) fail(ctx, ph, `no ${side === "inputs" ? "input" : "output"} artifact '${name}' for this task`);
+  if (attr === "path" || attr === "uri") {
+    const v = art[attr];
+    if (v === undefined) fail(ctx, ph, `artifact '${name}' has no ${attr}`);
+    return v;
+  }
+  if (attr === "metadata") return JSON.stringify(art.metadata ?? {});
+  return fail(ctx, ph, "artifact placeholders need .path, .uri or .metadata");
+}
+
+/**
+ * Replaces every `{{$...}}` placeholder embedded in a string (KFP lowers f-strings into
+ * constants such as `"heads and {{$.inputs.parameters['pipelinechannel--x']}} > 5"`).
+ *
+ * @throws IrError `IR_PLACEHOLDER` naming the placeholder when it cannot be resolved
+ */
+export function interpolateString(template: string, ctx: PlaceholderContext): string {
+  return template.replace(PLACEHOLDER, (ph) => resolveOne(ph, ctx));
+}
+
+function isPresent(name: string, ctx: PlaceholderContext, present: Set<string> | undefined): boolean {
+  if (present) return present.has(name);
+  const v = ctx.parameters?.[name];
+  return (v !== undefined && v !== null) || ctx.inputArtifacts?.[name] !== undefined;
+}
+
+function resolveNode(n: PlaceholderNode, ctx: PlaceholderContext, present: Set<string> | undefined): string[] {
+  if (typeof n === "string") {
+    const structured = parseStructuredPlaceholder(n);
+    return structured ? resolveStructured(structured, ctx, present) : [interpolateString(n, ctx)];
+  }
+  return resolveStructured(n, ctx, present);
+}
+
+function asList(branch: PlaceholderNode[] | PlaceholderNode | undefined): PlaceholderNode[] {
+  if (branch === undefined || branch === null) return [];
+  return Array.isArray(branch) ? branch : [branch];
+}
+
+function resolveStructured(
+  p: StructuredPlaceholder,
+  ctx: PlaceholderContext,
+  present: Set<string> | undefined,
+): string[] {
+  if ("Concat" in p) {
+    if (!Array.isArray(p.Concat)) fail(ctx, JSON.stringify(p), "Concat must hold a list of parts");
+    return [p.Concat.flatMap((part) => resolveNode(part, ctx, present)).join("")];
+  }
+  const body = p.IfPresent;
+  if (!body || typeof body.InputName !== "string") {
+    fail(ctx, JSON.stringify(p), "IfPresent needs an InputName");
+  }
+  const branch = isPresent(body.InputName, ctx, present) ? body.Then : body.Else;
+  return asList(branch).flatMap((part) => resolveNode(part, ctx, present));
+}
+
+/**
+ * Resolves a container's `command` or `args` into concrete arguments: `IfPresent`
+ * chooses (or drops) its branch, `Concat` joins its parts into one argument, nested
+ * forms work, and simple placeholders are substituted anywhere in a string.
+ *
+ * @throws IrError `IR_PLACEHOLDER` naming the placeholder when it cannot be resolved
+ * @example resolveCommandLine(["--n", "{{$.inputs.parameters['n']}}"], { parameters: { n: 3 } }) // ["--n", "3"]
+ */
+export function resolveCommandLine(args: readonly string[], ctx: PlaceholderContext): string[] {
+  const present = ctx.presentInputs ? new Set(ctx.presentInputs) : undefined;
+  return args.flatMap((arg) => resolveNode(arg, ctx, present));
+}
