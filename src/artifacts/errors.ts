@@ -1,0 +1,22 @@
+/** Stable codes of artifact storage errors. */
+export type ArtifactErrorCode =
+  | "ARTIFACT_URI_UNSUPPORTED"
+  | "ARTIFACT_OUTSIDE_STORE"
+  | "ARTIFACT_INVALID_SEGMENT"
+  | "ARTIFACT_NOT_FOUND"
+  | "ARTIFACT_IS_DIRECTORY";
+
+/**
+ * An error of artifact storage: a stable `code`, a message that names the URI or path and
+ * says what to do, and the underlying `cause` where there is one.
+ */
+export class ArtifactError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ArtifactErrorCode;
+
+  constructor(code: ArtifactErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ArtifactError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Artifact storage: where task outputs live and how URIs map to content. The local
+ * `file://` store comes first; other backends implement the same {@link ArtifactStore}
+ * contract and run the shared suite in `contract.ts`.
+ */
+export { digestFile, digestTree, type TreeEntry, walkTree } from "./digest.ts";
+export { ArtifactError, type ArtifactErrorCode } from "./errors.ts";
+export { checkSegment, resolveInside } from "./guard.ts";
+export { LocalArtifactStore } from "./local-store.ts";
+export type { ArtifactData, ArtifactStore } from "./store.ts";
