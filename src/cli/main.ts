@@ -5,6 +5,7 @@ import { registerExperimentsCommand } from "./commands/experiments.ts";
 import { registerLineageCommand } from "./commands/lineage.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
+import { registerValidate } from "./commands/validate.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
 /** Error codes of other modules that mean bad input (exit 2) rather than a failure. */
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerLineageCommand(program);
   registerRunCommand(program);
   registerRunsCommand(program);
+  registerValidate(program);
   return program;
 }
 
