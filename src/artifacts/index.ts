@@ -3,6 +3,9 @@
  * `file://` store comes first; other backends implement the same {@link ArtifactStore}
  * contract and run the shared suite in `contract.ts`.
  */
+
+/** URI to local path mapping (KFP's: `gs://` to `/gcs/`, `s3://` to `/s3/`, `file://` as is). */
+export { localPathToUri, uriToLocalPath } from "../executor/index.ts";
 export { digestFile, digestTree, type TreeEntry, walkTree } from "./digest.ts";
 export { ArtifactError, type ArtifactErrorCode } from "./errors.ts";
 export { checkSegment, resolveInside } from "./guard.ts";

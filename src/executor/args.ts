@@ -57,10 +57,14 @@ export function parseExecutorArgs(argv: string[]): ExecutorArgs {
   return { executorInput: parsed as ExecutorInput, functionToExecute };
 }
 
-/** Component and function names match when they differ only in case, `_` versus `-`, or a `comp-` prefix. */
+/**
+ * Component and function names match when they differ only in spelling style
+ * (`selectBest`, `select_best`, `select-best`) or a `comp-` prefix.
+ */
 export function sameFunctionName(a: string, b: string): boolean {
   const norm = (s: string) =>
     s
+      .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, "-")
       .replace(/^comp-/, "");

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { sameFunctionName } from "./args.ts";
 import type { Dataset, Metrics } from "./artifact.ts";
 import { executeComponent, runExecutor } from "./run-executor.ts";
 import type { ExecutableComponent, ExecutorInput } from "./types.ts";
@@ -97,6 +98,31 @@ describe("executeComponent", () => {
     expect(output.parameterValues?.label).toBe("scaled!");
   });
 
+  it("matches camelCase and snake_case function names to kebab-case components", () => {
+    expect(sameFunctionName("selectBest", "select-best")).toBe(true);
+    expect(sameFunctionName("select_best", "comp-select-best")).toBe(true);
+    expect(sameFunctionName("select", "select-best")).toBe(false);
+  });
+
+  it("passes null and absent optional inputs, and rejects null required ones", async () => {
+    const withNote = await executeComponent(scale, argv(inputFor({ note: null })));
+    expect(withNote.parameterValues?.label).toBe("scaled");
+    await expect(executeComponent(scale, argv(inputFor({ factor: null })))).rejects.toThrow(
+      'input parameter "factor" (NUMBER_INTEGER) has a null value',
+    );
+  });
+
+  it("names the output artifact whose directory cannot be created", async () => {
+    const input = inputFor();
+    writeFileSync(join(dir, "blocker"), "");
+    const scaled = input.outputs?.artifacts?.scaled?.artifacts?.[0];
+    if (scaled) scaled.uri = `file://${dir}/blocker/scaled/data`;
+    await expect(executeComponent(scale, argv(input))).rejects.toMatchObject({
+      code: "EXECUTOR_OUTPUT_PATH",
+      message: expect.stringContaining('output artifact "scaled"'),
+    });
+  });
+
   it("unwraps a single output parameter named Output", async () => {
     const echo: ExecutableComponent = {
       name: "echo",
@@ -155,13 +181,21 @@ describe("executeComponent", () => {
 });
 
 describe("runExecutor", () => {
-  it("sets a non-zero exit code instead of throwing", async () => {
+  it("sets a non-zero exit code and writes the error with its stack to stderr instead of throwing", async () => {
     const before = process.exitCode;
+    const written: string[] = [];
+    const capture = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
     try {
       await runExecutor(scale, ["--function_to_execute", "scale"]);
       expect(process.exitCode).toBe(1);
     } finally {
+      capture.mockRestore();
       process.exitCode = before;
     }
+    expect(written.join("")).toMatch(/^component "scale" failed \[EXECUTOR_ARG_MISSING\]: --executor_input is missing/);
+    expect(written.join("")).toContain("at parseExecutorArgs");
   });
 });

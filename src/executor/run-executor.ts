@@ -22,16 +22,15 @@ function buildInputs(component: ExecutableComponent, input: ExecutorInput): Reco
   const result: Record<string, unknown> = {};
   for (const [name, decl] of Object.entries(component.inputs)) {
     if (decl.kind === "parameter") {
-      let value = values[name];
-      if (value === undefined) value = decl.default;
+      const value = values[name] === undefined ? decl.default : values[name];
       if (value === undefined || value === null) {
-        if (decl.optional || value === null) {
-          result[name] = value ?? undefined;
+        if (decl.optional) {
+          result[name] = value;
           continue;
         }
         throw new ExecutorError(
           "EXECUTOR_INPUT_MISSING",
-          `component "${component.name}": input parameter "${name}" (${decl.type}) has no value in --executor_input inputs.parameterValues; pass it from the pipeline, or give it a default or optional: true.`,
+          `component "${component.name}": input parameter "${name}" (${decl.type}) has ${value === null ? "a null value" : "no value"} in --executor_input inputs.parameterValues; pass it from the pipeline, or give it a default or optional: true.`,
         );
       }
       result[name] = coerceInputParameter(name, decl.type, value);
@@ -65,7 +64,15 @@ function buildOutputArtifacts(component: ExecutableComponent, input: ExecutorInp
     }
     const artifact = createArtifact(runtime, decl.schemaTitle);
     // A task writes to `artifact.path` directly; its parent directory must exist.
-    if (artifact.path.startsWith("/")) mkdirSync(dirname(artifact.path), { recursive: true });
+    try {
+      mkdirSync(dirname(artifact.path), { recursive: true });
+    } catch (cause) {
+      throw new ExecutorError(
+        "EXECUTOR_OUTPUT_PATH",
+        `component "${component.name}": cannot create the directory of output artifact "${name}" at ${artifact.path} (${(cause as Error).message}); the task needs write access there (for ${runtime.uri.split("://")[0]}:// URIs, a mounted bucket).`,
+        { cause },
+      );
+    }
     result[name] = artifact;
   }
   return result;
