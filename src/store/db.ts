@@ -1,0 +1,76 @@
+/**
+ * Opening the SQLite file: pragmas, and migrations applied under a write lock so that
+ * several processes opening the same store at once agree on one schema.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { SchemaTooNewError, StoreError } from "./errors.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./migrations/migration.ts";
+
+/** The database file name inside the Weft home. */
+export const DATABASE_FILE = "weft.db";
+
+/**
+ * Opens (creating if needed) `<home>/weft.db` with WAL, a 5 s busy timeout and foreign
+ * keys on, and brings its schema up to date.
+ */
+export function openDatabase(home: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+  const file = join(home, DATABASE_FILE);
+  let db: Database.Database;
+  try {
+    mkdirSync(home, { recursive: true });
+    db = new Database(file);
+  } catch (err) {
+    throw new StoreError(
+      "OPEN_FAILED",
+      `${file}: cannot open the metadata database (${(err as Error).message}); check that WEFT_HOME points at a writable directory`,
+      { cause: err },
+    );
+  }
+  try {
+    // The busy timeout comes first: switching to WAL takes a lock another process may hold.
+    db.pragma("busy_timeout = 5000");
+    if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, file, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** The highest migration version recorded in the database (0 for a new file). */
+export function schemaVersion(db: Database.Database): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (table === undefined) return 0;
+  const row = db.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/**
+ * Applies the missing migrations in one IMMEDIATE transaction. A process that loses the
+ * race waits on the lock, then finds nothing left to do.
+ */
+function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
+  const known = migrations[migrations.length - 1]?.version ?? LATEST_SCHEMA_VERSION;
+  const current = schemaVersion(db);
+  if (current > known) throw new SchemaTooNewError(file, current, known);
+  if (current === known) return;
+  const apply = db.transaction(() => {
+    db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    );
+    const now = schemaVersion(db);
+    if (now > known) throw new SchemaTooNewError(file, now, known);
+    const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    for (const m of migrations) {
+      if (m.version <= now) continue;
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    }
+  });
+  apply.immediate();
+}

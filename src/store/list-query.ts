@@ -1,0 +1,215 @@
+/**
+ * List queries: whitelisted filter and sort fields compiled to parameterized SQL, and
+ * keyset pagination with an opaque token bound to the query that produced it.
+ */
+import { createHash } from "node:crypto";
+import type { JsonValue } from "../ir/index.ts";
+import { InvalidQueryError } from "./errors.ts";
+import type { SqlContext } from "./sql.ts";
+import type { ListQuery, ListResult, Predicate } from "./types.ts";
+
+/** How a list field maps to a column. */
+export interface FieldDef {
+  column: string;
+  type: "text" | "number" | "time";
+  nullable?: boolean;
+  /** Allowed values of an enum-like text field. */
+  values?: readonly string[];
+}
+
+/** The list surface of one table. */
+export interface ListSpec {
+  table: string;
+  /** Entity name used in messages, e.g. `runs`. */
+  entity: string;
+  fields: Record<string, FieldDef>;
+  /** Default `createdAt` descending. */
+  defaultSort?: { field: string; desc: boolean };
+}
+
+/** Default and maximum page sizes. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+type SqlValue = string | number | null;
+
+function snakeToCamel(s: string): string {
+  return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function resolveField(spec: ListSpec, name: string, role: "filter" | "sort"): [string, FieldDef] {
+  const key = spec.fields[name] ? name : snakeToCamel(name);
+  const def = spec.fields[key];
+  if (def === undefined) {
+    throw new InvalidQueryError(
+      `${spec.entity}: cannot ${role} on field '${name}'; allowed fields are ${Object.keys(spec.fields).join(", ")}`,
+    );
+  }
+  return [key, def];
+}
+
+function convert(spec: ListSpec, field: string, def: FieldDef, value: JsonValue): SqlValue {
+  if (value === null) return null;
+  if (def.type === "text") {
+    if (typeof value !== "string") {
+      throw new InvalidQueryError(`${spec.entity}: field '${field}' takes a string, got ${JSON.stringify(value)}`);
+    }
+    if (def.values && !def.values.includes(value)) {
+      throw new InvalidQueryError(
+        `${spec.entity}: field '${field}' value '${value}' is not one of ${def.values.join(", ")}`,
+      );
+    }
+    return value;
+  }
+  if (typeof value === "number" && Number.isFinite(value)) return value;
+  if (typeof value === "string" && value.trim() !== "") {
+    const n = Number(value);
+    if (Number.isFinite(n)) return n;
+    if (def.type === "time") {
+      const t = Date.parse(value);
+      if (Number.isFinite(t)) return t;
+    }
+  }
+  const expected = def.type === "time" ? "epoch milliseconds or an ISO 8601 time" : "a number";
+  throw new InvalidQueryError(`${spec.entity}: field '${field}' takes ${expected}, got ${JSON.stringify(value)}`);
+}
+
+const COMPARATORS = {
+  GREATER_THAN: ">",
+  GREATER_THAN_EQUALS: ">=",
+  LESS_THAN: "<",
+  LESS_THAN_EQUALS: "<=",
+} as const;
+
+/** Compiles the filter predicates into a WHERE fragment (AND-ed) and its parameters. */
+export function compileFilter(spec: ListSpec, filter: Predicate[] | undefined): { where: string; params: SqlValue[] } {
+  const parts: string[] = [];
+  const params: SqlValue[] = [];
+  for (const p of filter ?? []) {
+    const [field, def] = resolveField(spec, p.field, "filter");
+    const col = def.column;
+    switch (p.op) {
+      case "EQUALS":
+        parts.push(`${col} IS ?`);
+        params.push(convert(spec, field, def, p.value));
+        break;
+      case "NOT_EQUALS":
+        parts.push(`${col} IS NOT ?`);
+        params.push(convert(spec, field, def, p.value));
+        break;
+      case "GREATER_THAN":
+      case "GREATER_THAN_EQUALS":
+      case "LESS_THAN":
+      case "LESS_THAN_EQUALS": {
+        if (p.value === null)
+          throw new InvalidQueryError(`${spec.entity}: ${p.op} on '${field}' needs a value, got null`);
+        parts.push(`${col} ${COMPARATORS[p.op]} ?`);
+        params.push(convert(spec, field, def, p.value));
+        break;
+      }
+      case "IN": {
+        if (!Array.isArray(p.value) || p.value.length === 0) {
+          throw new InvalidQueryError(`${spec.entity}: IN on '${field}' needs a non-empty array of values`);
+        }
+        parts.push(`${col} IN (${p.value.map(() => "?").join(", ")})`);
+        for (const v of p.value) params.push(convert(spec, field, def, v));
+        break;
+      }
+      case "IS_SUBSTRING": {
+        if (def.type !== "text" || typeof p.value !== "string") {
+          throw new InvalidQueryError(
+            `${spec.entity}: IS_SUBSTRING needs a text field and a string value ('${field}')`,
+          );
+        }
+        parts.push(`instr(${col}, ?) > 0`);
+        params.push(p.value);
+        break;
+      }
+      default:
+        throw new InvalidQueryError(
+          `${spec.entity}: unknown filter operation '${String(p.op)}' on '${field}'; use EQUALS, NOT_EQUALS, GREATER_THAN, GREATER_THAN_EQUALS, LESS_THAN, LESS_THAN_EQUALS, IN or IS_SUBSTRING`,
+        );
+    }
+  }
+  return { where: parts.length ? parts.join(" AND ") : "1", params };
+}
+
+interface PageToken {
+  /** Sort value of the last item. */
+  v: SqlValue;
+  /** Id of the last item. */
+  id: string;
+  /** Hash of the query the token belongs to. */
+  q: string;
+}
+
+function queryHash(spec: ListSpec, query: ListQuery, sortField: string, desc: boolean): string {
+  const basis = JSON.stringify([spec.table, query.filter ?? [], sortField, desc]);
+  return createHash("sha256").update(basis).digest("base64url").slice(0, 16);
+}
+
+function decodeToken(spec: ListSpec, token: string, hash: string): PageToken {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  const t = parsed as Partial<PageToken> | undefined;
+  if (typeof t !== "object" || t === null || typeof t.id !== "string" || typeof t.q !== "string") {
+    throw new InvalidQueryError(
+      `${spec.entity}: pageToken is not a token this server issued; omit it to start at the first page`,
+    );
+  }
+  if (t.q !== hash) {
+    throw new InvalidQueryError(
+      `${spec.entity}: pageToken belongs to a different filter or sort; repeat the original query or omit the token`,
+    );
+  }
+  return { v: t.v ?? null, id: t.id, q: t.q };
+}
+
+/** Runs one page of a list query; `map` turns a raw row into the entity. */
+export function runList<T>(
+  ctx: SqlContext,
+  spec: ListSpec,
+  query: ListQuery | undefined,
+  map: (row: Record<string, unknown>) => T,
+): ListResult<T> {
+  const q = query ?? {};
+  const pageSize = q.pageSize === undefined || q.pageSize === 0 ? DEFAULT_PAGE_SIZE : q.pageSize;
+  if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE_SIZE) {
+    throw new InvalidQueryError(
+      `${spec.entity}: pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${q.pageSize}`,
+    );
+  }
+  const sortReq = q.sort ?? spec.defaultSort ?? { field: "createdAt", desc: true };
+  const [sortField, sortDef] = resolveField(spec, sortReq.field, "sort");
+  const desc = sortReq.desc === true;
+  const sentinel = sortDef.type === "text" ? "''" : "-1";
+  const sortExpr = sortDef.nullable ? `COALESCE(${sortDef.column}, ${sentinel})` : sortDef.column;
+  const { where, params } = compileFilter(spec, q.filter);
+  const hash = queryHash(spec, q, sortField, desc);
+
+  let keyset = "";
+  const pageParams: SqlValue[] = [...params];
+  if (q.pageToken) {
+    const token = decodeToken(spec, q.pageToken, hash);
+    keyset = ` AND (${sortExpr}, id) ${desc ? "<" : ">"} (?, ?)`;
+    pageParams.push(token.v, token.id);
+  }
+  const dir = desc ? "DESC" : "ASC";
+  const sql = `SELECT *, ${sortExpr} AS sort_key__ FROM ${spec.table} WHERE ${where}${keyset} ORDER BY ${sortExpr} ${dir}, id ${dir} LIMIT ?`;
+  const rows = ctx.stmt(sql).all(...pageParams, pageSize + 1) as Record<string, unknown>[];
+  const total = ctx.stmt(`SELECT count(*) AS n FROM ${spec.table} WHERE ${where}`).get(...params) as { n: number };
+
+  const hasMore = rows.length > pageSize;
+  const page = hasMore ? rows.slice(0, pageSize) : rows;
+  const result: ListResult<T> = { items: page.map(map), totalSize: total.n };
+  const last = page[page.length - 1];
+  if (hasMore && last !== undefined) {
+    const token: PageToken = { v: last.sort_key__ as SqlValue, id: String(last.id), q: hash };
+    result.nextPageToken = Buffer.from(JSON.stringify(token), "utf8").toString("base64url");
+  }
+  return result;
+}

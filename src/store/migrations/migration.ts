@@ -1,0 +1,20 @@
+/**
+ * Numbered schema migrations. Each is plain SQL applied once, in order, inside the same
+ * transaction that records it in `schema_migrations`.
+ */
+import { migration001 } from "./001-initial.ts";
+
+/** One schema migration. */
+export interface Migration {
+  /** 1, 2, 3, ... with no gaps. */
+  version: number;
+  /** Short kebab-case label, recorded with the version. */
+  name: string;
+  sql: string;
+}
+
+/** Every migration this version of Weft knows, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [migration001];
+
+/** The newest schema version this version of Weft knows. */
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

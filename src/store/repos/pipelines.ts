@@ -1,0 +1,217 @@
+/** Pipelines and pipeline versions. */
+import { randomUUID } from "node:crypto";
+import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
+import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { type ListSpec, runList } from "../list-query.ts";
+import { fromJsonValue, guardWrite, opt, type SqlContext, toJson } from "../sql.ts";
+import type {
+  ListQuery,
+  ListResult,
+  Pipeline,
+  PipelineInput,
+  PipelineRepository,
+  PipelineVersion,
+  PipelineVersionInput,
+} from "../types.ts";
+
+interface PipelineRow {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  namespace: string;
+  created_at: number;
+}
+
+interface VersionRow {
+  id: string;
+  pipeline_id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  created_at: number;
+  spec: string;
+  platform_spec: string | null;
+  code_source_url: string | null;
+}
+
+const PIPELINES: ListSpec = {
+  table: "pipelines",
+  entity: "pipelines",
+  fields: {
+    id: { column: "id", type: "text" },
+    name: { column: "name", type: "text" },
+    displayName: { column: "display_name", type: "text" },
+    namespace: { column: "namespace", type: "text" },
+    createdAt: { column: "created_at", type: "time" },
+  },
+};
+
+const VERSIONS: ListSpec = {
+  table: "pipeline_versions",
+  entity: "pipeline versions",
+  fields: {
+    id: { column: "id", type: "text" },
+    pipelineId: { column: "pipeline_id", type: "text" },
+    name: { column: "name", type: "text" },
+    displayName: { column: "display_name", type: "text" },
+    createdAt: { column: "created_at", type: "time" },
+  },
+};
+
+function toPipeline(r: PipelineRow): Pipeline {
+  return {
+    id: r.id,
+    name: r.name,
+    displayName: r.display_name,
+    description: r.description,
+    namespace: r.namespace,
+    createdAt: r.created_at,
+  };
+}
+
+function toVersion(r: VersionRow): PipelineVersion {
+  const where = { table: "pipeline_versions", id: r.id, column: "spec" };
+  const v: PipelineVersion = {
+    id: r.id,
+    pipelineId: r.pipeline_id,
+    name: r.name,
+    displayName: r.display_name,
+    description: r.description,
+    createdAt: r.created_at,
+    // Specs are validated by the IR module before they are stored.
+    spec: fromJsonValue(r.spec, where) as PipelineSpec,
+  };
+  if (r.platform_spec !== null) {
+    v.platformSpec = fromJsonValue(r.platform_spec, { ...where, column: "platform_spec" }) as PlatformSpec;
+  }
+  const url = opt(r.code_source_url);
+  if (url !== undefined) v.codeSourceUrl = url;
+  return v;
+}
+
+function requireName(entity: string, name: string): void {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new InvalidInputError(`${entity}: name is required and must not be empty`);
+  }
+}
+
+/** The pipelines repository over `ctx`. */
+export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
+  const repo: PipelineRepository = {
+    create(input: PipelineInput): Pipeline {
+      requireName("pipeline", input.name);
+      const row: PipelineRow = {
+        id: input.id ?? randomUUID(),
+        name: input.name,
+        display_name: input.displayName ?? input.name,
+        description: input.description ?? "",
+        namespace: input.namespace ?? "",
+        created_at: input.createdAt ?? Date.now(),
+      };
+      const ns = row.namespace === "" ? "the default namespace" : `namespace '${row.namespace}'`;
+      guardWrite(ctx, { entity: "pipeline", unique: `a pipeline named '${row.name}' in ${ns}` }, () =>
+        ctx
+          .stmt(
+            "INSERT INTO pipelines (id, name, display_name, description, namespace, created_at) VALUES (@id, @name, @display_name, @description, @namespace, @created_at)",
+          )
+          .run(row),
+      );
+      return toPipeline(row);
+    },
+
+    get(id: string): Pipeline | undefined {
+      const r = ctx.stmt("SELECT * FROM pipelines WHERE id = ?").get(id) as PipelineRow | undefined;
+      return r && toPipeline(r);
+    },
+
+    getByName(name: string, namespace = ""): Pipeline | undefined {
+      const r = ctx.stmt("SELECT * FROM pipelines WHERE namespace = ? AND name = ?").get(namespace, name) as
+        | PipelineRow
+        | undefined;
+      return r && toPipeline(r);
+    },
+
+    list(query?: ListQuery): ListResult<Pipeline> {
+      return runList(ctx, PIPELINES, query, (r) => toPipeline(r as unknown as PipelineRow));
+    },
+
+    delete(id: string, options?: { cascade?: boolean }): void {
+      ctx.tx(() => {
+        if (repo.get(id) === undefined) throw new NotFoundError("pipeline", id);
+        const n = (
+          ctx.stmt("SELECT count(*) AS n FROM pipeline_versions WHERE pipeline_id = ?").get(id) as { n: number }
+        ).n;
+        if (n > 0 && options?.cascade !== true) {
+          throw new IntegrityError(`pipeline '${id}' has ${n} version(s); delete them first or delete with cascade`);
+        }
+        const versions = ctx.stmt("SELECT id FROM pipeline_versions WHERE pipeline_id = ?").all(id) as { id: string }[];
+        for (const v of versions) repo.deleteVersion(v.id);
+        ctx.stmt("DELETE FROM pipelines WHERE id = ?").run(id);
+      });
+    },
+
+    createVersion(input: PipelineVersionInput): PipelineVersion {
+      requireName("pipeline version", input.name);
+      const row: VersionRow = {
+        id: input.id ?? randomUUID(),
+        pipeline_id: input.pipelineId,
+        name: input.name,
+        display_name: input.displayName ?? input.name,
+        description: input.description ?? "",
+        created_at: input.createdAt ?? Date.now(),
+        spec: JSON.stringify(input.spec),
+        platform_spec: toJson(input.platformSpec),
+        code_source_url: input.codeSourceUrl ?? null,
+      };
+      guardWrite(
+        ctx,
+        {
+          entity: "pipeline version",
+          unique: `a version named '${row.name}' of pipeline '${row.pipeline_id}'`,
+          refs: [{ field: "pipelineId", table: "pipelines", value: row.pipeline_id }],
+        },
+        () =>
+          ctx
+            .stmt(
+              "INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at, spec, platform_spec, code_source_url) VALUES (@id, @pipeline_id, @name, @display_name, @description, @created_at, @spec, @platform_spec, @code_source_url)",
+            )
+            .run(row),
+      );
+      return toVersion(row);
+    },
+
+    getVersion(id: string): PipelineVersion | undefined {
+      const r = ctx.stmt("SELECT * FROM pipeline_versions WHERE id = ?").get(id) as VersionRow | undefined;
+      return r && toVersion(r);
+    },
+
+    getVersionByName(pipelineId: string, name: string): PipelineVersion | undefined {
+      const r = ctx.stmt("SELECT * FROM pipeline_versions WHERE pipeline_id = ? AND name = ?").get(pipelineId, name) as
+        | VersionRow
+        | undefined;
+      return r && toVersion(r);
+    },
+
+    listVersions(query?: ListQuery): ListResult<PipelineVersion> {
+      return runList(ctx, VERSIONS, query, (r) => toVersion(r as unknown as VersionRow));
+    },
+
+    deleteVersion(id: string): void {
+      ctx.tx(() => {
+        if (repo.getVersion(id) === undefined) throw new NotFoundError("pipeline version", id);
+        const used = ctx.stmt("SELECT count(*) AS n FROM recurring_runs WHERE pipeline_version_id = ?").get(id) as {
+          n: number;
+        };
+        if (used.n > 0) {
+          throw new IntegrityError(
+            `pipeline version '${id}' is used by ${used.n} recurring run(s); delete them or point them at another version first`,
+          );
+        }
+        // Runs keep their own copy of the spec; the foreign key clears their pipelineVersionId.
+        ctx.stmt("DELETE FROM pipeline_versions WHERE id = ?").run(id);
+      });
+    },
+  };
+  return repo;
+}

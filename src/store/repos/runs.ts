@@ -1,0 +1,290 @@
+/** Runs: creation, listing, state changes with history, ownership and orphan detection. */
+import { randomUUID } from "node:crypto";
+import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
+import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { type ListSpec, runList } from "../list-query.ts";
+import { RunErrorSchema, RunStateHistorySchema, RuntimeStateSchema } from "../schemas.ts";
+import { fromJson, fromJsonObject, fromJsonValue, guardWrite, opt, type SqlContext, toJson } from "../sql.ts";
+import type {
+  ListQuery,
+  ListResult,
+  Run,
+  RunInput,
+  RunRepository,
+  RunStateExtra,
+  RuntimeState,
+  StorageState,
+} from "../types.ts";
+import type { createExperimentRepository } from "./experiments.ts";
+
+interface RunRow {
+  id: string;
+  experiment_id: string;
+  display_name: string;
+  description: string;
+  pipeline_version_id: string | null;
+  pipeline_spec: string;
+  platform_spec: string | null;
+  parameters: string;
+  pipeline_root: string | null;
+  state: RuntimeState;
+  state_history: string;
+  storage_state: StorageState;
+  created_at: number;
+  scheduled_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  error: string | null;
+  owner_pid: number | null;
+  owner_host: string | null;
+  heartbeat_at: number | null;
+  cancel_requested: number;
+  recurring_run_id: string | null;
+  enable_cache: number;
+  namespace: string;
+}
+
+const TERMINAL: readonly RuntimeState[] = ["SUCCEEDED", "SKIPPED", "FAILED", "CANCELED"];
+const UNFINISHED: readonly RuntimeState[] = ["PENDING", "RUNNING", "CANCELING"];
+
+const RUNS: ListSpec = {
+  table: "runs",
+  entity: "runs",
+  fields: {
+    id: { column: "id", type: "text" },
+    experimentId: { column: "experiment_id", type: "text" },
+    displayName: { column: "display_name", type: "text" },
+    state: { column: "state", type: "text", values: RuntimeStateSchema.options },
+    storageState: { column: "storage_state", type: "text", values: ["AVAILABLE", "ARCHIVED"] },
+    namespace: { column: "namespace", type: "text" },
+    pipelineVersionId: { column: "pipeline_version_id", type: "text", nullable: true },
+    recurringRunId: { column: "recurring_run_id", type: "text", nullable: true },
+    createdAt: { column: "created_at", type: "time" },
+    scheduledAt: { column: "scheduled_at", type: "time" },
+    startedAt: { column: "started_at", type: "time", nullable: true },
+    finishedAt: { column: "finished_at", type: "time", nullable: true },
+  },
+};
+
+function toRun(r: RunRow): Run {
+  const where = (column: string) => ({ table: "runs", id: r.id, column });
+  const run: Run = {
+    id: r.id,
+    experimentId: r.experiment_id,
+    displayName: r.display_name,
+    description: r.description,
+    // Specs are validated by the IR module before they are stored.
+    pipelineSpec: fromJsonValue(r.pipeline_spec, where("pipeline_spec")) as PipelineSpec,
+    parameters: fromJsonObject(r.parameters, where("parameters")),
+    state: r.state,
+    stateHistory: fromJson(RunStateHistorySchema, r.state_history, where("state_history")),
+    storageState: r.storage_state,
+    createdAt: r.created_at,
+    scheduledAt: r.scheduled_at,
+    cancelRequested: r.cancel_requested !== 0,
+    enableCache: r.enable_cache !== 0,
+    namespace: r.namespace,
+  };
+  if (r.pipeline_version_id !== null) run.pipelineVersionId = r.pipeline_version_id;
+  if (r.platform_spec !== null) {
+    run.platformSpec = fromJsonValue(r.platform_spec, where("platform_spec")) as PlatformSpec;
+  }
+  if (r.pipeline_root !== null) run.pipelineRoot = r.pipeline_root;
+  if (r.started_at !== null) run.startedAt = r.started_at;
+  if (r.finished_at !== null) run.finishedAt = r.finished_at;
+  if (r.error !== null) run.error = fromJson(RunErrorSchema, r.error, where("error"));
+  if (r.owner_pid !== null) run.ownerPid = r.owner_pid;
+  const host = opt(r.owner_host);
+  if (host !== undefined) run.ownerHost = host;
+  if (r.heartbeat_at !== null) run.heartbeatAt = r.heartbeat_at;
+  if (r.recurring_run_id !== null) run.recurringRunId = r.recurring_run_id;
+  return run;
+}
+
+// One statement: the state, the appended history entry, the timestamps and the error move together.
+const UPDATE_STATE = `UPDATE runs SET
+  state = @state,
+  state_history = json_insert(state_history, '$[#]', json_object('state', @state, 'at', @at)),
+  started_at = CASE WHEN @state = 'RUNNING' THEN COALESCE(started_at, @started_at) ELSE COALESCE(@explicit_started_at, started_at) END,
+  finished_at = CASE WHEN @terminal THEN COALESCE(@finished_at, finished_at) ELSE finished_at END,
+  error = CASE WHEN @set_error THEN @error ELSE error END
+  WHERE id = @id`;
+
+/** The runs repository over `ctx`; runs without an experiment go to the namespace's Default one. */
+export function createRunRepository(
+  ctx: SqlContext,
+  experiments: ReturnType<typeof createExperimentRepository>,
+): RunRepository {
+  function mustGet(id: string): Run {
+    const run = repo.get(id);
+    if (run === undefined) throw new NotFoundError("run", id);
+    return run;
+  }
+
+  function stateParams(id: string, state: RuntimeState, extra: RunStateExtra | undefined) {
+    if (!RuntimeStateSchema.options.includes(state)) {
+      throw new InvalidInputError(
+        `run '${id}': state '${state}' is not one of ${RuntimeStateSchema.options.join(", ")}`,
+      );
+    }
+    const at = extra?.at ?? Date.now();
+    return {
+      id,
+      state,
+      at,
+      started_at: extra?.startedAt ?? at,
+      explicit_started_at: extra?.startedAt ?? null,
+      terminal: TERMINAL.includes(state) ? 1 : 0,
+      finished_at: extra?.finishedAt ?? at,
+      set_error: extra?.error !== undefined ? 1 : 0,
+      error: toJson(extra?.error),
+    };
+  }
+
+  function setFlag(id: string, sql: string, ...params: (string | number | null)[]): void {
+    const res = ctx.stmt(sql).run(...params, id);
+    if (res.changes === 0) throw new NotFoundError("run", id);
+  }
+
+  const repo: RunRepository = {
+    create(input: RunInput): Run {
+      if (typeof input.displayName !== "string") {
+        throw new InvalidInputError("run: displayName is required");
+      }
+      return ctx.tx(() => {
+        const experiment =
+          input.experimentId === undefined
+            ? experiments.getDefault(input.namespace ?? "")
+            : experiments.get(input.experimentId);
+        if (experiment === undefined) throw new NotFoundError("experiment", input.experimentId ?? "");
+        const createdAt = input.createdAt ?? Date.now();
+        const state = input.state ?? "PENDING";
+        const row = {
+          id: input.id ?? randomUUID(),
+          experiment_id: experiment.id,
+          display_name: input.displayName,
+          description: input.description ?? "",
+          pipeline_version_id: input.pipelineVersionId ?? null,
+          pipeline_spec: JSON.stringify(input.pipelineSpec),
+          platform_spec: toJson(input.platformSpec),
+          parameters: JSON.stringify(input.parameters ?? {}),
+          pipeline_root: input.pipelineRoot ?? null,
+          state,
+          state_history: JSON.stringify([{ state, at: createdAt }]),
+          created_at: createdAt,
+          scheduled_at: input.scheduledAt ?? createdAt,
+          recurring_run_id: input.recurringRunId ?? null,
+          enable_cache: input.enableCache === false ? 0 : 1,
+          namespace: input.namespace ?? experiment.namespace,
+        };
+        guardWrite(
+          ctx,
+          {
+            entity: "run",
+            unique: `a run with id '${row.id}'`,
+            refs: [
+              { field: "pipelineVersionId", table: "pipeline_versions", value: row.pipeline_version_id },
+              { field: "recurringRunId", table: "recurring_runs", value: row.recurring_run_id },
+            ],
+          },
+          () =>
+            ctx
+              .stmt(
+                `INSERT INTO runs (id, experiment_id, display_name, description, pipeline_version_id, pipeline_spec, platform_spec, parameters, pipeline_root, state, state_history, created_at, scheduled_at, recurring_run_id, enable_cache, namespace)
+                 VALUES (@id, @experiment_id, @display_name, @description, @pipeline_version_id, @pipeline_spec, @platform_spec, @parameters, @pipeline_root, @state, @state_history, @created_at, @scheduled_at, @recurring_run_id, @enable_cache, @namespace)`,
+              )
+              .run(row),
+        );
+        ctx
+          .stmt("UPDATE experiments SET last_run_created_at = max(COALESCE(last_run_created_at, 0), ?) WHERE id = ?")
+          .run(createdAt, experiment.id);
+        return mustGet(row.id);
+      });
+    },
+
+    get(id: string): Run | undefined {
+      const r = ctx.stmt("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+      return r && toRun(r);
+    },
+
+    list(query?: ListQuery): ListResult<Run> {
+      return runList(ctx, RUNS, query, (r) => toRun(r as unknown as RunRow));
+    },
+
+    updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run {
+      const res = ctx.stmt(UPDATE_STATE).run(stateParams(id, state, extra));
+      if (res.changes === 0) throw new NotFoundError("run", id);
+      return mustGet(id);
+    },
+
+    transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined {
+      if (from.length === 0) return undefined;
+      const params: Record<string, string | number | null> = stateParams(id, state, extra);
+      from.forEach((s, i) => {
+        params[`from${i}`] = s;
+      });
+      const sql = `${UPDATE_STATE} AND state IN (${from.map((_, i) => `@from${i}`).join(", ")})`;
+      const res = ctx.stmt(sql).run(params);
+      if (res.changes === 0) {
+        mustGet(id);
+        return undefined;
+      }
+      return mustGet(id);
+    },
+
+    setOwner(id: string, pid: number, host: string, at?: number): void {
+      setFlag(
+        id,
+        "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ? WHERE id = ?",
+        pid,
+        host,
+        at ?? Date.now(),
+      );
+    },
+
+    heartbeat(id: string, at?: number): void {
+      setFlag(id, "UPDATE runs SET heartbeat_at = ? WHERE id = ?", at ?? Date.now());
+    },
+
+    clearOwner(id: string): void {
+      setFlag(id, "UPDATE runs SET owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL WHERE id = ?");
+    },
+
+    requestCancel(id: string): Run {
+      setFlag(id, "UPDATE runs SET cancel_requested = 1 WHERE id = ?");
+      return mustGet(id);
+    },
+
+    archive(id: string): Run {
+      setFlag(id, "UPDATE runs SET storage_state = 'ARCHIVED' WHERE id = ?");
+      return mustGet(id);
+    },
+
+    unarchive(id: string): Run {
+      setFlag(id, "UPDATE runs SET storage_state = 'AVAILABLE' WHERE id = ?");
+      return mustGet(id);
+    },
+
+    delete(id: string): void {
+      // Tasks, artifacts, events, metrics and cache entries go with it (ON DELETE CASCADE).
+      setFlag(id, "DELETE FROM runs WHERE id = ?");
+    },
+
+    findOrphans(isAlive): Run[] {
+      const rows = ctx
+        .stmt(`SELECT * FROM runs WHERE state IN (${UNFINISHED.map(() => "?").join(", ")}) ORDER BY created_at, id`)
+        .all(...UNFINISHED) as RunRow[];
+      const orphans: Run[] = [];
+      for (const r of rows) {
+        if (r.owner_pid === null || r.owner_host === null) {
+          // A PENDING run without an owner is queued, not orphaned.
+          if (r.state !== "PENDING") orphans.push(toRun(r));
+          continue;
+        }
+        if (!isAlive(r.owner_pid, r.owner_host, opt(r.heartbeat_at))) orphans.push(toRun(r));
+      }
+      return orphans;
+    },
+  };
+  return repo;
+}
