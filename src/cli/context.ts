@@ -53,13 +53,25 @@ export function openContext(home = resolveHome()): CliContext {
 }
 
 /**
- * Runs `fn` with an open context and closes it afterwards, whatever happens.
+ * Runs `fn` with an open context and closes it afterwards, whatever happens. With
+ * `recoverOrphans`, runs whose owning process died are marked first, so what is shown
+ * is true.
  */
-export async function withContext<T>(fn: (ctx: CliContext) => Promise<T> | T): Promise<T> {
+export async function withContext<T>(
+  fn: (ctx: CliContext) => Promise<T> | T,
+  opts: { recoverOrphans?: boolean } = {},
+): Promise<T> {
   const ctx = openContext();
   try {
+    // opening the engine marks runs whose process died (e.g. a killed `weft run`)
+    if (opts.recoverOrphans) ctx.engine();
     return await fn(ctx);
   } finally {
     ctx.close();
   }
+}
+
+/** {@link withContext} with orphaned runs recovered first (for commands that show run states). */
+export function withRecoveredContext<T>(fn: (ctx: CliContext) => Promise<T> | T): Promise<T> {
+  return withContext(fn, { recoverOrphans: true });
 }

@@ -51,7 +51,11 @@ export function formatTime(at: number | undefined): string {
 }
 
 /** Duration between two instants; a running one counts up to `now`. */
-export function elapsed(startedAt: number | undefined, finishedAt: number | undefined, now = Date.now()): number | undefined {
+export function elapsed(
+  startedAt: number | undefined,
+  finishedAt: number | undefined,
+  now = Date.now(),
+): number | undefined {
   if (startedAt === undefined) return undefined;
   return (finishedAt ?? now) - startedAt;
 }

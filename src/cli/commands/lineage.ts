@@ -54,7 +54,13 @@ export function artifactLineage(store: Store, artifact: Artifact): ArtifactLinea
     .filter((x): x is { e: (typeof events)[number]; t: Task } => x.t !== undefined)
     .map(({ e, t }) => ({ taskId: t.id, path: t.path, runId: t.runId, runName: runName(t.runId), as: e.name }));
   return {
-    artifact: { id: artifact.id, name: artifact.name, uri: artifact.uri, schemaTitle: artifact.schemaTitle, runId: artifact.runId },
+    artifact: {
+      id: artifact.id,
+      name: artifact.name,
+      uri: artifact.uri,
+      schemaTitle: artifact.schemaTitle,
+      runId: artifact.runId,
+    },
     ...(producerTask
       ? {
           producer: {
@@ -75,7 +81,10 @@ export function artifactLineage(store: Store, artifact: Artifact): ArtifactLinea
 export function renderLineage(l: ArtifactLineage, color = colorsFor(process.stdout)): string {
   const c = color;
   const short = (p: string) => p.replace(/^root\//, "");
-  const lines = [`${c.bold(l.artifact.name)} ${c.gray(l.artifact.schemaTitle)} ${l.artifact.uri}`, `  id ${l.artifact.id}`];
+  const lines = [
+    `${c.bold(l.artifact.name)} ${c.gray(l.artifact.schemaTitle)} ${l.artifact.uri}`,
+    `  id ${l.artifact.id}`,
+  ];
   if (l.producer) {
     lines.push(
       `  produced by ${c.bold(short(l.producer.path))} (${colorState(l.producer.state, l.producer.state, c)}) in run ${l.producer.runName} (${l.producer.runId})`,
@@ -88,7 +97,9 @@ export function renderLineage(l: ArtifactLineage, color = colorsFor(process.stdo
   if (arts.length + params.length === 0) lines.push("  from no inputs");
   for (const i of arts) {
     const a = i.artifact!;
-    const from = a.producerTask ? ` from ${short(a.producerTask)}${a.producerRunId !== l.producer?.runId ? ` in run ${a.producerRunId}` : ""}` : "";
+    const from = a.producerTask
+      ? ` from ${short(a.producerTask)}${a.producerRunId !== l.producer?.runId ? ` in run ${a.producerRunId}` : ""}`
+      : "";
     lines.push(`  ← input ${i.name}: ${a.schemaTitle} ${a.uri}${from} (${a.id})`);
   }
   for (const i of params) lines.push(`  ← parameter ${i.name} = ${JSON.stringify(i.parameter)}`);

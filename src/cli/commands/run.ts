@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { openContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
-import { collectParam, coerceParams } from "../params.ts";
+import { coerceParams, collectParam } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
 
 /** Options of `weft run` as commander parses them. */
@@ -45,7 +45,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       ...(opts.experiment === undefined ? {} : { experimentName: opts.experiment }),
       ...(opts.runName === undefined ? {} : { runName: opts.runName }),
     });
-    const title = opts.runName ?? pipeline.pipelineSpec.pipelineInfo.displayName ?? pipeline.pipelineSpec.pipelineInfo.name;
+    const title =
+      opts.runName ?? pipeline.pipelineSpec.pipelineInfo.displayName ?? pipeline.pipelineSpec.pipelineInfo.name;
     return await followRun(handle, { json: opts.json === true, title: `${title} ${handle.runId}` });
   } finally {
     ctx.close();

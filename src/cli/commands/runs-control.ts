@@ -3,7 +3,7 @@
  * works across processes (the store carries the request to the owning process).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { openContext, withContext } from "../context.ts";
+import { openContext, withRecoveredContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { followRun } from "../progress/follow.ts";
@@ -17,7 +17,7 @@ export interface RunsCancelOptions {
 
 /** Requests cancellation and waits for the owner to record it; returns the exit code. */
 export async function runsCancel(ref: string, opts: RunsCancelOptions): Promise<number> {
-  return withContext(async (ctx) => {
+  return withRecoveredContext(async (ctx) => {
     const run = resolveRun(ctx.store, ref);
     if (isTerminalState(run.state)) {
       process.stdout.write(`run ${run.id} already ended: ${run.state}\n`);
@@ -36,7 +36,9 @@ export async function runsCancel(ref: string, opts: RunsCancelOptions): Promise<
     }
     if (opts.wait > 0) {
       const now = ctx.store.runs.get(run.id);
-      process.stdout.write(`run ${run.id} is still ${now?.state ?? "unknown"} after ${opts.wait}s; check with: weft runs get ${run.id}\n`);
+      process.stdout.write(
+        `run ${run.id} is still ${now?.state ?? "unknown"} after ${opts.wait}s; check with: weft runs get ${run.id}\n`,
+      );
       return ExitCode.failed;
     }
     return ExitCode.ok;
@@ -56,7 +58,10 @@ export async function runsRetry(ref: string, opts: RunsRetryOptions): Promise<nu
     const engine = ctx.engine(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel });
     const run = resolveRun(ctx.store, ref);
     if (run.state === "SUCCEEDED") {
-      throw new CliError("RUN_NOT_RETRYABLE", `run ${run.id} already SUCCEEDED; start a new one with: weft run <pipeline>`);
+      throw new CliError(
+        "RUN_NOT_RETRYABLE",
+        `run ${run.id} already SUCCEEDED; start a new one with: weft run <pipeline>`,
+      );
     }
     if (!isTerminalState(run.state)) {
       throw new CliError(

@@ -2,7 +2,7 @@
  * `weft runs list` and `weft runs get`: runs and their tasks, read from the store.
  */
 import type { Predicate, Run, Store, Task } from "../../store/index.ts";
-import { withContext } from "../context.ts";
+import { withRecoveredContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { colorState, colorsFor, elapsed, formatDuration, formatNumber, formatTime, renderTable } from "../format.ts";
 import { resolveRun } from "../resolve.ts";
@@ -19,7 +19,7 @@ export interface RunsListOptions {
 
 /** Lists runs, newest first; returns the exit code. */
 export async function runsList(opts: RunsListOptions): Promise<number> {
-  return withContext(({ store }) => {
+  return withRecoveredContext(({ store }) => {
     const filter: Predicate[] = [];
     if (opts.experiment !== undefined) {
       const exp = store.experiments.getByName(opts.experiment) ?? store.experiments.get(opts.experiment);
@@ -31,7 +31,10 @@ export async function runsList(opts: RunsListOptions): Promise<number> {
     if (opts.state !== undefined) {
       const state = opts.state.toUpperCase();
       if (!RUN_STATES.includes(state)) {
-        throw new CliError("BAD_OPTION", `--state "${opts.state}" is not a run state; use one of ${RUN_STATES.join(", ")}`);
+        throw new CliError(
+          "BAD_OPTION",
+          `--state "${opts.state}" is not a run state; use one of ${RUN_STATES.join(", ")}`,
+        );
       }
       filter.push({ field: "state", op: "EQUALS", value: state });
     }
@@ -64,7 +67,9 @@ export async function runsList(opts: RunsListOptions): Promise<number> {
         .map((m) => `${m.name}=${formatNumber(m.value)}`)
         .join(" "),
     ]);
-    process.stdout.write(`${renderTable(["RUN ID", "NAME", "STATE", "CREATED", "DURATION", "EXPERIMENT", "METRICS"], rows)}\n`);
+    process.stdout.write(
+      `${renderTable(["RUN ID", "NAME", "STATE", "CREATED", "DURATION", "EXPERIMENT", "METRICS"], rows)}\n`,
+    );
     if (page.totalSize > page.items.length) {
       process.stdout.write(c.gray(`(${page.items.length} of ${page.totalSize}; use --limit to see more)\n`));
     }
@@ -113,7 +118,7 @@ function taskRow(t: Task): Record<string, unknown> {
 
 /** Shows one run with its tasks; returns the exit code. */
 export async function runsGet(ref: string, opts: { json?: boolean }): Promise<number> {
-  return withContext(({ store }) => {
+  return withRecoveredContext(({ store }) => {
     const run = resolveRun(store, ref);
     const tasks = store.tasks.listByRun(run.id);
     const artifacts = store.artifacts.listByRun(run.id);
@@ -142,7 +147,11 @@ function renderRun(store: Store, run: Run, tasks: Task[]): string {
     `  cache       ${run.enableCache ? "enabled" : "disabled"}`,
   ];
   if (Object.keys(run.parameters).length > 0) {
-    lines.push(`  parameters  ${Object.entries(run.parameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`);
+    lines.push(
+      `  parameters  ${Object.entries(run.parameters)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(" ")}`,
+    );
   }
   if (run.error) lines.push(`  error       ${c.red(`[${run.error.code}] ${run.error.message}`)}`);
   const shown = tasks.filter((t) => t.path !== "root");

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Run, Store, Task } from "../../store/index.ts";
-import { withContext } from "../context.ts";
+import { withRecoveredContext } from "../context.ts";
 import { isTerminalState } from "../format.ts";
 import { FileFollower } from "../log-files.ts";
 import { resolveRun, resolveTasks } from "../resolve.ts";
@@ -18,7 +18,7 @@ export interface RunsLogsOptions {
 
 /** Prints (and with `follow` tails) the logs; returns the exit code. */
 export async function runsLogs(runRef: string, taskRef: string | undefined, opts: RunsLogsOptions): Promise<number> {
-  return withContext(async ({ store }) => {
+  return withRecoveredContext(async ({ store }) => {
     const run = resolveRun(store, runRef);
     const select = (): Task[] => {
       const tasks = taskRef === undefined ? store.tasks.listByRun(run.id) : resolveTasks(store, run, taskRef);

@@ -35,7 +35,7 @@ export class PlainView implements ProgressView {
     this.seen.set(row.taskId, key);
     const parts = [clock(this.now()), row.path.replace(/^root\//, ""), row.state];
     if (row.attempt > 1) parts.push(`attempt ${row.attempt}`);
-    if (row.cached && row.state !== "RUNNING") parts.push("cached");
+    if (row.cached && row.state !== "RUNNING" && row.state !== "CACHED") parts.push("cached");
     if (row.finishedAt !== undefined && row.startedAt !== undefined) {
       parts.push(formatDuration(row.finishedAt - row.startedAt));
     }

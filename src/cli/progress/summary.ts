@@ -50,7 +50,12 @@ export function renderSummary(summary: RunSummary, c: Colors): string {
   const params = Object.entries(summary.outputs.parameters);
   if (params.length > 0) {
     out.push("", c.bold("Outputs"));
-    out.push(renderTable(["output", "value"], params.map(([k, v]) => [k, JSON.stringify(v)])));
+    out.push(
+      renderTable(
+        ["output", "value"],
+        params.map(([k, v]) => [k, JSON.stringify(v)]),
+      ),
+    );
   }
   const arts = Object.entries(summary.outputs.artifacts).flatMap(([k, list]) =>
     list.map((a) => [k, a.schemaTitle, a.uri]),

@@ -103,7 +103,7 @@ export class TtyView implements ProgressView {
   private line(t: TaskRow): string {
     const c = this.colors;
     const indent = "  ".repeat(pathDepth(t.path) + 1);
-    const name = t.kind === "iteration" ? t.path.split("/").at(-1) ?? t.displayName : t.displayName;
+    const name = t.kind === "iteration" ? (t.path.split("/").at(-1) ?? t.displayName) : t.displayName;
     const parts = [`${indent}${stateSymbol(t.state, c)} ${name}`, colorState(t.state, t.state.toLowerCase(), c)];
     const d = elapsed(t.startedAt, t.finishedAt, this.now());
     if (d !== undefined && (t.kind === "container" || t.kind === "importer")) parts.push(formatDuration(d));

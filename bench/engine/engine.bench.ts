@@ -1,0 +1,197 @@
+/**
+ * Engine benchmark: `npx tsx bench/engine/engine.bench.ts`.
+ *
+ * Each scenario measures its baseline in the same run, so the results are ratios that
+ * survive a noisy machine:
+ *  1. overhead per task of a 50-task chain (container `sh -c true`, and a node program as
+ *     a TS component runs) against 50 bare sequential spawns of the same process;
+ *  2. a fully cached re-run of a 10-task chain of 1-second tasks against the first run;
+ *  3. four independent CPU-bound ~3-second branches against running them one by one;
+ *  4. a 1,000-iteration ParallelFor of no-op tasks: completes, peak RSS, tasks per second.
+ *
+ * Prints a table, then one JSON line.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bareSequential, benchHome, rssSampler, spawnOnce } from "./harness.ts";
+import { chainPipeline, fanPipeline, parallelForPipeline } from "./pipelines.ts";
+
+const CHAIN = 50;
+const scratch = mkdtempSync(join(tmpdir(), "weft-bench-progs-"));
+const noopProgram = join(scratch, "noop.mjs");
+writeFileSync(noopProgram, "process.exitCode = Number.isNaN(Number(process.argv[2])) ? 1 : 0;\n");
+const cpuProgram = join(scratch, "cpu.mjs");
+writeFileSync(
+  cpuProgram,
+  "let x = 1; const n = Number(process.argv[2]);\n" +
+    "for (let i = 0; i < n; i++) x = (x * 1103515245 + 12345) % 2147483648;\n" +
+    "if (x === -1) console.log(x);\n",
+);
+const node = process.execPath;
+
+interface Row {
+  scenario: string;
+  measured: string;
+  baseline: string;
+  result: string;
+  goal: string;
+  ok: boolean;
+}
+const rows: Row[] = [];
+const json: Record<string, number | boolean> = {};
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+async function overheadPerTask(): Promise<void> {
+  const h = benchHome();
+  try {
+    const sh = ["sh", "-c", "true"];
+    await bareSequential(sh, 3); // warm the page cache
+    const bareSh = await bareSequential(sh, CHAIN);
+    const engSh = (await h.run(chainPipeline("chain-sh", CHAIN, sh))).wallMs;
+    const perTask = (engSh - bareSh) / CHAIN;
+    rows.push({
+      scenario: `1a ${CHAIN}-task chain, sh -c true`,
+      measured: ms(engSh),
+      baseline: `${ms(bareSh)} bare`,
+      result: `${perTask.toFixed(1)} ms/task overhead`,
+      goal: "<= 15 ms/task",
+      ok: perTask <= 15,
+    });
+    json.containerOverheadMsPerTask = round(perTask);
+
+    const nodeCmd = [node, noopProgram];
+    const bareNode = await bareSequential(nodeCmd, CHAIN);
+    const engNode = (await h.run(chainPipeline("chain-node", CHAIN, nodeCmd))).wallMs;
+    const ratio = engNode / bareNode;
+    rows.push({
+      scenario: `1b ${CHAIN}-task chain, node program`,
+      measured: ms(engNode),
+      baseline: `${ms(bareNode)} bare node`,
+      result: `${ratio.toFixed(2)}x bare`,
+      goal: "<= 1.25x",
+      ok: ratio <= 1.25,
+    });
+    json.nodeTaskRatio = round(ratio);
+    json.nodeOverheadMsPerTask = round((engNode - bareNode) / CHAIN);
+  } finally {
+    h.close();
+  }
+}
+
+async function cachedRerun(): Promise<void> {
+  const h = benchHome();
+  try {
+    const pipeline = chainPipeline("chain-sleep", 10, ["sh", "-c", "sleep 1"], { cache: true });
+    const first = (await h.run(pipeline, { enableCache: true })).wallMs;
+    const second = await h.run(pipeline, { enableCache: true });
+    const cached = second.summary.tasks.filter((t) => t.state === "CACHED").length;
+    const ratio = second.wallMs / first;
+    rows.push({
+      scenario: "2  cached re-run, 10 x 1 s chain",
+      measured: `${ms(second.wallMs)} (${cached}/10 cached)`,
+      baseline: `${ms(first)} first run`,
+      result: `${(ratio * 100).toFixed(2)} %`,
+      goal: "<= 2 %",
+      ok: ratio <= 0.02 && cached === 10,
+    });
+    json.cachedRerunRatio = round(ratio, 4);
+    json.cachedTasks = cached;
+  } finally {
+    h.close();
+  }
+}
+
+async function parallelBranches(): Promise<void> {
+  // calibrate a loop count that takes about 3 s of one core
+  const probe = 20_000_000;
+  const t0 = performance.now();
+  await spawnOnce([node, cpuProgram, String(probe)]);
+  const probeMs = Math.max(1, performance.now() - t0 - 40);
+  const iterations = Math.round((probe * 3000) / probeMs);
+  const cmd = [node, cpuProgram, String(iterations)];
+  const sequential = await bareSequential(cmd, 4);
+  const h = benchHome();
+  try {
+    const wall = (await h.run(fanPipeline("fan-cpu", 4, cmd))).wallMs;
+    const ratio = wall / sequential;
+    rows.push({
+      scenario: "3  4 CPU-bound ~3 s branches",
+      measured: ms(wall),
+      baseline: `${ms(sequential)} sequential`,
+      result: `${ratio.toFixed(2)} of sequential`,
+      goal: "<= 0.55 (2 cores)",
+      ok: ratio <= 0.55,
+    });
+    json.parallelRatio = round(ratio);
+    json.parallelSequentialMs = Math.round(sequential);
+  } finally {
+    h.close();
+  }
+}
+
+async function bigParallelFor(): Promise<void> {
+  const h = benchHome();
+  try {
+    const before = process.memoryUsage().rss;
+    const sampler = rssSampler();
+    const { wallMs, summary } = await h.run(parallelForPipeline("loop-1000", 1000, ["sh", "-c", "true"]));
+    const peak = sampler.stop();
+    const leaves = summary.tasks.filter((t) => t.kind === "container" && t.state === "SUCCEEDED").length;
+    const perSecond = (leaves / wallMs) * 1000;
+    const peakMb = peak / 2 ** 20;
+    rows.push({
+      scenario: "4  ParallelFor x 1000 no-op",
+      measured: `${leaves} tasks in ${ms(wallMs)}`,
+      baseline: `${(before / 2 ** 20).toFixed(0)} MB RSS before`,
+      result: `${peakMb.toFixed(0)} MB peak RSS, ${perSecond.toFixed(0)} tasks/s`,
+      goal: "< 300 MB, completes",
+      ok: peakMb < 300 && leaves === 1000,
+    });
+    json.loopTasksSucceeded = leaves;
+    json.loopPeakRssMb = round(peakMb, 1);
+    json.loopTasksPerSecond = round(perSecond, 1);
+  } finally {
+    h.close();
+  }
+}
+
+function round(v: number, digits = 2): number {
+  return Number(v.toFixed(digits));
+}
+
+function printTable(): void {
+  const header = ["scenario", "measured", "baseline", "result", "goal", "ok"];
+  const cells = rows.map((r) => [r.scenario, r.measured, r.baseline, r.result, r.goal, r.ok ? "yes" : "NO"]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const c of cells) console.log(line(c));
+}
+
+const only = process.argv.slice(2);
+const scenarios: [string, () => Promise<void>][] = [
+  ["overhead", overheadPerTask],
+  ["cache", cachedRerun],
+  ["parallel", parallelBranches],
+  ["loop", bigParallelFor],
+];
+const started = performance.now();
+try {
+  for (const [name, fn] of scenarios) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    process.stderr.write(`engine bench: ${name}…\n`);
+    await fn();
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+printTable();
+json.totalSeconds = round((performance.now() - started) / 1000, 1);
+json.allGoalsMet = rows.every((r) => r.ok);
+console.log(JSON.stringify({ bench: "engine", ...json }));
