@@ -1,0 +1,287 @@
+import { describe, expect, it } from "vitest";
+import { IrValidationError } from "./errors.ts";
+import type { PipelinePackage, PipelineSpec, PipelineTaskSpec } from "./spec.ts";
+import { samplePipeline } from "./test-fixtures.ts";
+import { assertValidPipeline, validatePipeline } from "./validate.ts";
+
+function broken(edit: (spec: PipelineSpec) => void): PipelinePackage {
+  const pkg = samplePipeline();
+  edit(pkg.pipelineSpec);
+  return pkg;
+}
+
+function task(spec: PipelineSpec, name: string): PipelineTaskSpec {
+  const t = spec.root.dag?.tasks?.[name];
+  if (!t) throw new Error(`fixture has no task ${name}`);
+  return t;
+}
+
+function messages(pkg: PipelinePackage): string[] {
+  return validatePipeline(pkg).map((i) => `${i.path}: ${i.message}`);
+}
+
+describe("validatePipeline", () => {
+  it("accepts the sample pipeline", () => {
+    expect(validatePipeline(samplePipeline())).toEqual([]);
+  });
+
+  it("rejects an unsupported schemaVersion", () => {
+    expect(messages(broken((s) => (s.schemaVersion = "3.0.0")))).toEqual([
+      "schemaVersion: '3.0.0' is not supported; Weft reads KFP IR schemaVersion 2.0.0 or 2.1.0 (compile with the KFP v2 SDK)",
+    ]);
+  });
+
+  it("names an unknown top-level field and suggests the known one", () => {
+    const pkg = broken((s) => {
+      (s as Record<string, unknown>).components_1 = s.components;
+    });
+    expect(messages(pkg)).toEqual([
+      "components_1: unknown PipelineSpec field; did you mean 'components'? (known fields: pipelineInfo, deploymentSpec, sdkVersion, schemaVersion, components, root, defaultPipelineRoot)",
+    ]);
+  });
+
+  it("rejects a componentRef to an unknown component", () => {
+    expect(messages(broken((s) => (task(s, "prep").componentRef.name = "comp-nope")))).toEqual([
+      "root.dag.tasks.prep.componentRef.name: component 'comp-nope' is not defined in components; add it under components or fix the reference",
+    ]);
+  });
+
+  it("rejects an executorLabel without executor", () => {
+    const pkg = broken((s) => {
+      const c = s.components?.["comp-prep"];
+      if (c) c.executorLabel = "exec-missing";
+    });
+    expect(messages(pkg)).toEqual([
+      "components.comp-prep.executorLabel: executor 'exec-missing' is not defined in deploymentSpec.executors; add it or fix the label",
+    ]);
+  });
+
+  it("rejects a dependentTasks entry outside the DAG", () => {
+    expect(messages(broken((s) => (task(s, "train").dependentTasks = ["ghost"])))).toEqual([
+      "root.dag.tasks.train.dependentTasks[0]: task 'ghost' is not in the same DAG (root.dag.tasks); refer only to sibling tasks",
+    ]);
+  });
+
+  it("rejects a producer task outside the DAG", () => {
+    const pkg = broken((s) => {
+      const art = task(s, "train").inputs?.artifacts?.data;
+      if (art?.taskOutputArtifact) art.taskOutputArtifact.producerTask = "ghost";
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.artifacts.data.taskOutputArtifact.producerTask: task 'ghost' is not in the same DAG (root.dag.tasks); refer only to sibling tasks",
+    ]);
+  });
+
+  it("rejects a taskFinalStatus naming a task outside the DAG", () => {
+    const pkg = broken((s) => {
+      const c = s.components?.["comp-train"];
+      if (c?.inputDefinitions?.parameters)
+        c.inputDefinitions.parameters.status = { parameterType: "TASK_FINAL_STATUS" };
+      const params = task(s, "train").inputs?.parameters;
+      if (params) params.status = { taskFinalStatus: { producerTask: "exit-handler-9" } };
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.parameters.status.taskFinalStatus.producerTask: task 'exit-handler-9' is not in the same DAG (root.dag.tasks); refer only to sibling tasks",
+    ]);
+  });
+
+  it("names a missing output artifact of the producer", () => {
+    const pkg = broken((s) => {
+      const art = task(s, "train").inputs?.artifacts?.data;
+      if (art?.taskOutputArtifact) art.taskOutputArtifact.outputArtifactKey = "datasets";
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.artifacts.data.taskOutputArtifact: producer task 'prep' has no output artifact 'datasets'",
+    ]);
+  });
+
+  it("names a missing output parameter of the producer", () => {
+    const pkg = broken((s) => {
+      const p = task(s, "train").inputs?.parameters?.n;
+      if (p?.taskOutputParameter) p.taskOutputParameter.outputParameterKey = "total";
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.parameters.n.taskOutputParameter: producer task 'prep' has no output parameter 'total'",
+    ]);
+  });
+
+  it("finds a dependency cycle", () => {
+    expect(messages(broken((s) => (task(s, "prep").dependentTasks = ["train"])))).toEqual([
+      "root.dag.tasks: dependency cycle: prep -> train -> prep; a task cannot depend on its own downstream tasks",
+    ]);
+  });
+
+  it("rejects componentInputParameter naming an undeclared input of the enclosing component", () => {
+    const pkg = broken((s) => {
+      const p = task(s, "prep").inputs?.parameters?.rows;
+      if (p) p.componentInputParameter = "row_count";
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.prep.inputs.parameters.rows.componentInputParameter: enclosing component 'root' has no input parameter 'row_count'; declare it in root.inputDefinitions.parameters or fix the name",
+    ]);
+  });
+
+  it("rejects componentInputArtifact naming an undeclared input artifact", () => {
+    const pkg = broken((s) => {
+      const a = task(s, "train").inputs?.artifacts;
+      if (a) a.data = { componentInputArtifact: "raw" };
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.artifacts.data.componentInputArtifact: enclosing component 'root' has no input artifact 'raw'; declare it in root.inputDefinitions.artifacts or fix the name",
+    ]);
+  });
+
+  it("rejects a task input the component does not declare", () => {
+    const pkg = broken((s) => {
+      const p = task(s, "prep").inputs?.parameters;
+      if (p) p.seed = { runtimeValue: { constant: 7 } };
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.prep.inputs.parameters.seed: component 'comp-prep' has no input parameter 'seed' (it declares: rows); remove it or declare it",
+    ]);
+  });
+
+  it("accepts an undeclared pipelinechannel input that feeds a placeholder in a constant", () => {
+    const pkg = broken((s) => {
+      const p = task(s, "train").inputs?.parameters;
+      if (p) {
+        p.lr = { runtimeValue: { constant: 1 } };
+        p["pipelinechannel--rows"] = { componentInputParameter: "rows" };
+      }
+      const c = s.components?.["comp-train"]?.inputDefinitions?.parameters;
+      if (c) c.lr = { parameterType: "STRING" };
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.parameters.lr.runtimeValue.constant: expected a string (STRING) but got 1 for input 'lr' of component 'comp-train'",
+      "root.dag.tasks.train.inputs.parameters.pipelinechannel--rows: component 'comp-train' has no input parameter 'pipelinechannel--rows' (it declares: n, lr); remove it or declare it",
+    ]);
+    const fixed = broken((s) => {
+      const p = task(s, "train").inputs?.parameters;
+      if (p) {
+        p.lr = { runtimeValue: { constant: "rows={{$.inputs.parameters['pipelinechannel--rows']}}" } };
+        p["pipelinechannel--rows"] = { componentInputParameter: "rows" };
+      }
+      const c = s.components?.["comp-train"]?.inputDefinitions?.parameters;
+      if (c) c.lr = { parameterType: "STRING" };
+    });
+    expect(messages(fixed)).toEqual([]);
+  });
+
+  it("reports required inputs that are not supplied, and respects defaults and isOptional", () => {
+    const pkg = broken((s) => {
+      const t = task(s, "train");
+      t.inputs = {};
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.parameters.n: required input parameter 'n' (NUMBER_INTEGER) of component 'comp-train' is not supplied; pass a value or give the input a default",
+      "root.dag.tasks.train.inputs.artifacts.data: required input artifact 'data' (system.Dataset) of component 'comp-train' is not supplied; connect an artifact or mark the input optional",
+    ]);
+  });
+
+  it("reports artifact type mismatches but lets system.Artifact accept anything", () => {
+    const mismatch = broken((s) => {
+      const out = s.components?.["comp-prep"]?.outputDefinitions?.artifacts?.dataset;
+      if (out) out.artifactType = { schemaTitle: "system.Model", schemaVersion: "0.0.1" };
+    });
+    expect(messages(mismatch)).toEqual([
+      "root.dag.tasks.train.inputs.artifacts.data.taskOutputArtifact: type mismatch: producer task 'prep' output 'dataset' is system.Model but component 'comp-train' input 'data' expects system.Dataset",
+    ]);
+    const generic = broken((s) => {
+      const inp = s.components?.["comp-train"]?.inputDefinitions?.artifacts?.data;
+      if (inp) inp.artifactType = { schemaTitle: "system.Artifact", schemaVersion: "0.0.1" };
+    });
+    expect(messages(generic)).toEqual([]);
+  });
+
+  it("reports parameter type mismatches where both ends are known", () => {
+    const pkg = broken((s) => {
+      const out = s.components?.["comp-prep"]?.outputDefinitions?.parameters?.count;
+      if (out) out.parameterType = "STRING";
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.train.inputs.parameters.n.taskOutputParameter: type mismatch: producer task 'prep' output 'count' is STRING but component 'comp-train' input 'n' is NUMBER_INTEGER",
+    ]);
+  });
+
+  it("rejects iterators over inputs the task does not have", () => {
+    const pkg = broken((s) => {
+      const t = task(s, "prep");
+      t.parameterIterator = { items: { inputParameter: "pipelinechannel--list" }, itemInput: "rows" };
+      t.inputs = {};
+      const a = task(s, "train");
+      a.artifactIterator = { items: { inputArtifact: "models" }, itemInput: "data" };
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.prep.parameterIterator.items.inputParameter: the task has no input parameter 'pipelinechannel--list' to iterate over; add it to root.dag.tasks.prep.inputs.parameters",
+      "root.dag.tasks.train.artifactIterator.items.inputArtifact: the task has no input artifact 'models' to iterate over; add it to root.dag.tasks.train.inputs.artifacts",
+    ]);
+  });
+
+  it("rejects raw loop items that are not a JSON list", () => {
+    const pkg = broken((s) => {
+      const t = task(s, "prep");
+      t.parameterIterator = { items: { raw: "{not json" }, itemInput: "rows" };
+      t.inputs = {};
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.prep.parameterIterator.items.raw: must be a JSON list (e.g. '[1, 2, 3]') of the loop's items",
+    ]);
+  });
+
+  it("rejects DAG output selectors naming missing subtasks or outputs", () => {
+    const pkg = broken((s) => {
+      const outs = s.root.dag?.outputs?.artifacts;
+      if (outs) {
+        outs.model = {
+          artifactSelectors: [
+            { producerSubtask: "evaluate", outputArtifactKey: "model" },
+            { producerSubtask: "train", outputArtifactKey: "weights" },
+          ],
+        };
+      }
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.outputs.artifacts.model.artifactSelectors[0].producerSubtask: task 'evaluate' is not in this DAG (root.dag.tasks); select an output of one of its tasks",
+      "root.dag.outputs.artifacts.model.artifactSelectors[1]: subtask 'train' has no output artifact 'weights'",
+    ]);
+  });
+
+  it("rejects trigger conditions that are not valid CEL and accepts KFP's forms", () => {
+    const bad = broken((s) => {
+      task(s, "train").triggerPolicy = { condition: "inputs.parameter_values['x'] ==" };
+    });
+    const [issue] = validatePipeline(bad);
+    expect(issue?.path).toBe("root.dag.tasks.train.triggerPolicy.condition");
+    expect(issue?.message).toMatch(
+      /^not a valid CEL expression \(at 1:\d+: .+\); write e\.g\. inputs\.parameter_values/,
+    );
+    const good = broken((s) => {
+      task(s, "train").triggerPolicy = {
+        condition:
+          "int(inputs.parameter_values['pipelinechannel--n']) > 5 && !(string(parseJson(inputs.parameter_values['p'])) == 'heads')",
+      };
+    });
+    expect(validatePipeline(good)).toEqual([]);
+  });
+
+  it("assertValidPipeline throws one error listing every issue with the file name", () => {
+    const pkg = broken((s) => {
+      s.schemaVersion = "1.0";
+      task(s, "prep").componentRef.name = "comp-x";
+    });
+    let caught: unknown;
+    try {
+      assertValidPipeline(pkg, { file: "p.yaml" });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(IrValidationError);
+    const err = caught as IrValidationError;
+    expect(err.code).toBe("IR_INVALID_PIPELINE");
+    expect(err.issues).toHaveLength(2);
+    expect(err.message.split("\n")).toEqual([
+      "p.yaml: schemaVersion: '1.0' is not supported; Weft reads KFP IR schemaVersion 2.0.0 or 2.1.0 (compile with the KFP v2 SDK)",
+      "p.yaml: root.dag.tasks.prep.componentRef.name: component 'comp-x' is not defined in components; add it under components or fix the reference",
+    ]);
+  });
+});
