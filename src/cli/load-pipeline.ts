@@ -4,7 +4,6 @@
  */
 import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { compilePipelineFile } from "../compiler/index.ts";
 import { loadPipelineFile, type PipelinePackage } from "../ir/index.ts";
 import { CliError } from "./errors.ts";
 
@@ -26,6 +25,8 @@ export async function loadPipeline(file: string, exportName?: string): Promise<P
   const ext = extname(path).toLowerCase();
   if (IR_EXTENSIONS.has(ext)) return loadPipelineFile(path);
   if (TS_EXTENSIONS.has(ext)) {
+    // loaded on demand: the compiler (and esbuild) is only needed for TypeScript pipelines
+    const { compilePipelineFile } = await import("../compiler/index.ts");
     return compilePipelineFile(path, exportName === undefined ? {} : { exportName });
   }
   throw new CliError(
