@@ -100,10 +100,11 @@ describe("progress views", () => {
     expect(folded.length).toBeLessThanOrEqual(out.rows);
     expect(folded.at(-1)).toBe("  … and 1 cached, 31 succeeded, 10 pending");
     await new Promise((r) => setTimeout(r, 150)); // the throttled redraw
-    expect(out.text.match(/\x1b\[0J/g)).toHaveLength(1);
+    const ESC = "\x1b";
+    expect(out.text.split(`${ESC}[0J`)).toHaveLength(2);
     view.finish(summary("SUCCEEDED"));
     expect(out.text).toContain("\x1b[?25l");
-    expect(out.text).toMatch(/\x1b\[\d+F\x1b\[0J/);
+    expect(out.text).toMatch(new RegExp(`${ESC}\\[\\d+F${ESC}\\[0J`));
     expect(out.text).toContain("\x1b[?25h");
     expect(stripAnsi(out.text)).toContain("Run r1 SUCCEEDED in 1.5s");
   });
