@@ -2,9 +2,17 @@
  * The {@link Engine}: the one entry point the CLI and the server use to start, resume,
  * cancel and plan runs.
  */
-import type { PipelinePackage } from "../ir/spec.ts";
-import type { JsonValue } from "../ir/spec.ts";
+import path from "node:path";
+import type { JsonValue, PipelinePackage } from "../ir/index.ts";
+import type { Store } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
+import { resolveRunParameters } from "./params.ts";
+import { planPipeline } from "./planner.ts";
+import { findOrphanRuns } from "./recovery.ts";
+import { detectCapacity } from "./resources.ts";
+import { parseDuration } from "./retry.ts";
+import { RunExecution } from "./run-execution.ts";
+import { Scheduler } from "./scheduler.ts";
 import type { Capacity, PlanResult, RunHandle, StartRunRequest } from "./types.ts";
 
 /** Options of an {@link Engine}. */
@@ -12,9 +20,12 @@ export interface EngineOptions {
   /** `$WEFT_HOME`, resolved by the caller (default `./.weft`). */
   home: string;
   /** The metadata store (`openStore(home)`). */
-  store: unknown;
-  /** The artifact store (LocalArtifactStore at `<home>/artifacts`). */
-  artifacts: unknown;
+  store: Store;
+  /**
+   * The artifact store. Accepted for API stability; the engine lays artifacts out under
+   * `<home>/artifacts/<run>/<task path>/<output>` as `file://` URIs.
+   */
+  artifacts?: unknown;
   /** Global cap on concurrently running tasks; default = capacity. */
   maxParallel?: number;
   /** Override detected capacity (tests use this). */
@@ -23,32 +34,146 @@ export interface EngineOptions {
   programRoot?: string;
   /** Clock in epoch milliseconds (default `Date.now`). */
   clock?: () => number;
+  /** Per-attempt timeout in ms (default: env `WEFT_TASK_TIMEOUT` like "10m", else none). */
+  taskTimeoutMs?: number;
+  /** Cache entries older than this are ignored (default: env `WEFT_CACHE_MAX_STALENESS` like "7d"). */
+  cacheMaxStalenessMs?: number;
+  /** Grace period between SIGTERM and SIGKILL when killing a task (default 3000 ms). */
+  killGraceMs?: number;
 }
 
-/** The local execution engine. */
+/**
+ * The local execution engine.
+ *
+ * @example
+ * const engine = new Engine({ home, store: openStore(home) });
+ * const run = engine.startRun({ pipeline: loadPipelineFile("p.yaml") });
+ * const summary = await run.done;
+ */
 export class Engine {
-  readonly opts: EngineOptions;
+  readonly home: string;
+  readonly store: Store;
+  readonly capacity: Capacity;
+  readonly scheduler: Scheduler;
+  private readonly opts: EngineOptions;
+  private readonly active = new Map<string, RunExecution>();
+
   constructor(opts: EngineOptions) {
     this.opts = opts;
+    this.home = path.resolve(opts.home);
+    this.store = opts.store;
+    this.capacity = detectCapacity(opts.capacity);
+    this.scheduler = new Scheduler(this.capacity, opts.maxParallel);
   }
-  /** Records the run (PENDING), then executes it in this process. */
-  startRun(_req: StartRunRequest): RunHandle {
-    throw new EngineError("INTERNAL", "Engine.startRun is being implemented");
+
+  private settings(enableCache: boolean) {
+    const envTimeout = process.env.WEFT_TASK_TIMEOUT;
+    const envStale = process.env.WEFT_CACHE_MAX_STALENESS;
+    const taskTimeoutMs =
+      this.opts.taskTimeoutMs ?? (envTimeout ? parseDuration(envTimeout, "WEFT_TASK_TIMEOUT") : undefined);
+    const maxStalenessMs =
+      this.opts.cacheMaxStalenessMs ?? (envStale ? parseDuration(envStale, "WEFT_CACHE_MAX_STALENESS") : undefined);
+    return {
+      enableCache,
+      killGraceMs: this.opts.killGraceMs ?? 3000,
+      programRoot: this.opts.programRoot ?? path.join(process.cwd(), "node_modules", ".cache", "weft", "programs"),
+      home: this.home,
+      logsDir: path.join(this.home, "logs"),
+      artifactsDir: path.join(this.home, "artifacts"),
+      ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
+      ...(maxStalenessMs !== undefined ? { maxStalenessMs } : {}),
+    };
   }
-  /** Resumes a FAILED, CANCELED or orphaned run: reuses finished tasks, reruns the rest. */
-  resumeRun(_runId: string): RunHandle {
-    throw new EngineError("INTERNAL", "Engine.resumeRun is being implemented");
+
+  /**
+   * Validates the parameters (throws `ParameterError` before anything is recorded),
+   * records the run as PENDING, then executes it in this process.
+   */
+  startRun(req: StartRunRequest): RunHandle {
+    const spec = req.pipeline.pipelineSpec;
+    const parameters = resolveRunParameters(spec, req.parameters);
+    const clock = this.opts.clock ?? Date.now;
+    const experiment = req.experimentName
+      ? this.store.experiments.getOrCreateByName(req.experimentName)
+      : this.store.experiments.getDefault();
+    const now = clock();
+    const run = this.store.runs.create({
+      experimentId: experiment.id,
+      displayName: req.runName ?? `${spec.pipelineInfo.name} ${new Date(now).toISOString()}`,
+      description: req.description ?? "",
+      pipelineSpec: spec,
+      ...(req.pipeline.platformSpec ? { platformSpec: req.pipeline.platformSpec } : {}),
+      parameters,
+      pipelineRoot: path.join(this.home, "artifacts"),
+      enableCache: req.enableCache ?? true,
+      createdAt: now,
+      scheduledAt: now,
+      ...(req.pipelineVersionId ? { pipelineVersionId: req.pipelineVersionId } : {}),
+      ...(req.recurringRunId ? { recurringRunId: req.recurringRunId } : {}),
+    });
+    return this.launch(run.id, new Map());
   }
-  /** Cancels a run: in-process kills the process trees; otherwise asks the owner to. */
-  cancelRun(_runId: string): void {
-    throw new EngineError("INTERNAL", "Engine.cancelRun is being implemented");
+
+  /**
+   * `weft runs retry`: resumes a FAILED or CANCELED run (including one whose owner
+   * died), reusing its SUCCEEDED and CACHED tasks and running the rest again.
+   */
+  resumeRun(runId: string): RunHandle {
+    this.recoverOrphans();
+    const run = this.store.runs.get(runId);
+    if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist; list runs with 'weft runs list'`);
+    if (this.active.has(runId) || !["FAILED", "CANCELED"].includes(run.state)) {
+      throw new EngineError(
+        "RUN_NOT_RESUMABLE",
+        `run '${runId}' is ${run.state}; only FAILED or CANCELED runs can be retried`,
+      );
+    }
+    const previous = new Map(this.store.tasks.listByRun(runId).map((t) => [t.path, t]));
+    return this.launch(runId, previous);
   }
-  /** Dry run: resolves the whole DAG statically without executing anything. */
-  plan(_pipeline: PipelinePackage, _parameters?: Record<string, JsonValue>): PlanResult {
-    throw new EngineError("INTERNAL", "Engine.plan is being implemented");
+
+  private launch(runId: string, previous: Map<string, import("../store/index.ts").Task>): RunHandle {
+    const run = this.store.runs.get(runId);
+    if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist`);
+    const exec = new RunExecution({
+      run,
+      store: this.store,
+      scheduler: this.scheduler,
+      capacity: this.capacity,
+      settings: this.settings(run.enableCache),
+      clock: this.opts.clock ?? Date.now,
+      previous,
+    });
+    this.active.set(runId, exec);
+    const done = exec.start().finally(() => this.active.delete(runId));
+    return { runId, events: exec.events, done, cancel: () => exec.cancel() };
   }
+
+  /**
+   * Cancels a run. In this process it kills the run's process trees and records
+   * CANCELED; for a run owned by another process it sets `cancelRequested`, which the
+   * owner polls.
+   */
+  cancelRun(runId: string): void {
+    const exec = this.active.get(runId);
+    if (exec) {
+      exec.cancel();
+      return;
+    }
+    const run = this.store.runs.get(runId);
+    if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist`);
+    if (["SUCCEEDED", "FAILED", "CANCELED", "SKIPPED"].includes(run.state)) return;
+    this.store.runs.requestCancel(runId);
+    this.recoverOrphans();
+  }
+
+  /** Dry run: resolves the whole DAG statically; throws `PlanError` naming the task. */
+  plan(pipeline: PipelinePackage, parameters?: Record<string, JsonValue>): PlanResult {
+    return planPipeline(pipeline, parameters, this.capacity);
+  }
+
   /** Marks runs whose owner process is dead as FAILED (OWNER_DIED); returns their ids. */
   recoverOrphans(): string[] {
-    return [];
+    return findOrphanRuns(this.store, this.opts.clock ?? Date.now, new Set(this.active.keys()));
   }
 }

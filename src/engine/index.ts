@@ -3,10 +3,11 @@
  * machine (child processes, resource-bounded scheduling, CEL conditions, loops, exit
  * handlers, retries, caching, cancellation and resume).
  */
-export { Engine } from "./engine.ts";
+
 export type { EngineOptions } from "./engine.ts";
-export { EngineError, ParameterError, PlanError, TaskError } from "./errors.ts";
+export { Engine } from "./engine.ts";
 export type { EngineErrorCode } from "./errors.ts";
+export { EngineError, ParameterError, PlanError, TaskError } from "./errors.ts";
 export type {
   Capacity,
   EngineEvent,

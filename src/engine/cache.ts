@@ -1,0 +1,110 @@
+/**
+ * Execution caching. The key is a sha256 over the component (image, command, args, env,
+ * output definitions), the input parameter values and the input artifacts' content
+ * digests, plus `cacheKey` when set. Unlike KFP, which keys input artifacts by their
+ * MLMD artifact ids, Weft keys them by content, so identical bytes hit across runs.
+ * Each part is kept so a miss can say which one changed.
+ */
+import { createHash } from "node:crypto";
+import type { ContainerSpec, JsonValue, OutputDefinitions } from "../ir/index.ts";
+import type { NodeIO } from "./context.ts";
+
+/** The fingerprint of one task execution. */
+export interface Fingerprint {
+  key: string;
+  /** Identity of the component in its pipeline (pipeline name + component name), to find the closest entry. */
+  componentDigest: string;
+  parts: Record<string, string>;
+}
+
+function sha(s: string): string {
+  return createHash("sha256").update(s).digest("hex");
+}
+
+/** Short values are kept verbatim so a miss can show old → new; long ones are hashed. */
+function partOf(v: JsonValue): string {
+  const s = JSON.stringify(v);
+  return s.length <= 80 ? s : `sha256:${sha(s)}`;
+}
+
+/** Computes the fingerprint of a container task. */
+export function fingerprint(
+  identity: string,
+  container: ContainerSpec,
+  outputs: OutputDefinitions | undefined,
+  inputs: NodeIO,
+  cacheKey?: string,
+): Fingerprint {
+  const parts: Record<string, string> = {
+    image: container.image,
+    command: sha(JSON.stringify(container.command ?? [])),
+    args: sha(JSON.stringify(container.args ?? [])),
+    env: sha(JSON.stringify(container.env ?? [])),
+    outputs: sha(JSON.stringify(outputs ?? {})),
+  };
+  for (const [k, v] of Object.entries(inputs.parameters)) parts[`param:${k}`] = partOf(v);
+  for (const [k, list] of Object.entries(inputs.artifacts)) {
+    parts[`artifact:${k}`] = list.map((a) => a.digest ?? `uri:${a.uri}`).join(",");
+  }
+  if (cacheKey) parts.cacheKey = cacheKey;
+  const sorted = Object.keys(parts)
+    .sort()
+    .map((k) => [k, parts[k]]);
+  return { key: sha(JSON.stringify(sorted)), componentDigest: sha(identity), parts };
+}
+
+const COMPONENT_PARTS: Record<string, string> = {
+  image: "image",
+  command: "command",
+  args: "args",
+  env: "env",
+  outputs: "output definitions",
+};
+
+/**
+ * Says which parts of the key changed between a previous execution's parts and this one's.
+ *
+ * @example explainCacheMiss({ "param:rows": "200000" }, { "param:rows": "20000" })
+ * // "input parameter 'rows' changed (200000 → 20000)"
+ */
+export function explainCacheMiss(
+  previous: Record<string, string> | undefined,
+  current: Record<string, string>,
+): string {
+  if (!previous) return "no previous execution of this component";
+  const reasons: string[] = [];
+  const compChanged = Object.keys(COMPONENT_PARTS).filter((k) => previous[k] !== current[k]);
+  if (compChanged.length > 0) {
+    reasons.push(`component changed (${compChanged.map((k) => COMPONENT_PARTS[k]).join("/")})`);
+  }
+  const keys = new Set([...Object.keys(previous), ...Object.keys(current)]);
+  for (const k of [...keys].sort()) {
+    if (k in COMPONENT_PARTS || previous[k] === current[k]) continue;
+    const [kind, name] = k.includes(":") ? [k.slice(0, k.indexOf(":")), k.slice(k.indexOf(":") + 1)] : [k, ""];
+    const before = previous[k];
+    const after = current[k];
+    if (kind === "param") {
+      if (before === undefined) reasons.push(`input parameter '${name}' added`);
+      else if (after === undefined) reasons.push(`input parameter '${name}' removed`);
+      else if (before.startsWith("sha256:") || after.startsWith("sha256:"))
+        reasons.push(`input parameter '${name}' changed`);
+      else reasons.push(`input parameter '${name}' changed (${show(before)} → ${show(after)})`);
+    } else if (kind === "artifact") {
+      reasons.push(
+        before === undefined || after === undefined
+          ? `input artifact '${name}' ${before === undefined ? "added" : "removed"}`
+          : `input artifact '${name}' content changed`,
+      );
+    } else if (kind === "cacheKey") reasons.push("cache key changed");
+  }
+  return reasons.length > 0 ? reasons.join("; ") : "the previous entry expired (older than the maximum staleness)";
+}
+
+function show(part: string): string {
+  try {
+    const v = JSON.parse(part) as JsonValue;
+    return typeof v === "string" ? v : part;
+  } catch {
+    return part;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The state one run's execution shares across its DAGs: the store, the scheduler, the
+ * cancellation signal, event emission and the tasks reused on resume.
+ */
+import type { ChildProcess } from "node:child_process";
+import type { JsonValue, PipelineSpec } from "../ir/index.ts";
+import type { Store, Task } from "../store/index.ts";
+import type { Scheduler } from "./scheduler.ts";
+import type { Capacity, EngineEvent, TaskKind, TaskState } from "./types.ts";
+
+/** An artifact as it flows between tasks at run time. */
+export interface RuntimeArtifact {
+  /** Store id of the artifact record. */
+  id: string;
+  name: string;
+  uri: string;
+  schemaTitle: string;
+  schemaVersion: string;
+  metadata: Record<string, JsonValue>;
+  digest?: string;
+}
+
+/** Parameters and artifacts flowing in or out of a node. */
+export interface NodeIO {
+  parameters: Record<string, JsonValue>;
+  artifacts: Record<string, RuntimeArtifact[]>;
+}
+
+/** The outcome of one node (task, DAG, loop). */
+export interface NodeResult {
+  state: TaskState;
+  outputs: NodeIO;
+  taskId: string;
+  error?: string;
+}
+
+/** Options that shape how tasks run. */
+export interface RunSettings {
+  enableCache: boolean;
+  maxStalenessMs?: number;
+  taskTimeoutMs?: number;
+  killGraceMs: number;
+  programRoot: string;
+  home: string;
+  logsDir: string;
+  artifactsDir: string;
+}
+
+/** What every node of one run can reach. */
+export interface RunContext {
+  runId: string;
+  runName: string;
+  spec: PipelineSpec;
+  store: Store;
+  scheduler: Scheduler;
+  capacity: Capacity;
+  settings: RunSettings;
+  signal: AbortSignal;
+  clock: () => number;
+  emit(e: EngineEvent): void;
+  /** Tasks of a previous attempt of this run, by path (resume). */
+  previous: Map<string, Task>;
+  /** Live child processes (killed on cancel). */
+  procs: Set<ChildProcess>;
+}
+
+/** Where a node sits in the run's tree. */
+export interface NodePlace {
+  path: string;
+  name: string;
+  parentId: string | undefined;
+  kind: TaskKind;
+  componentName: string;
+  iterationIndex?: number;
+}
+
+/** Emits a task event from a stored task record. */
+export function emitTask(ctx: RunContext, t: Task, extra: { error?: string; stderrTail?: string[] } = {}): void {
+  ctx.emit({
+    type: "task",
+    runId: ctx.runId,
+    taskId: t.id,
+    path: t.path,
+    name: t.name,
+    displayName: t.displayName,
+    kind: t.kind,
+    state: t.state,
+    attempt: t.attempt,
+    cached: t.state === "CACHED" || undefined,
+    ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
+    ...(t.finishedAt !== undefined ? { finishedAt: t.finishedAt } : {}),
+    ...(extra.error !== undefined ? { error: extra.error } : {}),
+    ...(extra.stderrTail !== undefined ? { stderrTail: extra.stderrTail } : {}),
+  });
+}
+
+/** Records a node in a terminal state without running it (skipped, canceled, failed early). */
+export function recordFinished(
+  ctx: RunContext,
+  place: NodePlace,
+  state: TaskState,
+  opts: { error?: string; inputs?: NodeIO } = {},
+): NodeResult {
+  const now = ctx.clock();
+  const t = ctx.store.tasks.upsert({
+    runId: ctx.runId,
+    path: place.path,
+    name: place.name,
+    displayName: place.name,
+    kind: place.kind,
+    componentName: place.componentName,
+    ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
+    ...(place.iterationIndex !== undefined ? { iterationIndex: place.iterationIndex } : {}),
+    state,
+    finishedAt: now,
+    ...(opts.error !== undefined ? { error: { message: opts.error } } : {}),
+    ...(opts.inputs ? { inputs: toTaskInputs(opts.inputs) } : {}),
+  });
+  emitTask(ctx, t, opts.error !== undefined ? { error: opts.error } : {});
+  return { state, outputs: emptyIO(), taskId: t.id, ...(opts.error !== undefined ? { error: opts.error } : {}) };
+}
+
+/** An empty {@link NodeIO}. */
+export function emptyIO(): NodeIO {
+  return { parameters: {}, artifacts: {} };
+}
+
+/** The store's form of node inputs: artifact ids per input name. */
+export function toTaskInputs(io: NodeIO): {
+  parameters: Record<string, JsonValue>;
+  artifacts: Record<string, string[]>;
+} {
+  const artifacts: Record<string, string[]> = {};
+  for (const [k, list] of Object.entries(io.artifacts)) artifacts[k] = list.map((a) => a.id);
+  return { parameters: io.parameters, artifacts };
+}
+
+/** True for states after which a node's outputs may be consumed. */
+export function isSuccess(s: TaskState): boolean {
+  return s === "SUCCEEDED" || s === "CACHED";
+}

@@ -1,0 +1,183 @@
+/**
+ * Executes one DAG component instance: starts every task as soon as its upstream tasks
+ * are done, applies trigger policies and conditions, and recurses into sub-DAGs, loops,
+ * conditions and exit handlers.
+ */
+import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
+import { evaluateCondition } from "./cel.ts";
+import { runContainerNode } from "./container-runner.ts";
+import {
+  emitTask,
+  isSuccess,
+  type NodeIO,
+  type NodePlace,
+  type NodeResult,
+  type RunContext,
+  recordFinished,
+  toTaskInputs,
+} from "./context.ts";
+import { collectDagOutputs } from "./dag-outputs.ts";
+import { runImporterNode } from "./importer.ts";
+import { type DagScope, missingInput, resolveTaskInputs, upstreamOf } from "./inputs.ts";
+import { runLoopNode } from "./loop.ts";
+import type { TaskKind, TaskState } from "./types.ts";
+
+/** Looks up a component by name, naming the task when it is missing. */
+export function componentOf(ctx: RunContext, name: string, where: string): ComponentSpec {
+  const c = ctx.spec.components?.[name];
+  if (!c) throw new Error(`task '${where}' refers to component '${name}', which is not in the pipeline's components`);
+  return c;
+}
+
+/** The kind of record a DAG-backed task gets, from KFP's naming of generated DAGs. */
+export function dagKind(taskName: string): TaskKind {
+  if (/^condition-(branches-)?\d+$/.test(taskName)) return "condition";
+  if (/^exit-handler-\d+$/.test(taskName)) return "exit-handler";
+  return "dag";
+}
+
+/**
+ * Runs the DAG of `component` with the given inputs under `scopePath`, recording each
+ * sub-task. Resolves when every sub-task has finished; never rejects for task failures.
+ */
+export async function executeDag(
+  ctx: RunContext,
+  component: ComponentSpec,
+  scopePath: string,
+  parentId: string | undefined,
+  inputs: NodeIO,
+): Promise<{ state: TaskState; outputs: NodeIO; error?: string }> {
+  const tasks = component.dag?.tasks ?? {};
+  const names = Object.keys(tasks);
+  const scope: DagScope = { path: scopePath, inputs, results: new Map(), runId: ctx.runId, runName: ctx.runName };
+  const started = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  const upstream = new Map(names.map((n) => [n, upstreamOf(tasks[n] as PipelineTaskSpec).filter((d) => d in tasks)]));
+
+  while (scope.results.size < names.length) {
+    for (const n of names) {
+      if (started.has(n)) continue;
+      if (!(upstream.get(n) ?? []).every((d) => scope.results.has(d))) continue;
+      started.add(n);
+      const p = runTask(ctx, n, tasks[n] as PipelineTaskSpec, scope, parentId)
+        .catch((e: unknown): NodeResult => {
+          const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scopePath, parentId);
+          return recordFinished(ctx, place, "FAILED", { error: (e as Error).message });
+        })
+        .then((r) => {
+          scope.results.set(n, r);
+          running.delete(n);
+        });
+      running.set(n, p);
+    }
+    if (running.size === 0) {
+      // A cycle in dependentTasks: nothing can start. Record the rest as failed.
+      for (const n of names) {
+        if (scope.results.has(n)) continue;
+        const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scopePath, parentId);
+        scope.results.set(
+          n,
+          recordFinished(ctx, place, "FAILED", { error: `task '${place.path}' is part of a dependency cycle` }),
+        );
+      }
+      break;
+    }
+    await Promise.race(running.values());
+  }
+
+  const states = [...scope.results.values()];
+  const failed = states.find((r) => r.state === "FAILED");
+  const canceled = states.some((r) => r.state === "CANCELED") || ctx.signal.aborted;
+  const state: TaskState = failed ? "FAILED" : canceled ? "CANCELED" : "SUCCEEDED";
+  const outputs = collectDagOutputs(component, scope.results);
+  return failed?.error !== undefined ? { state, outputs, error: failed.error } : { state, outputs };
+}
+
+function placeOf(
+  ctx: RunContext,
+  name: string,
+  task: PipelineTaskSpec,
+  scopePath: string,
+  parentId: string | undefined,
+): NodePlace {
+  const compName = task.componentRef.name;
+  const comp = ctx.spec.components?.[compName];
+  let kind: TaskKind = "container";
+  if (task.parameterIterator || task.artifactIterator) kind = "loop";
+  else if (comp?.dag) kind = dagKind(name);
+  else if (comp?.executorLabel && ctx.spec.deploymentSpec?.executors?.[comp.executorLabel]?.importer) {
+    kind = "importer";
+  }
+  return { path: `${scopePath}/${name}`, name, parentId, kind, componentName: compName };
+}
+
+async function runTask(
+  ctx: RunContext,
+  name: string,
+  task: PipelineTaskSpec,
+  scope: DagScope,
+  parentId: string | undefined,
+): Promise<NodeResult> {
+  const place = placeOf(ctx, name, task, scope.path, parentId);
+  if (ctx.signal.aborted) return recordFinished(ctx, place, "CANCELED", { error: "the run was canceled" });
+  const strategy = task.triggerPolicy?.strategy;
+  if (strategy !== "ALL_UPSTREAM_TASKS_COMPLETED") {
+    for (const d of upstreamOf(task)) {
+      const r = scope.results.get(d);
+      if (r && !isSuccess(r.state)) {
+        const why = `upstream task '${d}' ${r.state === "SKIPPED" ? "was skipped" : `ended ${r.state}`}`;
+        return recordFinished(ctx, place, "SKIPPED", { error: why });
+      }
+    }
+  }
+  const component = componentOf(ctx, place.componentName, place.path);
+  const inputs = resolveTaskInputs(name, task, component, scope);
+  const condition = task.triggerPolicy?.condition;
+  if (condition && !evaluateCondition(condition, inputs.parameters, place.path)) {
+    return recordFinished(ctx, place, "SKIPPED", { error: `condition '${condition}' is false`, inputs });
+  }
+  if (place.kind === "loop") return runLoopNode(ctx, place, task, component, inputs);
+  if (component.dag) return runSubDag(ctx, place, component, inputs);
+  const missing = missingInput(component, inputs);
+  if (missing) {
+    return recordFinished(ctx, place, "FAILED", {
+      error: `task '${place.path}': ${missing}; wire it in the pipeline or give the component a default`,
+      inputs,
+    });
+  }
+  if (place.kind === "importer") return runImporterNode(ctx, place, task, component, inputs);
+  return runContainerNode(ctx, place, task, component, inputs);
+}
+
+/** Records a DAG-backed node (sub-pipeline, condition, exit handler) and runs its DAG. */
+export async function runSubDag(
+  ctx: RunContext,
+  place: NodePlace,
+  component: ComponentSpec,
+  inputs: NodeIO,
+): Promise<NodeResult> {
+  const startedAt = ctx.clock();
+  const rec = ctx.store.tasks.upsert({
+    runId: ctx.runId,
+    path: place.path,
+    name: place.name,
+    displayName: place.name,
+    kind: place.kind,
+    componentName: place.componentName,
+    ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
+    ...(place.iterationIndex !== undefined ? { iterationIndex: place.iterationIndex } : {}),
+    state: "RUNNING",
+    startedAt,
+    inputs: toTaskInputs(inputs),
+  });
+  emitTask(ctx, rec);
+  const r = await executeDag(ctx, component, place.path, rec.id, inputs);
+  const done = ctx.store.tasks.update(rec.id, {
+    state: r.state,
+    finishedAt: ctx.clock(),
+    outputs: { parameters: r.outputs.parameters },
+    error: r.error !== undefined ? { message: r.error } : null,
+  });
+  emitTask(ctx, done, r.error !== undefined ? { error: r.error } : {});
+  return { state: r.state, outputs: r.outputs, taskId: rec.id, ...(r.error !== undefined ? { error: r.error } : {}) };
+}

@@ -1,0 +1,137 @@
+/**
+ * ParallelFor: one `iteration-N` DAG per item (parameter items from a raw JSON list or
+ * an input parameter, or artifacts from a list input), at most `parallelismLimit` at a
+ * time, with outputs collected into lists.
+ */
+import type { ComponentSpec, JsonValue, PipelineTaskSpec } from "../ir/index.ts";
+import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
+import { executeDag } from "./dag-executor.ts";
+import { collectLoopOutputs } from "./dag-outputs.ts";
+import { EngineError } from "./errors.ts";
+import type { TaskState } from "./types.ts";
+
+type Item = { kind: "parameter"; value: JsonValue } | { kind: "artifact"; value: NodeIO["artifacts"][string] };
+
+/** The items a loop task iterates over, naming the task when they are not a list. */
+export function loopItems(task: PipelineTaskSpec, inputs: NodeIO, where: string): Item[] {
+  if (task.artifactIterator) {
+    const list = inputs.artifacts[task.artifactIterator.items.inputArtifact] ?? [];
+    return list.map((a) => ({ kind: "artifact", value: [a] }));
+  }
+  const it = task.parameterIterator;
+  if (!it) return [];
+  let raw: JsonValue | undefined;
+  if (it.items.raw !== undefined) raw = parseList(it.items.raw, where);
+  else if (it.items.inputParameter !== undefined) {
+    raw = inputs.parameters[it.items.inputParameter];
+    if (typeof raw === "string") raw = parseList(raw, where);
+  }
+  if (!Array.isArray(raw)) {
+    throw new EngineError(
+      "PLAN_INVALID",
+      `loop '${where}' iterates over ${JSON.stringify(raw ?? null)}, which is not a list; pass a JSON list`,
+    );
+  }
+  return raw.map((value) => ({ kind: "parameter", value }));
+}
+
+function parseList(s: string, where: string): JsonValue {
+  try {
+    return JSON.parse(s) as JsonValue;
+  } catch {
+    throw new EngineError("PLAN_INVALID", `loop '${where}': items '${s}' are not a JSON list`);
+  }
+}
+
+/** Records the loop node, runs its iterations bounded by `parallelismLimit`, collects outputs. */
+export async function runLoopNode(
+  ctx: RunContext,
+  place: NodePlace,
+  task: PipelineTaskSpec,
+  component: ComponentSpec,
+  inputs: NodeIO,
+): Promise<NodeResult> {
+  const rec = ctx.store.tasks.upsert({
+    runId: ctx.runId,
+    path: place.path,
+    name: place.name,
+    displayName: place.name,
+    kind: "loop",
+    componentName: place.componentName,
+    ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
+    state: "RUNNING",
+    startedAt: ctx.clock(),
+    inputs: toTaskInputs(inputs),
+  });
+  emitTask(ctx, rec);
+  let items: Item[];
+  try {
+    items = loopItems(task, inputs, place.path);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const t = ctx.store.tasks.update(rec.id, { state: "FAILED", finishedAt: ctx.clock(), error: { message: msg } });
+    emitTask(ctx, t, { error: msg });
+    return { state: "FAILED", outputs: { parameters: {}, artifacts: {} }, taskId: rec.id, error: msg };
+  }
+  const itemInput = task.parameterIterator?.itemInput ?? task.artifactIterator?.itemInput ?? "";
+  const limit = task.iteratorPolicy?.parallelismLimit ?? 0;
+  const results: NodeResult[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      const item = items[i] as Item;
+      const io: NodeIO = { parameters: { ...inputs.parameters }, artifacts: { ...inputs.artifacts } };
+      if (item.kind === "parameter") io.parameters[itemInput] = item.value;
+      else io.artifacts[itemInput] = item.value;
+      results[i] = await runIteration(ctx, place, rec.id, i, component, io);
+    }
+  };
+  const workers = Math.max(1, limit > 0 ? Math.min(limit, items.length) : items.length);
+  await Promise.all(Array.from({ length: workers }, worker));
+  const failed = results.find((r) => r.state === "FAILED");
+  const state: TaskState = failed ? "FAILED" : ctx.signal.aborted ? "CANCELED" : "SUCCEEDED";
+  const outputs = collectLoopOutputs(component, results);
+  const t = ctx.store.tasks.update(rec.id, {
+    state,
+    finishedAt: ctx.clock(),
+    outputs: { parameters: outputs.parameters },
+    ...(failed?.error !== undefined ? { error: { message: failed.error } } : {}),
+  });
+  emitTask(ctx, t, failed?.error !== undefined ? { error: failed.error } : {});
+  return { state, outputs, taskId: rec.id, ...(failed?.error !== undefined ? { error: failed.error } : {}) };
+}
+
+async function runIteration(
+  ctx: RunContext,
+  loop: NodePlace,
+  loopId: string,
+  index: number,
+  component: ComponentSpec,
+  io: NodeIO,
+): Promise<NodeResult> {
+  const path = `${loop.path}/iteration-${index}`;
+  const rec = ctx.store.tasks.upsert({
+    runId: ctx.runId,
+    path,
+    name: `iteration-${index}`,
+    displayName: `${loop.name} #${index}`,
+    kind: "iteration",
+    componentName: loop.componentName,
+    parentId: loopId,
+    iterationIndex: index,
+    state: "RUNNING",
+    startedAt: ctx.clock(),
+    inputs: toTaskInputs(io),
+  });
+  emitTask(ctx, rec);
+  const r = await executeDag(ctx, component, path, rec.id, io);
+  const t = ctx.store.tasks.update(rec.id, {
+    state: r.state,
+    finishedAt: ctx.clock(),
+    outputs: { parameters: r.outputs.parameters },
+    error: r.error !== undefined ? { message: r.error } : null,
+  });
+  emitTask(ctx, t);
+  return { state: r.state, outputs: r.outputs, taskId: rec.id, ...(r.error !== undefined ? { error: r.error } : {}) };
+}

@@ -1,0 +1,94 @@
+/**
+ * Records a finished task's outputs before its state says so: artifacts (with content
+ * digests), OUTPUT and INPUT events, metrics from Metrics artifacts, and the cache entry.
+ */
+import type { JsonValue } from "../ir/index.ts";
+import type { CachedArtifact } from "../store/index.ts";
+import type { NodeIO, RunContext, RuntimeArtifact } from "./context.ts";
+import { digestPath, type PendingArtifact } from "./task-io.ts";
+
+/** Records INPUT events for every input artifact of a task. */
+export function recordInputEvents(ctx: RunContext, taskId: string, inputs: NodeIO): void {
+  for (const [name, list] of Object.entries(inputs.artifacts)) {
+    for (const a of list) ctx.store.events.record({ runId: ctx.runId, taskId, artifactId: a.id, type: "INPUT", name });
+  }
+}
+
+/** Records output artifacts (computing digests), OUTPUT events and metrics; returns runtime artifacts. */
+export function recordOutputArtifacts(
+  ctx: RunContext,
+  taskId: string,
+  pending: (PendingArtifact | (CachedArtifact & { name: string }))[],
+): Record<string, RuntimeArtifact[]> {
+  const out: Record<string, RuntimeArtifact[]> = {};
+  const metrics: { runId: string; taskId: string; artifactId: string; name: string; value: number }[] = [];
+  for (const p of pending) {
+    const d = "path" in p ? digestPath(p.path) : p.digest !== undefined ? { digest: p.digest } : undefined;
+    const rec = ctx.store.artifacts.create({
+      runId: ctx.runId,
+      taskId,
+      name: p.name,
+      uri: p.uri,
+      schemaTitle: p.schemaTitle,
+      schemaVersion: p.schemaVersion,
+      metadata: p.metadata,
+      ...(d?.digest !== undefined ? { digest: d.digest } : {}),
+      ...(d && "sizeBytes" in d && d.sizeBytes !== undefined ? { sizeBytes: d.sizeBytes } : {}),
+    });
+    ctx.store.events.record({ runId: ctx.runId, taskId, artifactId: rec.id, type: "OUTPUT", name: p.name });
+    if (p.schemaTitle === "system.Metrics") {
+      for (const [k, v] of Object.entries(p.metadata)) {
+        if (typeof v === "number" && Number.isFinite(v)) {
+          metrics.push({ runId: ctx.runId, taskId, artifactId: rec.id, name: k, value: v });
+        }
+      }
+    }
+    const ra: RuntimeArtifact = {
+      id: rec.id,
+      name: p.name,
+      uri: rec.uri,
+      schemaTitle: rec.schemaTitle,
+      schemaVersion: rec.schemaVersion,
+      metadata: rec.metadata,
+      ...(rec.digest !== undefined ? { digest: rec.digest } : {}),
+    };
+    (out[p.name] ??= []).push(ra);
+  }
+  if (metrics.length > 0) ctx.store.metrics.recordMany(metrics);
+  return out;
+}
+
+/** The cache entry form of a task's outputs. */
+export function cacheOutputsOf(outputs: NodeIO): {
+  parameters: Record<string, JsonValue>;
+  artifacts: Record<string, CachedArtifact[]>;
+} {
+  const artifacts: Record<string, CachedArtifact[]> = {};
+  for (const [k, list] of Object.entries(outputs.artifacts)) {
+    artifacts[k] = list.map((a) => ({
+      uri: a.uri,
+      schemaTitle: a.schemaTitle,
+      schemaVersion: a.schemaVersion,
+      metadata: a.metadata,
+      ...(a.digest !== undefined ? { digest: a.digest } : {}),
+    }));
+  }
+  return { parameters: outputs.parameters, artifacts };
+}
+
+/** Rebuilds runtime outputs of a task from the store (resume reuses finished tasks). */
+export function storedOutputs(ctx: RunContext, taskId: string, parameters: Record<string, JsonValue>): NodeIO {
+  const artifacts: Record<string, RuntimeArtifact[]> = {};
+  for (const a of ctx.store.artifacts.listByTask(taskId)) {
+    (artifacts[a.name] ??= []).push({
+      id: a.id,
+      name: a.name,
+      uri: a.uri,
+      schemaTitle: a.schemaTitle,
+      schemaVersion: a.schemaVersion,
+      metadata: a.metadata,
+      ...(a.digest !== undefined ? { digest: a.digest } : {}),
+    });
+  }
+  return { parameters, artifacts };
+}

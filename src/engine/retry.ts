@@ -1,0 +1,64 @@
+/**
+ * Durations ("30s", "1m", "1h30m", "100ms", "7d") and the retry backoff KFP's
+ * `retryPolicy` describes (duration × factor^n, capped at the maximum).
+ */
+import type { RetryPolicy } from "../ir/index.ts";
+import { EngineError } from "./errors.ts";
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a duration into milliseconds; a bare number means seconds.
+ *
+ * @example parseDuration("1m30s") // 90000
+ */
+export function parseDuration(s: string, field = "duration"): number {
+  const t = s.trim();
+  if (/^[0-9]*\.?[0-9]+$/.test(t)) return Math.round(Number(t) * 1000);
+  const re = /([0-9]*\.?[0-9]+)(ms|s|m|h|d)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of t.matchAll(re)) {
+    total += Number(m[1]) * (UNITS[m[2] ?? "s"] ?? 1000);
+    consumed += m[0].length;
+  }
+  if (consumed === 0 || consumed !== t.length) {
+    throw new EngineError("PLAN_INVALID", `${field} '${s}' is not a duration; use e.g. "30s", "5m", "1h" or "7d"`);
+  }
+  return Math.round(total);
+}
+
+/** How many attempts a task gets in all (1 + maxRetryCount). */
+export function maxAttempts(policy: RetryPolicy | undefined): number {
+  return 1 + Math.max(0, policy?.maxRetryCount ?? 0);
+}
+
+/**
+ * The wait before attempt `next` (2 for the first retry): backoffDuration ×
+ * backoffFactor^(next-2), capped at backoffMaxDuration (default 1h, as KFP).
+ */
+export function backoffMs(policy: RetryPolicy | undefined, next: number): number {
+  const base = policy?.backoffDuration ? parseDuration(policy.backoffDuration, "retryPolicy.backoffDuration") : 0;
+  const factor = policy?.backoffFactor && policy.backoffFactor > 0 ? policy.backoffFactor : 2;
+  const cap = policy?.backoffMaxDuration
+    ? parseDuration(policy.backoffMaxDuration, "retryPolicy.backoffMaxDuration")
+    : 3_600_000;
+  return Math.min(cap, Math.round(base * factor ** Math.max(0, next - 2)));
+}
+
+/** Waits `ms`, or less if the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) {
+      resolve();
+      return;
+    }
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * One run executing in this process: owns it in the store (pid, host, heartbeat), polls
+ * for cross-process cancellation, executes the root DAG and records the final state.
+ */
+import type { ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
+import os from "node:os";
+import type { Run, Store, Task } from "../store/index.ts";
+import type { RunContext, RunSettings } from "./context.ts";
+import { executeDag } from "./dag-executor.ts";
+import { killTree } from "./process-tree.ts";
+import type { Scheduler } from "./scheduler.ts";
+import { buildSummary } from "./summary.ts";
+import type { Capacity, EngineEvent, EngineEventEmitter, RunSummary, RuntimeState } from "./types.ts";
+
+/** How often the owner writes its heartbeat and polls for cancellation. */
+export const HEARTBEAT_MS = 1000;
+
+/** What a {@link RunExecution} needs. */
+export interface RunExecutionInit {
+  run: Run;
+  store: Store;
+  scheduler: Scheduler;
+  capacity: Capacity;
+  settings: RunSettings;
+  clock: () => number;
+  previous: Map<string, Task>;
+}
+
+/** A run being executed by this process. */
+export class RunExecution {
+  readonly events: EngineEventEmitter = new EventEmitter<{ event: [EngineEvent] }>();
+  private readonly init: RunExecutionInit;
+  private readonly abort = new AbortController();
+  private readonly procs = new Set<ChildProcess>();
+
+  constructor(init: RunExecutionInit) {
+    this.init = init;
+    // Listeners are optional; an 'error'-free emitter never throws on emit.
+    this.events.setMaxListeners(0);
+  }
+
+  /** Requests cancellation: kills live process trees; the run ends CANCELED. */
+  cancel(): void {
+    if (this.abort.signal.aborted) return;
+    const { store, run, clock } = this.init;
+    store.runs.transitionState(run.id, ["PENDING", "RUNNING"], "CANCELING", { at: clock() });
+    this.emitRun("CANCELING");
+    this.abort.abort();
+    for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
+  }
+
+  private emitRun(state: RuntimeState, error?: string): void {
+    const e: EngineEvent = { type: "run", runId: this.init.run.id, state, at: this.init.clock() };
+    if (error !== undefined) e.error = error;
+    this.events.emit("event", e);
+  }
+
+  /** Executes the run to a terminal state; resolves with its summary, never rejects. */
+  async start(): Promise<RunSummary> {
+    const { store, run, clock } = this.init;
+    const started = clock();
+    store.runs.setOwner(run.id, process.pid, os.hostname(), started);
+    store.runs.updateState(run.id, "RUNNING", { at: started, error: null });
+    this.emitRun("RUNNING");
+    const timer = setInterval(() => this.beat(), HEARTBEAT_MS);
+    timer.unref();
+    const ctx: RunContext = {
+      runId: run.id,
+      runName: run.displayName,
+      spec: run.pipelineSpec,
+      store,
+      scheduler: this.init.scheduler,
+      capacity: this.init.capacity,
+      settings: this.init.settings,
+      signal: this.abort.signal,
+      clock,
+      emit: (e) => this.events.emit("event", e),
+      previous: this.init.previous,
+      procs: this.procs,
+    };
+    let state: RuntimeState;
+    let error: { code: string; message: string } | undefined;
+    let outputs: Awaited<ReturnType<typeof executeDag>>["outputs"] = { parameters: {}, artifacts: {} };
+    try {
+      await new Promise((r) => setImmediate(r)); // let callers attach listeners first
+      const r = await executeDag(ctx, run.pipelineSpec.root, "root", undefined, {
+        parameters: run.parameters,
+        artifacts: {},
+      });
+      outputs = r.outputs;
+      if (this.abort.signal.aborted || r.state === "CANCELED") {
+        state = "CANCELED";
+        error = { code: "CANCELED", message: "the run was canceled" };
+      } else if (r.state === "FAILED") {
+        state = "FAILED";
+        error = { code: "TASK_FAILED", message: r.error ?? "a task failed" };
+      } else state = "SUCCEEDED";
+    } catch (e) {
+      state = "FAILED";
+      error = { code: "INTERNAL", message: `the engine failed: ${(e as Error).message}` };
+    } finally {
+      clearInterval(timer);
+    }
+    const finished = clock();
+    if (state !== "SUCCEEDED") {
+      store.tasks.markUnfinishedAs(
+        run.id,
+        ["PENDING", "RUNNING"],
+        state === "CANCELED" ? "CANCELED" : "FAILED",
+        finished,
+      );
+    }
+    store.runs.updateState(run.id, state, { at: finished, finishedAt: finished, error: error ?? null });
+    store.runs.clearOwner(run.id);
+    this.emitRun(state, error?.message);
+    return buildSummary(store, run.id, outputs, this.init.settings.artifactsDir, finished - started);
+  }
+
+  private beat(): void {
+    const { store, run, clock } = this.init;
+    try {
+      store.runs.heartbeat(run.id, clock());
+      if (!this.abort.signal.aborted && store.runs.get(run.id)?.cancelRequested) this.cancel();
+    } catch {
+      // A busy database only delays the heartbeat; the next beat retries.
+    }
+  }
+}

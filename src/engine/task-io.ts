@@ -1,0 +1,214 @@
+/**
+ * The files of one task attempt: output artifact locations, output parameter files, the
+ * KFP `ExecutorInput`, and reading what the task wrote back (parameter files,
+ * `executor_output.json`), with content digests of artifacts.
+ */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { type ExecutorInput, uriToLocalPath } from "../executor/index.ts";
+import type { ComponentSpec, JsonValue, ParameterType } from "../ir/index.ts";
+import type { NodeIO } from "./context.ts";
+import { EngineError } from "./errors.ts";
+
+/** An output artifact before it is recorded. */
+export interface PendingArtifact {
+  name: string;
+  uri: string;
+  path: string;
+  schemaTitle: string;
+  schemaVersion: string;
+  metadata: Record<string, JsonValue>;
+}
+
+/** Where one attempt reads and writes. */
+export interface AttemptFiles {
+  dir: string;
+  outputParameterFiles: Record<string, string>;
+  outputArtifacts: Record<string, PendingArtifact>;
+  executorOutputFile: string;
+}
+
+/** `file://` URI of an absolute path. */
+export function fileUri(p: string): string {
+  return `file://${p.split(path.sep).map(encodeURIComponent).join("/")}`;
+}
+
+/** Lays out the attempt directory and the task's output artifact locations. */
+export function prepareAttempt(
+  component: ComponentSpec,
+  artifactsDir: string,
+  runId: string,
+  taskPath: string,
+  attemptDir: string,
+): AttemptFiles {
+  fs.rmSync(attemptDir, { recursive: true, force: true });
+  fs.mkdirSync(attemptDir, { recursive: true });
+  const rel = taskPath.replace(/^root\/?/, "") || "root";
+  const outputParameterFiles: Record<string, string> = {};
+  for (const key of Object.keys(component.outputDefinitions?.parameters ?? {})) {
+    outputParameterFiles[key] = path.join(attemptDir, "outputs", key, "data");
+  }
+  const outputArtifacts: Record<string, PendingArtifact> = {};
+  for (const [key, spec] of Object.entries(component.outputDefinitions?.artifacts ?? {})) {
+    const p = path.join(artifactsDir, runId, ...rel.split("/"), key);
+    fs.rmSync(p, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    outputArtifacts[key] = {
+      name: key,
+      uri: fileUri(p),
+      path: p,
+      schemaTitle: spec.artifactType.schemaTitle ?? "system.Artifact",
+      schemaVersion: spec.artifactType.schemaVersion ?? "0.0.1",
+      metadata: {},
+    };
+  }
+  return {
+    dir: attemptDir,
+    outputParameterFiles,
+    outputArtifacts,
+    executorOutputFile: path.join(attemptDir, "executor_output.json"),
+  };
+}
+
+/** Builds KFP's ExecutorInput JSON for the task. */
+export function buildExecutorInput(inputs: NodeIO, files: AttemptFiles): ExecutorInput {
+  const artifacts: NonNullable<NonNullable<ExecutorInput["inputs"]>["artifacts"]> = {};
+  for (const [k, list] of Object.entries(inputs.artifacts)) {
+    artifacts[k] = {
+      artifacts: list.map((a) => ({
+        name: a.name,
+        uri: a.uri,
+        metadata: a.metadata,
+        type: { schemaTitle: a.schemaTitle, schemaVersion: a.schemaVersion },
+      })),
+    };
+  }
+  const outParams: Record<string, { outputFile: string }> = {};
+  for (const [k, f] of Object.entries(files.outputParameterFiles)) outParams[k] = { outputFile: f };
+  const outArtifacts: NonNullable<NonNullable<ExecutorInput["outputs"]>["artifacts"]> = {};
+  for (const [k, a] of Object.entries(files.outputArtifacts)) {
+    outArtifacts[k] = {
+      artifacts: [
+        { name: k, uri: a.uri, metadata: {}, type: { schemaTitle: a.schemaTitle, schemaVersion: a.schemaVersion } },
+      ],
+    };
+  }
+  return {
+    inputs: { parameterValues: inputs.parameters, artifacts },
+    outputs: { parameters: outParams, artifacts: outArtifacts, outputFile: files.executorOutputFile },
+  };
+}
+
+/** Parses an output parameter file's text by its declared type. */
+export function parseParameterText(text: string, type: ParameterType, name: string, task: string): JsonValue {
+  const t = text.trim();
+  switch (type) {
+    case "STRING":
+      return text;
+    case "NUMBER_INTEGER":
+    case "NUMBER_DOUBLE": {
+      const n = Number(t);
+      if (t === "" || !Number.isFinite(n)) {
+        throw new EngineError(
+          "OUTPUT_MISSING",
+          `task '${task}' wrote '${t}' to output parameter '${name}', which is declared ${type}; write a number`,
+        );
+      }
+      return type === "NUMBER_INTEGER" ? Math.trunc(n) : n;
+    }
+    case "BOOLEAN":
+      if (t === "true" || t === "True") return true;
+      if (t === "false" || t === "False") return false;
+      throw new EngineError(
+        "OUTPUT_MISSING",
+        `task '${task}' wrote '${t}' to BOOLEAN output parameter '${name}'; write true or false`,
+      );
+    default:
+      try {
+        return JSON.parse(t) as JsonValue;
+      } catch {
+        throw new EngineError(
+          "OUTPUT_MISSING",
+          `task '${task}' wrote invalid JSON to ${type} output parameter '${name}'`,
+        );
+      }
+  }
+}
+
+/** Reads what a finished attempt wrote: output parameters and artifact metadata. */
+export function readOutputs(
+  component: ComponentSpec,
+  files: AttemptFiles,
+  task: string,
+): { parameters: Record<string, JsonValue>; artifacts: PendingArtifact[] } {
+  let execOut: {
+    parameterValues?: Record<string, JsonValue>;
+    artifacts?: Record<string, { artifacts?: { uri?: string; metadata?: Record<string, JsonValue> }[] }>;
+  } = {};
+  if (fs.existsSync(files.executorOutputFile)) {
+    try {
+      execOut = JSON.parse(fs.readFileSync(files.executorOutputFile, "utf8"));
+    } catch (e) {
+      throw new EngineError(
+        "OUTPUT_MISSING",
+        `task '${task}' wrote an executor_output.json that is not JSON: ${(e as Error).message}`,
+      );
+    }
+  }
+  const parameters: Record<string, JsonValue> = {};
+  for (const [key, def] of Object.entries(component.outputDefinitions?.parameters ?? {})) {
+    const fromExec = execOut.parameterValues?.[key];
+    if (fromExec !== undefined) {
+      parameters[key] = fromExec;
+      continue;
+    }
+    const f = files.outputParameterFiles[key] as string;
+    if (!fs.existsSync(f)) {
+      throw new EngineError(
+        "OUTPUT_MISSING",
+        `task '${task}' did not write output parameter '${key}' (expected file ${f}); write it to the path given by {{$.outputs.parameters['${key}'].output_file}}`,
+      );
+    }
+    parameters[key] = parseParameterText(fs.readFileSync(f, "utf8"), def.parameterType, key, task);
+  }
+  const artifacts = Object.values(files.outputArtifacts).map((a) => {
+    const o = execOut.artifacts?.[a.name]?.artifacts?.[0];
+    const uri = o?.uri ?? a.uri;
+    return { ...a, uri, path: uriToLocalPath(uri), metadata: { ...a.metadata, ...(o?.metadata ?? {}) } };
+  });
+  return { parameters, artifacts };
+}
+
+/** sha256 of a file, or of a directory tree (relative names and contents), or undefined if absent. */
+export function digestPath(p: string): { digest: string; sizeBytes: number } | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+  const h = createHash("sha256");
+  let size = 0;
+  if (st.isFile()) {
+    const buf = fs.readFileSync(p);
+    h.update(buf);
+    size = buf.length;
+  } else if (st.isDirectory()) {
+    const walk = (dir: string, rel: string): void => {
+      for (const name of fs.readdirSync(dir).sort()) {
+        const full = path.join(dir, name);
+        const s = fs.statSync(full);
+        if (s.isDirectory()) walk(full, `${rel}${name}/`);
+        else if (s.isFile()) {
+          const buf = fs.readFileSync(full);
+          h.update(`${rel}${name}\0${buf.length}\0`);
+          h.update(buf);
+          size += buf.length;
+        }
+      }
+    };
+    walk(p, "");
+  } else return undefined;
+  return { digest: `sha256:${h.digest("hex")}`, sizeBytes: size };
+}
