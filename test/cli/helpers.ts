@@ -2,7 +2,7 @@
  * Helpers of the CLI integration tests: a temporary `$WEFT_HOME`, small container-only
  * pipelines written as KFP IR YAML, and `node bin/weft.js` run as a real child process.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -180,4 +180,19 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Whether util-linux `script` is available to run `weft` inside a pseudo-terminal. */
+export const HAS_SCRIPT = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+
+/** Runs `weft ...args` inside a pseudo-terminal (via `script`), so stdout is a TTY. */
+export function weftInTerminal(home: string, args: string[]): Promise<WeftResult> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const line = [process.execPath, join(ROOT, "bin/weft.js"), ...args].map(quote).join(" ");
+  const child = spawn("script", ["-qefc", line, "/dev/null"], {
+    cwd: ROOT,
+    env: { ...process.env, WEFT_HOME: home, TERM: "xterm-256color", NO_COLOR: undefined, FORCE_COLOR: undefined },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  return collect(child);
 }

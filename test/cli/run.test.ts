@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jsonLines, type Sandbox, sandbox, shPipeline, weft } from "./helpers.ts";
+import { HAS_SCRIPT, jsonLines, type Sandbox, sandbox, shPipeline, weft, weftInTerminal } from "./helpers.ts";
 
 const hello = shPipeline(
   "hello-cli",
@@ -109,5 +109,18 @@ describe("weft run", () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/producer CACHED/);
     expect(second.stdout).toMatch(/Tasks: 2 cached/);
+  });
+
+  it.skipIf(!HAS_SCRIPT)("draws a live task tree with ANSI redraws when stdout is a terminal", async () => {
+    const file = box.write("hello.yaml", hello);
+    const r = await weftInTerminal(`${box.home}-tty`, ["run", file, "--param", "count=2"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("\x1b[?25l"); // cursor hidden while drawing
+    expect(r.stdout).toContain("\x1b[0J"); // frame redrawn in place
+    expect(r.stdout).toContain("\x1b[?25h"); // and restored
+    const text = r.stdout.replace(new RegExp(`${"\x1b"}\\[[0-9;?]*[A-Za-z]`, "g"), "");
+    expect(text).toMatch(/✔ producer\s+succeeded/);
+    expect(text).toMatch(/✔ consumer\s+succeeded/);
+    expect(text).toMatch(/Run [0-9a-f-]{36} SUCCEEDED in/);
   });
 });
