@@ -82,7 +82,7 @@ export async function runContainerNode(
     componentName: place.componentName,
     ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
     state: "PENDING",
-    attempt: prev ? prev.attempt : 0,
+    attempt: prev ? prev.attempt : 1,
     inputs: toTaskInputs(inputs),
   });
   emitTask(ctx, rec);
@@ -125,7 +125,7 @@ export async function runContainerNode(
   }
   const attempts = maxAttempts(task.retryPolicy);
   let last: Fail | undefined;
-  for (let attempt = (prev?.attempt ?? 0) + 1, n = 1; n <= attempts; attempt++, n++) {
+  for (let attempt = prev ? prev.attempt + 1 : 1, n = 1; n <= attempts; attempt++, n++) {
     if (n > 1) {
       await sleep(backoffMs(task.retryPolicy, n), ctx.signal);
     }

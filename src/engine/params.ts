@@ -26,13 +26,15 @@ function typeError(type: ParameterType, v: JsonValue): string | undefined {
 
 /**
  * Validates run parameters and fills defaults. Throws {@link ParameterError} naming the
- * parameter and the expected type.
+ * parameter and the expected type. With `allowMissing` (dry runs), a missing required
+ * parameter stands as its placeholder.
  *
  * @example resolveRunParameters(spec, { rows: "x" }) // throws: parameter 'rows' expects an integer ...
  */
 export function resolveRunParameters(
   spec: PipelineSpec,
   given: Record<string, JsonValue> = {},
+  opts: { allowMissing?: boolean } = {},
 ): Record<string, JsonValue> {
   const defs = spec.root.inputDefinitions?.parameters ?? {};
   const pipeline = spec.pipelineInfo.name;
@@ -50,6 +52,10 @@ export function resolveRunParameters(
     const v = given[name] ?? def.defaultValue;
     if (v === undefined) {
       if (def.isOptional) continue;
+      if (opts.allowMissing) {
+        out[name] = `{{$.inputs.parameters['${name}']}}`;
+        continue;
+      }
       throw new ParameterError(
         name,
         `pipeline '${pipeline}' requires parameter '${name}' (${def.parameterType}); pass it, e.g. --param ${name}=...`,

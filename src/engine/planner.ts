@@ -21,7 +21,7 @@ export function planPipeline(
   capacity: Capacity,
 ): PlanResult {
   const spec = pipeline.pipelineSpec;
-  const params = resolveRunParameters(spec, parameters);
+  const params = resolveRunParameters(spec, parameters, { allowMissing: true });
   const tasks: PlannedTask[] = [];
   planDag(spec, spec.root, "root", params, tasks, capacity);
   return { pipelineName: spec.pipelineInfo.name, parameters: params, tasks };
