@@ -1,2 +1,16 @@
-// The public face of the `weft` package: the authoring SDK.
-export {};
+/**
+ * The public face of the `weft` package: the authoring SDK, and the runtime artifact
+ * classes a component's `run` function receives.
+ */
+
+export {
+  Artifact,
+  ClassificationMetrics,
+  Dataset,
+  HTML,
+  Markdown,
+  Metrics,
+  Model,
+  SlicedClassificationMetrics,
+} from "./executor/index.ts";
+export * from "./sdk/index.ts";
