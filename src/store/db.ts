@@ -35,10 +35,24 @@ export function openDatabase(home: string, migrations: readonly Migration[] = MI
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     migrate(db, file, migrations);
+    refreshStatistics(db);
     return db;
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Lets SQLite refresh the planner statistics it finds stale (bounded work), so filtered
+ * lists pick the index that avoids sorting. Skipped when another process holds the lock.
+ */
+function refreshStatistics(db: Database.Database): void {
+  try {
+    db.pragma("analysis_limit = 1000");
+    db.pragma("optimize = 0x10002");
+  } catch {
+    // Statistics are an optimization; a busy database is not an error here.
   }
 }
 

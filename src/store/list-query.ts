@@ -25,6 +25,11 @@ export interface ListSpec {
   fields: Record<string, FieldDef>;
   /** Default `createdAt` descending. */
   defaultSort?: { field: string; desc: boolean };
+  /**
+   * A summary table with an `n` column, kept by triggers, that has the same columns as the
+   * listed fields: filters only on those fields take `totalSize` from it.
+   */
+  counts?: { table: string; fields: ReadonlySet<string> };
 }
 
 /** Default and maximum page sizes. */
@@ -169,6 +174,15 @@ function decodeToken(spec: ListSpec, token: string, hash: string): PageToken {
   return { v: t.v ?? null, id: t.id, q: t.q };
 }
 
+function countSql(spec: ListSpec, filter: Predicate[] | undefined, where: string): string {
+  const counts = spec.counts;
+  const summarized =
+    counts !== undefined && (filter ?? []).every((p) => counts.fields.has(resolveField(spec, p.field, "filter")[0]));
+  return summarized
+    ? `SELECT COALESCE(sum(n), 0) AS n FROM ${counts.table} WHERE ${where}`
+    : `SELECT count(*) AS n FROM ${spec.table} WHERE ${where}`;
+}
+
 /** Runs one page of a list query; `map` turns a raw row into the entity. */
 export function runList<T>(
   ctx: SqlContext,
@@ -201,7 +215,7 @@ export function runList<T>(
   const dir = desc ? "DESC" : "ASC";
   const sql = `SELECT *, ${sortExpr} AS sort_key__ FROM ${spec.table} WHERE ${where}${keyset} ORDER BY ${sortExpr} ${dir}, id ${dir} LIMIT ?`;
   const rows = ctx.stmt(sql).all(...pageParams, pageSize + 1) as Record<string, unknown>[];
-  const total = ctx.stmt(`SELECT count(*) AS n FROM ${spec.table} WHERE ${where}`).get(...params) as { n: number };
+  const total = ctx.stmt(countSql(spec, q.filter, where)).get(...params) as { n: number };
 
   const hasMore = rows.length > pageSize;
   const page = hasMore ? rows.slice(0, pageSize) : rows;

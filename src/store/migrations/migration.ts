@@ -3,6 +3,7 @@
  * transaction that records it in `schema_migrations`.
  */
 import { migration001 } from "./001-initial.ts";
+import { migration002 } from "./002-run-counts.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** Every migration this version of Weft knows, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 /** The newest schema version this version of Weft knows. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -64,6 +64,7 @@ const RUNS: ListSpec = {
     startedAt: { column: "started_at", type: "time", nullable: true },
     finishedAt: { column: "finished_at", type: "time", nullable: true },
   },
+  counts: { table: "run_counts", fields: new Set(["experimentId", "namespace", "state", "storageState"]) },
 };
 
 function toRun(r: RunRow): Run {
