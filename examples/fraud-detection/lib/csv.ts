@@ -171,11 +171,14 @@ export async function* readTransactions(path: string, options: ReadOptions = {})
 }
 
 /** Writes transactions as a TabFormer CSV file, in chunks so large outputs stay cheap. */
-export async function writeTransactions(path: string, transactions: Iterable<Transaction>): Promise<number> {
+export async function writeTransactions(
+  path: string,
+  transactions: Iterable<Transaction> | AsyncIterable<Transaction>,
+): Promise<number> {
   const out = createWriteStream(path);
   let chunk = `${TABFORMER_COLUMNS.join(",")}\n`;
   let rows = 0;
-  for (const tx of transactions) {
+  for await (const tx of transactions) {
     chunk += `${formatTransaction(tx)}\n`;
     rows++;
     if (chunk.length > 1 << 20) {

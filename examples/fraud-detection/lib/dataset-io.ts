@@ -102,3 +102,36 @@ export function scale(features: Float32Array, scaler: Scaler): Float32Array {
   }
   return out;
 }
+
+const PRED_MAGIC = "WFTPRED1";
+
+/** Model scores for the validation and test splits, in split row order. */
+export interface Predictions {
+  validation: Float32Array;
+  test: Float32Array;
+}
+
+/** Writes predictions as a marker, two row counts and two float32 blocks. */
+export function writePredictions(path: string, p: Predictions): void {
+  const head = Buffer.alloc(PRED_MAGIC.length + 8);
+  head.write(PRED_MAGIC);
+  head.writeUInt32LE(p.validation.length, PRED_MAGIC.length);
+  head.writeUInt32LE(p.test.length, PRED_MAGIC.length + 4);
+  const blocks = [p.validation, p.test].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  writeFileSync(path, Buffer.concat([head, ...blocks]));
+}
+
+/** Reads predictions written by {@link writePredictions}. */
+export function readPredictions(path: string): Predictions {
+  const buf = readFileSync(path);
+  const start = PRED_MAGIC.length + 8;
+  const nv = buf.length >= start ? buf.readUInt32LE(PRED_MAGIC.length) : 0;
+  const nt = buf.length >= start ? buf.readUInt32LE(PRED_MAGIC.length + 4) : 0;
+  if (buf.subarray(0, PRED_MAGIC.length).toString() !== PRED_MAGIC || buf.length !== start + (nv + nt) * 4) {
+    throw new FraudPipelineError(
+      "FRAUD_DATASET_FORMAT",
+      `${path} is not a predictions file (${PRED_MAGIC} marker and sizes); pass the predictions output of train.`,
+    );
+  }
+  return { validation: f32(buf, start, nv), test: f32(buf, start + nv * 4, nt) };
+}

@@ -26,6 +26,10 @@ export interface ModelArtifact {
   layers: DenseLayer[];
   hyperparameters: Record<string, number | string>;
   training: { trainRows: number; epochs: number; seconds: number; finalLoss: number; classWeight: number };
+  /** Predictions of the training framework (tfjs) for the first rows of the test split, for export checks. */
+  reference?: { split: "test"; predictions: number[] };
+  /** Test metrics, added by the evaluate step. */
+  evaluation?: { rocAuc: number; prAuc: number; f1: number; precision: number; recall: number; threshold: number };
 }
 
 /** Writes a model artifact as JSON. */
