@@ -83,14 +83,16 @@ export function evaluateCondition(expr: string, parameters: Record<string, JsonV
 
 /**
  * Applies a `parameterExpressionSelector` to a value, binding it as KFP's driver does:
- * `string_value`, `number_value`, `bool_value`, `list_value`, `struct_value`.
+ * `string_value` (always; JSON text for non-strings), `number_value`, `bool_value`,
+ * `list_value`, `struct_value`.
  *
  * @example selectExpression('parseJson(string_value)["A_a"]', '{"A_a": "1"}', "t") // "1"
  */
 export function selectExpression(expr: string, value: JsonValue, task: string): JsonValue {
-  const bindings: Record<string, CelIn> = {};
-  if (typeof value === "string") bindings.string_value = value;
-  else if (typeof value === "number") bindings.number_value = value;
+  // KFP compiles selectors over loop items and structs as parseJson(string_value)[...],
+  // so string_value is always bound (to the JSON text of non-string values).
+  const bindings: Record<string, CelIn> = { string_value: typeof value === "string" ? value : JSON.stringify(value) };
+  if (typeof value === "number") bindings.number_value = value;
   else if (typeof value === "boolean") bindings.bool_value = value;
   else if (Array.isArray(value)) bindings.list_value = toCel(value);
   else if (value !== null) bindings.struct_value = toCel(value);

@@ -52,7 +52,9 @@ export function recordOutputArtifacts(
       metadata: rec.metadata,
       ...(rec.digest !== undefined ? { digest: rec.digest } : {}),
     };
-    (out[p.name] ??= []).push(ra);
+    const list = out[p.name] ?? [];
+    list.push(ra);
+    out[p.name] = list;
   }
   if (metrics.length > 0) ctx.store.metrics.recordMany(metrics);
   return out;
@@ -80,7 +82,9 @@ export function cacheOutputsOf(outputs: NodeIO): {
 export function storedOutputs(ctx: RunContext, taskId: string, parameters: Record<string, JsonValue>): NodeIO {
   const artifacts: Record<string, RuntimeArtifact[]> = {};
   for (const a of ctx.store.artifacts.listByTask(taskId)) {
-    (artifacts[a.name] ??= []).push({
+    const list = artifacts[a.name] ?? [];
+    artifacts[a.name] = list;
+    list.push({
       id: a.id,
       name: a.name,
       uri: a.uri,

@@ -106,7 +106,8 @@ let gpuCache: string[] | undefined;
 
 /** Detects this machine's capacity, with overrides (tests pass explicit values). */
 export function detectCapacity(override: Partial<Capacity> = {}): Capacity {
-  const gpus = override.gpus ?? (gpuCache ??= detectGpus());
+  if (!override.gpus && gpuCache === undefined) gpuCache = detectGpus();
+  const gpus = override.gpus ?? gpuCache ?? [];
   return {
     cpus: override.cpus ?? os.availableParallelism() * 1000,
     memoryBytes: override.memoryBytes ?? os.totalmem(),

@@ -47,7 +47,9 @@ export function prepareAttempt(
   const rel = taskPath.replace(/^root\/?/, "") || "root";
   const outputParameterFiles: Record<string, string> = {};
   for (const key of Object.keys(component.outputDefinitions?.parameters ?? {})) {
+    // KFP's launcher creates the parent folders of output files; so do we.
     outputParameterFiles[key] = path.join(attemptDir, "outputs", key, "data");
+    fs.mkdirSync(path.dirname(outputParameterFiles[key]), { recursive: true });
   }
   const outputArtifacts: Record<string, PendingArtifact> = {};
   for (const [key, spec] of Object.entries(component.outputDefinitions?.artifacts ?? {})) {
