@@ -1,0 +1,147 @@
+/**
+ * The Weft API server: the KFP v2beta1 REST API, Weft's extension endpoints and `/docs`
+ * on fastify, with a run queue executing runs through the engine and the recurring-run
+ * scheduler. `createServer` builds it without a socket (tests use `app.inject`);
+ * `start` recovers runs left from a previous process and begins scheduling; `listen`
+ * also binds a port.
+ */
+import multipart from "@fastify/multipart";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Engine, RunHandle } from "../engine/index.ts";
+import { Scheduler } from "../schedule/index.ts";
+import type { Store } from "../store/index.ts";
+import type { ServerContext, ServerOptions } from "./context.ts";
+import { registerDocsRoutes } from "./docs.ts";
+import { ApiError, GrpcCode, toApiError, toRpcStatus } from "./errors.ts";
+import { registerExperimentRoutes } from "./routes-experiments.ts";
+import { registerPipelineRoutes } from "./routes-pipelines.ts";
+import { registerRecurringRunRoutes } from "./routes-recurring.ts";
+import { registerRunRoutes } from "./routes-runs.ts";
+import { registerWeftRoutes } from "./routes-weft.ts";
+import { type RunExecutor, RunQueue } from "./run-queue.ts";
+
+/** A built server: the fastify app, its shared context, and lifecycle methods. */
+export interface WeftServer {
+  app: FastifyInstance;
+  ctx: ServerContext;
+  /** Recovers runs of a previous process (orphans, queued PENDING runs) and starts the scheduler. */
+  start(): void;
+  /** Binds `host:port` (port 0 picks a free one) after {@link start}; returns the base URL. */
+  listen(port: number, host?: string): Promise<string>;
+  /** Stops scheduling, waits briefly for executing runs, and closes the HTTP server. */
+  close(): Promise<void>;
+}
+
+/**
+ * A {@link RunExecutor} over the engine: a recorded PENDING run is executed with
+ * `resumeRun`, which reuses nothing for a run without tasks. An engine that resumes only
+ * FAILED or CANCELED runs is handed the queued run as a resumable one (the state moves
+ * PENDING -> FAILED -> RUNNING within one synchronous step, so no reader in this process
+ * sees the intermediate state).
+ */
+export function engineExecutor(engine: Engine, store: Store): RunExecutor {
+  return {
+    execute(runId) {
+      let handle: RunHandle;
+      try {
+        handle = engine.resumeRun(runId);
+      } catch (err) {
+        const queued = store.runs.get(runId)?.state === "PENDING";
+        if (!queued || (err as { code?: unknown }).code !== "RUN_NOT_RESUMABLE") throw err;
+        store.runs.transitionState(runId, ["PENDING"], "FAILED", {
+          error: { code: "QUEUED", message: "queued in the server; starting" },
+        });
+        handle = engine.resumeRun(runId);
+      }
+      return { events: handle.events, done: handle.done };
+    },
+    cancel(runId) {
+      engine.cancelRun(runId);
+    },
+  };
+}
+
+/** Builds the server (no socket yet). Give `engine` or `executor` to execute runs. */
+export function createServer(opts: ServerOptions): WeftServer {
+  const executor = opts.executor ?? (opts.engine ? engineExecutor(opts.engine, opts.store) : undefined);
+  if (!executor) {
+    throw new ApiError(
+      "API_INTERNAL",
+      GrpcCode.INTERNAL,
+      "createServer: pass an engine (or an executor) so that runs can execute.",
+    );
+  }
+  const clock = opts.clock ?? Date.now;
+  const queue = new RunQueue({
+    store: opts.store,
+    executor,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+  });
+  const scheduler = new Scheduler({
+    store: opts.store,
+    clock,
+    onFired: (runId) => queue.enqueue(runId),
+  });
+  const ctx: ServerContext = {
+    store: opts.store,
+    queue,
+    scheduler,
+    executor,
+    artifactsRoot: opts.artifactsRoot,
+    clock,
+  };
+
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true });
+  app.register(multipart, { limits: { fileSize: 32 * 1024 * 1024, files: 1 } });
+  app.setErrorHandler((err, req, reply) => {
+    const { error, reason } = toApiError(err);
+    if (error.status >= 500) req.log.error({ err }, "request failed");
+    reply.status(error.status).send(toRpcStatus(error, reason));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const error = new ApiError(
+      "API_NOT_FOUND",
+      GrpcCode.NOT_FOUND,
+      `no route ${req.method} ${req.url.split("?")[0]}; see /docs for the API.`,
+    );
+    reply.status(404).send(toRpcStatus(error));
+  });
+  app.get("/apis/v2beta1/healthz", async () => ({ multi_user: false, pipeline_store: "database" }));
+  app.register(async (scope) => {
+    registerPipelineRoutes(scope, ctx);
+    registerExperimentRoutes(scope, ctx);
+    registerRunRoutes(scope, ctx);
+    registerRecurringRunRoutes(scope, ctx);
+    registerWeftRoutes(scope, ctx);
+    registerDocsRoutes(scope);
+  });
+
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    opts.engine?.recoverOrphans();
+    queue.recover();
+    if (opts.schedulerIntervalMs !== false) {
+      scheduler.tick();
+      scheduler.start(opts.schedulerIntervalMs ?? 1000);
+    }
+  };
+  return {
+    app,
+    ctx,
+    start,
+    async listen(port, host = "127.0.0.1") {
+      start();
+      await app.listen({ port, host });
+      const addr = app.server.address();
+      const actualPort = typeof addr === "object" && addr ? addr.port : port;
+      return `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
+    },
+    async close() {
+      scheduler.stop();
+      await queue.stop();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * API documentation served at `/docs` (HTML) and `/docs/openapi.json` (OpenAPI 3.0):
+ * Weft's extension endpoints in full, and the KFP v2beta1 routes this server implements
+ * with a pointer to the KFP reference for their bodies.
+ */
+import type { FastifyInstance } from "fastify";
+import { WEFT_API } from "./routes-weft.ts";
+
+const KFP = "/apis/v2beta1";
+
+const kfpRoutes: [string, string, string][] = [
+  ["get", `${KFP}/healthz`, "Health check"],
+  ["get", `${KFP}/pipelines`, "List pipelines"],
+  ["post", `${KFP}/pipelines`, "Create a pipeline"],
+  ["post", `${KFP}/pipelines/create`, "Create a pipeline and its first version"],
+  ["post", `${KFP}/pipelines/upload`, "Upload a pipeline file (multipart field uploadfile)"],
+  [
+    "post",
+    `${KFP}/pipelines/upload_version`,
+    "Upload a pipeline version (multipart field uploadfile, query pipelineid)",
+  ],
+  ["get", `${KFP}/pipelines/names/{name}`, "Get a pipeline by name"],
+  ["get", `${KFP}/pipelines/{pipeline_id}`, "Get a pipeline"],
+  ["delete", `${KFP}/pipelines/{pipeline_id}`, "Delete a pipeline (cascade=true deletes its versions)"],
+  ["get", `${KFP}/pipelines/{pipeline_id}/versions`, "List pipeline versions"],
+  ["post", `${KFP}/pipelines/{pipeline_id}/versions`, "Create a pipeline version"],
+  ["get", `${KFP}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`, "Get a pipeline version"],
+  ["delete", `${KFP}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`, "Delete a pipeline version"],
+  ["get", `${KFP}/experiments`, "List experiments"],
+  ["post", `${KFP}/experiments`, "Create an experiment"],
+  ["get", `${KFP}/experiments/{experiment_id}`, "Get an experiment"],
+  ["delete", `${KFP}/experiments/{experiment_id}`, "Delete an experiment"],
+  ["post", `${KFP}/experiments/{experiment_id}:archive`, "Archive an experiment and its runs"],
+  ["post", `${KFP}/experiments/{experiment_id}:unarchive`, "Unarchive an experiment"],
+  ["get", `${KFP}/runs`, "List runs (filter, sort_by, page_size, page_token, experiment_id, namespace)"],
+  ["post", `${KFP}/runs`, "Create a run from pipeline_spec or pipeline_version_reference"],
+  ["get", `${KFP}/runs/{run_id}`, "Get a run with its task details"],
+  ["delete", `${KFP}/runs/{run_id}`, "Delete a run"],
+  ["post", `${KFP}/runs/{run_id}:archive`, "Archive a run"],
+  ["post", `${KFP}/runs/{run_id}:unarchive`, "Unarchive a run"],
+  ["post", `${KFP}/runs/{run_id}:terminate`, "Terminate a run"],
+  ["post", `${KFP}/runs/{run_id}:retry`, "Retry a failed or canceled run"],
+  ["get", `${KFP}/recurringruns`, "List recurring runs"],
+  ["post", `${KFP}/recurringruns`, "Create a recurring run (cron: 6 fields = KFP, seconds first; 5 fields = crontab)"],
+  ["get", `${KFP}/recurringruns/{recurring_run_id}`, "Get a recurring run"],
+  ["delete", `${KFP}/recurringruns/{recurring_run_id}`, "Delete a recurring run"],
+  ["post", `${KFP}/recurringruns/{recurring_run_id}:enable`, "Enable a recurring run"],
+  ["post", `${KFP}/recurringruns/{recurring_run_id}:disable`, "Disable a recurring run"],
+];
+
+const weftRoutes: [string, string, string, string][] = [
+  [
+    "get",
+    `${WEFT_API}/runs/{run_id}/graph`,
+    "Run graph",
+    "Nodes (one per task, with state, timing, attempt, cache hit, error) and edges (task dependencies).",
+  ],
+  [
+    "get",
+    `${WEFT_API}/runs/{run_id}/tasks/{task_id}/logs`,
+    "Task log",
+    "JSON {lines} with the last `tail` lines (default 1000). With `follow=true` or `Accept: text/event-stream`: Server-Sent Events, `event: log` with data {line} per line and `event: end` with {task_id, state} when the task has finished. task_id may also be the task path.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/runs/{run_id}/metrics`,
+    "Run metrics",
+    "Scalar metrics logged by the run's tasks: {metrics: [{task_id, task, name, value}]}.",
+  ],
+  ["get", `${WEFT_API}/runs/{run_id}/artifacts`, "Run artifacts", "Artifacts produced by the run."],
+  ["get", `${WEFT_API}/runs/{run_id}/lineage`, "Run lineage", "The run's artifacts and its INPUT/OUTPUT events."],
+  ["get", `${WEFT_API}/artifacts/{artifact_id}`, "Artifact", "One artifact's record."],
+  [
+    "get",
+    `${WEFT_API}/artifacts/{artifact_id}/lineage`,
+    "Artifact lineage",
+    "The task that produced the artifact, that task's input artifacts, and the tasks that consumed it.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/artifacts/{artifact_id}/content`,
+    "Artifact download",
+    "The artifact's bytes (application/octet-stream). For a directory artifact: the entry list, and `path=` selects a file inside it. Paths that leave the artifact store are rejected with 400.",
+  ],
+  ["get", `${WEFT_API}/queue`, "Run queue", "Queued and executing runs and the concurrency limit."],
+];
+
+/** The OpenAPI 3.0 document of this server. */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errorRef = { $ref: "#/components/schemas/Status" };
+  for (const [method, path, summary] of kfpRoutes) {
+    paths[path] = {
+      ...paths[path],
+      [method]: {
+        tags: ["KFP v2beta1"],
+        summary,
+        externalDocs: {
+          url: "https://www.kubeflow.org/docs/components/pipelines/reference/api/kubeflow-pipeline-api-spec/",
+        },
+        responses: {
+          "200": { description: "OK" },
+          default: { description: "KFP error body", content: { "application/json": { schema: errorRef } } },
+        },
+      },
+    };
+  }
+  for (const [method, path, summary, description] of weftRoutes) {
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    paths[path] = {
+      ...paths[path],
+      [method]: {
+        tags: ["Weft extensions"],
+        summary,
+        description,
+        parameters: params,
+        responses: {
+          "200": { description: "OK" },
+          default: { description: "KFP error body", content: { "application/json": { schema: errorRef } } },
+        },
+      },
+    };
+  }
+  return {
+    openapi: "3.0.3",
+    info: {
+      title: "Weft API",
+      version: "v2beta1",
+      description:
+        "The Kubeflow Pipelines v2beta1 REST API (snake_case JSON, unset fields omitted, unknown fields rejected with 400) plus Weft's extension endpoints under /apis/weft/v1. Errors use KFP's body {error, code, message, details}.",
+    },
+    paths,
+    components: {
+      schemas: {
+        Status: {
+          type: "object",
+          properties: {
+            error: { type: "string" },
+            code: { type: "integer", description: "gRPC status code" },
+            message: { type: "string" },
+            details: { type: "array", items: { type: "object" } },
+          },
+        },
+      },
+    },
+  };
+}
+
+function docsHtml(): string {
+  const row = (m: string, p: string, s: string, d = "") =>
+    `<tr><td><code>${m.toUpperCase()}</code></td><td><code>${p}</code></td><td>${s}${d ? `<br><small>${d.replace(/</g, "&lt;")}</small>` : ""}</td></tr>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Weft API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem .6rem;vertical-align:top;border-bottom:1px solid #ddd}code{font-size:.9em}</style></head>
+<body><h1>Weft API</h1><p>OpenAPI document: <a href="/docs/openapi.json">/docs/openapi.json</a>. Errors use KFP's body <code>{error, code, message, details}</code>.</p>
+<h2>Weft extensions (<code>${WEFT_API}</code>)</h2><table>${weftRoutes.map((r) => row(...r)).join("")}</table>
+<h2>Kubeflow Pipelines v2beta1</h2><p>Lists take <code>page_size</code> (default 20, at most 200), <code>page_token</code>, <code>sort_by</code> (<code>"field"</code> or <code>"field desc"</code>) and <code>filter</code> (URL-encoded JSON predicates). Cron: 6 fields = KFP form with seconds first; 5 fields = crontab form; also <code>@daily</code>-style shortcuts and <code>@every 1h</code>. Times are UTC.</p>
+<table>${kfpRoutes.map((r) => row(...r)).join("")}</table></body></html>`;
+}
+
+/** Registers `/docs` and `/docs/openapi.json`. */
+export function registerDocsRoutes(app: FastifyInstance): void {
+  const doc = openApiDocument();
+  const html = docsHtml();
+  app.get("/docs", async (_req, reply) => reply.type("text/html; charset=utf-8").send(html));
+  app.get("/docs/openapi.json", async () => doc);
+}

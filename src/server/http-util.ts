@@ -1,0 +1,92 @@
+/**
+ * Small helpers for reading query strings and path parameters and for answering lists.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ListQuery, ListResult } from "../store/index.ts";
+import { ApiError, badRequest, GrpcCode } from "./errors.ts";
+import { encodePageToken, type ResourceFields } from "./query.ts";
+
+/** A single-valued query parameter (a repeated one is a 400). */
+export function queryParam(req: FastifyRequest, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw badRequest(`query parameter ${name} must be given once, as a string.`);
+  return value;
+}
+
+/** A boolean query parameter (`true`/`false`/`1`/`0`). */
+export function boolParam(req: FastifyRequest, name: string): boolean {
+  const v = queryParam(req, name);
+  if (v === undefined || v === "" || v === "false" || v === "0") return false;
+  if (v === "true" || v === "1") return true;
+  throw badRequest(`query parameter ${name} must be true or false, not "${v}".`);
+}
+
+/** A path parameter (always present for a matched route). */
+export function pathParam(req: FastifyRequest, name: string): string {
+  const v = (req.params as Record<string, string | undefined>)[name];
+  if (v === undefined || v === "") throw badRequest(`path parameter ${name} is empty.`);
+  return v;
+}
+
+/** The list query parameters KFP clients send. */
+export function listParams(req: FastifyRequest): {
+  filter?: string;
+  sort_by?: string;
+  page_size?: string;
+  page_token?: string;
+} {
+  const out: { filter?: string; sort_by?: string; page_size?: string; page_token?: string } = {};
+  for (const key of ["filter", "sort_by", "page_size", "page_token"] as const) {
+    const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const v = queryParam(req, key) ?? queryParam(req, camel);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** A KFP list response: `{<key>: [...], total_size, next_page_token}`. */
+export function listResponse<T>(
+  key: string,
+  result: ListResult<T>,
+  toJson: (item: T) => unknown,
+  r: ResourceFields,
+  q: ListQuery,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (result.items.length > 0) out[key] = result.items.map(toJson);
+  out.total_size = result.totalSize;
+  const token = encodePageToken(result.nextPageToken, r, q);
+  if (token) out.next_page_token = token;
+  return out;
+}
+
+/**
+ * Registers KFP's custom-verb routes (`POST /runs/{run_id}:archive`): one route per
+ * resource whose last path segment is split at its last colon into the id and the verb.
+ * The handler receives the id; an unknown verb is a 404.
+ */
+export function registerVerbs(
+  app: FastifyInstance,
+  prefix: string,
+  param: string,
+  verbs: Record<string, (id: string, req: FastifyRequest) => Promise<unknown> | unknown>,
+): void {
+  app.post(`${prefix}/:${param}`, async (req) => {
+    const raw = pathParam(req, param);
+    const at = raw.lastIndexOf(":");
+    const verb = at > 0 ? raw.slice(at + 1) : "";
+    const handler = verbs[verb];
+    if (!handler) {
+      throw new ApiError(
+        "API_NOT_FOUND",
+        GrpcCode.NOT_FOUND,
+        `no route POST ${prefix}/${raw}; use ${Object.keys(verbs)
+          .map((v) => `${prefix}/{${param}}:${v}`)
+          .join(", ")}.`,
+      );
+    }
+    (req.params as Record<string, string>)[param] = raw.slice(0, at);
+    return handler(raw.slice(0, at), req);
+  });
+}

@@ -1,0 +1,246 @@
+/**
+ * Store entities in KFP v2beta1 JSON: snake_case fields, RFC 3339 times, int64 as strings,
+ * and unset fields omitted. Also the per-resource filter/sort field maps.
+ */
+import type {
+  Experiment,
+  Pipeline,
+  PipelineVersion,
+  RecurringRun,
+  Run,
+  RuntimeState,
+  Task,
+  TaskState,
+} from "../store/index.ts";
+import type { ResourceFields } from "./query.ts";
+
+type Json = Record<string, unknown>;
+
+/** Epoch ms to RFC 3339; `undefined` stays unset. */
+export const time = (ms: number | undefined): string | undefined =>
+  ms === undefined ? undefined : new Date(ms).toISOString();
+
+/** Drops `undefined` and empty-string fields, as protojson omits unset fields. */
+export function compact<T extends Json>(o: T): T {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== "") out[k] = v;
+  return out as T;
+}
+
+const timeSet = (...names: string[]): ReadonlySet<string> => new Set(names);
+
+/** Filter and sort keys of `GET /runs`. */
+export const RUN_FIELDS: ResourceFields = {
+  resource: "run",
+  fields: {
+    run_id: "id",
+    id: "id",
+    display_name: "displayName",
+    name: "displayName",
+    state: "state",
+    storage_state: "storageState",
+    experiment_id: "experimentId",
+    namespace: "namespace",
+    pipeline_version_id: "pipelineVersionId",
+    recurring_run_id: "recurringRunId",
+    created_at: "createdAt",
+    scheduled_at: "scheduledAt",
+    finished_at: "finishedAt",
+  },
+  timeFields: timeSet("createdAt", "scheduledAt", "finishedAt"),
+  defaultSort: { field: "createdAt", desc: true },
+};
+
+/** Filter and sort keys of `GET /experiments`. */
+export const EXPERIMENT_FIELDS: ResourceFields = {
+  resource: "experiment",
+  fields: {
+    experiment_id: "id",
+    id: "id",
+    display_name: "displayName",
+    name: "name",
+    namespace: "namespace",
+    storage_state: "storageState",
+    created_at: "createdAt",
+    last_run_created_at: "lastRunCreatedAt",
+  },
+  timeFields: timeSet("createdAt", "lastRunCreatedAt"),
+  defaultSort: { field: "createdAt", desc: true },
+};
+
+/** Filter and sort keys of `GET /pipelines`. */
+export const PIPELINE_FIELDS: ResourceFields = {
+  resource: "pipeline",
+  fields: {
+    pipeline_id: "id",
+    id: "id",
+    name: "name",
+    display_name: "displayName",
+    namespace: "namespace",
+    created_at: "createdAt",
+  },
+  timeFields: timeSet("createdAt"),
+  defaultSort: { field: "createdAt", desc: true },
+};
+
+/** Filter and sort keys of `GET /pipelines/{id}/versions`. */
+export const VERSION_FIELDS: ResourceFields = {
+  resource: "pipeline version",
+  fields: {
+    pipeline_version_id: "id",
+    id: "id",
+    pipeline_id: "pipelineId",
+    name: "name",
+    display_name: "displayName",
+    created_at: "createdAt",
+  },
+  timeFields: timeSet("createdAt"),
+  defaultSort: { field: "createdAt", desc: true },
+};
+
+/** Filter and sort keys of `GET /recurringruns`. */
+export const RECURRING_RUN_FIELDS: ResourceFields = {
+  resource: "recurring run",
+  fields: {
+    recurring_run_id: "id",
+    id: "id",
+    display_name: "displayName",
+    name: "displayName",
+    experiment_id: "experimentId",
+    pipeline_version_id: "pipelineVersionId",
+    mode: "mode",
+    status: "status",
+    namespace: "namespace",
+    created_at: "createdAt",
+  },
+  timeFields: timeSet("createdAt"),
+  defaultSort: { field: "createdAt", desc: true },
+};
+
+/** `v2beta1Pipeline`. */
+export function pipelineJson(p: Pipeline): Json {
+  return compact({
+    pipeline_id: p.id,
+    name: p.name,
+    display_name: p.displayName,
+    description: p.description,
+    created_at: time(p.createdAt),
+    namespace: p.namespace,
+  });
+}
+
+/** `v2beta1PipelineVersion`; the spec is included unless `withSpec` is false. */
+export function versionJson(v: PipelineVersion, withSpec = true): Json {
+  return compact({
+    pipeline_id: v.pipelineId,
+    pipeline_version_id: v.id,
+    name: v.name,
+    display_name: v.displayName,
+    description: v.description,
+    created_at: time(v.createdAt),
+    code_source_url: v.codeSourceUrl,
+    pipeline_spec: withSpec ? v.spec : undefined,
+  });
+}
+
+/** `v2beta1Experiment`. */
+export function experimentJson(e: Experiment): Json {
+  return compact({
+    experiment_id: e.id,
+    display_name: e.displayName,
+    description: e.description,
+    created_at: time(e.createdAt),
+    namespace: e.namespace,
+    storage_state: e.storageState,
+    last_run_created_at: time(e.lastRunCreatedAt),
+  });
+}
+
+/** KFP has no CACHED run state: a cached task is SKIPPED ("skipped, e.g. due to caching"). */
+export function taskRuntimeState(s: TaskState): RuntimeState {
+  return s === "CACHED" ? "SKIPPED" : s;
+}
+
+/** `v2beta1PipelineTaskDetail`. */
+export function taskJson(t: Task, children: string[]): Json {
+  return compact({
+    run_id: t.runId,
+    task_id: t.id,
+    display_name: t.displayName || t.name,
+    create_time: time(t.createdAt),
+    start_time: time(t.startedAt),
+    end_time: time(t.finishedAt),
+    state: taskRuntimeState(t.state),
+    error: t.error ? { code: 2, message: t.error.message } : undefined,
+    parent_task_id: t.parentId,
+    pod_name: t.path,
+    child_tasks: children.length > 0 ? children.map((id) => ({ task_id: id })) : undefined,
+  });
+}
+
+/** `v2beta1Run`; `tasks` adds `run_details.task_details`; `pipelineId` fills the version reference. */
+export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = {}): Json {
+  let runDetails: Json | undefined;
+  if (opts.tasks) {
+    const children = new Map<string, string[]>();
+    for (const t of opts.tasks) {
+      if (t.parentId) children.set(t.parentId, [...(children.get(t.parentId) ?? []), t.id]);
+    }
+    runDetails = { task_details: opts.tasks.map((t) => taskJson(t, children.get(t.id) ?? [])) };
+  }
+  return compact({
+    experiment_id: r.experimentId,
+    run_id: r.id,
+    display_name: r.displayName,
+    storage_state: r.storageState,
+    description: r.description,
+    pipeline_version_reference:
+      r.pipelineVersionId && opts.pipelineId
+        ? { pipeline_id: opts.pipelineId, pipeline_version_id: r.pipelineVersionId }
+        : undefined,
+    pipeline_spec: r.pipelineVersionId ? undefined : r.pipelineSpec,
+    runtime_config: compact({ parameters: r.parameters, pipeline_root: r.pipelineRoot }),
+    created_at: time(r.createdAt),
+    scheduled_at: time(r.scheduledAt),
+    finished_at: time(r.finishedAt),
+    state: r.state,
+    error: r.error
+      ? {
+          code: 2,
+          message: r.error.message,
+          details: [{ "@type": "type.googleapis.com/weft.ErrorInfo", reason: r.error.code }],
+        }
+      : undefined,
+    run_details: runDetails,
+    recurring_run_id: r.recurringRunId,
+    state_history: r.stateHistory.map((s) => ({ update_time: time(s.at), state: s.state })),
+  });
+}
+
+/** `v2beta1RecurringRun`. */
+export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string } = {}): Json {
+  const { trigger } = rr;
+  const window = { start_time: time(trigger.startTime), end_time: time(trigger.endTime) };
+  return compact({
+    recurring_run_id: rr.id,
+    display_name: rr.displayName,
+    description: rr.description,
+    pipeline_version_reference:
+      rr.pipelineVersionId && opts.pipelineId
+        ? { pipeline_id: opts.pipelineId, pipeline_version_id: rr.pipelineVersionId }
+        : undefined,
+    pipeline_spec: rr.pipelineVersionId ? undefined : rr.pipelineSpec,
+    runtime_config: { parameters: rr.parameters },
+    max_concurrency: String(rr.maxConcurrency),
+    trigger: trigger.cron
+      ? { cron_schedule: compact({ cron: trigger.cron.expression, ...window }) }
+      : { periodic_schedule: compact({ interval_second: String(trigger.periodic?.intervalSeconds ?? 0), ...window }) },
+    mode: rr.mode,
+    created_at: time(rr.createdAt),
+    updated_at: time(rr.updatedAt),
+    status: rr.status,
+    no_catchup: rr.noCatchup,
+    namespace: rr.namespace,
+    experiment_id: rr.experimentId,
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * Pipelines arriving over the API (an uploaded file, an inline `pipeline_spec`) and run
+ * parameters checked against the pipeline's root inputs, all before anything is recorded.
+ */
+import {
+  assertValidPipeline,
+  checkParameterValue,
+  type JsonValue,
+  type PipelinePackage,
+  PipelineSpecSchema,
+  PlatformSpecSchema,
+  parsePipelineYaml,
+} from "../ir/index.ts";
+import { badRequest } from "./errors.ts";
+
+/** Parses and validates an uploaded pipeline file (KFP YAML or JSON). */
+export function pipelineFromText(text: string, file: string): PipelinePackage {
+  const pkg = parsePipelineYaml(text, file);
+  assertValidPipeline(pkg, { file });
+  return pkg;
+}
+
+/**
+ * Parses and validates an inline `pipeline_spec` value. KFP also accepts a struct holding
+ * `pipeline_spec` and `platform_spec`; both shapes are read.
+ */
+export function pipelineFromObject(value: Record<string, unknown>, field: string): PipelinePackage {
+  const inner = value.pipeline_spec ?? value.pipelineSpec;
+  const specValue = inner && typeof inner === "object" ? inner : value;
+  const platformValue = inner ? (value.platform_spec ?? value.platformSpec) : undefined;
+  const spec = PipelineSpecSchema.safeParse(specValue);
+  if (!spec.success) {
+    const issue = spec.error.issues[0];
+    throw badRequest(
+      `${field}.${(issue?.path ?? []).map(String).join(".")}: ${issue?.message ?? "invalid"}; send a KFP v2 PipelineSpec (the JSON of a compiled pipeline YAML).`,
+    );
+  }
+  const pkg: PipelinePackage = { pipelineSpec: spec.data };
+  if (platformValue !== undefined) {
+    const platform = PlatformSpecSchema.safeParse(platformValue);
+    if (!platform.success) throw badRequest(`${field}.platform_spec: is not a KFP PlatformSpec ({platforms: {...}}).`);
+    pkg.platformSpec = platform.data;
+  }
+  assertValidPipeline(pkg, { file: field });
+  return pkg;
+}
+
+/**
+ * Checks run parameters against the root `inputDefinitions`: unknown names, missing
+ * required inputs and wrong types are 400s naming the parameter and the expected type.
+ * Returns the parameters unchanged (defaults are applied by the engine).
+ */
+export function checkRunParameters(
+  pkg: PipelinePackage,
+  parameters: Record<string, JsonValue>,
+  field = "runtime_config.parameters",
+): Record<string, JsonValue> {
+  const defs = pkg.pipelineSpec.root.inputDefinitions?.parameters ?? {};
+  const name = pkg.pipelineSpec.pipelineInfo.name;
+  const known = Object.keys(defs);
+  for (const [key, value] of Object.entries(parameters)) {
+    const def = defs[key];
+    if (!def) {
+      throw badRequest(
+        `${field}.${key}: pipeline '${name}' has no input parameter '${key}'; its inputs are ${known.length > 0 ? known.join(", ") : "(none)"}.`,
+      );
+    }
+    const problem = checkParameterValue(def.parameterType, value);
+    if (problem) throw badRequest(`${field}.${key}: ${problem}.`);
+  }
+  for (const [key, def] of Object.entries(defs)) {
+    if (!(key in parameters) && def.defaultValue === undefined && !def.isOptional) {
+      throw badRequest(
+        `${field}.${key}: pipeline '${name}' requires input parameter '${key}' (${def.parameterType}); set it in runtime_config.parameters.`,
+      );
+    }
+  }
+  return parameters;
+}

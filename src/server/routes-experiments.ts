@@ -1,0 +1,74 @@
+/**
+ * KFP v2beta1 experiment routes: create, get, list, delete, archive and unarchive.
+ * Archiving an experiment archives its runs too, as in KFP.
+ */
+import type { FastifyInstance } from "fastify";
+import { ExperimentBody, parseBody } from "./bodies.ts";
+import { requireExperiment, type ServerContext } from "./context.ts";
+import { listParams, listResponse, pathParam, queryParam, registerVerbs } from "./http-util.ts";
+import { EXPERIMENT_FIELDS, experimentJson } from "./kfp-json.ts";
+import { buildListQuery } from "./query.ts";
+
+const API = "/apis/v2beta1";
+
+function forEachRun(ctx: ServerContext, experimentId: string, fn: (id: string) => void): void {
+  let pageToken: string | undefined;
+  do {
+    const page = ctx.store.runs.list({
+      filter: [{ field: "experimentId", op: "EQUALS", value: experimentId }],
+      pageSize: 500,
+      ...(pageToken ? { pageToken } : {}),
+    });
+    for (const r of page.items) fn(r.id);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+}
+
+/** Registers the experiment routes. */
+export function registerExperimentRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { store } = ctx;
+
+  app.post(`${API}/experiments`, async (req) => {
+    const body = parseBody(ExperimentBody, req.body, "experiment");
+    return experimentJson(
+      store.experiments.create({
+        name: body.display_name,
+        displayName: body.display_name,
+        description: body.description ?? "",
+        namespace: body.namespace ?? "",
+      }),
+    );
+  });
+
+  app.get(`${API}/experiments`, async (req) => {
+    const ns = queryParam(req, "namespace");
+    const extra = ns ? [{ field: "namespace", op: "EQUALS" as const, value: ns }] : [];
+    const q = buildListQuery(EXPERIMENT_FIELDS, listParams(req), extra);
+    return listResponse("experiments", store.experiments.list(q), experimentJson, EXPERIMENT_FIELDS, q);
+  });
+
+  app.get(`${API}/experiments/:experiment_id`, async (req) =>
+    experimentJson(requireExperiment(ctx, pathParam(req, "experiment_id"))),
+  );
+
+  app.delete(`${API}/experiments/:experiment_id`, async (req) => {
+    const e = requireExperiment(ctx, pathParam(req, "experiment_id"));
+    store.experiments.delete(e.id);
+    return {};
+  });
+
+  registerVerbs(app, `${API}/experiments`, "experiment_id", {
+    archive(id) {
+      const e = requireExperiment(ctx, id);
+      store.transaction(() => {
+        store.experiments.archive(e.id);
+        forEachRun(ctx, e.id, (runId) => store.runs.archive(runId));
+      });
+      return {};
+    },
+    unarchive(id) {
+      store.experiments.unarchive(requireExperiment(ctx, id).id);
+      return {};
+    },
+  });
+}

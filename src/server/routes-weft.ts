@@ -1,0 +1,175 @@
+/**
+ * Weft's extension endpoints for its UI and CLI, under `/apis/weft/v1` (documented at
+ * `/docs`): the run graph with task states, task logs with live streaming (Server-Sent
+ * Events), run metrics, artifacts with downloads confined to the artifact store, lineage,
+ * and the run queue.
+ */
+import { createReadStream, readdirSync, statSync } from "node:fs";
+import { basename } from "node:path";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { resolveInside } from "../artifacts/index.ts";
+import type { Artifact, Run, Task } from "../store/index.ts";
+import type { ServerContext } from "./context.ts";
+import { badRequest, notFound } from "./errors.ts";
+import { boolParam, pathParam, queryParam } from "./http-util.ts";
+import { compact, taskRuntimeState, time } from "./kfp-json.ts";
+import { runGraph } from "./run-graph.ts";
+import { streamTaskLog, tailLog } from "./sse-logs.ts";
+
+/** Prefix of Weft's extension endpoints. */
+export const WEFT_API = "/apis/weft/v1";
+
+function requireRun(ctx: ServerContext, req: FastifyRequest): Run {
+  const id = pathParam(req, "run_id");
+  const run = ctx.store.runs.get(id);
+  if (!run) throw notFound("run", id, "run_id");
+  return run;
+}
+
+function requireTask(ctx: ServerContext, req: FastifyRequest, run: Run): Task {
+  const id = pathParam(req, "task_id");
+  const task = ctx.store.tasks.get(id) ?? ctx.store.tasks.getByPath(run.id, id);
+  if (!task || task.runId !== run.id) throw notFound("task", id, "task_id");
+  return task;
+}
+
+function requireArtifact(ctx: ServerContext, req: FastifyRequest): Artifact {
+  const id = pathParam(req, "artifact_id");
+  const a = ctx.store.artifacts.get(id);
+  if (!a) throw notFound("artifact", id, "artifact_id");
+  return a;
+}
+
+/** An artifact in extension JSON. */
+export function artifactJson(a: Artifact): Record<string, unknown> {
+  return compact({
+    artifact_id: a.id,
+    run_id: a.runId,
+    task_id: a.taskId,
+    name: a.name,
+    uri: a.uri,
+    schema_title: a.schemaTitle,
+    schema_version: a.schemaVersion,
+    metadata: a.metadata,
+    digest: a.digest,
+    size_bytes: a.sizeBytes,
+    created_at: time(a.createdAt),
+  });
+}
+
+/** Registers the extension routes. */
+export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { store } = ctx;
+
+  app.get(`${WEFT_API}/runs/:run_id/graph`, async (req) =>
+    runGraph(requireRun(ctx, req), store.tasks.listByRun(pathParam(req, "run_id"))),
+  );
+
+  app.get(`${WEFT_API}/runs/:run_id/tasks/:task_id/logs`, async (req, reply) => {
+    const run = requireRun(ctx, req);
+    const task = requireTask(ctx, req, run);
+    if (boolParam(req, "follow") || (req.headers.accept ?? "").includes("text/event-stream")) {
+      streamTaskLog(ctx, req, reply, task);
+      return reply;
+    }
+    const tailText = queryParam(req, "tail");
+    const tail = tailText === undefined ? 1000 : Number(tailText);
+    if (!Number.isInteger(tail) || tail < 1)
+      throw badRequest(`query parameter tail "${tailText}" must be a positive integer.`);
+    return {
+      task_id: task.id,
+      path: task.path,
+      state: taskRuntimeState(task.state),
+      lines: tailLog(task.logPath, tail),
+    };
+  });
+
+  app.get(`${WEFT_API}/runs/:run_id/metrics`, async (req) => {
+    const run = requireRun(ctx, req);
+    const tasks = new Map(store.tasks.listByRun(run.id).map((t) => [t.id, t]));
+    return {
+      run_id: run.id,
+      metrics: store.metrics.listByRun(run.id).map((m) =>
+        compact({
+          task_id: m.taskId,
+          task: tasks.get(m.taskId)?.path,
+          artifact_id: m.artifactId,
+          name: m.name,
+          value: m.value,
+        }),
+      ),
+    };
+  });
+
+  app.get(`${WEFT_API}/runs/:run_id/artifacts`, async (req) => {
+    const run = requireRun(ctx, req);
+    return { run_id: run.id, artifacts: store.artifacts.listByRun(run.id).map(artifactJson) };
+  });
+
+  app.get(`${WEFT_API}/runs/:run_id/lineage`, async (req) => {
+    const run = requireRun(ctx, req);
+    return {
+      run_id: run.id,
+      artifacts: store.artifacts.listByRun(run.id).map(artifactJson),
+      events: store.events.listByRun(run.id).map((e) => ({
+        task_id: e.taskId,
+        artifact_id: e.artifactId,
+        type: e.type,
+        name: e.name,
+        created_at: time(e.createdAt),
+      })),
+    };
+  });
+
+  app.get(`${WEFT_API}/artifacts/:artifact_id`, async (req) => artifactJson(requireArtifact(ctx, req)));
+
+  app.get(`${WEFT_API}/artifacts/:artifact_id/lineage`, async (req) => {
+    const a = requireArtifact(ctx, req);
+    const events = store.events.listByArtifact(a.id);
+    const producerEvent = events.find((e) => e.type === "OUTPUT");
+    const producer = producerEvent ? store.tasks.get(producerEvent.taskId) : store.tasks.get(a.taskId);
+    const inputs = producer
+      ? store.events
+          .listByTask(producer.id)
+          .filter((e) => e.type === "INPUT")
+          .map((e) => ({ name: e.name, artifact: store.artifacts.get(e.artifactId) }))
+          .filter((x): x is { name: string; artifact: Artifact } => x.artifact !== undefined)
+          .map((x) => ({ name: x.name, artifact: artifactJson(x.artifact) }))
+      : [];
+    const consumers = events
+      .filter((e) => e.type === "INPUT")
+      .map((e) => ({ event: e, task: store.tasks.get(e.taskId) }))
+      .map(({ event, task }) =>
+        compact({ run_id: event.runId, task_id: event.taskId, task: task?.path, input: event.name }),
+      );
+    return {
+      artifact: artifactJson(a),
+      producer: producer
+        ? compact({ run_id: producer.runId, task_id: producer.id, task: producer.path, inputs })
+        : undefined,
+      consumers,
+    };
+  });
+
+  app.get(`${WEFT_API}/artifacts/:artifact_id/content`, async (req, reply) => {
+    const a = requireArtifact(ctx, req);
+    let path = resolveInside(ctx.artifactsRoot, a.uri);
+    const sub = queryParam(req, "path");
+    if (sub) path = resolveInside(path, sub);
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(path);
+    } catch {
+      throw notFound("artifact content", sub ? `${a.id}/${sub}` : a.id, "artifact_id");
+    }
+    if (st.isDirectory()) {
+      return { artifact_id: a.id, directory: sub ?? "", entries: readdirSync(path).sort() };
+    }
+    reply.header("content-type", "application/octet-stream");
+    reply.header("content-length", String(st.size));
+    reply.header("content-disposition", `attachment; filename="${basename(path).replace(/["\\\r\n]/g, "_")}"`);
+    return reply.send(createReadStream(path));
+  });
+
+  app.get(`${WEFT_API}/queue`, async () => ctx.queue.stats());
+}

@@ -1,0 +1,96 @@
+/**
+ * Task logs: the last lines of a task's log file, and live streaming of a log as
+ * Server-Sent Events (`event: log` per line, `event: end` once the task has finished and
+ * the file is drained). The file is polled, so logs of runs executed by another process
+ * on this machine stream too.
+ */
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Task } from "../store/index.ts";
+import type { ServerContext } from "./context.ts";
+
+const FINAL = new Set(["SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "CACHED"]);
+
+function readFrom(path: string, offset: number): { text: string; size: number } {
+  if (!existsSync(path)) return { text: "", size: offset };
+  const size = statSync(path).size;
+  if (size <= offset) return { text: "", size };
+  const buf = Buffer.alloc(size - offset);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, buf, 0, buf.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+  return { text: buf.toString("utf8"), size };
+}
+
+/** The last `n` lines of a log file (`[]` when there is none yet). */
+export function tailLog(path: string | undefined, n: number): string[] {
+  if (!path) return [];
+  const size = existsSync(path) ? statSync(path).size : 0;
+  const { text } = readFrom(path, Math.max(0, size - 1024 * 1024));
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  return lines.slice(-n);
+}
+
+/** Streams a task's log as Server-Sent Events until the task is final and the log drained. */
+export function streamTaskLog(
+  ctx: ServerContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  task: Task,
+  pollMs = 200,
+): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  let offset = 0;
+  let partial = "";
+  let closed = false;
+  let sinceBeat = 0;
+  const send = (event: string, data: unknown): void => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const finish = (state: string): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    if (partial !== "") send("log", { line: partial });
+    send("end", { task_id: task.id, state });
+    res.end();
+  };
+  const poll = (): void => {
+    if (closed) return;
+    const current = ctx.store.tasks.get(task.id);
+    const path = current?.logPath ?? task.logPath;
+    if (path) {
+      const { text, size } = readFrom(path, offset);
+      offset = size;
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) send("log", { line });
+    }
+    if (!current || FINAL.has(current.state)) {
+      finish(current?.state ?? "DELETED");
+      return;
+    }
+    sinceBeat += pollMs;
+    if (sinceBeat >= 15_000) {
+      sinceBeat = 0;
+      res.write(": keep-alive\n\n");
+    }
+  };
+  const timer = setInterval(poll, pollMs);
+  req.raw.on("close", () => {
+    closed = true;
+    clearInterval(timer);
+  });
+  poll();
+}
