@@ -121,7 +121,10 @@ describe("pipelines", () => {
     expect(versions.body.total_size).toBe(2);
     const got = await call("GET", `${API}/pipelines/${p.pipeline_id}/versions/${version.pipeline_version_id}`);
     expect(got.body.name).toBe("v2");
-    const list = await call("GET", `${API}/pipelines?filter=${encodeURIComponent(JSON.stringify({ predicates: [{ key: "name", operation: "IS_SUBSTRING", string_value: "add" }] }))}`);
+    const list = await call(
+      "GET",
+      `${API}/pipelines?filter=${encodeURIComponent(JSON.stringify({ predicates: [{ key: "name", operation: "IS_SUBSTRING", string_value: "add" }] }))}`,
+    );
     expect(list.body.pipelines).toHaveLength(1);
 
     const refused = await call("DELETE", `${API}/pipelines/${p.pipeline_id}`);
@@ -132,11 +135,21 @@ describe("pipelines", () => {
 
   it("rejects invalid IR and uploads without the uploadfile field", async () => {
     const { body, contentType } = multipartBody("uploadfile", "no_name.yaml", corpusFile("invalid/no_name.yaml"));
-    const res = await h.server.app.inject({ method: "POST", url: `${API}/pipelines/upload`, payload: body, headers: { "content-type": contentType } });
+    const res = await h.server.app.inject({
+      method: "POST",
+      url: `${API}/pipelines/upload`,
+      payload: body,
+      headers: { "content-type": contentType },
+    });
     expect(res.statusCode).toBe(400);
     expect(JSON.parse(res.body).message).toMatch(/no_name\.yaml/);
     const wrong = multipartBody("file", "p.yaml", corpusFile("valid/critical/add_numbers.yaml"));
-    const res2 = await h.server.app.inject({ method: "POST", url: `${API}/pipelines/upload`, payload: wrong.body, headers: { "content-type": wrong.contentType } });
+    const res2 = await h.server.app.inject({
+      method: "POST",
+      url: `${API}/pipelines/upload`,
+      payload: wrong.body,
+      headers: { "content-type": wrong.contentType },
+    });
     expect(res2.statusCode).toBe(400);
     expect(JSON.parse(res2.body).message).toMatch(/field "uploadfile"/);
     const notMultipart = await call("POST", `${API}/pipelines/upload`, { a: 1 });
@@ -180,15 +193,23 @@ describe("runs", () => {
     });
     expect(missing.body.message).toMatch(/requires input parameter 'b'/);
 
-    const spec = (await call("GET", `${API}/pipelines/${p.pipeline_id}/versions`)).body.pipeline_versions[0].pipeline_spec;
-    const inline = await call("POST", `${API}/runs`, { display_name: "inline", pipeline_spec: spec, runtime_config: { parameters: { a: 3, b: 4 } } });
+    const spec = (await call("GET", `${API}/pipelines/${p.pipeline_id}/versions`)).body.pipeline_versions[0]
+      .pipeline_spec;
+    const inline = await call("POST", `${API}/runs`, {
+      display_name: "inline",
+      pipeline_spec: spec,
+      runtime_config: { parameters: { a: 3, b: 4 } },
+    });
     expect(inline.status).toBe(200);
     expect(inline.body.pipeline_spec.pipelineInfo.name).toBe("add-numbers");
     const badIr = await call("POST", `${API}/runs`, { display_name: "bad", pipeline_spec: { root: {} } });
     expect(badIr.status).toBe(400);
     expect(badIr.body.message).toMatch(/run\.pipeline_spec/);
     expect((await call("POST", `${API}/runs`, { display_name: "none" })).status).toBe(400);
-    expect((await call("POST", `${API}/runs`, { display_name: "x", pipeline_version_reference: { pipeline_id: "nope" } })).status).toBe(404);
+    expect(
+      (await call("POST", `${API}/runs`, { display_name: "x", pipeline_version_reference: { pipeline_id: "nope" } }))
+        .status,
+    ).toBe(404);
   });
 
   it("lists runs with filters in every spelling, sorts, and rejects bad filters", async () => {
@@ -202,13 +223,35 @@ describe("runs", () => {
     }
     const list = async (filter: unknown, extra = "") =>
       call("GET", `${API}/runs?filter=${encodeURIComponent(JSON.stringify(filter))}${extra}`);
-    const names = (r: { body: { runs?: { display_name: string }[] } }) => (r.body.runs ?? []).map((x) => x.display_name).sort();
-    expect(names(await list({ predicates: [{ key: "display_name", operation: "EQUALS", string_value: "beta" }] }))).toEqual(["beta"]);
-    expect(names(await list({ predicates: [{ key: "name", operation: 2, stringValue: "beta" }] }))).toEqual(["alpha", "gamma"]);
-    expect(names(await list({ predicates: [{ key: "display_name", operation: "IN", string_values: { values: ["alpha", "gamma"] } }] }))).toEqual(["alpha", "gamma"]);
-    expect(names(await list({ predicates: [{ key: "display_name", op: "IS_SUBSTRING", string_value: "mm" }] }))).toEqual(["gamma"]);
-    expect(names(await list({ predicates: [{ key: "created_at", operation: "GREATER_THAN", timestamp_value: "2000-01-01T00:00:00Z" }] }))).toHaveLength(3);
-    expect(names(await list({ predicates: [{ key: "created_at", operation: "LESS_THAN", long_value: "946684800" }] }))).toHaveLength(0);
+    const names = (r: { body: { runs?: { display_name: string }[] } }) =>
+      (r.body.runs ?? []).map((x) => x.display_name).sort();
+    expect(
+      names(await list({ predicates: [{ key: "display_name", operation: "EQUALS", string_value: "beta" }] })),
+    ).toEqual(["beta"]);
+    expect(names(await list({ predicates: [{ key: "name", operation: 2, stringValue: "beta" }] }))).toEqual([
+      "alpha",
+      "gamma",
+    ]);
+    expect(
+      names(
+        await list({
+          predicates: [{ key: "display_name", operation: "IN", string_values: { values: ["alpha", "gamma"] } }],
+        }),
+      ),
+    ).toEqual(["alpha", "gamma"]);
+    expect(
+      names(await list({ predicates: [{ key: "display_name", op: "IS_SUBSTRING", string_value: "mm" }] })),
+    ).toEqual(["gamma"]);
+    expect(
+      names(
+        await list({
+          predicates: [{ key: "created_at", operation: "GREATER_THAN", timestamp_value: "2000-01-01T00:00:00Z" }],
+        }),
+      ),
+    ).toHaveLength(3);
+    expect(
+      names(await list({ predicates: [{ key: "created_at", operation: "LESS_THAN", long_value: "946684800" }] })),
+    ).toHaveLength(0);
     const sorted = await call("GET", `${API}/runs?sort_by=display_name%20desc`);
     expect(sorted.body.runs.map((r: { display_name: string }) => r.display_name)).toEqual(["gamma", "beta", "alpha"]);
 
@@ -229,11 +272,13 @@ describe("runs", () => {
 
   it("terminates a queued run, retries it, archives, unarchives and deletes", async () => {
     const p = await upload("valid/critical/add_numbers.yaml", "?name=adder");
-    const run = (await call("POST", `${API}/runs`, {
-      display_name: "t",
-      pipeline_version_reference: { pipeline_id: p.pipeline_id },
-      runtime_config: { parameters: { a: 1, b: 2 } },
-    })).body;
+    const run = (
+      await call("POST", `${API}/runs`, {
+        display_name: "t",
+        pipeline_version_reference: { pipeline_id: p.pipeline_id },
+        runtime_config: { parameters: { a: 1, b: 2 } },
+      })
+    ).body;
     const id = run.run_id as string;
     expect((await call("POST", `${API}/runs/${id}:terminate`)).status).toBe(200);
     expect((await call("GET", `${API}/runs/${id}`)).body.state).toBe("CANCELED");
