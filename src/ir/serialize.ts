@@ -2,7 +2,8 @@
  * Writing pipeline files the way the KFP compiler does: a `# PIPELINE DEFINITION`
  * header, keys sorted recursively, and the PlatformSpec as a second YAML document.
  */
-import { stringify } from "yaml";
+import { emitPyYaml } from "./pyyaml-emit.ts";
+import { pythonFloatRepr } from "./pyyaml-scalar.ts";
 import type { JsonValue, PipelinePackage, PipelineSpec } from "./spec.ts";
 
 const PYTHON_TYPE: Record<string, string> = {
@@ -60,10 +61,7 @@ function pyString(s: string): string {
 
 function pyFloat(n: number): string {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? "nan" : n > 0 ? "inf" : "-inf";
-  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${n}.0`;
-  let text = String(n);
-  if (Math.abs(n) >= 1e16 && !text.includes("e")) text = n.toExponential();
-  return text.replace(/e([+-])(\d)$/, "e$10$2");
+  return pythonFloatRepr(n);
 }
 
 /** Python `repr` of a JSON value as the KFP SDK sees it (numbers are floats). */
@@ -102,13 +100,14 @@ export function pipelineHeader(spec: PipelineSpec): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * Fields that protobuf declares as 32-bit integers, written as YAML integers. Every other
+ * number is a `google.protobuf.Value` or a double, which KFP writes as a float (`1.0`).
+ */
+const INTEGER_FIELDS: ReadonlySet<string> = new Set(["maxRetryCount", "parallelismLimit"]);
+
 function toYaml(value: unknown): string {
-  return stringify(sortKeysDeep(value), {
-    indentSeq: false,
-    aliasDuplicateObjects: false,
-    singleQuote: true,
-    lineWidth: 0,
-  });
+  return emitPyYaml(value, { integerKeys: INTEGER_FIELDS });
 }
 
 /**

@@ -13,6 +13,17 @@ import {
 import { CORPUS_DIR, corpusFiles } from "./corpus.ts";
 
 const valid = corpusFiles("valid");
+
+/**
+ * Corpus files whose formatting was edited by hand after compilation (indented
+ * sequences, no final newline), so they are not byte-for-byte what the KFP compiler
+ * writes. All other files are, and Weft must reproduce them exactly.
+ */
+const HAND_FORMATTED = new Set([
+  "valid/critical/pipeline_with_secret_as_env.yaml",
+  "valid/critical/pipeline_with_volume_long_name.yaml",
+  "valid/essential/placeholder_with_if_placeholder_none_input_value.yaml",
+]);
 const invalid = corpusFiles("invalid");
 
 /** The leading `#` comment lines of a file. */
@@ -40,6 +51,11 @@ describe("KFP conformance corpus: valid files", () => {
     expect(pipelineHeader(pkg.pipelineSpec)).toBe(headerOf(text));
     expect(written.startsWith(headerOf(text))).toBe(true);
     expect([...walkDag(pkg)].length).toBeGreaterThan(0);
+  });
+
+  it.each(valid.filter((f) => !HAND_FORMATTED.has(f)))("%s is written back byte for byte", (file) => {
+    const text = readFileSync(join(CORPUS_DIR, file), "utf8");
+    expect(serializePipeline(parsePipelineYaml(text, file))).toBe(text);
   });
 
   it("keeps the PlatformSpec documents", () => {
