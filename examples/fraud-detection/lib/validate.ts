@@ -53,8 +53,12 @@ export interface ValidationReport {
 /** Streams `path` and checks it against `rules`. Parse errors (schema) are thrown at once. */
 export async function validateFile(path: string, rules: ValidationRules = DEFAULT_RULES): Promise<ValidationReport> {
   const problems: string[] = [];
-  const note = (msg: string) => {
-    if (problems.length < 20) problems.push(msg);
+  // Row-level violations are counted per rule, with the first offending line as an example.
+  const violations = new Map<string, { count: number; first: string }>();
+  const note = (rule: string, row: number, value: number) => {
+    const v = violations.get(rule);
+    if (v) v.count++;
+    else violations.set(rule, { count: 1, first: `${path}:${row} has ${value}` });
   };
   const cards = new Set<number>();
   const users = new Set<number>();
@@ -83,22 +87,23 @@ export async function validateFile(path: string, rules: ValidationRules = DEFAUL
     maxYear = Math.max(maxYear, tx.year);
     amountSum += tx.amount;
     if (tx.year < rules.minYear || tx.year > rules.maxYear) {
-      note(`${path}:${row}: Year ${tx.year} is outside ${rules.minYear}..${rules.maxYear}`);
+      note(`Year outside ${rules.minYear}..${rules.maxYear}`, row, tx.year);
     }
-    if (tx.month < 1 || tx.month > 12) note(`${path}:${row}: Month ${tx.month} is outside 1..12`);
-    if (tx.day < 1 || tx.day > 31) note(`${path}:${row}: Day ${tx.day} is outside 1..31`);
-    if (tx.minuteOfDay >= 1440) note(`${path}:${row}: Time is past 23:59`);
-    if (Math.abs(tx.amount) > rules.maxAbsAmount) {
-      note(`${path}:${row}: Amount ${tx.amount} exceeds ${rules.maxAbsAmount} in absolute value`);
-    }
-    if (tx.mcc < 1000 || tx.mcc > 9999) note(`${path}:${row}: MCC ${tx.mcc} is not a 4-digit merchant category code`);
+    if (tx.month < 1 || tx.month > 12) note("Month outside 1..12", row, tx.month);
+    if (tx.day < 1 || tx.day > 31) note("Day outside 1..31", row, tx.day);
+    if (tx.minuteOfDay >= 1440) note("Time past 23:59", row, tx.minuteOfDay);
+    if (Math.abs(tx.amount) > rules.maxAbsAmount) note(`|Amount| above ${rules.maxAbsAmount}`, row, tx.amount);
+    if (tx.mcc < 1000 || tx.mcc > 9999) note("MCC not a 4-digit merchant category code", row, tx.mcc);
   }
+  for (const [rule, v] of violations) problems.push(`${rule} in ${v.count} row(s), first at ${v.first}`);
   const fraudRate = rows ? frauds / rows : 0;
-  if (rows < rules.minRows) note(`${path}: ${rows} rows, at least ${rules.minRows} are needed to train and evaluate`);
-  if (nullMerchantNames > 0) note(`${path}: ${nullMerchantNames} rows have an empty Merchant Name`);
-  if (nullCities > 0) note(`${path}: ${nullCities} rows have an empty Merchant City`);
+  if (rows < rules.minRows) {
+    problems.push(`${path}: ${rows} rows, at least ${rules.minRows} are needed to train and evaluate`);
+  }
+  if (nullMerchantNames > 0) problems.push(`${path}: ${nullMerchantNames} rows have an empty Merchant Name`);
+  if (nullCities > 0) problems.push(`${path}: ${nullCities} rows have an empty Merchant City`);
   if (fraudRate < rules.minFraudRate || fraudRate > rules.maxFraudRate) {
-    note(
+    problems.push(
       `${path}: fraud rate ${(fraudRate * 100).toFixed(3)}% (${frauds} of ${rows}) is outside ` +
         `${rules.minFraudRate * 100}%..${rules.maxFraudRate * 100}%`,
     );
