@@ -85,7 +85,9 @@ export function lookupCache(
   }
   let explanation: string;
   if (entry) explanation = "the cached outputs no longer exist on disk";
-  else {
+  else if (maxStale !== undefined && ctx.store.cache.get(fp.key)) {
+    explanation = `the cached entry is older than the maximum staleness (${maxStale} ms)`;
+  } else {
     const closest = ctx.store.cache.closest(fp.componentDigest);
     explanation = explainCacheMiss(closest?.parts, fp.parts);
   }

@@ -62,7 +62,6 @@ export class RunExecution {
     const started = clock();
     store.runs.setOwner(run.id, process.pid, os.hostname(), started);
     store.runs.updateState(run.id, "RUNNING", { at: started, error: null });
-    this.emitRun("RUNNING");
     const timer = setInterval(() => this.beat(), HEARTBEAT_MS);
     timer.unref();
     const ctx: RunContext = {
@@ -84,6 +83,7 @@ export class RunExecution {
     let outputs: Awaited<ReturnType<typeof executeDag>>["outputs"] = { parameters: {}, artifacts: {} };
     try {
       await new Promise((r) => setImmediate(r)); // let callers attach listeners first
+      this.emitRun("RUNNING");
       const r = await executeDag(ctx, run.pipelineSpec.root, "root", undefined, {
         parameters: run.parameters,
         artifacts: {},
