@@ -1,0 +1,196 @@
+/** Contract: tasks, artifacts, lineage events, metrics and the execution cache. */
+import { type ContractFixture, sampleSpec, storeErrorOf } from "./contract-fixture.ts";
+import type { CacheEntryInput, Task } from "./types.ts";
+
+/** Registers the tasks / lineage / cache tests. */
+export function lineageContract(f: ContractFixture): void {
+  const { describe, it, expect } = f.api;
+  const newRun = () => f.store.runs.create({ displayName: "run", pipelineSpec: sampleSpec() });
+  const newTask = (
+    runId: string,
+    path: string,
+    extra: Partial<Parameters<typeof f.store.tasks.upsert>[0]> = {},
+  ): Task => f.store.tasks.upsert({ runId, path, name: path.split("/").pop() ?? path, kind: "container", ...extra });
+
+  describe("tasks", () => {
+    it("upserts by (run, path): the second call updates the same task", () => {
+      const run = newRun();
+      const root = newTask(run.id, "root", { kind: "dag" });
+      const t = newTask(run.id, "root/train", {
+        parentId: root.id,
+        inputs: { parameters: { lr: 0.1 }, artifacts: { data: ["a1"] } },
+      });
+      expect(t).toMatchObject({
+        state: "PENDING",
+        attempt: 1,
+        attempts: [],
+        outputs: { parameters: {} },
+        displayName: "train",
+      });
+      const again = newTask(run.id, "root/train", { state: "RUNNING", startedAt: 5, pid: 42 });
+      expect(again.id).toBe(t.id);
+      expect(again).toMatchObject({ state: "RUNNING", startedAt: 5, pid: 42, parentId: root.id });
+      expect(again.inputs.artifacts).toEqual({ data: ["a1"] });
+      expect(f.store.tasks.getByPath(run.id, "root/train")?.id).toBe(t.id);
+      expect(f.store.tasks.listByRun(run.id).map((x) => x.path)).toEqual(["root", "root/train"]);
+      const other = newRun();
+      expect(newTask(other.id, "root/train").id).not.toBe(t.id);
+    });
+
+    it("updates partially, clears with null, appends attempts and names missing references", () => {
+      const run = newRun();
+      const t = newTask(run.id, "root/t", { pid: 7, logPath: "/logs/t.log" });
+      const updated = f.store.tasks.update(t.id, {
+        state: "FAILED",
+        exitCode: 2,
+        error: { message: "boom", stderrTail: "Traceback" },
+        pid: null,
+        cache: { key: "k", hit: false, explanation: "no previous execution of this component" },
+      });
+      expect(updated).toMatchObject({ state: "FAILED", exitCode: 2, logPath: "/logs/t.log" });
+      expect(updated.pid).toBeUndefined();
+      expect(updated.cache?.explanation).toContain("no previous");
+      f.store.tasks.appendAttempt(t.id, {
+        attempt: 1,
+        startedAt: 1,
+        finishedAt: 2,
+        exitCode: 2,
+        error: { message: "boom" },
+      });
+      const two = f.store.tasks.appendAttempt(t.id, { attempt: 2, startedAt: 3 });
+      expect(two.attempts.map((a) => a.attempt)).toEqual([1, 2]);
+      expect(storeErrorOf(f, () => f.store.tasks.update(t.id, { state: null })).code).toBe("INVALID_INPUT");
+      expect(storeErrorOf(f, () => f.store.tasks.update("missing", { state: "RUNNING" })).code).toBe("NOT_FOUND");
+      const orphan = storeErrorOf(f, () => newTask("no-such-run", "root/x"));
+      expect(orphan.code).toBe("INTEGRITY");
+      expect(orphan.message).toContain("runId 'no-such-run'");
+    });
+
+    it("marks the unfinished tasks of a run in one step", () => {
+      const run = newRun();
+      newTask(run.id, "root/a", { state: "SUCCEEDED" });
+      newTask(run.id, "root/b", { state: "RUNNING" });
+      newTask(run.id, "root/c", { state: "PENDING" });
+      expect(f.store.tasks.markUnfinishedAs(run.id, ["RUNNING", "PENDING"], "CANCELED", 99)).toBe(2);
+      const states = Object.fromEntries(f.store.tasks.listByRun(run.id).map((t) => [t.path, [t.state, t.finishedAt]]));
+      expect(states).toEqual({
+        "root/a": ["SUCCEEDED", undefined],
+        "root/b": ["CANCELED", 99],
+        "root/c": ["CANCELED", 99],
+      });
+    });
+  });
+
+  describe("artifacts, events and metrics", () => {
+    it("records lineage: the producer, its inputs, and what consumed the artifact", () => {
+      const run = newRun();
+      const prep = newTask(run.id, "root/prep");
+      const train = newTask(run.id, "root/train");
+      const data = f.store.artifacts.create({
+        runId: run.id,
+        taskId: prep.id,
+        name: "train",
+        uri: "file:///a/train",
+        schemaTitle: "system.Dataset",
+        metadata: { rows: 10 },
+        digest: "sha256:x",
+        sizeBytes: 12,
+      });
+      expect(f.store.artifacts.get(data.id)).toEqual(data);
+      expect(f.store.artifacts.getByUri("file:///a/train")?.id).toBe(data.id);
+      const out = f.store.events.record({
+        runId: run.id,
+        taskId: prep.id,
+        artifactId: data.id,
+        type: "OUTPUT",
+        name: "train",
+      });
+      const dup = f.store.events.record({
+        runId: run.id,
+        taskId: prep.id,
+        artifactId: data.id,
+        type: "OUTPUT",
+        name: "train",
+      });
+      expect(dup.id).toBe(out.id);
+      f.store.events.record({ runId: run.id, taskId: train.id, artifactId: data.id, type: "INPUT", name: "data" });
+      const edges = f.store.events.listByArtifact(data.id);
+      expect(edges.map((e) => [e.type, e.taskId])).toEqual([
+        ["OUTPUT", prep.id],
+        ["INPUT", train.id],
+      ]);
+      expect(f.store.events.listByTask(train.id).map((e) => e.name)).toEqual(["data"]);
+      expect(f.store.artifacts.listByRun(run.id).map((a) => a.id)).toEqual([data.id]);
+      expect(f.store.artifacts.updateMetadata(data.id, { cols: 3 }, { merge: true }).metadata).toEqual({
+        rows: 10,
+        cols: 3,
+      });
+      expect(f.store.artifacts.updateMetadata(data.id, { only: true }).metadata).toEqual({ only: true });
+      const bad = storeErrorOf(f, () =>
+        f.store.events.record({ runId: run.id, taskId: train.id, artifactId: "ghost", type: "INPUT", name: "x" }),
+      );
+      expect(bad.message).toContain("artifactId 'ghost'");
+    });
+
+    it("keeps every metric value and reports the latest per name for list views", () => {
+      const r1 = newRun();
+      const r2 = newRun();
+      const t1 = newTask(r1.id, "root/train");
+      f.store.metrics.recordMany([
+        { runId: r1.id, taskId: t1.id, name: "auc", value: 0.8 },
+        { runId: r1.id, taskId: t1.id, name: "loss", value: 0.5 },
+      ]);
+      f.store.metrics.recordMany([{ runId: r1.id, taskId: t1.id, name: "auc", value: 0.9 }]);
+      expect(f.store.metrics.listByRun(r1.id).map((m) => m.value)).toEqual([0.8, 0.5, 0.9]);
+      const latest = f.store.metrics.latestByRunIds([r1.id, r2.id]);
+      expect(latest[r1.id]?.map((m) => [m.name, m.value])).toEqual([
+        ["auc", 0.9],
+        ["loss", 0.5],
+      ]);
+      expect(latest[r2.id]).toEqual([]);
+      const err = storeErrorOf(f, () =>
+        f.store.metrics.recordMany([{ runId: r1.id, taskId: t1.id, name: "nan", value: Number.NaN }]),
+      );
+      expect(err.code).toBe("INVALID_INPUT");
+    });
+  });
+
+  describe("cache", () => {
+    function entry(runId: string, taskId: string, key: string, createdAt: number, rows: string): CacheEntryInput {
+      return {
+        key,
+        componentDigest: "comp-1",
+        parts: { image: "i1", command: "c1", "param:rows": rows },
+        taskId,
+        runId,
+        outputs: {
+          parameters: { n: 3 },
+          artifacts: {
+            model: [
+              { uri: "file:///m", schemaTitle: "system.Model", schemaVersion: "0.0.1", metadata: {}, digest: "d" },
+            ],
+          },
+        },
+        createdAt,
+      };
+    }
+
+    it("hits by key, honours max staleness, and finds the closest entry of a component", () => {
+      const run = newRun();
+      const task = newTask(run.id, "root/train");
+      const old = f.store.cache.put(entry(run.id, task.id, "key-old", 1000, "r1"));
+      f.store.cache.put(entry(run.id, task.id, "key-new", 2000, "r2"));
+      expect(f.store.cache.get("key-old")).toEqual(old);
+      expect(f.store.cache.get("key-old", { maxStalenessMs: 500, now: 1400 })?.key).toBe("key-old");
+      expect(f.store.cache.get("key-old", { maxStalenessMs: 500, now: 1600 })).toBeUndefined();
+      expect(f.store.cache.get("absent")).toBeUndefined();
+      expect(f.store.cache.closest("comp-1")?.parts["param:rows"]).toBe("r2");
+      expect(f.store.cache.closest("other")).toBeUndefined();
+      expect(f.store.cache.delete("key-new")).toBe(true);
+      expect(f.store.cache.delete("key-new")).toBe(false);
+      expect(f.store.cache.closest("comp-1")?.key).toBe("key-old");
+      const replaced = f.store.cache.put({ ...entry(run.id, task.id, "key-old", 3000, "r3") });
+      expect(f.store.cache.get("key-old")).toEqual(replaced);
+    });
+  });
+}
