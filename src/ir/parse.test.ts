@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { IrParseError } from "./errors.ts";
-import { loadPipelineFile, parsePipelineYaml } from "./parse.ts";
+import { loadPipelineFile, parsePipelineObject, parsePipelineYaml } from "./parse.ts";
 
 const MINIMAL = `# PIPELINE DEFINITION
 # Name: echo
@@ -150,6 +150,32 @@ describe("loadPipelineFile", () => {
     const missing = join(dir, "missing.yaml");
     expect(() => loadPipelineFile(missing)).toThrow(
       `${missing}: cannot read ${missing}: file not found; check the path`,
+    );
+  });
+});
+
+describe("parsePipelineObject", () => {
+  const spec = { pipelineInfo: { name: "o" }, schemaVersion: "2.1.0", root: { dag: { tasks: {} } } };
+
+  it("accepts a PipelineSpec object or KFP's wrapper with a PlatformSpec", () => {
+    expect(parsePipelineObject(spec).pipelineSpec.pipelineInfo.name).toBe("o");
+    const platform = { platforms: { kubernetes: {} } };
+    expect(parsePipelineObject({ pipeline_spec: spec, platform_spec: platform })).toEqual({
+      pipelineSpec: spec,
+      platformSpec: platform,
+    });
+    expect(parsePipelineObject({ pipelineSpec: spec }).platformSpec).toBeUndefined();
+  });
+
+  it("names the source and field of a bad value", () => {
+    expect(() => parsePipelineObject([1], "body.pipeline_spec")).toThrow(
+      "body.pipeline_spec: the pipeline spec is a list, not an object; expected a KFP PipelineSpec (YAML with pipelineInfo, root, schemaVersion)",
+    );
+    expect(() => parsePipelineObject({ ...spec, schemaVersion: 2 }, "body.pipeline_spec")).toThrow(
+      "body.pipeline_spec: schemaVersion: expected string but found number 2; fix the value",
+    );
+    expect(() => parsePipelineObject({ pipeline_spec: spec, platform_spec: { platforms: 3 } }, "b")).toThrow(
+      "b: platform_spec: platforms: expected record but found number 3; fix the value",
     );
   });
 });

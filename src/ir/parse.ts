@@ -130,24 +130,52 @@ export function parsePipelineYaml(text: string, file = "<input>"): PipelinePacka
       throw new IrParseError("IR_NOT_AN_OBJECT", file, `the document is ${describe(v)}, not a mapping; ${EXPECTED}`);
     }
   }
-  const spec = PipelineSpecSchema.safeParse(first);
+  return packageOf(first, second, file, "second YAML document (PlatformSpec)");
+}
+
+function packageOf(specValue: unknown, platformValue: unknown, file: string, platformWhere: string): PipelinePackage {
+  const spec = PipelineSpecSchema.safeParse(specValue);
   if (!spec.success) {
-    throw new IrParseError("IR_SCHEMA", file, schemaMessage(spec.error, first), { cause: spec.error });
+    throw new IrParseError("IR_SCHEMA", file, schemaMessage(spec.error, specValue), { cause: spec.error });
   }
   const pkg: PipelinePackage = { pipelineSpec: spec.data };
-  if (second !== undefined) {
-    const platform = PlatformSpecSchema.safeParse(second);
+  if (platformValue !== undefined && platformValue !== null) {
+    const platform = PlatformSpecSchema.safeParse(platformValue);
     if (!platform.success) {
-      throw new IrParseError(
-        "IR_SCHEMA",
-        file,
-        `second YAML document (PlatformSpec): ${schemaMessage(platform.error, second)}`,
-        { cause: platform.error },
-      );
+      throw new IrParseError("IR_SCHEMA", file, `${platformWhere}: ${schemaMessage(platform.error, platformValue)}`, {
+        cause: platform.error,
+      });
     }
     pkg.platformSpec = platform.data;
   }
   return pkg;
+}
+
+/**
+ * Builds a {@link PipelinePackage} from an already-parsed value, e.g. a REST body's
+ * `pipeline_spec`: either a PipelineSpec object, or a wrapper
+ * `{ pipeline_spec, platform_spec }` / `{ pipelineSpec, platformSpec }` as KFP's API
+ * stores a pipeline version that has a PlatformSpec.
+ *
+ * @throws IrParseError `IR_NOT_AN_OBJECT` or `IR_SCHEMA`, naming `source` and the field
+ */
+export function parsePipelineObject(value: unknown, source = "<input>"): PipelinePackage {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new IrParseError(
+      "IR_NOT_AN_OBJECT",
+      source,
+      `the pipeline spec is ${describe(value)}, not an object; ${EXPECTED}`,
+    );
+  }
+  const v = value as Record<string, unknown>;
+  if (!("pipelineInfo" in v)) {
+    const wrapped = v.pipelineSpec ?? v.pipeline_spec;
+    if (wrapped !== undefined) {
+      const platform = v.platformSpec ?? v.platform_spec;
+      return packageOf(wrapped, platform, source, "platform_spec");
+    }
+  }
+  return packageOf(v, undefined, source, "platform_spec");
 }
 
 /**

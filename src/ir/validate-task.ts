@@ -50,6 +50,7 @@ export function checkTask(spec: PipelineSpec, t: TaskEntry, issues: IrIssue[]): 
   const targetArtifacts = target?.inputDefinitions?.artifacts ?? {};
   const supplied = new Set<string>();
   const interpolated = interpolatedInputs(task.inputs?.parameters ?? {});
+  for (const name of conditionInputs(task.triggerPolicy?.condition)) interpolated.add(name);
   for (const [name, src] of Object.entries(task.inputs?.parameters ?? {})) {
     const path = `${taskPath}.inputs.parameters.${name}`;
     supplied.add(name);
@@ -175,6 +176,7 @@ export function checkTask(spec: PipelineSpec, t: TaskEntry, issues: IrIssue[]): 
  * Names of task inputs that feed placeholders inside other inputs' constants. KFP lowers
  * f-strings such as `f"n={x}"` into a constant `n={{$.inputs.parameters['pipelinechannel--x']}}`
  * plus an extra task input `pipelinechannel--x` that the component itself does not declare.
+ * Inputs read only by the task's trigger condition are likewise not the component's.
  */
 function interpolatedInputs(params: Record<string, { runtimeValue?: { constant?: unknown } }>): Set<string> {
   const names = new Set<string>();
@@ -185,6 +187,12 @@ function interpolatedInputs(params: Record<string, { runtimeValue?: { constant?:
     for (const m of constant.matchAll(re)) if (m[1]) names.add(m[1]);
   }
   return names;
+}
+
+/** Names of task inputs a trigger condition reads (`inputs.parameter_values['x']`). */
+export function conditionInputs(condition: string | undefined): string[] {
+  if (!condition) return [];
+  return [...condition.matchAll(/inputs\.parameter_values\[\s*['"]([^'"]+)['"]\s*\]/g)].map((m) => m[1] ?? "");
 }
 
 function checkIterators(t: TaskEntry, supplied: Set<string>, add: (path: string, message: string) => void): void {

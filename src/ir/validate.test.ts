@@ -255,7 +255,18 @@ describe("validatePipeline", () => {
     expect(issue?.message).toMatch(
       /^not a valid CEL expression \(at 1:\d+: .+\); write e\.g\. inputs\.parameter_values/,
     );
+    const unknown = broken((s) => {
+      task(s, "train").triggerPolicy = { condition: "inputs.parameter_values['pipelinechannel--flip'] == 'heads'" };
+    });
+    expect(messages(unknown)).toEqual([
+      "root.dag.tasks.train.triggerPolicy.condition: refers to input 'pipelinechannel--flip' that the task does not have; add it to root.dag.tasks.train.inputs.parameters",
+    ]);
     const good = broken((s) => {
+      const params = task(s, "train").inputs?.parameters;
+      if (params) {
+        params["pipelinechannel--n"] = { componentInputParameter: "rows" };
+        params.p = { componentInputParameter: "rows" };
+      }
       task(s, "train").triggerPolicy = {
         condition:
           "int(inputs.parameter_values['pipelinechannel--n']) > 5 && !(string(parseJson(inputs.parameter_values['p'])) == 'heads')",

@@ -6,7 +6,7 @@
 import { parse as parseCel } from "@bufbuild/cel";
 import { type IrIssue, IrValidationError } from "./errors.ts";
 import type { ComponentSpec, PipelinePackage, PipelineSpec } from "./spec.ts";
-import { checkTask } from "./validate-task.ts";
+import { checkTask, conditionInputs } from "./validate-task.ts";
 import { type DagEntry, upstreamTasks, walkComponents, walkDag } from "./walk.ts";
 
 /** IR schema versions Weft reads. */
@@ -173,6 +173,14 @@ export function validatePipeline(pkg: PipelinePackage, _opts: ValidateOptions = 
     if (condition !== undefined && condition !== "") {
       try {
         parseCel(condition);
+        const params = t.task.inputs?.parameters ?? {};
+        for (const name of conditionInputs(condition)) {
+          if (name in params) continue;
+          issues.push({
+            path: `${t.taskPath}.triggerPolicy.condition`,
+            message: `refers to input '${name}' that the task does not have; add it to ${t.taskPath}.inputs.parameters`,
+          });
+        }
       } catch (err) {
         const why = err instanceof Error ? err.message.replace(/^<input>:/, "at ") : String(err);
         issues.push({
