@@ -75,6 +75,7 @@ describe("fraud-detection components on small generated data", () => {
     const best = {
       best_model: new Model({ uri: at("best.json") }),
       summary: new Markdown({ uri: at("summary.md") }),
+      metrics: new Metrics({ uri: at("best-metrics.json") }),
     };
     const sel = await selectBestModel.run(
       { candidates, min_roc_auc: 0.5, min_f1: 0, oracle_roc_auc: prep.oracle_roc_auc },
@@ -106,12 +107,17 @@ describe("fraud-detection components on small generated data", () => {
     const scored = at("gate-model.json");
     const model = readModel(at("mlp-scored.json"));
     writeFileSync(scored, JSON.stringify({ ...model, evaluation: { ...model.evaluation, rocAuc: 0.6, f1: 0.05 } }));
-    const out = { best_model: new Model({ uri: at("gate-best.json") }), summary: new Markdown({ uri: at("gate.md") }) };
+    const out = {
+      best_model: new Model({ uri: at("gate-best.json") }),
+      summary: new Markdown({ uri: at("gate.md") }),
+      metrics: new Metrics({ uri: at("gate-metrics.json") }),
+    };
     const sel = await selectBestModel.run(
       { candidates: [new Model({ uri: scored })], min_roc_auc: 0.9, min_f1: 0.2, oracle_roc_auc: -1 },
       out,
     );
     expect(sel.gate_passed).toBe(false);
+    expect(out.metrics.metadata.gate_passed).toBe(0);
     const text = readFileSync(out.summary.path, "utf8");
     expect(text).toContain("**Below the gate** (ROC-AUC 0.6000 < min_roc_auc 0.9; F1 0.0500 < min_f1 0.2)");
     expect(text).toContain("export and explain steps are skipped");

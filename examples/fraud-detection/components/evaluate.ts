@@ -62,6 +62,7 @@ export const evaluate = component({
       ],
     );
     writeFileSync(outputs.report.path, evaluationHtml(e));
+    outputs.report.metadata.kind = model.kind;
     model.evaluation = {
       rocAuc: e.rocAuc,
       prAuc: e.prAuc,
