@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// `npm run demo`: runs the fraud-detection pipeline on generated transactions with the live
+// progress view, then prints the metrics, the oracle AUC and where the model, the report and
+// the Triton repository are. `npm run demo -- --json` ends with one JSON line.
+//
+// Options: --rows N (default 200000), --param name=value (repeatable, any pipeline
+// parameter), --no-cache, --json.
+import { spawn, spawnSync } from "node:child_process";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const weft = join(root, "bin", "weft.js");
+const pipelineFile = join("examples", "fraud-detection", "pipeline.ts");
+
+function parseArgs(argv) {
+  const opts = { rows: 200_000, params: [], json: false, cache: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") opts.json = true;
+    else if (a === "--no-cache") opts.cache = false;
+    else if (a === "--rows") opts.rows = Number(argv[++i]);
+    else if (a.startsWith("--rows=")) opts.rows = Number(a.slice(7));
+    else if (a === "--param" || a === "-p") opts.params.push(argv[++i]);
+    else if (a.startsWith("--param=")) opts.params.push(a.slice(8));
+    else if (a === "--help" || a === "-h") {
+      process.stdout.write("usage: npm run demo -- [--rows N] [--param name=value]... [--no-cache] [--json]\n");
+      process.exit(0);
+    } else {
+      process.stderr.write(`demo: unknown option "${a}"; see npm run demo -- --help\n`);
+      process.exit(2);
+    }
+  }
+  if (!Number.isInteger(opts.rows) || opts.rows < 1000) {
+    process.stderr.write(`demo: --rows must be an integer >= 1000, got ${opts.rows}\n`);
+    process.exit(2);
+  }
+  return opts;
+}
+
+function weftJson(args) {
+  const res = spawnSync(process.execPath, [weft, ...args], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (res.status !== 0) throw new Error(`weft ${args.join(" ")} failed (exit ${res.status}): ${res.stderr.trim()}`);
+  const line = res.stdout.trim().split("\n").pop() ?? "";
+  return JSON.parse(line);
+}
+
+const toPath = (uri) => (uri?.startsWith("file://") ? decodeURIComponent(uri.slice(7)) : uri);
+const fmt = (v) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(4) : "n/a");
+
+/** Collects the demo's results from `weft runs get <id> --json`. */
+function collect(runId) {
+  const doc = weftJson(["runs", "get", runId, "--json"]);
+  const byName = (name) => doc.artifacts.filter((a) => a.name === name);
+  const best = byName("best_model")[0];
+  const meta = best?.metadata ?? {};
+  const report = byName("report").find((a) => a.metadata?.kind === meta.kind) ?? byName("report")[0];
+  const onnx = byName("onnx_model")[0];
+  const oracle = typeof meta.oracle_roc_auc === "number" && meta.oracle_roc_auc >= 0 ? meta.oracle_roc_auc : null;
+  return {
+    run_id: doc.run.id,
+    state: doc.run.state,
+    roc_auc: meta.rocAuc ?? null,
+    pr_auc: meta.prAuc ?? null,
+    f1: meta.f1 ?? null,
+    precision: meta.precision ?? null,
+    recall: meta.recall ?? null,
+    threshold: meta.threshold ?? null,
+    oracle_roc_auc: oracle,
+    auc_gap_to_oracle: oracle !== null && typeof meta.rocAuc === "number" ? oracle - meta.rocAuc : null,
+    gate_passed: meta.gate_passed === true,
+    best_model_kind: meta.kind ?? null,
+    model_uri: onnx?.uri ?? best?.uri ?? null,
+    triton_repository_uri: byName("triton_repository")[0]?.uri ?? null,
+    report_uri: report?.uri ?? null,
+    summary_uri: byName("summary")[0]?.uri ?? null,
+    shap_report_uri: byName("shap_report")[0]?.uri ?? null,
+    max_abs_diff_onnx_vs_tfjs: onnx?.metadata?.max_abs_diff_vs_tfjs ?? null,
+    cached_tasks: doc.tasks.filter((t) => t.cache === "hit").length,
+    tasks: doc.tasks.filter((t) => t.kind === "container").length,
+  };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const runName = `fraud-demo-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`;
+  const args = [weft, "run", pipelineFile, "--param", `rows=${opts.rows}`, "--run-name", runName];
+  for (const p of opts.params) args.push("--param", p);
+  if (!opts.cache) args.push("--no-cache");
+  const started = Date.now();
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  const code = await new Promise((done) => child.on("close", (c) => done(c ?? 1)));
+  const wall = (Date.now() - started) / 1000;
+  const runs = weftJson(["runs", "list", "--json", "--limit", "50"]).runs;
+  const run = runs.find((r) => r.displayName === runName);
+  if (!run) {
+    process.stderr.write(`demo: the run did not start (weft exited with ${code}); see the messages above.\n`);
+    process.exit(code || 1);
+  }
+  const result = { ...collect(run.id), rows: opts.rows, wall_seconds: Math.round(wall * 10) / 10 };
+  const out = process.stdout;
+  out.write("\nFraud detection demo\n");
+  out.write(`  run            ${result.run_id} (${result.state}) in ${result.wall_seconds} s`);
+  out.write(result.cached_tasks > 0 ? `, ${result.cached_tasks}/${result.tasks} tasks from cache\n` : "\n");
+  out.write(`  rows           ${opts.rows}\n`);
+  out.write(`  best model     ${result.best_model_kind ?? "n/a"}\n`);
+  out.write(
+    `  ROC-AUC        ${fmt(result.roc_auc)}   (oracle ${fmt(result.oracle_roc_auc)}, gap ${fmt(result.auc_gap_to_oracle)})\n`,
+  );
+  out.write(`  PR-AUC         ${fmt(result.pr_auc)}\n`);
+  out.write(
+    `  F1             ${fmt(result.f1)}   (precision ${fmt(result.precision)}, recall ${fmt(result.recall)})\n`,
+  );
+  out.write(
+    `  quality gate   ${result.gate_passed ? "passed: exported to ONNX and Triton" : "not passed: export skipped"}\n`,
+  );
+  out.write(`  model          ${toPath(result.model_uri) ?? "n/a"}\n`);
+  if (result.triton_repository_uri) out.write(`  triton repo    ${toPath(result.triton_repository_uri)}\n`);
+  out.write(`  report         ${toPath(result.report_uri) ?? "n/a"}\n`);
+  out.write(`  summary        ${toPath(result.summary_uri) ?? "n/a"}\n`);
+  if (result.shap_report_uri) out.write(`  SHAP ranking   ${toPath(result.shap_report_uri)}\n`);
+  if (opts.json) out.write(`${JSON.stringify(result)}\n`);
+  process.exit(code);
+}
+
+main().catch((err) => {
+  process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
