@@ -82,17 +82,24 @@ export function catalogContract(f: ContractFixture): void {
       expect(storeErrorOf(f, () => f.store.experiments.create({ name: "tuning" })).code).toBe("ALREADY_EXISTS");
     });
 
-    it("archives and restores an experiment together with its runs", () => {
+    it("archives an experiment with its runs and schedules; restoring leaves them archived", () => {
       const e = f.store.experiments.create({ name: "e" });
       const run = f.store.runs.create({ displayName: "r", experimentId: e.id, pipelineSpec: sampleSpec() });
+      const rr = f.store.recurringRuns.create({
+        displayName: "s",
+        experimentId: e.id,
+        pipelineSpec: sampleSpec(),
+        trigger: { periodic: { intervalSeconds: 60 } },
+      });
       expect(f.store.experiments.archive(e.id).storageState).toBe("ARCHIVED");
       expect(f.store.runs.get(run.id)?.storageState).toBe("ARCHIVED");
+      expect(f.store.recurringRuns.get(rr.id)).toMatchObject({ mode: "DISABLE", status: "DISABLED" });
       const archived = f.store.experiments.list({
         filter: [{ field: "storage_state", op: "EQUALS", value: "ARCHIVED" }],
       });
       expect(archived.items.map((x) => x.id)).toEqual([e.id]);
       expect(f.store.experiments.unarchive(e.id).storageState).toBe("AVAILABLE");
-      expect(f.store.runs.get(run.id)?.storageState).toBe("AVAILABLE");
+      expect(f.store.runs.get(run.id)?.storageState).toBe("ARCHIVED");
       expect(storeErrorOf(f, () => f.store.experiments.archive("missing")).code).toBe("NOT_FOUND");
     });
 

@@ -60,6 +60,10 @@ export function lineageContract(f: ContractFixture): void {
       const two = f.store.tasks.appendAttempt(t.id, { attempt: 2, startedAt: 3 });
       expect(two.attempts.map((a) => a.attempt)).toEqual([1, 2]);
       expect(storeErrorOf(f, () => f.store.tasks.update(t.id, { state: null })).code).toBe("INVALID_INPUT");
+      const badInputs = { parameters: {} } as unknown as Task["inputs"];
+      const shape = storeErrorOf(f, () => f.store.tasks.update(t.id, { inputs: badInputs }));
+      expect(shape.code).toBe("INVALID_INPUT");
+      expect(shape.message).toContain("inputs.artifacts");
       expect(storeErrorOf(f, () => f.store.tasks.update("missing", { state: "RUNNING" })).code).toBe("NOT_FOUND");
       const orphan = storeErrorOf(f, () => newTask("no-such-run", "root/x"));
       expect(orphan.code).toBe("INTEGRITY");

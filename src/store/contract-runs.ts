@@ -118,6 +118,8 @@ export function runsContract(f: ContractFixture): void {
         }),
       ).toThrow("boom");
       expect(f.store.runs.list({ filter: [{ field: "displayName", op: "EQUALS", value: "lost" }] }).totalSize).toBe(0);
+      const asyncFn = (async () => newRun({ displayName: "async" })) as unknown as () => Run;
+      expect(storeErrorOf(f, () => f.store.transaction(asyncFn)).message).toContain("synchronous");
       const kept = f.store.transaction(() => newRun({ displayName: "kept" }));
       expect(f.store.runs.get(kept.id)?.displayName).toBe("kept");
     });

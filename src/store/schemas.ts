@@ -26,24 +26,24 @@ export const TaskStateSchema = z.enum(["PENDING", "RUNNING", "SUCCEEDED", "FAILE
 export type TaskState = z.infer<typeof TaskStateSchema>;
 
 /** One entry of a run's state history. */
-export const RunStateChangeSchema = z.object({ state: RuntimeStateSchema, at: z.number() });
+export const RunStateChangeSchema = z.looseObject({ state: RuntimeStateSchema, at: z.number() });
 /** One entry of a run's state history. */
 export type RunStateChange = z.infer<typeof RunStateChangeSchema>;
 /** The state history column of a run. */
 export const RunStateHistorySchema = z.array(RunStateChangeSchema);
 
 /** Why a run failed. */
-export const RunErrorSchema = z.object({ code: z.string(), message: z.string() });
+export const RunErrorSchema = z.looseObject({ code: z.string(), message: z.string() });
 /** Why a run failed. */
 export type RunError = z.infer<typeof RunErrorSchema>;
 
 /** Why a task attempt failed. */
-export const TaskErrorSchema = z.object({ message: z.string(), stderrTail: z.string().optional() });
+export const TaskErrorSchema = z.looseObject({ message: z.string(), stderrTail: z.string().optional() });
 /** Why a task attempt failed. */
 export type TaskError = z.infer<typeof TaskErrorSchema>;
 
 /** One attempt of a task (retries add attempts). */
-export const TaskAttemptSchema = z.object({
+export const TaskAttemptSchema = z.looseObject({
   attempt: z.number().int(),
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),
@@ -59,7 +59,7 @@ export const TaskAttemptsSchema = z.array(TaskAttemptSchema);
 export const JsonRecordSchema = z.record(z.string(), JsonValueSchema);
 
 /** A task's resolved inputs: parameter values and input artifact ids per input name. */
-export const TaskInputsSchema = z.object({
+export const TaskInputsSchema = z.looseObject({
   parameters: JsonRecordSchema,
   artifacts: z.record(z.string(), z.array(z.string())),
 });
@@ -67,12 +67,12 @@ export const TaskInputsSchema = z.object({
 export type TaskInputs = z.infer<typeof TaskInputsSchema>;
 
 /** A task's output parameter values. */
-export const TaskOutputsSchema = z.object({ parameters: JsonRecordSchema });
+export const TaskOutputsSchema = z.looseObject({ parameters: JsonRecordSchema });
 /** A task's output parameter values. */
 export type TaskOutputs = z.infer<typeof TaskOutputsSchema>;
 
 /** How the cache treated a task: its key, whether it hit, and why it missed. */
-export const TaskCacheInfoSchema = z.object({
+export const TaskCacheInfoSchema = z.looseObject({
   key: z.string(),
   hit: z.boolean(),
   sourceTaskId: z.string().optional(),
@@ -84,7 +84,7 @@ export const TaskCacheInfoSchema = z.object({
 export type TaskCacheInfo = z.infer<typeof TaskCacheInfoSchema>;
 
 /** One output artifact remembered by a cache entry. */
-export const CachedArtifactSchema = z.object({
+export const CachedArtifactSchema = z.looseObject({
   uri: z.string(),
   schemaTitle: z.string(),
   schemaVersion: z.string(),
@@ -95,7 +95,7 @@ export const CachedArtifactSchema = z.object({
 export type CachedArtifact = z.infer<typeof CachedArtifactSchema>;
 
 /** The outputs a cache entry replays on a hit. */
-export const CacheOutputsSchema = z.object({
+export const CacheOutputsSchema = z.looseObject({
   parameters: JsonRecordSchema,
   artifacts: z.record(z.string(), z.array(CachedArtifactSchema)),
 });
@@ -103,9 +103,9 @@ export const CacheOutputsSchema = z.object({
 export type CacheOutputs = z.infer<typeof CacheOutputsSchema>;
 
 /** When a recurring run fires: a cron expression or a fixed interval, within an optional window. */
-export const TriggerSchema = z.object({
-  cron: z.object({ expression: z.string(), format: z.enum(["6-field", "5-field"]) }).optional(),
-  periodic: z.object({ intervalSeconds: z.number().positive() }).optional(),
+export const TriggerSchema = z.looseObject({
+  cron: z.looseObject({ expression: z.string(), format: z.enum(["6-field", "5-field"]) }).optional(),
+  periodic: z.looseObject({ intervalSeconds: z.number().positive() }).optional(),
   startTime: z.number().optional(),
   endTime: z.number().optional(),
 });

@@ -1,6 +1,7 @@
 /** `openStore`: the metadata store over `<home>/weft.db`. */
 import { join } from "node:path";
 import { DATABASE_FILE, openDatabase } from "./db.ts";
+import { InvalidInputError } from "./errors.ts";
 import { createArtifactRepository } from "./repos/artifacts.ts";
 import { createCacheRepository } from "./repos/cache.ts";
 import { createEventRepository } from "./repos/events.ts";
@@ -40,10 +41,25 @@ export function openStore(home: string): Store {
     cache: createCacheRepository(ctx),
     recurringRuns: createRecurringRunRepository(ctx, experiments),
     transaction<T>(fn: () => T): T {
-      return ctx.tx(fn);
+      return ctx.tx(() => {
+        const result = fn();
+        if (result instanceof Promise) {
+          // better-sqlite3 would commit before the promise settles; refuse instead (rolls back).
+          throw new InvalidInputError(
+            "store.transaction: the function returned a Promise; transactions are synchronous, so do the async work before or after",
+          );
+        }
+        return result;
+      });
     },
     close(): void {
-      if (db.open) db.close();
+      if (!db.open) return;
+      try {
+        db.pragma("optimize");
+      } catch {
+        // Statistics are an optimization; closing must not fail because of them.
+      }
+      db.close();
     },
   };
 }

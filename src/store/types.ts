@@ -178,7 +178,9 @@ export interface ExperimentRepository {
   getDefault(namespace?: string): Experiment;
   /** Filter/sort fields: id, name, displayName, namespace, storageState, createdAt, lastRunCreatedAt. */
   list(query?: ListQuery): ListResult<Experiment>;
+  /** Archives the experiment and its runs, and disables its recurring runs (as KFP does). */
   archive(id: string): Experiment;
+  /** Restores the experiment only; its runs and recurring runs stay as they are (as KFP does). */
   unarchive(id: string): Experiment;
   /** Throws `IntegrityError` if runs or recurring runs belong to it, unless `cascade` is set. */
   delete(id: string, options?: { cascade?: boolean }): void;
@@ -579,7 +581,10 @@ export interface Store {
   readonly metrics: MetricRepository;
   readonly cache: CacheRepository;
   readonly recurringRuns: RecurringRunRepository;
-  /** Runs `fn` in one write transaction (nested calls become savepoints); returns its result. */
+  /**
+   * Runs `fn` in one write transaction (nested calls become savepoints); returns its result.
+   * `fn` must be synchronous: returning a Promise rolls back and throws.
+   */
   transaction<T>(fn: () => T): T;
   close(): void;
   /** The raw database handle; for the store module's own tests. */

@@ -78,8 +78,16 @@ export function createExperimentRepository(ctx: SqlContext): ExperimentRepositor
     return ctx.tx(() => {
       const res = ctx.stmt("UPDATE experiments SET storage_state = ? WHERE id = ?").run(state, id);
       if (res.changes === 0) throw new NotFoundError("experiment", id);
-      // KFP archives an experiment's runs with it, and restores them with it.
-      ctx.stmt("UPDATE runs SET storage_state = ? WHERE experiment_id = ?").run(state, id);
+      if (state === "ARCHIVED") {
+        // As in KFP: archiving an experiment archives its runs and disables its recurring
+        // runs; restoring it leaves them as they are.
+        ctx.stmt("UPDATE runs SET storage_state = 'ARCHIVED' WHERE experiment_id = ?").run(id);
+        ctx
+          .stmt(
+            "UPDATE recurring_runs SET mode = 'DISABLE', status = 'DISABLED', updated_at = ? WHERE experiment_id = ? AND mode = 'ENABLE'",
+          )
+          .run(Date.now(), id);
+      }
       return repo.get(id) as Experiment;
     });
   }

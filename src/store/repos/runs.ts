@@ -128,6 +128,9 @@ export function createRunRepository(
         `run '${id}': state '${state}' is not one of ${RuntimeStateSchema.options.join(", ")}`,
       );
     }
+    if (extra?.error !== undefined && extra.error !== null && !RunErrorSchema.safeParse(extra.error).success) {
+      throw new InvalidInputError(`run '${id}': error must be { code: string, message: string }`);
+    }
     const at = extra?.at ?? Date.now();
     return {
       id,
@@ -152,6 +155,10 @@ export function createRunRepository(
       if (typeof input.displayName !== "string") {
         throw new InvalidInputError("run: displayName is required");
       }
+      const params = input.parameters ?? {};
+      if (typeof params !== "object" || params === null || Array.isArray(params)) {
+        throw new InvalidInputError(`run '${input.displayName}': parameters must be an object of name to JSON value`);
+      }
       return ctx.tx(() => {
         const experiment =
           input.experimentId === undefined
@@ -168,7 +175,7 @@ export function createRunRepository(
           pipeline_version_id: input.pipelineVersionId ?? null,
           pipeline_spec: JSON.stringify(input.pipelineSpec),
           platform_spec: toJson(input.platformSpec),
-          parameters: JSON.stringify(input.parameters ?? {}),
+          parameters: JSON.stringify(params),
           pipeline_root: input.pipelineRoot ?? null,
           state,
           state_history: JSON.stringify([{ state, at: createdAt }]),

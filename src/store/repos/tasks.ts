@@ -1,5 +1,6 @@
 /** Tasks: the nodes of a run's execution tree, keyed by (runId, path). */
 import { randomUUID } from "node:crypto";
+import type { z } from "zod";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import {
   TaskAttemptSchema,
@@ -77,6 +78,14 @@ const REQUIRED: ReadonlySet<string> = new Set([
   "outputs",
 ]);
 
+const JSON_SCHEMAS: Record<string, z.ZodType | undefined> = {
+  attempts: TaskAttemptsSchema,
+  error: TaskErrorSchema,
+  inputs: TaskInputsSchema,
+  outputs: TaskOutputsSchema,
+  cache: TaskCacheInfoSchema,
+};
+
 function toTask(r: TaskRow): Task {
   const where = (column: string) => ({ table: "tasks", id: r.id, column });
   const t: Task = {
@@ -125,6 +134,16 @@ function checkPatch(where: string, patch: TaskPatch): void {
   for (const [key, value] of Object.entries(patch)) {
     if (value === null && REQUIRED.has(key)) {
       throw new InvalidInputError(`${where}: ${key} cannot be cleared; pass a value instead of null`);
+    }
+    // JSON columns are checked on the way in, so what is written can always be read back.
+    const schema = JSON_SCHEMAS[key];
+    if (schema !== undefined && value !== null && value !== undefined) {
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const at = issue?.path.length ? `.${issue.path.join(".")}` : "";
+        throw new InvalidInputError(`${where}: ${key}${at}: ${issue?.message ?? "invalid"}`);
+      }
     }
   }
 }
