@@ -43,7 +43,15 @@ export class IrParseError extends IrError {
   readonly file: string;
 
   constructor(code: IrErrorCode, file: string, message: string, options?: { cause?: unknown }) {
-    super(code, `${file}: ${message}`, options);
+    // Every line names the file, so multi-problem messages stay greppable.
+    super(
+      code,
+      message
+        .split("\n")
+        .map((line) => `${file}: ${line}`)
+        .join("\n"),
+      options,
+    );
     this.file = file;
   }
 }

@@ -179,3 +179,18 @@ describe("parsePipelineObject", () => {
     );
   });
 });
+
+describe("schema errors with several problems", () => {
+  it("list every problem on its own line, each naming the file", () => {
+    let message = "";
+    try {
+      parsePipelineYaml('{"pipelineInfo": {"name": "x"}}', "two.json");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split("\n")).toEqual([
+      "two.json: schemaVersion: required (expected string); add schemaVersion to the file",
+      "two.json: root: required (expected object); add root to the file",
+    ]);
+  });
+});

@@ -38,8 +38,8 @@ export async function validateFile(file: string): Promise<ValidateFileResult> {
     issues = validatePipeline(await load(file), { file });
   } catch (err) {
     if (!(err instanceof WeftError)) throw err;
-    const text = err.message.startsWith(`${file}: `) ? err.message : `${file}: ${err.message}`;
-    return { file, ok: false, lines: text.split("\n") };
+    const lines = err.message.split("\n").map((l) => (l.startsWith(`${file}: `) ? l : `${file}: ${l}`));
+    return { file, ok: false, lines };
   }
   if (issues.length === 0) return { file, ok: true, lines: [] };
   return { file, ok: false, lines: formatIssues(file, issues).split("\n") };
