@@ -29,7 +29,7 @@ export class PlainView implements ProgressView {
       return;
     }
     const row = applyTaskEvent(this.rows, e);
-    if (row.kind === "dag" && row.path === "root") return;
+    if ((row.kind === "dag" && row.path === "root") || row.state === "PENDING") return;
     const key = `${row.state}#${row.attempt}`;
     if (this.seen.get(row.taskId) === key) return;
     this.seen.set(row.taskId, key);
