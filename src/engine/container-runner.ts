@@ -6,7 +6,8 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import type { ComponentSpec, ContainerSpec, PipelineTaskSpec } from "../ir/index.ts";
+import { uriToLocalPath } from "../executor/index.ts";
+import type { ComponentSpec, ContainerSpec, JsonValue, PipelineTaskSpec } from "../ir/index.ts";
 import type { Task, TaskCacheInfo } from "../store/index.ts";
 import { type CacheLookup, lookupCache } from "./cache-step.ts";
 import {
@@ -184,12 +185,9 @@ async function runAttempt(
     );
     fs.mkdirSync(programDir, { recursive: true });
     const executorInput = buildExecutorInput(inputs, files);
-    const inputArtifacts: Record<
-      string,
-      { uri: string; path: string; metadata: Record<string, import("../ir/index.ts").JsonValue> }[]
-    > = {};
+    const inputArtifacts: Record<string, { uri: string; path: string; metadata: Record<string, JsonValue> }[]> = {};
     for (const [k, list] of Object.entries(inputs.artifacts)) {
-      inputArtifacts[k] = list.map((a) => ({ uri: a.uri, path: uriPath(a.uri), metadata: a.metadata }));
+      inputArtifacts[k] = list.map((a) => ({ uri: a.uri, path: uriToLocalPath(a.uri), metadata: a.metadata }));
     }
     argv = resolveArgv([...(container.command ?? []), ...(container.args ?? [])], {
       parameters: inputs.parameters,
@@ -302,8 +300,4 @@ async function runAttempt(
     error: { message: failure.message, ...(failure.stderrTail ? { stderrTail: failure.stderrTail.join("\n") } : {}) },
   });
   return failure;
-}
-
-function uriPath(uri: string): string {
-  return uri.startsWith("file://") ? decodeURIComponent(uri.slice("file://".length)) : uri;
 }

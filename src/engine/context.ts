@@ -3,6 +3,7 @@
  * cancellation signal, event emission and the tasks reused on resume.
  */
 import type { ChildProcess } from "node:child_process";
+import type { ArtifactStore } from "../artifacts/index.ts";
 import type { JsonValue, PipelineSpec } from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -44,6 +45,8 @@ export interface RunSettings {
   home: string;
   logsDir: string;
   artifactsDir: string;
+  /** Lays out output artifact URIs when given (else `file://<artifactsDir>/<run>/<task>/<output>`). */
+  artifactStore?: ArtifactStore;
 }
 
 /** What every node of one run can reach. */

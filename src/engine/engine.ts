@@ -3,6 +3,7 @@
  * cancel and plan runs.
  */
 import path from "node:path";
+import type { ArtifactStore } from "../artifacts/index.ts";
 import type { JsonValue, PipelinePackage } from "../ir/index.ts";
 import type { Store } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
@@ -22,10 +23,11 @@ export interface EngineOptions {
   /** The metadata store (`openStore(home)`). */
   store: Store;
   /**
-   * The artifact store. Accepted for API stability; the engine lays artifacts out under
-   * `<home>/artifacts/<run>/<task path>/<output>` as `file://` URIs.
+   * The artifact store (LocalArtifactStore at `<home>/artifacts`): output artifact URIs
+   * are `uriFor(run, task path, output)`. Without one, the engine uses the same layout
+   * under `<home>/artifacts` itself.
    */
-  artifacts?: unknown;
+  artifacts?: ArtifactStore;
   /** Global cap on concurrently running tasks; default = capacity. */
   maxParallel?: number;
   /** Override detected capacity (tests use this). */
@@ -80,6 +82,7 @@ export class Engine {
       home: this.home,
       logsDir: path.join(this.home, "logs"),
       artifactsDir: path.join(this.home, "artifacts"),
+      ...(this.opts.artifacts ? { artifactStore: this.opts.artifacts } : {}),
       ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
       ...(maxStalenessMs !== undefined ? { maxStalenessMs } : {}),
     };

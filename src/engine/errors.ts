@@ -2,6 +2,7 @@
  * Errors of the local execution engine. Each has a stable `code`, and its message names
  * the run, task, parameter or field concerned and says what to do.
  */
+import { WeftError } from "../ir/index.ts";
 
 /** Stable codes of {@link EngineError}. */
 export type EngineErrorCode =
@@ -21,13 +22,11 @@ export type EngineErrorCode =
   | "INTERNAL";
 
 /** Base error of the engine module. */
-export class EngineError extends Error {
-  override readonly name: string = "EngineError";
-  readonly code: EngineErrorCode;
+export class EngineError extends WeftError {
+  declare readonly code: EngineErrorCode;
 
   constructor(code: EngineErrorCode, message: string, opts: { cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
+    super(code, message, opts.cause === undefined ? undefined : { cause: opts.cause });
   }
 }
 
@@ -35,7 +34,6 @@ export class EngineError extends Error {
  * A run parameter is missing or of the wrong type. Raised before anything is recorded.
  */
 export class ParameterError extends EngineError {
-  override readonly name = "ParameterError";
   /** The parameter concerned. */
   readonly parameter: string;
 
@@ -47,7 +45,6 @@ export class ParameterError extends EngineError {
 
 /** The IR cannot be planned: a reference that does not resolve, a missing component. */
 export class PlanError extends EngineError {
-  override readonly name = "PlanError";
   /** Path of the task concerned (e.g. `root/for-loop-2/print-text`). */
   readonly task: string;
 
@@ -59,7 +56,6 @@ export class PlanError extends EngineError {
 
 /** A task failed; the message says why and what to do. */
 export class TaskError extends EngineError {
-  override readonly name = "TaskError";
   readonly stderrTail: string[] | undefined;
   readonly exitCode: number | undefined;
 

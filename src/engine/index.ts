@@ -4,10 +4,15 @@
  * handlers, retries, caching, cancellation and resume).
  */
 
+export { explainCacheMiss, type Fingerprint, fingerprint } from "./cache.ts";
+export { evaluateCondition, selectExpression } from "./cel.ts";
 export type { EngineOptions } from "./engine.ts";
 export { Engine } from "./engine.ts";
 export type { EngineErrorCode } from "./errors.ts";
 export { EngineError, ParameterError, PlanError, TaskError } from "./errors.ts";
+export { resolveRunParameters } from "./params.ts";
+export { detectCapacity, parseCpu, parseMemory } from "./resources.ts";
+export { parseDuration } from "./retry.ts";
 export type {
   Capacity,
   EngineEvent,

@@ -23,7 +23,8 @@ export function recordOutputArtifacts(
   const out: Record<string, RuntimeArtifact[]> = {};
   const metrics: { runId: string; taskId: string; artifactId: string; name: string; value: number }[] = [];
   for (const p of pending) {
-    const d = "path" in p ? digestPath(p.path) : p.digest !== undefined ? { digest: p.digest } : undefined;
+    const local = (p as Partial<PendingArtifact>).path;
+    const d = typeof local === "string" ? digestPath(local) : p.digest !== undefined ? { digest: p.digest } : undefined;
     const rec = ctx.store.artifacts.create({
       runId: ctx.runId,
       taskId,

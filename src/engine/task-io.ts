@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { ArtifactStore } from "../artifacts/index.ts";
 import { type ExecutorInput, uriToLocalPath } from "../executor/index.ts";
 import type { ComponentSpec, JsonValue, ParameterType } from "../ir/index.ts";
 import type { NodeIO } from "./context.ts";
@@ -41,6 +42,7 @@ export function prepareAttempt(
   runId: string,
   taskPath: string,
   attemptDir: string,
+  store?: ArtifactStore,
 ): AttemptFiles {
   fs.rmSync(attemptDir, { recursive: true, force: true });
   fs.mkdirSync(attemptDir, { recursive: true });
@@ -53,12 +55,13 @@ export function prepareAttempt(
   }
   const outputArtifacts: Record<string, PendingArtifact> = {};
   for (const [key, spec] of Object.entries(component.outputDefinitions?.artifacts ?? {})) {
-    const p = path.join(artifactsDir, runId, ...rel.split("/"), key);
+    const uri = store ? store.uriFor(runId, rel, key) : fileUri(path.join(artifactsDir, runId, ...rel.split("/"), key));
+    const p = store ? store.localPath(uri) : uriToLocalPath(uri);
     fs.rmSync(p, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(p), { recursive: true });
     outputArtifacts[key] = {
       name: key,
-      uri: fileUri(p),
+      uri,
       path: p,
       schemaTitle: spec.artifactType.schemaTitle ?? "system.Artifact",
       schemaVersion: spec.artifactType.schemaVersion ?? "0.0.1",

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { LocalArtifactStore } from "../../src/artifacts/index.ts";
 import { Engine, type EngineOptions } from "../../src/engine/index.ts";
 import { type PipelinePackage, type PipelineSpec, parsePipelineYaml } from "../../src/ir/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
@@ -22,7 +23,8 @@ export interface TestEnv {
 export function makeEnv(opts: Partial<EngineOptions> = {}): TestEnv {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "weft-engine-"));
   const store = openStore(home);
-  const base = { home, store, programRoot: path.join(home, "programs"), killGraceMs: 500 };
+  const artifacts = new LocalArtifactStore(path.join(home, "artifacts"));
+  const base = { home, store, artifacts, programRoot: path.join(home, "programs"), killGraceMs: 500 };
   const engine = new Engine({ ...base, ...opts });
   return {
     home,

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { explainCacheMiss } from "./cache.ts";
+import { ParameterError, PlanError } from "./errors.ts";
+import { type PlaceholderContext, resolveArgv } from "./placeholders.ts";
+import { demandOf, parseCpu, parseMemory, unsatisfiable } from "./resources.ts";
+import { backoffMs, maxAttempts, parseDuration } from "./retry.ts";
+import { Scheduler } from "./scheduler.ts";
+
+const ctx = (parameters: PlaceholderContext["parameters"]): PlaceholderContext => ({
+  parameters,
+  inputArtifacts: { data: [{ uri: "file:///d", path: "/d", metadata: { rows: 3 } }] },
+  outputParameterFiles: { n: "/out/n" },
+  outputArtifacts: { model: { uri: "file:///m", path: "/m", metadata: {} } },
+  executorInputJson: "{}",
+  pipelineJobName: "job",
+  pipelineJobUuid: "uuid",
+  pipelineTaskName: "t",
+  pipelineTaskUuid: "tid",
+  pipelineRoot: "/root",
+  task: "root/t",
+});
+
+describe("placeholders", () => {
+  it("substitutes parameters, artifacts, Concat and IfPresent", () => {
+    const c = ctx({ a: "x", n: 3, l: [1, 2] });
+    expect(
+      resolveArgv(
+        [
+          "--a={{$.inputs.parameters['a']}}",
+          "{{$.inputs.parameters['l']}}",
+          "{{$.inputs.artifacts['data'].path}}",
+          "{{$.outputs.parameters['n'].output_file}}",
+          "{{$.outputs.artifacts['model'].uri}}",
+          '{"Concat": ["n=", "{{$.inputs.parameters[\'n\']}}"]}',
+          '{"IfPresent": {"InputName": "missing", "Then": ["--m"], "Else": ["--no-m"]}}',
+          '{"IfPresent": {"InputName": "a", "Then": ["--a", "{{$.inputs.parameters[\'a\']}}"]}}',
+        ],
+        c,
+      ),
+    ).toEqual(["--a=x", "[1,2]", "/d", "/out/n", "file:///m", "n=3", "--no-m", "--a", "x"]);
+  });
+  it("names the task and the input when a value is missing", () => {
+    expect(() => resolveArgv(["{{$.inputs.parameters['zz']}}"], ctx({}))).toThrow(/task 'root\/t'.*'zz'/);
+  });
+});
+
+describe("resources", () => {
+  it("parses Kubernetes quantities and KFP's fields", () => {
+    expect(parseCpu("500m")).toBe(500);
+    expect(parseCpu("2")).toBe(2000);
+    expect(parseCpu(1.5)).toBe(1500);
+    expect(parseMemory("4Gi")).toBe(4 * 2 ** 30);
+    expect(parseMemory("1G")).toBe(1e9);
+    expect(demandOf({ cpuLimit: 2, memoryLimit: 1, resourceCpuRequest: "250m" })).toEqual({
+      cpus: 250,
+      memoryBytes: 1e9,
+      gpus: 0,
+    });
+    expect(demandOf({ accelerator: { count: "1", type: "NVIDIA_TESLA_T4" } }).gpus).toBe(1);
+    expect(() => parseCpu("lots")).toThrow(/not a CPU quantity/);
+    expect(unsatisfiable({ cpus: 0, memoryBytes: 0, gpus: 1 }, { cpus: 1000, memoryBytes: 1, gpus: [] })).toMatch(
+      /1 GPUs/,
+    );
+  });
+  it("admits tasks only while they fit", async () => {
+    const s = new Scheduler({ cpus: 2000, memoryBytes: 1e9, gpus: ["0"] });
+    const a = await s.acquire({ cpus: 2000, memoryBytes: 0, gpus: 1 });
+    let second = false;
+    const p = s.acquire({ cpus: 1000, memoryBytes: 0, gpus: 0 }).then((l) => {
+      second = true;
+      return l;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(second).toBe(false);
+    a.release();
+    const b = await p;
+    expect(second).toBe(true);
+    expect(s.active).toBe(1);
+    b.release();
+  });
+});
+
+describe("retry and cache helpers", () => {
+  it("computes backoff like KFP", () => {
+    expect(parseDuration("1m30s")).toBe(90_000);
+    expect(parseDuration("100ms")).toBe(100);
+    expect(parseDuration("7d")).toBe(7 * 86_400_000);
+    expect(() => parseDuration("soon")).toThrow(/not a duration/);
+    const policy = { maxRetryCount: 4, backoffDuration: "1s", backoffFactor: 3, backoffMaxDuration: "5s" };
+    expect(maxAttempts(policy)).toBe(5);
+    expect([2, 3, 4].map((n) => backoffMs(policy, n))).toEqual([1000, 3000, 5000]);
+  });
+  it("explains misses part by part", () => {
+    const base = {
+      image: "a",
+      command: "c",
+      args: "x",
+      env: "e",
+      outputs: "o",
+      "param:rows": "200000",
+      "artifact:raw": "sha256:1",
+    };
+    expect(explainCacheMiss(undefined, base)).toBe("no previous execution of this component");
+    expect(explainCacheMiss(base, { ...base, image: "b", "artifact:raw": "sha256:2" })).toBe(
+      "component changed (image); input artifact 'raw' content changed",
+    );
+  });
+  it("errors carry stable codes", () => {
+    expect(new ParameterError("rows", "bad").code).toBe("PARAMETER_INVALID");
+    expect(new PlanError("root/x", "bad").message).toBe("task 'root/x': bad");
+    expect(new PlanError("root/x", "bad").name).toBe("PlanError");
+  });
+});
