@@ -85,6 +85,8 @@ export const fraudDetection = pipeline(
       gate_passed: best.outputs.gate_passed,
       best_kind: best.outputs.best_kind,
       oracle_roc_auc: prep.outputs.oracle_roc_auc,
+      summary: best.outputs.summary,
+      best_model: best.outputs.best_model,
     };
   },
 );
