@@ -14,12 +14,17 @@ export type Operand = ParamChannel<unknown> | string | number | boolean;
 
 /** A comparison used by `when(...)` (KFP's `ConditionOperation`). */
 export class Condition {
-  constructor(
-    readonly operator: ConditionOperator,
-    readonly left: Operand,
-    readonly right: Operand,
-    readonly negate = false,
-  ) {}
+  readonly operator: ConditionOperator;
+  readonly left: Operand;
+  readonly right: Operand;
+  readonly negate: boolean;
+
+  constructor(operator: ConditionOperator, left: Operand, right: Operand, negate = false) {
+    this.operator = operator;
+    this.left = left;
+    this.right = right;
+    this.negate = negate;
+  }
 
   /** The same comparison, negated (`!(...)`), as the following Elif/Else branches see it. */
   negated(): Condition {
@@ -166,23 +171,28 @@ export class LoopParamItem<T> extends ParamChannel<T> {
 
 /** A field of a loop item (KFP's `LoopArgumentVariable`). */
 export class LoopItemField<T> extends ParamChannel<T> {
-  constructor(
-    readonly loopItem: LoopParamItem<unknown>,
-    readonly fieldName: string,
-  ) {
+  readonly loopItem: LoopParamItem<unknown>;
+  readonly fieldName: string;
+
+  constructor(loopItem: LoopParamItem<unknown>, fieldName: string) {
     super(`${loopItem.name}-subvar-${fieldName}`, "STRING", loopItem.producer);
+    this.loopItem = loopItem;
+    this.fieldName = fieldName;
   }
 }
 
 /** The loop item of a parallel-for over a list of artifacts (KFP's `LoopArtifactArgument`). */
 export class LoopArtifactItem<S extends string> extends ArtifactChannel<S> {
+  readonly items: ArtifactChannel<string, true>;
+
   constructor(
     name: string,
     type: { schemaTitle: string; schemaVersion: string },
     producer: TaskBase | GroupNode | undefined,
-    readonly items: ArtifactChannel<string, true>,
+    items: ArtifactChannel<string, true>,
   ) {
     super(name, type, producer);
+    this.items = items;
   }
 }
 
@@ -195,38 +205,49 @@ export function isLoopChannel(
 
 /** A fan-in of a channel produced inside a parallel-for (KFP's `dsl.Collected`). */
 export class CollectedParam<T> extends ParamChannel<T[]> {
-  constructor(readonly output: ParamChannel<T>) {
+  readonly output: ParamChannel<T>;
+
+  constructor(output: ParamChannel<T>) {
     super(output.name, "LIST", output.producer);
+    this.output = output;
   }
 }
 
 /** A fan-in of artifacts produced inside a parallel-for. */
 export class CollectedArtifact<S extends string> extends ArtifactChannel<S, true> {
-  constructor(readonly output: ArtifactChannel<S, boolean>) {
+  readonly output: ArtifactChannel<S, boolean>;
+
+  constructor(output: ArtifactChannel<S, boolean>) {
     super(output.name, output, output.producer, true);
+    this.output = output;
   }
 }
 
 /** The output of whichever If/Elif/Else branch ran (KFP's `dsl.OneOf`), parameter form. */
 export class OneOfParam<T> extends ParamChannel<T> {
-  constructor(
-    name: string,
-    paramType: ParamTypeName,
-    readonly branches: GroupNode,
-    public channels: ParamChannel<T>[],
-  ) {
+  readonly branches: GroupNode;
+  channels: ParamChannel<T>[];
+
+  constructor(name: string, paramType: ParamTypeName, branches: GroupNode, channels: ParamChannel<T>[]) {
     super(name, paramType, branches);
+    this.branches = branches;
+    this.channels = channels;
   }
 }
 
 /** The output of whichever If/Elif/Else branch ran, artifact form. */
 export class OneOfArtifact<S extends string> extends ArtifactChannel<S> {
+  readonly branches: GroupNode;
+  channels: ArtifactChannel<S, boolean>[];
+
   constructor(
     name: string,
     type: { schemaTitle: string; schemaVersion: string },
-    readonly branches: GroupNode,
-    public channels: ArtifactChannel<S, boolean>[],
+    branches: GroupNode,
+    channels: ArtifactChannel<S, boolean>[],
   ) {
     super(name, type, branches);
+    this.branches = branches;
+    this.channels = channels;
   }
 }

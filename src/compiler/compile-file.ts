@@ -1,0 +1,95 @@
+/**
+ * Compiling a TypeScript pipeline file: imports the module (through tsx) and compiles the
+ * pipeline it exports.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
+import type { PipelinePackage } from "../ir/index.ts";
+import { isPipeline } from "../sdk/index.ts";
+import { type AnyPipeline, type CompileOptions, compilePipeline } from "./compile.ts";
+import { CompilerError } from "./errors.ts";
+
+/** Options of {@link compilePipelineFile}. */
+export interface CompileFileOptions extends CompileOptions {
+  /** Which export is the pipeline; needed when the module exports several. */
+  exportName?: string;
+}
+
+/**
+ * The pipeline a module exports: the only one, or the one named `exportName`.
+ *
+ * @throws CompilerError `COMPILE_NO_PIPELINE` or `COMPILE_AMBIGUOUS_PIPELINE`, listing the exported pipelines.
+ */
+export function pickPipeline(mod: Record<string, unknown>, file: string, exportName?: string): AnyPipeline {
+  const pipelines = Object.entries(mod).filter(([, v]) => isPipeline(v)) as Array<[string, AnyPipeline]>;
+  const names = pipelines.map(([k]) => k);
+  if (exportName !== undefined) {
+    const found = pipelines.find(([k]) => k === exportName);
+    if (!found) {
+      throw new CompilerError(
+        "COMPILE_NO_PIPELINE",
+        `${file}: export "${exportName}" is not a pipeline; exported pipelines: ${names.length ? names.join(", ") : "(none)"}`,
+      );
+    }
+    return found[1];
+  }
+  if (pipelines.length === 0) {
+    throw new CompilerError(
+      "COMPILE_NO_PIPELINE",
+      `${file}: exports no pipeline; export one made with pipeline({ name }, body), e.g. export const myPipeline = pipeline(...)`,
+    );
+  }
+  if (pipelines.length > 1) {
+    const unique = new Set(pipelines.map(([, p]) => p));
+    if (unique.size > 1) {
+      throw new CompilerError(
+        "COMPILE_AMBIGUOUS_PIPELINE",
+        `${file}: exports several pipelines (${names.join(", ")}); choose one with --export <name>`,
+      );
+    }
+  }
+  return (pipelines[0] as [string, AnyPipeline])[1];
+}
+
+/**
+ * Imports a module with the loader that loaded the compiler, so the pipeline and the
+ * compiler share one SDK instance; falls back to tsx when no TypeScript loader is active.
+ */
+async function importModule(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw error;
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
+/**
+ * Imports a TypeScript pipeline module and compiles its pipeline.
+ *
+ * @example const pkg = await compilePipelineFile("examples/fraud-detection/pipeline.ts");
+ * @throws CompilerError `COMPILE_FILE_NOT_FOUND`, `COMPILE_IMPORT_FAILED`, `COMPILE_NO_PIPELINE`,
+ *   `COMPILE_AMBIGUOUS_PIPELINE`, or any error of {@link compilePipeline}.
+ */
+export async function compilePipelineFile(file: string, options: CompileFileOptions = {}): Promise<PipelinePackage> {
+  const path = resolve(file);
+  if (!existsSync(path)) {
+    throw new CompilerError("COMPILE_FILE_NOT_FOUND", `${file}: no such file; check the path of the pipeline module`);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importModule(pathToFileURL(path).href);
+  } catch (cause) {
+    throw new CompilerError(
+      "COMPILE_IMPORT_FAILED",
+      `${file}: importing the pipeline module failed: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  const { exportName, ...rest } = options;
+  return compilePipeline(pickPipeline(mod, file, exportName), rest);
+}
