@@ -7,16 +7,13 @@
  * (k >= 1), where the anchor is the start time or else the creation time; a cron trigger
  * fires at each matching second at or after the start time. Nothing fires after the end time.
  */
+
+import type { RecurringRun } from "../store/index.ts";
 import { type CronExpression, type CronFormat, isCronDescriptor, nextCronTime, parseCron } from "./cron.ts";
 import { ScheduleError } from "./errors.ts";
 
 /** A trigger as the store records it (`RecurringRun.trigger`). */
-export interface Trigger {
-  cron?: { expression: string; format: CronFormat };
-  periodic?: { intervalSeconds: number };
-  startTime?: number;
-  endTime?: number;
-}
+export type Trigger = RecurringRun["trigger"];
 
 /** What a caller supplies to build a {@link Trigger}. */
 export interface TriggerInput {

@@ -48,7 +48,7 @@ export function pipelineFromObject(value: Record<string, unknown>, field: string
 /**
  * Checks run parameters against the root `inputDefinitions`: unknown names, missing
  * required inputs and wrong types are 400s naming the parameter and the expected type.
- * Returns the parameters unchanged (defaults are applied by the engine).
+ * Returns the parameters with the declared defaults filled in, as the run records them.
  */
 export function checkRunParameters(
   pkg: PipelinePackage,
@@ -68,12 +68,15 @@ export function checkRunParameters(
     const problem = checkParameterValue(def.parameterType, value);
     if (problem) throw badRequest(`${field}.${key}: ${problem}.`);
   }
+  const resolved: Record<string, JsonValue> = { ...parameters };
   for (const [key, def] of Object.entries(defs)) {
-    if (!(key in parameters) && def.defaultValue === undefined && !def.isOptional) {
+    if (key in parameters) continue;
+    if (def.defaultValue !== undefined) resolved[key] = def.defaultValue;
+    else if (!def.isOptional) {
       throw badRequest(
         `${field}.${key}: pipeline '${name}' requires input parameter '${key}' (${def.parameterType}); set it in runtime_config.parameters.`,
       );
     }
   }
-  return parameters;
+  return resolved;
 }

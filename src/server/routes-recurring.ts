@@ -2,9 +2,10 @@
  * KFP v2beta1 recurring run routes: create, get, list, delete, enable and disable. Fire
  * times are computed by `schedule/`; the scheduler fires them.
  */
+import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { JsonValue, PipelinePackage } from "../ir/index.ts";
-import { buildTrigger, firstFireTime, nextFireAfter } from "../schedule/index.ts";
+import { buildTrigger, firstFireTime, nextFireAfter, substituteParameterMacros } from "../schedule/index.ts";
 import type { RecurringRun } from "../store/index.ts";
 import { parseBody, RecurringRunBody } from "./bodies.ts";
 import { pipelineIdOf, requireExperiment, resolveVersion, type ServerContext } from "./context.ts";
@@ -25,11 +26,9 @@ function requireRecurring(ctx: ServerContext, req: FastifyRequest): RecurringRun
   return rr;
 }
 
-/** Parameters holding a macro such as `[[Index]]` are only typed once the run fires. */
-function withoutMacros(params: Record<string, JsonValue>): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(params)) if (!(typeof v === "string" && v.includes("[["))) out[k] = v;
-  return out;
+/** Parameters as a fired run would get them (macros such as `[[Index]]` substituted), for type checks. */
+function asFired(params: Record<string, JsonValue>, now: number): Record<string, JsonValue> {
+  return substituteParameterMacros(params, { scheduledAt: now, currentAt: now, index: 1, runId: randomUUID() });
 }
 
 /** Registers the recurring run routes. */
@@ -79,9 +78,10 @@ export function registerRecurringRunRoutes(app: FastifyInstance, ctx: ServerCont
     } else {
       throw badRequest("recurring_run: set pipeline_spec or pipeline_version_reference.pipeline_id.");
     }
-    const parameters = (body.runtime_config?.parameters ?? {}) as Record<string, JsonValue>;
-    checkRunParameters(pkg, withoutMacros(parameters), "recurring_run.runtime_config.parameters");
+    const given = (body.runtime_config?.parameters ?? {}) as Record<string, JsonValue>;
     const now = ctx.clock();
+    const checked = checkRunParameters(pkg, asFired(given, now), "recurring_run.runtime_config.parameters");
+    const parameters = { ...checked, ...given };
     const mode = body.mode === "DISABLE" ? "DISABLE" : "ENABLE";
     const next = mode === "ENABLE" ? firstFireTime(trigger, now) : undefined;
     const rr = store.recurringRuns.create({

@@ -1,0 +1,37 @@
+/**
+ * `weft/client`: a typed client for the Kubeflow Pipelines v2beta1 REST API that works
+ * against Weft's server and a Kubeflow Pipelines endpoint alike, plus Weft's extension
+ * calls (run graph, live logs, artifacts).
+ */
+export {
+  type CreateRecurringRunOptions,
+  type CreateRunOptions,
+  type PipelineRef,
+  resolvePipelineSource,
+  WeftClient,
+} from "./client.ts";
+export { ClientError, type ClientErrorCode } from "./errors.ts";
+export { type ConnectionOptions, encodeFilter, Http, listQuery } from "./http.ts";
+export {
+  type ApiExperiment,
+  type ApiPipeline,
+  type ApiPipelineVersion,
+  type ApiRecurringRun,
+  type ApiRun,
+  type ApiRuntimeState,
+  type ApiStatus,
+  type ApiTaskDetail,
+  FINAL_RUN_STATES,
+  type FilterOp,
+  type FilterPredicate,
+  type ListOptions,
+  type Page,
+  type PipelineSource,
+} from "./types.ts";
+export { type GraphNode, type LogEvent, type RunGraph, WeftExtensions } from "./weft-extensions.ts";
+
+/** The host from `--host` or `WEFT_HOST` for remote mode, or `undefined` for local mode. */
+export function remoteHost(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const host = flag ?? env.WEFT_HOST;
+  return host && host.trim() !== "" ? host.trim() : undefined;
+}

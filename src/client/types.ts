@@ -1,0 +1,165 @@
+/**
+ * KFP v2beta1 API objects as they travel on the wire (snake_case, RFC 3339 times, int64
+ * as strings). The same shapes come from Weft and from a Kubeflow Pipelines endpoint.
+ */
+import type { JsonValue, PipelinePackage, PipelineSpec } from "../ir/index.ts";
+
+/** `v2beta1RuntimeState`. */
+export type ApiRuntimeState =
+  | "RUNTIME_STATE_UNSPECIFIED"
+  | "PENDING"
+  | "RUNNING"
+  | "SUCCEEDED"
+  | "SKIPPED"
+  | "FAILED"
+  | "CANCELING"
+  | "CANCELED"
+  | "PAUSED";
+
+/** States after which a run changes no more (CANCELED counts as finished). */
+export const FINAL_RUN_STATES: ReadonlySet<ApiRuntimeState> = new Set(["SUCCEEDED", "SKIPPED", "FAILED", "CANCELED"]);
+
+/** `googleRpcStatus`. */
+export interface ApiStatus {
+  code?: number;
+  message?: string;
+  error?: string;
+  details?: Record<string, unknown>[];
+}
+
+/** `v2beta1Experiment`. */
+export interface ApiExperiment {
+  experiment_id: string;
+  display_name: string;
+  description?: string;
+  created_at?: string;
+  namespace?: string;
+  storage_state?: "STORAGE_STATE_UNSPECIFIED" | "AVAILABLE" | "ARCHIVED";
+  last_run_created_at?: string;
+}
+
+/** `v2beta1Pipeline`. */
+export interface ApiPipeline {
+  pipeline_id: string;
+  name?: string;
+  display_name?: string;
+  description?: string;
+  created_at?: string;
+  namespace?: string;
+}
+
+/** `v2beta1PipelineVersion`. */
+export interface ApiPipelineVersion {
+  pipeline_id: string;
+  pipeline_version_id: string;
+  name?: string;
+  display_name?: string;
+  description?: string;
+  created_at?: string;
+  code_source_url?: string;
+  pipeline_spec?: Record<string, unknown>;
+}
+
+/** `v2beta1PipelineTaskDetail`. */
+export interface ApiTaskDetail {
+  run_id?: string;
+  task_id?: string;
+  display_name?: string;
+  create_time?: string;
+  start_time?: string;
+  end_time?: string;
+  state?: ApiRuntimeState;
+  error?: ApiStatus;
+  parent_task_id?: string;
+  pod_name?: string;
+  child_tasks?: { task_id?: string; pod_name?: string }[];
+}
+
+/** `v2beta1Run`. */
+export interface ApiRun {
+  run_id: string;
+  experiment_id?: string;
+  display_name?: string;
+  description?: string;
+  storage_state?: "STORAGE_STATE_UNSPECIFIED" | "AVAILABLE" | "ARCHIVED";
+  pipeline_version_id?: string;
+  pipeline_spec?: Record<string, unknown>;
+  pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
+  runtime_config?: { parameters?: Record<string, JsonValue>; pipeline_root?: string };
+  created_at?: string;
+  scheduled_at?: string;
+  finished_at?: string;
+  state?: ApiRuntimeState;
+  error?: ApiStatus;
+  run_details?: { task_details?: ApiTaskDetail[] };
+  recurring_run_id?: string;
+  state_history?: { update_time?: string; state?: ApiRuntimeState; error?: ApiStatus }[];
+}
+
+/** `v2beta1RecurringRun`. */
+export interface ApiRecurringRun {
+  recurring_run_id: string;
+  display_name?: string;
+  description?: string;
+  pipeline_spec?: Record<string, unknown>;
+  pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
+  runtime_config?: { parameters?: Record<string, JsonValue>; pipeline_root?: string };
+  max_concurrency?: string;
+  trigger?: {
+    cron_schedule?: { cron?: string; start_time?: string; end_time?: string };
+    periodic_schedule?: { interval_second?: string; start_time?: string; end_time?: string };
+  };
+  mode?: "MODE_UNSPECIFIED" | "ENABLE" | "DISABLE";
+  created_at?: string;
+  updated_at?: string;
+  status?: "STATUS_UNSPECIFIED" | "ENABLED" | "DISABLED";
+  no_catchup?: boolean;
+  namespace?: string;
+  experiment_id?: string;
+}
+
+/** One page of a list call. */
+export interface Page<T> {
+  items: T[];
+  totalSize: number;
+  nextPageToken?: string;
+}
+
+/** A filter operation, as KFP names it. */
+export type FilterOp =
+  | "EQUALS"
+  | "NOT_EQUALS"
+  | "GREATER_THAN"
+  | "GREATER_THAN_EQUALS"
+  | "LESS_THAN"
+  | "LESS_THAN_EQUALS"
+  | "IN"
+  | "IS_SUBSTRING";
+
+/** One filter condition; the value's JSON kind (`string_value`, `int_value`, ...) is chosen from its type. */
+export interface FilterPredicate {
+  key: string;
+  op: FilterOp;
+  value: string | number | boolean | Date | string[] | number[];
+}
+
+/** Options of every list call. */
+export interface ListOptions {
+  filter?: FilterPredicate[];
+  /** `"field"` or `"field desc"`. */
+  sortBy?: string;
+  pageSize?: number;
+  pageToken?: string;
+  namespace?: string;
+}
+
+/**
+ * Something a run can be created from: compiled IR (a {@link PipelinePackage} or a bare
+ * {@link PipelineSpec}), pipeline file text (YAML or JSON), or a function that returns IR
+ * (e.g. `() => compilePipeline(myPipeline)`).
+ */
+export type PipelineSource =
+  | PipelinePackage
+  | PipelineSpec
+  | string
+  | (() => PipelinePackage | PipelineSpec | Promise<PipelinePackage | PipelineSpec>);
