@@ -24,7 +24,8 @@ export function recordOutputArtifacts(
   const metrics: { runId: string; taskId: string; artifactId: string; name: string; value: number }[] = [];
   for (const p of pending) {
     const local = (p as Partial<PendingArtifact>).path;
-    const d = typeof local === "string" ? digestPath(local) : p.digest !== undefined ? { digest: p.digest } : undefined;
+    const known = (p as { digest?: string }).digest;
+    const d = typeof local === "string" ? digestPath(local) : known !== undefined ? { digest: known } : undefined;
     const rec = ctx.store.artifacts.create({
       runId: ctx.runId,
       taskId,
