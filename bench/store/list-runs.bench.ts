@@ -69,6 +69,12 @@ const rows = [
   measure("list 50, storageState filter", () =>
     store.runs.list({ pageSize: 50, filter: [{ field: "storageState", op: "EQUALS", value: "AVAILABLE" }] }),
   ),
+  // Not backed by an index or the run counts: a full scan, shown for contrast.
+  measure(
+    "list 50, displayName substring (scan)",
+    () => store.runs.list({ pageSize: 50, filter: [{ field: "displayName", op: "IS_SUBSTRING", value: "run-99" }] }),
+    30,
+  ),
 ];
 const base = rows[0]?.p50 ?? 1;
 

@@ -162,6 +162,10 @@ export function catalogContract(f: ContractFixture): void {
       expect(after?.nextFireAt).toBe(3_610_000);
       f.store.recurringRuns.update(rr.id, { mode: "DISABLE" });
       expect(f.store.recurringRuns.claimDue(4_000_000, rr.id, 3_610_000, 7_210_000)).toBe(false);
+      const fresh = f.store.recurringRuns.create({ displayName: "first", pipelineSpec: sampleSpec(), trigger });
+      expect(f.store.recurringRuns.claimDue(50, fresh.id, undefined, 3_600_000)).toBe(true);
+      expect(f.store.recurringRuns.claimDue(60, fresh.id, undefined, 3_600_000)).toBe(false);
+      expect(f.store.recurringRuns.claimDue(50, "missing", undefined, 1)).toBe(false);
     });
 
     it("deleting a schedule keeps the runs it created", () => {

@@ -167,7 +167,7 @@ export function createRunRepository(
         if (experiment === undefined) throw new NotFoundError("experiment", input.experimentId ?? "");
         const createdAt = input.createdAt ?? Date.now();
         const state = input.state ?? "PENDING";
-        const row = {
+        const row: RunRow = {
           id: input.id ?? randomUUID(),
           experiment_id: experiment.id,
           display_name: input.displayName,
@@ -184,6 +184,14 @@ export function createRunRepository(
           recurring_run_id: input.recurringRunId ?? null,
           enable_cache: input.enableCache === false ? 0 : 1,
           namespace: input.namespace ?? experiment.namespace,
+          storage_state: "AVAILABLE",
+          started_at: null,
+          finished_at: null,
+          error: null,
+          owner_pid: null,
+          owner_host: null,
+          heartbeat_at: null,
+          cancel_requested: 0,
         };
         guardWrite(
           ctx,
@@ -206,7 +214,8 @@ export function createRunRepository(
         ctx
           .stmt("UPDATE experiments SET last_run_created_at = max(COALESCE(last_run_created_at, 0), ?) WHERE id = ?")
           .run(createdAt, experiment.id);
-        return mustGet(row.id);
+        // The row as written, decoded like any read: no second query.
+        return toRun(row);
       });
     },
 
