@@ -56,6 +56,34 @@ describe("validatePipeline", () => {
     ]);
   });
 
+  it("rejects an executor with no or several kinds", () => {
+    const pkg = broken((s) => {
+      const execs = s.deploymentSpec?.executors;
+      if (execs) {
+        execs["exec-prep"] = {};
+        execs["exec-train"] = {
+          container: { image: "alpine" },
+          importer: { artifactUri: { constant: "gs://x" }, typeSchema: { schemaTitle: "system.Dataset" } },
+        };
+      }
+    });
+    expect(messages(pkg)).toEqual([
+      "deploymentSpec.executors.exec-prep: has no container, importer or resolver; give the executor exactly one of them",
+      "deploymentSpec.executors.exec-train: has container and importer; give the executor exactly one of them",
+    ]);
+  });
+
+  it("rejects DAG components that run themselves", () => {
+    const pkg = broken((s) => {
+      const comps = s.components ?? {};
+      comps["comp-a"] = { dag: { tasks: { b: { taskInfo: { name: "b" }, componentRef: { name: "comp-b" } } } } };
+      comps["comp-b"] = { dag: { tasks: { a: { taskInfo: { name: "a" }, componentRef: { name: "comp-a" } } } } };
+    });
+    expect(messages(pkg)).toEqual([
+      "components.comp-a: component cycle: comp-a -> comp-b -> comp-a; a DAG component cannot run itself",
+    ]);
+  });
+
   it("rejects a dependentTasks entry outside the DAG", () => {
     expect(messages(broken((s) => (task(s, "train").dependentTasks = ["ghost"])))).toEqual([
       "root.dag.tasks.train.dependentTasks[0]: task 'ghost' is not in the same DAG (root.dag.tasks); refer only to sibling tasks",

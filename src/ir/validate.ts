@@ -144,6 +144,52 @@ function checkCycles(entry: DagEntry, issues: IrIssue[]): void {
   for (const name of Object.keys(tasks)) if (!state.has(name)) visit(name);
 }
 
+function checkExecutors(spec: PipelineSpec, issues: IrIssue[]): void {
+  for (const [name, exec] of Object.entries(spec.deploymentSpec?.executors ?? {})) {
+    const kinds = ["container", "importer", "resolver"].filter(
+      (k) => (exec as Record<string, unknown>)[k] !== undefined,
+    );
+    if (kinds.length === 0) {
+      issues.push({
+        path: `deploymentSpec.executors.${name}`,
+        message: "has no container, importer or resolver; give the executor exactly one of them",
+      });
+    } else if (kinds.length > 1) {
+      issues.push({
+        path: `deploymentSpec.executors.${name}`,
+        message: `has ${kinds.join(" and ")}; give the executor exactly one of them`,
+      });
+    }
+  }
+}
+
+/** A DAG component whose tasks (transitively) run the component itself would never end. */
+function checkComponentCycles(spec: PipelineSpec, issues: IrIssue[]): void {
+  const comps = spec.components ?? {};
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (name: string): void => {
+    state.set(name, "visiting");
+    stack.push(name);
+    for (const task of Object.values(comps[name]?.dag?.tasks ?? {})) {
+      const ref = task.componentRef.name;
+      if (!(ref in comps)) continue;
+      if (state.get(ref) === "visiting") {
+        const cycle = [...stack.slice(stack.indexOf(ref)), ref];
+        issues.push({
+          path: `components.${ref}`,
+          message: `component cycle: ${cycle.join(" -> ")}; a DAG component cannot run itself`,
+        });
+      } else if (!state.has(ref)) {
+        visit(ref);
+      }
+    }
+    stack.pop();
+    state.set(name, "done");
+  };
+  for (const name of Object.keys(comps)) if (!state.has(name)) visit(name);
+}
+
 /**
  * Checks a parsed pipeline and returns every problem found (empty when valid). Each
  * issue names the exact IR path, e.g.
@@ -167,6 +213,8 @@ export function validatePipeline(pkg: PipelinePackage, _opts: ValidateOptions = 
     });
   }
   for (const entry of walkComponents(spec)) checkComponent(spec, entry, issues);
+  checkExecutors(spec, issues);
+  checkComponentCycles(spec, issues);
   for (const t of walkDag(spec)) {
     checkTask(spec, t, issues);
     const condition = t.task.triggerPolicy?.condition;
