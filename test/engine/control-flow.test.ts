@@ -304,3 +304,62 @@ describe("nested DAGs, exit handlers, trigger strategies, importer", () => {
     expect(s.metrics).toEqual([{ task: "root/eval", name: "accuracy", value: 0.93 }]);
   });
 });
+
+describe("collected artifacts and artifact loops", () => {
+  it("collects artifacts over iterations and loops over an artifact list", async () => {
+    const item = "pipelinechannel--loop-item-param-1";
+    const b = new IrBuilder("artifact-loops")
+      .sh("make", "printf 'model-%s' {{$.inputs.parameters['i']}} > {{$.outputs.artifacts['model'].path}}", {
+        in: { i: "NUMBER_INTEGER" },
+        outArt: ["model"],
+      })
+      .executor("gather", { container: { image: "alpine", command: ["sh", "-c", "cat <<'X'\n{{$}}\nX"] } }, {})
+      .sh("read", "cat {{$.inputs.artifacts['m'].path}}", { inArt: ["m"] })
+      .dag(
+        "for-loop-1",
+        { make: task("make", { inputs: { parameters: { i: from.param(item) } } }) },
+        { in: { [item]: "NUMBER_INTEGER" }, outArt: ["pipelinechannel--make-model"] },
+        {
+          artifacts: {
+            "pipelinechannel--make-model": {
+              artifactSelectors: [{ producerSubtask: "make", outputArtifactKey: "model" }],
+            },
+          },
+        },
+      )
+      .dag(
+        "for-loop-2",
+        { read: task("read", { inputs: { artifacts: { m: from.inputArtifact("pipelinechannel--models-item") } } }) },
+        {
+          inArt: ["pipelinechannel--models", "pipelinechannel--models-item"],
+        },
+      );
+    const gather = b.spec.components?.["comp-gather"];
+    if (gather)
+      gather.inputDefinitions = {
+        artifacts: { models: { artifactType: { schemaTitle: "system.Model" }, isArtifactList: true } },
+      };
+    b.root({
+      "for-loop-1": task("for-loop-1", { parameterIterator: { items: { raw: "[1, 2, 3]" }, itemInput: item } }),
+      gather: task("gather", {
+        inputs: { artifacts: { models: from.artifact("for-loop-1", "pipelinechannel--make-model") } },
+      }),
+      "for-loop-2": task("for-loop-2", {
+        inputs: {
+          artifacts: { "pipelinechannel--models": from.artifact("for-loop-1", "pipelinechannel--make-model") },
+        },
+        artifactIterator: {
+          items: { inputArtifact: "pipelinechannel--models" },
+          itemInput: "pipelinechannel--models-item",
+        },
+      }),
+    });
+    const s = await env.engine.startRun({ pipeline: b.build(), enableCache: false }).done;
+    ok(s);
+    const executorInput = JSON.parse(logOf(byPath(s, "root/gather")?.logPath));
+    expect(executorInput.inputs.artifacts.models.artifacts).toHaveLength(3);
+    for (const i of [0, 1, 2]) {
+      expect(logOf(byPath(s, `root/for-loop-2/iteration-${i}/read`)?.logPath)).toBe(`model-${i + 1}`);
+    }
+  });
+});

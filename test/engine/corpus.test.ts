@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,5 +84,24 @@ describe("KFP conformance corpus", () => {
     const p = loadPipelineFile(path.join(CORPUS, `${name}.yaml`));
     const plan = env.engine.plan(p);
     expect(plan.tasks.length).toBeGreaterThan(0);
+  });
+});
+
+describe("KFP lightweight Python components", () => {
+  const env = makeEnv();
+  afterAll(() => env.close());
+
+  it("launch only where python3 can import kfp, and say so otherwise", async () => {
+    const p = loadPipelineFile(path.join(CORPUS, "critical/parameters_simple.yaml"));
+    const summary = await env.engine.startRun({ pipeline: p }).done;
+    const kfp = spawnSync("python3", ["-c", "import kfp"]).status === 0;
+    if (kfp) {
+      expect(summary.state).toBe("SUCCEEDED");
+      return;
+    }
+    expect(summary.state).toBe("FAILED");
+    const failed = summary.tasks.filter((t) => t.kind === "container" && t.state === "FAILED");
+    expect(failed.length).toBeGreaterThan(0);
+    for (const t of failed) expect(t.error).toContain("runs only where the host's python3 can import 'kfp'");
   });
 });
