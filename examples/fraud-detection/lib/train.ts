@@ -4,7 +4,8 @@
  * cross-entropy and class weighting. The epoch with the best validation ROC-AUC is kept.
  */
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { type FeatureSplit, scale } from "./dataset-io.ts";
@@ -15,11 +16,24 @@ import { Rng } from "./random.ts";
 
 let ready: Promise<void> | undefined;
 
+/** The directory of the tfjs WASM binaries, resolved the way this module's imports are. */
+function wasmDir(): string {
+  const pkg = "@tensorflow/tfjs-backend-wasm";
+  try {
+    return dirname(fileURLToPath(import.meta.resolve(pkg)));
+  } catch {
+    try {
+      return dirname(createRequire(import.meta.url).resolve(pkg));
+    } catch {
+      return dirname(createRequire(join(process.cwd(), "package.json")).resolve(pkg));
+    }
+  }
+}
+
 /** Switches tfjs to the WASM backend (once per process); falls back to the CPU backend if WASM fails. */
 export function initTf(): Promise<void> {
   ready ??= (async () => {
-    const require = createRequire(import.meta.url);
-    setWasmPaths(`${dirname(require.resolve("@tensorflow/tfjs-backend-wasm"))}/`);
+    setWasmPaths(`${wasmDir()}/`);
     if (!(await tf.setBackend("wasm"))) await tf.setBackend("cpu");
     await tf.ready();
   })();
