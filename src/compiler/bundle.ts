@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSync, type Plugin } from "esbuild";
+import { buildSync } from "esbuild";
 import type { TaskBase } from "../sdk/index.ts";
 import { CompilerError } from "./errors.ts";
 
@@ -15,8 +15,6 @@ export const MAX_BUNDLE_BYTES = 120 * 1024;
 
 /** The weft package root (holds `src/`). */
 export const WEFT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-const LOAD_COMPONENT = join(WEFT_ROOT, "src", "sdk", "load-component.ts");
 
 /** Bundles by source file and component name, shared within one compile. */
 export type BundleCache = Map<string, string>;
@@ -32,37 +30,15 @@ export function projectRootOf(file: string): string {
   }
 }
 
-function weftEntry(subpath: string): string | undefined {
-  const map: Record<string, string> = {
-    "": "src/index.ts",
-    "/executor": "src/executor/index.ts",
-    "/client": "src/client/index.ts",
-  };
-  const rel = map[subpath];
-  return rel === undefined ? undefined : join(WEFT_ROOT, rel);
-}
-
-const STUB = `const fail = () => { throw new Error("KFP YAML components are loaded at compile time, not inside a task"); };
-export function loadComponentFromText() { return Object.assign(fail, { inputs: {}, outputs: {}, impl: { kind: "loaded" } }); }
-export const loadComponentFromFile = loadComponentFromText;
-`;
-
-const plugin: Plugin = {
-  name: "weft-task",
-  setup(build) {
-    build.onResolve({ filter: /^weft(\/.*)?$/ }, (args) => {
-      const path = weftEntry(args.path.slice("weft".length));
-      return path ? { path } : undefined;
-    });
-    build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith("weft") ? undefined : { path: args.path, external: true },
-    );
-    // The YAML loader is compile-time only; the task never loads YAML (keeps `yaml` out of the bundle).
-    build.onLoad({ filter: /load-component\.ts$/ }, (args) =>
-      args.path === LOAD_COMPONENT ? { contents: STUB, loader: "js" } : undefined,
-    );
-  },
+/** `weft` and its subpath exports resolve to this package's sources, so they are bundled. */
+const WEFT_ALIASES: Record<string, string> = {
+  "weft/executor": join(WEFT_ROOT, "src", "executor", "index.ts"),
+  "weft/client": join(WEFT_ROOT, "src", "client", "index.ts"),
+  weft: join(WEFT_ROOT, "src", "index.ts"),
 };
+
+/** Runs first in a task: tells the SDK it is inside a task (see `loadComponentFromText`). */
+const BANNER = "globalThis.__WEFT_IN_TASK__=true;";
 
 function importPath(from: string, to: string): string {
   const rel = relative(from, to).split(sep).join("/");
@@ -109,7 +85,9 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
       charset: "utf8",
       write: false,
       logLevel: "silent",
-      plugins: [plugin],
+      packages: "external",
+      alias: WEFT_ALIASES,
+      banner: { js: BANNER },
     });
     text = result.outputFiles[0]?.text ?? "";
   } catch (cause) {
