@@ -9,6 +9,9 @@
 import { catalogContract } from "./contract-catalog.ts";
 import { concurrencyContract } from "./contract-concurrency.ts";
 import type { ContractApi, ContractFixture } from "./contract-fixture.ts";
+
+export { sampleSpec } from "./contract-fixture.ts";
+
 import { lineageContract } from "./contract-lineage.ts";
 import { runsContract } from "./contract-runs.ts";
 import type { Store } from "./types.ts";

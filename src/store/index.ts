@@ -5,6 +5,8 @@
  * `StoreError`s with stable codes.
  */
 
+export { runStoreContract, sampleSpec } from "./contract.ts";
+export type { ContractApi, ContractFixture } from "./contract-fixture.ts";
 export { DATABASE_FILE, schemaVersion } from "./db.ts";
 export type { StoreErrorCode } from "./errors.ts";
 export {
