@@ -9,7 +9,7 @@ export { artifactTypeAccepts, artifactTypes, GENERIC_ARTIFACT_TITLE } from "./ar
 export type { IrErrorCode, IrIssue } from "./errors.ts";
 export { formatIssues, IrError, IrParseError, IrValidationError, WeftError } from "./errors.ts";
 export { checkParameterValue, coerceParameterString, parameterTypeOfValue } from "./parameters.ts";
-export { formatPath, loadPipelineFile, parsePipelineYaml } from "./parse.ts";
+export { formatPath, loadPipelineFile, parsePipelineObject, parsePipelineYaml } from "./parse.ts";
 export type { PlaceholderArtifact, PlaceholderContext } from "./placeholder-resolve.ts";
 export { formatParameterValue, interpolateString, resolveCommandLine } from "./placeholder-resolve.ts";
 export type { PlaceholderNode, PlaceholderPart, StructuredPlaceholder } from "./placeholders.ts";

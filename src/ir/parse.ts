@@ -130,6 +130,7 @@ export function parsePipelineYaml(text: string, file = "<input>"): PipelinePacka
       throw new IrParseError("IR_NOT_AN_OBJECT", file, `the document is ${describe(v)}, not a mapping; ${EXPECTED}`);
     }
   }
+  if (second === undefined) return parsePipelineObject(first, file);
   return packageOf(first, second, file, "second YAML document (PlatformSpec)");
 }
 

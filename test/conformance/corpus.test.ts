@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 import {
   IrError,
   loadPipelineFile,
+  parsePipelineObject,
   parsePipelineYaml,
   pipelineHeader,
+  pipelineToJson,
   serializePipeline,
   validatePipeline,
   walkDag,
@@ -51,6 +53,9 @@ describe("KFP conformance corpus: valid files", () => {
     expect(pipelineHeader(pkg.pipelineSpec)).toBe(headerOf(text));
     expect(written.startsWith(headerOf(text))).toBe(true);
     expect([...walkDag(pkg)].length).toBeGreaterThan(0);
+    const json = pipelineToJson(pkg);
+    expect(parsePipelineObject(JSON.parse(json), file)).toEqual(pkg);
+    expect(parsePipelineYaml(json, file)).toEqual(pkg);
   });
 
   it.each(valid.filter((f) => !HAND_FORMATTED.has(f)))("%s is written back byte for byte", (file) => {
