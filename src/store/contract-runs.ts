@@ -40,6 +40,8 @@ export function runsContract(f: ContractFixture): void {
       const retried = f.store.runs.updateState(run.id, "RUNNING", { at: 4, error: null });
       expect(retried.error).toBeUndefined();
       expect(retried.startedAt).toBe(2);
+      expect(retried.finishedAt).toBeUndefined();
+      expect(retried.stateHistory.map((s) => s.at)).toEqual([1, 2, 3, 4]);
       expect(storeErrorOf(f, () => f.store.runs.updateState("missing", "RUNNING")).code).toBe("NOT_FOUND");
     });
 

@@ -244,7 +244,10 @@ export interface RunStateExtra {
   at?: number;
   /** Set on entering RUNNING if absent; defaults to `at`. */
   startedAt?: number;
-  /** Set on entering SUCCEEDED/SKIPPED/FAILED/CANCELED; defaults to `at`. */
+  /**
+   * Set on entering SUCCEEDED/SKIPPED/FAILED/CANCELED; defaults to `at`. Entering any other
+   * state (e.g. RUNNING again on resume) clears it; the history keeps every time.
+   */
   finishedAt?: number;
   /** Recorded error; `null` clears it (e.g. on retry). */
   error?: RunError | null;

@@ -107,7 +107,7 @@ const UPDATE_STATE = `UPDATE runs SET
   state = @state,
   state_history = json_insert(state_history, '$[#]', json_object('state', @state, 'at', @at)),
   started_at = CASE WHEN @state = 'RUNNING' THEN COALESCE(started_at, @started_at) ELSE COALESCE(@explicit_started_at, started_at) END,
-  finished_at = CASE WHEN @terminal THEN COALESCE(@finished_at, finished_at) ELSE finished_at END,
+  finished_at = CASE WHEN @terminal THEN @finished_at ELSE NULL END,
   error = CASE WHEN @set_error THEN @error ELSE error END
   WHERE id = @id`;
 
