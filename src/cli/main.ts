@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { WeftError } from "../ir/index.ts";
 import { registerArtifactsCommand } from "./commands/artifacts.ts";
+import { registerCompile } from "./commands/compile.ts";
 import { registerExperimentsCommand } from "./commands/experiments.ts";
 import { registerLineageCommand } from "./commands/lineage.ts";
 import { registerRunCommand } from "./commands/run.ts";
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   program.exitOverride();
   // command registrations (one line each, keep sorted)
   registerArtifactsCommand(program);
+  registerCompile(program);
   registerExperimentsCommand(program);
   registerLineageCommand(program);
   registerRunCommand(program);
