@@ -61,10 +61,9 @@ export function coerceParams(spec: PipelineSpec, pairs: string[]): Record<string
       out[name] = coerceParameterString(def.parameterType, text);
     } catch (err) {
       const expected = TYPE_NAMES[def.parameterType] ?? def.parameterType;
-      const why = err instanceof Error ? ` (${err.message})` : "";
       throw new CliError(
         "BAD_PARAMETER_VALUE",
-        `parameter "${name}" expects ${expected}, got "${text}"${why}; pass e.g. --param ${name}=${example(def.parameterType)}`,
+        `parameter "${name}" expects ${expected}, got "${text}"; pass e.g. --param ${name}=${example(def.parameterType)}`,
         { cause: err },
       );
     }

@@ -111,6 +111,8 @@ function taskRow(t: Task): Record<string, unknown> {
     cacheExplanation: t.cache?.explanation,
     cacheSourceRunId: t.cache?.sourceRunId,
     exitCode: t.exitCode,
+    inputs: t.inputs.parameters,
+    outputs: t.outputs.parameters,
     error: t.error?.message,
     logPath: t.logPath,
   };

@@ -10,10 +10,16 @@ import { tailLines } from "../log-files.ts";
 /** How many lines of a failing task's stderr the summary shows. */
 export const STDERR_TAIL_LINES = 20;
 
+/** Longest stderr line the summary shows; longer ones (minified code in a stack trace) are cut. */
+export const MAX_LINE_CHARS = 400;
+
 /** The stderr tail of a task: from the engine's summary, else the end of its log file. */
 export function stderrTailOf(task: TaskSummary): string[] {
-  if (task.stderrTail && task.stderrTail.length > 0) return task.stderrTail.slice(-STDERR_TAIL_LINES);
-  return tailLines(task.logPath, STDERR_TAIL_LINES);
+  const lines =
+    task.stderrTail && task.stderrTail.length > 0
+      ? task.stderrTail.slice(-STDERR_TAIL_LINES)
+      : tailLines(task.logPath, STDERR_TAIL_LINES);
+  return lines.map((l) => (l.length > MAX_LINE_CHARS ? `${l.slice(0, MAX_LINE_CHARS)}… (${l.length} chars)` : l));
 }
 
 /** Counts tasks per state, leaf tasks only (containers and importers). */
@@ -36,7 +42,9 @@ export function renderSummary(summary: RunSummary, c: Colors): string {
     .map(([state, n]) => `${n} ${state.toLowerCase()}`)
     .join(", ");
   if (counts) out.push(`Tasks: ${counts}`);
-  if (summary.error) out.push(`Error: ${summary.error}`);
+  const failed = summary.tasks.filter((t) => t.state === "FAILED" && (t.kind === "container" || t.kind === "importer"));
+  // a task failure is told below with its stderr; other run errors are told here
+  if (summary.error && failed.length === 0) out.push(`Error: ${summary.error}`);
 
   if (summary.metrics.length > 0) {
     out.push("", c.bold("Metrics"));
@@ -66,7 +74,6 @@ export function renderSummary(summary: RunSummary, c: Colors): string {
   }
   out.push("", `Artifacts: ${summary.artifactsDir}`);
 
-  const failed = summary.tasks.filter((t) => t.state === "FAILED" && (t.kind === "container" || t.kind === "importer"));
   for (const t of failed) {
     out.push("", c.red(`Task ${t.displayName || t.name} (${t.path}) failed after ${t.attempt} attempt(s)`));
     if (t.error) out.push(`  ${t.error}`);

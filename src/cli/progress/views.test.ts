@@ -135,7 +135,7 @@ describe("progress views", () => {
           attempt: 2,
           cached: false,
           error: "exited with code 3",
-          stderrTail: Array.from({ length: 25 }, (_, i) => `e${i + 1}`),
+          stderrTail: [...Array.from({ length: 25 }, (_, i) => `e${i + 1}`), "x".repeat(1000)],
         },
       ]),
       plain,
@@ -149,8 +149,9 @@ describe("progress views", () => {
     expect(text).toContain("Task train (root/train) failed after 2 attempt(s)");
     expect(text).toContain("last 20 line(s) of stderr:");
     expect(text).toContain("| e25");
-    expect(text).toContain("| e6\n");
-    expect(text).not.toContain("| e5\n");
+    expect(text).toContain("| e7\n");
+    expect(text).not.toContain("| e6\n");
+    expect(text).toContain(`| ${"x".repeat(400)}… (1000 chars)`);
   });
 
   it("orders paths naturally and measures depth", () => {
