@@ -6,7 +6,7 @@
  * also binds a port.
  */
 import multipart from "@fastify/multipart";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Engine, RunHandle } from "../engine/index.ts";
 import { Scheduler } from "../schedule/index.ts";
 import type { Store } from "../store/index.ts";
@@ -91,7 +91,16 @@ export function createServer(opts: ServerOptions): WeftServer {
     clock,
   };
 
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 32 * 1024 * 1024,
+    return503OnClosing: true,
+    // malformed URLs and over-long path parameters are the client's mistake: KFP error body, 400
+    frameworkErrors: (err, _req, reply) => {
+      const error = new ApiError("API_INVALID_ARGUMENT", GrpcCode.INVALID_ARGUMENT, `bad request URL: ${err.message}`);
+      (reply as unknown as FastifyReply).status(400).send(toRpcStatus(error, err.code));
+    },
+  });
   app.register(multipart, { limits: { fileSize: 32 * 1024 * 1024, files: 1 } });
   app.setErrorHandler((err, req, reply) => {
     const { error, reason } = toApiError(err);

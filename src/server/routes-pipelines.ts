@@ -7,7 +7,7 @@ import type { PipelinePackage } from "../ir/index.ts";
 import type { Pipeline, PipelineVersion } from "../store/index.ts";
 import { PipelineAndVersionBody, PipelineBody, PipelineVersionBody, parseBody } from "./bodies.ts";
 import type { ServerContext } from "./context.ts";
-import { badRequest, notFound } from "./errors.ts";
+import { ApiError, badRequest, notFound } from "./errors.ts";
 import { boolParam, listParams, listResponse, pathParam, queryParam } from "./http-util.ts";
 import { PIPELINE_FIELDS, pipelineJson, VERSION_FIELDS, versionJson } from "./kfp-json.ts";
 import { pipelineFromObject, pipelineFromText } from "./pipeline-input.ts";
@@ -17,6 +17,17 @@ const API = "/apis/v2beta1";
 const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
 
 async function readUpload(req: FastifyRequest): Promise<{ text: string; filename: string }> {
+  try {
+    return await readUploadPart(req);
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw badRequest(
+      `upload: the multipart body could not be read (${(err as Error).message}); send multipart/form-data with the pipeline file in the field "uploadfile".`,
+    );
+  }
+}
+
+async function readUploadPart(req: FastifyRequest): Promise<{ text: string; filename: string }> {
   if (!req.isMultipart()) {
     throw badRequest('upload must be a multipart/form-data request with the pipeline file in the field "uploadfile".');
   }
