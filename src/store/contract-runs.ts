@@ -22,6 +22,9 @@ export function runsContract(f: ContractFixture): void {
       expect(run.enableCache).toBe(true);
       expect(run.cancelRequested).toBe(false);
       expect(f.store.runs.get(run.id)).toEqual(run);
+      const notSpec = storeErrorOf(f, () => newRun({ pipelineSpec: { name: "x" } as unknown as Run["pipelineSpec"] }));
+      expect(notSpec.code).toBe("INVALID_INPUT");
+      expect(notSpec.message).toContain("pipelineSpec is not a PipelineSpec");
       const missing = storeErrorOf(f, () => newRun({ experimentId: "nope" }));
       expect(missing.code).toBe("NOT_FOUND");
       expect(missing.message).toContain("experiment");

@@ -5,7 +5,7 @@
 import type Database from "better-sqlite3";
 import type { z } from "zod";
 import type { JsonValue } from "../ir/index.ts";
-import { AlreadyExistsError, CorruptDataError, constraintKind, IntegrityError } from "./errors.ts";
+import { AlreadyExistsError, CorruptDataError, constraintKind, IntegrityError, InvalidInputError } from "./errors.ts";
 
 const MAX_CACHED_STATEMENTS = 500;
 
@@ -89,6 +89,22 @@ export function fromJsonValue(text: string, where: { table: string; id: string; 
   } catch (err) {
     throw new CorruptDataError(where.table, where.id, where.column, "not valid JSON", { cause: err });
   }
+}
+
+/**
+ * Encodes a PipelineSpec column after a structural check. Full validation is the IR
+ * module's job before a spec reaches the store; this only keeps non-specs out, cheaply
+ * enough for bulk inserts.
+ */
+export function specJson(where: string, field: string, spec: unknown): string {
+  const s = spec as { pipelineInfo?: unknown; root?: unknown } | null;
+  const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObject(s) || !isObject(s?.pipelineInfo) || !isObject(s?.root)) {
+    throw new InvalidInputError(
+      `${where}: ${field} is not a PipelineSpec (expected an object with pipelineInfo and root); parse the pipeline file with the IR module first`,
+    );
+  }
+  return JSON.stringify(spec);
 }
 
 /** Maps SQL NULL to an absent optional field. */

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
-import { fromJsonValue, guardWrite, opt, type SqlContext, toJson } from "../sql.ts";
+import { fromJsonValue, guardWrite, opt, type SqlContext, specJson, toJson } from "../sql.ts";
 import type {
   ListQuery,
   ListResult,
@@ -160,7 +160,7 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
         display_name: input.displayName ?? input.name,
         description: input.description ?? "",
         created_at: input.createdAt ?? Date.now(),
-        spec: JSON.stringify(input.spec),
+        spec: specJson(`pipeline version '${input.name}'`, "spec", input.spec),
         platform_spec: toJson(input.platformSpec),
         code_source_url: input.codeSourceUrl ?? null,
       };

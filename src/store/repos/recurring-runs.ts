@@ -4,7 +4,7 @@ import type { PipelineSpec } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { TriggerSchema } from "../schemas.ts";
-import { fromJson, fromJsonObject, fromJsonValue, guardWrite, type SqlContext, toJson } from "../sql.ts";
+import { fromJson, fromJsonObject, fromJsonValue, guardWrite, type SqlContext, specJson, toJson } from "../sql.ts";
 import type {
   ListQuery,
   ListResult,
@@ -149,7 +149,7 @@ export function createRecurringRunRepository(
           description: input.description ?? "",
           experiment_id: experimentId,
           pipeline_version_id: input.pipelineVersionId ?? null,
-          pipeline_spec: toJson(input.pipelineSpec),
+          pipeline_spec: input.pipelineSpec === undefined ? null : specJson(where, "pipelineSpec", input.pipelineSpec),
           parameters: JSON.stringify(input.parameters ?? {}),
           trigger: JSON.stringify(trigger),
           max_concurrency: input.maxConcurrency ?? 1,
@@ -198,6 +198,7 @@ export function createRecurringRunRepository(
         p.trigger = checkTrigger(where, p.trigger);
       }
       if (p.maxConcurrency !== undefined && p.maxConcurrency !== null) checkConcurrency(where, p.maxConcurrency);
+      if (p.pipelineSpec !== undefined && p.pipelineSpec !== null) specJson(where, "pipelineSpec", p.pipelineSpec);
       if (p.mode !== undefined && p.mode !== null && p.status === undefined) {
         p.status = p.mode === "ENABLE" ? "ENABLED" : "DISABLED";
       }

@@ -4,7 +4,7 @@ import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { RunErrorSchema, RunStateHistorySchema, RuntimeStateSchema } from "../schemas.ts";
-import { fromJson, fromJsonObject, fromJsonValue, guardWrite, opt, type SqlContext, toJson } from "../sql.ts";
+import { fromJson, fromJsonObject, fromJsonValue, guardWrite, opt, type SqlContext, specJson, toJson } from "../sql.ts";
 import type {
   ListQuery,
   ListResult,
@@ -173,7 +173,7 @@ export function createRunRepository(
           display_name: input.displayName,
           description: input.description ?? "",
           pipeline_version_id: input.pipelineVersionId ?? null,
-          pipeline_spec: JSON.stringify(input.pipelineSpec),
+          pipeline_spec: specJson(`run '${input.displayName}'`, "pipelineSpec", input.pipelineSpec),
           platform_spec: toJson(input.platformSpec),
           parameters: JSON.stringify(params),
           pipeline_root: input.pipelineRoot ?? null,
