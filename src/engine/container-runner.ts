@@ -46,6 +46,17 @@ export function relPath(taskPath: string): string {
   return taskPath.replace(/^root\/?/, "") || "root";
 }
 
+/** Replaces `{{$.pipeline_task_uuid}}` in constant inputs once the task's id is known. */
+function substituteTaskUuid(inputs: NodeIO, id: string): NodeIO | undefined {
+  const marker = "{{$.pipeline_task_uuid}}";
+  const entries = Object.entries(inputs.parameters);
+  if (!entries.some(([, v]) => typeof v === "string" && v.includes(marker))) return undefined;
+  const parameters = Object.fromEntries(
+    entries.map(([k, v]) => [k, typeof v === "string" ? v.split(marker).join(id) : v]),
+  );
+  return { parameters, artifacts: inputs.artifacts };
+}
+
 type Fail = { message: string; stderrTail?: string[]; exitCode?: number; retryable: boolean; canceled?: boolean };
 
 function fail(ctx: RunContext, id: string, f: Fail): NodeResult {
@@ -87,6 +98,11 @@ export async function runContainerNode(
     inputs: toTaskInputs(inputs),
   });
   emitTask(ctx, rec);
+  const withUuid = substituteTaskUuid(inputs, rec.id);
+  if (withUuid) {
+    inputs = withUuid;
+    ctx.store.tasks.update(rec.id, { inputs: toTaskInputs(inputs) });
+  }
   if (!container) {
     return fail(ctx, rec.id, {
       message: `task '${place.path}': executor '${component.executorLabel ?? ""}' of component '${place.componentName}' has no container in deploymentSpec.executors`,
@@ -195,12 +211,10 @@ async function runAttempt(
       outputParameterFiles: files.outputParameterFiles,
       outputArtifacts: files.outputArtifacts,
       executorInputJson: JSON.stringify(executorInput),
-      outputMetadataFile: files.executorOutputFile,
       pipelineJobName: ctx.runName,
       pipelineJobUuid: ctx.runId,
       pipelineTaskName: place.name,
       pipelineTaskUuid: rec.id,
-      pipelineRoot: ctx.settings.artifactsDir,
       task: place.path,
     });
   } catch (e) {

@@ -3,6 +3,7 @@
  * are done, applies trigger policies and conditions, and recurses into sub-DAGs, loops,
  * conditions and exit handlers.
  */
+import path from "node:path";
 import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
 import { evaluateCondition } from "./cel.ts";
 import { runContainerNode } from "./container-runner.ts";
@@ -49,7 +50,14 @@ export async function executeDag(
 ): Promise<{ state: TaskState; outputs: NodeIO; error?: string }> {
   const tasks = component.dag?.tasks ?? {};
   const names = Object.keys(tasks);
-  const scope: DagScope = { path: scopePath, inputs, results: new Map(), runId: ctx.runId, runName: ctx.runName };
+  const scope: DagScope = {
+    path: scopePath,
+    inputs,
+    results: new Map(),
+    runId: ctx.runId,
+    runName: ctx.runName,
+    workspacePath: path.join(ctx.settings.home, "workspaces", ctx.runId),
+  };
   const started = new Set<string>();
   const running = new Map<string, Promise<void>>();
   const upstream = new Map(names.map((n) => [n, upstreamOf(tasks[n] as PipelineTaskSpec).filter((d) => d in tasks)]));

@@ -16,6 +16,8 @@ export interface DagScope {
   results: Map<string, NodeResult>;
   runId: string;
   runName: string;
+  /** KFP's `{{$.workspace_path}}`: a folder shared by the run's tasks. */
+  workspacePath: string;
 }
 
 const MLMD_STATE: Record<string, string> = {
@@ -39,11 +41,25 @@ export function upstreamOf(task: PipelineTaskSpec): string[] {
   return [...deps];
 }
 
-function interpolateConstant(s: string, params: Record<string, JsonValue>): string {
-  return s.replace(/\{\{\$\.inputs\.parameters\['([^']+)'\]\}\}/g, (all, name: string) => {
-    const v = params[name];
-    return v === undefined ? all : renderValue(v);
-  });
+/**
+ * Interpolates the placeholders KFP lowers into constants: the task's own input
+ * parameters and the run/task names. `{{$.pipeline_task_uuid}}` is left for the runner,
+ * which knows the task's id once it is recorded.
+ */
+function interpolateConstant(s: string, params: Record<string, JsonValue>, scope: DagScope, task: string): string {
+  const runtime: Record<string, string> = {
+    pipeline_job_name: scope.runName,
+    pipeline_job_uuid: scope.runId,
+    pipeline_job_resource_name: `runs/${scope.runId}`,
+    pipeline_task_name: task,
+    workspace_path: scope.workspacePath,
+  };
+  return s
+    .replace(/\{\{\$\.inputs\.parameters\['([^']+)'\]\}\}/g, (all, name: string) => {
+      const v = params[name];
+      return v === undefined ? all : renderValue(v);
+    })
+    .replace(/\{\{\$\.([a-z_]+)\}\}/g, (all, key: string) => runtime[key] ?? all);
 }
 
 /**
@@ -92,7 +108,7 @@ export function resolveTaskInputs(
     }
     if (value !== undefined) parameters[key] = value;
   }
-  for (const [key, c] of constants) parameters[key] = interpolateConstant(c, parameters);
+  for (const [key, c] of constants) parameters[key] = interpolateConstant(c, parameters, scope, name);
   for (const [key, def] of Object.entries(component.inputDefinitions?.parameters ?? {})) {
     if (parameters[key] === undefined && def.defaultValue !== undefined) parameters[key] = def.defaultValue;
   }

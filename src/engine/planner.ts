@@ -247,12 +247,10 @@ function planContext(comp: ComponentSpec, params: Record<string, JsonValue>, whe
     outputParameterFiles,
     outputArtifacts,
     executorInputJson: "<executor-input>",
-    outputMetadataFile: "<outputs>/executor_output.json",
     pipelineJobName: "<run>",
     pipelineJobUuid: "<run-id>",
     pipelineTaskName: where,
     pipelineTaskUuid: "<task-id>",
-    pipelineRoot: "<pipeline-root>",
     task: where,
   };
 }

@@ -16,7 +16,6 @@ const ctx = (parameters: PlaceholderContext["parameters"]): PlaceholderContext =
   pipelineJobUuid: "uuid",
   pipelineTaskName: "t",
   pipelineTaskUuid: "tid",
-  pipelineRoot: "/root",
   task: "root/t",
 });
 

@@ -295,7 +295,7 @@ describe("nested DAGs, exit handlers, trigger strategies, importer", () => {
     const b = new IrBuilder("metrics")
       .sh(
         "eval",
-        `printf '{"artifacts":{"metrics":{"artifacts":[{"name":"metrics","metadata":{"accuracy":0.93,"note":"x"}}]}}}' > {{$.outputs.output_file}}; echo m > {{$.outputs.artifacts['metrics'].path}}`,
+        `f=$(printf '%s' '{{$}}' | sed -n 's/.*"outputFile":"\\([^"]*\\)".*/\\1/p'); printf '{"artifacts":{"metrics":{"artifacts":[{"name":"metrics","metadata":{"accuracy":0.93,"note":"x"}}]}}}' > "$f"; echo m > {{$.outputs.artifacts['metrics'].path}}`,
         { outArt: ["metrics"] },
       )
       .root({ eval: task("eval") });
@@ -361,5 +361,35 @@ describe("collected artifacts and artifact loops", () => {
     for (const i of [0, 1, 2]) {
       expect(logOf(byPath(s, `root/for-loop-2/iteration-${i}/read`)?.logPath)).toBe(`model-${i + 1}`);
     }
+  });
+});
+
+describe("placeholders in constants", () => {
+  it("fills run and task identity placeholders as KFP lowers them into constants", async () => {
+    const b = new IrBuilder("ids")
+      .sh(
+        "ids",
+        "echo {{$.inputs.parameters['job']}} {{$.inputs.parameters['task']}} {{$.inputs.parameters['name']}} {{$.inputs.parameters['msg']}}",
+        {
+          in: { job: "STRING", task: "STRING", name: "STRING", msg: "STRING", n: "NUMBER_INTEGER" },
+        },
+      )
+      .root({
+        ids: task("ids", {
+          inputs: {
+            parameters: {
+              job: from.constant("{{$.pipeline_job_uuid}}"),
+              task: from.constant("{{$.pipeline_task_uuid}}"),
+              name: from.constant("{{$.pipeline_task_name}}"),
+              n: from.constant(5),
+              msg: from.constant("n={{$.inputs.parameters['n']}}"),
+            },
+          },
+        }),
+      });
+    const s = await env.engine.startRun({ pipeline: b.build(), enableCache: false }).done;
+    ok(s);
+    const t = byPath(s, "root/ids");
+    expect(logOf(t?.logPath)).toBe(`${s.runId} ${t?.id} ids n=5\n`);
   });
 });
