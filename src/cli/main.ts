@@ -6,6 +6,7 @@ import { registerExperimentsCommand } from "./commands/experiments.ts";
 import { registerLineageCommand } from "./commands/lineage.ts";
 import { registerRunCommand } from "./commands/run.ts";
 import { registerRunsCommand } from "./commands/runs.ts";
+import { registerServerCommand } from "./commands/server.ts";
 import { registerValidate } from "./commands/validate.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerLineageCommand(program);
   registerRunCommand(program);
   registerRunsCommand(program);
+  registerServerCommand(program);
   registerValidate(program);
   return program;
 }
