@@ -1,10 +1,21 @@
 /**
- * The metadata store's domain model: entities, the inputs that create them, list queries,
- * and one repository interface per aggregate. Ids are UUIDs, times are epoch milliseconds,
- * JSON columns come back parsed.
+ * The metadata store's domain model: entities, the inputs that create them, list queries
+ * and the `Store`; its repository interfaces are in `repositories.ts`. Ids are UUIDs,
+ * times are epoch milliseconds, JSON columns come back parsed.
  */
 import type Database from "better-sqlite3";
 import type { PipelineSpec, PlatformSpec } from "../ir/index.ts";
+import type {
+  ArtifactRepository,
+  CacheRepository,
+  EventRepository,
+  ExperimentRepository,
+  MetricRepository,
+  PipelineRepository,
+  RecurringRunRepository,
+  RunRepository,
+  TaskRepository,
+} from "./repositories.ts";
 import type {
   CacheOutputs,
   JsonValue,
@@ -20,6 +31,17 @@ import type {
   Trigger,
 } from "./schemas.ts";
 
+export type {
+  ArtifactRepository,
+  CacheRepository,
+  EventRepository,
+  ExperimentRepository,
+  MetricRepository,
+  PipelineRepository,
+  RecurringRunRepository,
+  RunRepository,
+  TaskRepository,
+} from "./repositories.ts";
 export type {
   CachedArtifact,
   CacheOutputs,
@@ -125,24 +147,6 @@ export interface PipelineVersionInput {
   codeSourceUrl?: string;
 }
 
-/** Pipelines and their versions. Names are unique per namespace (pipelines) and per pipeline (versions). */
-export interface PipelineRepository {
-  create(input: PipelineInput): Pipeline;
-  get(id: string): Pipeline | undefined;
-  getByName(name: string, namespace?: string): Pipeline | undefined;
-  /** Filter/sort fields: id, name, displayName, namespace, createdAt. */
-  list(query?: ListQuery): ListResult<Pipeline>;
-  /** Throws `IntegrityError` if the pipeline has versions, unless `cascade` is set. */
-  delete(id: string, options?: { cascade?: boolean }): void;
-  createVersion(input: PipelineVersionInput): PipelineVersion;
-  getVersion(id: string): PipelineVersion | undefined;
-  getVersionByName(pipelineId: string, name: string): PipelineVersion | undefined;
-  /** Filter/sort fields: id, pipelineId, name, displayName, createdAt. */
-  listVersions(query?: ListQuery): ListResult<PipelineVersion>;
-  /** Runs that used the version keep their own copy of the spec; their `pipelineVersionId` is cleared. */
-  deleteVersion(id: string): void;
-}
-
 // ---------------------------------------------------------------- experiments
 
 /** A group of runs. */
@@ -165,25 +169,6 @@ export interface ExperimentInput {
   description?: string;
   namespace?: string;
   createdAt?: number;
-}
-
-/** Experiments. Names are unique per namespace. */
-export interface ExperimentRepository {
-  create(input: ExperimentInput): Experiment;
-  get(id: string): Experiment | undefined;
-  getByName(name: string, namespace?: string): Experiment | undefined;
-  /** Safe when several processes race to create the same name. */
-  getOrCreateByName(name: string, namespace?: string): Experiment;
-  /** The experiment named `Default` in the namespace, created on first use. */
-  getDefault(namespace?: string): Experiment;
-  /** Filter/sort fields: id, name, displayName, namespace, storageState, createdAt, lastRunCreatedAt. */
-  list(query?: ListQuery): ListResult<Experiment>;
-  /** Archives the experiment and its runs, and disables its recurring runs (as KFP does). */
-  archive(id: string): Experiment;
-  /** Restores the experiment only; its runs and recurring runs stay as they are (as KFP does). */
-  unarchive(id: string): Experiment;
-  /** Throws `IntegrityError` if runs or recurring runs belong to it, unless `cascade` is set. */
-  delete(id: string, options?: { cascade?: boolean }): void;
 }
 
 // ---------------------------------------------------------------- runs
@@ -253,35 +238,6 @@ export interface RunStateExtra {
   error?: RunError | null;
 }
 
-/** Runs, their state history and their owning process. */
-export interface RunRepository {
-  create(input: RunInput): Run;
-  get(id: string): Run | undefined;
-  /**
-   * Filter/sort fields: id, experimentId, displayName, state, storageState, namespace,
-   * pipelineVersionId, recurringRunId, createdAt, scheduledAt, startedAt, finishedAt.
-   */
-  list(query?: ListQuery): ListResult<Run>;
-  /** Sets the state and appends it to `stateHistory` in one statement. Throws `NotFoundError`. */
-  updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run;
-  /** Like `updateState`, but only if the current state is one of `from`; returns undefined otherwise. */
-  transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined;
-  setOwner(id: string, pid: number, host: string, at?: number): void;
-  heartbeat(id: string, at?: number): void;
-  clearOwner(id: string): void;
-  /** Sets `cancelRequested`; the owning process polls it and cancels. */
-  requestCancel(id: string): Run;
-  archive(id: string): Run;
-  unarchive(id: string): Run;
-  /** Deletes the run with its tasks, artifacts, events, metrics and cache entries. */
-  delete(id: string): void;
-  /**
-   * Runs in PENDING/RUNNING/CANCELING whose recorded owner is not alive, plus RUNNING/CANCELING
-   * runs with no owner at all.
-   */
-  findOrphans(isAlive: (pid: number, host: string, heartbeatAt: number | undefined) => boolean): Run[];
-}
-
 // ---------------------------------------------------------------- tasks
 
 /** What a task node is. */
@@ -348,21 +304,6 @@ export type TaskPatch = {
   [K in Exclude<keyof Task, "id" | "runId" | "path" | "createdAt" | "updatedAt">]?: Task[K] | null;
 };
 
-/** The tasks of runs. */
-export interface TaskRepository {
-  /** Creates the task at (runId, path), or updates the given fields of the existing one. */
-  upsert(input: TaskInput): Task;
-  get(id: string): Task | undefined;
-  getByPath(runId: string, path: string): Task | undefined;
-  /** In creation order. */
-  listByRun(runId: string): Task[];
-  update(id: string, patch: TaskPatch): Task;
-  /** Appends one attempt to the history in one statement. */
-  appendAttempt(id: string, attempt: TaskAttempt): Task;
-  /** Moves every task of the run in one of `states` to `newState`, stamping `finishedAt`. Returns the count. */
-  markUnfinishedAs(runId: string, states: TaskState[], newState: TaskState, at?: number): number;
-}
-
 // ---------------------------------------------------------------- artifacts, events, metrics
 
 /** An output artifact produced by a task. */
@@ -396,18 +337,6 @@ export interface ArtifactInput {
   createdAt?: number;
 }
 
-/** Artifacts. Several records may share one URI (a cached task reuses its source's outputs). */
-export interface ArtifactRepository {
-  create(input: ArtifactInput): Artifact;
-  get(id: string): Artifact | undefined;
-  /** The oldest artifact with this URI (its producer). */
-  getByUri(uri: string): Artifact | undefined;
-  listByRun(runId: string): Artifact[];
-  listByTask(taskId: string): Artifact[];
-  /** Replaces the metadata, or merges into it with `{ merge: true }`. */
-  updateMetadata(id: string, metadata: Record<string, JsonValue>, options?: { merge?: boolean }): Artifact;
-}
-
 /** Whether a task read or wrote an artifact. */
 export type EventType = "INPUT" | "OUTPUT";
 
@@ -432,14 +361,6 @@ export interface EventInput {
   createdAt?: number;
 }
 
-/** Lineage events. Recording the same (task, artifact, type, name) twice returns the first. */
-export interface EventRepository {
-  record(input: EventInput): Event;
-  listByArtifact(artifactId: string): Event[];
-  listByTask(taskId: string): Event[];
-  listByRun(runId: string): Event[];
-}
-
 /** A scalar metric logged by a task. */
 export interface Metric {
   runId: string;
@@ -460,16 +381,6 @@ export interface MetricInput {
   createdAt?: number;
 }
 
-/** Scalar metrics. */
-export interface MetricRepository {
-  /** Records all in one transaction. */
-  recordMany(metrics: MetricInput[]): void;
-  /** In recording order. */
-  listByRun(runId: string): Metric[];
-  /** For each run, the latest value of each metric name (by name). Runs without metrics map to `[]`. */
-  latestByRunIds(runIds: string[]): Record<string, Metric[]>;
-}
-
 // ---------------------------------------------------------------- cache
 
 /** A finished task's outputs, remembered under its fingerprint. */
@@ -487,18 +398,6 @@ export interface CacheEntry {
 
 /** Fields to put a cache entry; `createdAt` defaults to now. */
 export type CacheEntryInput = Omit<CacheEntry, "createdAt"> & { createdAt?: number };
-
-/** The execution cache. */
-export interface CacheRepository {
-  /** Inserts or replaces the entry for `key`. */
-  put(entry: CacheEntryInput): CacheEntry;
-  /** The entry, unless older than `maxStalenessMs` (measured from `now`, default `Date.now()`). */
-  get(key: string, options?: { maxStalenessMs?: number; now?: number }): CacheEntry | undefined;
-  /** The newest entry of the same component, to explain a miss. */
-  closest(componentDigest: string): CacheEntry | undefined;
-  /** Returns whether an entry was deleted. */
-  delete(key: string): boolean;
-}
 
 // ---------------------------------------------------------------- recurring runs
 
@@ -551,22 +450,6 @@ export interface RecurringRunInput {
 export type RecurringRunPatch = {
   [K in Exclude<keyof RecurringRun, "id" | "createdAt" | "updatedAt">]?: RecurringRun[K] | null;
 };
-
-/** Recurring runs (schedules). */
-export interface RecurringRunRepository {
-  create(input: RecurringRunInput): RecurringRun;
-  get(id: string): RecurringRun | undefined;
-  /** Filter/sort fields: id, displayName, experimentId, pipelineVersionId, mode, status, namespace, createdAt, nextFireAt. */
-  list(query?: ListQuery): ListResult<RecurringRun>;
-  update(id: string, patch: RecurringRunPatch): RecurringRun;
-  delete(id: string): void;
-  /**
-   * Compare-and-set: if the schedule is enabled and its `nextFireAt` is still
-   * `expectedNextFireAt` (and not after `now`), records `lastFiredAt = now` and
-   * `nextFireAt = newNextFireAt` and returns true. Returns false if another process won.
-   */
-  claimDue(now: number, id: string, expectedNextFireAt: number | undefined, newNextFireAt: number | undefined): boolean;
-}
 
 // ---------------------------------------------------------------- the store
 
