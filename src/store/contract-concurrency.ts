@@ -95,6 +95,9 @@ export function concurrencyContract(f: ContractFixture): void {
       void child.finally(() => {
         done = true;
       });
+      // This process writes too (heartbeats), so both processes contend for the write lock.
+      const mine = f.store.runs.create({ displayName: "parent", pipelineSpec: sampleSpec() });
+      f.store.runs.setOwner(mine.id, process.pid, "this-host");
       const filter = [{ field: "experimentId", op: "EQUALS" as const, value: exp.id }];
       let reads = 0;
       let sawPartial = false;
@@ -109,12 +112,14 @@ export function concurrencyContract(f: ContractFixture): void {
         if (parentClaimed === undefined && page.totalSize >= count / 2) {
           parentClaimed = f.store.recurringRuns.claimDue(Date.now(), rr.id, 5000, 65_000);
         }
+        f.store.runs.heartbeat(mine.id, reads);
         reads++;
         await sleep(2);
       }
       const result = lastJson(await child);
       parentClaimed ??= f.store.recurringRuns.claimDue(Date.now(), rr.id, 5000, 65_000);
       expect(reads).toBeGreaterThan(1);
+      expect(f.store.runs.get(mine.id)?.heartbeatAt).toBe(reads - 1);
       expect(sawPartial).toBe(true);
       const all = f.store.runs.list({ filter, pageSize: 100 });
       expect(all.totalSize).toBe(count);
