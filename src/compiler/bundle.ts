@@ -109,6 +109,12 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
   return text;
 }
 
+/** The stand-in for a bundle when compiling without bundling: names the module and component. */
+export function bundleReference(task: TaskBase, sourceFile: string | undefined): string {
+  const where = sourceFile ? relative(projectRootOf(sourceFile), sourceFile).split(sep).join("/") : "<unknown module>";
+  return `// weft: unbundled component "${task.component.name}" from ${where}\n`;
+}
+
 /** Reads the weft package version (for `sdkVersion`). */
 export function weftVersion(): string {
   try {

@@ -18,7 +18,7 @@ export interface CompileFileOptions extends CompileOptions {
 }
 
 /**
- * The pipeline a module exports: the only one, or the one named `exportName`.
+ * The pipeline a module exports: the one named `exportName`, else the default export, else the only one.
  *
  * @throws CompilerError `COMPILE_NO_PIPELINE` or `COMPILE_AMBIGUOUS_PIPELINE`, listing the exported pipelines.
  */
@@ -41,12 +41,14 @@ export function pickPipeline(mod: Record<string, unknown>, file: string, exportN
       `${file}: exports no pipeline; export one made with pipeline({ name }, body), e.g. export const myPipeline = pipeline(...)`,
     );
   }
+  const byDefault = pipelines.find(([k]) => k === "default");
+  if (byDefault) return byDefault[1];
   if (pipelines.length > 1) {
     const unique = new Set(pipelines.map(([, p]) => p));
     if (unique.size > 1) {
       throw new CompilerError(
         "COMPILE_AMBIGUOUS_PIPELINE",
-        `${file}: exports several pipelines (${names.join(", ")}); choose one with --export <name>`,
+        `${file}: exports several pipelines (${names.join(", ")}); choose one with --export <name>, or export the main one as default`,
       );
     }
   }

@@ -18,7 +18,7 @@ import {
   uniqueName,
 } from "../sdk/index.ts";
 import { type Analysis, analyze, isWithItems } from "./analyze.ts";
-import { type BundleCache, bundleComponent, weftVersion } from "./bundle.ts";
+import { type BundleCache, bundleComponent, bundleReference, weftVersion } from "./bundle.ts";
 import { CompilerError } from "./errors.ts";
 import { containerExecutor, functionExecutor, importerExecutor, loadedExecutor } from "./executor-spec.ts";
 import { applyCondition, applyGroupOutputs, applyLoop } from "./groups.ts";
@@ -37,6 +37,12 @@ export interface CompileOptions {
   bundles?: BundleCache;
   /** Overrides `sdkVersion` (default `weft-<package version>`). */
   sdkVersion?: string;
+  /**
+   * `false` leaves function components unbundled: the task command carries a one-line
+   * reference to the component's module instead of its code. For reading and diffing IR
+   * (golden files); such a pipeline cannot run.
+   */
+  bundle?: boolean;
 }
 
 /** Any pipeline made by `pipeline()`. */
@@ -44,7 +50,7 @@ export type AnyPipeline = Pipeline<IODecls, PipelineReturn>;
 
 type Obj = Record<string, unknown>;
 
-function componentOfTask(task: TaskBase, tables: SpecTables, bundles: BundleCache): ComponentSpec {
+function componentOfTask(task: TaskBase, tables: SpecTables, bundles: BundleCache | false): ComponentSpec {
   const def = task.component;
   const impl = def.impl;
   const withExecutor = (spec: ComponentSpec, executor: ExecutorSpec): ComponentSpec => {
@@ -56,7 +62,11 @@ function componentOfTask(task: TaskBase, tables: SpecTables, bundles: BundleCach
     case "function":
       return withExecutor(
         componentSpecFor(def.inputs, def.outputs),
-        functionExecutor(task, impl, bundleComponent(task, impl.sourceFile, bundles)),
+        functionExecutor(
+          task,
+          impl,
+          bundles === false ? bundleReference(task, impl.sourceFile) : bundleComponent(task, impl.sourceFile, bundles),
+        ),
       );
     case "container":
       return withExecutor(componentSpecFor(def.inputs, def.outputs), containerExecutor(task, impl));
@@ -129,7 +139,7 @@ function addExitTasks(
   a: Analysis,
   tables: SpecTables,
   specs: Map<GroupNode, ComponentSpec>,
-  bundles: BundleCache,
+  bundles: BundleCache | false,
 ): void {
   for (const group of a.allGroups) {
     const task = group.exitTask;
@@ -197,7 +207,7 @@ function rootOutputs(a: Analysis, root: ComponentSpec): void {
 }
 
 /** Compiles a pipeline's graph to its root component and the components and executors it uses. */
-export function compileGraph(def: AnyPipeline, bundles: BundleCache): SubPipeline & { root: ComponentSpec } {
+export function compileGraph(def: AnyPipeline, bundles: BundleCache | false): SubPipeline & { root: ComponentSpec } {
   const built = def.build();
   const root = built.ctx.root;
   const a = analyze(root, built.outputs);
@@ -259,7 +269,7 @@ export function compilePipeline(def: AnyPipeline, options: CompileOptions = {}):
       "compilePipeline: expected a pipeline made by pipeline({ name }, body)",
     );
   }
-  const graph = compileGraph(def, options.bundles ?? new Map());
+  const graph = compileGraph(def, options.bundle === false ? false : (options.bundles ?? new Map()));
   const pipelineSpec: PipelineSpec = {
     pipelineInfo: {
       name: def.name,

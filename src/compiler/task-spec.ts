@@ -26,7 +26,7 @@ export function inputDefinitions(decls: IODecls): InputDefinitions | undefined {
     if (d.kind === "parameter") {
       const spec: Mutable<NonNullable<InputDefinitions["parameters"]>[string]> = { parameterType: d.type };
       if (d.default !== undefined) spec.defaultValue = d.default as JsonValue;
-      if (d.default !== undefined || d.optional) spec.isOptional = true;
+      if (d.default !== undefined || d.optional || d.type === "TASK_FINAL_STATUS") spec.isOptional = true;
       if (d.description !== undefined) spec.description = d.description;
       parameters[name] = spec;
     } else {
