@@ -101,7 +101,11 @@ const CLIENT_ERROR_CODES: Record<string, GrpcCodeValue> = {
   CONDITION_INVALID: GrpcCode.INVALID_ARGUMENT,
   RESOURCES_UNSATISFIABLE: GrpcCode.INVALID_ARGUMENT,
   RUN_NOT_RESUMABLE: GrpcCode.FAILED_PRECONDITION,
+  ARTIFACT_NOT_FOUND: GrpcCode.NOT_FOUND,
 };
+
+/** Code prefixes of other modules whose errors are always the caller's mistake. */
+const CLIENT_ERROR_PREFIXES = ["IR_", "SCHEDULE_", "ARTIFACT_"];
 
 /**
  * Maps any error raised while serving a request to an {@link ApiError} plus the reason code
@@ -110,10 +114,11 @@ const CLIENT_ERROR_CODES: Record<string, GrpcCodeValue> = {
  */
 export function toApiError(err: unknown): { error: ApiError; reason: string } {
   if (err instanceof ApiError) return { error: err, reason: err.code };
-  if (err instanceof WeftError) {
+  const errCode = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  if (err instanceof Error && typeof errCode === "string") {
     const grpc =
-      CLIENT_ERROR_CODES[err.code] ??
-      (err.code.startsWith("IR_") || err.code.startsWith("SCHEDULE_") ? GrpcCode.INVALID_ARGUMENT : undefined);
+      CLIENT_ERROR_CODES[errCode] ??
+      (CLIENT_ERROR_PREFIXES.some((p) => errCode.startsWith(p)) ? GrpcCode.INVALID_ARGUMENT : undefined);
     if (grpc !== undefined) {
       const code: ApiErrorCode =
         grpc === GrpcCode.NOT_FOUND
@@ -123,7 +128,7 @@ export function toApiError(err: unknown): { error: ApiError; reason: string } {
             : grpc === GrpcCode.FAILED_PRECONDITION
               ? "API_FAILED_PRECONDITION"
               : "API_INVALID_ARGUMENT";
-      return { error: new ApiError(code, grpc, err.message, { cause: err }), reason: err.code };
+      return { error: new ApiError(code, grpc, err.message, { cause: err }), reason: errCode };
     }
   }
   const fastifyStatus = (err as { statusCode?: unknown } | null)?.statusCode;
