@@ -45,8 +45,7 @@ describe("fraud-detection pipeline", () => {
   it("pipeline.yaml is the current compiled IR of pipeline.ts", () => {
     const out = join(home, "compiled.yaml");
     const res = weft(["compile", pipelineFile, "-o", out], 60_000);
-    expect(res.stderr).toBe("");
-    expect(res.status).toBe(0);
+    expect(res.status, res.stderr).toBe(0);
     const committed = readFileSync(join(root, "examples/fraud-detection/pipeline.yaml"), "utf8");
     // Regenerate with: node bin/weft.js compile examples/fraud-detection/pipeline.ts -o examples/fraud-detection/pipeline.yaml
     expect(readFileSync(out, "utf8")).toBe(committed);
