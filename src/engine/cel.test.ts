@@ -8,6 +8,10 @@ describe("CEL conditions", () => {
     expect(evaluateCondition("inputs.parameter_values['c'] == 'heads'", { c: "heads" }, "t")).toBe(true);
     expect(evaluateCondition("!(inputs.parameter_values['c'] == 'heads')", { c: "heads" }, "t")).toBe(false);
     expect(evaluateCondition("inputs.parameter_values['x'] == 2.5", { x: 2.5 }, "t")).toBe(true);
+    // KFP passes numbers as doubles; comparisons with int literals still work
+    expect(evaluateCondition("inputs.parameter_values['x'] == 5", { x: 5 }, "t")).toBe(true);
+    expect(evaluateCondition("inputs.parameter_values['b'] == true", { b: true }, "t")).toBe(true);
+    expect(evaluateCondition("inputs.parameter_values['l'].size() == 2", { l: [1, 2] }, "t")).toBe(true);
   });
   it("supports parseJson in selectors", () => {
     expect(selectExpression('parseJson(string_value)["A_a"]', '{"A_a": "1"}', "t")).toBe("1");

@@ -144,7 +144,7 @@ async function runTask(
   if (condition && !evaluateCondition(condition, inputs.parameters, place.path)) {
     return recordFinished(ctx, place, "SKIPPED", { error: `condition '${condition}' is false`, inputs });
   }
-  if (place.kind === "loop") return runLoopNode(ctx, place, task, component, inputs);
+  if (place.kind === "loop") return runLoopNode(ctx, place, task, component, inputs, executeDag);
   if (component.dag) return runSubDag(ctx, place, component, inputs);
   const missing = missingInput(component, inputs);
   if (missing) {

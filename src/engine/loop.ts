@@ -5,7 +5,6 @@
  */
 import type { ComponentSpec, JsonValue, PipelineTaskSpec } from "../ir/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
-import { executeDag } from "./dag-executor.ts";
 import { collectLoopOutputs } from "./dag-outputs.ts";
 import { EngineError } from "./errors.ts";
 import type { TaskState } from "./types.ts";
@@ -43,6 +42,15 @@ function parseList(s: string, where: string): JsonValue {
   }
 }
 
+/** Runs one DAG instance (passed in by the DAG executor, which this module must not import). */
+export type DagRunner = (
+  ctx: RunContext,
+  component: ComponentSpec,
+  scopePath: string,
+  parentId: string | undefined,
+  inputs: NodeIO,
+) => Promise<{ state: TaskState; outputs: NodeIO; error?: string }>;
+
 /** Records the loop node, runs its iterations bounded by `parallelismLimit`, collects outputs. */
 export async function runLoopNode(
   ctx: RunContext,
@@ -50,6 +58,7 @@ export async function runLoopNode(
   task: PipelineTaskSpec,
   component: ComponentSpec,
   inputs: NodeIO,
+  executeDag: DagRunner,
 ): Promise<NodeResult> {
   const rec = ctx.store.tasks.upsert({
     runId: ctx.runId,
@@ -84,7 +93,7 @@ export async function runLoopNode(
       const io: NodeIO = { parameters: { ...inputs.parameters }, artifacts: { ...inputs.artifacts } };
       if (item.kind === "parameter") io.parameters[itemInput] = item.value;
       else io.artifacts[itemInput] = item.value;
-      results[i] = await runIteration(ctx, place, rec.id, i, component, io);
+      results[i] = await runIteration(ctx, place, rec.id, i, component, io, executeDag);
     }
   };
   const workers = Math.max(1, limit > 0 ? Math.min(limit, items.length) : items.length);
@@ -109,6 +118,7 @@ async function runIteration(
   index: number,
   component: ComponentSpec,
   io: NodeIO,
+  executeDag: DagRunner,
 ): Promise<NodeResult> {
   const path = `${loop.path}/iteration-${index}`;
   const rec = ctx.store.tasks.upsert({

@@ -30,6 +30,11 @@ export interface AttemptFiles {
   executorOutputFile: string;
 }
 
+/** Relative location of a task under the run (`root/a/b` → `a/b`). */
+export function relPath(taskPath: string): string {
+  return taskPath.replace(/^root\/?/, "") || "root";
+}
+
 /** `file://` URI of an absolute path. */
 export function fileUri(p: string): string {
   return `file://${p.split(path.sep).map(encodeURIComponent).join("/")}`;
@@ -46,7 +51,7 @@ export function prepareAttempt(
 ): AttemptFiles {
   fs.rmSync(attemptDir, { recursive: true, force: true });
   fs.mkdirSync(attemptDir, { recursive: true });
-  const rel = taskPath.replace(/^root\/?/, "") || "root";
+  const rel = relPath(taskPath);
   const outputParameterFiles: Record<string, string> = {};
   for (const key of Object.keys(component.outputDefinitions?.parameters ?? {})) {
     // KFP's launcher creates the parent folders of output files; so do we.

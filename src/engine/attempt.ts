@@ -1,0 +1,174 @@
+/**
+ * One attempt of a container task: waits for resources, lays out its files, resolves
+ * its command line, records it RUNNING, runs the process and, on success, records its
+ * outputs before marking it SUCCEEDED.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { uriToLocalPath } from "../executor/index.ts";
+import type { ComponentSpec, ContainerSpec, JsonValue } from "../ir/index.ts";
+import type { Task, TaskCacheInfo } from "../store/index.ts";
+import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext } from "./context.ts";
+import { recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
+import { resolveArgv } from "./placeholders.ts";
+import { runProcess } from "./process-tree.ts";
+import type { demandOf } from "./resources.ts";
+import { buildExecutorInput, prepareAttempt, readOutputs, relPath } from "./task-io.ts";
+
+/** Why an attempt failed, and whether another attempt may help. */
+export type Fail = {
+  message: string;
+  stderrTail?: string[];
+  exitCode?: number;
+  retryable: boolean;
+  canceled?: boolean;
+};
+
+/** Runs one attempt; resolves with the node result on success or a {@link Fail}. */
+export async function runAttempt(
+  ctx: RunContext,
+  place: NodePlace,
+  rec: Task,
+  component: ComponentSpec,
+  container: ContainerSpec,
+  inputs: NodeIO,
+  attempt: number,
+  demand: ReturnType<typeof demandOf>,
+  cacheInfo: TaskCacheInfo | undefined,
+): Promise<NodeResult | Fail> {
+  let lease: Awaited<ReturnType<RunContext["scheduler"]["acquire"]>>;
+  try {
+    lease = await ctx.scheduler.acquire(demand, ctx.signal);
+  } catch {
+    return { message: "the run was canceled", retryable: false, canceled: true };
+  }
+  const rel = relPath(place.path);
+  const logPath = path.join(ctx.settings.logsDir, ctx.runId, `${rel}.log`);
+  const startedAt = ctx.clock();
+  let argv: string[];
+  let files: ReturnType<typeof prepareAttempt>;
+  const programDir = path.join(ctx.settings.programRoot, ctx.runId, rel);
+  try {
+    files = prepareAttempt(
+      component,
+      ctx.settings.artifactsDir,
+      ctx.runId,
+      place.path,
+      path.join(ctx.settings.home, "work", ctx.runId, rel, `attempt-${attempt}`),
+    );
+    fs.mkdirSync(programDir, { recursive: true });
+    const executorInput = buildExecutorInput(inputs, files);
+    const inputArtifacts: Record<string, { uri: string; path: string; metadata: Record<string, JsonValue> }[]> = {};
+    for (const [k, list] of Object.entries(inputs.artifacts)) {
+      inputArtifacts[k] = list.map((a) => ({ uri: a.uri, path: uriToLocalPath(a.uri), metadata: a.metadata }));
+    }
+    argv = resolveArgv([...(container.command ?? []), ...(container.args ?? [])], {
+      parameters: inputs.parameters,
+      inputArtifacts,
+      outputParameterFiles: files.outputParameterFiles,
+      outputArtifacts: files.outputArtifacts,
+      executorInputJson: JSON.stringify(executorInput),
+      pipelineJobName: ctx.runName,
+      pipelineJobUuid: ctx.runId,
+      pipelineTaskName: place.name,
+      pipelineTaskUuid: rec.id,
+      task: place.path,
+    });
+  } catch (e) {
+    lease.release();
+    return { message: (e as Error).message, retryable: false };
+  }
+  const t = ctx.store.tasks.update(rec.id, {
+    state: "RUNNING",
+    attempt,
+    startedAt,
+    finishedAt: null,
+    logPath,
+    resources: { cpus: demand.cpus, memoryBytes: demand.memoryBytes, gpus: lease.gpus, argv },
+  });
+  emitTask(ctx, t);
+  if (attempt > 1) fs.appendFileSync(logPath, `--- attempt ${attempt} ---\n`);
+  const env: NodeJS.ProcessEnv = { ...process.env, WEFT_PROGRAM_DIR: programDir, WEFT_SKIP_PACKAGE_INSTALL: "1" };
+  for (const e of container.env ?? []) env[e.name] = e.value;
+  if (demand.gpus > 0) env.CUDA_VISIBLE_DEVICES = lease.gpus.join(",");
+  const out = await runProcess({
+    argv,
+    env,
+    cwd: process.cwd(),
+    logPath,
+    signal: ctx.signal,
+    ...(ctx.settings.taskTimeoutMs !== undefined ? { timeoutMs: ctx.settings.taskTimeoutMs } : {}),
+    killGraceMs: ctx.settings.killGraceMs,
+    onSpawn: (child) => {
+      ctx.procs.add(child);
+      child.on("exit", () => ctx.procs.delete(child));
+      if (child.pid !== undefined) ctx.store.tasks.update(rec.id, { pid: child.pid });
+    },
+    onLine: (stream, line) =>
+      ctx.emit({ type: "log", runId: ctx.runId, taskId: rec.id, path: place.path, stream, line }),
+  });
+  lease.release();
+  const finishedAt = ctx.clock();
+  const exitCode = out.exitCode ?? undefined;
+  let failure: Fail | undefined;
+  if (out.spawnError) {
+    const cmd = argv[0] ?? "";
+    failure =
+      out.spawnError.code === "ENOENT"
+        ? {
+            message: `task '${place.path}': command '${cmd}' not found on this machine; the task expects image '${container.image}'. Install '${cmd}' or run the pipeline where that image's tools exist`,
+            retryable: false,
+          }
+        : { message: `task '${place.path}': could not start '${cmd}': ${out.spawnError.message}`, retryable: false };
+  } else if (out.canceled)
+    failure = { message: "the run was canceled", retryable: false, canceled: true, stderrTail: out.stderrTail };
+  else if (out.timedOut)
+    failure = {
+      message: `task '${place.path}' timed out after ${ctx.settings.taskTimeoutMs} ms and was killed`,
+      retryable: true,
+      stderrTail: out.stderrTail,
+    };
+  else if (out.exitCode !== 0) {
+    const hint =
+      out.exitCode === 127
+        ? `; exit 127 means a command was not found (the task expects image '${container.image}')`
+        : "";
+    failure = {
+      message: `task '${place.path}' exited with ${out.exitCode ?? `signal ${out.signal}`}${hint}; see its log ${logPath}`,
+      retryable: true,
+      stderrTail: out.stderrTail,
+      ...(exitCode !== undefined ? { exitCode } : {}),
+    };
+  }
+  if (!failure) {
+    try {
+      const o = readOutputs(component, files, place.path);
+      const outputs: NodeIO = { parameters: o.parameters, artifacts: {} };
+      const done = ctx.store.transaction(() => {
+        recordInputEvents(ctx, rec.id, inputs);
+        outputs.artifacts = recordOutputArtifacts(ctx, rec.id, o.artifacts);
+        ctx.store.tasks.appendAttempt(rec.id, { attempt, startedAt, finishedAt, exitCode: 0 });
+        return ctx.store.tasks.update(rec.id, {
+          state: "SUCCEEDED",
+          finishedAt,
+          exitCode: 0,
+          error: null,
+          outputs: { parameters: o.parameters },
+          ...(cacheInfo ? { cache: cacheInfo } : {}),
+        });
+      });
+      emitTask(ctx, done);
+      return { state: "SUCCEEDED", outputs, taskId: rec.id };
+    } catch (e) {
+      failure = { message: (e as Error).message, retryable: true, stderrTail: out.stderrTail };
+    }
+  }
+  ctx.store.tasks.appendAttempt(rec.id, {
+    attempt,
+    startedAt,
+    finishedAt,
+    ...(exitCode !== undefined ? { exitCode } : {}),
+    error: { message: failure.message, ...(failure.stderrTail ? { stderrTail: failure.stderrTail.join("\n") } : {}) },
+  });
+  return failure;
+}
