@@ -121,4 +121,23 @@ describe("cancel, Ctrl-C, and resume after the CLI was killed", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already SUCCEEDED/);
   });
+
+  it("follows the logs of a live run with -f until it finishes", async () => {
+    const home = join(box.dir, "follow");
+    const file = box.write(
+      "talker.yaml",
+      shPipeline("talker", [
+        { name: "talk", script: 'for i in 1 2 3 4 5 6 7 8; do echo "tick $i"; sleep 0.4; done; echo "bye" >&2' },
+      ]),
+    );
+    const child = spawnWeft(home, ["run", file]);
+    const done = collect(child);
+    const run = await waitFor("the run to be recorded", async () => (await runsOf(home))[0]);
+    const followed = await weft(home, ["runs", "logs", run.id, "talk", "-f"]);
+    const r = await done;
+    expect(r.code).toBe(0);
+    expect(followed.code).toBe(0);
+    const ticks = Array.from({ length: 8 }, (_, i) => `tick ${i + 1}`);
+    expect(followed.stdout.trim().split("\n")).toEqual([...ticks, "bye"]);
+  });
 });

@@ -123,4 +123,31 @@ describe("weft run", () => {
     expect(text).toMatch(/✔ consumer\s+succeeded/);
     expect(text).toMatch(/Run [0-9a-f-]{36} SUCCEEDED in/);
   });
+
+  it("runs at most --max-parallel tasks at once", async () => {
+    const file = box.write(
+      "pair.yaml",
+      shPipeline("pair", [
+        { name: "left", script: "sleep 0.4" },
+        { name: "right", script: "sleep 0.4" },
+      ]),
+    );
+    const home = `${box.home}-parallel`;
+    const r = await weft(home, ["run", file, "--max-parallel", "1", "--json"]);
+    expect(r.code).toBe(0);
+    const runId = String(jsonLines(r.stdout).at(-1)?.runId);
+    const tasks = JSON.parse((await weft(home, ["runs", "get", runId, "--json"])).stdout).tasks as {
+      name: string;
+      durationMs: number;
+    }[];
+    const events = jsonLines(r.stdout).filter((e) => e.type === "task" && (e.name === "left" || e.name === "right"));
+    const started = events.filter((e) => e.state === "RUNNING").map((e) => Number(e.startedAt));
+    const finished = events.filter((e) => e.state === "SUCCEEDED").map((e) => Number(e.finishedAt));
+    expect(started).toHaveLength(2);
+    expect(Math.max(...started)).toBeGreaterThanOrEqual(Math.min(...finished));
+    expect(tasks.filter((t) => t.name === "left" || t.name === "right")).toHaveLength(2);
+    const bad = await weft(home, ["run", file, "--max-parallel", "0"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--max-parallel expects a positive integer, got "0"/);
+  });
 });
