@@ -1,0 +1,199 @@
+/**
+ * What the end-to-end tests run against: the UI built with Vite, a real `weft server`
+ * child process over a temporary `$WEFT_HOME`, and Debian's Chromium driven by
+ * playwright-core. When the server does not serve the UI itself yet, a small front server
+ * serves `ui/dist` and passes every other request through to it.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+/** The project root. */
+export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+/** Debian's Chromium. */
+export const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
+/** Where screenshots are kept. */
+export const SCREENSHOTS = join(ROOT, "test-output", "screenshots");
+
+/** Why the browser tests cannot run here, or `undefined` when they can. */
+export function skipReason(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser tests`;
+}
+
+/** Builds the UI into ui/dist. */
+export function buildUi(): void {
+  execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "ui/vite.config.ts", "--logLevel", "warn"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+};
+
+function frontServer(api: string): Promise<{ server: Server; url: string }> {
+  const dist = join(ROOT, "ui", "dist");
+  const target = new URL(api);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
+    if (path.startsWith("/apis/") || path.startsWith("/docs")) {
+      const up = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      up.on("error", () => res.writeHead(502).end());
+      req.pipe(up);
+      return;
+    }
+    let file = join(dist, path);
+    if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = join(dist, "index.html");
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => {
+    server.listen(0, "127.0.0.1", () => {
+      const addr = server.address();
+      ok({ server, url: `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}` });
+    });
+  });
+}
+
+/** A running server: `url` serves the UI and the API. */
+export interface Weft {
+  url: string;
+  apiUrl: string;
+  home: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `weft server --port 0` over a fresh `$WEFT_HOME`. */
+export async function startWeft(): Promise<Weft> {
+  const home = mkdtempSync(join(tmpdir(), "weft-ui-e2e-"));
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, "bin/weft.js"), "server", "--port", "0"], {
+    cwd: ROOT,
+    env: { ...process.env, WEFT_HOME: home },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const apiUrl = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`weft server did not start in 60 s:\n${out}`)), 60_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`weft server exited with ${code}:\n${out}`));
+    });
+  });
+  const index = await fetch(`${apiUrl}/`).then(
+    async (r) => (r.ok ? await r.text() : ""),
+    () => "",
+  );
+  const servesUi = index.includes('id="root"');
+  const front = servesUi ? undefined : await frontServer(apiUrl);
+  return {
+    url: front?.url ?? apiUrl,
+    apiUrl,
+    home,
+    async stop() {
+      front?.server.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((ok) => child.once("exit", ok));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((ok) => setTimeout(ok, 5000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches headless Chromium. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+}
+
+/** Saves a full-page screenshot under test-output/screenshots. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** JSON over HTTP to the server, failing with the server's message. */
+export async function api<T>(base: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Uploads a pipeline (as a YAML/JSON file) and returns its id and newest version id. */
+export async function uploadPipeline(base: string, name: string, spec: unknown): Promise<{ pipelineId: string; versionId: string }> {
+  const form = new FormData();
+  form.append("uploadfile", new Blob([JSON.stringify(spec)], { type: "application/json" }), `${name}.json`);
+  const res = await fetch(`${base}/apis/v2beta1/pipelines/upload?name=${encodeURIComponent(name)}`, { method: "POST", body: form });
+  if (!res.ok) throw new Error(`upload ${name}: HTTP ${res.status} ${await res.text()}`);
+  const p = (await res.json()) as { pipeline_id: string };
+  const versions = await api<{ pipeline_versions?: Array<{ pipeline_version_id: string }> }>(
+    base,
+    `/apis/v2beta1/pipelines/${p.pipeline_id}/versions`,
+  );
+  const versionId = versions.pipeline_versions?.[0]?.pipeline_version_id;
+  if (!versionId) throw new Error(`upload ${name}: no version was created`);
+  return { pipelineId: p.pipeline_id, versionId };
+}
+
+/** Starts a run of a pipeline version with parameters. */
+export async function startRun(
+  base: string,
+  name: string,
+  ref: { pipelineId: string; versionId: string },
+  parameters: Record<string, unknown> = {},
+): Promise<string> {
+  const run = await api<{ run_id: string }>(base, "/apis/v2beta1/runs", {
+    display_name: name,
+    pipeline_version_reference: { pipeline_id: ref.pipelineId, pipeline_version_id: ref.versionId },
+    runtime_config: { parameters },
+  });
+  return run.run_id;
+}
+
+/** Waits until a run is final; returns its state. */
+export async function waitRun(base: string, runId: string, timeoutMs = 90_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await api<{ state?: string; error?: { message?: string } }>(base, `/apis/v2beta1/runs/${runId}`);
+    if (r.state && ["SUCCEEDED", "FAILED", "CANCELED", "SKIPPED"].includes(r.state)) return r.state;
+    if (Date.now() > end) throw new Error(`run ${runId} is still ${r.state} after ${timeoutMs} ms`);
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}

@@ -1,0 +1,88 @@
+/** The application shell: sidebar navigation, theme toggle and the page for the current path. */
+import type { ReactNode } from "react";
+import { ComparePage } from "./pages/compare-page.tsx";
+import { ExperimentsPage } from "./pages/experiments-page.tsx";
+import { LineagePage } from "./pages/lineage-page.tsx";
+import { PipelineDetailsPage } from "./pages/pipeline-details-page.tsx";
+import { PipelinesPage } from "./pages/pipelines-page.tsx";
+import { RecurringRunsPage } from "./pages/recurring-page.tsx";
+import { RunDetailsPage } from "./pages/run-details-page.tsx";
+import { RunsPage } from "./pages/runs-page.tsx";
+import { Link, matchPath, useLocation } from "./router.tsx";
+import { type ThemeChoice, useTheme } from "./theme.ts";
+
+const NAV = [
+  { to: "/", label: "Runs", match: (p: string) => p === "/" || p.startsWith("/runs") || p.startsWith("/compare") },
+  { to: "/experiments", label: "Experiments", match: (p: string) => p.startsWith("/experiments") },
+  { to: "/pipelines", label: "Pipelines", match: (p: string) => p.startsWith("/pipelines") },
+  { to: "/recurring", label: "Recurring runs", match: (p: string) => p.startsWith("/recurring") },
+  { to: "/artifacts", label: "Lineage", match: (p: string) => p.startsWith("/artifacts") },
+];
+
+function route(path: string, query: URLSearchParams): ReactNode {
+  let m: Record<string, string> | undefined;
+  if (path === "/" || path === "/runs") return <RunsPage />;
+  if ((m = matchPath("/runs/:id", path))) return <RunDetailsPage runId={m.id as string} taskId={query.get("task") ?? undefined} />;
+  if (path === "/compare") return <ComparePage runIds={(query.get("runs") ?? "").split(",").filter(Boolean)} />;
+  if (path === "/experiments") return <ExperimentsPage />;
+  if ((m = matchPath("/experiments/:id", path))) return <ExperimentsPage experimentId={m.id} />;
+  if (path === "/pipelines") return <PipelinesPage />;
+  if ((m = matchPath("/pipelines/:id", path)))
+    return <PipelineDetailsPage pipelineId={m.id as string} versionId={query.get("version") ?? undefined} />;
+  if (path === "/recurring") return <RecurringRunsPage />;
+  if (path === "/artifacts") return <LineagePage />;
+  if ((m = matchPath("/artifacts/:id", path))) return <LineagePage artifactId={m.id} />;
+  return (
+    <div className="page">
+      <h1>Page not found</h1>
+      <p className="muted">
+        There is nothing at <code>{path}</code>. <Link to="/">Go to runs</Link>.
+      </p>
+    </div>
+  );
+}
+
+const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
+
+/** The whole app. */
+export function App(): React.JSX.Element {
+  const { path, query } = useLocation();
+  const [theme, setTheme] = useTheme();
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <Link to="/" className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            W
+          </span>
+          Weft
+        </Link>
+        {NAV.map((n) => (
+          <Link key={n.to} to={n.to} className="nav-link" aria-current={n.match(path) ? "page" : undefined}>
+            {n.label}
+          </Link>
+        ))}
+        <div className="sidebar-foot">
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            onClick={() => setTheme(NEXT_THEME[theme])}
+            aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}`}
+            data-testid="theme-toggle"
+          >
+            {theme === "dark" ? "☾ Dark" : theme === "light" ? "☀ Light" : "◐ System"}
+          </button>
+          <a className="nav-link small" href="/docs">
+            API docs
+          </a>
+        </div>
+      </nav>
+      <main className="main" id="main">
+        {route(path, query)}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * A hand-written SVG chart of curves on the unit square (ROC, precision-recall): grid,
+ * axes, several series with a legend, an optional diagonal, and a crosshair readout.
+ */
+import { useId, useState } from "react";
+
+/** One curve. */
+export interface Series {
+  name: string;
+  points: Array<{ x: number; y: number; t?: number }>;
+}
+
+const W = 360;
+const H = 300;
+const M = { l: 44, r: 12, t: 12, b: 40 };
+const IW = W - M.l - M.r;
+const IH = H - M.t - M.b;
+const COLORS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)"];
+
+const sx = (x: number): number => M.l + Math.min(1, Math.max(0, x)) * IW;
+const sy = (y: number): number => M.t + (1 - Math.min(1, Math.max(0, y))) * IH;
+
+/** Area under a curve by the trapezoid rule (points sorted by x). */
+export function trapezoidArea(points: Array<{ x: number; y: number }>): number {
+  const p = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  let area = 0;
+  for (let i = 1; i < p.length; i++) {
+    const a = p[i - 1] as { x: number; y: number };
+    const b = p[i] as { x: number; y: number };
+    area += ((b.x - a.x) * (a.y + b.y)) / 2;
+  }
+  return area;
+}
+
+/** The chart. */
+export function CurveChart(props: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: Series[];
+  diagonal?: "up" | "none";
+  legendValue?: (s: Series) => string;
+}): React.JSX.Element {
+  const [hover, setHover] = useState<{ x: number; y: number } | undefined>();
+  const id = useId();
+  const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1];
+  const move = (e: React.PointerEvent<SVGSVGElement>): void => {
+    const r = e.currentTarget.getBoundingClientRect();
+    const x = ((e.clientX - r.left) * (W / r.width) - M.l) / IW;
+    const y = 1 - ((e.clientY - r.top) * (H / r.height) - M.t) / IH;
+    setHover(x >= 0 && x <= 1 && y >= 0 && y <= 1 ? { x, y } : undefined);
+  };
+  const nearest = (s: Series, x: number): { x: number; y: number; t?: number } | undefined => {
+    let best: { x: number; y: number; t?: number } | undefined;
+    for (const p of s.points) if (!best || Math.abs(p.x - x) < Math.abs(best.x - x)) best = p;
+    return best;
+  };
+  return (
+    <figure className="chart">
+      <figcaption className="chart-title">{props.title}</figcaption>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-labelledby={`${id}-desc`}
+        onPointerMove={move}
+        onPointerLeave={() => setHover(undefined)}
+        className="chart-svg"
+      >
+        <desc id={`${id}-desc`}>
+          {props.title}: {props.series.map((s) => `${s.name}${props.legendValue ? ` ${props.legendValue(s)}` : ""}`).join(", ")}
+        </desc>
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={sx(t)} x2={sx(t)} y1={M.t} y2={M.t + IH} className="chart-grid" />
+            <line x1={M.l} x2={M.l + IW} y1={sy(t)} y2={sy(t)} className="chart-grid" />
+            <text x={sx(t)} y={M.t + IH + 16} className="chart-tick" textAnchor="middle">
+              {t}
+            </text>
+            <text x={M.l - 6} y={sy(t) + 4} className="chart-tick" textAnchor="end">
+              {t}
+            </text>
+          </g>
+        ))}
+        <rect x={M.l} y={M.t} width={IW} height={IH} className="chart-frame" />
+        {props.diagonal === "up" ? <line x1={sx(0)} y1={sy(0)} x2={sx(1)} y2={sy(1)} className="chart-diagonal" /> : null}
+        {props.series.map((s, i) => (
+          <polyline
+            key={s.name}
+            points={s.points.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(" ")}
+            fill="none"
+            stroke={COLORS[i % COLORS.length]}
+            strokeWidth={2}
+            strokeLinejoin="round"
+            data-series={s.name}
+          />
+        ))}
+        {hover ? (
+          <g pointerEvents="none">
+            <line x1={sx(hover.x)} x2={sx(hover.x)} y1={M.t} y2={M.t + IH} className="chart-cross" />
+            {props.series.map((s, i) => {
+              const p = nearest(s, hover.x);
+              return p ? <circle key={s.name} cx={sx(p.x)} cy={sy(p.y)} r={4} fill={COLORS[i % COLORS.length]} /> : null;
+            })}
+          </g>
+        ) : null}
+        <text x={M.l + IW / 2} y={H - 6} textAnchor="middle" className="chart-label">
+          {props.xLabel}
+        </text>
+        <text x={12} y={M.t + IH / 2} textAnchor="middle" className="chart-label" transform={`rotate(-90 12 ${M.t + IH / 2})`}>
+          {props.yLabel}
+        </text>
+      </svg>
+      <ul className="chart-legend">
+        {props.series.map((s, i) => {
+          const p = hover ? nearest(s, hover.x) : undefined;
+          return (
+            <li key={s.name}>
+              <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} />
+              {s.name}
+              {props.legendValue ? <span className="muted"> {props.legendValue(s)}</span> : null}
+              {p ? (
+                <span className="muted mono">
+                  {" "}
+                  ({p.x.toFixed(3)}, {p.y.toFixed(3)}
+                  {p.t !== undefined ? ` @ ${p.t.toPrecision(3)}` : ""})
+                </span>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </figure>
+  );
+}

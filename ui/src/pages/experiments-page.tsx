@@ -1,0 +1,113 @@
+/** Experiments: the list with a create form; one experiment shows its runs. */
+import { useState } from "react";
+import { createExperiment, getExperiment, listExperiments } from "../api/index.ts";
+import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
+import { useAsync } from "../components/use-async.ts";
+import { formatTime } from "../format.ts";
+import { Link } from "../router.tsx";
+import { Pager } from "./pipelines-page.tsx";
+import { RunsPage } from "./runs-page.tsx";
+
+function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
+  const exp = useAsync(() => getExperiment(id), [id]);
+  return (
+    <div className="page">
+      <PageHeader
+        crumbs={
+          <>
+            <Link to="/experiments">Experiments</Link> / {exp.data?.display_name ?? id}
+          </>
+        }
+        title={exp.data?.display_name ?? id}
+        subtitle={exp.data?.description}
+      />
+      {exp.error ? <ErrorAlert error={exp.error} /> : null}
+      <RunsPage experimentId={id} embedded />
+    </div>
+  );
+}
+
+/** The page; with `experimentId`, that experiment's runs. */
+export function ExperimentsPage({ experimentId }: { experimentId?: string | undefined }): React.JSX.Element {
+  const [pageToken, setPageToken] = useState<string | undefined>();
+  const [history, setHistory] = useState<Array<string | undefined>>([]);
+  const list = useAsync((s) => listExperiments({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s), [pageToken]);
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const [error, setError] = useState<unknown>();
+  if (experimentId) return <ExperimentDetails id={experimentId} />;
+  const create = async (e: React.FormEvent): Promise<void> => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      if (!name.trim()) throw new Error("Give the experiment a name.");
+      await createExperiment(name.trim(), description.trim());
+      setName("");
+      setDescription("");
+      list.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <div className="page">
+      <PageHeader title="Experiments" subtitle="Groups of related runs." />
+      <Card title="New experiment">
+        <form className="toolbar" onSubmit={(e) => void create(e)} aria-label="Create experiment">
+          <input className="input" placeholder="Name" aria-label="Experiment name" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            className="input grow"
+            placeholder="Description (optional)"
+            aria-label="Experiment description"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
+          <button type="submit" className="btn btn-primary">
+            Create
+          </button>
+        </form>
+        {error ? <ErrorAlert error={error} /> : null}
+      </Card>
+      {list.error ? <ErrorAlert error={list.error} onRetry={list.reload} /> : null}
+      {list.loading && !list.data ? <Loading /> : null}
+      {list.data ? (
+        <div className="card table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Description</th>
+                <th>Last run</th>
+                <th>Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((x) => (
+                <tr key={x.experiment_id}>
+                  <td>
+                    <Link to={`/experiments/${encodeURIComponent(x.experiment_id)}`}>{x.display_name || x.experiment_id}</Link>
+                  </td>
+                  <td className="muted">{x.description ?? ""}</td>
+                  <td>{formatTime(x.last_run_created_at)}</td>
+                  <td>{formatTime(x.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      <Pager
+        hasPrev={history.length > 0}
+        hasNext={list.data?.nextPageToken !== undefined}
+        onPrev={() => {
+          setPageToken(history.at(-1));
+          setHistory((h) => h.slice(0, -1));
+        }}
+        onNext={() => {
+          setHistory((h) => [...h, pageToken]);
+          setPageToken(list.data?.nextPageToken);
+        }}
+      />
+    </div>
+  );
+}

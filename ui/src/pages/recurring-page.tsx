@@ -1,0 +1,216 @@
+/** Recurring runs: list with next fire times, enable/disable, and a form to create one. */
+import { useMemo, useState } from "react";
+import {
+  createRecurringRun,
+  getVersion,
+  listPipelines,
+  listRecurringRuns,
+  listVersions,
+  type RecurringRun,
+  setRecurringRunEnabled,
+} from "../api/index.ts";
+import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
+import { useAsync } from "../components/use-async.ts";
+import { formatTime } from "../format.ts";
+import { nextFireTimes, parseCron } from "./fire-times.ts";
+import { ParamsFields } from "./params-fields.tsx";
+import { initialText, paramFields, parseAll, specOfVersion } from "./params-form.ts";
+
+function triggerText(rr: RecurringRun): string {
+  const c = rr.trigger?.cron_schedule?.cron;
+  if (c) return `cron ${c}`;
+  const s = Number(rr.trigger?.periodic_schedule?.interval_second ?? 0);
+  if (s % 86400 === 0) return `every ${s / 86400} day${s === 86400 ? "" : "s"}`;
+  if (s % 3600 === 0) return `every ${s / 3600} hour${s === 3600 ? "" : "s"}`;
+  if (s % 60 === 0) return `every ${s / 60} minute${s === 60 ? "" : "s"}`;
+  return `every ${s} s`;
+}
+
+function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.Element {
+  const pipelines = useAsync(() => listPipelines({ pageSize: 200 }), []);
+  const [pipelineId, setPipelineId] = useState("");
+  const versions = useAsync(async () => (pipelineId ? listVersions(pipelineId, { pageSize: 1, sortBy: "created_at desc" }) : undefined), [pipelineId]);
+  const versionId = versions.data?.items[0]?.pipeline_version_id;
+  const version = useAsync(async () => (pipelineId && versionId ? getVersion(pipelineId, versionId) : undefined), [pipelineId, versionId]);
+  const fields = useMemo(() => paramFields(specOfVersion(version.data)), [version.data]);
+  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [name, setName] = useState("");
+  const [kind, setKind] = useState<"cron" | "periodic">("cron");
+  const [cron, setCron] = useState("0 0 * * * *");
+  const [minutes, setMinutes] = useState("60");
+  const [enabled, setEnabled] = useState(true);
+  const [error, setError] = useState<unknown>();
+  const textOf = (n: string): string => texts[n] ?? initialText(fields.find((f) => f.name === n) ?? fields[0]!);
+
+  const submit = async (e: React.FormEvent): Promise<void> => {
+    e.preventDefault();
+    setError(undefined);
+    const all = Object.fromEntries(fields.map((f) => [f.name, textOf(f.name)]));
+    const { values, errors: errs } = parseAll(fields, all);
+    setErrors(errs);
+    if (Object.keys(errs).length > 0) return;
+    try {
+      if (!pipelineId || !versionId) throw new Error("Choose a pipeline to schedule.");
+      if (!name.trim()) throw new Error("Give the recurring run a name.");
+      if (kind === "cron") parseCron(cron);
+      const mins = Number(minutes);
+      if (kind === "periodic" && !(Number.isInteger(mins) && mins > 0)) throw new Error("The interval must be a whole number of minutes, 1 or more.");
+      await createRecurringRun({
+        displayName: name.trim(),
+        pipelineId,
+        pipelineVersionId: versionId,
+        parameters: values,
+        cron: kind === "cron" ? cron : undefined,
+        intervalSeconds: kind === "periodic" ? mins * 60 : undefined,
+        maxConcurrency: 1,
+        enabled,
+      });
+      setName("");
+      onCreated();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} style={{ display: "grid", gap: 16 }} noValidate aria-label="Create recurring run">
+      <div className="form-grid">
+        <div className="field">
+          <label htmlFor="rr-name">Name</label>
+          <input id="rr-name" className="input" value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="rr-pipeline">Pipeline</label>
+          <select id="rr-pipeline" className="select" value={pipelineId} onChange={(e) => setPipelineId(e.target.value)}>
+            <option value="">Choose…</option>
+            {(pipelines.data?.items ?? []).map((p) => (
+              <option key={p.pipeline_id} value={p.pipeline_id}>
+                {p.display_name || p.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="rr-kind">Trigger</label>
+          <select id="rr-kind" className="select" value={kind} onChange={(e) => setKind(e.target.value as "cron" | "periodic")}>
+            <option value="cron">Cron schedule</option>
+            <option value="periodic">Every N minutes</option>
+          </select>
+        </div>
+        {kind === "cron" ? (
+          <div className="field">
+            <label htmlFor="rr-cron">Cron (UTC; 6 fields with seconds, or 5)</label>
+            <input id="rr-cron" className="input mono" value={cron} onChange={(e) => setCron(e.target.value)} />
+          </div>
+        ) : (
+          <div className="field">
+            <label htmlFor="rr-minutes">Interval (minutes)</label>
+            <input id="rr-minutes" className="input" inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+          </div>
+        )}
+        <label className="row">
+          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
+        </label>
+      </div>
+      {fields.length > 0 ? (
+        <ParamsFields fields={fields} texts={Object.fromEntries(fields.map((f) => [f.name, textOf(f.name)]))} errors={errors} onChange={(n, t) => setTexts((x) => ({ ...x, [n]: t }))} />
+      ) : null}
+      {error ? <ErrorAlert error={error} /> : null}
+      <div>
+        <button type="submit" className="btn btn-primary">
+          Create recurring run
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The page. */
+export function RecurringRunsPage(): React.JSX.Element {
+  const list = useAsync((s) => listRecurringRuns({ pageSize: 100 }, s), [], { pollMs: 10_000 });
+  const [showCreate, setShowCreate] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const toggle = async (rr: RecurringRun): Promise<void> => {
+    setError(undefined);
+    try {
+      await setRecurringRunEnabled(rr.recurring_run_id, rr.mode === "DISABLE");
+      list.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const now = Date.now();
+  return (
+    <div className="page">
+      <PageHeader
+        title="Recurring runs"
+        subtitle="Pipelines that run on a schedule."
+        actions={
+          <button type="button" className="btn btn-primary" onClick={() => setShowCreate((v) => !v)} aria-expanded={showCreate}>
+            New recurring run
+          </button>
+        }
+      />
+      {showCreate ? (
+        <Card title="New recurring run">
+          <CreateRecurring
+            onCreated={() => {
+              setShowCreate(false);
+              list.reload();
+            }}
+          />
+        </Card>
+      ) : null}
+      {error ? <ErrorAlert error={error} /> : null}
+      {list.error ? <ErrorAlert error={list.error} onRetry={list.reload} /> : null}
+      {list.loading && !list.data ? <Loading /> : null}
+      {list.data ? (
+        <div className="card table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Trigger</th>
+                <th>Status</th>
+                <th>Next fire times</th>
+                <th>Created</th>
+                <th>
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.length === 0 ? (
+                <tr>
+                  <td colSpan={6} className="empty">
+                    No recurring runs yet.
+                  </td>
+                </tr>
+              ) : null}
+              {list.data.items.map((rr) => {
+                const on = rr.mode !== "DISABLE";
+                const next = nextFireTimes(rr, now);
+                return (
+                  <tr key={rr.recurring_run_id}>
+                    <td>{rr.display_name}</td>
+                    <td className="mono">{triggerText(rr)}</td>
+                    <td>
+                      <span className={`badge ${on ? "state-SUCCEEDED" : "state-SKIPPED"}`}>{on ? "Enabled" : "Disabled"}</span>
+                    </td>
+                    <td className="small">{next.length === 0 ? "—" : next.map((t) => formatTime(new Date(t).toISOString())).join(", ")}</td>
+                    <td>{formatTime(rr.created_at)}</td>
+                    <td>
+                      <button type="button" className="btn btn-sm" onClick={() => void toggle(rr)}>
+                        {on ? "Disable" : "Enable"}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}

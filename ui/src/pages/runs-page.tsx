@@ -1,0 +1,144 @@
+/**
+ * Runs, the home page: a virtualized table over server-side pages (sort and filter are
+ * the server's), with state, duration, experiment, pipeline and key metrics, and
+ * selection of runs to compare.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import { type ListParams, listRuns, type Run } from "../api/index.ts";
+import { ErrorAlert, PageHeader } from "../components/ui.tsx";
+import { navigate } from "../router.tsx";
+import { RunsFilters, type RunsFilterState } from "./runs-filters.tsx";
+import { RunsTable, type SortState } from "./runs-table.tsx";
+
+const PAGE = 100;
+const ACTIVE = new Set(["PENDING", "RUNNING", "CANCELING"]);
+
+function toParams(sort: SortState, f: RunsFilterState): ListParams {
+  const predicates: Array<Record<string, string>> = [];
+  if (f.text.trim()) predicates.push({ key: "display_name", operation: "IS_SUBSTRING", string_value: f.text.trim() });
+  if (f.state) predicates.push({ key: "state", operation: "EQUALS", string_value: f.state });
+  return {
+    pageSize: PAGE,
+    sortBy: `${sort.field}${sort.desc ? " desc" : ""}`,
+    filter: { predicates },
+    experimentId: f.experimentId || undefined,
+  };
+}
+
+/** The runs list page. `experimentId` fixes the experiment filter (experiment details). */
+export function RunsPage(props: { experimentId?: string; embedded?: boolean }): React.JSX.Element {
+  const [sort, setSort] = useState<SortState>({ field: "created_at", desc: true });
+  const [filters, setFilters] = useState<RunsFilterState>({ text: "", state: "", experimentId: props.experimentId ?? "" });
+  const [runs, setRuns] = useState<Run[]>([]);
+  const [total, setTotal] = useState(0);
+  const [next, setNext] = useState<string | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [loading, setLoading] = useState(false);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const generation = useRef(0);
+  const params = toParams(sort, filters);
+  const paramsKey = JSON.stringify(params);
+
+  const loadFirst = useCallback(
+    async (silent: boolean) => {
+      const gen = ++generation.current;
+      if (!silent) setLoading(true);
+      try {
+        const page = await listRuns(JSON.parse(paramsKey) as ListParams);
+        if (gen !== generation.current) return;
+        setRuns(page.items);
+        setTotal(page.totalSize);
+        setNext(page.nextPageToken);
+        setError(undefined);
+      } catch (err) {
+        if (gen === generation.current) setError(err);
+      } finally {
+        if (gen === generation.current) setLoading(false);
+      }
+    },
+    [paramsKey],
+  );
+
+  useEffect(() => {
+    void loadFirst(false);
+  }, [loadFirst]);
+
+  // while runs on the first page are active and nothing more was paged in, keep it fresh
+  const hasActive = runs.some((r) => ACTIVE.has(r.state ?? ""));
+  const singlePage = runs.length <= PAGE;
+  useEffect(() => {
+    if (!hasActive || !singlePage) return;
+    const t = setInterval(() => void loadFirst(true), 3000);
+    return () => clearInterval(t);
+  }, [hasActive, singlePage, loadFirst]);
+
+  const loadMore = useCallback(async () => {
+    if (!next || loading) return;
+    const gen = generation.current;
+    setLoading(true);
+    try {
+      const page = await listRuns({ ...(JSON.parse(paramsKey) as ListParams), pageToken: next });
+      if (gen !== generation.current) return;
+      setRuns((r) => [...r, ...page.items]);
+      setNext(page.nextPageToken);
+      setTotal(page.totalSize);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  }, [next, loading, paramsKey]);
+
+  const toggle = (id: string): void =>
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+
+  const compare = (): void => navigate(`/compare?runs=${[...selected].map(encodeURIComponent).join(",")}`);
+
+  return (
+    <div className={props.embedded ? "" : "page"} style={props.embedded ? { display: "grid", gap: 16 } : undefined}>
+      {props.embedded ? null : (
+        <PageHeader
+          title="Runs"
+          subtitle={`${total.toLocaleString()} run${total === 1 ? "" : "s"}`}
+          actions={
+            <>
+              <button type="button" className="btn" onClick={() => void loadFirst(false)}>
+                Refresh
+              </button>
+              <button type="button" className="btn btn-primary" onClick={() => navigate("/pipelines")}>
+                New run
+              </button>
+            </>
+          }
+        />
+      )}
+      <div className="toolbar">
+        <RunsFilters value={filters} onChange={setFilters} lockExperiment={props.experimentId !== undefined} />
+        <span className="grow" />
+        <span className="muted small" aria-live="polite">
+          {selected.size > 0 ? `${selected.size} selected` : ""}
+        </span>
+        <button type="button" className="btn" disabled={selected.size < 2} onClick={compare} data-testid="compare-btn">
+          Compare{selected.size >= 2 ? ` ${selected.size} runs` : ""}
+        </button>
+      </div>
+      {error ? <ErrorAlert error={error} onRetry={() => void loadFirst(false)} /> : null}
+      <RunsTable
+        runs={runs}
+        total={total}
+        hasMore={next !== undefined}
+        loading={loading}
+        onLoadMore={() => void loadMore()}
+        sort={sort}
+        onSort={setSort}
+        selected={selected}
+        onToggle={toggle}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * The virtualized runs table: only rows on screen are in the DOM (10,000 runs scroll
+ * smoothly); the next server page loads as the end comes into view; metrics load for
+ * visible rows only.
+ */
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useRef } from "react";
+import type { Run } from "../api/index.ts";
+import { StateBadge } from "../components/ui.tsx";
+import { durationBetween, formatDuration, formatNumber, formatTime } from "../format.ts";
+import { useExperimentNames, usePipelineNames, useRunMetrics } from "../hooks/lookups.ts";
+import { Link } from "../router.tsx";
+
+/** The server-side sort of the table. */
+export interface SortState {
+  field: string;
+  desc: boolean;
+}
+
+const ROW = 44;
+
+function SortHeader(props: { label: string; field: string; sort: SortState; onSort: (s: SortState) => void }): React.JSX.Element {
+  const active = props.sort.field === props.field;
+  const dir = active ? (props.sort.desc ? "descending" : "ascending") : "none";
+  return (
+    <div role="columnheader" aria-sort={dir}>
+      <button
+        type="button"
+        className="sort-btn"
+        onClick={() => props.onSort({ field: props.field, desc: active ? !props.sort.desc : props.field !== "display_name" })}
+      >
+        {props.label}
+        <span aria-hidden="true" className="muted">
+          {active ? (props.sort.desc ? "↓" : "↑") : "↕"}
+        </span>
+      </button>
+    </div>
+  );
+}
+
+/** The table; `onLoadMore` is called when the last loaded rows come into view. */
+export function RunsTable(props: {
+  runs: Run[];
+  total: number;
+  hasMore: boolean;
+  loading: boolean;
+  onLoadMore: () => void;
+  sort: SortState;
+  onSort: (s: SortState) => void;
+  selected: Set<string>;
+  onToggle: (id: string) => void;
+}): React.JSX.Element {
+  const { runs, hasMore, loading, onLoadMore } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: runs.length + (hasMore ? 1 : 0),
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (hasMore && !loading && lastIndex >= runs.length - 10) onLoadMore();
+  }, [hasMore, loading, lastIndex, runs.length, onLoadMore]);
+
+  const visibleIds = items.map((i) => runs[i.index]?.run_id).filter((x): x is string => x !== undefined);
+  const metrics = useRunMetrics(visibleIds);
+  const experiments = useExperimentNames();
+  const pipelines = usePipelineNames(
+    visibleIds.map((id) => runs.find((r) => r.run_id === id)?.pipeline_version_reference?.pipeline_id ?? ""),
+  );
+  const metricNames = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const list of metrics.values()) for (const m of list) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 3)
+      .map(([n]) => n);
+  }, [metrics]);
+  const template = `40px minmax(200px, 2fr) 120px 90px minmax(120px, 1fr) minmax(120px, 1fr) 150px${metricNames.map(() => " 110px").join("")}`;
+
+  return (
+    <div className="card grid-table" role="table" aria-label="Runs" aria-rowcount={props.total + 1}>
+      <div ref={scroller} style={{ height: "calc(100vh - 230px)", minHeight: 360, overflow: "auto" }} data-testid="runs-scroller">
+        <div className="grid-row grid-head" role="row" style={{ gridTemplateColumns: template, minWidth: 900 }}>
+          <div role="columnheader">
+            <span className="visually-hidden">Select</span>
+          </div>
+          <SortHeader label="Run" field="display_name" sort={props.sort} onSort={props.onSort} />
+          <SortHeader label="State" field="state" sort={props.sort} onSort={props.onSort} />
+          <div role="columnheader">Duration</div>
+          <div role="columnheader">Experiment</div>
+          <div role="columnheader">Pipeline</div>
+          <SortHeader label="Created" field="created_at" sort={props.sort} onSort={props.onSort} />
+          {metricNames.map((n) => (
+            <div role="columnheader" key={n} className="num" title={n} style={{ textAlign: "right" }}>
+              {n}
+            </div>
+          ))}
+        </div>
+        {runs.length === 0 && !loading ? (
+          <div className="empty">No runs match. Start one from a pipeline, or with `weft run pipeline.yaml`.</div>
+        ) : null}
+        <div className="grid-body" style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: 900 }}>
+          {items.map((item) => {
+            const run = runs[item.index];
+            const style = {
+              position: "absolute" as const,
+              top: 0,
+              left: 0,
+              right: 0,
+              height: item.size,
+              transform: `translateY(${item.start}px)`,
+              gridTemplateColumns: template,
+            };
+            if (!run) {
+              return (
+                <div key="more" className="grid-row" style={style} role="row">
+                  <div className="muted">Loading more…</div>
+                </div>
+              );
+            }
+            const sel = props.selected.has(run.run_id);
+            const pid = run.pipeline_version_reference?.pipeline_id;
+            const pipeline = pid ? (pipelines.get(pid) ?? "…") : (run.pipeline_spec?.pipelineInfo?.name ?? "—");
+            const m = metrics.get(run.run_id) ?? [];
+            const name = run.display_name || run.run_id;
+            return (
+              <div
+                key={run.run_id}
+                className="grid-row"
+                role="row"
+                aria-rowindex={item.index + 2}
+                aria-selected={sel}
+                style={style}
+                data-run-id={run.run_id}
+              >
+                <div role="cell">
+                  <input type="checkbox" checked={sel} onChange={() => props.onToggle(run.run_id)} aria-label={`Select ${name}`} />
+                </div>
+                <div role="cell">
+                  <Link to={`/runs/${encodeURIComponent(run.run_id)}`} title={name}>
+                    {name}
+                  </Link>
+                </div>
+                <div role="cell">
+                  <StateBadge state={run.state} />
+                </div>
+                <div role="cell">{formatDuration(durationBetween(run.created_at, run.finished_at))}</div>
+                <div role="cell">{experiments.get(run.experiment_id ?? "") ?? "—"}</div>
+                <div role="cell">{pipeline}</div>
+                <div role="cell">{formatTime(run.created_at)}</div>
+                {metricNames.map((n) => {
+                  const v = m.find((x) => x.name === n)?.value;
+                  return (
+                    <div role="cell" key={n} style={{ textAlign: "right", fontVariantNumeric: "tabular-nums" }}>
+                      {v === undefined ? "" : formatNumber(v)}
+                    </div>
+                  );
+                })}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+/** Vitest for the UI alone: unit tests beside the code and the browser end-to-end tests. */
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  root: fileURLToPath(new URL("..", import.meta.url)),
+  test: {
+    include: ["ui/src/**/*.test.ts", "ui/e2e/**/*.e2e.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+  },
+});
