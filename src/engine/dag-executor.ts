@@ -134,7 +134,7 @@ async function runTask(
       const r = scope.results.get(d);
       if (r && !isSuccess(r.state)) {
         const why = `upstream task '${d}' ${r.state === "SKIPPED" ? "was skipped" : `ended ${r.state}`}`;
-        return recordFinished(ctx, place, "SKIPPED", { error: why });
+        return skipTree(ctx, place, why);
       }
     }
   }
@@ -142,7 +142,7 @@ async function runTask(
   const inputs = resolveTaskInputs(name, task, component, scope);
   const condition = task.triggerPolicy?.condition;
   if (condition && !evaluateCondition(condition, inputs.parameters, place.path)) {
-    return recordFinished(ctx, place, "SKIPPED", { error: `condition '${condition}' is false`, inputs });
+    return skipTree(ctx, place, `condition '${condition}' is false`, inputs);
   }
   if (place.kind === "loop") return runLoopNode(ctx, place, task, component, inputs, executeDag);
   if (component.dag) return runSubDag(ctx, place, component, inputs);
@@ -155,6 +155,21 @@ async function runTask(
   }
   if (place.kind === "importer") return runImporterNode(ctx, place, task, component, inputs);
   return runContainerNode(ctx, place, task, component, inputs);
+}
+
+/**
+ * Records a node SKIPPED and, for a DAG-backed node (condition, sub-pipeline, exit
+ * handler), every task of its DAG too, so the run's tree shows what did not run.
+ */
+function skipTree(ctx: RunContext, place: NodePlace, why: string, inputs?: NodeIO): NodeResult {
+  const r = recordFinished(ctx, place, "SKIPPED", { error: why, ...(inputs ? { inputs } : {}) });
+  const component = ctx.spec.components?.[place.componentName];
+  if (place.kind !== "loop" && component?.dag) {
+    for (const [n, t] of Object.entries(component.dag.tasks ?? {})) {
+      skipTree(ctx, placeOf(ctx, n, t, place.path, r.taskId), `its parent '${place.path}' was skipped`);
+    }
+  }
+  return r;
 }
 
 /** Records a DAG-backed node (sub-pipeline, condition, exit handler) and runs its DAG. */

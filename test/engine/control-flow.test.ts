@@ -102,6 +102,10 @@ describe("conditions", () => {
       expect(byPath(s, `root/condition-branches-1/${c}`)?.state).toBe(c === taken ? "SUCCEEDED" : "SKIPPED");
     }
     expect(byPath(s, "root/condition-branches-1")?.kind).toBe("condition");
+    // a skipped branch's tasks are recorded SKIPPED too
+    const skippedWord = word === "big" ? "small" : "big";
+    const skippedCond = word === "big" ? "condition-4" : "condition-2";
+    expect(byPath(s, `root/condition-branches-1/${skippedCond}/say-${skippedWord}`)?.state).toBe("SKIPPED");
   });
 });
 
