@@ -92,6 +92,29 @@ function makeParam<T, P extends Presence>(
   return Object.freeze(decl) as ParamDecl<T, P>;
 }
 
+/** Options of `param.list()`. */
+export interface ListOptions<T> extends ParamOptions<T[]> {
+  itemType?: ParamTypeName;
+}
+
+function listParam<T = JsonValue>(opts: ListOptions<T> & { default: T[] }): ParamDecl<T[], "default">;
+function listParam<T = JsonValue>(opts: ListOptions<T> & { optional: true }): ParamDecl<T[], "optional">;
+function listParam<T = JsonValue>(opts?: ListOptions<T> & { optional?: false }): ParamDecl<T[], "required">;
+function listParam<T>(opts?: ListOptions<T>): ParamDecl<T[], Presence> {
+  return makeParam("LIST", opts);
+}
+
+function objectParam<T = { [key: string]: JsonValue }>(opts: ParamOptions<T> & { default: T }): ParamDecl<T, "default">;
+function objectParam<T = { [key: string]: JsonValue }>(
+  opts: ParamOptions<T> & { optional: true },
+): ParamDecl<T, "optional">;
+function objectParam<T = { [key: string]: JsonValue }>(
+  opts?: ParamOptions<T> & { optional?: false },
+): ParamDecl<T, "required">;
+function objectParam<T>(opts?: ParamOptions<T>): ParamDecl<T, Presence> {
+  return makeParam("STRUCT", opts);
+}
+
 /** What a component's exit task receives: KFP's `PipelineTaskFinalStatus`. */
 export interface TaskFinalStatus {
   state: string;
@@ -127,17 +150,9 @@ export const param = {
    * A JSON list (`LIST`). `itemType` tells loops over it the KFP type of one item
    * (default `STRING`, or `STRUCT` when the loop reads fields of its items).
    */
-  list<T = JsonValue, const O extends ParamOptions<T[]> & { itemType?: ParamTypeName } = { optional?: false }>(
-    opts?: O,
-  ): ParamDecl<T[], PresenceOf<O>> {
-    return makeParam("LIST", opts);
-  },
+  list: listParam,
   /** A JSON object (`STRUCT`). */
-  object<T = { [key: string]: JsonValue }, const O extends ParamOptions<T> = { optional?: false }>(
-    opts?: O,
-  ): ParamDecl<T, PresenceOf<O>> {
-    return makeParam("STRUCT", opts);
-  },
+  object: objectParam,
   /** The final status of the tasks an exit handler guards; filled in by the pipeline, never passed. */
   taskFinalStatus(opts?: { description?: string }): ParamDecl<TaskFinalStatus, "default"> {
     return makeParam("TASK_FINAL_STATUS", opts);

@@ -1,4 +1,4 @@
-import { collected, component, param, parallelFor, pipeline } from "../../src/index.ts";
+import { collected, component, parallelFor, param, pipeline } from "../../src/index.ts";
 
 /** Mirrors the corpus pipeline `critical/collected_parameters`: fan-in of a loop's outputs in a nested pipeline. */
 export const splitIds = component({

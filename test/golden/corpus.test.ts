@@ -26,7 +26,8 @@ const SAME_PIPELINE: Record<string, string> = {
   "pipeline-with-metrics-outputs.ts": "essential/pipeline_with_metrics_outputs.yaml",
   "pipeline-with-nested-conditions.ts": "essential/pipeline_with_nested_conditions.yaml",
   "pipeline-with-retry.ts": "critical/pipeline_with_retry.yaml",
-  "placeholder-with-if-placeholder-none-input-value.ts": "essential/placeholder_with_if_placeholder_none_input_value.yaml",
+  "placeholder-with-if-placeholder-none-input-value.ts":
+    "essential/placeholder_with_if_placeholder_none_input_value.yaml",
   "two-step-pipeline-containerized.ts": "critical/two_step_pipeline_containerized.yaml",
 };
 

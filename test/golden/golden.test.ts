@@ -22,7 +22,8 @@ export const goldenModules = readdirSync(dir)
 describe("golden pipelines", () => {
   it("has at least 25 pipelines, each with its YAML", () => {
     expect(goldenModules.length).toBeGreaterThanOrEqual(25);
-    if (!update) for (const f of goldenModules) expect(existsSync(join(dir, f.replace(/\.ts$/, ".yaml"))), f).toBe(true);
+    if (!update)
+      for (const f of goldenModules) expect(existsSync(join(dir, f.replace(/\.ts$/, ".yaml"))), f).toBe(true);
   });
 
   for (const file of goldenModules) {

@@ -1,5 +1,5 @@
-import { artifact, component, param, parallelFor, pipeline } from "../../src/index.ts";
 import { readFileSync, writeFileSync } from "node:fs";
+import { artifact, component, parallelFor, param, pipeline } from "../../src/index.ts";
 
 /** Mirrors the corpus pipeline `parallel_and_nested/loop_consume_upstream`: a loop over an upstream output. */
 export const splitInput = component({
@@ -36,11 +36,16 @@ export const printInput = component({
   },
 });
 
-export const loopConsumeUpstream = pipeline({ name: "loop-consume-upstream", displayName: "Loop Consume Upstream" }, () => {
-  const split = splitInput({ input: "component1,component2,component3" }).setCaching(false).setDisplayName("same display name");
-  parallelFor(split.outputs.Output, (item) => {
-    const file = createFile({ content: item }).setCaching(false).setDisplayName("same display name");
-    readFile({ file: file.outputs.file }).setCaching(false).setDisplayName("same display name");
-  });
-  printInput({ input: split.outputs.Output }).setCaching(false).setDisplayName("same display name");
-});
+export const loopConsumeUpstream = pipeline(
+  { name: "loop-consume-upstream", displayName: "Loop Consume Upstream" },
+  () => {
+    const split = splitInput({ input: "component1,component2,component3" })
+      .setCaching(false)
+      .setDisplayName("same display name");
+    parallelFor(split.outputs.Output, (item) => {
+      const file = createFile({ content: item }).setCaching(false).setDisplayName("same display name");
+      readFile({ file: file.outputs.file }).setCaching(false).setDisplayName("same display name");
+    });
+    printInput({ input: split.outputs.Output }).setCaching(false).setDisplayName("same display name");
+  },
+);

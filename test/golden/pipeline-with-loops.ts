@@ -1,4 +1,4 @@
-import { component, param, parallelFor, pipeline } from "../../src/index.ts";
+import { component, parallelFor, param, pipeline } from "../../src/index.ts";
 
 /** Mirrors the corpus pipeline `parallel_and_nested/pipeline_with_loops`. */
 export const argsGeneratorOp = component({

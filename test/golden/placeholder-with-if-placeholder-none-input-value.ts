@@ -19,7 +19,10 @@ export const componentWithOptionalInputs = containerComponent({
 });
 
 export const onePipeline = pipeline(
-  { name: "one-step-pipeline-with-if-placeholder-supply-none", params: { input0: param.string({ default: "input0" }) } },
+  {
+    name: "one-step-pipeline-with-if-placeholder-supply-none",
+    params: { input0: param.string({ default: "input0" }) },
+  },
   (p) => {
     componentWithOptionalInputs({ required_input: p.input0 });
   },

@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { loadComponentFromFile, type ParamDecl, param, pipeline } from "../../src/index.ts";
+import { echo } from "./_components.ts";
+
+/** Components loaded from KFP YAML: a compiled component, and a whole compiled pipeline used as a component. */
+export const add = loadComponentFromFile<
+  { a: ParamDecl<number, "required">; b: ParamDecl<number, "default"> },
+  { Output: ParamDecl<number, "required"> }
+>(fileURLToPath(new URL("components/add.yaml", import.meta.url)));
+
+export const afterPipeline = loadComponentFromFile(fileURLToPath(new URL("pipeline-with-after.yaml", import.meta.url)));
+
+export default pipeline({ name: "loaded-components", params: { x: param.float({ default: 2 }) } }, (p) => {
+  const sum = add({ a: p.x });
+  const again = add({ a: sum.outputs.Output, b: 10 }).setEnv("MODE", "strict");
+  afterPipeline().after(again);
+  echo({ msg: "done" }).after(again);
+});
