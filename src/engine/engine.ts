@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { ArtifactStore } from "../artifacts/index.ts";
 import type { JsonValue, PipelinePackage } from "../ir/index.ts";
-import type { Store } from "../store/index.ts";
+import type { Store, Task } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
 import { resolveRunParameters } from "./params.ts";
 import { planPipeline } from "./planner.ts";
@@ -114,28 +114,42 @@ export class Engine {
       ...(req.pipelineVersionId ? { pipelineVersionId: req.pipelineVersionId } : {}),
       ...(req.recurringRunId ? { recurringRunId: req.recurringRunId } : {}),
     });
-    return this.launch(run.id, new Map());
+    return this.launch(run.id, new Map(), parameters);
   }
 
   /**
    * `weft runs retry`: resumes a FAILED or CANCELED run (including one whose owner
-   * died), reusing its SUCCEEDED and CACHED tasks and running the rest again.
+   * died), reusing its SUCCEEDED and CACHED tasks and running the rest again. Also
+   * executes a PENDING run recorded by someone else (the server's queue), after
+   * checking its parameters (a bad one marks the run FAILED and throws `ParameterError`).
    */
   resumeRun(runId: string): RunHandle {
     this.recoverOrphans();
     const run = this.store.runs.get(runId);
     if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist; list runs with 'weft runs list'`);
-    if (this.active.has(runId) || !["FAILED", "CANCELED"].includes(run.state)) {
+    const queued = run.state === "PENDING" && run.ownerPid === undefined;
+    if (this.active.has(runId) || !(queued || run.state === "FAILED" || run.state === "CANCELED")) {
       throw new EngineError(
         "RUN_NOT_RESUMABLE",
         `run '${runId}' is ${run.state}; only FAILED or CANCELED runs can be retried`,
       );
     }
+    let parameters: Record<string, JsonValue>;
+    try {
+      parameters = resolveRunParameters(run.pipelineSpec, run.parameters);
+    } catch (e) {
+      if (queued) {
+        this.store.runs.updateState(runId, "FAILED", {
+          error: { code: "PARAMETER_INVALID", message: (e as Error).message },
+        });
+      }
+      throw e;
+    }
     const previous = new Map(this.store.tasks.listByRun(runId).map((t) => [t.path, t]));
-    return this.launch(runId, previous);
+    return this.launch(runId, previous, parameters);
   }
 
-  private launch(runId: string, previous: Map<string, import("../store/index.ts").Task>): RunHandle {
+  private launch(runId: string, previous: Map<string, Task>, parameters: Record<string, JsonValue>): RunHandle {
     const run = this.store.runs.get(runId);
     if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist`);
     const exec = new RunExecution({
@@ -146,6 +160,7 @@ export class Engine {
       settings: this.settings(run.enableCache),
       clock: this.opts.clock ?? Date.now,
       previous,
+      parameters,
     });
     this.active.set(runId, exec);
     const done = exec.start().finally(() => this.active.delete(runId));

@@ -5,6 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import os from "node:os";
+import type { JsonValue } from "../ir/index.ts";
 import type { Run, Store, Task } from "../store/index.ts";
 import type { RunContext, RunSettings } from "./context.ts";
 import { executeDag } from "./dag-executor.ts";
@@ -25,6 +26,8 @@ export interface RunExecutionInit {
   settings: RunSettings;
   clock: () => number;
   previous: Map<string, Task>;
+  /** The run's parameters with defaults filled in. */
+  parameters: Record<string, JsonValue>;
 }
 
 /** A run being executed by this process. */
@@ -85,7 +88,7 @@ export class RunExecution {
       await new Promise((r) => setImmediate(r)); // let callers attach listeners first
       this.emitRun("RUNNING");
       const r = await executeDag(ctx, run.pipelineSpec.root, "root", undefined, {
-        parameters: run.parameters,
+        parameters: this.init.parameters,
         artifacts: {},
       });
       outputs = r.outputs;

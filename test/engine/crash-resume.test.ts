@@ -137,3 +137,30 @@ describe("resume", () => {
     );
   }, 60000);
 });
+
+describe("queued runs", () => {
+  it("executes a PENDING run recorded by another component, filling defaults", async () => {
+    const b = new IrBuilder("queued", { who: { type: "STRING", default: "world" } })
+      .sh("hi", "printf 'hello %s' {{$.inputs.parameters['who']}} > {{$.outputs.parameters['o'].output_file}}", {
+        in: { who: "STRING" },
+        out: { o: "STRING" },
+      })
+      .root({ hi: task("hi", { inputs: { parameters: { who: from.param("who") } } }) });
+    const run = env.store.runs.create({ displayName: "queued", pipelineSpec: b.build().pipelineSpec, parameters: {} });
+    const s = await env.engine.resumeRun(run.id).done;
+    expect(s.state).toBe("SUCCEEDED");
+    expect(env.store.tasks.getByPath(run.id, "root/hi")?.outputs.parameters.o).toBe("hello world");
+  });
+
+  it("marks a queued run with a bad parameter FAILED, naming it", () => {
+    const b = new IrBuilder("queued-bad", { n: { type: "NUMBER_INTEGER" } }).sh("x", "true").root({ x: task("x") });
+    const run = env.store.runs.create({
+      displayName: "bad",
+      pipelineSpec: b.build().pipelineSpec,
+      parameters: { n: "x" },
+    });
+    expect(() => env.engine.resumeRun(run.id)).toThrow(/parameter 'n'/);
+    expect(env.store.runs.get(run.id)?.state).toBe("FAILED");
+    expect(env.store.runs.get(run.id)?.error?.code).toBe("PARAMETER_INVALID");
+  });
+});
