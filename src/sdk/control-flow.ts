@@ -147,7 +147,7 @@ function rawItemType(items: readonly JsonValue[]): ParamTypeName {
  * @example
  * const t = parallelFor([{ kind: "mlp" }, { kind: "logreg" }], (cfg) => train({ kind: cfg.field("kind") }));
  */
-export function parallelFor<const I extends LoopItems, R>(
+export function parallelFor<I extends LoopItems, R>(
   items: I,
   body: (item: LoopItemOf<I>) => R,
   options: ParallelForOptions = {},
