@@ -96,6 +96,14 @@ export function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
       settled = true;
       if (timer) clearTimeout(timer);
       req.signal.removeEventListener("abort", onAbort);
+      // As when a container's main process ends: whatever it left behind in its group dies.
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // the group is already gone
+        }
+      }
       log.end(() => resolve({ ...o, timedOut, canceled, stderrTail }));
     };
     child.on("error", (e: NodeJS.ErrnoException) => finish({ exitCode: null, signal: null, spawnError: e }));

@@ -172,3 +172,25 @@ describe("logs", () => {
     expect(log).toContain("err-line");
   });
 });
+
+describe("process groups", () => {
+  it("kills what a task leaves running in the background when it exits", async () => {
+    const pidFile = path.join(env.home, "bg.pid");
+    const b = new IrBuilder("bg")
+      .sh("bg", `sleep 30 > /dev/null 2>&1 & echo $! > ${pidFile}; echo started`)
+      .root({ bg: task("bg") });
+    const s = await env.engine.startRun({ pipeline: b.build(), enableCache: false }).done;
+    expect(s.state).toBe("SUCCEEDED");
+    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 40 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive()).toBe(false);
+  });
+});
