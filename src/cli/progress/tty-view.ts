@@ -83,14 +83,21 @@ export class TtyView implements ProgressView {
     const header = `${stateSymbol(this.runState, c)} ${c.bold(this.title)}  ${colorState(this.runState, this.runState, c)}  ${formatDuration(this.now() - this.startedAt)}`;
     const tasks = [...this.rows.values()].filter((r) => r.path !== "root").sort((a, b) => comparePaths(a.path, b.path));
     let shown = tasks;
-    let folded: Record<string, number> = {};
+    const folded: Record<string, number> = {};
     if (tasks.length > height - 2) {
-      // keep what matters: running and failed tasks first, then the most recent others
-      const important = tasks.filter((t) => t.state === "RUNNING" || t.state === "FAILED");
-      const keep = new Set(important.slice(0, height - 2).map((t) => t.taskId));
-      shown = tasks.filter((t) => keep.has(t.taskId));
-      folded = {};
-      for (const t of tasks) if (!keep.has(t.taskId)) folded[t.state] = (folded[t.state] ?? 0) + 1;
+      // keep what matters: running and failed leaf tasks with the groups they sit in;
+      // the other leaf tasks fold into per-state counts
+      const budget = height - 2;
+      const keep = new Set<string>();
+      for (const t of tasks) {
+        if (!isLeaf(t) || (t.state !== "RUNNING" && t.state !== "FAILED")) continue;
+        const chain: string[] = [];
+        for (let p = t.path; p.includes("/"); p = p.slice(0, p.lastIndexOf("/"))) chain.push(p);
+        if (keep.size + chain.filter((p) => !keep.has(p)).length > budget) break;
+        for (const p of chain) keep.add(p);
+      }
+      shown = tasks.filter((t) => keep.has(t.path));
+      for (const t of tasks) if (isLeaf(t) && !keep.has(t.path)) folded[t.state] = (folded[t.state] ?? 0) + 1;
     }
     const lines = [header, ...shown.map((t) => this.line(t))];
     const foldedText = Object.entries(folded)
@@ -106,12 +113,16 @@ export class TtyView implements ProgressView {
     const name = t.kind === "iteration" ? (t.path.split("/").at(-1) ?? t.displayName) : t.displayName;
     const parts = [`${indent}${stateSymbol(t.state, c)} ${name}`, colorState(t.state, t.state.toLowerCase(), c)];
     const d = elapsed(t.startedAt, t.finishedAt, this.now());
-    if (d !== undefined && (t.kind === "container" || t.kind === "importer")) parts.push(formatDuration(d));
+    if (d !== undefined && isLeaf(t)) parts.push(formatDuration(d));
     if (t.cached) parts.push(c.cyan("cached"));
     if (t.attempt > 1) parts.push(c.yellow(`retry ${t.attempt - 1}`));
     if (t.state === "FAILED" && t.error) parts.push(c.red(t.error.split("\n")[0] ?? ""));
     return parts.join("  ");
   }
+}
+
+function isLeaf(t: TaskRow): boolean {
+  return t.kind === "container" || t.kind === "importer";
 }
 
 function truncate(line: string, width: number): string {

@@ -99,6 +99,12 @@ describe("progress views", () => {
     const folded = view.render().map(stripAnsi);
     expect(folded.length).toBeLessThanOrEqual(out.rows);
     expect(folded.at(-1)).toBe("  … and 1 cached, 31 succeeded, 10 pending");
+    // running leaves stay visible with the groups they sit in; idle groups fold away
+    expect(folded.slice(1, -1)).toEqual([
+      "  ◐ for-loop-1  running",
+      "    ◐ iteration-2  running",
+      "      ◐ train  running  2.5s  retry 2",
+    ]);
     await new Promise((r) => setTimeout(r, 150)); // the throttled redraw
     const ESC = "\x1b";
     expect(out.text.split(`${ESC}[0J`)).toHaveLength(2);
