@@ -122,7 +122,13 @@ export function viewersPipeline(): Obj {
         "exec-make-data": {
           container: {
             image: "alpine",
-            command: ["sh", "-c", DATA_SH, "{{$.outputs.artifacts['table'].path}}", "{{$.outputs.artifacts['records'].path}}"],
+            command: [
+              "sh",
+              "-c",
+              DATA_SH,
+              "{{$.outputs.artifacts['table'].path}}",
+              "{{$.outputs.artifacts['records'].path}}",
+            ],
           },
         },
         "exec-evaluate": {
@@ -168,10 +174,17 @@ export function loggerPipeline(lines = 20, delay = 0.25): Obj {
       },
     },
     components: {
-      "comp-talk": { executorLabel: "exec-talk", inputDefinitions: { parameters: { lines: { parameterType: "NUMBER_INTEGER" } } } },
+      "comp-talk": {
+        executorLabel: "exec-talk",
+        inputDefinitions: { parameters: { lines: { parameterType: "NUMBER_INTEGER" } } },
+      },
     },
     deploymentSpec: {
-      executors: { "exec-talk": { container: { image: "alpine", command: ["sh", "-c", script, "{{$.inputs.parameters['lines']}}"] } } },
+      executors: {
+        "exec-talk": {
+          container: { image: "alpine", command: ["sh", "-c", script, "{{$.inputs.parameters['lines']}}"] },
+        },
+      },
     },
   };
 }
@@ -194,7 +207,9 @@ export function widePipeline(n: number, width = 25): Obj {
     sdkVersion: "weft-e2e",
     root: { dag: { tasks } },
     components: { "comp-echo": { executorLabel: "exec-echo" } },
-    deploymentSpec: { executors: { "exec-echo": { container: { image: "alpine", command: ["sh", "-c", "echo ok"] } } } },
+    deploymentSpec: {
+      executors: { "exec-echo": { container: { image: "alpine", command: ["sh", "-c", "echo ok"] } } },
+    },
   };
 }
 
@@ -237,6 +252,8 @@ export function controlFlowPipeline(): Obj {
         dag: { tasks: { big: { taskInfo: { name: "big" }, componentRef: { name: "comp-say" } } } },
       },
     },
-    deploymentSpec: { executors: { "exec-say": { container: { image: "alpine", command: ["sh", "-c", "echo hello"] } } } },
+    deploymentSpec: {
+      executors: { "exec-say": { container: { image: "alpine", command: ["sh", "-c", "echo hello"] } } },
+    },
   };
 }

@@ -21,15 +21,21 @@ export const SCREENSHOTS = join(ROOT, "test-output", "screenshots");
 
 /** Why the browser tests cannot run here, or `undefined` when they can. */
 export function skipReason(): string | undefined {
-  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser tests`;
+  return existsSync(CHROMIUM)
+    ? undefined
+    : `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser tests`;
 }
 
 /** Builds the UI into ui/dist. */
 export function buildUi(): void {
-  execFileSync(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "ui/vite.config.ts", "--logLevel", "warn"], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "ui/vite.config.ts", "--logLevel", "warn"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+    },
+  );
 }
 
 const TYPES: Record<string, string> = {
@@ -134,7 +140,13 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
   });
 }
 
@@ -157,10 +169,17 @@ export async function api<T>(base: string, path: string, body?: unknown): Promis
 }
 
 /** Uploads a pipeline (as a YAML/JSON file) and returns its id and newest version id. */
-export async function uploadPipeline(base: string, name: string, spec: unknown): Promise<{ pipelineId: string; versionId: string }> {
+export async function uploadPipeline(
+  base: string,
+  name: string,
+  spec: unknown,
+): Promise<{ pipelineId: string; versionId: string }> {
   const form = new FormData();
   form.append("uploadfile", new Blob([JSON.stringify(spec)], { type: "application/json" }), `${name}.json`);
-  const res = await fetch(`${base}/apis/v2beta1/pipelines/upload?name=${encodeURIComponent(name)}`, { method: "POST", body: form });
+  const res = await fetch(`${base}/apis/v2beta1/pipelines/upload?name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    body: form,
+  });
   if (!res.ok) throw new Error(`upload ${name}: HTTP ${res.status} ${await res.text()}`);
   const p = (await res.json()) as { pipeline_id: string };
   const versions = await api<{ pipeline_versions?: Array<{ pipeline_version_id: string }> }>(

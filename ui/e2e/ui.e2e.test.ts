@@ -61,7 +61,10 @@ describe.skipIf(reason !== undefined)("web UI end to end", () => {
     await page.locator('h1 .badge[data-state="SUCCEEDED"]').waitFor({ timeout: 90_000 });
     await page.locator('[data-task="evaluate"][data-state="SUCCEEDED"]').waitFor();
     await page.locator('[data-task="make-data"][data-state="SUCCEEDED"]').waitFor();
-    const run = await api<{ runtime_config?: { parameters?: Record<string, unknown> } }>(weft.apiUrl, `/apis/v2beta1/runs/${formRunId}`);
+    const run = await api<{ runtime_config?: { parameters?: Record<string, unknown> } }>(
+      weft.apiUrl,
+      `/apis/v2beta1/runs/${formRunId}`,
+    );
     expect(run.runtime_config?.parameters?.seed).toBe(12);
     await screenshot(page, "run-details-succeeded");
   });
@@ -95,7 +98,8 @@ describe.skipIf(reason !== undefined)("web UI end to end", () => {
     await panel.getByRole("tab", { name: "Overview" }).click();
     expect(await panel.getByTestId("cache-info").textContent()).toBeTruthy();
     await panel.getByRole("tab", { name: "Inputs & outputs" }).click();
-    await panel.getByText("seed").first().waitFor();
+    await panel.getByText("Input artifacts").waitFor();
+    expect(await panel.locator(".io-section").nth(1).textContent()).toContain("data");
 
     await page.locator('[data-task="make-data"]').click();
     await panel.getByRole("tab", { name: /Artifacts/ }).click();
@@ -150,7 +154,10 @@ describe.skipIf(reason !== undefined)("web UI end to end", () => {
   it("lists runs with metrics columns, sorts and filters on the server", async () => {
     await page.goto(`${weft.url}/`);
     await page.getByRole("link", { name: "noisier" }).waitFor();
-    await page.getByRole("columnheader", { name: /accuracy|roc_auc|f1/ }).first().waitFor();
+    await page
+      .getByRole("columnheader", { name: /accuracy|roc_auc|f1/ })
+      .first()
+      .waitFor();
     await page.getByLabel("Filter runs by name").fill("noisi");
     await expect.poll(() => page.locator("[data-run-id]").count()).toBe(1);
     await page.getByLabel("Filter runs by name").fill("");
@@ -183,7 +190,10 @@ describe.skipIf(reason !== undefined)("web UI end to end", () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
     await page.goto(`${weft.url}/runs/${formRunId}`);
     await page.locator('[data-task="evaluate"]').click();
-    await page.getByTestId("task-panel").getByRole("tab", { name: /Artifacts/ }).click();
+    await page
+      .getByTestId("task-panel")
+      .getByRole("tab", { name: /Artifacts/ })
+      .click();
     await page.getByTestId("roc-chart").waitFor();
     await screenshot(page, "run-details-dark");
   });

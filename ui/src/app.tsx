@@ -19,19 +19,28 @@ const NAV = [
   { to: "/artifacts", label: "Lineage", match: (p: string) => p.startsWith("/artifacts") },
 ];
 
+const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => ReactNode]> = [
+  ["/", () => <RunsPage />],
+  ["/runs", () => <RunsPage />],
+  ["/runs/:id", (p, q) => <RunDetailsPage runId={p.id as string} taskId={q.get("task") ?? undefined} />],
+  ["/compare", (_p, q) => <ComparePage runIds={(q.get("runs") ?? "").split(",").filter(Boolean)} />],
+  ["/experiments", () => <ExperimentsPage />],
+  ["/experiments/:id", (p) => <ExperimentsPage experimentId={p.id} />],
+  ["/pipelines", () => <PipelinesPage />],
+  [
+    "/pipelines/:id",
+    (p, q) => <PipelineDetailsPage pipelineId={p.id as string} versionId={q.get("version") ?? undefined} />,
+  ],
+  ["/recurring", () => <RecurringRunsPage />],
+  ["/artifacts", () => <LineagePage />],
+  ["/artifacts/:id", (p) => <LineagePage artifactId={p.id} />],
+];
+
 function route(path: string, query: URLSearchParams): ReactNode {
-  let m: Record<string, string> | undefined;
-  if (path === "/" || path === "/runs") return <RunsPage />;
-  if ((m = matchPath("/runs/:id", path))) return <RunDetailsPage runId={m.id as string} taskId={query.get("task") ?? undefined} />;
-  if (path === "/compare") return <ComparePage runIds={(query.get("runs") ?? "").split(",").filter(Boolean)} />;
-  if (path === "/experiments") return <ExperimentsPage />;
-  if ((m = matchPath("/experiments/:id", path))) return <ExperimentsPage experimentId={m.id} />;
-  if (path === "/pipelines") return <PipelinesPage />;
-  if ((m = matchPath("/pipelines/:id", path)))
-    return <PipelineDetailsPage pipelineId={m.id as string} versionId={query.get("version") ?? undefined} />;
-  if (path === "/recurring") return <RecurringRunsPage />;
-  if (path === "/artifacts") return <LineagePage />;
-  if ((m = matchPath("/artifacts/:id", path))) return <LineagePage artifactId={m.id} />;
+  for (const [pattern, render] of ROUTES) {
+    const m = matchPath(pattern, path);
+    if (m) return render(m, query);
+  }
   return (
     <div className="page">
       <h1>Page not found</h1>

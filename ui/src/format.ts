@@ -13,7 +13,11 @@ export function formatDuration(ms: number | undefined): string {
 }
 
 /** Milliseconds between two RFC 3339 times; `end` defaults to now for running things. */
-export function durationBetween(start: string | undefined, end: string | undefined, now = Date.now()): number | undefined {
+export function durationBetween(
+  start: string | undefined,
+  end: string | undefined,
+  now = Date.now(),
+): number | undefined {
   if (!start) return undefined;
   const a = Date.parse(start);
   const b = end ? Date.parse(end) : now;
@@ -25,7 +29,13 @@ export function formatTime(iso: string | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime()) || d.getTime() <= 0) return "—";
-  return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return d.toLocaleString(undefined, {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
 }
 
 /** `3 minutes ago`. */

@@ -88,7 +88,11 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     res = await fetch(withQuery(path, opts.query), init);
   } catch (err) {
     if ((err as Error).name === "AbortError") throw err;
-    throw new ApiRequestError(0, "Cannot reach the Weft server", "Check that `weft server` is running, then try again.");
+    throw new ApiRequestError(
+      0,
+      "Cannot reach the Weft server",
+      "Check that `weft server` is running, then try again.",
+    );
   }
   if (!res.ok) throw await errorFromResponse(res);
   const text = await res.text();

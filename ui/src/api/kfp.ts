@@ -34,7 +34,8 @@ async function list<T>(path: string, key: string, p: ListParams, signal?: AbortS
 }
 
 /** One page of runs. */
-export const listRuns = (p: ListParams, signal?: AbortSignal): Promise<Page<Run>> => list<Run>(`${API}/runs`, "runs", p, signal);
+export const listRuns = (p: ListParams, signal?: AbortSignal): Promise<Page<Run>> =>
+  list<Run>(`${API}/runs`, "runs", p, signal);
 /** A run with its task details. */
 export const getRun = (id: string, signal?: AbortSignal): Promise<Run> =>
   request<Run>(`${API}/runs/${encodeURIComponent(id)}`, signal ? { signal } : {});
@@ -102,7 +103,10 @@ export const getVersion = (pipelineId: string, versionId: string): Promise<Pipel
   );
 
 /** Uploads a compiled pipeline file as a new pipeline (or a new version of `pipelineId`). */
-export function uploadPipeline(file: File, opts: { name?: string; pipelineId?: string }): Promise<Pipeline | PipelineVersion> {
+export function uploadPipeline(
+  file: File,
+  opts: { name?: string; pipelineId?: string },
+): Promise<Pipeline | PipelineVersion> {
   const form = new FormData();
   form.append("uploadfile", file, file.name);
   const path = opts.pipelineId ? `${API}/pipelines/upload_version` : `${API}/pipelines/upload`;
@@ -150,4 +154,7 @@ export function createRecurringRun(input: CreateRecurringRunInput): Promise<Recu
 
 /** Enables or disables a recurring run. */
 export const setRecurringRunEnabled = (id: string, enabled: boolean): Promise<unknown> =>
-  request(`${API}/recurringruns/${encodeURIComponent(id)}:${enabled ? "enable" : "disable"}`, { method: "POST", body: {} });
+  request(`${API}/recurringruns/${encodeURIComponent(id)}:${enabled ? "enable" : "disable"}`, {
+    method: "POST",
+    body: {},
+  });

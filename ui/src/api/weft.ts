@@ -19,7 +19,12 @@ export async function getTaskInfo(runId: string, taskId: string): Promise<TaskIn
   try {
     return await request<TaskInfo>(`${WEFT_API}/runs/${enc(runId)}/tasks/${enc(taskId)}`);
   } catch (err) {
-    if (err instanceof ApiRequestError && err.status === 404 && err.code === "API_NOT_FOUND" && /no route/.test(err.message)) {
+    if (
+      err instanceof ApiRequestError &&
+      err.status === 404 &&
+      err.code === "API_NOT_FOUND" &&
+      /no route/i.test(err.message)
+    ) {
       return undefined;
     }
     throw err;

@@ -66,9 +66,12 @@ export function rocSeries(name: string, points: Point[]): Series {
  */
 export function prSeries(name: string, points: Point[], confusion: Confusion | undefined): Series | undefined {
   if (points.length > 0 && points.every((p) => p.precision !== undefined)) {
-    return { name, points: points.map((p) => ({ x: p.tpr, y: p.precision as number, t: p.threshold })).sort((a, b) => a.x - b.x) };
+    return {
+      name,
+      points: points.map((p) => ({ x: p.tpr, y: p.precision as number, t: p.threshold })).sort((a, b) => a.x - b.x),
+    };
   }
-  if (!confusion || confusion.rows.length !== 2) return undefined;
+  if (confusion?.rows.length !== 2) return undefined;
   const [neg, pos] = confusion.rows as [number[], number[]];
   const N = (neg[0] ?? 0) + (neg[1] ?? 0);
   const P = (pos[0] ?? 0) + (pos[1] ?? 0);

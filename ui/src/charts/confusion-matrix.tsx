@@ -14,11 +14,23 @@ export function ConfusionMatrix({ data }: { data: Confusion }): React.JSX.Elemen
   return (
     <figure className="chart">
       <figcaption className="chart-title">Confusion matrix</figcaption>
-      <svg viewBox={`0 0 ${w} ${h}`} width={Math.min(w, 420)} role="img" aria-label={`Confusion matrix of ${n} classes`} className="chart-svg">
+      <svg
+        viewBox={`0 0 ${w} ${h}`}
+        width={Math.min(w, 420)}
+        role="img"
+        aria-label={`Confusion matrix of ${n} classes`}
+        className="chart-svg"
+      >
         <text x={left + (n * cell) / 2} y={14} textAnchor="middle" className="chart-label">
           Predicted
         </text>
-        <text x={14} y={top + (n * cell) / 2} textAnchor="middle" className="chart-label" transform={`rotate(-90 14 ${top + (n * cell) / 2})`}>
+        <text
+          x={14}
+          y={top + (n * cell) / 2}
+          textAnchor="middle"
+          className="chart-label"
+          transform={`rotate(-90 14 ${top + (n * cell) / 2})`}
+        >
           Actual
         </text>
         {data.categories.map((c, j) => (

@@ -66,8 +66,10 @@ export function CurveChart(props: {
         onPointerLeave={() => setHover(undefined)}
         className="chart-svg"
       >
+        <title>{props.title}</title>
         <desc id={`${id}-desc`}>
-          {props.title}: {props.series.map((s) => `${s.name}${props.legendValue ? ` ${props.legendValue(s)}` : ""}`).join(", ")}
+          {props.title}:{" "}
+          {props.series.map((s) => `${s.name}${props.legendValue ? ` ${props.legendValue(s)}` : ""}`).join(", ")}
         </desc>
         {ticks.map((t) => (
           <g key={t}>
@@ -82,7 +84,9 @@ export function CurveChart(props: {
           </g>
         ))}
         <rect x={M.l} y={M.t} width={IW} height={IH} className="chart-frame" />
-        {props.diagonal === "up" ? <line x1={sx(0)} y1={sy(0)} x2={sx(1)} y2={sy(1)} className="chart-diagonal" /> : null}
+        {props.diagonal === "up" ? (
+          <line x1={sx(0)} y1={sy(0)} x2={sx(1)} y2={sy(1)} className="chart-diagonal" />
+        ) : null}
         {props.series.map((s, i) => (
           <polyline
             key={s.name}
@@ -99,14 +103,22 @@ export function CurveChart(props: {
             <line x1={sx(hover.x)} x2={sx(hover.x)} y1={M.t} y2={M.t + IH} className="chart-cross" />
             {props.series.map((s, i) => {
               const p = nearest(s, hover.x);
-              return p ? <circle key={s.name} cx={sx(p.x)} cy={sy(p.y)} r={4} fill={COLORS[i % COLORS.length]} /> : null;
+              return p ? (
+                <circle key={s.name} cx={sx(p.x)} cy={sy(p.y)} r={4} fill={COLORS[i % COLORS.length]} />
+              ) : null;
             })}
           </g>
         ) : null}
         <text x={M.l + IW / 2} y={H - 6} textAnchor="middle" className="chart-label">
           {props.xLabel}
         </text>
-        <text x={12} y={M.t + IH / 2} textAnchor="middle" className="chart-label" transform={`rotate(-90 12 ${M.t + IH / 2})`}>
+        <text
+          x={12}
+          y={M.t + IH / 2}
+          textAnchor="middle"
+          className="chart-label"
+          transform={`rotate(-90 12 ${M.t + IH / 2})`}
+        >
           {props.yLabel}
         </text>
       </svg>

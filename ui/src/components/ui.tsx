@@ -51,7 +51,11 @@ export function PageHeader(props: {
   return (
     <header className="page-header">
       <div>
-        {props.crumbs ? <nav className="breadcrumbs" aria-label="Breadcrumb">{props.crumbs}</nav> : null}
+        {props.crumbs ? (
+          <nav className="breadcrumbs" aria-label="Breadcrumb">
+            {props.crumbs}
+          </nav>
+        ) : null}
         <h1>{props.title}</h1>
         {props.subtitle ? <p>{props.subtitle}</p> : null}
       </div>
@@ -101,7 +105,12 @@ export function Tabs<T extends string>(props: {
 }
 
 /** A titled card. */
-export function Card(props: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }): React.JSX.Element {
+export function Card(props: {
+  title?: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+}): React.JSX.Element {
   return (
     <section className={`card ${props.className ?? ""}`}>
       {props.title ? (

@@ -43,18 +43,21 @@ function subline(n: DagNode): string {
 }
 
 interface Handlers {
+  /** The current node of each id: states change every poll, the layout only when the structure does. */
+  current: Map<string, DagNode>;
   selected: string | undefined;
   onSelect: (id: string) => void;
   onToggle: (id: string) => void;
 }
 
 function TaskCard({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Element {
-  const n = laid.node;
+  const n = h.current.get(laid.node.id) ?? laid.node;
   const group = GROUP_KINDS.has(n.kind);
   const sel = h.selected === n.id;
   const label = group ? kindLabel(n) : n.label;
   const activate = (): void => (group ? h.onToggle(n.id) : h.onSelect(n.id));
   return (
+    // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; the group acts as one
     <g
       transform={`translate(${laid.x},${laid.y})`}
       className={`dag-node state-${n.state || "NONE"}${sel ? " selected" : ""}${n.ghost ? " ghost" : ""}`}
@@ -87,11 +90,16 @@ function TaskCard({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Eleme
 }
 
 function Group({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Element {
-  const n = laid.node;
+  const n = h.current.get(laid.node.id) ?? laid.node;
   const inner = laid.inner as LaidGroup;
   return (
-    <g transform={`translate(${laid.x},${laid.y})`} className={`dag-group kind-${n.kind} state-${n.state || "NONE"}`} data-group={n.name}>
+    <g
+      transform={`translate(${laid.x},${laid.y})`}
+      className={`dag-group kind-${n.kind} state-${n.state || "NONE"}`}
+      data-group={n.name}
+    >
       <rect className="dag-group-box" width={laid.w} height={laid.h} rx={12} />
+      {/* biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; the header acts as one */}
       <g
         className="dag-group-head"
         role="button"
@@ -124,9 +132,41 @@ function GroupContent({ group, h }: { group: LaidGroup; h: Handlers }): React.JS
       {group.edges.map((e) => (
         <path key={e.key} d={edgePath(e.points)} className="dag-edge" markerEnd="url(#dag-arrow)" />
       ))}
-      {group.nodes.map((l) => (l.inner && !l.collapsed ? <Group key={l.node.id} laid={l} h={h} /> : <TaskCard key={l.node.id} laid={l} h={h} />))}
+      {group.nodes.map((l) =>
+        l.inner && !l.collapsed ? (
+          <Group key={l.node.id} laid={l} h={h} />
+        ) : (
+          <TaskCard key={l.node.id} laid={l} h={h} />
+        ),
+      )}
     </>
   );
+}
+
+/** A string that changes only when nodes or edges are added or removed. */
+export function structureKey(tree: DagTree): string {
+  const parts: string[] = [];
+  const walk = (nodes: DagNode[]): void => {
+    for (const n of nodes) {
+      parts.push(n.id);
+      if (n.children.length > 0) {
+        parts.push("(");
+        walk(n.children);
+        parts.push(")");
+      }
+    }
+  };
+  walk(tree.roots);
+  for (const [parent, edges] of tree.edges) parts.push(`${parent}:${edges.length}`);
+  return parts.join(",");
+}
+
+function indexNodes(nodes: DagNode[], into = new Map<string, DagNode>()): Map<string, DagNode> {
+  for (const n of nodes) {
+    into.set(n.id, n);
+    indexNodes(n.children, into);
+  }
+  return into;
 }
 
 /** The interactive DAG. `onLayout` reports when the first layout is on screen (benchmarks). */
@@ -138,32 +178,49 @@ export function DagView(props: {
   onLayout?: (nodes: number) => void;
 }): React.JSX.Element {
   const [toggled, setToggled] = useState<Set<string>>(new Set());
-  const layout = useMemo(() => layoutTree(props.tree, toggled), [props.tree, toggled]);
+  const key = structureKey(props.tree);
+  const treeRef = useRef(props.tree);
+  treeRef.current = props.tree;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-layout only when the structure changes
+  const layout = useMemo(() => layoutTree(treeRef.current, toggled), [key, toggled]);
+  const current = useMemo(() => indexNodes(props.tree.roots), [props.tree]);
   const svgRef = useRef<SVGSVGElement>(null);
   const viewRef = useRef<SVGGElement>(null);
   const view = useRef({ x: 20, y: 20, k: 1 });
   const fitted = useRef(false);
+  const touched = useRef(false);
   const apply = useCallback(() => {
     const v = view.current;
     viewRef.current?.setAttribute("transform", `translate(${v.x},${v.y}) scale(${v.k})`);
   }, []);
 
-  const fit = useCallback(() => {
+  const fitView = useCallback(() => {
     const svg = svgRef.current;
     if (!svg) return;
     const { width, height } = svg.getBoundingClientRect();
     if (layout.w === 0 || width === 0) return;
-    const k = Math.min(1.2, Math.max(0.15, Math.min((width - 40) / layout.w, (height - 40) / layout.h)));
+    const k = Math.min(1, Math.max(0.15, Math.min((width - 40) / layout.w, (height - 40) / layout.h)));
     view.current = { k, x: (width - layout.w * k) / 2, y: Math.max(20, (height - layout.h * k) / 2) };
     apply();
   }, [layout, apply]);
 
   useLayoutEffect(() => {
-    if (!fitted.current && layout.w > 0) {
+    if ((!fitted.current || !touched.current) && layout.w > 0) {
       fitted.current = true;
-      fit();
+      fitView();
     } else apply();
-  }, [layout, fit, apply]);
+  }, [layout, fitView, apply]);
+
+  // keep the graph fitted when the canvas changes size, until the user pans or zooms
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => {
+      if (!touched.current) fitView();
+    });
+    ro.observe(svg);
+    return () => ro.disconnect();
+  }, [fitView]);
 
   const { onLayout } = props;
   useEffect(() => {
@@ -176,6 +233,7 @@ export function DagView(props: {
     const r = svg.getBoundingClientRect();
     const px = cx ?? r.width / 2;
     const py = cy ?? r.height / 2;
+    touched.current = true;
     const v = view.current;
     const k = Math.min(3, Math.max(0.08, v.k * f));
     view.current = { k, x: px - ((px - v.x) * k) / v.k, y: py - ((py - v.y) * k) / v.k };
@@ -207,6 +265,7 @@ export function DagView(props: {
     if (!d.moved && Math.abs(dx) + Math.abs(dy) < 4) return;
     if (!d.moved) svgRef.current?.setPointerCapture(e.pointerId);
     d.moved = true;
+    touched.current = true;
     view.current.x += dx;
     view.current.y += dy;
     d.x = e.clientX;
@@ -219,19 +278,26 @@ export function DagView(props: {
   };
   const keys = (e: React.KeyboardEvent): void => {
     const step = 60;
-    const map: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    const map: Record<string, [number, number]> = {
+      ArrowLeft: [step, 0],
+      ArrowRight: [-step, 0],
+      ArrowUp: [0, step],
+      ArrowDown: [0, -step],
+    };
     const m = map[e.key];
     if (m && e.target === svgRef.current) {
       e.preventDefault();
+      touched.current = true;
       view.current.x += m[0];
       view.current.y += m[1];
       apply();
     } else if (e.key === "+" || e.key === "=") zoomBy(1.2);
     else if (e.key === "-") zoomBy(1 / 1.2);
-    else if (e.key === "0") fit();
+    else if (e.key === "0") fitView();
   };
 
   const handlers: Handlers = {
+    current,
     selected: props.selected,
     onSelect: props.onSelect,
     onToggle: (id) =>
@@ -252,16 +318,24 @@ export function DagView(props: {
         <button type="button" className="btn btn-sm" onClick={() => zoomBy(1 / 1.2)} aria-label="Zoom out">
           −
         </button>
-        <button type="button" className="btn btn-sm" onClick={fit}>
+        <button
+          type="button"
+          className="btn btn-sm"
+          onClick={() => {
+            touched.current = false;
+            fitView();
+          }}
+        >
           Fit
         </button>
       </div>
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the canvas pans with arrow keys */}
       <svg
         ref={svgRef}
         className="dag-svg"
-        role="group"
+        role="application"
+        aria-roledescription="graph"
         aria-label={`Pipeline graph with ${props.tree.count} tasks. Arrow keys pan, plus and minus zoom, 0 fits.`}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the canvas takes focus to pan and zoom with keys
         tabIndex={0}
         onPointerDown={down}
         onPointerMove={move}
@@ -271,7 +345,15 @@ export function DagView(props: {
         data-testid="dag"
       >
         <defs>
-          <marker id="dag-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <marker
+            id="dag-arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto-start-reverse"
+          >
             <path d="M0,0 L10,5 L0,10 z" className="dag-arrow" />
           </marker>
         </defs>

@@ -43,7 +43,9 @@ function sizeOf(node: DagNode, tree: DagTree, toggled: ReadonlySet<string>): Omi
     return { node, w: NODE_W + 16, h: NODE_H + 8, collapsed: true };
   }
   const inner =
-    node.kind === "loop" ? gridLayout(node.children, tree, toggled) : layoutGroup(node.children, tree.edges.get(node.id) ?? [], tree, toggled);
+    node.kind === "loop"
+      ? gridLayout(node.children, tree, toggled)
+      : layoutGroup(node.children, tree.edges.get(node.id) ?? [], tree, toggled);
   return { node, w: inner.w + PAD * 2, h: inner.h + PAD + HEADER, inner, collapsed: false };
 }
 
@@ -104,7 +106,10 @@ export function layoutGroup(
     nodes.push({ ...s, x: (pos?.x ?? 0) - s.w / 2, y: (pos?.y ?? 0) - s.h / 2 });
   }
   const laidEdges = kept.map((e) => {
-    const pts = ((g.edge(e.from, e.to)?.points ?? []) as Array<{ x: number; y: number }>).map((p) => ({ x: p.x, y: p.y }));
+    const pts = ((g.edge(e.from, e.to)?.points ?? []) as Array<{ x: number; y: number }>).map((p) => ({
+      x: p.x,
+      y: p.y,
+    }));
     return { key: `${e.from}->${e.to}`, from: e.from, to: e.to, points: pts };
   });
   const info = g.graph();

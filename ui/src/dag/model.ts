@@ -36,15 +36,18 @@ export const GROUP_KINDS = new Set(["dag", "loop", "iteration", "condition", "ex
 
 function upstream(task: PipelineTaskJson): string[] {
   const names = new Set(task.dependentTasks ?? []);
-  for (const p of Object.values(task.inputs?.parameters ?? {})) if (p.taskOutputParameter) names.add(p.taskOutputParameter.producerTask);
-  for (const a of Object.values(task.inputs?.artifacts ?? {})) if (a.taskOutputArtifact) names.add(a.taskOutputArtifact.producerTask);
+  for (const p of Object.values(task.inputs?.parameters ?? {}))
+    if (p.taskOutputParameter) names.add(p.taskOutputParameter.producerTask);
+  for (const a of Object.values(task.inputs?.artifacts ?? {}))
+    if (a.taskOutputArtifact) names.add(a.taskOutputArtifact.producerTask);
   return [...names];
 }
 
 function kindOf(name: string, task: PipelineTaskJson, spec: PipelineSpecJson): string {
   if (task.parameterIterator || task.artifactIterator) return "loop";
   const comp = spec.components?.[task.componentRef?.name ?? ""];
-  if (comp?.dag) return name.startsWith("condition") ? "condition" : name.startsWith("exit-handler") ? "exit-handler" : "dag";
+  if (comp?.dag)
+    return name.startsWith("condition") ? "condition" : name.startsWith("exit-handler") ? "exit-handler" : "dag";
   return "container";
 }
 
@@ -54,7 +57,14 @@ function addEdge(tree: DagTree, parent: string, from: string, to: string): void 
   tree.edges.set(parent, list);
 }
 
-function specChildren(spec: PipelineSpecJson, tasks: Record<string, PipelineTaskJson>, prefix: string, tree: DagTree, parentKey: string, ghost: boolean): DagNode[] {
+function specChildren(
+  spec: PipelineSpecJson,
+  tasks: Record<string, PipelineTaskJson>,
+  prefix: string,
+  tree: DagTree,
+  parentKey: string,
+  ghost: boolean,
+): DagNode[] {
   const nodes: DagNode[] = [];
   for (const [name, task] of Object.entries(tasks)) {
     const path = `${prefix}/${name}`;
@@ -129,7 +139,18 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
     for (const [name, task] of Object.entries(rootTasks)) {
       if (recorded.has(name) || done) continue;
       const kind = kindOf(name, task, spec);
-      tree.roots.push({ id: `root/${name}`, name, label: task.taskInfo?.name || name, kind, state: "PENDING", path: `root/${name}`, attempt: 0, cached: false, ghost: true, children: [] });
+      tree.roots.push({
+        id: `root/${name}`,
+        name,
+        label: task.taskInfo?.name || name,
+        kind,
+        state: "PENDING",
+        path: `root/${name}`,
+        attempt: 0,
+        cached: false,
+        ghost: true,
+        children: [],
+      });
       tree.count++;
       for (const up of upstream(task)) if (rootTasks[up]) addEdge(tree, "", ids(up), `root/${name}`);
     }

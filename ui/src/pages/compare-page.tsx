@@ -2,7 +2,15 @@
  * Compare runs: parameters and metrics side by side with differences highlighted, and
  * the ROC (and precision-recall) curves of all runs overlaid.
  */
-import { type Artifact, getRun, getRunArtifacts, getRunMetrics, type Json, type Run, type RunMetric } from "../api/index.ts";
+import {
+  type Artifact,
+  getRun,
+  getRunArtifacts,
+  getRunMetrics,
+  type Json,
+  type Run,
+  type RunMetric,
+} from "../api/index.ts";
 import { Card, ErrorAlert, Loading, PageHeader, StateBadge } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { durationBetween, formatDuration, formatNumber, formatValue } from "../format.ts";
@@ -35,7 +43,12 @@ export function compareRows(
   });
 }
 
-function CompareTable(props: { title: string; runs: Loaded[]; values: Array<Map<string, string>>; numeric?: boolean }): React.JSX.Element {
+function CompareTable(props: {
+  title: string;
+  runs: Loaded[];
+  values: Array<Map<string, string>>;
+  numeric?: boolean;
+}): React.JSX.Element {
   const keys = [...new Set(props.values.flatMap((m) => [...m.keys()]))].sort();
   const rows = compareRows(keys, props.values);
   const differing = rows.filter((r) => r.differs).length;
@@ -82,7 +95,9 @@ function CompareTable(props: { title: string; runs: Loaded[]; values: Array<Map<
 /** The compare page. */
 export function ComparePage({ runIds }: { runIds: string[] }): React.JSX.Element {
   const data = useAsync(() => loadAll(runIds), [runIds.join(",")]);
-  const header = <PageHeader title="Compare runs" crumbs={<Link to="/">Runs</Link>} subtitle={`${runIds.length} runs`} />;
+  const header = (
+    <PageHeader title="Compare runs" crumbs={<Link to="/">Runs</Link>} subtitle={`${runIds.length} runs`} />
+  );
   if (runIds.length < 2) {
     return (
       <div className="page">
@@ -110,8 +125,12 @@ export function ComparePage({ runIds }: { runIds: string[] }): React.JSX.Element
     );
   }
   const runs = data.data;
-  const params = runs.map((r) => new Map(Object.entries(r.run.runtime_config?.parameters ?? {}).map(([k, v]) => [k, formatValue(v as Json)])));
-  const metrics = runs.map((r) => new Map(r.metrics.map((m) => [`${m.task ?? m.task_id} · ${m.name}`, formatNumber(m.value)])));
+  const params = runs.map(
+    (r) => new Map(Object.entries(r.run.runtime_config?.parameters ?? {}).map(([k, v]) => [k, formatValue(v as Json)])),
+  );
+  const metrics = runs.map(
+    (r) => new Map(r.metrics.map((m) => [`${m.task ?? m.task_id} · ${m.name}`, formatNumber(m.value)])),
+  );
   const curves = runs.flatMap((r) =>
     r.artifacts
       .filter((a) => a.schema_title === "system.ClassificationMetrics")
@@ -122,10 +141,15 @@ export function ComparePage({ runIds }: { runIds: string[] }): React.JSX.Element
       {header}
       <div className="overview-grid">
         {runs.map((r) => (
-          <Card key={r.run.run_id} title={<Link to={`/runs/${encodeURIComponent(r.run.run_id)}`}>{r.run.display_name ?? r.run.run_id}</Link>}>
+          <Card
+            key={r.run.run_id}
+            title={<Link to={`/runs/${encodeURIComponent(r.run.run_id)}`}>{r.run.display_name ?? r.run.run_id}</Link>}
+          >
             <div className="row">
               <StateBadge state={r.run.state} />
-              <span className="muted small">{formatDuration(durationBetween(r.run.created_at, r.run.finished_at))}</span>
+              <span className="muted small">
+                {formatDuration(durationBetween(r.run.created_at, r.run.finished_at))}
+              </span>
             </div>
           </Card>
         ))}

@@ -8,11 +8,20 @@ import { ParamsFields } from "./params-fields.tsx";
 import { initialText, paramFields, parseAll } from "./params-form.ts";
 
 /** The form; on success it opens the new run. */
-export function CreateRunForm(props: { pipelineId: string; versionId: string; spec: PipelineSpecJson; pipelineName: string }): React.JSX.Element {
+export function CreateRunForm(props: {
+  pipelineId: string;
+  versionId: string;
+  spec: PipelineSpecJson;
+  pipelineName: string;
+}): React.JSX.Element {
   const fields = useMemo(() => paramFields(props.spec), [props.spec]);
-  const [texts, setTexts] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, initialText(f)])));
+  const [texts, setTexts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(fields.map((f) => [f.name, initialText(f)])),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [runName, setRunName] = useState(() => `${props.pipelineName} ${new Date().toISOString().slice(0, 19).replace("T", " ")}`);
+  const [runName, setRunName] = useState(
+    () => `${props.pipelineName} ${new Date().toISOString().slice(0, 19).replace("T", " ")}`,
+  );
   const [experimentId, setExperimentId] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -50,11 +59,22 @@ export function CreateRunForm(props: { pipelineId: string; versionId: string; sp
       <div className="form-grid">
         <div className="field">
           <label htmlFor="run-name">Run name</label>
-          <input id="run-name" className="input" value={runName} onChange={(e) => setRunName(e.target.value)} required />
+          <input
+            id="run-name"
+            className="input"
+            value={runName}
+            onChange={(e) => setRunName(e.target.value)}
+            required
+          />
         </div>
         <div className="field">
           <label htmlFor="run-experiment">Experiment</label>
-          <select id="run-experiment" className="select" value={experimentId} onChange={(e) => setExperimentId(e.target.value)}>
+          <select
+            id="run-experiment"
+            className="select"
+            value={experimentId}
+            onChange={(e) => setExperimentId(e.target.value)}
+          >
             <option value="">Default</option>
             {[...experiments].map(([id, n]) => (
               <option key={id} value={id}>
@@ -65,7 +85,12 @@ export function CreateRunForm(props: { pipelineId: string; versionId: string; sp
         </div>
       </div>
       <h3 className="section-title">Parameters</h3>
-      <ParamsFields fields={fields} texts={texts} errors={errors} onChange={(n, t) => setTexts((x) => ({ ...x, [n]: t }))} />
+      <ParamsFields
+        fields={fields}
+        texts={texts}
+        errors={errors}
+        onChange={(n, t) => setTexts((x) => ({ ...x, [n]: t }))}
+      />
       {error ? <ErrorAlert error={error} /> : null}
       <div className="toolbar">
         <button type="submit" className="btn btn-primary" disabled={busy}>

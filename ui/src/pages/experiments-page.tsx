@@ -54,7 +54,13 @@ export function ExperimentsPage({ experimentId }: { experimentId?: string | unde
       <PageHeader title="Experiments" subtitle="Groups of related runs." />
       <Card title="New experiment">
         <form className="toolbar" onSubmit={(e) => void create(e)} aria-label="Create experiment">
-          <input className="input" placeholder="Name" aria-label="Experiment name" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            className="input"
+            placeholder="Name"
+            aria-label="Experiment name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
           <input
             className="input grow"
             placeholder="Description (optional)"
@@ -85,7 +91,9 @@ export function ExperimentsPage({ experimentId }: { experimentId?: string | unde
               {list.data.items.map((x) => (
                 <tr key={x.experiment_id}>
                   <td>
-                    <Link to={`/experiments/${encodeURIComponent(x.experiment_id)}`}>{x.display_name || x.experiment_id}</Link>
+                    <Link to={`/experiments/${encodeURIComponent(x.experiment_id)}`}>
+                      {x.display_name || x.experiment_id}
+                    </Link>
                   </td>
                   <td className="muted">{x.description ?? ""}</td>
                   <td>{formatTime(x.last_run_created_at)}</td>

@@ -13,7 +13,8 @@ import { ArtifactViewer } from "../viewers/artifact-viewer.tsx";
 function ArtifactChip({ a, name }: { a: Artifact; name?: string }): React.JSX.Element {
   return (
     <li>
-      <Link to={`/artifacts/${encodeURIComponent(a.artifact_id)}`}>{name ?? a.name}</Link> <span className="chip">{a.schema_title}</span>
+      <Link to={`/artifacts/${encodeURIComponent(a.artifact_id)}`}>{name ?? a.name}</Link>{" "}
+      <span className="chip">{a.schema_title}</span>
       <div className="small muted">
         run <Link to={`/runs/${encodeURIComponent(a.run_id)}`}>{a.run_id}</Link>
       </div>
@@ -28,7 +29,10 @@ export function LineagePage({ artifactId }: { artifactId?: string | undefined })
   if (!artifactId) {
     return (
       <div className="page">
-        <PageHeader title="Lineage" subtitle="Where an artifact came from and where it went. Open an artifact from a run, or enter its ID." />
+        <PageHeader
+          title="Lineage"
+          subtitle="Where an artifact came from and where it went. Open an artifact from a run, or enter its ID."
+        />
         <form
           className="toolbar"
           onSubmit={(e) => {
@@ -36,7 +40,14 @@ export function LineagePage({ artifactId }: { artifactId?: string | undefined })
             if (id.trim()) navigate(`/artifacts/${encodeURIComponent(id.trim())}`);
           }}
         >
-          <input className="input" style={{ width: 360 }} placeholder="Artifact ID" aria-label="Artifact ID" value={id} onChange={(e) => setId(e.target.value)} />
+          <input
+            className="input"
+            style={{ width: 360 }}
+            placeholder="Artifact ID"
+            aria-label="Artifact ID"
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+          />
           <button type="submit" className="btn btn-primary">
             Show lineage
           </button>
@@ -54,7 +65,11 @@ export function LineagePage({ artifactId }: { artifactId?: string | undefined })
           </>
         }
         title={l ? `${l.artifact.name}` : "Artifact"}
-        subtitle={l ? `${l.artifact.schema_title} · ${formatBytes(l.artifact.size_bytes)} · created ${formatTime(l.artifact.created_at)}` : undefined}
+        subtitle={
+          l
+            ? `${l.artifact.schema_title} · ${formatBytes(l.artifact.size_bytes)} · created ${formatTime(l.artifact.created_at)}`
+            : undefined
+        }
       />
       {data.error ? <ErrorAlert error={data.error} onRetry={data.reload} /> : null}
       {data.loading && !l ? <Loading /> : null}
@@ -65,7 +80,11 @@ export function LineagePage({ artifactId }: { artifactId?: string | undefined })
               {l.producer && l.producer.inputs.length > 0 ? (
                 <ul className="plain-list">
                   {l.producer.inputs.map((i) => (
-                    <ArtifactChip key={`${i.name}/${i.artifact.artifact_id}`} a={i.artifact} name={`${i.name} (${i.artifact.name})`} />
+                    <ArtifactChip
+                      key={`${i.name}/${i.artifact.artifact_id}`}
+                      a={i.artifact}
+                      name={`${i.name} (${i.artifact.name})`}
+                    />
                   ))}
                 </ul>
               ) : (
@@ -79,7 +98,11 @@ export function LineagePage({ artifactId }: { artifactId?: string | undefined })
               {l.producer ? (
                 <p>
                   Task <strong>{l.producer.task ?? l.producer.task_id}</strong> of run{" "}
-                  <Link to={`/runs/${encodeURIComponent(l.producer.run_id)}?task=${encodeURIComponent(l.producer.task_id)}`}>{l.producer.run_id}</Link>
+                  <Link
+                    to={`/runs/${encodeURIComponent(l.producer.run_id)}?task=${encodeURIComponent(l.producer.task_id)}`}
+                  >
+                    {l.producer.run_id}
+                  </Link>
                 </p>
               ) : (
                 <p className="muted">Imported; no task of a run made it.</p>
@@ -95,7 +118,9 @@ export function LineagePage({ artifactId }: { artifactId?: string | undefined })
                 <ul className="plain-list">
                   {l.consumers.map((c) => (
                     <li key={`${c.run_id}/${c.task_id}/${c.input ?? ""}`}>
-                      <Link to={`/runs/${encodeURIComponent(c.run_id)}?task=${encodeURIComponent(c.task_id)}`}>{c.task ?? c.task_id}</Link>
+                      <Link to={`/runs/${encodeURIComponent(c.run_id)}?task=${encodeURIComponent(c.task_id)}`}>
+                        {c.task ?? c.task_id}
+                      </Link>
                       {c.input ? <span className="muted"> as {c.input}</span> : null}
                       <div className="small muted">run {c.run_id}</div>
                     </li>

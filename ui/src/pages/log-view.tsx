@@ -61,7 +61,6 @@ export function LogView(props: { runId: string; taskId: string; live: boolean })
       source.close();
       if (frame) cancelAnimationFrame(frame);
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: reconnect only for another task
   }, [props.runId, props.taskId]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when lines arrive
@@ -80,7 +79,9 @@ export function LogView(props: { runId: string; taskId: string; live: boolean })
   return (
     <div className="log-view">
       <div className="toolbar small" style={{ marginBottom: 8 }}>
-        <span className={`badge ${status === "streaming" ? "state-RUNNING" : status === "ended" ? "state-SUCCEEDED" : "state-PENDING"}`}>
+        <span
+          className={`badge ${status === "streaming" ? "state-RUNNING" : status === "ended" ? "state-SUCCEEDED" : "state-PENDING"}`}
+        >
           {status === "streaming" ? "Live" : status === "ended" ? "Complete" : "Connecting"}
         </span>
         <span className="muted">{lines.length.toLocaleString()} lines</span>
@@ -90,8 +91,12 @@ export function LogView(props: { runId: string; taskId: string; live: boolean })
         </label>
       </div>
       {error ? <ErrorAlert error={error} /> : null}
-      <pre className="log" ref={box} onScroll={onScroll} data-testid="task-log" aria-live="off" tabIndex={0}>
-        {lines.length === 0 ? (status === "ended" ? "This task wrote no log output." : "Waiting for output…") : lines.join("\n")}
+      <pre className="log" ref={box} onScroll={onScroll} data-testid="task-log" aria-live="off">
+        {lines.length === 0
+          ? status === "ended"
+            ? "This task wrote no log output."
+            : "Waiting for output…"
+          : lines.join("\n")}
       </pre>
     </div>
   );

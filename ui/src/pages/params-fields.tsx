@@ -38,7 +38,13 @@ export function ParamsFields(props: {
                 {text === "true" ? "true" : "false"}
               </label>
             ) : f.type === "LIST" || f.type === "STRUCT" ? (
-              <textarea {...common} className="textarea" rows={3} value={text} onChange={(e) => props.onChange(f.name, e.target.value)} />
+              <textarea
+                {...common}
+                className="textarea"
+                rows={3}
+                value={text}
+                onChange={(e) => props.onChange(f.name, e.target.value)}
+              />
             ) : (
               <input
                 {...common}

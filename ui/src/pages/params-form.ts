@@ -70,7 +70,9 @@ export function parseField(f: ParamField, text: string): { value?: Json; error?:
       try {
         v = JSON.parse(t);
       } catch (err) {
-        return { error: `${f.name} must be JSON ${f.type === "LIST" ? "list, such as [1, 2]" : "object, such as {\"a\": 1}"}: ${(err as Error).message}.` };
+        return {
+          error: `${f.name} must be JSON ${f.type === "LIST" ? "list, such as [1, 2]" : 'object, such as {"a": 1}'}: ${(err as Error).message}.`,
+        };
       }
       if (f.type === "LIST" && !Array.isArray(v)) return { error: `${f.name} must be a JSON list, such as [1, 2].` };
       if (f.type === "STRUCT" && (v === null || typeof v !== "object" || Array.isArray(v))) {
@@ -94,7 +96,10 @@ export function describeType(t: ParamField["type"]): string {
 }
 
 /** Parses all fields; `errors` is keyed by field name. */
-export function parseAll(fields: ParamField[], texts: Record<string, string>): { values: Record<string, Json>; errors: Record<string, string> } {
+export function parseAll(
+  fields: ParamField[],
+  texts: Record<string, string>,
+): { values: Record<string, Json>; errors: Record<string, string> } {
   const values: Record<string, Json> = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {

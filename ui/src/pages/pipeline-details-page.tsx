@@ -21,7 +21,10 @@ export function PipelineDetailsPage(props: { pipelineId: string; versionId?: str
   const pipeline = useAsync(() => getPipeline(pipelineId), [pipelineId]);
   const versions = useAsync(() => listVersions(pipelineId, { pageSize: 100, sortBy: "created_at desc" }), [pipelineId]);
   const versionId = props.versionId || versions.data?.items[0]?.pipeline_version_id;
-  const version = useAsync(async () => (versionId ? getVersion(pipelineId, versionId) : undefined), [pipelineId, versionId]);
+  const version = useAsync(
+    async () => (versionId ? getVersion(pipelineId, versionId) : undefined),
+    [pipelineId, versionId],
+  );
   const spec = specOfVersion(version.data);
   const tree = useMemo(() => (spec ? treeFromSpec(spec) : undefined), [spec]);
   const name = pipeline.data?.display_name || pipeline.data?.name || pipelineId;
@@ -43,7 +46,12 @@ export function PipelineDetailsPage(props: { pipelineId: string; versionId?: str
               <select
                 className="select"
                 value={versionId ?? ""}
-                onChange={(e) => navigate(`/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(e.target.value)}`, { replace: true })}
+                onChange={(e) =>
+                  navigate(
+                    `/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(e.target.value)}`,
+                    { replace: true },
+                  )
+                }
               >
                 {versions.data.items.map((v) => (
                   <option key={v.pipeline_version_id} value={v.pipeline_version_id}>
@@ -75,7 +83,7 @@ export function PipelineDetailsPage(props: { pipelineId: string; versionId?: str
           <Loading />
         )
       ) : null}
-      {tab === "graph" ? (tree ? <DagView tree={tree} onSelect={() => undefined} height={560} /> : <Loading />) : null}
+      {tab === "graph" ? tree ? <DagView tree={tree} onSelect={() => undefined} height={560} /> : <Loading /> : null}
       {tab === "versions" ? (
         <>
           <div className="card table-wrap">
@@ -89,9 +97,14 @@ export function PipelineDetailsPage(props: { pipelineId: string; versionId?: str
               </thead>
               <tbody>
                 {(versions.data?.items ?? []).map((v) => (
-                  <tr key={v.pipeline_version_id} aria-current={v.pipeline_version_id === versionId ? "true" : undefined}>
+                  <tr
+                    key={v.pipeline_version_id}
+                    aria-current={v.pipeline_version_id === versionId ? "true" : undefined}
+                  >
                     <td>
-                      <Link to={`/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(v.pipeline_version_id)}`}>
+                      <Link
+                        to={`/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(v.pipeline_version_id)}`}
+                      >
                         {v.display_name || v.name}
                       </Link>
                     </td>
@@ -107,7 +120,10 @@ export function PipelineDetailsPage(props: { pipelineId: string; versionId?: str
               pipelineId={pipelineId}
               onUploaded={(v) => {
                 versions.reload();
-                if (v.pipeline_version_id) navigate(`/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(v.pipeline_version_id)}`);
+                if (v.pipeline_version_id)
+                  navigate(
+                    `/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(v.pipeline_version_id)}`,
+                  );
               }}
             />
           </Card>

@@ -1,13 +1,16 @@
 /** Pipelines: the list, and uploading a compiled pipeline (YAML or JSON) by picking or dropping a file. */
 import { useRef, useState } from "react";
-import { type Pipeline, listPipelines, uploadPipeline } from "../api/index.ts";
+import { listPipelines, type Pipeline, uploadPipeline } from "../api/index.ts";
 import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatTime } from "../format.ts";
 import { Link, navigate } from "../router.tsx";
 
 /** The upload box. */
-export function UploadPipeline(props: { pipelineId?: string; onUploaded: (p: { pipeline_id: string; pipeline_version_id?: string }) => void }): React.JSX.Element {
+export function UploadPipeline(props: {
+  pipelineId?: string;
+  onUploaded: (p: { pipeline_id: string; pipeline_version_id?: string }) => void;
+}): React.JSX.Element {
   const [name, setName] = useState("");
   const [over, setOver] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -33,8 +36,15 @@ export function UploadPipeline(props: { pipelineId?: string; onUploaded: (p: { p
     <div style={{ display: "grid", gap: 12 }}>
       <div className="field">
         <label htmlFor="upload-name">{props.pipelineId ? "Version name" : "Pipeline name"} (optional)</label>
-        <input id="upload-name" className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder="Taken from the file when empty" />
+        <input
+          id="upload-name"
+          className="input"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Taken from the file when empty"
+        />
       </div>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the file button inside is the keyboard path */}
       <div
         className={`dropzone${over ? " over" : ""}`}
         onDragOver={(e) => {
@@ -79,7 +89,12 @@ export function PipelinesPage(): React.JSX.Element {
         title="Pipelines"
         subtitle="Compiled pipelines and their versions. Open one to preview its graph and start a run."
         actions={
-          <button type="button" className="btn btn-primary" onClick={() => setShowUpload((v) => !v)} aria-expanded={showUpload}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => setShowUpload((v) => !v)}
+            aria-expanded={showUpload}
+          >
             Upload pipeline
           </button>
         }
@@ -139,7 +154,12 @@ export function PipelinesPage(): React.JSX.Element {
 }
 
 /** Previous/next page buttons over KFP page tokens. */
-export function Pager(props: { hasPrev: boolean; hasNext: boolean; onPrev: () => void; onNext: () => void }): React.JSX.Element | null {
+export function Pager(props: {
+  hasPrev: boolean;
+  hasNext: boolean;
+  onPrev: () => void;
+  onNext: () => void;
+}): React.JSX.Element | null {
   if (!props.hasPrev && !props.hasNext) return null;
   return (
     <div className="toolbar">

@@ -29,9 +29,15 @@ function triggerText(rr: RecurringRun): string {
 function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.Element {
   const pipelines = useAsync(() => listPipelines({ pageSize: 200 }), []);
   const [pipelineId, setPipelineId] = useState("");
-  const versions = useAsync(async () => (pipelineId ? listVersions(pipelineId, { pageSize: 1, sortBy: "created_at desc" }) : undefined), [pipelineId]);
+  const versions = useAsync(
+    async () => (pipelineId ? listVersions(pipelineId, { pageSize: 1, sortBy: "created_at desc" }) : undefined),
+    [pipelineId],
+  );
   const versionId = versions.data?.items[0]?.pipeline_version_id;
-  const version = useAsync(async () => (pipelineId && versionId ? getVersion(pipelineId, versionId) : undefined), [pipelineId, versionId]);
+  const version = useAsync(
+    async () => (pipelineId && versionId ? getVersion(pipelineId, versionId) : undefined),
+    [pipelineId, versionId],
+  );
   const fields = useMemo(() => paramFields(specOfVersion(version.data)), [version.data]);
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -55,7 +61,8 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
       if (!name.trim()) throw new Error("Give the recurring run a name.");
       if (kind === "cron") parseCron(cron);
       const mins = Number(minutes);
-      if (kind === "periodic" && !(Number.isInteger(mins) && mins > 0)) throw new Error("The interval must be a whole number of minutes, 1 or more.");
+      if (kind === "periodic" && !(Number.isInteger(mins) && mins > 0))
+        throw new Error("The interval must be a whole number of minutes, 1 or more.");
       await createRecurringRun({
         displayName: name.trim(),
         pipelineId,
@@ -73,7 +80,12 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
     }
   };
   return (
-    <form onSubmit={(e) => void submit(e)} style={{ display: "grid", gap: 16 }} noValidate aria-label="Create recurring run">
+    <form
+      onSubmit={(e) => void submit(e)}
+      style={{ display: "grid", gap: 16 }}
+      noValidate
+      aria-label="Create recurring run"
+    >
       <div className="form-grid">
         <div className="field">
           <label htmlFor="rr-name">Name</label>
@@ -81,7 +93,12 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
         </div>
         <div className="field">
           <label htmlFor="rr-pipeline">Pipeline</label>
-          <select id="rr-pipeline" className="select" value={pipelineId} onChange={(e) => setPipelineId(e.target.value)}>
+          <select
+            id="rr-pipeline"
+            className="select"
+            value={pipelineId}
+            onChange={(e) => setPipelineId(e.target.value)}
+          >
             <option value="">Choose…</option>
             {(pipelines.data?.items ?? []).map((p) => (
               <option key={p.pipeline_id} value={p.pipeline_id}>
@@ -92,7 +109,12 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
         </div>
         <div className="field">
           <label htmlFor="rr-kind">Trigger</label>
-          <select id="rr-kind" className="select" value={kind} onChange={(e) => setKind(e.target.value as "cron" | "periodic")}>
+          <select
+            id="rr-kind"
+            className="select"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as "cron" | "periodic")}
+          >
             <option value="cron">Cron schedule</option>
             <option value="periodic">Every N minutes</option>
           </select>
@@ -105,7 +127,13 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
         ) : (
           <div className="field">
             <label htmlFor="rr-minutes">Interval (minutes)</label>
-            <input id="rr-minutes" className="input" inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+            <input
+              id="rr-minutes"
+              className="input"
+              inputMode="numeric"
+              value={minutes}
+              onChange={(e) => setMinutes(e.target.value)}
+            />
           </div>
         )}
         <label className="row">
@@ -113,7 +141,12 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
         </label>
       </div>
       {fields.length > 0 ? (
-        <ParamsFields fields={fields} texts={Object.fromEntries(fields.map((f) => [f.name, textOf(f.name)]))} errors={errors} onChange={(n, t) => setTexts((x) => ({ ...x, [n]: t }))} />
+        <ParamsFields
+          fields={fields}
+          texts={Object.fromEntries(fields.map((f) => [f.name, textOf(f.name)]))}
+          errors={errors}
+          onChange={(n, t) => setTexts((x) => ({ ...x, [n]: t }))}
+        />
       ) : null}
       {error ? <ErrorAlert error={error} /> : null}
       <div>
@@ -146,7 +179,12 @@ export function RecurringRunsPage(): React.JSX.Element {
         title="Recurring runs"
         subtitle="Pipelines that run on a schedule."
         actions={
-          <button type="button" className="btn btn-primary" onClick={() => setShowCreate((v) => !v)} aria-expanded={showCreate}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => setShowCreate((v) => !v)}
+            aria-expanded={showCreate}
+          >
             New recurring run
           </button>
         }
@@ -195,9 +233,13 @@ export function RecurringRunsPage(): React.JSX.Element {
                     <td>{rr.display_name}</td>
                     <td className="mono">{triggerText(rr)}</td>
                     <td>
-                      <span className={`badge ${on ? "state-SUCCEEDED" : "state-SKIPPED"}`}>{on ? "Enabled" : "Disabled"}</span>
+                      <span className={`badge ${on ? "state-SUCCEEDED" : "state-SKIPPED"}`}>
+                        {on ? "Enabled" : "Disabled"}
+                      </span>
                     </td>
-                    <td className="small">{next.length === 0 ? "—" : next.map((t) => formatTime(new Date(t).toISOString())).join(", ")}</td>
+                    <td className="small">
+                      {next.length === 0 ? "—" : next.map((t) => formatTime(new Date(t).toISOString())).join(", ")}
+                    </td>
                     <td>{formatTime(rr.created_at)}</td>
                     <td>
                       <button type="button" className="btn btn-sm" onClick={() => void toggle(rr)}>

@@ -30,8 +30,14 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
   const [busy, setBusy] = useState(false);
   const isActive = (s: string | undefined): boolean => ACTIVE.has(s ?? "");
   const run = useAsync((signal) => getRun(runId, signal), [runId], { pollMs: 1500, poll: (r) => isActive(r?.state) });
-  const graph = useAsync((signal) => getRunGraph(runId, signal), [runId], { pollMs: 1000, poll: (g) => isActive(g?.state) });
-  const lineage = useAsync((signal) => getRunLineage(runId, signal), [runId, graph.data?.state, graph.data?.nodes.length]);
+  const graph = useAsync((signal) => getRunGraph(runId, signal), [runId], {
+    pollMs: 1000,
+    poll: (g) => isActive(g?.state),
+  });
+  const lineage = useAsync(
+    (signal) => getRunLineage(runId, signal),
+    [runId, graph.data?.state, graph.data?.nodes.length],
+  );
   const spec = run.data?.pipeline_spec;
   const tree = useMemo(() => (graph.data ? treeFromGraph(graph.data, spec) : undefined), [graph.data, spec]);
   const selected = props.taskId && tree ? findNode(tree.roots, props.taskId) : undefined;
@@ -85,7 +91,7 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
               <span aria-hidden="true">·</span>
               <span>Duration {formatDuration(durationBetween(r.created_at, r.finished_at))}</span>
               {[...counts].map(([s, n]) => (
-                <span key={s} className="chip">
+                <span key={s} className={`badge plain state-${s}`}>
                   {n} {s.toLowerCase()}
                 </span>
               ))}
@@ -135,7 +141,13 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
           <div className="run-graph">
             {graph.error && !graph.data ? <ErrorAlert error={graph.error} onRetry={graph.reload} /> : null}
             {tree ? (
-              <DagView tree={tree} selected={selected?.id} onSelect={select} height="calc(100vh - 260px)" onLayout={markRendered} />
+              <DagView
+                tree={tree}
+                selected={selected?.id}
+                onSelect={select}
+                height="calc(100vh - 260px)"
+                onLayout={markRendered}
+              />
             ) : graph.loading ? (
               <Loading label="Loading the graph" />
             ) : null}

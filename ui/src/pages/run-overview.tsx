@@ -20,7 +20,9 @@ export function RunOverview({ run }: { run: Run }): React.JSX.Element {
           <dt>Pipeline</dt>
           <dd>
             {ref?.pipeline_id ? (
-              <Link to={`/pipelines/${encodeURIComponent(ref.pipeline_id)}?version=${encodeURIComponent(ref.pipeline_version_id ?? "")}`}>
+              <Link
+                to={`/pipelines/${encodeURIComponent(ref.pipeline_id)}?version=${encodeURIComponent(ref.pipeline_version_id ?? "")}`}
+              >
                 {ref.pipeline_id}
               </Link>
             ) : (
@@ -28,7 +30,13 @@ export function RunOverview({ run }: { run: Run }): React.JSX.Element {
             )}
           </dd>
           <dt>Experiment</dt>
-          <dd>{run.experiment_id ? <Link to={`/experiments/${encodeURIComponent(run.experiment_id)}`}>{run.experiment_id}</Link> : "—"}</dd>
+          <dd>
+            {run.experiment_id ? (
+              <Link to={`/experiments/${encodeURIComponent(run.experiment_id)}`}>{run.experiment_id}</Link>
+            ) : (
+              "—"
+            )}
+          </dd>
           <dt>Created</dt>
           <dd>{formatTime(run.created_at)}</dd>
           <dt>Finished</dt>
@@ -60,7 +68,9 @@ export function RunOverview({ run }: { run: Run }): React.JSX.Element {
       <Card title="Metrics">
         {metrics.error ? <ErrorAlert error={metrics.error} /> : null}
         {metrics.loading && !metrics.data ? <Loading /> : null}
-        {metrics.data && metrics.data.metrics.length === 0 ? <p className="muted">No scalar metrics were logged.</p> : null}
+        {metrics.data && metrics.data.metrics.length === 0 ? (
+          <p className="muted">No scalar metrics were logged.</p>
+        ) : null}
         {metrics.data && metrics.data.metrics.length > 0 ? (
           <table className="table">
             <thead>

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { type ListParams, listRuns, type Run } from "../api/index.ts";
 import { ErrorAlert, PageHeader } from "../components/ui.tsx";
 import { navigate } from "../router.tsx";
-import { RunsFilters, type RunsFilterState } from "./runs-filters.tsx";
+import { type RunsFilterState, RunsFilters } from "./runs-filters.tsx";
 import { RunsTable, type SortState } from "./runs-table.tsx";
 
 const PAGE = 100;
@@ -28,7 +28,11 @@ function toParams(sort: SortState, f: RunsFilterState): ListParams {
 /** The runs list page. `experimentId` fixes the experiment filter (experiment details). */
 export function RunsPage(props: { experimentId?: string; embedded?: boolean }): React.JSX.Element {
   const [sort, setSort] = useState<SortState>({ field: "created_at", desc: true });
-  const [filters, setFilters] = useState<RunsFilterState>({ text: "", state: "", experimentId: props.experimentId ?? "" });
+  const [filters, setFilters] = useState<RunsFilterState>({
+    text: "",
+    state: "",
+    experimentId: props.experimentId ?? "",
+  });
   const [runs, setRuns] = useState<Run[]>([]);
   const [total, setTotal] = useState(0);
   const [next, setNext] = useState<string | undefined>();

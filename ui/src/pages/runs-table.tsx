@@ -19,22 +19,29 @@ export interface SortState {
 
 const ROW = 44;
 
-function SortHeader(props: { label: string; field: string; sort: SortState; onSort: (s: SortState) => void }): React.JSX.Element {
+function SortHeader(props: {
+  label: string;
+  field: string;
+  sort: SortState;
+  onSort: (s: SortState) => void;
+}): React.JSX.Element {
   const active = props.sort.field === props.field;
   const dir = active ? (props.sort.desc ? "descending" : "ascending") : "none";
   return (
-    <div role="columnheader" aria-sort={dir}>
+    <th scope="col" aria-sort={dir}>
       <button
         type="button"
         className="sort-btn"
-        onClick={() => props.onSort({ field: props.field, desc: active ? !props.sort.desc : props.field !== "display_name" })}
+        onClick={() =>
+          props.onSort({ field: props.field, desc: active ? !props.sort.desc : props.field !== "display_name" })
+        }
       >
         {props.label}
         <span aria-hidden="true" className="muted">
           {active ? (props.sort.desc ? "↓" : "↑") : "↕"}
         </span>
       </button>
-    </div>
+    </th>
   );
 }
 
@@ -81,88 +88,103 @@ export function RunsTable(props: {
   const template = `40px minmax(200px, 2fr) 120px 90px minmax(120px, 1fr) minmax(120px, 1fr) 150px${metricNames.map(() => " 110px").join("")}`;
 
   return (
-    <div className="card grid-table" role="table" aria-label="Runs" aria-rowcount={props.total + 1}>
-      <div ref={scroller} style={{ height: "calc(100vh - 230px)", minHeight: 360, overflow: "auto" }} data-testid="runs-scroller">
-        <div className="grid-row grid-head" role="row" style={{ gridTemplateColumns: template, minWidth: 900 }}>
-          <div role="columnheader">
-            <span className="visually-hidden">Select</span>
-          </div>
-          <SortHeader label="Run" field="display_name" sort={props.sort} onSort={props.onSort} />
-          <SortHeader label="State" field="state" sort={props.sort} onSort={props.onSort} />
-          <div role="columnheader">Duration</div>
-          <div role="columnheader">Experiment</div>
-          <div role="columnheader">Pipeline</div>
-          <SortHeader label="Created" field="created_at" sort={props.sort} onSort={props.onSort} />
-          {metricNames.map((n) => (
-            <div role="columnheader" key={n} className="num" title={n} style={{ textAlign: "right" }}>
-              {n}
-            </div>
-          ))}
-        </div>
+    <div className="card grid-table">
+      <div
+        ref={scroller}
+        style={{ height: "calc(100vh - 230px)", minHeight: 360, overflow: "auto" }}
+        data-testid="runs-scroller"
+      >
+        <table aria-label="Runs" aria-rowcount={props.total + 1} style={{ display: "grid", minWidth: 900 }}>
+          <thead style={{ display: "grid", position: "sticky", top: 0, zIndex: 2 }}>
+            <tr className="grid-row grid-head" style={{ gridTemplateColumns: template }}>
+              <th scope="col">
+                <span className="visually-hidden">Select</span>
+              </th>
+              <SortHeader label="Run" field="display_name" sort={props.sort} onSort={props.onSort} />
+              <SortHeader label="State" field="state" sort={props.sort} onSort={props.onSort} />
+              <th scope="col">Duration</th>
+              <th scope="col">Experiment</th>
+              <th scope="col">Pipeline</th>
+              <SortHeader label="Created" field="created_at" sort={props.sort} onSort={props.onSort} />
+              {metricNames.map((n) => (
+                <th scope="col" key={n} title={n} style={{ textAlign: "right" }}>
+                  {n}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody
+            className="grid-body"
+            style={{ display: "grid", height: virtualizer.getTotalSize(), position: "relative" }}
+          >
+            {items.map((item) => {
+              const run = runs[item.index];
+              const style = {
+                position: "absolute" as const,
+                top: 0,
+                left: 0,
+                right: 0,
+                height: item.size,
+                transform: `translateY(${item.start}px)`,
+                gridTemplateColumns: template,
+              };
+              if (!run) {
+                return (
+                  <tr key="more" className="grid-row" style={style}>
+                    <td className="muted">Loading more…</td>
+                  </tr>
+                );
+              }
+              const sel = props.selected.has(run.run_id);
+              const pid = run.pipeline_version_reference?.pipeline_id;
+              const pipeline = pid ? (pipelines.get(pid) ?? "…") : (run.pipeline_spec?.pipelineInfo?.name ?? "—");
+              const m = metrics.get(run.run_id) ?? [];
+              const name = run.display_name || run.run_id;
+              return (
+                <tr
+                  key={run.run_id}
+                  className="grid-row"
+                  aria-rowindex={item.index + 2}
+                  aria-selected={sel}
+                  style={style}
+                  data-run-id={run.run_id}
+                >
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={sel}
+                      onChange={() => props.onToggle(run.run_id)}
+                      aria-label={`Select ${name}`}
+                    />
+                  </td>
+                  <td>
+                    <Link to={`/runs/${encodeURIComponent(run.run_id)}`} title={name}>
+                      {name}
+                    </Link>
+                  </td>
+                  <td>
+                    <StateBadge state={run.state} />
+                  </td>
+                  <td>{formatDuration(durationBetween(run.created_at, run.finished_at))}</td>
+                  <td>{experiments.get(run.experiment_id ?? "") ?? "—"}</td>
+                  <td>{pipeline}</td>
+                  <td>{formatTime(run.created_at)}</td>
+                  {metricNames.map((n) => {
+                    const v = m.find((x) => x.name === n)?.value;
+                    return (
+                      <td key={n} style={{ textAlign: "right", fontVariantNumeric: "tabular-nums" }}>
+                        {v === undefined ? "" : formatNumber(v)}
+                      </td>
+                    );
+                  })}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
         {runs.length === 0 && !loading ? (
           <div className="empty">No runs match. Start one from a pipeline, or with `weft run pipeline.yaml`.</div>
         ) : null}
-        <div className="grid-body" style={{ height: virtualizer.getTotalSize(), position: "relative", minWidth: 900 }}>
-          {items.map((item) => {
-            const run = runs[item.index];
-            const style = {
-              position: "absolute" as const,
-              top: 0,
-              left: 0,
-              right: 0,
-              height: item.size,
-              transform: `translateY(${item.start}px)`,
-              gridTemplateColumns: template,
-            };
-            if (!run) {
-              return (
-                <div key="more" className="grid-row" style={style} role="row">
-                  <div className="muted">Loading more…</div>
-                </div>
-              );
-            }
-            const sel = props.selected.has(run.run_id);
-            const pid = run.pipeline_version_reference?.pipeline_id;
-            const pipeline = pid ? (pipelines.get(pid) ?? "…") : (run.pipeline_spec?.pipelineInfo?.name ?? "—");
-            const m = metrics.get(run.run_id) ?? [];
-            const name = run.display_name || run.run_id;
-            return (
-              <div
-                key={run.run_id}
-                className="grid-row"
-                role="row"
-                aria-rowindex={item.index + 2}
-                aria-selected={sel}
-                style={style}
-                data-run-id={run.run_id}
-              >
-                <div role="cell">
-                  <input type="checkbox" checked={sel} onChange={() => props.onToggle(run.run_id)} aria-label={`Select ${name}`} />
-                </div>
-                <div role="cell">
-                  <Link to={`/runs/${encodeURIComponent(run.run_id)}`} title={name}>
-                    {name}
-                  </Link>
-                </div>
-                <div role="cell">
-                  <StateBadge state={run.state} />
-                </div>
-                <div role="cell">{formatDuration(durationBetween(run.created_at, run.finished_at))}</div>
-                <div role="cell">{experiments.get(run.experiment_id ?? "") ?? "—"}</div>
-                <div role="cell">{pipeline}</div>
-                <div role="cell">{formatTime(run.created_at)}</div>
-                {metricNames.map((n) => {
-                  const v = m.find((x) => x.name === n)?.value;
-                  return (
-                    <div role="cell" key={n} style={{ textAlign: "right", fontVariantNumeric: "tabular-nums" }}>
-                      {v === undefined ? "" : formatNumber(v)}
-                    </div>
-                  );
-                })}
-              </div>
-            );
-          })}
-        </div>
       </div>
     </div>
   );

@@ -14,7 +14,11 @@ import { LogView } from "./log-view.tsx";
 
 type PanelTab = "overview" | "io" | "logs" | "artifacts";
 
-function artifactsOf(lineage: RunLineage | undefined, taskId: string, type: "INPUT" | "OUTPUT"): Array<{ name: string; artifact: Artifact }> {
+function artifactsOf(
+  lineage: RunLineage | undefined,
+  taskId: string,
+  type: "INPUT" | "OUTPUT",
+): Array<{ name: string; artifact: Artifact }> {
   if (!lineage) return [];
   const byId = new Map(lineage.artifacts.map((a) => [a.artifact_id, a]));
   const fromEvents = lineage.events
@@ -26,7 +30,12 @@ function artifactsOf(lineage: RunLineage | undefined, taskId: string, type: "INP
 }
 
 /** The panel. */
-export function TaskPanel(props: { runId: string; node: DagNode; lineage: RunLineage | undefined; onClose: () => void }): React.JSX.Element {
+export function TaskPanel(props: {
+  runId: string;
+  node: DagNode;
+  lineage: RunLineage | undefined;
+  onClose: () => void;
+}): React.JSX.Element {
   const { node, runId } = props;
   const [tab, setTab] = useState<PanelTab>("overview");
   const info = useAsync(() => getTaskInfo(runId, node.id), [runId, node.id, node.state]);
@@ -95,9 +104,9 @@ export function TaskPanel(props: { runId: string; node: DagNode; lineage: RunLin
         ) : null}
         {tab === "io" ? (
           <>
-            <ParamTable title="Input parameters" values={t?.inputs?.parameters} />
+            <ParamTable title="Input parameters" values={t?.inputs?.parameters} known={t !== undefined} />
             <ArtifactList title="Input artifacts" items={inputs} />
-            <ParamTable title="Output parameters" values={t?.outputs?.parameters} />
+            <ParamTable title="Output parameters" values={t?.outputs?.parameters} known={t !== undefined} />
             <ArtifactList title="Output artifacts" items={outputs} />
           </>
         ) : null}
@@ -114,7 +123,11 @@ export function TaskPanel(props: { runId: string; node: DagNode; lineage: RunLin
   );
 }
 
-function CacheInfo(props: { node: DagNode; cache: { hit?: boolean; explanation?: string; source_run_id?: string; key?: string } | undefined; known: boolean }): React.JSX.Element {
+function CacheInfo(props: {
+  node: DagNode;
+  cache: { hit?: boolean; explanation?: string; source_run_id?: string; key?: string } | undefined;
+  known: boolean;
+}): React.JSX.Element {
   const { node, cache } = props;
   if (cache?.hit || node.cached) {
     return (
@@ -122,7 +135,8 @@ function CacheInfo(props: { node: DagNode; cache: { hit?: boolean; explanation?:
         <span className="badge state-CACHED">Cache hit</span>{" "}
         {cache?.source_run_id ? (
           <>
-            Outputs reused from run <Link to={`/runs/${encodeURIComponent(cache.source_run_id)}`}>{cache.source_run_id}</Link>.
+            Outputs reused from run{" "}
+            <Link to={`/runs/${encodeURIComponent(cache.source_run_id)}`}>{cache.source_run_id}</Link>.
           </>
         ) : (
           "Outputs were reused from an earlier identical execution."
@@ -139,18 +153,27 @@ function CacheInfo(props: { node: DagNode; cache: { hit?: boolean; explanation?:
   }
   return (
     <p className="muted" data-testid="cache-info">
-      {props.known ? "Caching was not used for this task." : "The server did not report a cache decision for this task."}
+      {props.known
+        ? "Caching was not used for this task."
+        : "The server did not report a cache decision for this task."}
     </p>
   );
 }
 
-function ParamTable({ title, values }: { title: string; values: Record<string, unknown> | undefined }): React.JSX.Element {
+function ParamTable(props: {
+  title: string;
+  values: Record<string, unknown> | undefined;
+  known: boolean;
+}): React.JSX.Element {
+  const { title, values } = props;
   const entries = Object.entries(values ?? {});
   return (
     <section className="io-section">
       <h3 className="section-title">{title}</h3>
       {entries.length === 0 ? (
-        <p className="muted small">None.</p>
+        <p className="muted small">
+          {props.known ? "None." : "This server does not report parameter values of tasks."}
+        </p>
       ) : (
         <table className="table">
           <tbody>
@@ -167,7 +190,13 @@ function ParamTable({ title, values }: { title: string; values: Record<string, u
   );
 }
 
-function ArtifactList({ title, items }: { title: string; items: Array<{ name: string; artifact: Artifact }> }): React.JSX.Element {
+function ArtifactList({
+  title,
+  items,
+}: {
+  title: string;
+  items: Array<{ name: string; artifact: Artifact }>;
+}): React.JSX.Element {
   return (
     <section className="io-section">
       <h3 className="section-title">{title}</h3>

@@ -20,13 +20,21 @@ export function ClassificationViewer(props: {
     if (p) pr.push(p);
     if (cm) matrices.push({ name: a.name, m: cm });
   }
-  if (roc.length === 0 && matrices.length === 0) return <p className="muted">No ROC curve or confusion matrix was logged.</p>;
+  if (roc.length === 0 && matrices.length === 0)
+    return <p className="muted">No ROC curve or confusion matrix was logged.</p>;
   const auc = (s: Series): string => `AUC ${trapezoidArea(s.points).toFixed(3)}`;
   return (
     <div className="chart-row">
       {roc.length > 0 ? (
         <div data-testid="roc-chart">
-          <CurveChart title="ROC curve" xLabel="False positive rate" yLabel="True positive rate" series={roc} diagonal="up" legendValue={auc} />
+          <CurveChart
+            title="ROC curve"
+            xLabel="False positive rate"
+            yLabel="True positive rate"
+            series={roc}
+            diagonal="up"
+            legendValue={auc}
+          />
         </div>
       ) : null}
       {pr.length > 0 ? (

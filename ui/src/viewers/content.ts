@@ -10,7 +10,12 @@ export type Content =
   | { kind: "file"; bytes: Uint8Array; complete: boolean; size: number | undefined };
 
 /** Reads up to `maxBytes` of an artifact (or a file inside a directory artifact). */
-export async function readContent(id: string, path: string | undefined, maxBytes: number, signal?: AbortSignal): Promise<Content> {
+export async function readContent(
+  id: string,
+  path: string | undefined,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<Content> {
   const res = await fetch(artifactContentUrl(id, path), signal ? { signal } : {});
   if (!res.ok) throw await errorFromResponse(res);
   const type = res.headers.get("content-type") ?? "";
@@ -48,7 +53,11 @@ export async function readContent(id: string, path: string | undefined, maxBytes
 }
 
 /** Reads a text file (directory artifacts: the first file with one of `prefer`'s extensions). */
-export async function readText(id: string, maxBytes: number, prefer: string[]): Promise<{ text: string; complete: boolean; path?: string }> {
+export async function readText(
+  id: string,
+  maxBytes: number,
+  prefer: string[],
+): Promise<{ text: string; complete: boolean; path?: string }> {
   const c = await readContent(id, undefined, maxBytes);
   if (c.kind === "file") return { text: new TextDecoder().decode(c.bytes), complete: c.complete };
   const entry = c.entries.find((e) => prefer.some((p) => e.toLowerCase().endsWith(p))) ?? c.entries[0];

@@ -17,7 +17,8 @@ export interface Preview {
 /** Guesses the format from the file name and its first bytes. */
 export function sniffFormat(name: string, head: Uint8Array): Preview["format"] {
   const lower = name.toLowerCase();
-  if (lower.endsWith(".parquet") || (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31)) return "parquet";
+  if (lower.endsWith(".parquet") || (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31))
+    return "parquet";
   if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
   if (lower.endsWith(".csv") || lower.endsWith(".tsv")) return "csv";
   const text = new TextDecoder().decode(head.subarray(0, 512)).trimStart();
@@ -80,7 +81,13 @@ const cellText = (v: unknown): string => {
 function fromObjects(objects: Array<Record<string, unknown>>): { columns: string[]; rows: string[][] } {
   const columns: string[] = [];
   const seen = new Set<string>();
-  for (const o of objects) for (const k of Object.keys(o)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+  for (const o of objects) {
+    for (const k of Object.keys(o)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      columns.push(k);
+    }
+  }
   return { columns, rows: objects.map((o) => columns.map((c) => cellText(o[c]))) };
 }
 
@@ -109,7 +116,11 @@ export function previewText(format: Preview["format"], text: string, maxRows: nu
     try {
       const v = JSON.parse(text) as unknown;
       if (Array.isArray(v)) {
-        const objects = v.slice(0, maxRows).map((x) => (x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : { value: x }));
+        const objects = v
+          .slice(0, maxRows)
+          .map((x) =>
+            x && typeof x === "object" && !Array.isArray(x) ? (x as Record<string, unknown>) : { value: x },
+          );
         return { format, ...fromObjects(objects), totalRows: v.length, truncated: v.length > maxRows };
       }
     } catch {
@@ -124,8 +135,13 @@ export function previewText(format: Preview["format"], text: string, maxRows: nu
 export async function previewParquet(file: ArrayBuffer, maxRows: number): Promise<Preview> {
   const meta = parquetMetadata(file);
   const total = Number(meta.num_rows);
-  const objects = (await parquetReadObjects({ file, rowStart: 0, rowEnd: Math.min(maxRows, total) })) as Array<Record<string, unknown>>;
-  const columns = meta.schema.slice(1).filter((s) => !s.num_children).map((s) => s.name);
+  const objects = (await parquetReadObjects({ file, rowStart: 0, rowEnd: Math.min(maxRows, total) })) as Array<
+    Record<string, unknown>
+  >;
+  const columns = meta.schema
+    .slice(1)
+    .filter((s) => !s.num_children)
+    .map((s) => s.name);
   return {
     format: "parquet",
     columns,

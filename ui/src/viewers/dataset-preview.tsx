@@ -2,8 +2,8 @@
 import type { Artifact } from "../api/index.ts";
 import { ErrorAlert, Loading } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
-import { type Preview, previewParquet, previewText, sniffFormat } from "./dataset-parse.ts";
 import { readContent } from "./content.ts";
+import { type Preview, previewParquet, previewText, sniffFormat } from "./dataset-parse.ts";
 
 const ROWS = 50;
 const HEAD_BYTES = 256 * 1024;
@@ -19,7 +19,11 @@ async function load(a: Artifact): Promise<{ preview: Preview; file?: string; ent
     path = c.entries.find((e) => DATA_EXT.some((x) => e.toLowerCase().endsWith(x))) ?? c.entries[0];
     if (!path) return { preview: { format: "text", columns: [], rows: [], truncated: false }, entries };
     c = await readContent(a.artifact_id, path, HEAD_BYTES);
-    if (c.kind === "dir") return { preview: { format: "text", columns: ["entry"], rows: c.entries.map((e) => [e]), truncated: false }, entries };
+    if (c.kind === "dir")
+      return {
+        preview: { format: "text", columns: ["entry"], rows: c.entries.map((e) => [e]), truncated: false },
+        entries,
+      };
   }
   const name = path ?? a.uri;
   const format = sniffFormat(name, c.bytes);
@@ -27,11 +31,22 @@ async function load(a: Artifact): Promise<{ preview: Preview; file?: string; ent
     if ((c.size ?? 0) > PARQUET_MAX) throw new Error(`The Parquet file is ${c.size} bytes; download it to inspect it.`);
     const full = c.complete ? c : await readContent(a.artifact_id, path, PARQUET_MAX);
     if (full.kind !== "file") throw new Error("Expected a Parquet file.");
-    const buf = full.bytes.buffer.slice(full.bytes.byteOffset, full.bytes.byteOffset + full.bytes.byteLength) as ArrayBuffer;
-    return { preview: await previewParquet(buf, ROWS), ...(path ? { file: path } : {}), ...(entries ? { entries } : {}) };
+    const buf = full.bytes.buffer.slice(
+      full.bytes.byteOffset,
+      full.bytes.byteOffset + full.bytes.byteLength,
+    ) as ArrayBuffer;
+    return {
+      preview: await previewParquet(buf, ROWS),
+      ...(path ? { file: path } : {}),
+      ...(entries ? { entries } : {}),
+    };
   }
   const text = new TextDecoder().decode(c.bytes);
-  return { preview: previewText(format, text, ROWS, c.complete), ...(path ? { file: path } : {}), ...(entries ? { entries } : {}) };
+  return {
+    preview: previewText(format, text, ROWS, c.complete),
+    ...(path ? { file: path } : {}),
+    ...(entries ? { entries } : {}),
+  };
 }
 
 /** The viewer. */
@@ -46,7 +61,11 @@ export function DatasetPreview({ artifact }: { artifact: Artifact }): React.JSX.
         {preview.format.toUpperCase()}
         {file ? ` · ${file}` : ""}
         {entries && entries.length > 1 ? ` · ${entries.length} files` : ""} · first {preview.rows.length} rows
-        {preview.totalRows !== undefined ? ` of ${preview.totalRows.toLocaleString()}` : preview.truncated ? " (more in the file)" : ""}
+        {preview.totalRows !== undefined
+          ? ` of ${preview.totalRows.toLocaleString()}`
+          : preview.truncated
+            ? " (more in the file)"
+            : ""}
       </p>
       <div className="table-wrap" style={{ maxHeight: 360 }}>
         <table className="table">

@@ -6,7 +6,10 @@ import { readText } from "./content.ts";
 
 /** The viewer. */
 export function HtmlViewer({ artifact }: { artifact: Artifact }): React.JSX.Element {
-  const html = useAsync(() => readText(artifact.artifact_id, 4 * 1024 * 1024, [".html", ".htm"]), [artifact.artifact_id]);
+  const html = useAsync(
+    () => readText(artifact.artifact_id, 4 * 1024 * 1024, [".html", ".htm"]),
+    [artifact.artifact_id],
+  );
   if (html.error) return <ErrorAlert error={html.error} />;
   if (!html.data) return <Loading />;
   return (

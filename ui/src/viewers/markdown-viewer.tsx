@@ -15,7 +15,10 @@ export function renderMarkdown(text: string): string {
 
 /** The viewer. */
 export function MarkdownViewer({ artifact }: { artifact: Artifact }): React.JSX.Element {
-  const md = useAsync(() => readText(artifact.artifact_id, 2 * 1024 * 1024, [".md", ".markdown"]), [artifact.artifact_id]);
+  const md = useAsync(
+    () => readText(artifact.artifact_id, 2 * 1024 * 1024, [".md", ".markdown"]),
+    [artifact.artifact_id],
+  );
   const html = useMemo(() => (md.data ? renderMarkdown(md.data.text) : ""), [md.data]);
   if (md.error) return <ErrorAlert error={md.error} />;
   if (!md.data) return <Loading />;

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { nextCronTimes, nextFireTimes, parseCron } from "./fire-times.ts";
+
+const at = (iso: string): number => Date.parse(iso);
+const iso = (ms: number[]): string[] => ms.map((m) => new Date(m).toISOString());
+
+describe("next fire times", () => {
+  it("evaluates 6-field KFP cron with seconds, in UTC", () => {
+    expect(iso(nextCronTimes("0 */15 * * * *", at("2026-01-01T10:07:00Z"), 3))).toEqual([
+      "2026-01-01T10:15:00.000Z",
+      "2026-01-01T10:30:00.000Z",
+      "2026-01-01T10:45:00.000Z",
+    ]);
+  });
+
+  it("evaluates 5-field crontab with ranges, lists and weekdays", () => {
+    // 09:30 on weekdays; 2026-01-02 is a Friday
+    expect(iso(nextCronTimes("30 9 * * 1-5", at("2026-01-02T10:00:00Z"), 2))).toEqual([
+      "2026-01-05T09:30:00.000Z",
+      "2026-01-06T09:30:00.000Z",
+    ]);
+    expect(iso(nextCronTimes("0 0 1,15 * *", at("2026-02-10T00:00:00Z"), 2))).toEqual([
+      "2026-02-15T00:00:00.000Z",
+      "2026-03-01T00:00:00.000Z",
+    ]);
+    expect(iso(nextCronTimes("@daily", at("2026-03-01T12:00:00Z"), 1))).toEqual(["2026-03-02T00:00:00.000Z"]);
+  });
+
+  it("rejects malformed expressions with the field in the message", () => {
+    expect(() => parseCron("* * *")).toThrow('cron "* * *" must have 5 or 6 fields');
+    expect(() => parseCron("0 61 * * * *")).toThrow('"61" is not a valid cron field (0-59)');
+  });
+
+  it("steps periodic triggers from their start, and shows none when disabled or past the end", () => {
+    const base = {
+      recurring_run_id: "r",
+      created_at: "2026-01-01T00:00:00Z",
+      trigger: { periodic_schedule: { interval_second: "3600" } },
+    };
+    expect(iso(nextFireTimes(base, at("2026-01-01T05:10:00Z"), 2))).toEqual([
+      "2026-01-01T06:00:00.000Z",
+      "2026-01-01T07:00:00.000Z",
+    ]);
+    expect(nextFireTimes({ ...base, mode: "DISABLE" }, at("2026-01-01T05:10:00Z"))).toEqual([]);
+    const ended = {
+      ...base,
+      trigger: { periodic_schedule: { interval_second: "3600", end_time: "2026-01-01T06:30:00Z" } },
+    };
+    expect(iso(nextFireTimes(ended, at("2026-01-01T05:10:00Z"), 3))).toEqual(["2026-01-01T06:00:00.000Z"]);
+  });
+});
