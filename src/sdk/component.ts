@@ -86,10 +86,11 @@ export function callerFile(): string | undefined {
   const stack = new Error().stack ?? "";
   const self = import.meta.url.replace(/^file:\/\//, "").replace(/\/[^/]*$/, "/");
   for (const line of stack.split("\n").slice(1)) {
-    const m = /\(?((?:file:\/\/)?\/[^():]+):\d+:\d+\)?\s*$/.exec(line.trim());
+    const m = /(?:\(|at )(?:file:\/\/)?(\/[^():]+):\d+:\d+\)?\s*$/.exec(line.trim());
     if (!m?.[1]) continue;
-    const file = decodeURIComponent(m[1].replace(/^file:\/\//, ""));
-    if (file.startsWith(self) || file.includes("/node_modules/")) continue;
+    const file = decodeURIComponent(m[1]);
+    const sdkSource = file.startsWith(self) && !/\.test(-d)?\.ts$/.test(file);
+    if (sdkSource || file.includes("/node_modules/")) continue;
     return file;
   }
   return undefined;

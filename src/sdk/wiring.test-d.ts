@@ -41,7 +41,12 @@ describe("run() argument types are inferred from the schemas", () => {
         models: artifact.Model.list(),
         status: param.taskFinalStatus(),
       },
-      outputs: { model: artifact.Model, metrics: artifact.Metrics, roc: artifact.ClassificationMetrics, n: param.int() },
+      outputs: {
+        model: artifact.Model,
+        metrics: artifact.Metrics,
+        roc: artifact.ClassificationMetrics,
+        n: param.int(),
+      },
       run(inputs, outputs) {
         expectTypeOf(inputs.n).toEqualTypeOf<number>();
         expectTypeOf(inputs.s).toEqualTypeOf<string>();
