@@ -29,7 +29,11 @@ export class PlainView implements ProgressView {
       return;
     }
     const row = applyTaskEvent(this.rows, e);
-    if ((row.kind === "dag" && row.path === "root") || row.state === "PENDING") return;
+    if (row.path === "root" || row.state === "PENDING") return;
+    // groups (loops, iterations, conditions, sub-DAGs) only when they did not simply succeed,
+    // so a 1,000-iteration loop prints its tasks, not twice as many group lines
+    const group = row.kind !== "container" && row.kind !== "importer";
+    if (group && (row.state === "RUNNING" || row.state === "SUCCEEDED")) return;
     const key = `${row.state}#${row.attempt}`;
     if (this.seen.get(row.taskId) === key) return;
     this.seen.set(row.taskId, key);

@@ -64,6 +64,9 @@ describe("progress views", () => {
     view.onEvent(task("root/train", "RUNNING", { attempt: 2, startedAt: 3000 }));
     view.onEvent(task("root/train", "SUCCEEDED", { attempt: 2, finishedAt: 4500 }));
     view.onEvent(task("root/prep", "CACHED", { cached: true }));
+    view.onEvent(task("root/loop", "RUNNING", { kind: "loop" }));
+    view.onEvent(task("root/loop", "SUCCEEDED", { kind: "loop" }));
+    view.onEvent(task("root/when", "SKIPPED", { kind: "condition" }));
     view.onEvent({ type: "log", runId: "r1", taskId: "root/train", path: "root/train", stream: "stdout", line: "hi" });
     expect(out.text.split("\n").filter(Boolean)).toEqual([
       "12:00:00 run RUNNING",
@@ -71,6 +74,7 @@ describe("progress views", () => {
       "12:00:00 train RUNNING attempt 2",
       "12:00:00 train SUCCEEDED attempt 2 1.5s",
       "12:00:00 prep CACHED",
+      "12:00:00 when SKIPPED",
     ]);
   });
 
