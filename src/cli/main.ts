@@ -52,6 +52,7 @@ export function buildProgram(): Command {
  * when interrupted.
  */
 export async function runCli(argv: string[]): Promise<number> {
+  ignoreClosedPipe();
   const program = buildProgram();
   process.exitCode = undefined;
   try {
@@ -64,6 +65,22 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`weft: error[${code}]: ${message}\n`);
     if (process.env.WEFT_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     return exitCodeOf(err);
+  }
+}
+
+let pipeGuarded = false;
+
+/**
+ * `weft runs list | head` closes stdout early; further writes must not crash the command
+ * (and must never interrupt a run in progress).
+ */
+function ignoreClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+    });
   }
 }
 
