@@ -115,7 +115,7 @@ describe("loops", () => {
     return new IrBuilder("loops")
       .sh(
         "square",
-        `sleep 0.3; echo $(( {{$.inputs.parameters['x']}} * {{$.inputs.parameters['x']}} )) > {{$.outputs.parameters['y'].output_file}}`,
+        `sleep 0.5; echo $(( {{$.inputs.parameters['x']}} * {{$.inputs.parameters['x']}} )) > {{$.outputs.parameters['y'].output_file}}`,
         { in: { x: "NUMBER_INTEGER" }, out: { y: "NUMBER_INTEGER" } },
       )
       .sh("total", "echo got={{$.inputs.parameters['ys']}}", { in: { ys: "LIST" } })
@@ -191,7 +191,7 @@ describe("loops", () => {
       expect(logOf(byPath(s, `root/for-loop-2/iteration-${i}/shout`)?.logPath)).toBe(`item=${l}-K\n`);
     }
     expect(byPath(s, "root/for-loop-1/iteration-2")?.kind).toBe("iteration");
-    // without a limit the three 0.3 s iterations overlap
+    // without a limit the three 0.5 s iterations overlap
     const sq = [0, 1, 2].map((i) => byPath(s, `root/for-loop-1/iteration-${i}/square`));
     expect(Math.max(...sq.map((t) => t?.startedAt ?? 0))).toBeLessThan(Math.min(...sq.map((t) => t?.finishedAt ?? 0)));
   });

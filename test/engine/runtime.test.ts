@@ -100,7 +100,7 @@ describe("resources", () => {
   it("does not overlap two 2-CPU tasks on a 2-CPU capacity, but overlaps 1-CPU ones", async () => {
     const b = new IrBuilder("cpu")
       .sh("big", "sleep 0.4", {}, { resources: { resourceCpuLimit: "2" } })
-      .sh("small", "sleep 0.4", {}, { resources: { resourceCpuRequest: "1000m", resourceMemoryLimit: "64Mi" } })
+      .sh("small", "sleep 0.8", {}, { resources: { resourceCpuRequest: "1000m", resourceMemoryLimit: "64Mi" } })
       .root({
         a: task("big", { name: "a" }),
         b: task("big", { name: "b" }),
