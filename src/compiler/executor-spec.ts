@@ -72,7 +72,7 @@ function shellQuote(s: string): string {
 
 /** The `sh -ec` script that writes the bundle to disk and runs it with node. */
 export function launcherScript(packages: readonly string[]): string {
-  const lines = ['program_path="${WEFT_PROGRAM_DIR:-$(mktemp -d)}"'];
+  const lines = ['program_path="${WEFT_PROGRAM_DIR:-$(mktemp -d)}"', 'mkdir -p "$program_path"'];
   if (packages.length > 0) {
     lines.push(
       'if [ "${WEFT_SKIP_PACKAGE_INSTALL:-}" != "1" ]; then',
