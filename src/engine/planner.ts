@@ -174,21 +174,25 @@ function planDag(
     if (task.parameterIterator || task.artifactIterator) {
       planned.kind = "loop";
       const raw = task.parameterIterator?.items.raw;
-      let items = 1;
+      let items: JsonValue[] | undefined;
       if (raw !== undefined) {
         try {
           const list = JSON.parse(raw) as unknown;
           if (!Array.isArray(list)) throw new Error("not a list");
-          items = list.length;
-          planned.iterations = items;
+          items = list as JsonValue[];
+          planned.iterations = items.length;
         } catch {
           throw new PlanError(where, `loop items '${raw}' are not a JSON list`);
         }
       }
       out.push(planned);
       if (!comp.dag) throw new PlanError(where, `loop component '${task.componentRef.name}' has no dag`);
-      for (let i = 0; i < Math.max(1, items); i++)
-        planDag(spec, comp, `${where}/iteration-${i}`, params, out, capacity);
+      const itemInput = task.parameterIterator?.itemInput;
+      // Static items are planned one iteration each; dynamic ones as one symbolic iteration.
+      for (const [i, item] of (items ?? [undefined]).entries()) {
+        const iterParams = item !== undefined && itemInput ? { ...params, [itemInput]: item } : params;
+        planDag(spec, comp, `${where}/iteration-${i}`, iterParams, out, capacity);
+      }
       continue;
     }
     if (comp.dag) {
