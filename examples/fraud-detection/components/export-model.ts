@@ -18,7 +18,7 @@ export const exportModel = component({
   outputs: { onnx_model: artifact.Model, triton_repository: artifact.Artifact, max_abs_diff: param.float() },
   async run({ best_model, test }, { onnx_model, triton_repository }) {
     const model = readModel(best_model.path);
-    const bytes = buildOnnxModel(model);
+    const bytes = await buildOnnxModel(model);
     const split = readSplit(test.path);
     const diff = await checkOnnxAgainstReference(model, bytes, split.features);
     writeFileSync(onnx_model.path, bytes);

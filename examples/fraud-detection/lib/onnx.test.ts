@@ -34,7 +34,7 @@ describe("ONNX export", () => {
     it(`${kind}: onnxruntime-node matches tfjs within 1e-5 on test rows`, async () => {
       const t = trained[kind]!;
       const tfScores = t.predict(splits.test);
-      const bytes = buildOnnxModel(t.model);
+      const bytes = await buildOnnxModel(t.model);
       const scorer = await loadOnnx(bytes, t.model.featureNames.length);
       const onnxScores = await scorer.predict(splits.test.features);
       expect(onnxScores).toHaveLength(splits.test.header.rows);
@@ -52,20 +52,20 @@ describe("ONNX export", () => {
       ...t.model,
       reference: { split: "test" as const, predictions: Array.from(t.predict(splits.test).subarray(0, 256)) },
     };
-    const diff = await checkOnnxAgainstReference(model, buildOnnxModel(model), splits.test.features);
+    const diff = await checkOnnxAgainstReference(model, await buildOnnxModel(model), splits.test.features);
     expect(diff).toBeLessThanOrEqual(1e-5);
     const tampered = structuredClone(model);
     tampered.layers[0]!.bias[0]! += 0.5;
     await expect(
-      checkOnnxAgainstReference(model, buildOnnxModel(tampered), splits.test.features),
+      checkOnnxAgainstReference(model, await buildOnnxModel(tampered), splits.test.features),
     ).rejects.toMatchObject({
       code: "FRAUD_ONNX_MISMATCH",
     });
   });
 
-  it("writes the Triton model repository layout", () => {
+  it("writes the Triton model repository layout", async () => {
     const dir = mkdtempSync(join(tmpdir(), "fraud-triton-"));
-    const bytes = buildOnnxModel(trained.logreg!.model);
+    const bytes = await buildOnnxModel(trained.logreg!.model);
     writeTritonRepository(dir, bytes, 22);
     const config = readFileSync(join(dir, "fraud_detection", "config.pbtxt"), "utf8");
     expect(config).toContain('name: "fraud_detection"');

@@ -5,12 +5,19 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import onnxProto from "onnx-proto";
-import * as ort from "onnxruntime-node";
 import { FraudPipelineError } from "./errors.ts";
 import type { ModelArtifact } from "./model.ts";
 
-const { onnx } = onnxProto;
+// onnx-proto and onnxruntime-node are loaded on first use, so importing this module stays cheap.
+type OnnxNamespace = typeof import("onnx-proto").onnx;
+
+async function loadOnnxProto(): Promise<OnnxNamespace> {
+  const mod = (await import("onnx-proto")) as { onnx?: OnnxNamespace; default?: { onnx: OnnxNamespace } };
+  const ns = mod.onnx ?? mod.default?.onnx;
+  if (!ns)
+    throw new FraudPipelineError("FRAUD_MODEL_FORMAT", "onnx-proto did not load; reinstall the onnx-proto package");
+  return ns;
+}
 
 /** Name of the ONNX input (float32 [batch, features]). */
 export const ONNX_INPUT = "features";
@@ -19,7 +26,7 @@ export const ONNX_OUTPUT = "fraud_probability";
 /** Name of the model in the Triton repository. */
 export const TRITON_MODEL_NAME = "fraud_detection";
 
-function tensor(name: string, dims: number[], values: ArrayLike<number>) {
+function tensor(onnx: OnnxNamespace, name: string, dims: number[], values: ArrayLike<number>) {
   const data = Float32Array.from(values as ArrayLike<number>);
   return onnx.TensorProto.create({
     name,
@@ -29,7 +36,7 @@ function tensor(name: string, dims: number[], values: ArrayLike<number>) {
   });
 }
 
-function valueInfo(name: string, dims: (number | string)[]) {
+function valueInfo(onnx: OnnxNamespace, name: string, dims: (number | string)[]) {
   return onnx.ValueInfoProto.create({
     name,
     type: onnx.TypeProto.create({
@@ -44,11 +51,12 @@ function valueInfo(name: string, dims: (number | string)[]) {
 }
 
 /** Builds the serialized ONNX model (bytes) for a dense model artifact. */
-export function buildOnnxModel(model: ModelArtifact): Uint8Array {
+export async function buildOnnxModel(model: ModelArtifact): Promise<Uint8Array> {
+  const onnx = await loadOnnxProto();
   const width = model.featureNames.length;
   const initializer = [
-    tensor("scaler_mean", [width], model.scaler.mean),
-    tensor("scaler_std", [width], model.scaler.std),
+    tensor(onnx, "scaler_mean", [width], model.scaler.mean),
+    tensor(onnx, "scaler_std", [width], model.scaler.std),
   ];
   const node = [
     onnx.NodeProto.create({ opType: "Sub", input: [ONNX_INPUT, "scaler_mean"], output: ["centered"], name: "center" }),
@@ -57,8 +65,8 @@ export function buildOnnxModel(model: ModelArtifact): Uint8Array {
   let inWidth = width;
   model.layers.forEach((layer, k) => {
     const outWidth = layer.bias.length;
-    initializer.push(tensor(`W${k}`, [inWidth, outWidth], layer.weights.flat()));
-    initializer.push(tensor(`b${k}`, [outWidth], layer.bias));
+    initializer.push(tensor(onnx, `W${k}`, [inWidth, outWidth], layer.weights.flat()));
+    initializer.push(tensor(onnx, `b${k}`, [outWidth], layer.bias));
     node.push(
       onnx.NodeProto.create({
         opType: "Gemm",
@@ -76,8 +84,8 @@ export function buildOnnxModel(model: ModelArtifact): Uint8Array {
     name: `fraud_${model.kind}`,
     node,
     initializer,
-    input: [valueInfo(ONNX_INPUT, ["batch", width])],
-    output: [valueInfo(ONNX_OUTPUT, ["batch", 1])],
+    input: [valueInfo(onnx, ONNX_INPUT, ["batch", width])],
+    output: [valueInfo(onnx, ONNX_OUTPUT, ["batch", 1])],
   });
   const proto = onnx.ModelProto.create({
     irVersion: 8,
@@ -102,6 +110,7 @@ export interface OnnxScorer {
 
 /** Loads serialized ONNX bytes into an onnxruntime-node session. */
 export async function loadOnnx(bytes: Uint8Array, width: number): Promise<OnnxScorer> {
+  const ort = await import("onnxruntime-node");
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   return {
     width,

@@ -6,14 +6,15 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import type * as TF from "@tensorflow/tfjs";
 import { type FeatureSplit, scale } from "./dataset-io.ts";
 import { FraudPipelineError } from "./errors.ts";
 import { rocAuc } from "./metrics.ts";
 import type { DenseLayer, ModelArtifact, ModelKind } from "./model.ts";
 import { Rng } from "./random.ts";
 
+// tfjs is loaded on first use, so importing this module (e.g. to compile the pipeline) stays cheap.
+let tf: typeof TF;
 let ready: Promise<void> | undefined;
 
 /** The directory of the tfjs WASM binaries, resolved the way this module's imports are. */
@@ -33,6 +34,8 @@ function wasmDir(): string {
 /** Switches tfjs to the WASM backend (once per process); falls back to the CPU backend if WASM fails. */
 export function initTf(): Promise<void> {
   ready ??= (async () => {
+    tf = await import("@tensorflow/tfjs");
+    const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
     setWasmPaths(`${wasmDir()}/`);
     if (!(await tf.setBackend("wasm"))) await tf.setBackend("cpu");
     await tf.ready();
@@ -42,7 +45,7 @@ export function initTf(): Promise<void> {
 
 /** The tfjs backend in use ("wasm" normally). */
 export function tfBackend(): string {
-  return tf.getBackend();
+  return tf ? tf.getBackend() : "none";
 }
 
 /** Hyperparameters of {@link trainModel}. */
@@ -65,7 +68,7 @@ export interface Trained {
   dispose(): void;
 }
 
-function build(kind: ModelKind, width: number, seed: number): tf.Sequential {
+function build(kind: ModelKind, width: number, seed: number): TF.Sequential {
   const model = tf.sequential();
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
   if (kind === "mlp") {
@@ -80,7 +83,7 @@ function build(kind: ModelKind, width: number, seed: number): tf.Sequential {
   return model;
 }
 
-function denseLayers(model: tf.Sequential): DenseLayer[] {
+function denseLayers(model: TF.Sequential): DenseLayer[] {
   const out: DenseLayer[] = [];
   for (const layer of model.layers) {
     if (layer.getClassName() !== "Dense") continue;
@@ -95,11 +98,11 @@ function denseLayers(model: tf.Sequential): DenseLayer[] {
   return out;
 }
 
-function predictWith(model: tf.Sequential, split: FeatureSplit, scaler: FeatureSplit["header"]["scaler"]) {
+function predictWith(model: TF.Sequential, split: FeatureSplit, scaler: FeatureSplit["header"]["scaler"]) {
   const width = split.header.featureNames.length;
   return tf.tidy(() => {
     const x = tf.tensor2d(scale(split.features, scaler), [split.header.rows, width]);
-    return model.predict(x, { batchSize: 8192 }) as tf.Tensor;
+    return model.predict(x, { batchSize: 8192 }) as TF.Tensor;
   });
 }
 
