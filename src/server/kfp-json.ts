@@ -23,7 +23,10 @@ export const time = (ms: number | undefined): string | undefined =>
 /** Drops `undefined` and empty-string fields, as protojson omits unset fields. */
 export function compact<T extends Json>(o: T): T {
   const out: Json = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== "") out[k] = v;
+  for (const k in o) {
+    const v = o[k];
+    if (v !== undefined && v !== "") out[k] = v;
+  }
   return out as T;
 }
 
