@@ -50,6 +50,23 @@ async function uploadYaml(
   return { pipelineId: p.pipeline_id, versionId: v.pipeline_versions?.[0]?.pipeline_version_id ?? "" };
 }
 
+/**
+ * Runs in the page: resolves after the frame that follows the rendered mark. A string, so
+ * the TypeScript loader adds no helpers to it.
+ */
+const WAIT_RENDERED = `new Promise((resolve, reject) => {
+  const timeout = setTimeout(() => reject(new Error("the run details page did not render in 60 s")), 60000);
+  const check = () => {
+    const mark = performance.getEntriesByName("weft:run-details-rendered")[0];
+    if (!mark) return void setTimeout(check, 5);
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      clearTimeout(timeout);
+      resolve({ at: performance.now(), nodes: document.querySelectorAll("[data-task-id]").length });
+    }));
+  };
+  check();
+})`;
+
 /** Milliseconds from navigation start to the first frame after the DAG was rendered, per repeat. */
 async function timeRunPage(browser: Browser, url: string): Promise<{ ms: number[]; nodes: number }> {
   const ms: number[] = [];
@@ -58,26 +75,7 @@ async function timeRunPage(browser: Browser, url: string): Promise<{ ms: number[
   const page = await context.newPage();
   for (let i = 0; i < REPEATS + 1; i++) {
     await page.goto(url, { waitUntil: "commit" });
-    const r = await page.evaluate(
-      () =>
-        new Promise<{ at: number; nodes: number }>((resolve, reject) => {
-          const timeout = setTimeout(() => reject(new Error("the run details page did not render in 60 s")), 60_000);
-          const check = (): void => {
-            const mark = performance.getEntriesByName("weft:run-details-rendered")[0] as PerformanceMark | undefined;
-            if (!mark) {
-              setTimeout(check, 5);
-              return;
-            }
-            requestAnimationFrame(() =>
-              requestAnimationFrame(() => {
-                clearTimeout(timeout);
-                resolve({ at: performance.now(), nodes: document.querySelectorAll("[data-task-id]").length });
-              }),
-            );
-          };
-          check();
-        }),
-    );
+    const r = (await page.evaluate(WAIT_RENDERED)) as { at: number; nodes: number };
     nodes = r.nodes;
     if (i > 0) ms.push(r.at); // the first load warms the HTTP cache and the server
   }

@@ -84,9 +84,10 @@ export interface Weft {
   stop(): Promise<void>;
 }
 
-/** Starts `weft server --port 0` over a fresh `$WEFT_HOME`. */
-export async function startWeft(): Promise<Weft> {
+/** Starts `weft server --port 0` over a fresh `$WEFT_HOME`; `seed` may fill it first. */
+export async function startWeft(opts: { seed?: (home: string) => void } = {}): Promise<Weft> {
   const home = mkdtempSync(join(tmpdir(), "weft-ui-e2e-"));
+  opts.seed?.(home);
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, "bin/weft.js"), "server", "--port", "0"], {
     cwd: ROOT,
     env: { ...process.env, WEFT_HOME: home },

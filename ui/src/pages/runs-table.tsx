@@ -85,7 +85,7 @@ export function RunsTable(props: {
       .slice(0, 3)
       .map(([n]) => n);
   }, [metrics]);
-  const template = `40px minmax(200px, 2fr) 120px 90px minmax(120px, 1fr) minmax(120px, 1fr) 150px${metricNames.map(() => " 110px").join("")}`;
+  const template = `44px minmax(180px, 2fr) 130px 90px minmax(110px, 1fr) minmax(110px, 1fr) 170px${metricNames.map(() => " 96px").join("")}`;
 
   return (
     <div className="card grid-table">
@@ -94,7 +94,11 @@ export function RunsTable(props: {
         style={{ height: "calc(100vh - 230px)", minHeight: 360, overflow: "auto" }}
         data-testid="runs-scroller"
       >
-        <table aria-label="Runs" aria-rowcount={props.total + 1} style={{ display: "grid", minWidth: 900 }}>
+        <table
+          aria-label="Runs"
+          aria-rowcount={props.total + 1}
+          style={{ display: "grid", minWidth: 900 + metricNames.length * 96 }}
+        >
           <thead style={{ display: "grid", position: "sticky", top: 0, zIndex: 2 }}>
             <tr className="grid-row grid-head" style={{ gridTemplateColumns: template }}>
               <th scope="col">
