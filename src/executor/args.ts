@@ -28,7 +28,7 @@ export function parseExecutorArgs(argv: string[]): ExecutorArgs {
   if (raw === undefined || raw.startsWith("--")) {
     throw new ExecutorError(
       "EXECUTOR_ARG_MISSING",
-      "--executor_input is missing: the task command must pass --executor_input '{{$}}' (the ExecutorInput JSON).",
+      "--executor_input is missing: the task command must pass --executor_input followed by the executor input placeholder (the ExecutorInput JSON).",
     );
   }
   const functionToExecute = flagValue(argv, "--function_to_execute");
