@@ -164,5 +164,17 @@ describe("fraud-detection components on small generated data", () => {
     expect(res).toEqual({ row_count: 20, source: src });
     expect(readFileSync(transactions.path, "utf8").trim().split("\n")).toEqual(lines.slice(0, 21));
     expect(readFileSync(truth.path).length).toBe(0);
+
+    // Real data has no true probabilities: preprocess reports the oracle AUC as -1.
+    const splits = {
+      train: new Dataset({ uri: at("real/train.bin") }),
+      validation: new Dataset({ uri: at("real/validation.bin") }),
+      test: new Dataset({ uri: at("real/test.bin") }),
+    };
+    const prep = await preprocess.run(
+      { transactions, truth, fraud_ratio: 0, validation_fraction: 0.25, test_fraction: 0.25, seed: 1 },
+      splits,
+    );
+    expect(prep).toEqual({ oracle_roc_auc: -1, train_rows: 10 });
   });
 });

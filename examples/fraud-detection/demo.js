@@ -8,7 +8,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const weft = join(root, "bin", "weft.js");
@@ -50,8 +49,9 @@ const toPath = (uri) => (uri?.startsWith("file://") ? decodeURIComponent(uri.sli
 const fmt = (v) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(4) : "n/a");
 
 /** The run, its artifacts and its tasks, read from the store (fast), else from `weft runs get --json`. */
-function loadRun(runName) {
+async function loadRun(runName) {
   try {
+    const { default: Database } = await import("better-sqlite3");
     const home = resolve(root, process.env.WEFT_HOME?.trim() || ".weft");
     const db = new Database(join(home, "weft.db"), { readonly: true, fileMustExist: true });
     try {
@@ -122,7 +122,7 @@ async function main() {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
   const code = await new Promise((done) => child.on("close", (c) => done(c ?? 1)));
   const wall = (Date.now() - started) / 1000;
-  const doc = loadRun(runName);
+  const doc = await loadRun(runName);
   if (!doc) {
     process.stderr.write(`demo: the run did not start (weft exited with ${code}); see the messages above.\n`);
     process.exit(code || 1);
