@@ -30,7 +30,14 @@ const API = "/apis/v2beta1";
 
 /** Resolves any {@link PipelineSource} to a validated pipeline package. */
 export async function resolvePipelineSource(source: PipelineSource): Promise<PipelinePackage> {
-  if (typeof source === "function") return resolvePipelineSource(await source());
+  if (typeof source === "function" && (source as { kind?: unknown }).kind === "pipeline") {
+    // loaded on demand: only pipeline functions need the compiler (and esbuild)
+    const { compilePipeline } = await import("../compiler/index.ts");
+    return compilePipeline(source as unknown as Parameters<typeof compilePipeline>[0]);
+  }
+  if (typeof source === "function") {
+    return resolvePipelineSource(await (source as () => PipelinePackage | Promise<PipelinePackage>)());
+  }
   if (typeof source === "string") {
     const looksLikePath = !source.includes("\n") && /\.(ya?ml|json)$/i.test(source.trim());
     if (looksLikePath) {

@@ -26,6 +26,7 @@ export {
   type FilterPredicate,
   type ListOptions,
   type Page,
+  type PipelineFunction,
   type PipelineSource,
 } from "./types.ts";
 export { type GraphNode, type LogEvent, type RunGraph, WeftExtensions } from "./weft-extensions.ts";

@@ -153,12 +153,19 @@ export interface ListOptions {
   namespace?: string;
 }
 
+/** A pipeline made with the SDK's `pipeline({ name }, body)`; the client compiles it. */
+export interface PipelineFunction {
+  (...args: never[]): unknown;
+  readonly kind: "pipeline";
+}
+
 /**
- * Something a run can be created from: compiled IR (a {@link PipelinePackage} or a bare
- * {@link PipelineSpec}), pipeline file text (YAML or JSON), or a function that returns IR
- * (e.g. `() => compilePipeline(myPipeline)`).
+ * Something a run can be created from: a pipeline function made with the SDK (compiled to
+ * IR on the way), compiled IR (a {@link PipelinePackage} or a bare {@link PipelineSpec}), a
+ * package file path or its text (YAML or JSON), or a function that returns IR.
  */
 export type PipelineSource =
+  | PipelineFunction
   | PipelinePackage
   | PipelineSpec
   | string

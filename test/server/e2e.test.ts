@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientError, WeftClient } from "../../src/client/index.ts";
+import { containerComponent, inputValue, param, pipeline } from "../../src/sdk/index.ts";
 import { CORPUS, corpusFile, type Harness, makeHarness } from "./harness.ts";
 
 let h: Harness;
@@ -89,6 +90,23 @@ describe("over a real socket through the client", () => {
     await client.disableRecurringRun(rr.recurring_run_id);
     expect((await client.getRecurringRun(rr.recurring_run_id)).status).toBe("DISABLED");
     await client.deleteRecurringRun(rr.recurring_run_id);
+  });
+
+  it("creates a run from an SDK pipeline function, with parameters", async () => {
+    const greet = containerComponent({
+      name: "greet",
+      image: "alpine",
+      inputs: { who: param.string() },
+      command: ["sh", "-c", 'echo "hello $0"'],
+      args: [inputValue("who")],
+    });
+    const hello = pipeline({ name: "hello-fn", params: { who: param.string({ default: "nobody" }) } }, (p) => {
+      greet({ who: p.who });
+    });
+    const run = await client.createRun({ displayName: "from-function", pipeline: hello, parameters: { who: "weft" } });
+    const done = await client.waitForRunCompletion(run.run_id, { timeoutMs: 60_000, pollIntervalMs: 100 });
+    expect(done.state, JSON.stringify(done.error)).toBe("SUCCEEDED");
+    expect(await client.weft.taskLogs(run.run_id, "root/greet")).toContain("hello weft");
   });
 
   it("rejects a bad cron with a 400 that says which forms exist", async () => {
