@@ -4,7 +4,11 @@
  * parent's layout. Collapsed loops are a single card with the iteration count.
  */
 import dagre from "@dagrejs/dagre";
+import { fastLayered } from "./fast-layout.ts";
 import { type DagNode, type DagTree, GROUP_KINDS } from "./model.ts";
+
+/** Above this many siblings, the linear-time layout replaces dagre. */
+export const FAST_LAYOUT_THRESHOLD = 120;
 
 /** Size of a task card. */
 export const NODE_W = 208;
@@ -82,6 +86,7 @@ export function layoutGroup(
   toggled: ReadonlySet<string>,
 ): LaidGroup {
   if (children.length === 0) return { w: 0, h: 0, nodes: [], edges: [] };
+  if (children.length > FAST_LAYOUT_THRESHOLD) return fastGroup(children, edges, tree, toggled);
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: "TB", nodesep: 24, ranksep: 44, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
@@ -114,6 +119,25 @@ export function layoutGroup(
   });
   const info = g.graph();
   return { w: info.width ?? 0, h: info.height ?? 0, nodes, edges: laidEdges };
+}
+
+function fastGroup(
+  children: DagNode[],
+  edges: Array<{ from: string; to: string }>,
+  tree: DagTree,
+  toggled: ReadonlySet<string>,
+): LaidGroup {
+  const sized = children.map((c) => sizeOf(c, tree, toggled));
+  const fast = fastLayered(
+    sized.map((s) => ({ id: s.node.id, w: s.w, h: s.h })),
+    edges,
+  );
+  return {
+    w: fast.w,
+    h: fast.h,
+    nodes: sized.map((s) => ({ ...s, ...(fast.pos.get(s.node.id) ?? { x: 0, y: 0 }) })),
+    edges: fast.edges.map((e) => ({ key: `${e.from}->${e.to}`, ...e })),
+  };
 }
 
 /** Lays out a whole tree. */
