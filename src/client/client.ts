@@ -126,6 +126,7 @@ export class WeftClient {
 
   // ------------------------------------------------------------ experiments
 
+  /** Creates an experiment (`display_name` is its unique name). */
   createExperiment(e: { displayName: string; description?: string; namespace?: string }): Promise<ApiExperiment> {
     return this.http.request("POST", `${API}/experiments`, {
       display_name: e.displayName,
@@ -133,9 +134,11 @@ export class WeftClient {
       ...(e.namespace ? { namespace: e.namespace } : {}),
     });
   }
+  /** Gets an experiment by id. */
   getExperiment(id: string): Promise<ApiExperiment> {
     return this.http.request("GET", `${API}/experiments/${encodeURIComponent(id)}`);
   }
+  /** Lists experiments (filter, sort, paging). */
   async listExperiments(opts: ListOptions = {}): Promise<Page<ApiExperiment>> {
     return page(await this.http.request("GET", `${API}/experiments${listQuery(opts)}`), "experiments");
   }
@@ -148,12 +151,15 @@ export class WeftClient {
     });
     return found.items[0] ?? this.createExperiment({ displayName: name, ...(namespace ? { namespace } : {}) });
   }
+  /** Archives an experiment and its runs. */
   async archiveExperiment(id: string): Promise<void> {
     await this.http.request("POST", `${API}/experiments/${encodeURIComponent(id)}:archive`);
   }
+  /** Unarchives an experiment. */
   async unarchiveExperiment(id: string): Promise<void> {
     await this.http.request("POST", `${API}/experiments/${encodeURIComponent(id)}:unarchive`);
   }
+  /** Deletes an experiment. */
   async deleteExperiment(id: string): Promise<void> {
     await this.http.request("DELETE", `${API}/experiments/${encodeURIComponent(id)}`);
   }
@@ -189,30 +195,36 @@ export class WeftClient {
     );
     return this.http.request("POST", `${API}/pipelines/upload_version${q}`, await this.form(source));
   }
+  /** Gets a pipeline by id. */
   getPipeline(id: string): Promise<ApiPipeline> {
     return this.http.request("GET", `${API}/pipelines/${encodeURIComponent(id)}`);
   }
+  /** Gets a pipeline by its name. */
   getPipelineByName(name: string, namespace?: string): Promise<ApiPipeline> {
     return this.http.request(
       "GET",
       `${API}/pipelines/names/${encodeURIComponent(name)}${listQuery({}, { namespace })}`,
     );
   }
+  /** Lists pipelines. */
   async listPipelines(opts: ListOptions = {}): Promise<Page<ApiPipeline>> {
     return page(await this.http.request("GET", `${API}/pipelines${listQuery(opts)}`), "pipelines");
   }
+  /** Deletes a pipeline; `cascade` deletes its versions too. */
   async deletePipeline(id: string, opts: { cascade?: boolean } = {}): Promise<void> {
     await this.http.request(
       "DELETE",
       `${API}/pipelines/${encodeURIComponent(id)}${opts.cascade ? "?cascade=true" : ""}`,
     );
   }
+  /** Lists the versions of a pipeline. */
   async listPipelineVersions(pipelineId: string, opts: ListOptions = {}): Promise<Page<ApiPipelineVersion>> {
     return page(
       await this.http.request("GET", `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions${listQuery(opts)}`),
       "pipeline_versions",
     );
   }
+  /** Gets one version of a pipeline (with its spec). */
   getPipelineVersion(pipelineId: string, versionId: string): Promise<ApiPipelineVersion> {
     return this.http.request(
       "GET",
@@ -235,27 +247,34 @@ export class WeftClient {
       runtime_config: runtime,
     });
   }
+  /** Gets a run with its task details. */
   getRun(id: string): Promise<ApiRun> {
     return this.http.request("GET", `${API}/runs/${encodeURIComponent(id)}`);
   }
+  /** Lists runs, optionally of one experiment. */
   async listRuns(opts: ListOptions & { experimentId?: string } = {}): Promise<Page<ApiRun>> {
     return page(
       await this.http.request("GET", `${API}/runs${listQuery(opts, { experiment_id: opts.experimentId })}`),
       "runs",
     );
   }
+  /** Terminates a PENDING or RUNNING run. */
   async terminateRun(id: string): Promise<void> {
     await this.http.request("POST", `${API}/runs/${encodeURIComponent(id)}:terminate`);
   }
+  /** Retries a FAILED or CANCELED run (finished tasks are reused). */
   async retryRun(id: string): Promise<void> {
     await this.http.request("POST", `${API}/runs/${encodeURIComponent(id)}:retry`);
   }
+  /** Archives a run. */
   async archiveRun(id: string): Promise<void> {
     await this.http.request("POST", `${API}/runs/${encodeURIComponent(id)}:archive`);
   }
+  /** Unarchives a run. */
   async unarchiveRun(id: string): Promise<void> {
     await this.http.request("POST", `${API}/runs/${encodeURIComponent(id)}:unarchive`);
   }
+  /** Deletes a run. */
   async deleteRun(id: string): Promise<void> {
     await this.http.request("DELETE", `${API}/runs/${encodeURIComponent(id)}`);
   }
@@ -309,21 +328,26 @@ export class WeftClient {
       mode: opts.enabled === false ? "DISABLE" : "ENABLE",
     });
   }
+  /** Gets a recurring run. */
   getRecurringRun(id: string): Promise<ApiRecurringRun> {
     return this.http.request("GET", `${API}/recurringruns/${encodeURIComponent(id)}`);
   }
+  /** Lists recurring runs, optionally of one experiment. */
   async listRecurringRuns(opts: ListOptions & { experimentId?: string } = {}): Promise<Page<ApiRecurringRun>> {
     return page(
       await this.http.request("GET", `${API}/recurringruns${listQuery(opts, { experiment_id: opts.experimentId })}`),
       "recurringRuns",
     );
   }
+  /** Enables a recurring run (fires from the next due time on). */
   async enableRecurringRun(id: string): Promise<void> {
     await this.http.request("POST", `${API}/recurringruns/${encodeURIComponent(id)}:enable`);
   }
+  /** Disables a recurring run. */
   async disableRecurringRun(id: string): Promise<void> {
     await this.http.request("POST", `${API}/recurringruns/${encodeURIComponent(id)}:disable`);
   }
+  /** Deletes a recurring run (its runs stay). */
   async deleteRecurringRun(id: string): Promise<void> {
     await this.http.request("DELETE", `${API}/recurringruns/${encodeURIComponent(id)}`);
   }

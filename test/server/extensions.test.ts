@@ -133,4 +133,36 @@ describe("Weft extension endpoints", () => {
     );
     expect(lineage.events.map((e) => e.type).sort()).toEqual(["INPUT", "OUTPUT"]);
   });
+
+  it("streams a running task's log live over Server-Sent Events", async () => {
+    const slow = {
+      pipelineInfo: { name: "slow-log" },
+      schemaVersion: "2.1.0",
+      root: { dag: { tasks: { talk: { taskInfo: { name: "talk" }, componentRef: { name: "comp-talk" } } } } },
+      components: { "comp-talk": { executorLabel: "exec-talk" } },
+      deploymentSpec: {
+        executors: {
+          "exec-talk": { container: { image: "busybox", command: ["sh", "-c", "echo first; sleep 1.5; echo second"] } },
+        },
+      },
+    };
+    const run = await client.createRun({ displayName: "live", pipeline: slow as never });
+    const deadline = Date.now() + 30_000;
+    let taskId: string | undefined;
+    while (!taskId && Date.now() < deadline) {
+      taskId = (await client.weft.runGraph(run.run_id)).nodes.find(
+        (n) => n.name === "talk" && n.state === "RUNNING",
+      )?.task_id;
+      if (!taskId) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(taskId).toBeDefined();
+    const seen: { event: string; at: number }[] = [];
+    for await (const e of client.weft.followTaskLogs(run.run_id, taskId ?? "")) {
+      seen.push({ event: e.type === "log" ? e.line : `end:${e.state}`, at: Date.now() });
+    }
+    expect(seen.map((s) => s.event)).toEqual(["first", "second", "end:SUCCEEDED"]);
+    const first = seen[0]?.at ?? 0;
+    const second = seen[1]?.at ?? 0;
+    expect(second - first).toBeGreaterThan(700); // "first" arrived while the task was still running
+  });
 });
