@@ -7,7 +7,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { stringify } from "yaml";
-import { compilePipeline } from "../../src/compiler/index.ts";
+import { type AnyPipeline, compilePipeline } from "../../src/compiler/index.ts";
 import { parallelFor, param, pipeline } from "../../src/index.ts";
 import { serializePipeline } from "../../src/ir/index.ts";
 import { source, step } from "./components.ts";
@@ -61,7 +61,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function measure(name: string, tasks: number, make: () => ReturnType<typeof chainPipeline>, runs: number): Row {
+function measure(name: string, tasks: number, make: () => AnyPipeline, runs: number): Row {
   const compile: number[] = [];
   const total: number[] = [];
   const baseline: number[] = [];
