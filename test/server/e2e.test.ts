@@ -109,6 +109,39 @@ describe("over a real socket through the client", () => {
     expect(await client.weft.taskLogs(run.run_id, "root/greet")).toContain("hello weft");
   });
 
+  it("terminates a running run (CANCELED counts as finished) and retries a failed one", async () => {
+    const sleeper = {
+      pipelineInfo: { name: "sleeper" },
+      schemaVersion: "2.1.0",
+      root: { dag: { tasks: { nap: { taskInfo: { name: "nap" }, componentRef: { name: "comp-nap" } } } } },
+      components: { "comp-nap": { executorLabel: "exec-nap" } },
+      deploymentSpec: { executors: { "exec-nap": { container: { image: "busybox", command: ["sleep", "30"] } } } },
+    };
+    const run = await client.createRun({ displayName: "sleepy", pipeline: sleeper as never });
+    const deadline = Date.now() + 30_000;
+    while ((await client.getRun(run.run_id)).state !== "RUNNING" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const started = Date.now();
+    await client.terminateRun(run.run_id);
+    const done = await client.waitForRunCompletion(run.run_id, { timeoutMs: 20_000, pollIntervalMs: 100 });
+    expect(done.state).toBe("CANCELED");
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    const failing = { ...sleeper, pipelineInfo: { name: "failing" } };
+    failing.deploymentSpec = {
+      executors: { "exec-nap": { container: { image: "busybox", command: ["sh", "-c", "exit 3"] } } },
+    };
+    const bad = await client.createRun({ displayName: "fails", pipeline: failing as never });
+    expect((await client.waitForRunCompletion(bad.run_id, { timeoutMs: 30_000, pollIntervalMs: 100 })).state).toBe(
+      "FAILED",
+    );
+    await client.retryRun(bad.run_id);
+    const again = await client.waitForRunCompletion(bad.run_id, { timeoutMs: 30_000, pollIntervalMs: 100 });
+    expect(again.state).toBe("FAILED");
+    expect(again.state_history?.filter((s) => s.state === "RUNNING").length).toBeGreaterThanOrEqual(2);
+  });
+
   it("rejects a bad cron with a 400 that says which forms exist", async () => {
     const err = await client
       .createRecurringRun({
