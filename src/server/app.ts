@@ -13,6 +13,7 @@ import type { Store } from "../store/index.ts";
 import type { ServerContext, ServerOptions } from "./context.ts";
 import { registerDocsRoutes } from "./docs.ts";
 import { ApiError, GrpcCode, toApiError, toRpcStatus } from "./errors.ts";
+import { registerPrometheus } from "./prometheus.ts";
 import { registerExperimentRoutes } from "./routes-experiments.ts";
 import { registerPipelineRoutes } from "./routes-pipelines.ts";
 import { registerRecurringRunRoutes } from "./routes-recurring.ts";
@@ -116,6 +117,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     reply.status(404).send(toRpcStatus(error));
   });
   app.get("/apis/v2beta1/healthz", async () => ({ multi_user: false, pipeline_store: "database" }));
+  registerPrometheus(app, ctx);
   app.register(async (scope) => {
     registerPipelineRoutes(scope, ctx);
     registerExperimentRoutes(scope, ctx);

@@ -83,6 +83,12 @@ const weftRoutes: [string, string, string, string][] = [
     "The artifact's bytes (application/octet-stream). For a directory artifact: the entry list, and `path=` selects a file inside it. Paths that leave the artifact store are rejected with 400.",
   ],
   ["get", `${WEFT_API}/queue`, "Run queue", "Queued and executing runs and the concurrency limit."],
+  [
+    "get",
+    "/metrics",
+    "Prometheus metrics",
+    "Runs by state, the run queue, enabled recurring runs and HTTP responses by status class (text exposition format).",
+  ],
 ];
 
 /** The OpenAPI 3.0 document of this server. */

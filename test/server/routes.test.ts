@@ -295,6 +295,17 @@ describe("runs", () => {
   });
 });
 
+describe("metrics", () => {
+  it("exposes Prometheus metrics", async () => {
+    await call("GET", `${API}/healthz`);
+    const res = await h.server.app.inject({ method: "GET", url: "/metrics" });
+    expect(res.headers["content-type"]).toMatch(/text\/plain/);
+    expect(res.body).toMatch(/^weft_runs\{state="SUCCEEDED"\} 0$/m);
+    expect(res.body).toMatch(/^weft_run_queue_concurrency 0$/m);
+    expect(res.body).toMatch(/^weft_http_responses_total\{class="2xx"\} \d+$/m);
+  });
+});
+
 describe("docs", () => {
   it("serves the OpenAPI document and an HTML page", async () => {
     const doc = await call("GET", "/docs/openapi.json");
