@@ -94,6 +94,7 @@ export {
   type IODecl,
   type IODecls,
   type JsonValue,
+  type OutputValues,
   type ParamDecl,
   type ParamOptions,
   type ParamTypeName,

@@ -257,4 +257,9 @@ export type RunOutputs<O> = { [K in ArtifactKeys<O>]: O[K] extends ArtifactDecl<
 /** What `run` returns: the output parameter values by name (nothing when there are none). */
 export type RunResult<O> = [ParamKeys<O>] extends [never]
   ? void
-  : { [K in ParamKeys<O>]: O[K] extends ParamDecl<infer T, infer _P> ? T : never };
+  : [ParamKeys<O>] extends ["Output"]
+    ? OutputValues<O> | OutputValues<O>["Output" & keyof OutputValues<O>]
+    : OutputValues<O>;
+
+/** Output parameter values by name. */
+export type OutputValues<O> = { [K in ParamKeys<O>]: O[K] extends ParamDecl<infer T, infer _P> ? T : never };

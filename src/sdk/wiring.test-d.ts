@@ -3,7 +3,7 @@
  * Compiled by Vitest's typecheck (and `tsc`).
  */
 import { describe, expectTypeOf, it } from "vitest";
-import type { ClassificationMetrics, Dataset, Metrics, Model } from "../executor/index.ts";
+import type { ClassificationMetrics, Dataset, ExecutableComponent, Metrics, Model } from "../executor/index.ts";
 import type { ArtifactChannel, ParamChannel } from "./channel.ts";
 import { component } from "./component.ts";
 import { collected, oneOf, parallelFor, when } from "./control-flow.ts";
@@ -62,6 +62,18 @@ describe("run() argument types are inferred from the schemas", () => {
         return { n: 1 };
       },
     });
+  });
+
+  it("lets a single output named Output be returned directly, as KFP functions do", () => {
+    component({ name: "direct", outputs: { Output: param.string() }, run: () => "heads" });
+    component({ name: "wrapped", outputs: { Output: param.string() }, run: () => ({ Output: "tails" }) });
+    // @ts-expect-error the Output is a string
+    component({ name: "wrong", outputs: { Output: param.string() }, run: () => 3 });
+  });
+
+  it("makes components the executor can run", () => {
+    expectTypeOf(makeData).toMatchTypeOf<ExecutableComponent>();
+    expectTypeOf(train).toMatchTypeOf<ExecutableComponent>();
   });
 
   it("requires run() to return every output parameter with its type", () => {
