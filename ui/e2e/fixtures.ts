@@ -5,7 +5,17 @@
  * with a condition and a loop.
  */
 
+import { writeParquet } from "./parquet-writer.ts";
+
 type Obj = Record<string, unknown>;
+
+const PARQUET_B64 = Buffer.from(
+  writeParquet([
+    { name: "user", values: Array.from({ length: 200 }, (_, i) => i + 1) },
+    { name: "score", values: Array.from({ length: 200 }, (_, i) => Math.round(Math.sin(i) * 1000) / 1000) },
+    { name: "country", values: Array.from({ length: 200 }, (_, i) => ["NO", "PE", "JP"][i % 3] as string) },
+  ]),
+).toString("base64");
 
 const art = (title: string): Obj => ({ artifactType: { schemaTitle: title, schemaVersion: "0.0.1" } });
 
@@ -60,13 +70,14 @@ console.log("evaluated seed " + seedText + ": accuracy " + accuracy.toFixed(3) +
 `;
 
 const DATA_SH = [
-  'mkdir -p "$(dirname "$0")" "$(dirname "$1")"',
+  'mkdir -p "$(dirname "$0")" "$(dirname "$1")" "$(dirname "$2")"',
+  'printf "%s" "$3" | base64 -d > "$2"',
   'printf "id,amount,label\\n1,10.5,0\\n2,\\"1,200.00\\",1\\n3,7.25,0\\n" > "$0"',
   'printf "{\\"id\\":1,\\"city\\":\\"Oslo\\"}\\n{\\"id\\":2,\\"city\\":\\"Lima\\"}\\n" > "$1"',
   "echo wrote datasets",
 ].join("\n");
 
-/** The "viewers" pipeline: make-data (CSV + JSONL datasets) → evaluate (metrics, ROC, HTML, Markdown, model). */
+/** The "viewers" pipeline: make-data (CSV, JSONL and Parquet datasets) → evaluate (metrics, ROC, HTML, Markdown, model). */
 export function viewersPipeline(): Obj {
   return {
     pipelineInfo: { name: "viewers-demo", description: "Writes one artifact of every kind the UI can show." },
@@ -98,7 +109,9 @@ export function viewersPipeline(): Obj {
     components: {
       "comp-make-data": {
         executorLabel: "exec-make-data",
-        outputDefinitions: { artifacts: { table: art("system.Dataset"), records: art("system.Dataset") } },
+        outputDefinitions: {
+          artifacts: { table: art("system.Dataset"), records: art("system.Dataset"), columns: art("system.Dataset") },
+        },
       },
       "comp-evaluate": {
         executorLabel: "exec-evaluate",
@@ -128,6 +141,8 @@ export function viewersPipeline(): Obj {
               DATA_SH,
               "{{$.outputs.artifacts['table'].path}}",
               "{{$.outputs.artifacts['records'].path}}",
+              "{{$.outputs.artifacts['columns'].path}}",
+              PARQUET_B64,
             ],
           },
         },

@@ -104,12 +104,16 @@ describe.skipIf(reason !== undefined)("web UI end to end", () => {
     await page.locator('[data-task="make-data"]').click();
     await panel.getByRole("tab", { name: /Artifacts/ }).click();
     const previews = panel.getByTestId("dataset-preview");
-    await previews.nth(1).waitFor();
+    await previews.nth(2).waitFor();
     const csv = panel.locator('[data-testid="dataset-preview"][data-format="csv"]');
     expect(await csv.locator("th").allTextContents()).toEqual(["id", "amount", "label"]);
     expect(await csv.textContent()).toContain("1,200.00");
     const jsonl = panel.locator('[data-testid="dataset-preview"][data-format="jsonl"]');
     expect(await jsonl.textContent()).toContain("Oslo");
+    const parquet = panel.locator('[data-testid="dataset-preview"][data-format="parquet"]');
+    expect(await parquet.locator("th").allTextContents()).toEqual(["user", "score", "country"]);
+    expect(await parquet.textContent()).toContain("first 50 rows of 200");
+    expect(await parquet.locator("tbody tr").first().textContent()).toBe("10NO");
     await screenshot(page, "viewers-datasets");
   });
 

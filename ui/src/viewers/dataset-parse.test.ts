@@ -49,3 +49,32 @@ describe("dataset preview parsing", () => {
     expect(sniffFormat("notes", bytes("just words"))).toBe("text");
   });
 });
+
+describe("Parquet preview", () => {
+  it("reads the first rows and the row count of a Parquet file", async () => {
+    const { writeParquet } = await import("../../e2e/parquet-writer.ts");
+    const { previewParquet } = await import("./dataset-parse.ts");
+    const n = 120;
+    const file = writeParquet([
+      { name: "id", values: Array.from({ length: n }, (_, i) => i) },
+      { name: "amount", values: Array.from({ length: n }, (_, i) => i * 1.5) },
+      { name: "city", values: Array.from({ length: n }, (_, i) => (i % 2 ? "Oslo" : "Lima")) },
+    ]);
+    expect(sniffFormat("data", file)).toBe("parquet");
+    const p = await previewParquet(
+      file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer,
+      3,
+    );
+    expect(p).toEqual({
+      format: "parquet",
+      columns: ["id", "amount", "city"],
+      rows: [
+        ["0", "0", "Lima"],
+        ["1", "1.5", "Oslo"],
+        ["2", "3", "Lima"],
+      ],
+      totalRows: 120,
+      truncated: true,
+    });
+  });
+});
