@@ -9,7 +9,7 @@
  */
 
 import type { RecurringRun } from "../store/index.ts";
-import { type CronExpression, type CronFormat, isCronDescriptor, nextCronTime, parseCron } from "./cron.ts";
+import { type CronExpression, isCronDescriptor, nextCronTime, parseCron } from "./cron.ts";
 import { ScheduleError } from "./errors.ts";
 
 /** A trigger as the store records it (`RecurringRun.trigger`). */

@@ -121,7 +121,11 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const run = requireRun(ctx, req);
     if (ACTIVE.has(run.state)) {
       ctx.queue.dequeue(run.id);
-      if (ctx.queue.isRunning(run.id)) ctx.executor.cancel(run.id);
+      if (ctx.queue.isRunning(run.id)) {
+        // stop it first, so that nothing writes to the run while it is deleted
+        ctx.executor.cancel(run.id);
+        await ctx.queue.whenDone(run.id);
+      }
     }
     store.runs.delete(run.id);
     return {};

@@ -83,6 +83,13 @@ export class RunQueue {
     return this.running.has(runId);
   }
 
+  /** Resolves when the run stops executing in this process (at once if it is not executing), or after `timeoutMs`. */
+  async whenDone(runId: string, timeoutMs = 10_000): Promise<void> {
+    const running = this.running.get(runId);
+    if (!running) return;
+    await Promise.race([running, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
   /** Counts of queued and executing runs. */
   stats(): { queued: number; running: number; concurrency: number } {
     return { queued: this.pending.length, running: this.running.size, concurrency: this.concurrency };
