@@ -117,7 +117,10 @@ export function uncommonAncestors(a: Analysis, up: Node, down: Node): [Node[], N
 
 function addInput(a: Analysis, node: Node, channel: AnyChannel): void {
   let m = a.inputs.get(node);
-  if (!m) a.inputs.set(node, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    a.inputs.set(node, m);
+  }
   const key = inputNameFor(channel);
   if (!m.has(key)) m.set(key, channel);
 }
@@ -138,35 +141,32 @@ function computeInputs(a: Analysis, tasks: TaskBase[]): void {
       if (cur instanceof ParamChannel || cur instanceof ArtifactChannel) toAdd.push(cur);
       const producer = producerOf(channel);
       if (producer) {
-        const [, downstream] = uncommonAncestors(a, producer, task);
-        for (const g of downstream) {
-          addInput(a, g, toAdd[toAdd.length - 1] as AnyChannel);
-          const arg = loopArgName(g);
-          if (arg !== undefined && arg.includes((toAdd[toAdd.length - 1] as AnyChannel).fullName)) {
-            toAdd.pop();
-            if (toAdd.length === 0) break;
-          }
-        }
+        // Top-down from the first group the producer does not share, narrowing loop items.
+        passDown(a, uncommonAncestors(a, producer, task)[1], toAdd, "last");
       } else if (isWithItems(channel)) {
-        const chain = [...(a.chains.get(task) ?? [])].reverse();
-        for (const g of chain) {
-          addInput(a, g, toAdd[0] as AnyChannel);
-          const arg = loopArgName(g);
-          if (arg !== undefined && arg.includes((toAdd[0] as AnyChannel).fullName)) {
-            toAdd.shift();
-            if (toAdd.length === 0) break;
-          }
-        }
+        // Items of a static-list loop originate inside the DAG: bottom-up from the task.
+        passDown(a, [...(a.chains.get(task) ?? [])].reverse(), toAdd, "first");
       } else {
-        for (const g of a.chains.get(task) ?? []) {
-          addInput(a, g, toAdd[toAdd.length - 1] as AnyChannel);
-          const arg = loopArgName(g);
-          if (arg !== undefined && arg.includes((toAdd[toAdd.length - 1] as AnyChannel).fullName)) {
-            toAdd.pop();
-            if (toAdd.length === 0) break;
-          }
-        }
+        // A pipeline input: top-down from the root.
+        passDown(a, a.chains.get(task) ?? [], toAdd, "last");
       }
+    }
+  }
+}
+
+/**
+ * Adds a channel to the inputs of each group in `groups`, switching to the more specific
+ * loop channel once a loop over it is entered (the channel chain of KFP's
+ * `get_inputs_for_all_groups`: items, loop item, item field).
+ */
+function passDown(a: Analysis, groups: Node[], toAdd: AnyChannel[], end: "first" | "last"): void {
+  for (const g of groups) {
+    const current = (end === "last" ? toAdd[toAdd.length - 1] : toAdd[0]) as AnyChannel;
+    addInput(a, g, current);
+    if (loopArgName(g)?.includes(current.fullName)) {
+      if (end === "last") toAdd.pop();
+      else toAdd.shift();
+      if (toAdd.length === 0) break;
     }
   }
 }
@@ -200,7 +200,10 @@ export function analyze(root: GroupNode, pipelineOutputs: Readonly<Record<string
 function setOutput(a: Analysis, group: Node, key: string, out: GroupOutput): void {
   if (!("kind" in group) || group instanceof TaskBase) return;
   let m = a.outputs.get(group);
-  if (!m) a.outputs.set(group, (m = new Map()));
+  if (!m) {
+    m = new Map();
+    a.outputs.set(group, m);
+  }
   m.set(key, out);
 }
 
@@ -338,7 +341,10 @@ function computeDependencies(a: Analysis, tasks: TaskBase[]): void {
       }
       const from = downs[0] as Node;
       let set = a.dependencies.get(from);
-      if (!set) a.dependencies.set(from, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        a.dependencies.set(from, set);
+      }
       set.add(ups[0] as Node);
     }
   }

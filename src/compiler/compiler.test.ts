@@ -142,6 +142,7 @@ describe("bundle limits", () => {
 
   it("installs listed packages unless the engine says they are present", () => {
     const script = launcherScript(["@tensorflow/tfjs@4.22.0", "it's"]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     expect(script).toContain('if [ "${WEFT_SKIP_PACKAGE_INSTALL:-}" != "1" ]; then');
     expect(script).toContain(
       `npm install --prefix "$program_path" --no-save --no-audit --no-fund '@tensorflow/tfjs@4.22.0' 'it'"'"'s'`,

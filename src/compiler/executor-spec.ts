@@ -72,9 +72,11 @@ function shellQuote(s: string): string {
 
 /** The `sh -ec` script that writes the bundle to disk and runs it with node. */
 export function launcherScript(packages: readonly string[]): string {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   const lines = ['program_path="${WEFT_PROGRAM_DIR:-$(mktemp -d)}"', 'mkdir -p "$program_path"'];
   if (packages.length > 0) {
     lines.push(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
       'if [ "${WEFT_SKIP_PACKAGE_INSTALL:-}" != "1" ]; then',
       `  npm install --prefix "$program_path" --no-save --no-audit --no-fund ${packages.map(shellQuote).join(" ")}`,
       "fi",

@@ -25,15 +25,17 @@ export interface SubPipeline {
  */
 export function mergeSubPipeline(tables: SpecTables, sub: SubPipeline): ComponentSpec {
   const execRename = new Map<string, string>();
-  for (const label of Object.keys(sub.executors ?? {}).sort()) {
+  const subExecutors: Record<string, ExecutorSpec> = sub.executors ?? {};
+  for (const label of Object.keys(subExecutors).sort()) {
     const fresh = uniqueName(label, tables.executors);
     execRename.set(label, fresh);
-    tables.executors.set(fresh, structuredClone((sub.executors ?? {})[label] as ExecutorSpec));
+    tables.executors.set(fresh, structuredClone(subExecutors[label] as ExecutorSpec));
   }
   const compRename = new Map<string, string>();
   const renamed: Array<[string, ComponentSpec]> = [];
-  for (const name of Object.keys(sub.components ?? {}).sort()) {
-    const spec = structuredClone((sub.components ?? {})[name] as ComponentSpec);
+  const subComponents: Record<string, ComponentSpec> = sub.components ?? {};
+  for (const name of Object.keys(subComponents).sort()) {
+    const spec = structuredClone(subComponents[name] as ComponentSpec);
     if (spec.executorLabel !== undefined) spec.executorLabel = execRename.get(spec.executorLabel) ?? spec.executorLabel;
     const fresh = uniqueName(name, tables.components);
     compRename.set(name, fresh);

@@ -31,6 +31,7 @@ export type PipelineParams<P> = {
 };
 
 /** What a pipeline body may return: named channels that become the pipeline's outputs. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a body that returns nothing has type void
 export type PipelineReturn = Record<string, AnyChannel> | undefined | void;
 
 type OutputsOf<R> = R extends Record<string, AnyChannel> ? R : Record<never, never>;

@@ -256,7 +256,8 @@ export type RunOutputs<O> = { [K in ArtifactKeys<O>]: O[K] extends ArtifactDecl<
 
 /** What `run` returns: the output parameter values by name (nothing when there are none). */
 export type RunResult<O> = [ParamKeys<O>] extends [never]
-  ? void
+  ? // biome-ignore lint/suspicious/noConfusingVoidType: run() of a component without output parameters returns nothing
+    void
   : [ParamKeys<O>] extends ["Output"]
     ? OutputValues<O> | OutputValues<O>["Output" & keyof OutputValues<O>]
     : OutputValues<O>;

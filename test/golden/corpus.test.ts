@@ -32,7 +32,7 @@ const SAME_PIPELINE: Record<string, string> = {
 };
 
 /** Drops what depends on the source language: executor command/args/image and sdkVersion. */
-export function normalize(pkg: PipelinePackage): PipelineSpec {
+function normalize(pkg: PipelinePackage): PipelineSpec {
   const spec = structuredClone(pkg.pipelineSpec);
   delete spec.sdkVersion;
   for (const executor of Object.values(spec.deploymentSpec?.executors ?? {})) {

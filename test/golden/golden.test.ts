@@ -15,7 +15,7 @@ const dir = fileURLToPath(new URL(".", import.meta.url));
 const update = process.env.UPDATE_GOLDEN === "1";
 
 /** Pipeline modules: `<name>.ts`, not tests and not helpers (`_*.ts`). */
-export const goldenModules = readdirSync(dir)
+const goldenModules = readdirSync(dir)
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.startsWith("_"))
   .sort();
 

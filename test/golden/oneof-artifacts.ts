@@ -1,5 +1,5 @@
 import { oneOf, param, pipeline, when } from "../../src/index.ts";
-import { makeDataset, pickBest, randomNumber, trainModel } from "./_components.ts";
+import { makeDataset, randomNumber, trainModel } from "./_components.ts";
 
 /** OneOf over artifacts from three branches (If / Elif / Else), consumed by a downstream task and returned. */
 export default pipeline({ name: "oneof-artifacts", params: { mode: param.string({ default: "auto" }) } }, (p) => {
