@@ -159,6 +159,8 @@ export function experimentJson(e: Experiment): Json {
   });
 }
 
+const FINAL_STATES: ReadonlySet<RuntimeState> = new Set(["SUCCEEDED", "SKIPPED", "FAILED", "CANCELED"]);
+
 /** KFP has no CACHED run state: a cached task is SKIPPED ("skipped, e.g. due to caching"). */
 export function taskRuntimeState(s: TaskState): RuntimeState {
   return s === "CACHED" ? "SKIPPED" : s;
@@ -205,7 +207,7 @@ export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = 
     runtime_config: compact({ parameters: r.parameters, pipeline_root: r.pipelineRoot }),
     created_at: time(r.createdAt),
     scheduled_at: time(r.scheduledAt),
-    finished_at: time(r.finishedAt),
+    finished_at: FINAL_STATES.has(r.state) ? time(r.finishedAt) : undefined,
     state: r.state,
     error: r.error
       ? {
