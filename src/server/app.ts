@@ -62,6 +62,19 @@ export function engineExecutor(engine: Engine, store: Store): RunExecutor {
   };
 }
 
+/** JSON.parse that refuses keys which could pollute prototypes when merged. */
+function parseJsonBody(text: string): unknown {
+  return JSON.parse(text, (key, value: unknown) => {
+    if (
+      key === "__proto__" ||
+      (key === "constructor" && value !== null && typeof value === "object" && "prototype" in value)
+    ) {
+      throw new Error(`the key "${key}" is not allowed`);
+    }
+    return value;
+  });
+}
+
 /** Builds the server (no socket yet). Give `engine` or `executor` to execute runs. */
 export function createServer(opts: ServerOptions): WeftServer {
   const executor = opts.executor ?? (opts.engine ? engineExecutor(opts.engine, opts.store) : undefined);
@@ -103,6 +116,26 @@ export function createServer(opts: ServerOptions): WeftServer {
     },
   });
   app.register(multipart, { limits: { fileSize: 32 * 1024 * 1024, files: 1 } });
+  // KFP clients send custom-verb POSTs (`:archive`, `:terminate`) with a JSON content type
+  // and no body: an empty body is no body, not malformed JSON.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, parseJsonBody(text));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      done(
+        new ApiError(
+          "API_BAD_JSON",
+          GrpcCode.INVALID_ARGUMENT,
+          `the request body is not valid JSON (${message}); send a JSON object.`,
+        ),
+        undefined,
+      );
+    }
+  });
   app.setErrorHandler((err, req, reply) => {
     const { error, reason } = toApiError(err);
     if (error.status >= 500) req.log.error({ err }, "request failed");

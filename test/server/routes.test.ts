@@ -54,6 +54,20 @@ describe("health and errors", () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body).code).toBe(3);
+    const proto = await h.server.app.inject({
+      method: "POST",
+      url: `${API}/experiments`,
+      payload: '{"display_name":"p","__proto__":{"polluted":true}}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(proto.statusCode).toBe(400);
+    const created = await call("POST", `${API}/experiments`, { display_name: "verbs" });
+    const emptyBody = await h.server.app.inject({
+      method: "POST",
+      url: `${API}/experiments/${created.body.experiment_id}:archive`,
+      headers: { "content-type": "application/json" },
+    });
+    expect(emptyBody.statusCode).toBe(200);
     const unknown = await call("POST", `${API}/experiments`, { display_name: "e", colour: "blue" });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message).toMatch(/experiment: unknown field "colour"/);
