@@ -44,50 +44,84 @@ const rows: Row[] = [];
 const json: Record<string, number | boolean> = {};
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
+/**
+ * Runs `bare` and `engine` alternately `trials` times and keeps the fastest of each: on a
+ * shared machine the minimum is the measurement least disturbed by other processes.
+ */
+async function alternate(
+  trials: number,
+  bare: () => Promise<number>,
+  engine: () => Promise<number>,
+): Promise<{ bare: number; engine: number }> {
+  let bestBare = Number.POSITIVE_INFINITY;
+  let bestEngine = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < trials; i++) {
+    bestBare = Math.min(bestBare, await bare());
+    bestEngine = Math.min(bestEngine, await engine());
+  }
+  return { bare: bestBare, engine: bestEngine };
+}
+
 async function overheadPerTask(): Promise<void> {
   const h = benchHome();
   try {
     const sh = ["sh", "-c", "true"];
     await bareSequential(sh, 3); // warm the page cache
-    const bareSh = await bareSequential(sh, CHAIN);
-    const engSh = (await h.run(chainPipeline("chain-sh", CHAIN, sh))).wallMs;
-    const perTask = (engSh - bareSh) / CHAIN;
+    const shChain = chainPipeline("chain-sh", CHAIN, sh);
+    const shTimes = await alternate(
+      3,
+      () => bareSequential(sh, CHAIN),
+      async () => (await h.run(shChain)).wallMs,
+    );
+    const perTask = (shTimes.engine - shTimes.bare) / CHAIN;
     rows.push({
       scenario: `1a ${CHAIN}-task chain, sh -c true`,
-      measured: ms(engSh),
-      baseline: `${ms(bareSh)} bare`,
+      measured: ms(shTimes.engine),
+      baseline: `${ms(shTimes.bare)} bare`,
       result: `${perTask.toFixed(1)} ms/task overhead`,
       goal: "<= 15 ms/task",
       ok: perTask <= 15,
     });
     json.containerOverheadMsPerTask = round(perTask);
 
-    // bare node spawns before and after the engine runs, averaged: node start-up time
-    // drifts on a shared machine
     const nodeCmd = [node, noopProgram];
-    const bareNodeBefore = await bareSequential(nodeCmd, CHAIN);
-    const engNode = (await h.run(chainPipeline("chain-node", CHAIN, nodeCmd))).wallMs;
-    // a failing TS chain is reported in the table rather than ending the benchmark
-    const engTs = await h.run(tsChainPipeline(CHAIN)).then(
-      (r) => r.wallMs,
-      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    const nodeChain = chainPipeline("chain-node", CHAIN, nodeCmd);
+    const nodeTimes = await alternate(
+      2,
+      () => bareSequential(nodeCmd, CHAIN),
+      async () => (await h.run(nodeChain)).wallMs,
     );
-    const bareNode = (bareNodeBefore + (await bareSequential(nodeCmd, CHAIN))) / 2;
-    const ratio = engNode / bareNode;
+    const bareNode = nodeTimes.bare;
+    const ratio = nodeTimes.engine / bareNode;
     rows.push({
       scenario: `1b ${CHAIN}-task chain, node program (IR)`,
-      measured: ms(engNode),
+      measured: ms(nodeTimes.engine),
       baseline: `${ms(bareNode)} bare node`,
       result: `${ratio.toFixed(2)}x bare`,
       goal: "<= 1.25x",
       ok: ratio <= 1.25,
     });
     json.nodeTaskRatio = round(ratio);
-    json.nodeOverheadMsPerTask = round((engNode - bareNode) / CHAIN);
-    if (engTs instanceof Error) {
+    json.nodeOverheadMsPerTask = round((nodeTimes.engine - bareNode) / CHAIN);
+
+    // a failing TS chain is reported in the table rather than ending the benchmark
+    const tsChain = tsChainPipeline(CHAIN);
+    let tsFailure: Error | undefined;
+    let engTs = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 2 && !tsFailure; i++) {
+      await h.run(tsChain).then(
+        (r) => {
+          engTs = Math.min(engTs, r.wallMs);
+        },
+        (e: unknown) => {
+          tsFailure = e instanceof Error ? e : new Error(String(e));
+        },
+      );
+    }
+    if (tsFailure) {
       rows.push({
         scenario: `1c ${CHAIN}-task chain, TS component (SDK)`,
-        measured: `failed: ${engTs.message.slice(0, 120)}`,
+        measured: `failed: ${tsFailure.message.slice(0, 120)}`,
         baseline: `${ms(bareNode)} bare node`,
         result: "-",
         goal: "<= 1.25x",

@@ -4,14 +4,8 @@
  */
 import { compilePipeline } from "../../src/compiler/index.ts";
 import type { PipelinePackage } from "../../src/ir/index.ts";
-import { component, param, pipeline } from "../../src/sdk/index.ts";
-
-/** A component that does nothing with its input. */
-export const noop = component({
-  name: "noop",
-  inputs: { i: param.int() },
-  run: () => {},
-});
+import { pipeline } from "../../src/sdk/index.ts";
+import { noop } from "./ts-noop.ts";
 
 /** Compiles a pipeline of `n` chained `noop` tasks. */
 export function tsChainPipeline(n: number): PipelinePackage {
