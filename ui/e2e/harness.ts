@@ -5,7 +5,8 @@
  * serves `ui/dist` and passes every other request through to it.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, resolve } from "node:path";
@@ -26,16 +27,60 @@ export function skipReason(): string | undefined {
     : `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser tests`;
 }
 
-/** Builds the UI into ui/dist. */
-export function buildUi(): void {
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "ui/vite.config.ts", "--logLevel", "warn"],
-    {
-      cwd: ROOT,
-      stdio: "inherit",
-    },
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function uiIsStale(): boolean {
+  const index = join(ROOT, "ui", "dist", "index.html");
+  if (!existsSync(index)) return true;
+  const sources = Math.max(
+    newestMtime(join(ROOT, "ui", "src")),
+    statSync(join(ROOT, "ui", "index.html")).mtimeMs,
+    statSync(join(ROOT, "ui", "vite.config.ts")).mtimeMs,
   );
+  return statSync(index).mtimeMs < sources;
+}
+
+/**
+ * Builds the UI into ui/dist when its sources are newer. Test files run in parallel
+ * processes, so a lock directory makes one build while the others wait and then find it
+ * fresh.
+ */
+export function buildUi(): void {
+  const lock = join(tmpdir(), `weft-ui-build-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}.lock`);
+  const started = Date.now();
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 180_000)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - started > 240_000)
+        throw new Error(`waited 4 minutes for ${lock}; remove it if no build is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (uiIsStale()) {
+      execFileSync(
+        process.execPath,
+        [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "ui/vite.config.ts", "--logLevel", "warn"],
+        {
+          cwd: ROOT,
+          stdio: "inherit",
+        },
+      );
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 const TYPES: Record<string, string> = {

@@ -76,6 +76,7 @@ function TaskCard({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Eleme
         }
       }}
     >
+      <title>{`${group ? kindLabel(n) : n.label} (${n.state ? n.state.toLowerCase() : n.kind})${n.error ? `: ${n.error}` : ""}`}</title>
       {group ? <rect className="dag-stack" x={6} y={6} width={laid.w - 6} height={laid.h - 6} rx={10} /> : null}
       <rect className="dag-card" width={group ? laid.w - 6 : laid.w} height={group ? laid.h - 6 : laid.h} rx={10} />
       <rect className="dag-stripe" width={5} height={group ? laid.h - 6 : laid.h} rx={2} />

@@ -38,7 +38,10 @@ export function TaskPanel(props: {
 }): React.JSX.Element {
   const { node, runId } = props;
   const [tab, setTab] = useState<PanelTab>("overview");
-  const info = useAsync(() => getTaskInfo(runId, node.id), [runId, node.id, node.state]);
+  const info = useAsync(
+    async () => (node.ghost ? undefined : getTaskInfo(runId, node.id)),
+    [runId, node.id, node.state, node.ghost],
+  );
   const outputs = artifactsOf(props.lineage, node.id, "OUTPUT");
   const inputs = artifactsOf(props.lineage, node.id, "INPUT");
   const t = info.data;
@@ -67,6 +70,11 @@ export function TaskPanel(props: {
       />
       <div className="task-panel-body">
         {info.error ? <ErrorAlert error={info.error} /> : null}
+        {node.ghost ? (
+          <div className="alert info">
+            <strong>Not started yet</strong>This task runs once the tasks it depends on have finished.
+          </div>
+        ) : null}
         {tab === "overview" ? (
           <>
             <dl className="kv">
@@ -110,7 +118,9 @@ export function TaskPanel(props: {
             <ArtifactList title="Output artifacts" items={outputs} />
           </>
         ) : null}
-        {tab === "logs" ? <LogView runId={runId} taskId={node.id} live={!node.finishedAt && !node.ghost} /> : null}
+        {tab === "logs" && !node.ghost ? (
+          <LogView runId={runId} taskId={node.id} live={!node.finishedAt && !node.ghost} />
+        ) : null}
         {tab === "artifacts" ? (
           outputs.length === 0 ? (
             <p className="muted">This task has no output artifacts{node.finishedAt ? "" : " yet"}.</p>
