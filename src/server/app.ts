@@ -89,12 +89,18 @@ export function createServer(opts: ServerOptions): WeftServer {
   const queue = new RunQueue({
     store: opts.store,
     executor,
+    onError: (runId, err) => {
+      app.log.warn({ err, runId }, "run could not be executed");
+    },
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
   });
   const scheduler = new Scheduler({
     store: opts.store,
     clock,
     onFired: (runId) => queue.enqueue(runId),
+    onError: (recurringRunId, err) => {
+      app.log.warn({ err, recurringRunId }, "recurring run could not fire");
+    },
   });
   const ctx: ServerContext = {
     store: opts.store,
