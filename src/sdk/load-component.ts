@@ -1,11 +1,12 @@
 /**
  * Loading components from KFP YAML, as `kfp.components.load_component_from_file` does: a
- * compiled component or a whole compiled pipeline (PipelineSpec form), usable as a
- * component of a TypeScript pipeline.
+ * compiled component or a whole compiled pipeline (PipelineSpec form), or a KFP v1
+ * `component.yaml`, usable as a component of a TypeScript pipeline.
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type Component, makeComponent } from "./component.ts";
+import { componentFromV1 } from "./component-v1.ts";
 import type { ComponentDefinition } from "./definition.ts";
 import { SdkError } from "./errors.ts";
 import type { IODecl, IODecls, ParamTypeName } from "./types.ts";
@@ -74,7 +75,7 @@ function inert<I extends IODecls, O extends IODecls>(source: string): Component<
 
 /**
  * Makes a component from KFP YAML text: a compiled component or pipeline (a PipelineSpec
- * with `pipelineInfo` and `root`).
+ * with `pipelineInfo` and `root`), or a v1 component file (`implementation.container`).
  *
  * @param source Shown in error messages (a file name).
  * @throws SdkError `SDK_COMPONENT_LOAD` naming the source and the missing or malformed field.
@@ -93,12 +94,7 @@ export function loadComponentFromText<I extends IODecls = IODecls, O extends IOD
     throw new SdkError("SDK_COMPONENT_LOAD", `${source}: not valid YAML (${(cause as Error).message})`, { cause });
   }
   if (!isObj(doc)) fail(source, "expected a KFP component or pipeline (a YAML mapping)");
-  if ("implementation" in doc) {
-    fail(
-      source,
-      "KFP v1 component files (implementation: container: ...) are not supported; recompile it with the KFP v2 SDK",
-    );
-  }
+  if ("implementation" in doc) return makeComponent(componentFromV1(doc, source)) as unknown as Component<I, O>;
   const root = doc.root;
   const info = doc.pipelineInfo;
   if (!isObj(root) || !isObj(info) || typeof info.name !== "string") {

@@ -6,7 +6,15 @@ import { SdkError } from "./errors.ts";
 import { importer } from "./importer.ts";
 import { loadComponentFromText } from "./load-component.ts";
 import { pipeline } from "./pipeline.ts";
-import { concat, ifPresent, inputPath, inputValue, outputParameterFile, placeholderToString } from "./placeholders.ts";
+import {
+  concat,
+  ifPresent,
+  inputPath,
+  inputValue,
+  outputParameterFile,
+  type PlaceholderValue,
+  placeholderToString,
+} from "./placeholders.ts";
 import { durationSeconds, type TaskBase } from "./task.ts";
 import { artifact, param } from "./types.ts";
 
@@ -234,10 +242,46 @@ describe("loadComponentFromText", () => {
     expect(c.outputs.out).toMatchObject({ kind: "artifact", schemaTitle: "system.Dataset" });
   });
 
+  it("converts a KFP v1 component.yaml to a container component", () => {
+    const c = loadComponentFromText(
+      [
+        "name: Split text",
+        "inputs:",
+        "- {name: text, type: String}",
+        "- {name: sep, type: String, default: ',', optional: true}",
+        "- {name: data, type: Dataset}",
+        "outputs:",
+        "- {name: parts, type: JsonArray}",
+        "- {name: report}",
+        "implementation:",
+        "  container:",
+        "    image: alpine",
+        '    command: [sh, -c, \'split "$0" "$1" > "$2"\', {inputValue: text}, {inputPath: data}, {outputPath: parts}]',
+        "    args: [{if: {cond: {isPresent: sep}, then: [--sep, {inputValue: sep}]}}, {concat: [--report=, {outputPath: report}]}]",
+      ].join("\n"),
+      "split.yaml",
+    );
+    expect(c.name).toBe("Split text");
+    expect(c.inputs.sep).toEqual({ kind: "parameter", type: "STRING", default: ",", optional: true });
+    expect(c.inputs.data).toMatchObject({ kind: "artifact", schemaTitle: "system.Dataset" });
+    expect(c.outputs.parts).toEqual({ kind: "parameter", type: "LIST" });
+    expect(c.outputs.report).toMatchObject({ kind: "artifact", schemaTitle: "system.Artifact" });
+    const impl = c.impl as unknown as { command: PlaceholderValue[]; args: PlaceholderValue[] };
+    expect(impl.command.slice(3).map(placeholderToString)).toEqual([
+      "{{$.inputs.parameters['text']}}",
+      "{{$.inputs.artifacts['data'].path}}",
+      "{{$.outputs.parameters['parts'].output_file}}",
+    ]);
+    expect(impl.args.map(placeholderToString)).toEqual([
+      `{"IfPresent": {"InputName": "sep", "Then": ["--sep", "{{$.inputs.parameters['sep']}}"]}}`,
+      `{"Concat": ["--report=", "{{$.outputs.artifacts['report'].path}}"]}`,
+    ]);
+  });
+
   it("names the source and the problem", () => {
     expect(sdkError(() => loadComponentFromText("a: [", "x.yaml")).message).toMatch(/^x\.yaml: not valid YAML/);
-    expect(sdkError(() => loadComponentFromText("name: x\nimplementation: {}", "v1.yaml")).message).toContain(
-      "KFP v1 component files",
+    expect(sdkError(() => loadComponentFromText("name: x\nimplementation: {}", "v1.yaml")).message).toBe(
+      "v1.yaml: implementation.container.image is required (only container components can be loaded)",
     );
     expect(sdkError(() => loadComponentFromText("pipelineInfo: { name: p }\nroot: {}", "r.yaml")).message).toBe(
       "r.yaml: root has neither executorLabel nor dag",
