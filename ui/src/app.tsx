@@ -1,5 +1,6 @@
 /** The application shell: sidebar navigation, theme toggle and the page for the current path. */
 import type { ReactNode } from "react";
+import { Icon } from "./components/icons.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 import { ExperimentsPage } from "./pages/experiments-page.tsx";
 import { LineagePage } from "./pages/lineage-page.tsx";
@@ -12,11 +13,16 @@ import { Link, matchPath, useLocation } from "./router.tsx";
 import { type ThemeChoice, useTheme } from "./theme.ts";
 
 const NAV = [
-  { to: "/", label: "Runs", match: (p: string) => p === "/" || p.startsWith("/runs") || p.startsWith("/compare") },
-  { to: "/experiments", label: "Experiments", match: (p: string) => p.startsWith("/experiments") },
-  { to: "/pipelines", label: "Pipelines", match: (p: string) => p.startsWith("/pipelines") },
-  { to: "/recurring", label: "Recurring runs", match: (p: string) => p.startsWith("/recurring") },
-  { to: "/artifacts", label: "Lineage", match: (p: string) => p.startsWith("/artifacts") },
+  {
+    to: "/",
+    label: "Runs",
+    icon: "runs",
+    match: (p: string) => p === "/" || p.startsWith("/runs") || p.startsWith("/compare"),
+  },
+  { to: "/experiments", label: "Experiments", icon: "experiments", match: (p: string) => p.startsWith("/experiments") },
+  { to: "/pipelines", label: "Pipelines", icon: "pipelines", match: (p: string) => p.startsWith("/pipelines") },
+  { to: "/recurring", label: "Recurring runs", icon: "recurring", match: (p: string) => p.startsWith("/recurring") },
+  { to: "/artifacts", label: "Lineage", icon: "lineage", match: (p: string) => p.startsWith("/artifacts") },
 ];
 
 const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => ReactNode]> = [
@@ -71,6 +77,7 @@ export function App(): React.JSX.Element {
         </Link>
         {NAV.map((n) => (
           <Link key={n.to} to={n.to} className="nav-link" aria-current={n.match(path) ? "page" : undefined}>
+            <Icon name={n.icon} />
             {n.label}
           </Link>
         ))}
@@ -85,6 +92,7 @@ export function App(): React.JSX.Element {
             {theme === "dark" ? "☾ Dark" : theme === "light" ? "☀ Light" : "◐ System"}
           </button>
           <a className="nav-link small" href="/docs">
+            <Icon name="docs" />
             API docs
           </a>
         </div>

@@ -228,7 +228,13 @@ export interface TaskInfo {
   inputs?: { parameters?: Record<string, Json>; artifacts?: Record<string, string[]> };
   outputs?: { parameters?: Record<string, Json> };
   cache?: { key?: string; hit?: boolean; explanation?: string; source_run_id?: string; source_task_id?: string };
-  attempts?: Json[];
+  attempts?: Array<{
+    attempt: number;
+    started_at?: string;
+    finished_at?: string;
+    exit_code?: number;
+    error?: string | { message?: string };
+  }>;
   exit_code?: number;
   error?: string | { message?: string };
 }

@@ -5,6 +5,7 @@
  * not re-rendered while moving.
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { stateGlyph } from "../components/icons.tsx";
 import { durationBetween, formatDuration } from "../format.ts";
 import { GROUP_HEADER, GROUP_PAD, type LaidGroup, type LaidNode, layoutTree } from "./layout.ts";
 import { type DagNode, type DagTree, GROUP_KINDS } from "./model.ts";
@@ -81,8 +82,13 @@ function TaskCard({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Eleme
       <rect className="dag-card" width={group ? laid.w - 6 : laid.w} height={group ? laid.h - 6 : laid.h} rx={10} />
       <rect className="dag-stripe" width={5} height={group ? laid.h - 6 : laid.h} rx={2} />
       <text x={16} y={23} className="dag-title">
-        {label.length > 26 ? `${label.slice(0, 25)}…` : label}
+        {label.length > 24 ? `${label.slice(0, 23)}…` : label}
       </text>
+      {group ? null : (
+        <text x={laid.w - 14} y={23} className="dag-glyph" textAnchor="end">
+          {stateGlyph(n.state)}
+        </text>
+      )}
       <text x={16} y={42} className="dag-sub">
         {group ? (n.children.length === 0 ? "no tasks yet" : "click to expand") : subline(n)}
       </text>

@@ -3,7 +3,7 @@
  * inputs and outputs, live logs, and its output artifacts in viewers.
  */
 import { useState } from "react";
-import { type Artifact, getTaskInfo, type RunLineage } from "../api/index.ts";
+import { type Artifact, getTaskInfo, type RunLineage, type TaskInfo } from "../api/index.ts";
 import { ErrorAlert, StateBadge, Tabs } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import type { DagNode } from "../dag/model.ts";
@@ -106,6 +106,7 @@ export function TaskPanel(props: {
                 <span className="mono">{errorText}</span>
               </div>
             ) : null}
+            {t?.attempts && t.attempts.length > 1 ? <Attempts attempts={t.attempts} /> : null}
             <h3 className="section-title">Cache</h3>
             <CacheInfo node={node} cache={t?.cache} known={t !== undefined} />
           </>
@@ -130,6 +131,34 @@ export function TaskPanel(props: {
         ) : null}
       </div>
     </aside>
+  );
+}
+
+function Attempts({ attempts }: { attempts: NonNullable<TaskInfo["attempts"]> }): React.JSX.Element {
+  return (
+    <section>
+      <h3 className="section-title">Attempts</h3>
+      <table className="table" data-testid="attempts">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Duration</th>
+            <th>Exit</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((a) => (
+            <tr key={a.attempt}>
+              <td>{a.attempt}</td>
+              <td>{formatDuration(durationBetween(a.started_at, a.finished_at))}</td>
+              <td>{a.exit_code ?? "—"}</td>
+              <td className="mono">{typeof a.error === "string" ? a.error : (a.error?.message ?? "")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
