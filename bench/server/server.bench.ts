@@ -16,7 +16,7 @@
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { LocalArtifactStore } from "../../src/artifacts/index.ts";
@@ -202,10 +202,10 @@ const rows = [
   ["list 50 filtered (store baseline)", listDirect],
 ] as const;
 console.log(
-  `server benchmark: ${RUNS.toLocaleString("en-US")} runs seeded in ${(seedMs / 1000).toFixed(1)} s; ${CONCURRENCY} concurrent keep-alive connections`,
+  `server benchmark: ${RUNS.toLocaleString("en-US")} runs seeded in ${(seedMs / 1000).toFixed(1)} s; ${CONCURRENCY} concurrent keep-alive connections; ${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)}`,
 );
 console.log(
-  `${"scenario".padEnd(36)}${"p50".padStart(10)}${"p99".padStart(10)}${"req/s".padStart(10)}${"n".padStart(7)}`,
+  `${"scenario".padEnd(44)}${"p50".padStart(10)}${"p99".padStart(10)}${"req/s".padStart(10)}${"n".padStart(7)}`,
 );
 for (const [name, r] of rows) {
   console.log(
@@ -223,6 +223,8 @@ console.log(
     runs: RUNS,
     seed_ms: Math.round(seedMs),
     concurrency: CONCURRENCY,
+    cpus: cpus().length,
+    load_avg_1m: loadavg()[0],
     get_1conn_p50_ms: getHttp1.p50,
     get_1conn_p99_ms: getHttp1.p99,
     get_p50_ms: getHttp.p50,
