@@ -209,7 +209,7 @@ console.log(
 );
 for (const [name, r] of rows) {
   console.log(
-    `${name.padEnd(36)}${f(r.p50).padStart(10)}${f(r.p99).padStart(10)}${r.rps.toFixed(0).padStart(10)}${String(r.n).padStart(7)}`,
+    `${name.padEnd(44)}${f(r.p50).padStart(10)}${f(r.p99).padStart(10)}${r.rps.toFixed(0).padStart(10)}${String(r.n).padStart(7)}`,
   );
 }
 const ok = listHttp1.p99 <= 20;
