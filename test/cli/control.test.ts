@@ -1,7 +1,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, type Sandbox, sandbox, shPipeline, spawnWeft, waitFor, weft } from "./helpers.ts";
+import {
+  collect,
+  HAS_SCRIPT,
+  plainText,
+  type Sandbox,
+  sandbox,
+  shPipeline,
+  spawnWeft,
+  spawnWeftInTerminal,
+  waitFor,
+  weft,
+} from "./helpers.ts";
 
 interface RunRow {
   id: string;
@@ -139,5 +150,27 @@ describe("cancel, Ctrl-C, and resume after the CLI was killed", () => {
     expect(followed.code).toBe(0);
     const ticks = Array.from({ length: 8 }, (_, i) => `tick ${i + 1}`);
     expect(followed.stdout.trim().split("\n")).toEqual([...ticks, "bye"]);
+  });
+
+  it.skipIf(!HAS_SCRIPT)("cancels on Ctrl-C typed in a terminal, with the notice inside the live tree", async () => {
+    const home = join(box.dir, "tty-ctrl-c");
+    const file = box.write("sleepy3.yaml", shPipeline("sleepy3", [{ name: "nap", script: "sleep 60" }]));
+    const child = spawnWeftInTerminal(home, ["run", file]);
+    const done = collect(child);
+    const run = await waitFor("the run to be RUNNING", async () =>
+      (await runsOf(home)).find((r) => r.state === "RUNNING"),
+    );
+    await waitFor("nap to start", async () =>
+      (await tasksOf(home, run.id)).some((t) => t.name === "nap" && t.state === "RUNNING") ? true : undefined,
+    );
+    child.stdin?.write("\x03");
+    const r = await done;
+    expect(r.code).toBe(130);
+    const text = plainText(r.stdout);
+    expect(text).toContain(`canceling run ${run.id} (Ctrl-C again to exit at once)`);
+    expect(text).toMatch(/⊘ nap\s+canceled/);
+    expect(text).toContain(`Run ${run.id} CANCELED`);
+    const [after] = await runsOf(home);
+    expect(after).toMatchObject({ id: run.id, state: "CANCELED" });
   });
 });

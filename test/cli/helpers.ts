@@ -185,14 +185,26 @@ export function jsonLines(text: string): Record<string, unknown>[] {
 /** Whether util-linux `script` is available to run `weft` inside a pseudo-terminal. */
 export const HAS_SCRIPT = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
 
-/** Runs `weft ...args` inside a pseudo-terminal (via `script`), so stdout is a TTY. */
-export function weftInTerminal(home: string, args: string[]): Promise<WeftResult> {
+/**
+ * Starts `weft ...args` inside a pseudo-terminal (via `script`), so stdout is a TTY;
+ * writing `\x03` to the child's stdin is a Ctrl-C typed in that terminal.
+ */
+export function spawnWeftInTerminal(home: string, args: string[]): ChildProcess {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const line = [process.execPath, join(ROOT, "bin/weft.js"), ...args].map(quote).join(" ");
-  const child = spawn("script", ["-qefc", line, "/dev/null"], {
+  return spawn("script", ["-qefc", line, "/dev/null"], {
     cwd: ROOT,
     env: { ...process.env, WEFT_HOME: home, TERM: "xterm-256color", NO_COLOR: undefined, FORCE_COLOR: undefined },
     stdio: ["pipe", "pipe", "pipe"],
   });
-  return collect(child);
+}
+
+/** Runs `weft ...args` to completion inside a pseudo-terminal. */
+export function weftInTerminal(home: string, args: string[]): Promise<WeftResult> {
+  return collect(spawnWeftInTerminal(home, args));
+}
+
+/** Removes ANSI escape sequences. */
+export function plainText(s: string): string {
+  return s.replace(new RegExp(`${"\x1b"}\\[[0-9;?]*[A-Za-z]`, "g"), "");
 }

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HAS_SCRIPT, jsonLines, type Sandbox, sandbox, shPipeline, weft, weftInTerminal } from "./helpers.ts";
+import {
+  HAS_SCRIPT,
+  jsonLines,
+  plainText,
+  type Sandbox,
+  sandbox,
+  shPipeline,
+  weft,
+  weftInTerminal,
+} from "./helpers.ts";
 
 const hello = shPipeline(
   "hello-cli",
@@ -118,7 +127,7 @@ describe("weft run", () => {
     expect(r.stdout).toContain("\x1b[?25l"); // cursor hidden while drawing
     expect(r.stdout).toContain("\x1b[0J"); // frame redrawn in place
     expect(r.stdout).toContain("\x1b[?25h"); // and restored
-    const text = r.stdout.replace(new RegExp(`${"\x1b"}\\[[0-9;?]*[A-Za-z]`, "g"), "");
+    const text = plainText(r.stdout);
     expect(text).toMatch(/✔ producer\s+succeeded/);
     expect(text).toMatch(/✔ consumer\s+succeeded/);
     expect(text).toMatch(/Run [0-9a-f-]{36} SUCCEEDED in/);

@@ -54,7 +54,9 @@ export async function followRun(handle: RunHandle, opts: FollowOptions): Promise
       process.exit(ExitCode.interrupted);
     }
     interrupted = true;
-    if (!opts.json) err.write(`\nweft: canceling run ${handle.runId} (Ctrl-C again to exit at once)\n`);
+    const notice = `canceling run ${handle.runId} (Ctrl-C again to exit at once)`;
+    if (view instanceof TtyView) view.setNotice(notice);
+    else if (!opts.json) err.write(`\nweft: ${notice}\n`);
     handle.cancel();
   };
   const onSigterm = () => {

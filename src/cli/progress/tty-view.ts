@@ -21,6 +21,7 @@ export class TtyView implements ProgressView {
   private readonly ticker: NodeJS.Timeout;
   private lastDraw = 0;
   private finished = false;
+  private notice: string | undefined;
 
   constructor(
     private readonly out: OutputStream,
@@ -48,6 +49,15 @@ export class TtyView implements ProgressView {
     this.runState = summary.state;
     this.draw(true);
     this.out.write(`\x1b[?25h\n${renderSummary(summary, this.colors)}`);
+  }
+
+  /**
+   * Shows a message under the header (e.g. "canceling…"); writing it to the terminal
+   * directly would break the in-place redraw.
+   */
+  setNotice(text: string): void {
+    this.notice = text;
+    this.schedule();
   }
 
   /** Restores the cursor without a summary (the process is ending abnormally). */
@@ -78,8 +88,8 @@ export class TtyView implements ProgressView {
   /** The lines of the current frame (exposed for tests through the output). */
   render(): string[] {
     const c = this.colors;
-    const width = Math.max(40, this.out.columns ?? 100);
-    const height = Math.max(8, (this.out.rows ?? 30) - 2);
+    const width = Math.max(40, this.out.columns || 100);
+    const height = Math.max(8, (this.out.rows || 30) - 2);
     const header = `${stateSymbol(this.runState, c)} ${c.bold(this.title)}  ${colorState(this.runState, this.runState, c)}  ${formatDuration(this.now() - this.startedAt)}`;
     const tasks = [...this.rows.values()].filter((r) => r.path !== "root").sort((a, b) => comparePaths(a.path, b.path));
     let shown = tasks;
@@ -99,7 +109,7 @@ export class TtyView implements ProgressView {
       shown = tasks.filter((t) => keep.has(t.path));
       for (const t of tasks) if (isLeaf(t) && !keep.has(t.path)) folded[t.state] = (folded[t.state] ?? 0) + 1;
     }
-    const lines = [header, ...shown.map((t) => this.line(t))];
+    const lines = [header, ...(this.notice ? [c.yellow(this.notice)] : []), ...shown.map((t) => this.line(t))];
     const foldedText = Object.entries(folded)
       .map(([s, n]) => colorState(s, `${n} ${s.toLowerCase()}`, c))
       .join(", ");
