@@ -271,6 +271,12 @@ export function exitHandler(exitTask: TaskBase, body: () => void): void {
       "exitHandler(): the first argument must be a task, e.g. exitHandler(notify({}), () => {...})",
     );
   }
+  if (ctx.current !== ctx.root) {
+    throw new SdkError(
+      "SDK_INVALID_CONTROL_FLOW",
+      `exitHandler(): use it at the top level of the pipeline body, not inside ${ctx.current.kind} "${ctx.current.name}" (as in KFP)`,
+    );
+  }
   const upstream = Object.values(exitTask.args).some(
     (v) => (v instanceof ParamChannel || v instanceof ArtifactChannel) && v.producer,
   );

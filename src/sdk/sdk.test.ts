@@ -175,6 +175,12 @@ describe("control flow", () => {
       expect(sdkError(() => exitHandler(dependent, () => {})).message).toBe(
         'exitHandler(): exit task "consume" cannot depend on other tasks',
       );
+      parallelFor([1], () => {
+        const e = sdkError(() => exitHandler(produce(), () => {}));
+        expect(e.message).toBe(
+          'exitHandler(): use it at the top level of the pipeline body, not inside for-loop "for-loop-2" (as in KFP)',
+        );
+      });
     }).build();
   });
 
