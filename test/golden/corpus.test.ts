@@ -19,6 +19,7 @@ const SAME_PIPELINE: Record<string, string> = {
   "if-else-with-oneof-artifacts.ts": "critical/if_else_with_oneof_artifacts.yaml",
   "loop-consume-upstream.ts": "parallel_and_nested/loop_consume_upstream.yaml",
   "parameter-oneof.ts": "critical/parameter_oneof.yaml",
+  "pipeline-in-pipeline-complex.ts": "parallel_and_nested/pipeline_in_pipeline_complex.yaml",
   "pipeline-in-pipeline.ts": "parallel_and_nested/pipeline_in_pipeline.yaml",
   "pipeline-with-after.ts": "essential/pipeline_with_after.yaml",
   "pipeline-with-env.ts": "critical/pipeline_with_env.yaml",
