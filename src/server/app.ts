@@ -115,6 +115,8 @@ export function createServer(opts: ServerOptions): WeftServer {
     logger: opts.logger ?? false,
     bodyLimit: 32 * 1024 * 1024,
     return503OnClosing: true,
+    // open log streams must not keep a stopping server alive
+    forceCloseConnections: true,
     // malformed URLs and over-long path parameters are the client's mistake: KFP error body, 400
     frameworkErrors: (err, _req, reply) => {
       const error = new ApiError("API_INVALID_ARGUMENT", GrpcCode.INVALID_ARGUMENT, `bad request URL: ${err.message}`);
