@@ -47,6 +47,8 @@ describe("dataset preview parsing", () => {
     expect(sniffFormat("data", bytes('{\n "a": 1\n}'))).toBe("json");
     expect(sniffFormat("data", bytes("a,b\n1,2\n"))).toBe("csv");
     expect(sniffFormat("notes", bytes("just words"))).toBe("text");
+    expect(sniffFormat("features", new Uint8Array([0x57, 0x46, 0x54, 0x01, 0x00, 0x9f]))).toBe("binary");
+    expect(previewText("binary", "", 10, true).rows).toEqual([]);
   });
 });
 

@@ -6,12 +6,24 @@ import { parquetMetadata, parquetReadObjects } from "hyparquet";
 
 /** A preview table. */
 export interface Preview {
-  format: "csv" | "jsonl" | "parquet" | "json" | "text";
+  format: "csv" | "jsonl" | "parquet" | "json" | "text" | "binary";
   columns: string[];
   rows: string[][];
   /** Rows in the whole file when known (Parquet). */
   totalRows?: number;
   truncated: boolean;
+}
+
+/** Whether the first bytes look like binary data rather than text (NUL or many control bytes). */
+export function isBinary(head: Uint8Array): boolean {
+  const n = Math.min(head.length, 1024);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = head[i] as number;
+    if (b === 0) return true;
+    if (b < 9 || (b > 13 && b < 32)) control++;
+  }
+  return n > 0 && control / n > 0.1;
 }
 
 /** Guesses the format from the file name and its first bytes. */
@@ -21,6 +33,7 @@ export function sniffFormat(name: string, head: Uint8Array): Preview["format"] {
     return "parquet";
   if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
   if (lower.endsWith(".csv") || lower.endsWith(".tsv")) return "csv";
+  if (isBinary(head)) return "binary";
   const text = new TextDecoder().decode(head.subarray(0, 512)).trimStart();
   if (text.startsWith("{")) {
     const firstLine = text.split("\n", 1)[0] ?? "";
@@ -93,6 +106,7 @@ function fromObjects(objects: Array<Record<string, unknown>>): { columns: string
 
 /** Previews text content (CSV, JSON lines, JSON array). `complete` says whether the text is the whole file. */
 export function previewText(format: Preview["format"], text: string, maxRows: number, complete: boolean): Preview {
+  if (format === "binary") return { format, columns: [], rows: [], truncated: false };
   if (format === "csv") {
     const delimiter = text.split("\n", 1)[0]?.includes("\t") && !text.split("\n", 1)[0]?.includes(",") ? "\t" : ",";
     const records = parseCsv(complete ? text : text.slice(0, text.lastIndexOf("\n") + 1), maxRows + 1, delimiter);

@@ -55,6 +55,14 @@ export function DatasetPreview({ artifact }: { artifact: Artifact }): React.JSX.
   if (data.error) return <ErrorAlert error={data.error} />;
   if (!data.data) return <Loading label="Reading the first rows" />;
   const { preview, file, entries } = data.data;
+  if (preview.format === "binary") {
+    return (
+      <p className="muted" data-testid="dataset-preview" data-format="binary">
+        {file ? `${file} is` : "This dataset is"} binary data in a format the preview cannot read; download it to
+        inspect it.
+      </p>
+    );
+  }
   return (
     <div data-testid="dataset-preview" data-format={preview.format}>
       <p className="small muted">
