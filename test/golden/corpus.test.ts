@@ -18,6 +18,7 @@ const SAME_PIPELINE: Record<string, string> = {
   "collected-parameters.ts": "critical/collected_parameters.yaml",
   "if-else-with-oneof-artifacts.ts": "critical/if_else_with_oneof_artifacts.yaml",
   "loop-consume-upstream.ts": "parallel_and_nested/loop_consume_upstream.yaml",
+  "nested-pipeline-opt-inputs-nil.ts": "parallel_and_nested/nested_pipeline_opt_inputs_nil_compiled.yaml",
   "parameter-oneof.ts": "critical/parameter_oneof.yaml",
   "pipeline-in-pipeline-complex.ts": "parallel_and_nested/pipeline_in_pipeline_complex.yaml",
   "pipeline-in-pipeline.ts": "parallel_and_nested/pipeline_in_pipeline.yaml",
