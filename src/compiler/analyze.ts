@@ -8,6 +8,7 @@ import {
   ArtifactChannel,
   CollectedArtifact,
   CollectedParam,
+  FormatString,
   type GroupNode,
   LoopArtifactItem,
   LoopItemField,
@@ -76,9 +77,10 @@ export function isWithItems(c: AnyChannel): boolean {
 
 /** The channels passed to a task (its arguments that are channels). */
 export function taskChannels(task: TaskBase): AnyChannel[] {
-  return Object.values(task.args).filter(
-    (v): v is AnyChannel => v instanceof ParamChannel || v instanceof ArtifactChannel,
-  );
+  return Object.values(task.args).flatMap((v): AnyChannel[] => {
+    if (v instanceof FormatString) return [...v.values];
+    return v instanceof ParamChannel || v instanceof ArtifactChannel ? [v] : [];
+  });
 }
 
 function walk(group: GroupNode, chain: Node[], a: Analysis, conds: ParamChannel<unknown>[], tasks: TaskBase[]): void {

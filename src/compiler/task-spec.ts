@@ -9,6 +9,7 @@ import {
   CollectedArtifact,
   CollectedParam,
   durationSeconds,
+  FormatString,
   type IODecls,
   LoopItemField,
   ParamChannel,
@@ -126,6 +127,22 @@ export function taskSpecForTask(
         const full = value.fullName;
         artifacts[name] = { componentInputArtifact: parentInputs?.artifacts?.[full] ? full : inputNameFor(full) };
       }
+    } else if (value instanceof FormatString) {
+      let text = value.strings[0] ?? "";
+      value.values.forEach((channel, i) => {
+        const extra = inputNameFor(channel);
+        text += `{{$.inputs.parameters['${extra}']}}${value.strings[i + 1] ?? ""}`;
+        const producer = channel.producer?.name;
+        if (producer !== undefined && dagTasks.has(producer)) {
+          parameters[extra] = { taskOutputParameter: { producerTask: producer, outputParameterKey: channel.name } };
+        } else if (producer !== undefined) {
+          parameters[extra] = { componentInputParameter: extra };
+        } else {
+          const full = channel.fullName;
+          parameters[extra] = { componentInputParameter: parentInputs?.parameters?.[full] ? full : inputNameFor(full) };
+        }
+      });
+      parameters[name] = { runtimeValue: { constant: text } };
     } else if (value instanceof LoopItemField) {
       parameters[name] = {
         componentInputParameter: inputNameFor(value.loopItem),

@@ -251,3 +251,54 @@ export class OneOfArtifact<S extends string> extends ArtifactChannel<S> {
     this.channels = channels;
   }
 }
+
+/**
+ * A string with channels in it, like a KFP f-string (`f"{task.output} > 5"`): made by
+ * {@link fmt}. Passed to a string input, the compiler writes the text with each channel
+ * as an input placeholder and adds the channels as extra task inputs.
+ */
+export class FormatString extends ParamChannel<string> {
+  /** The literal parts around the channels (one more than `values`). */
+  readonly strings: readonly string[];
+  /** The channels, in order. */
+  readonly values: readonly ParamChannel<unknown>[];
+
+  constructor(strings: readonly string[], values: readonly ParamChannel<unknown>[]) {
+    super("", "STRING", undefined);
+    this.strings = strings;
+    this.values = values;
+  }
+}
+
+/**
+ * A string made of text and channels, resolved at run time (KFP's f-string support).
+ *
+ * @example
+ * echo({ msg: fmt`heads and ${n.outputs.Output} > 5!` });
+ */
+export function fmt(
+  strings: TemplateStringsArray,
+  ...values: Array<ParamChannel<unknown> | string | number | boolean>
+): ParamChannel<string> {
+  const parts: string[] = [strings[0] ?? ""];
+  const channels: ParamChannel<unknown>[] = [];
+  values.forEach((value, i) => {
+    const next = strings[i + 1] ?? "";
+    if (value instanceof ParamChannel) {
+      if (value instanceof FormatString) {
+        parts[parts.length - 1] += value.strings[0] ?? "";
+        value.values.forEach((v, j) => {
+          channels.push(v);
+          parts.push(value.strings[j + 1] ?? "");
+        });
+        parts[parts.length - 1] += next;
+      } else {
+        channels.push(value);
+        parts.push(next);
+      }
+    } else {
+      parts[parts.length - 1] += String(value) + next;
+    }
+  });
+  return new FormatString(parts, channels);
+}

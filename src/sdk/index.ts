@@ -9,6 +9,8 @@ export {
   CollectedParam,
   Condition,
   type ConditionOperator,
+  FormatString,
+  fmt,
   isLoopChannel,
   LoopArtifactItem,
   LoopItemField,

@@ -16,6 +16,7 @@ const corpus = join(dir, "..", "..", "..", "shared", "kfp-conformance", "valid")
 /** Golden module → corpus file expressing the same pipeline. */
 const SAME_PIPELINE: Record<string, string> = {
   "collected-parameters.ts": "critical/collected_parameters.yaml",
+  "flip-coin.ts": "critical/flip_coin.yaml",
   "if-else-with-oneof-artifacts.ts": "critical/if_else_with_oneof_artifacts.yaml",
   "loop-consume-upstream.ts": "parallel_and_nested/loop_consume_upstream.yaml",
   "nested-pipeline-opt-inputs-nil.ts": "parallel_and_nested/nested_pipeline_opt_inputs_nil_compiled.yaml",
