@@ -25,7 +25,7 @@ export class PlainView implements ProgressView {
   onEvent(e: EngineEvent): void {
     if (e.type === "log") return;
     if (e.type === "run") {
-      this.out.write(`${clock(e.at)} run ${e.state}${e.error ? `: ${e.error}` : ""}\n`);
+      this.out.write(`${clock(e.at)} run ${e.runId} ${e.state}${e.error ? `: ${e.error}` : ""}\n`);
       return;
     }
     const row = applyTaskEvent(this.rows, e);

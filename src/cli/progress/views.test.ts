@@ -69,7 +69,7 @@ describe("progress views", () => {
     view.onEvent(task("root/when", "SKIPPED", { kind: "condition" }));
     view.onEvent({ type: "log", runId: "r1", taskId: "root/train", path: "root/train", stream: "stdout", line: "hi" });
     expect(out.text.split("\n").filter(Boolean)).toEqual([
-      "12:00:00 run RUNNING",
+      "12:00:00 run r1 RUNNING",
       "12:00:00 train RUNNING",
       "12:00:00 train RUNNING attempt 2",
       "12:00:00 train SUCCEEDED attempt 2 1.5s",
