@@ -5,11 +5,11 @@
  */
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig, type UserConfig } from "vite";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
-export default defineConfig({
+const config: UserConfig = {
   root,
   base: "/",
   plugins: [react()],
@@ -22,4 +22,11 @@ export default defineConfig({
   server: {
     proxy: { "/apis": process.env.WEFT_API_URL ?? "http://127.0.0.1:8888" },
   },
+};
+
+export default defineConfig(({ command }) => {
+  // a build is always the production build (React's production runtime and JSX), even when a
+  // test runner that sets NODE_ENV=test starts it
+  if (command === "build") process.env.NODE_ENV = "production";
+  return config;
 });
