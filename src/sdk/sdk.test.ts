@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArtifactChannel, LoopParamItem, ParamChannel } from "./channel.ts";
+import { ArtifactChannel, FormatString, fmt, LoopParamItem, ParamChannel } from "./channel.ts";
 import { component, containerComponent } from "./component.ts";
 import { collected, exitHandler, oneOf, parallelFor, when } from "./control-flow.ts";
 import { SdkError } from "./errors.ts";
@@ -292,6 +292,19 @@ describe("loadComponentFromText", () => {
     expect(sdkError(() => loadComponentFromText("pipelineInfo: { name: p }\nroot: {}", "r.yaml")).message).toBe(
       "r.yaml: root has neither executorLabel nor dag",
     );
+  });
+});
+
+describe("fmt", () => {
+  it("keeps text and channels apart, inlining constants and nested fmt strings", () => {
+    pipeline({ name: "fmt" }, () => {
+      const t = produce();
+      const inner = fmt`n=${t.outputs.count}`;
+      const s = fmt`a ${1} ${inner}, ${t.outputs.count}!` as FormatString;
+      expect(s).toBeInstanceOf(FormatString);
+      expect(s.strings).toEqual(["a 1 n=", ", ", "!"]);
+      expect(s.values.map((v) => v.fullName)).toEqual(["produce-count", "produce-count"]);
+    }).build();
   });
 });
 
