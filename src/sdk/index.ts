@@ -86,6 +86,7 @@ export {
   placeholderToString,
   pythonJsonDumps,
   type RefPlaceholder,
+  runtimePlaceholders,
 } from "./placeholders.ts";
 export { type ArgValue, durationSeconds, type RetryOptions, TaskBase, TaskNode, type TaskResources } from "./task.ts";
 export {

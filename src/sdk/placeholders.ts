@@ -173,3 +173,20 @@ export function placeholderRefs(value: PlaceholderValue): Array<{ side: string; 
       ];
   }
 }
+
+/**
+ * Values the pipeline runner fills in when a task starts (KFP's `dsl.PIPELINE_*_PLACEHOLDER`).
+ * Pass them as constants to string inputs.
+ *
+ * @example echo({ msg: runtimePlaceholders.pipelineJobName })
+ */
+export const runtimePlaceholders = Object.freeze({
+  pipelineJobName: "{{$.pipeline_job_name}}",
+  pipelineJobResourceName: "{{$.pipeline_job_resource_name}}",
+  pipelineJobId: "{{$.pipeline_job_uuid}}",
+  pipelineTaskName: "{{$.pipeline_task_name}}",
+  pipelineTaskId: "{{$.pipeline_task_uuid}}",
+  pipelineJobCreateTimeUtc: "{{$.pipeline_job_create_time_utc}}",
+  pipelineJobScheduleTimeUtc: "{{$.pipeline_job_schedule_time_utc}}",
+  pipelineRoot: "{{$.pipeline_root}}",
+} as const);

@@ -32,6 +32,7 @@ const SAME_PIPELINE: Record<string, string> = {
   "pipeline-with-metrics-outputs.ts": "essential/pipeline_with_metrics_outputs.yaml",
   "pipeline-with-nested-conditions.ts": "essential/pipeline_with_nested_conditions.yaml",
   "pipeline-with-params-containing-format.ts": "essential/pipeline_with_params_containing_format.yaml",
+  "pipeline-with-placeholders.ts": "critical/pipeline_with_placeholders.yaml",
   "pipeline-with-retry.ts": "critical/pipeline_with_retry.yaml",
   "placeholder-with-if-placeholder-none-input-value.ts":
     "essential/placeholder_with_if_placeholder_none_input_value.yaml",
