@@ -57,9 +57,7 @@ export function ConfusionMatrix({ data }: { data: Confusion }): React.JSX.Elemen
                     fill={i === j ? "var(--chart-1)" : "var(--chart-3)"}
                     fillOpacity={0.08 + a * 0.8}
                   >
-                    <title>
-                      actual {data.categories[i]}, predicted {data.categories[j]}: {v}
-                    </title>
+                    <title>{`actual ${data.categories[i]}, predicted ${data.categories[j]}: ${v}`}</title>
                   </rect>
                   <text
                     x={left + j * cell + cell / 2 - 1}
