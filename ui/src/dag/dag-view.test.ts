@@ -1,0 +1,47 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { DagView, structureKey } from "./dag-view.tsx";
+import { treeFromSpec } from "./model.ts";
+
+const spec = {
+  root: {
+    dag: {
+      tasks: {
+        prep: { componentRef: { name: "comp-prep" } },
+        "for-loop-1": {
+          componentRef: { name: "comp-for-loop-1" },
+          dependentTasks: ["prep"],
+          parameterIterator: { items: { raw: "[1,2]" } },
+        },
+        "condition-2": { componentRef: { name: "comp-condition-2" }, dependentTasks: ["prep"] },
+      },
+    },
+  },
+  components: {
+    "comp-prep": { executorLabel: "e" },
+    "comp-for-loop-1": { dag: { tasks: { train: { componentRef: { name: "comp-prep" } } } } },
+    "comp-condition-2": { dag: { tasks: { report: { componentRef: { name: "comp-prep" } } } } },
+  },
+};
+
+describe("DagView", () => {
+  it("renders task cards, a collapsed loop card and an expanded condition box with accessible names", () => {
+    const html = renderToStaticMarkup(createElement(DagView, { tree: treeFromSpec(spec), onSelect: () => undefined }));
+    expect(html).toContain('aria-label="Pipeline graph with 5 tasks.');
+    expect(html).toMatch(/data-task="prep"/);
+    expect(html).toMatch(/aria-label="Loop · 1 iteration, loop, collapsed, press Enter to expand"/);
+    expect(html).toMatch(/data-group="condition-2"[^>]*>.*data-task="report"/s);
+    expect(html).not.toContain('data-task="train"');
+    expect((html.match(/class="dag-edge"/g) ?? []).length).toBe(2);
+  });
+
+  it("keys the layout on structure, not on states", () => {
+    const a = treeFromSpec(spec);
+    const b = treeFromSpec(spec);
+    for (const n of b.roots) n.state = "SUCCEEDED";
+    expect(structureKey(a)).toBe(structureKey(b));
+    b.roots.pop();
+    expect(structureKey(a)).not.toBe(structureKey(b));
+  });
+});
