@@ -93,5 +93,45 @@ export async function compilePipelineFile(file: string, options: CompileFileOpti
     );
   }
   const { exportName, ...rest } = options;
-  return compilePipeline(pickPipeline(mod, file, exportName), rest);
+  const def = pickPipeline(mod, file, exportName);
+  if (rest.bundle !== false) await checkExported(def);
+  return compilePipeline(def, rest);
+}
+
+/** Function components of a pipeline and the pipelines it uses, with their defining modules. */
+function functionComponents(
+  def: AnyPipeline,
+  seen = new Set<unknown>(),
+): Array<{ name: string; file: string; value: unknown }> {
+  if (seen.has(def)) return [];
+  seen.add(def);
+  const found: Array<{ name: string; file: string; value: unknown }> = [];
+  for (const task of def.build().ctx.tasks.values()) {
+    const impl = task.component.impl;
+    if (impl.kind === "function" && impl.sourceFile)
+      found.push({ name: task.component.name, file: impl.sourceFile, value: task.component });
+    if (impl.kind === "graph" && isPipeline(impl.pipeline)) found.push(...functionComponents(impl.pipeline, seen));
+  }
+  return found;
+}
+
+/**
+ * A task runs its component by finding it among its module's exports, so every function
+ * component must be exported; says which is not, before anything is bundled.
+ */
+async function checkExported(def: AnyPipeline): Promise<void> {
+  const modules = new Map<string, unknown[]>();
+  for (const c of functionComponents(def)) {
+    let exported = modules.get(c.file);
+    if (!exported) {
+      exported = Object.values(await importModule(pathToFileURL(c.file).href));
+      modules.set(c.file, exported);
+    }
+    if (!exported.includes(c.value)) {
+      throw new CompilerError(
+        "COMPILE_NOT_EXPORTED",
+        `component "${c.name}" is not exported by ${c.file}; export it (e.g. export const ${c.name.replace(/[^A-Za-z0-9_$]/g, "_")} = component({...})) so its task can find it`,
+      );
+    }
+  }
 }

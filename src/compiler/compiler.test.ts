@@ -189,6 +189,15 @@ describe("compilePipelineFile", () => {
     expect(missing.code).toBe("COMPILE_FILE_NOT_FOUND");
   });
 
+  it("requires function components to be exported, so tasks can find them", async () => {
+    const file = join(here, "fixtures", "not-exported.ts");
+    const e = await compileError(compilePipelineFile(file));
+    expect(e.code).toBe("COMPILE_NOT_EXPORTED");
+    expect(e.message).toBe(
+      `component "hidden" is not exported by ${file}; export it (e.g. export const hidden = component({...})) so its task can find it`,
+    );
+  });
+
   it("compiles the chosen export", async () => {
     const pkg = await compilePipelineFile(join(here, "fixtures", "e2e-pipeline.ts"));
     expect(pkg.pipelineSpec.pipelineInfo.name).toBe("e2e");

@@ -74,7 +74,8 @@ function checkDecls(component: string, field: string, decls: IODecls): void {
 
 /** Builds the callable component object from its definition. */
 export function makeComponent<C extends ComponentDefinition>(def: C): C & ((args?: object) => TaskNode) {
-  const call = (args?: object) => addTask(def, (args ?? {}) as Record<string, unknown>);
+  const call = (args?: object): TaskNode =>
+    addTask(call as unknown as ComponentDefinition, (args ?? {}) as Record<string, unknown>);
   for (const [key, value] of Object.entries(def)) {
     Object.defineProperty(call, key, { value, enumerable: true, writable: false, configurable: true });
   }
