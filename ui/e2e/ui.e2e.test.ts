@@ -178,8 +178,13 @@ describe.skipIf(reason !== undefined)("web UI end to end", () => {
     await loop.waitFor();
     expect(await loop.textContent()).toContain("Loop · 3 iterations");
     await page.locator('[data-group="condition-2"] [data-task="big"]').waitFor();
-    await loop.click();
+    await loop.focus();
+    await page.keyboard.press("Enter");
     await expect.poll(() => page.locator('[data-task="square"]').count()).toBe(3);
+    await page.locator('[data-task="big"]').focus();
+    await page.keyboard.press("Enter");
+    await page.getByTestId("task-panel").getByRole("heading", { level: 3 }).first().waitFor();
+    expect(new URL(page.url()).searchParams.get("task")).toBeTruthy();
     await screenshot(page, "dag-control-flow");
   });
 
