@@ -8,6 +8,7 @@ import {
   type Condition,
   type GroupNode,
   LoopArtifactItem,
+  LoopItemField,
   ParamChannel,
   pythonJsonDumps,
 } from "../sdk/index.ts";
@@ -38,6 +39,18 @@ export function applyLoop(group: GroupNode, spec: PipelineTaskSpec): void {
   } else if (group.itemsIsChannel && item.items) {
     spec.parameterIterator = { items: { inputParameter: inputNameFor(item.items) }, itemInput };
     remove = itemInput;
+    const field = item.items;
+    if (field instanceof LoopItemField) {
+      // Looping over a field of an outer item: read the field from the outer item.
+      spec.inputs = spec.inputs ?? {};
+      spec.inputs.parameters = {
+        ...(spec.inputs.parameters ?? {}),
+        [inputNameFor(field)]: {
+          componentInputParameter: inputNameFor(field.loopItem),
+          parameterExpressionSelector: `parseJson(string_value)["${field.fieldName}"]`,
+        },
+      };
+    }
   } else {
     spec.parameterIterator = { items: { raw: pythonJsonDumps(sortKeys(item.raw ?? [])) }, itemInput };
     remove = itemInput;

@@ -8,6 +8,7 @@ import {
   CollectedParam,
   Condition,
   LoopArtifactItem,
+  LoopItemField,
   type LoopItems,
   LoopParamItem,
   OneOfArtifact,
@@ -181,6 +182,8 @@ export function parallelFor<I extends LoopItems, R>(
     }
     item = new LoopArtifactItem(`${items.name}-loop-item`, items, items.producer, items);
   } else if (items instanceof ParamChannel) {
+    // A field of an outer loop's item holds a list: loop over it (nested loops over item fields).
+    if (items instanceof LoopItemField) items.paramType = "LIST";
     if (items.paramType !== "LIST") {
       throw new SdkError(
         "SDK_INVALID_CONTROL_FLOW",
