@@ -233,6 +233,7 @@ export function compileGraph(def: AnyPipeline, bundles: BundleCache | false): Su
         if (defs) comp.inputDefinitions = defs;
         specs.set(sub, comp);
         spec = taskSpecForGroup(sub.name, channels, dagTasks, group === root);
+        if (sub.displayName !== undefined) spec.taskInfo = { name: sub.displayName };
         if (sub.kind === "for-loop") applyLoop(sub, spec);
         else if (sub.kind === "condition") applyCondition(sub, spec);
         applyGroupOutputs(comp, a.outputs.get(sub));

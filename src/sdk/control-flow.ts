@@ -20,12 +20,18 @@ import { currentContext, type GroupNode, type PipelineContext } from "./graph.ts
 import { TaskBase } from "./task.ts";
 import type { JsonValue, ParamTypeName } from "./types.ts";
 
+/** Options of a control-flow group. */
+export interface GroupOptions {
+  /** The name shown for the group (`taskInfo.name`), like `dsl.If(..., name=...)`. */
+  name?: string;
+}
+
 /** The chain `when(...)` returns: add Elif and Else branches. */
 export interface WhenChain {
   /** Runs `body` when the earlier conditions are false and `condition` is true (KFP's `dsl.Elif`). */
-  elif(condition: Condition, body: () => void): WhenChain;
+  elif(condition: Condition, body: () => void, options?: GroupOptions): WhenChain;
   /** Runs `body` when all earlier conditions are false (KFP's `dsl.Else`). */
-  otherwise(body: () => void): void;
+  otherwise(body: () => void, options?: GroupOptions): void;
 }
 
 function checkCondition(what: string, condition: unknown): Condition {
@@ -76,22 +82,24 @@ function chain(ctx: PipelineContext, prev: GroupNode): WhenChain {
     }
   };
   return {
-    elif(condition, body) {
+    elif(condition, body, options) {
       checkCondition("when().elif()", condition);
       checkLast(".elif()");
       const branches = ensureBranches(ctx, prev);
       const group = ctx.within(branches, () => ctx.addGroup("condition"));
       group.branchKind = "elif";
+      group.displayName = options?.name;
       group.conditions = [...prev.negatedUpstream, condition];
       group.negatedUpstream = [...prev.negatedUpstream, condition.negated()];
       ctx.within(group, body);
       return chain(ctx, group);
     },
-    otherwise(body) {
+    otherwise(body, options) {
       checkLast(".otherwise()");
       const branches = ensureBranches(ctx, prev);
       const group = ctx.within(branches, () => ctx.addGroup("condition"));
       group.branchKind = "else";
+      group.displayName = options?.name;
       group.conditions = [...prev.negatedUpstream];
       ctx.within(group, body);
     },
@@ -104,11 +112,12 @@ function chain(ctx: PipelineContext, prev: GroupNode): WhenChain {
  * @example
  * when(flip.outputs.Output.eq("heads"), () => { onHeads(); }).otherwise(() => { onTails(); });
  */
-export function when(condition: Condition, body: () => void): WhenChain {
+export function when(condition: Condition, body: () => void, options?: GroupOptions): WhenChain {
   const ctx = currentContext("when()");
   checkCondition("when()", condition);
   const group = ctx.addGroup("condition");
   group.branchKind = "if";
+  group.displayName = options?.name;
   group.conditions = [condition];
   group.negatedUpstream = [condition.negated()];
   ctx.within(group, body);
@@ -116,7 +125,7 @@ export function when(condition: Condition, body: () => void): WhenChain {
 }
 
 /** Options of {@link parallelFor}. */
-export interface ParallelForOptions {
+export interface ParallelForOptions extends GroupOptions {
   /** How many iterations run at once (default: all). */
   parallelism?: number;
 }
@@ -201,6 +210,7 @@ export function parallelFor<I extends LoopItems, R>(
   group.loopItem = item;
   group.itemsIsChannel = itemsIsChannel;
   group.parallelism = parallelism;
+  group.displayName = options.name;
   return ctx.within(group, () => body(item as LoopItemOf<I>));
 }
 

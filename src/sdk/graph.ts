@@ -31,6 +31,8 @@ export class GroupNode {
   parallelism = 0;
   /** Exit handler groups: the task that runs when the group finishes. */
   exitTask: TaskBase | undefined;
+  /** The name shown for the group's task (`taskInfo.name`), if given. */
+  displayName: string | undefined;
   private oneofCounter = 0;
 
   constructor(kind: GroupKind, name: string, parent: GroupNode | undefined) {

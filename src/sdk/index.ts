@@ -34,6 +34,7 @@ export {
 export {
   collected,
   exitHandler,
+  type GroupOptions,
   type LoopItemOf,
   oneOf,
   type ParallelForOptions,

@@ -10,9 +10,13 @@ export default pipeline(
   },
   (p) => {
     const n = randomNumber({ low: 0, high: 100 });
-    when(n.outputs.Output.gt(p.threshold), () => {
-      echo({ msg: "above the threshold" });
-    })
+    when(
+      n.outputs.Output.gt(p.threshold),
+      () => {
+        echo({ msg: "above the threshold" });
+      },
+      { name: "above" },
+    )
       .elif(n.outputs.Output.eq(p.threshold), () => {
         echo({ msg: "exactly the threshold" });
       })
