@@ -151,6 +151,7 @@ describe.skipIf(reason !== undefined)("web UI end to end", () => {
     );
     const metrics = page.getByTestId("compare-metrics");
     expect(await metrics.locator('tr[data-differs="true"]').count()).toBeGreaterThan(0);
+    await page.getByTestId("roc-chart").locator("polyline").nth(1).waitFor();
     expect(await page.getByTestId("roc-chart").locator("polyline").count()).toBe(2);
     await screenshot(page, "compare-runs");
   });

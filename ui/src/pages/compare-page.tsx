@@ -15,7 +15,7 @@ import { Card, ErrorAlert, Loading, PageHeader, StateBadge } from "../components
 import { useAsync } from "../components/use-async.ts";
 import { durationBetween, formatDuration, formatNumber, formatValue } from "../format.ts";
 import { Link } from "../router.tsx";
-import { ClassificationViewer } from "../viewers/classification-viewer.tsx";
+import { ClassificationViewer } from "../viewers/lazy.tsx";
 
 interface Loaded {
   run: Run;

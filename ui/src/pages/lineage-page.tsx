@@ -8,7 +8,7 @@ import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatBytes, formatTime } from "../format.ts";
 import { Link, navigate } from "../router.tsx";
-import { ArtifactViewer } from "../viewers/artifact-viewer.tsx";
+import { ArtifactViewer } from "../viewers/lazy.tsx";
 
 function ArtifactChip({ a, name }: { a: Artifact; name?: string }): React.JSX.Element {
   return (

@@ -9,7 +9,7 @@ import { useAsync } from "../components/use-async.ts";
 import type { DagNode } from "../dag/model.ts";
 import { durationBetween, formatDuration, formatTime, formatValue } from "../format.ts";
 import { Link } from "../router.tsx";
-import { ArtifactViewer } from "../viewers/artifact-viewer.tsx";
+import { ArtifactViewer } from "../viewers/lazy.tsx";
 import { LogView } from "./log-view.tsx";
 
 type PanelTab = "overview" | "io" | "logs" | "artifacts";
