@@ -90,7 +90,6 @@ const median = (xs: number[]): number => {
 
 const reason = skipReason();
 if (reason) {
-  console.log(`ui bench: ${reason}`);
   console.log(JSON.stringify({ bench: "ui", skipped: reason }));
   process.exit(0);
 }

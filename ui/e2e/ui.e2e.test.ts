@@ -19,7 +19,6 @@ import {
 } from "./harness.ts";
 
 const reason = skipReason();
-if (reason) console.warn(`ui e2e: ${reason}`);
 
 describe.skipIf(reason !== undefined)("web UI end to end", () => {
   let weft: Weft;
