@@ -20,11 +20,12 @@ export const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 /** Where screenshots are kept. */
 export const SCREENSHOTS = join(ROOT, "test-output", "screenshots");
 
-/** Why the browser tests cannot run here, or `undefined` when they can. */
+/** Why the browser tests cannot run here (printed once per test file), or `undefined` when they can. */
 export function skipReason(): string | undefined {
-  return existsSync(CHROMIUM)
-    ? undefined
-    : `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser tests`;
+  if (existsSync(CHROMIUM)) return undefined;
+  const reason = `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser tests`;
+  process.stderr.write(`ui e2e: ${reason}\n`);
+  return reason;
 }
 
 function newestMtime(dir: string): number {
