@@ -27,6 +27,8 @@ import {
   componentSpecFor,
   groupInputDefinitions,
   inputDefinitions,
+  refFullName,
+  refOf,
   taskSpecForGroup,
   taskSpecForTask,
 } from "./task-spec.ts";
@@ -124,9 +126,12 @@ function groupChannels(a: Analysis, group: GroupNode): AnyChannel[] {
   return channels;
 }
 
-function dedupe(channels: AnyChannel[]): AnyChannel[] {
+function dedupe(a: Analysis, channels: AnyChannel[]): AnyChannel[] {
   const seen = new Map<string, AnyChannel>();
-  for (const c of channels) if (!seen.has(c.fullName)) seen.set(c.fullName, c);
+  for (const c of channels) {
+    const key = refFullName(refOf(a, c));
+    if (!seen.has(key)) seen.set(key, c);
+  }
   return [...seen.values()];
 }
 
@@ -227,12 +232,12 @@ export function compileGraph(def: AnyPipeline, bundles: BundleCache | false): Su
         spec = taskSpecForTask(a, sub, dagTasks, groupSpec.inputDefinitions);
         comp = componentOfTask(sub, tables, bundles);
       } else {
-        const channels = dedupe(groupChannels(a, sub));
+        const channels = dedupe(a, groupChannels(a, sub));
         comp = { dag: { tasks: {} } };
-        const defs = groupInputDefinitions(channels);
+        const defs = groupInputDefinitions(a, channels);
         if (defs) comp.inputDefinitions = defs;
         specs.set(sub, comp);
-        spec = taskSpecForGroup(sub.name, channels, dagTasks, group === root);
+        spec = taskSpecForGroup(a, sub.name, channels, dagTasks, group === root);
         if (sub.displayName !== undefined) spec.taskInfo = { name: sub.displayName };
         if (sub.kind === "for-loop") applyLoop(sub, spec);
         else if (sub.kind === "condition") applyCondition(sub, spec);

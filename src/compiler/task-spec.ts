@@ -81,6 +81,11 @@ export function refOf(a: Analysis, channel: AnyChannel): ChannelRef {
   return a.refs.get(channel) ?? { name: channel.name, producer: channel.producer };
 }
 
+/** `<producer>-<name>` of a reference (KFP's `full_name` after surfacing). */
+export function refFullName(ref: ChannelRef): string {
+  return ref.producer ? `${ref.producer.name}-${ref.name}` : ref.name;
+}
+
 /** Seconds as a protobuf Duration in JSON (`"30s"`). */
 function protoDuration(seconds: number): string {
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(9).replace(/0+$/, "")}s`;
@@ -122,7 +127,7 @@ export function taskSpecForTask(
       if (producer !== undefined && dagTasks.has(producer)) {
         artifacts[name] = { taskOutputArtifact: { producerTask: producer, outputArtifactKey: ref.name } };
       } else if (producer !== undefined || value instanceof CollectedArtifact) {
-        artifacts[name] = { componentInputArtifact: inputNameFor(value) };
+        artifacts[name] = { componentInputArtifact: inputNameFor(refFullName(ref)) };
       } else {
         const full = value.fullName;
         artifacts[name] = { componentInputArtifact: parentInputs?.artifacts?.[full] ? full : inputNameFor(full) };
@@ -154,7 +159,7 @@ export function taskSpecForTask(
       if (producer !== undefined && dagTasks.has(producer)) {
         parameters[name] = { taskOutputParameter: { producerTask: producer, outputParameterKey: ref.name } };
       } else if (producer !== undefined || value instanceof CollectedParam) {
-        parameters[name] = { componentInputParameter: inputNameFor(value) };
+        parameters[name] = { componentInputParameter: inputNameFor(refFullName(ref)) };
       } else {
         const full = value.fullName;
         parameters[name] = { componentInputParameter: parentInputs?.parameters?.[full] ? full : inputNameFor(full) };
@@ -172,6 +177,7 @@ export function taskSpecForTask(
 
 /** KFP's `build_task_spec_for_group`: the inputs a sub-DAG task passes down. */
 export function taskSpecForGroup(
+  a: Analysis,
   name: string,
   channels: Iterable<AnyChannel>,
   dagTasks: ReadonlySet<string>,
@@ -181,16 +187,17 @@ export function taskSpecForGroup(
   const parameters: NonNullable<NonNullable<PipelineTaskSpec["inputs"]>["parameters"]> = {};
   const artifacts: NonNullable<NonNullable<PipelineTaskSpec["inputs"]>["artifacts"]> = {};
   for (const channel of channels) {
-    let fullName = channel.fullName;
-    let channelName = channel.name;
-    const inputName = inputNameFor(channel);
+    const ref = refOf(a, channel);
+    let fullName = refFullName(ref);
+    let channelName = ref.name;
+    const inputName = inputNameFor(fullName);
     const entry: Mutable<NonNullable<typeof parameters>[string]> = {};
     if (channel instanceof LoopItemField) {
       fullName = channel.loopItem.fullName;
       entry.parameterExpressionSelector = `parseJson(string_value)["${channel.fieldName}"]`;
       if (channel.loopItem.items) channelName = channel.loopItem.items.name;
     }
-    const producer = channel.producer?.name;
+    const producer = ref.producer?.name;
     if (channel instanceof ArtifactChannel) {
       artifacts[inputName] =
         producer !== undefined && dagTasks.has(producer)
@@ -213,11 +220,11 @@ export function taskSpecForGroup(
 }
 
 /** Input definitions of a sub-DAG from the channels it receives. */
-export function groupInputDefinitions(channels: Iterable<AnyChannel>): InputDefinitions | undefined {
+export function groupInputDefinitions(a: Analysis, channels: Iterable<AnyChannel>): InputDefinitions | undefined {
   const parameters: NonNullable<InputDefinitions["parameters"]> = {};
   const artifacts: NonNullable<InputDefinitions["artifacts"]> = {};
   for (const c of channels) {
-    const name = inputNameFor(c);
+    const name = inputNameFor(refFullName(refOf(a, c)));
     if (c instanceof ArtifactChannel) {
       artifacts[name] = {
         artifactType: { schemaTitle: c.schemaTitle, schemaVersion: c.schemaVersion },
