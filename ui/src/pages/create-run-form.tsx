@@ -89,7 +89,10 @@ export function CreateRunForm(props: {
         fields={fields}
         texts={texts}
         errors={errors}
-        onChange={(n, t) => setTexts((x) => ({ ...x, [n]: t }))}
+        onChange={(n, t) => {
+          setTexts((x) => ({ ...x, [n]: t }));
+          setErrors(({ [n]: _dropped, ...rest }) => rest);
+        }}
       />
       {error ? <ErrorAlert error={error} /> : null}
       <div className="toolbar">

@@ -145,7 +145,10 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
           fields={fields}
           texts={Object.fromEntries(fields.map((f) => [f.name, textOf(f.name)]))}
           errors={errors}
-          onChange={(n, t) => setTexts((x) => ({ ...x, [n]: t }))}
+          onChange={(n, t) => {
+            setTexts((x) => ({ ...x, [n]: t }));
+            setErrors(({ [n]: _dropped, ...rest }) => rest);
+          }}
         />
       ) : null}
       {error ? <ErrorAlert error={error} /> : null}
