@@ -89,7 +89,7 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
       alias: WEFT_ALIASES,
       banner: { js: BANNER },
     });
-    text = result.outputFiles[0]?.text ?? "";
+    text = shieldPlaceholders(result.outputFiles[0]?.text ?? "");
   } catch (cause) {
     const detail = (cause as { errors?: Array<{ text: string }> }).errors?.map((e) => e.text).join("; ");
     throw new CompilerError(
@@ -107,6 +107,18 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
   }
   cache.set(key, text);
   return text;
+}
+
+/**
+ * The KFP launcher (and Weft's engine) substitutes `{{$}}` and `{{$.…}}` placeholders
+ * anywhere in a task's command, and the bundle is part of the command. Any such text in
+ * the program (an error message, a placeholder builder) would be replaced by the executor
+ * input JSON and break the program, so `$` is written as the JavaScript escape `\x24`
+ * there: inside string and template literals, where such text lives, it means the same.
+ * `{{${` (a template interpolation) is left alone.
+ */
+export function shieldPlaceholders(program: string): string {
+  return program.replace(/\{\{\$(?=[.}])/g, "{{\\x24");
 }
 
 /** The stand-in for a bundle when compiling without bundling: names the module and component. */
