@@ -1,3 +1,5 @@
+import { WeftError } from "../ir/index.ts";
+
 /** Stable codes of artifact storage errors. */
 export type ArtifactErrorCode =
   | "ARTIFACT_URI_UNSUPPORTED"
@@ -10,13 +12,11 @@ export type ArtifactErrorCode =
  * An error of artifact storage: a stable `code`, a message that names the URI or path and
  * says what to do, and the underlying `cause` where there is one.
  */
-export class ArtifactError extends Error {
+export class ArtifactError extends WeftError {
   /** Stable machine-readable code. */
-  readonly code: ArtifactErrorCode;
+  declare readonly code: ArtifactErrorCode;
 
   constructor(code: ArtifactErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ArtifactError";
-    this.code = code;
+    super(code, message, options);
   }
 }
