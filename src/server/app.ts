@@ -7,7 +7,7 @@
  */
 import multipart from "@fastify/multipart";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import type { Engine, RunHandle } from "../engine/index.ts";
+import type { Engine } from "../engine/index.ts";
 import { Scheduler } from "../schedule/index.ts";
 import type { Store } from "../store/index.ts";
 import type { ServerContext, ServerOptions } from "./context.ts";
@@ -20,6 +20,7 @@ import { registerRecurringRunRoutes } from "./routes-recurring.ts";
 import { registerRunRoutes } from "./routes-runs.ts";
 import { registerWeftRoutes } from "./routes-weft.ts";
 import { type RunExecutor, RunQueue } from "./run-queue.ts";
+import { registerStaticUi, routeNotFound } from "./static-ui.ts";
 
 /** A built server: the fastify app, its shared context, and lifecycle methods. */
 export interface WeftServer {
@@ -35,25 +36,13 @@ export interface WeftServer {
 
 /**
  * A {@link RunExecutor} over the engine: a recorded PENDING run is executed with
- * `resumeRun`, which reuses nothing for a run without tasks. An engine that resumes only
- * FAILED or CANCELED runs is handed the queued run as a resumable one (the state moves
- * PENDING -> FAILED -> RUNNING within one synchronous step, so no reader in this process
- * sees the intermediate state).
+ * `resumeRun`, which accepts a queued run without a live owner and reuses nothing for a
+ * run without tasks, so the run's state history reads PENDING -> RUNNING -> final.
  */
-export function engineExecutor(engine: Engine, store: Store): RunExecutor {
+export function engineExecutor(engine: Engine): RunExecutor {
   return {
     execute(runId) {
-      let handle: RunHandle;
-      try {
-        handle = engine.resumeRun(runId);
-      } catch (err) {
-        const queued = store.runs.get(runId)?.state === "PENDING";
-        if (!queued || (err as { code?: unknown }).code !== "RUN_NOT_RESUMABLE") throw err;
-        store.runs.transitionState(runId, ["PENDING"], "FAILED", {
-          error: { code: "QUEUED", message: "queued in the server; starting" },
-        });
-        handle = engine.resumeRun(runId);
-      }
+      const handle = engine.resumeRun(runId);
       return { events: handle.events, done: handle.done };
     },
     cancel(runId) {
@@ -77,7 +66,7 @@ function parseJsonBody(text: string): unknown {
 
 /** Builds the server (no socket yet). Give `engine` or `executor` to execute runs. */
 export function createServer(opts: ServerOptions): WeftServer {
-  const executor = opts.executor ?? (opts.engine ? engineExecutor(opts.engine, opts.store) : undefined);
+  const executor = opts.executor ?? (opts.engine ? engineExecutor(opts.engine) : undefined);
   if (!executor) {
     throw new ApiError(
       "API_INTERNAL",
@@ -150,12 +139,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     reply.status(error.status).send(toRpcStatus(error, reason));
   });
   app.setNotFoundHandler((req, reply) => {
-    const error = new ApiError(
-      "API_NOT_FOUND",
-      GrpcCode.NOT_FOUND,
-      `no route ${req.method} ${req.url.split("?")[0]}; see /docs for the API.`,
-    );
-    reply.status(404).send(toRpcStatus(error));
+    reply.status(404).send(toRpcStatus(routeNotFound(req)));
   });
   app.get("/apis/v2beta1/healthz", async () => ({ multi_user: false, pipeline_store: "database" }));
   registerPrometheus(app, ctx);
@@ -167,6 +151,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     registerWeftRoutes(scope, ctx);
     registerDocsRoutes(scope);
   });
+  registerStaticUi(app, opts.uiDir);
 
   let started = false;
   const start = (): void => {

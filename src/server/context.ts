@@ -24,6 +24,8 @@ export interface ServerOptions {
   clock?: () => number;
   /** Tick the recurring-run scheduler every this many ms; `false` disables ticking. Default 1000. */
   schedulerIntervalMs?: number | false;
+  /** The built web UI served at `/`; default `ui/dist` of this package. */
+  uiDir?: string;
   /** Fastify request logging; default off. */
   logger?: boolean;
 }

@@ -25,3 +25,4 @@ export {
 } from "./query.ts";
 export { WEFT_API } from "./routes-weft.ts";
 export { type RunExecutor, RunQueue, type RunQueueOptions } from "./run-queue.ts";
+export { CONTENT_TYPES, defaultUiDir, isApiPath, registerStaticUi } from "./static-ui.ts";
