@@ -32,7 +32,6 @@ describe("fraud-detection components on small generated data", () => {
     expect(checked.rows).toBe(20_000);
     expect(checked.fraud_rate).toBeGreaterThan(0.001);
     expect(metrics.metadata.rows).toBe(20_000);
-    expect(JSON.parse(readFileSync(metrics.path, "utf8")).rows).toBe(20_000);
 
     const splits = {
       train: new Dataset({ uri: at("train.bin") }),
@@ -69,7 +68,6 @@ describe("fraud-detection components on small generated data", () => {
       expect(out.metrics.metadata.roc_auc).toBe(e.roc_auc);
       expect(readFileSync(out.report.path, "utf8")).toContain("<svg");
       expect(JSON.stringify(out.classification.metadata)).toContain("confusionMatrix");
-      expect(readFileSync(out.classification.path, "utf8")).toContain("confidenceMetrics");
       expect(readModel(scored.path).evaluation?.rocAuc).toBe(e.roc_auc);
       candidates.push(scored);
     }

@@ -16,9 +16,13 @@ export type CacheLookup =
   | { hit: NodeResult }
   | { hit?: undefined; fingerprint?: Fingerprint; info: TaskCacheInfo | undefined; enabled: boolean };
 
-function outputsExist(entry: { outputs: { artifacts: Record<string, { uri: string }[]> } }): boolean {
+/** Whether every file-backed output of a cache entry is still on disk (metadata-only ones have none). */
+function outputsExist(entry: {
+  outputs: { artifacts: Record<string, { uri: string; metadataOnly?: unknown }[]> };
+}): boolean {
   for (const list of Object.values(entry.outputs.artifacts)) {
     for (const a of list) {
+      if (a.metadataOnly === true) continue;
       const p = uriToLocalPath(a.uri);
       if (p.startsWith("/") && !fs.existsSync(p)) return false;
     }

@@ -19,6 +19,8 @@ export interface RuntimeArtifact {
   schemaVersion: string;
   metadata: Record<string, JsonValue>;
   digest?: string;
+  /** True when the task wrote no file for it: its content is its metadata (digest over that). */
+  metadataOnly?: boolean;
 }
 
 /** Parameters and artifacts flowing in or out of a node. */

@@ -1,11 +1,12 @@
 /**
  * Records a finished task's outputs before its state says so: artifacts (with content
- * digests), OUTPUT and INPUT events, metrics from Metrics artifacts, and the cache entry.
+ * digests; an output with no file is metadata-only, its digest taken over its canonical
+ * metadata JSON), OUTPUT and INPUT events, metrics from Metrics artifacts, and the cache entry.
  */
 import type { JsonValue } from "../ir/index.ts";
 import type { CachedArtifact } from "../store/index.ts";
 import type { NodeIO, RunContext, RuntimeArtifact } from "./context.ts";
-import { digestPath, type PendingArtifact } from "./task-io.ts";
+import { digestPath, metadataDigest, type PendingArtifact } from "./task-io.ts";
 
 /** Records INPUT events for every input artifact of a task. */
 export function recordInputEvents(ctx: RunContext, taskId: string, inputs: NodeIO): void {
@@ -25,7 +26,16 @@ export function recordOutputArtifacts(
   for (const p of pending) {
     const local = (p as Partial<PendingArtifact>).path;
     const known = (p as { digest?: string }).digest;
-    const d = typeof local === "string" ? digestPath(local) : known !== undefined ? { digest: known } : undefined;
+    // A fresh output with no file is metadata-only (Metrics written through executor_output.json).
+    let metadataOnly = typeof local !== "string" && (p as { metadataOnly?: unknown }).metadataOnly === true;
+    let d: { digest: string; sizeBytes?: number } | undefined;
+    if (typeof local === "string") {
+      d = digestPath(local);
+      if (!d) {
+        metadataOnly = true;
+        d = { digest: metadataDigest(p.metadata) };
+      }
+    } else if (known !== undefined) d = { digest: known };
     const rec = ctx.store.artifacts.create({
       runId: ctx.runId,
       taskId,
@@ -35,7 +45,7 @@ export function recordOutputArtifacts(
       schemaVersion: p.schemaVersion,
       metadata: p.metadata,
       ...(d?.digest !== undefined ? { digest: d.digest } : {}),
-      ...(d && "sizeBytes" in d && d.sizeBytes !== undefined ? { sizeBytes: d.sizeBytes } : {}),
+      ...(d?.sizeBytes !== undefined ? { sizeBytes: d.sizeBytes } : {}),
     });
     ctx.store.events.record({ runId: ctx.runId, taskId, artifactId: rec.id, type: "OUTPUT", name: p.name });
     if (p.schemaTitle === "system.Metrics") {
@@ -53,6 +63,7 @@ export function recordOutputArtifacts(
       schemaVersion: rec.schemaVersion,
       metadata: rec.metadata,
       ...(rec.digest !== undefined ? { digest: rec.digest } : {}),
+      ...(metadataOnly ? { metadataOnly: true } : {}),
     };
     const list = out[p.name] ?? [];
     list.push(ra);
@@ -75,6 +86,7 @@ export function cacheOutputsOf(outputs: NodeIO): {
       schemaVersion: a.schemaVersion,
       metadata: a.metadata,
       ...(a.digest !== undefined ? { digest: a.digest } : {}),
+      ...(a.metadataOnly ? { metadataOnly: true } : {}),
     }));
   }
   return { parameters: outputs.parameters, artifacts };

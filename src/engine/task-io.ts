@@ -190,6 +190,25 @@ export function readOutputs(
   return { parameters, artifacts };
 }
 
+/** JSON with object keys sorted at every level, so equal values have equal text. */
+export function canonicalJson(v: JsonValue): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k] as JsonValue)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Content digest of a metadata-only artifact (a Metrics or ClassificationMetrics output
+ * whose content is its metadata, with no file on disk): sha256 over its canonical
+ * metadata JSON.
+ */
+export function metadataDigest(metadata: Record<string, JsonValue>): string {
+  return `sha256:${createHash("sha256").update(canonicalJson(metadata)).digest("hex")}`;
+}
+
 /** sha256 of a file, or of a directory tree (relative names and contents), or undefined if absent. */
 export function digestPath(p: string): { digest: string; sizeBytes: number } | undefined {
   let st: fs.Stats;

@@ -93,3 +93,59 @@ describe("caching", () => {
     expect(cacheOf(s, "root/make")?.explanation).toMatch(/maximum staleness/);
   });
 });
+
+describe("caching metadata-only outputs", () => {
+  // Writes only executor_output.json: the Metrics output has metadata and no file.
+  const script = [
+    "const fs = require('node:fs');",
+    "const ei = JSON.parse(process.argv[1]);",
+    "const acc = ei.inputs.parameterValues.acc;",
+    "fs.writeFileSync(ei.outputs.outputFile, JSON.stringify({ artifacts: { metrics: { artifacts: [{ metadata: { accuracy: acc, split: 'test' } }] } } }));",
+  ].join("\n");
+  const pipeline = (acc: number) => {
+    const p = new IrBuilder("metadata-only", { acc: { type: "NUMBER_DOUBLE", default: acc } })
+      .executor(
+        "evaluate",
+        { container: { image: "node", command: ["node", "-e", script, "{{$}}"] } },
+        { in: { acc: "NUMBER_DOUBLE" }, outArt: ["metrics"] },
+      )
+      .sh("report", "echo {{$.inputs.artifacts['metrics'].metadata}}", { inArt: ["metrics"] })
+      .root({
+        evaluate: task("evaluate", { inputs: { parameters: { acc: from.param("acc") } } }),
+        report: task("report", { inputs: { artifacts: { metrics: from.artifact("evaluate", "metrics") } } }),
+      })
+      .build();
+    return p;
+  };
+  const metricsOf = (s: RunSummary) =>
+    env.store.artifacts
+      .listByRun(s.runId)
+      .find((a) => a.name === "metrics" && a.taskId === byPath(s, "root/evaluate")?.id);
+
+  it("records a Metrics output with no file under a digest of its metadata, and serves it from cache", async () => {
+    const first = await env.engine.startRun({ pipeline: pipeline(0.9) }).done;
+    expect(first.state).toBe("SUCCEEDED");
+    const m1 = metricsOf(first);
+    expect(m1?.metadata).toEqual({ accuracy: 0.9, split: "test" });
+    expect(m1?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const second = await env.engine.startRun({ pipeline: pipeline(0.9) }).done;
+    expect(second.state).toBe("SUCCEEDED");
+    expect(byPath(second, "root/evaluate")?.state).toBe("CACHED");
+    expect(cacheOf(second, "root/evaluate")).toMatchObject({ hit: true, sourceRunId: first.runId });
+    expect(byPath(second, "root/report")?.state).toBe("CACHED");
+    const m2 = metricsOf(second);
+    expect(m2?.metadata).toEqual(m1?.metadata);
+    expect(m2?.digest).toBe(m1?.digest);
+  });
+
+  it("keys a consumer by the metadata: changed metrics change the downstream key", async () => {
+    const s = await env.engine.startRun({ pipeline: pipeline(0.8) }).done;
+    expect(s.state).toBe("SUCCEEDED");
+    expect(byPath(s, "root/evaluate")?.state).toBe("SUCCEEDED");
+    expect(cacheOf(s, "root/report")?.explanation).toBe("input artifact 'metrics' content changed");
+    expect(metricsOf(s)?.digest).not.toBe(
+      metricsOf(await env.engine.startRun({ pipeline: pipeline(0.9) }).done)?.digest,
+    );
+  });
+});

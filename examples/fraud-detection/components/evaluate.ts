@@ -4,7 +4,6 @@ import { artifact, component, param } from "weft";
 import { readPredictions, readSplit } from "../lib/dataset-io.ts";
 import { evaluateScores, evaluationHtml } from "../lib/evaluation.ts";
 import { readModel, writeModel } from "../lib/model.ts";
-import { persistMetadata } from "./persist.ts";
 
 /**
  * Scores one trained model. Writes Metrics, ClassificationMetrics (ROC curve and confusion
@@ -62,8 +61,6 @@ export const evaluate = component({
         [k.fn, k.tp],
       ],
     );
-    persistMetadata(m);
-    persistMetadata(c);
     writeFileSync(outputs.report.path, evaluationHtml(e));
     outputs.report.metadata.kind = model.kind;
     model.evaluation = {

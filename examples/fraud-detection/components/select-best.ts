@@ -3,7 +3,6 @@ import { copyFileSync, writeFileSync } from "node:fs";
 import { artifact, component, param } from "weft";
 import { readModel } from "../lib/model.ts";
 import { selectBest, summaryMarkdown } from "../lib/select.ts";
-import { persistMetadata } from "./persist.ts";
 
 /** Picks the best scored model and writes the run summary (which says whether export runs). */
 export const selectBestModel = component({
@@ -45,7 +44,6 @@ export const selectBestModel = component({
     metrics.logMetric("recall", e.recall);
     if (oracle_roc_auc >= 0) metrics.logMetric("oracle_roc_auc", oracle_roc_auc);
     metrics.logMetric("gate_passed", selection.gatePassed ? 1 : 0);
-    persistMetadata(metrics);
     const text = summaryMarkdown(models, selection, gate, oracle_roc_auc);
     writeFileSync(summary.path, text);
     console.log(text);

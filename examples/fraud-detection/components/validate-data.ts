@@ -1,7 +1,6 @@
 /** `validate_data`: schema, nulls, value ranges and fraud rate; fails the run on bad data. */
 import { artifact, component, param } from "weft";
 import { assertValid, DEFAULT_RULES, validateFile } from "../lib/validate.ts";
-import { persistMetadata } from "./persist.ts";
 
 /** Checks the raw transactions and logs what it measured as Metrics. */
 export const validateData = component({
@@ -34,7 +33,6 @@ export const validateData = component({
       `validate_data: ${s.rows} rows, ${s.frauds} frauds (${(s.fraudRate * 100).toFixed(3)}%), ` +
         `${s.users} users, ${s.cards} cards, years ${s.minYear}-${s.maxYear}`,
     );
-    persistMetadata(metrics);
     assertValid(report);
     return { fraud_rate: s.fraudRate, rows: s.rows };
   },
