@@ -3,10 +3,27 @@
  * JSON data (block style, indentless sequences in mappings, 80-column folding of long
  * scalars), which is how the KFP compiler writes pipeline files.
  */
-import { analyzeScalar, escapeChar, plainIsString, pyyamlFloat } from "./pyyaml-scalar.ts";
+import { analyzeScalar, escapeChar, isBreakCode, plainIsString, pyyamlFloat } from "./pyyaml-scalar.ts";
 
 const BEST_WIDTH = 80;
-const BREAKS = "\n\u0085\u2028\u2029";
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const QUOTE = 0x27;
+/** Strings at least this long have their rendering remembered for reuse. */
+const MEMO_MIN_LENGTH = 256;
+
+/** A remembered rendering of a long string scalar, with the writer state it starts and ends in. */
+interface Rendered {
+  indent: number;
+  simpleKey: boolean;
+  column: number;
+  whitespace: boolean;
+  indention: boolean;
+  text: string;
+  endColumn: number;
+  endWhitespace: boolean;
+  endIndention: boolean;
+}
 
 /** Options of {@link emitPyYaml}. */
 export interface EmitOptions {
@@ -19,6 +36,7 @@ class Emitter {
   private column = 0;
   private whitespace = true;
   private indention = true;
+  private readonly memo = new Map<string, Rendered>();
 
   constructor(private readonly integerKeys: ReadonlySet<string>) {}
 
@@ -101,71 +119,116 @@ class Emitter {
             ? String(value)
             : pyyamlFloat(value);
       } else text = String(value);
-      this.plain(Array.from(text), indent, false);
+      this.plain(text, indent, false);
       return;
     }
-    const chars = Array.from(value);
-    const a = analyzeScalar(chars);
+    if (value.length < MEMO_MIN_LENGTH) {
+      this.stringScalar(value, indent, simpleKey);
+      return;
+    }
+    // Long strings (bundled programs, scripts) recur in many executors: reuse their rendering
+    // when the writer is in the same state, since the output depends on nothing else.
+    const hit = this.memo.get(value);
+    if (
+      hit !== undefined &&
+      hit.indent === indent &&
+      hit.simpleKey === simpleKey &&
+      hit.column === this.column &&
+      hit.whitespace === this.whitespace &&
+      hit.indention === this.indention
+    ) {
+      this.out.push(hit.text);
+      this.column = hit.endColumn;
+      this.whitespace = hit.endWhitespace;
+      this.indention = hit.endIndention;
+      return;
+    }
+    const mark = this.out.length;
+    const before = { column: this.column, whitespace: this.whitespace, indention: this.indention };
+    this.stringScalar(value, indent, simpleKey);
+    const text = this.out.slice(mark).join("");
+    this.out.length = mark;
+    this.out.push(text);
+    this.memo.set(value, {
+      indent,
+      simpleKey,
+      ...before,
+      text,
+      endColumn: this.column,
+      endWhitespace: this.whitespace,
+      endIndention: this.indention,
+    });
+  }
+
+  private stringScalar(value: string, indent: number, simpleKey: boolean): void {
+    const a = analyzeScalar(value);
     if (plainIsString(value) && !(simpleKey && (a.empty || a.multiline)) && a.allowBlockPlain) {
-      this.plain(chars, indent, !simpleKey);
+      this.plain(value, indent, !simpleKey);
     } else if (a.allowSingleQuoted && !(simpleKey && a.multiline)) {
-      this.singleQuoted(chars, indent, !simpleKey);
+      this.singleQuoted(value, indent, !simpleKey);
     } else {
-      this.doubleQuoted(chars, indent, !simpleKey);
+      this.doubleQuoted(value, indent, !simpleKey);
     }
   }
 
-  private plain(chars: string[], indent: number, split: boolean): void {
-    if (chars.length === 0) return;
+  /**
+   * Plain style. Only printable ASCII reaches it (anything else is special, so quoted), so
+   * code units are code points here.
+   */
+  private plain(text: string, indent: number, split: boolean): void {
+    const n = text.length;
+    if (n === 0) return;
     if (!this.whitespace) this.write(" ");
     this.whitespace = false;
     this.indention = false;
     let spaces = false;
     let start = 0;
-    for (let end = 0; end <= chars.length; end++) {
-      const ch = chars[end];
+    for (let end = 0; end <= n; end++) {
+      const c = end < n ? text.charCodeAt(end) : -1;
       if (spaces) {
-        if (ch !== " ") {
+        if (c !== SPACE) {
           if (start + 1 === end && this.column > BEST_WIDTH && split) {
             this.indent(indent);
             this.whitespace = false;
             this.indention = false;
           } else {
-            this.write(chars.slice(start, end).join(""));
+            this.write(text.slice(start, end));
           }
           start = end;
         }
-      } else if (ch === undefined || ch === " " || BREAKS.includes(ch)) {
-        this.write(chars.slice(start, end).join(""));
+      } else if (c === -1 || c === SPACE || isBreakCode(c)) {
+        this.write(text.slice(start, end));
         start = end;
       }
-      if (ch !== undefined) spaces = ch === " ";
+      if (c !== -1) spaces = c === SPACE;
     }
   }
 
-  private singleQuoted(chars: string[], indent: number, split: boolean): void {
+  /** Single-quoted style; like plain, it only sees printable ASCII and `\n`. */
+  private singleQuoted(text: string, indent: number, split: boolean): void {
     this.indicator("'", true);
+    const n = text.length;
     let spaces = false;
     let breaks = false;
     let start = 0;
-    for (let end = 0; end <= chars.length; end++) {
-      const ch = chars[end];
+    for (let end = 0; end <= n; end++) {
+      const c = end < n ? text.charCodeAt(end) : -1;
       if (spaces) {
-        if (ch !== " ") {
-          if (start + 1 === end && this.column > BEST_WIDTH && split && start !== 0 && end !== chars.length) {
+        if (c !== SPACE) {
+          if (start + 1 === end && this.column > BEST_WIDTH && split && start !== 0 && end !== n) {
             this.indent(indent);
           } else {
-            this.write(chars.slice(start, end).join(""));
+            this.write(text.slice(start, end));
           }
           start = end;
         }
       } else if (breaks) {
-        if (ch === undefined || !BREAKS.includes(ch)) {
-          if (chars[start] === "\n") this.lineBreak();
-          for (const br of chars.slice(start, end)) {
-            if (br === "\n") this.lineBreak();
+        if (c === -1 || !isBreakCode(c)) {
+          if (text.charCodeAt(start) === NEWLINE) this.lineBreak();
+          for (let j = start; j < end; j++) {
+            if (text.charCodeAt(j) === NEWLINE) this.lineBreak();
             else {
-              this.out.push(br);
+              this.out.push(text.charAt(j));
               this.whitespace = true;
               this.indention = true;
               this.column = 0;
@@ -174,55 +237,65 @@ class Emitter {
           this.indent(indent);
           start = end;
         }
-      } else if (ch === undefined || ch === " " || ch === "'" || BREAKS.includes(ch)) {
+      } else if (c === -1 || c === SPACE || c === QUOTE || isBreakCode(c)) {
         if (start < end) {
-          this.write(chars.slice(start, end).join(""));
+          this.write(text.slice(start, end));
           start = end;
         }
       }
-      if (ch === "'") {
+      if (c === QUOTE) {
         this.write("''");
         start = end + 1;
       }
-      if (ch !== undefined) {
-        spaces = ch === " ";
-        breaks = BREAKS.includes(ch);
+      if (c !== -1) {
+        spaces = c === SPACE;
+        breaks = isBreakCode(c);
       }
     }
     this.indicator("'", false);
   }
 
-  private doubleQuoted(chars: string[], indent: number, split: boolean): void {
+  /**
+   * Double-quoted style, over code points: a surrogate pair is one character, escaped as
+   * `\U…`. Unescaped runs are printable ASCII, so their code-unit lengths are their widths.
+   */
+  private doubleQuoted(text: string, indent: number, split: boolean): void {
     this.indicator('"', true);
+    const n = text.length;
     let start = 0;
-    for (let end = 0; end <= chars.length; end++) {
-      const ch = chars[end];
-      const code = ch === undefined ? 0 : (ch.codePointAt(0) ?? 0);
-      if (ch === undefined || '"\\\u0085\u2028\u2029\ufeff'.includes(ch) || !(code >= 0x20 && code <= 0x7e)) {
+    let end = 0;
+    for (;;) {
+      const code = end < n ? (text.codePointAt(end) as number) : -1;
+      const width = code > 0xffff ? 2 : 1;
+      if (code === -1 || code === 0x22 || code === 0x5c || code < 0x20 || code > 0x7e) {
         if (start < end) {
-          this.write(chars.slice(start, end).join(""));
+          this.write(text.slice(start, end));
           start = end;
         }
-        if (ch !== undefined) {
-          this.write(escapeChar(ch));
-          start = end + 1;
+        if (code !== -1) {
+          this.write(escapeChar(String.fromCodePoint(code)));
+          start = end + width;
         }
       }
+      // `start > end` only right after an escape, one code point back.
+      const pending = start > end ? -1 : end - start;
       if (
         end > 0 &&
-        end < chars.length - 1 &&
-        (ch === " " || start >= end) &&
-        this.column + (end - start) > BEST_WIDTH &&
+        end + width < n &&
+        (code === SPACE || start >= end) &&
+        this.column + pending > BEST_WIDTH &&
         split
       ) {
-        const data = `${chars.slice(start, end).join("")}\\`;
+        const data = `${text.slice(start, end)}\\`;
         if (start < end) start = end;
         this.write(data);
         this.indent(indent);
         this.whitespace = false;
         this.indention = false;
-        if (chars[start] === " ") this.write("\\");
+        if (text.charCodeAt(start) === SPACE) this.write("\\");
       }
+      if (code === -1) break;
+      end += width;
     }
     this.indicator('"', false);
   }

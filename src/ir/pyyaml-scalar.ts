@@ -3,9 +3,6 @@
  * writes pipeline files with), so that Weft writes byte-for-byte the same YAML.
  */
 
-const SPACE_OR_END = "\0 \t\r\n\u0085\u2028\u2029";
-const BREAKS = "\n\u0085\u2028\u2029";
-
 /** Which styles PyYAML allows for a scalar (`Emitter.analyze_scalar`). */
 export interface ScalarAnalysis {
   empty: boolean;
@@ -14,46 +11,85 @@ export interface ScalarAnalysis {
   allowSingleQuoted: boolean;
 }
 
-/** Port of PyYAML `Emitter.analyze_scalar` (with `allow_unicode=False`), over code points. */
-export function analyzeScalar(chars: readonly string[]): ScalarAnalysis {
-  if (chars.length === 0) return { empty: true, multiline: false, allowBlockPlain: true, allowSingleQuoted: true };
-  const text = chars.join("");
-  let blockIndicators = false;
+const EMPTY: ScalarAnalysis = { empty: true, multiline: false, allowBlockPlain: true, allowSingleQuoted: true };
+/** Text that is printable ASCII without a space, `:` or `#` after the first character: always plain-safe past it. */
+const SIMPLE_TAIL = /^.[!"$-9;-~]*$/s;
+const ANY_BREAK = /[\n\u0085\u2028\u2029]/;
+
+/** Whether a UTF-16 code unit is a line break PyYAML knows (`\n`, NEL, LS, PS). */
+export function isBreakCode(c: number): boolean {
+  return c === 0x0a || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
+/** Whether a code unit is a space, tab, line break or NUL, or past the end (`NaN`). */
+function isSpaceOrEnd(c: number): boolean {
+  return Number.isNaN(c) || c === 0x20 || c === 0x09 || c === 0x0d || c === 0x00 || isBreakCode(c);
+}
+
+/** Characters that make a scalar a block indicator when they come first. */
+function isFirstIndicator(c: number): boolean {
+  // # , [ ] { } & * ! | > ' " % @ `
+  return (
+    c === 0x23 ||
+    c === 0x2c ||
+    c === 0x5b ||
+    c === 0x5d ||
+    c === 0x7b ||
+    c === 0x7d ||
+    c === 0x26 ||
+    c === 0x2a ||
+    c === 0x21 ||
+    c === 0x7c ||
+    c === 0x3e ||
+    c === 0x27 ||
+    c === 0x22 ||
+    c === 0x25 ||
+    c === 0x40 ||
+    c === 0x60
+  );
+}
+
+/**
+ * Port of PyYAML `Emitter.analyze_scalar` (with `allow_unicode=False`). It runs over UTF-16
+ * code units: a surrogate is neither a space, a break nor an indicator, and makes the text
+ * special exactly as the astral character it belongs to would, so the result is the same
+ * as over code points.
+ */
+export function analyzeScalar(text: string): ScalarAnalysis {
+  const n = text.length;
+  if (n === 0) return EMPTY;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(n - 1);
+  let blockIndicators = text.startsWith("---") || text.startsWith("...");
+  if (isFirstIndicator(first)) blockIndicators = true;
+  if ((first === 0x3f || first === 0x3a || first === 0x2d) && isSpaceOrEnd(text.charCodeAt(1))) blockIndicators = true;
+  const edgeSpace = first === 0x20 || last === 0x20 || isBreakCode(first) || isBreakCode(last);
+  if (SIMPLE_TAIL.test(text) && first >= 0x20 && first <= 0x7e) {
+    // Printable ASCII with no space, break, `:` or `#` after the first character.
+    return { empty: false, multiline: false, allowBlockPlain: !blockIndicators && !edgeSpace, allowSingleQuoted: true };
+  }
   let lineBreaks = false;
-  let special = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
   let breakSpace = false;
   let spaceBreak = false;
-  if (text.startsWith("---") || text.startsWith("...")) blockIndicators = true;
-  let precededByWs = true;
-  let followedByWs = chars.length === 1 || SPACE_OR_END.includes(chars[1] ?? "");
   let previousSpace = false;
   let previousBreak = false;
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i] ?? "";
-    if (i === 0) {
-      if ("#,[]{}&*!|>'\"%@`".includes(ch)) blockIndicators = true;
-      if ("?:".includes(ch) && followedByWs) blockIndicators = true;
-      if (ch === "-" && followedByWs) blockIndicators = true;
-    } else {
-      if (ch === ":" && followedByWs) blockIndicators = true;
-      if (ch === "#" && precededByWs) blockIndicators = true;
+  let precededByWs = true;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c === 0x0a || (c >= 0x20 && c <= 0x7e))) {
+      // Special: neither plain nor single-quoted is allowed; only the line breaks still matter.
+      return { empty: false, multiline: ANY_BREAK.test(text), allowBlockPlain: false, allowSingleQuoted: false };
     }
-    if (BREAKS.includes(ch)) lineBreaks = true;
-    const code = ch.codePointAt(0) ?? 0;
-    if (!(ch === "\n" || (code >= 0x20 && code <= 0x7e))) special = true;
-    if (ch === " ") {
-      if (i === 0) leadingSpace = true;
-      if (i === chars.length - 1) trailingSpace = true;
+    if (i > 0) {
+      if (c === 0x3a && isSpaceOrEnd(text.charCodeAt(i + 1))) blockIndicators = true;
+      if (c === 0x23 && precededByWs) blockIndicators = true;
+    }
+    if (c === 0x20) {
       if (previousBreak) breakSpace = true;
       previousSpace = true;
       previousBreak = false;
-    } else if (BREAKS.includes(ch)) {
-      if (i === 0) leadingBreak = true;
-      if (i === chars.length - 1) trailingBreak = true;
+    } else if (c === 0x0a) {
+      lineBreaks = true;
       if (previousSpace) spaceBreak = true;
       previousSpace = false;
       previousBreak = true;
@@ -61,16 +97,12 @@ export function analyzeScalar(chars: readonly string[]): ScalarAnalysis {
       previousSpace = false;
       previousBreak = false;
     }
-    precededByWs = SPACE_OR_END.includes(ch);
-    followedByWs = i + 2 >= chars.length || SPACE_OR_END.includes(chars[i + 2] ?? "");
+    precededByWs = c === 0x20 || c === 0x0a;
   }
-  let allowBlockPlain = true;
+  let allowBlockPlain = !edgeSpace;
   let allowSingleQuoted = true;
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) allowBlockPlain = false;
-  if (breakSpace) allowBlockPlain = allowSingleQuoted = false;
-  if (spaceBreak || special) allowBlockPlain = allowSingleQuoted = false;
-  if (lineBreaks) allowBlockPlain = false;
-  if (blockIndicators) allowBlockPlain = false;
+  if (breakSpace || spaceBreak) allowBlockPlain = allowSingleQuoted = false;
+  if (lineBreaks || blockIndicators) allowBlockPlain = false;
   return { empty: false, multiline: lineBreaks, allowBlockPlain, allowSingleQuoted };
 }
 
