@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { onAbort } from "./abort.ts";
 
 /** How a task process ended. */
 export interface ProcessOutcome {
@@ -86,7 +87,8 @@ export function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let timer: NodeJS.Timeout | undefined;
-    const onAbort = (): void => {
+    let offAbort = (): void => {};
+    const cancel = (): void => {
       canceled = true;
       if (child.pid) killTree(child.pid, req.killGraceMs);
     };
@@ -95,7 +97,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
-      req.signal.removeEventListener("abort", onAbort);
+      offAbort();
       // As when a container's main process ends: whatever it left behind in its group dies.
       if (child.pid !== undefined) {
         try {
@@ -119,8 +121,7 @@ export function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
       log.write(c);
       splitErr(c);
     });
-    req.signal.addEventListener("abort", onAbort, { once: true });
-    if (req.signal.aborted) onAbort();
+    offAbort = onAbort(req.signal, cancel);
     if (req.timeoutMs && req.timeoutMs > 0) {
       timer = setTimeout(() => {
         timedOut = true;

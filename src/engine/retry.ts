@@ -3,6 +3,7 @@
  * `retryPolicy` describes (duration × factor^n, capped at the maximum).
  */
 import type { RetryPolicy } from "../ir/index.ts";
+import { onAbort } from "./abort.ts";
 import { EngineError } from "./errors.ts";
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -53,12 +54,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
       return;
     }
+    let off = (): void => {};
     const t = setTimeout(done, ms);
     function done(): void {
       clearTimeout(t);
-      signal?.removeEventListener("abort", done);
+      off();
       resolve();
     }
-    signal?.addEventListener("abort", done, { once: true });
+    if (signal) off = onAbort(signal, done);
   });
 }

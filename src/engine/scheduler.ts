@@ -2,6 +2,7 @@
  * Admits tasks as capacity allows: every ready task starts at once unless CPU, memory,
  * GPUs or the global parallelism cap are exhausted, in which case it waits in FIFO order.
  */
+import { onAbort } from "./abort.ts";
 import type { Capacity, ResourceDemand } from "./types.ts";
 
 /** What a task got when admitted: the GPU device ids reserved for it. */
@@ -14,7 +15,8 @@ interface Waiter {
   demand: ResourceDemand;
   resolve: (lease: Lease) => void;
   reject: (e: Error) => void;
-  signal: AbortSignal | undefined;
+  /** Stops listening for the run's cancellation (called when admitted or canceled). */
+  off: () => void;
 }
 
 /** A resource-bounded admission queue shared by all runs of one engine. */
@@ -45,19 +47,17 @@ export class Scheduler {
         reject(new Error("canceled"));
         return;
       }
-      const w: Waiter = { demand, resolve, reject, signal };
+      const w: Waiter = { demand, resolve, reject, off: () => {} };
       this.queue.push(w);
-      signal?.addEventListener(
-        "abort",
-        () => {
+      if (signal) {
+        w.off = onAbort(signal, () => {
           const i = this.queue.indexOf(w);
           if (i >= 0) {
             this.queue.splice(i, 1);
             reject(new Error("canceled"));
           }
-        },
-        { once: true },
-      );
+        });
+      }
       this.pump();
     });
   }
@@ -79,6 +79,7 @@ export class Scheduler {
       const w = this.queue[i];
       if (w && this.fits(w.demand)) {
         this.queue.splice(i, 1);
+        w.off();
         w.resolve(this.grant(w.demand));
       } else {
         i++;
