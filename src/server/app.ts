@@ -9,7 +9,6 @@ import multipart from "@fastify/multipart";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { Engine } from "../engine/index.ts";
 import { Scheduler } from "../schedule/index.ts";
-import type { Store } from "../store/index.ts";
 import type { ServerContext, ServerOptions } from "./context.ts";
 import { registerDocsRoutes } from "./docs.ts";
 import { ApiError, GrpcCode, toApiError, toRpcStatus } from "./errors.ts";

@@ -57,6 +57,12 @@ const weftRoutes: [string, string, string, string][] = [
   ],
   [
     "get",
+    `${WEFT_API}/runs/{run_id}/tasks/{task_id}`,
+    "Task details",
+    "{task_id, run_id, path, name, display_name, kind, state, started_at, finished_at, inputs: {parameters, artifacts (input name to artifact ids)}, outputs: {parameters}, cache: {key, hit, explanation, source_run_id, source_task_id}, attempts: [{attempt, started_at, finished_at, exit_code, error: {message, stderr_tail}}], exit_code, error}. Unset fields are omitted. task_id may also be the task path.",
+  ],
+  [
+    "get",
     `${WEFT_API}/runs/{run_id}/tasks/{task_id}/logs`,
     "Task log",
     "JSON {lines} with the last `tail` lines (default 1000). With `follow=true` or `Accept: text/event-stream`: Server-Sent Events, `event: log` with data {line} per line and `event: end` with {task_id, state} when the task has finished. task_id may also be the task path.",

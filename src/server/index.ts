@@ -26,3 +26,4 @@ export {
 export { WEFT_API } from "./routes-weft.ts";
 export { type RunExecutor, RunQueue, type RunQueueOptions } from "./run-queue.ts";
 export { CONTENT_TYPES, defaultUiDir, isApiPath, registerStaticUi } from "./static-ui.ts";
+export { type TaskAttemptJson, type TaskDetailJson, type TaskErrorJson, taskDetailJson } from "./task-detail.ts";

@@ -1,8 +1,8 @@
 /**
  * Weft's extension endpoints for its UI and CLI, under `/apis/weft/v1` (documented at
- * `/docs`): the run graph with task states, task logs with live streaming (Server-Sent
- * Events), run metrics, artifacts with downloads confined to the artifact store, lineage,
- * and the run queue.
+ * `/docs`): the run graph with task states, task details (inputs, outputs, cache,
+ * attempts), task logs with live streaming (Server-Sent Events), run metrics, artifacts
+ * with downloads confined to the artifact store, lineage, and the run queue.
  */
 import { createReadStream, readdirSync, statSync } from "node:fs";
 import { basename } from "node:path";
@@ -15,6 +15,7 @@ import { boolParam, pathParam, queryParam } from "./http-util.ts";
 import { compact, taskRuntimeState, time } from "./kfp-json.ts";
 import { runGraph } from "./run-graph.ts";
 import { streamTaskLog, tailLog } from "./sse-logs.ts";
+import { taskDetailJson } from "./task-detail.ts";
 
 /** Prefix of Weft's extension endpoints. */
 export const WEFT_API = "/apis/weft/v1";
@@ -64,6 +65,11 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get(`${WEFT_API}/runs/:run_id/graph`, async (req) =>
     runGraph(requireRun(ctx, req), store.tasks.listByRun(pathParam(req, "run_id"))),
   );
+
+  app.get(`${WEFT_API}/runs/:run_id/tasks/:task_id`, async (req) => {
+    const run = requireRun(ctx, req);
+    return taskDetailJson(requireTask(ctx, req, run));
+  });
 
   app.get(`${WEFT_API}/runs/:run_id/tasks/:task_id/logs`, async (req, reply) => {
     const run = requireRun(ctx, req);
