@@ -42,7 +42,11 @@ const kfpRoutes: [string, string, string][] = [
   ["post", `${KFP}/runs/{run_id}:retry`, "Retry a failed or canceled run"],
   ["get", `${KFP}/recurringruns`, "List recurring runs"],
   ["post", `${KFP}/recurringruns`, "Create a recurring run (cron: 6 fields = KFP, seconds first; 5 fields = crontab)"],
-  ["get", `${KFP}/recurringruns/{recurring_run_id}`, "Get a recurring run"],
+  [
+    "get",
+    `${KFP}/recurringruns/{recurring_run_id}`,
+    "Get a recurring run (Weft adds next_fire_times: the next 5 fire times, RFC 3339, while enabled)",
+  ],
   ["delete", `${KFP}/recurringruns/{recurring_run_id}`, "Delete a recurring run"],
   ["post", `${KFP}/recurringruns/{recurring_run_id}:enable`, "Enable a recurring run"],
   ["post", `${KFP}/recurringruns/{recurring_run_id}:disable`, "Disable a recurring run"],

@@ -2,6 +2,8 @@
  * Store entities in KFP v2beta1 JSON: snake_case fields, RFC 3339 times, int64 as strings,
  * and unset fields omitted. Also the per-resource filter/sort field maps.
  */
+
+import { compileTrigger, nextFireAfter, nextFireTime } from "../schedule/index.ts";
 import type {
   Experiment,
   Pipeline,
@@ -223,8 +225,9 @@ export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = 
 }
 
 /** `v2beta1RecurringRun`. */
-export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string } = {}): Json {
+export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string; now?: number } = {}): Json {
   const { trigger } = rr;
+  const upcoming = opts.now === undefined ? [] : upcomingFireTimes(rr, opts.now);
   const window = { start_time: time(trigger.startTime), end_time: time(trigger.endTime) };
   return compact({
     recurring_run_id: rr.id,
@@ -247,5 +250,26 @@ export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string }
     no_catchup: rr.noCatchup,
     namespace: rr.namespace,
     experiment_id: rr.experimentId,
+    next_fire_times: upcoming.length > 0 ? upcoming : undefined,
   });
+}
+
+/**
+ * The next `count` fire times after `now` (RFC 3339) of an enabled recurring run; none
+ * when it is disabled, past its end time, or its trigger cannot be compiled.
+ */
+export function upcomingFireTimes(rr: RecurringRun, now: number, count = 5): string[] {
+  if (rr.mode !== "ENABLE") return [];
+  const out: string[] = [];
+  try {
+    const compiled = compileTrigger(rr.trigger);
+    let next = nextFireAfter(rr.trigger, now, rr.createdAt);
+    while (next !== undefined && out.length < count) {
+      out.push(new Date(next).toISOString());
+      next = nextFireTime(compiled, next, rr.createdAt);
+    }
+  } catch {
+    return [];
+  }
+  return out;
 }

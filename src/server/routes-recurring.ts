@@ -36,7 +36,7 @@ export function registerRecurringRunRoutes(app: FastifyInstance, ctx: ServerCont
   const { store } = ctx;
   const json = (rr: RecurringRun) => {
     const pipelineId = pipelineIdOf(ctx, rr.pipelineVersionId);
-    return recurringRunJson(rr, pipelineId ? { pipelineId } : {});
+    return recurringRunJson(rr, { now: ctx.clock(), ...(pipelineId ? { pipelineId } : {}) });
   };
 
   app.post(`${API}/recurringruns`, async (req) => {

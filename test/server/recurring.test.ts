@@ -132,3 +132,46 @@ describe("recurring runs", () => {
     expect(typed.body.message).toMatch(/parameters\.a: expected an integer/);
   });
 });
+
+describe("next_fire_times", () => {
+  it("lists the next 5 fire times of a cron schedule in RFC 3339, from the server's clock", async () => {
+    now = Date.parse("2026-06-01T10:20:00Z");
+    const created = await call("POST", `${API}/recurringruns`, {
+      ...base(),
+      trigger: { cron_schedule: { cron: "0 30 */2 * * *" } },
+    });
+    expect(created.body.next_fire_times).toEqual([
+      "2026-06-01T10:30:00.000Z",
+      "2026-06-01T12:30:00.000Z",
+      "2026-06-01T14:30:00.000Z",
+      "2026-06-01T16:30:00.000Z",
+      "2026-06-01T18:30:00.000Z",
+    ]);
+    now = Date.parse("2026-06-01T13:00:00Z");
+    const got = await call("GET", `${API}/recurringruns/${created.body.recurring_run_id}`);
+    expect(got.body.next_fire_times[0]).toBe("2026-06-01T14:30:00.000Z");
+    const listed = await call("GET", `${API}/recurringruns`);
+    expect(listed.body.recurringRuns[0].next_fire_times).toHaveLength(5);
+  });
+
+  it("follows a periodic schedule from its start time, stops at its end time, and is omitted when disabled", async () => {
+    const created = await call("POST", `${API}/recurringruns`, {
+      ...base(),
+      trigger: {
+        periodic_schedule: {
+          interval_second: "900",
+          start_time: "2026-06-01T01:00:00Z",
+          end_time: "2026-06-01T01:40:00Z",
+        },
+      },
+    });
+    // as the scheduler fires it: one interval after the start time, never past the end time
+    expect(created.body.next_fire_times).toEqual(["2026-06-01T01:15:00.000Z", "2026-06-01T01:30:00.000Z"]);
+    const id = created.body.recurring_run_id as string;
+    await call("POST", `${API}/recurringruns/${id}:disable`);
+    expect((await call("GET", `${API}/recurringruns/${id}`)).body.next_fire_times).toBeUndefined();
+    await call("POST", `${API}/recurringruns/${id}:enable`);
+    now = Date.parse("2026-06-01T02:00:00Z");
+    expect((await call("GET", `${API}/recurringruns/${id}`)).body.next_fire_times).toBeUndefined();
+  });
+});
