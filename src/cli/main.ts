@@ -1,48 +1,40 @@
-import { Command, CommanderError } from "commander";
-import { WeftError } from "../ir/index.ts";
-import { registerArtifactsCommand } from "./commands/artifacts.ts";
-import { registerCompile } from "./commands/compile.ts";
-import { registerExperimentsCommand } from "./commands/experiments.ts";
-import { registerLineageCommand } from "./commands/lineage.ts";
-import { registerRunCommand } from "./commands/run.ts";
-import { registerRunsCommand } from "./commands/runs.ts";
-import { registerServerCommand } from "./commands/server.ts";
-import { registerValidate } from "./commands/validate.ts";
-import { CliError, ExitCode } from "./errors.ts";
+import { Command, CommanderError, Help } from "commander";
+import { COMMANDS, commandsFor } from "./command-table.ts";
 
-/** Error codes of other modules that mean bad input (exit 2) rather than a failure. */
-const USAGE_CODES = new Set(["PARAMETER_INVALID", "PLAN_INVALID", "RUN_NOT_FOUND", "RUN_NOT_RESUMABLE"]);
+/** Exit code of bad usage (commander's errors), as `ExitCode.usage` in `errors.ts`. */
+const USAGE_EXIT = 2;
 
-/** The exit code for an error that ended a command. */
-export function exitCodeOf(err: unknown): number {
-  if (err instanceof CliError) return err.exitCode;
-  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : ExitCode.usage;
-  if (err instanceof WeftError) {
-    if (USAGE_CODES.has(err.code) || err.code.startsWith("IR_") || err.code.startsWith("COMPILE")) {
-      return ExitCode.usage;
-    }
-    return ExitCode.failed;
-  }
-  const code: unknown = err instanceof Error ? Reflect.get(err, "code") : undefined;
-  if (typeof code === "string" && USAGE_CODES.has(code)) return ExitCode.usage;
-  return ExitCode.failed;
-}
-
-/** Builds the `weft` program with every command registered. */
-export function buildProgram(): Command {
+function baseProgram(): Command {
   const program = new Command();
   program.name("weft").description("ML pipelines for TypeScript teams, compatible with Kubeflow Pipelines");
   program.showHelpAfterError();
   program.exitOverride();
-  // command registrations (one line each, keep sorted)
-  registerArtifactsCommand(program);
-  registerCompile(program);
-  registerExperimentsCommand(program);
-  registerLineageCommand(program);
-  registerRunCommand(program);
-  registerRunsCommand(program);
-  registerServerCommand(program);
-  registerValidate(program);
+  return program;
+}
+
+/**
+ * Builds the `weft` program for `argv`: only the command `argv` names is loaded and
+ * registered (its module imports what it needs); when none is named (top-level help, an
+ * unknown command) every command is listed from the command table without loading any.
+ * Commands live in `commands/` and are listed in `command-table.ts`.
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
+  const program = baseProgram();
+  const entries = commandsFor(argv);
+  if (entries.length > 0) {
+    for (const e of entries) (await e.load())(program);
+    return program;
+  }
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? new Help().subcommandTerm(cmd) });
+  for (const c of COMMANDS) program.command(c.name).description(c.description);
+  return program;
+}
+
+/** Builds the `weft` program with every command loaded and registered. */
+export async function buildFullProgram(): Promise<Command> {
+  const program = baseProgram();
+  for (const c of COMMANDS) (await c.load())(program);
   return program;
 }
 
@@ -53,14 +45,16 @@ export function buildProgram(): Command {
  */
 export async function runCli(argv: string[]): Promise<number> {
   ignoreClosedPipe();
-  const program = buildProgram();
   process.exitCode = undefined;
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) return exitCodeOf(err); // commander printed the message
-    const code = err instanceof WeftError ? err.code : err instanceof Error ? err.name : "ERROR";
+    // commander printed the message (or the help)
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_EXIT;
+    const { errorCodeOf, exitCodeOf } = await import("./exit-codes.ts");
+    const code = errorCodeOf(err);
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`weft: error[${code}]: ${message}\n`);
     if (process.env.WEFT_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

@@ -42,6 +42,8 @@ describe("over a real socket through the client", () => {
     expect(done.state, JSON.stringify(done.error)).toBe("SUCCEEDED");
     expect(done.run_details?.task_details?.length).toBeGreaterThan(0);
     expect(done.pipeline_version_reference?.pipeline_id).toBe(pipeline.pipeline_id);
+    // a queued run starts straight from PENDING: no intermediate FAILED entry
+    expect(done.state_history?.map((s) => s.state)).toEqual(["PENDING", "RUNNING", "SUCCEEDED"]);
 
     const graph = await client.weft.runGraph(run.run_id);
     const containers = graph.nodes.filter((n) => n.kind === "container");

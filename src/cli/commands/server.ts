@@ -1,6 +1,6 @@
 /**
  * `weft server [--port 8888] [--host 127.0.0.1]`: serves the KFP v2beta1 REST API, Weft's
- * extension endpoints and `/docs` over `$WEFT_HOME`, executing runs in this process.
+ * extension endpoints, `/docs` and the web UI over `$WEFT_HOME`, executing runs in this process.
  * Runs until SIGINT or SIGTERM; a restart resumes queued runs and marks runs whose
  * process died.
  */
@@ -17,6 +17,8 @@ export interface ServerCommandOptions {
   concurrency: string;
   maxParallel?: string;
   log?: boolean;
+  /** Called once the server listens, with its base URL (`weft ui` opens a browser there). */
+  onListening?: (url: string) => void;
 }
 
 function positiveInt(value: string, flag: string, allowZero = false): number {
@@ -53,7 +55,8 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
       { exitCode: ExitCode.failed },
     );
   }
-  process.stdout.write(`weft server: ${url} (home ${ctx.home}); API docs at ${url}/docs\n`);
+  process.stdout.write(`weft server: ${url} (home ${ctx.home}); web UI at ${url}/, API docs at ${url}/docs\n`);
+  opts.onListening?.(url);
   return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off("SIGINT", stop);
@@ -76,7 +79,7 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
 export function registerServerCommand(program: Command): void {
   program
     .command("server")
-    .description("serve the Kubeflow Pipelines v2beta1 API (and /docs) over $WEFT_HOME")
+    .description("serve the Kubeflow Pipelines v2beta1 API, /docs and the web UI over $WEFT_HOME")
     .option("--port <port>", "TCP port (0 picks a free one)", "8888")
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--concurrency <n>", "runs executed at once", "4")
