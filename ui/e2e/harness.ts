@@ -1,15 +1,13 @@
 /**
  * What the end-to-end tests run against: the UI built with Vite, a real `weft server`
- * child process over a temporary `$WEFT_HOME`, and Debian's Chromium driven by
- * playwright-core. When the server does not serve the UI itself yet, a small front server
- * serves `ui/dist` and passes every other request through to it.
+ * child process over a temporary `$WEFT_HOME` (it serves `ui/dist` at `/` beside the API),
+ * and Debian's Chromium driven by playwright-core.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 
@@ -84,47 +82,10 @@ export function buildUi(): void {
   }
 }
 
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".svg": "image/svg+xml",
-  ".json": "application/json",
-};
-
-function frontServer(api: string): Promise<{ server: Server; url: string }> {
-  const dist = join(ROOT, "ui", "dist");
-  const target = new URL(api);
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
-    if (path.startsWith("/apis/") || path.startsWith("/docs")) {
-      const up = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
-        (r) => {
-          res.writeHead(r.statusCode ?? 502, r.headers);
-          r.pipe(res);
-        },
-      );
-      up.on("error", () => res.writeHead(502).end());
-      req.pipe(up);
-      return;
-    }
-    let file = join(dist, path);
-    if (!file.startsWith(dist) || !existsSync(file) || statSync(file).isDirectory()) file = join(dist, "index.html");
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => {
-    server.listen(0, "127.0.0.1", () => {
-      const addr = server.address();
-      ok({ server, url: `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}` });
-    });
-  });
-}
-
 /** A running server: `url` serves the UI and the API. */
 export interface Weft {
   url: string;
+  /** The same as `url`: the server answers the API and the UI on one port. */
   apiUrl: string;
   home: string;
   stop(): Promise<void>;
@@ -163,14 +124,16 @@ export async function startWeft(opts: { seed?: (home: string) => void } = {}): P
     async (r) => (r.ok ? await r.text() : ""),
     () => "",
   );
-  const servesUi = index.includes('id="root"');
-  const front = servesUi ? undefined : await frontServer(apiUrl);
+  if (!index.includes('id="root"')) {
+    child.kill("SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+    throw new Error(`weft server at ${apiUrl} does not serve the built UI at /; run npm run build:ui`);
+  }
   return {
-    url: front?.url ?? apiUrl,
+    url: apiUrl,
     apiUrl,
     home,
     async stop() {
-      front?.server.close();
       if (child.exitCode === null) {
         const exited = new Promise((ok) => child.once("exit", ok));
         child.kill("SIGTERM");
