@@ -45,6 +45,23 @@ describe("emitPyYaml", () => {
     expect(emitPyYaml({ s: "a\n  b" })).toBe('s: "a\\n  b"\n');
   });
 
+  it("folds a long string the same wherever it recurs, at each column as PyYAML does", () => {
+    const text =
+      "line with  some spaces and it's quoted 0 w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w end\nline with  some spaces and it's quoted 1 w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w end\nline with  some spaces and it's quoted 2 w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w end";
+    // PyYAML 6: yaml.dump({"list": [text, [text], {"deep": {"k": text}}], "z": text}, sort_keys=True)
+    expect(emitPyYaml({ list: [text, [text], { deep: { k: text } }], z: text })).toBe(
+      "list:\n- 'line with  some spaces and it''s quoted 0 w w w w w w w w w w w w w w w w w w w\n  w w w w w w w w w w w end\n\n  line with  some spaces and it''s quoted 1 w w w w w w w w w w w w w w w w w w w\n  w w w w w w w w w w w end\n\n  line with  some spaces and it''s quoted 2 w w w w w w w w w w w w w w w w w w w\n  w w w w w w w w w w w end'\n- - 'line with  some spaces and it''s quoted 0 w w w w w w w w w w w w w w w w w w\n    w w w w w w w w w w w w end\n\n    line with  some spaces and it''s quoted 1 w w w w w w w w w w w w w w w w w w\n    w w w w w w w w w w w w end\n\n    line with  some spaces and it''s quoted 2 w w w w w w w w w w w w w w w w w w\n    w w w w w w w w w w w w end'\n- deep:\n    k: 'line with  some spaces and it''s quoted 0 w w w w w w w w w w w w w w w w\n      w w w w w w w w w w w w w w end\n\n      line with  some spaces and it''s quoted 1 w w w w w w w w w w w w w w w w w\n      w w w w w w w w w w w w w end\n\n      line with  some spaces and it''s quoted 2 w w w w w w w w w w w w w w w w w\n      w w w w w w w w w w w w w end'\nz: 'line with  some spaces and it''s quoted 0 w w w w w w w w w w w w w w w w w w\n  w w w w w w w w w w w w end\n\n  line with  some spaces and it''s quoted 1 w w w w w w w w w w w w w w w w w w w\n  w w w w w w w w w w w end\n\n  line with  some spaces and it''s quoted 2 w w w w w w w w w w w w w w w w w w w\n  w w w w w w w w w w w end'\n",
+    );
+  });
+
+  it("counts an astral character as one column when folding double-quoted text", () => {
+    const text = `${"\u{1F642} word ".repeat(14)}x\ty`;
+    // PyYAML 6: yaml.dump({"a": [text, {"k": text}], "b": text}, sort_keys=True)
+    expect(emitPyYaml({ a: [text, { k: text }], b: text })).toBe(
+      'a:\n- "\\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word\\\n  \\ \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word\\\n  \\ \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word x\\ty"\n- k: "\\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word\\\n    \\ \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word\\\n    \\ \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word x\\ty"\nb: "\\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word\\\n  \\ \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word\\\n  \\ \\U0001F642 word \\U0001F642 word \\U0001F642 word \\U0001F642 word x\\ty"\n',
+    );
+  });
+
   it("round-trips arbitrary strings through a YAML 1.2 reader", () => {
     let seed = 7;
     const rand = (n: number): number => {

@@ -3,14 +3,22 @@
  * JSON data (block style, indentless sequences in mappings, 80-column folding of long
  * scalars), which is how the KFP compiler writes pipeline files.
  */
-import { analyzeScalar, escapeChar, isBreakCode, plainIsString, pyyamlFloat } from "./pyyaml-scalar.ts";
+import { analyzeScalar, escapeChar, plainIsString, pyyamlFloat } from "./pyyaml-scalar.ts";
 
 const BEST_WIDTH = 80;
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
 const QUOTE = 0x27;
+/** Whether a UTF-16 code unit is a line break PyYAML knows (`\n`, NEL, LS, PS). */
+function isBreakCode(c: number): boolean {
+  return c === 0x0a || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
 /** Strings at least this long have their rendering remembered for reuse. */
 const MEMO_MIN_LENGTH = 256;
+
+/** Flags of the styles a string allows (from {@link analyzeScalar} and {@link plainIsString}). */
+const Style = { Plain: 1, SingleQuoted: 2, Multiline: 4, Empty: 8 } as const;
 
 /** A remembered rendering of a long string scalar, with the writer state it starts and ends in. */
 interface Rendered {
@@ -32,25 +40,38 @@ export interface EmitOptions {
 }
 
 class Emitter {
+  /** Finished pieces of output; `line` is the text written since the last one. */
   private out: string[] = [];
+  private line = "";
   private column = 0;
   private whitespace = true;
   private indention = true;
   private readonly memo = new Map<string, Rendered>();
+  private readonly styles = new Map<string, number>();
 
   constructor(private readonly integerKeys: ReadonlySet<string>) {}
 
   text(): string {
+    this.flush();
     return this.out.join("");
+  }
+
+  /** Moves the line being built into the output. */
+  private flush(): void {
+    if (this.line !== "") {
+      this.out.push(this.line);
+      this.line = "";
+    }
   }
 
   private write(data: string): void {
     this.column += data.length;
-    this.out.push(data);
+    this.line += data;
   }
 
   lineBreak(): void {
-    this.out.push("\n");
+    this.out.push(`${this.line}\n`);
+    this.line = "";
     this.whitespace = true;
     this.indention = true;
     this.column = 0;
@@ -60,7 +81,7 @@ class Emitter {
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.lineBreak();
     if (this.column < indent) {
       this.whitespace = true;
-      this.out.push(" ".repeat(indent - this.column));
+      this.line += " ".repeat(indent - this.column);
       this.column = indent;
     }
   }
@@ -137,15 +158,18 @@ class Emitter {
       hit.whitespace === this.whitespace &&
       hit.indention === this.indention
     ) {
+      this.flush();
       this.out.push(hit.text);
       this.column = hit.endColumn;
       this.whitespace = hit.endWhitespace;
       this.indention = hit.endIndention;
       return;
     }
+    this.flush();
     const mark = this.out.length;
     const before = { column: this.column, whitespace: this.whitespace, indention: this.indention };
     this.stringScalar(value, indent, simpleKey);
+    this.flush();
     const text = this.out.slice(mark).join("");
     this.out.length = mark;
     this.out.push(text);
@@ -160,11 +184,26 @@ class Emitter {
     });
   }
 
+  /** PyYAML's style choice for a string, as {@link Style} flags; keys and enum values recur, so it is remembered. */
+  private styleOf(value: string): number {
+    let flags = this.styles.get(value);
+    if (flags === undefined) {
+      const a = analyzeScalar(value);
+      flags =
+        (a.allowBlockPlain && plainIsString(value) ? Style.Plain : 0) |
+        (a.allowSingleQuoted ? Style.SingleQuoted : 0) |
+        (a.multiline ? Style.Multiline : 0) |
+        (a.empty ? Style.Empty : 0);
+      this.styles.set(value, flags);
+    }
+    return flags;
+  }
+
   private stringScalar(value: string, indent: number, simpleKey: boolean): void {
-    const a = analyzeScalar(value);
-    if (plainIsString(value) && !(simpleKey && (a.empty || a.multiline)) && a.allowBlockPlain) {
+    const flags = this.styleOf(value);
+    if (flags & Style.Plain && !(simpleKey && flags & (Style.Empty | Style.Multiline))) {
       this.plain(value, indent, !simpleKey);
-    } else if (a.allowSingleQuoted && !(simpleKey && a.multiline)) {
+    } else if (flags & Style.SingleQuoted && !(simpleKey && flags & Style.Multiline)) {
       this.singleQuoted(value, indent, !simpleKey);
     } else {
       this.doubleQuoted(value, indent, !simpleKey);
@@ -228,7 +267,7 @@ class Emitter {
           for (let j = start; j < end; j++) {
             if (text.charCodeAt(j) === NEWLINE) this.lineBreak();
             else {
-              this.out.push(text.charAt(j));
+              this.line += text.charAt(j);
               this.whitespace = true;
               this.indention = true;
               this.column = 0;

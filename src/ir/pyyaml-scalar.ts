@@ -17,7 +17,7 @@ const SIMPLE_TAIL = /^.[!"$-9;-~]*$/s;
 const ANY_BREAK = /[\n\u0085\u2028\u2029]/;
 
 /** Whether a UTF-16 code unit is a line break PyYAML knows (`\n`, NEL, LS, PS). */
-export function isBreakCode(c: number): boolean {
+function isBreakCode(c: number): boolean {
   return c === 0x0a || c === 0x85 || c === 0x2028 || c === 0x2029;
 }
 
