@@ -1,7 +1,9 @@
 /**
  * Compiler benchmark: compiles generated pipelines of 10, 100 and 1,000 tasks and a
- * 1,000-item static parallelFor, and measures in the same run the time to serialize the
- * same IR with `yaml` alone (the baseline), so the ratio shows the compiler's overhead.
+ * 1,000-item static parallelFor to IR and then to KFP-style YAML, reporting each step and
+ * the total per size (and per task). In the same run it writes the same IR with `yaml`'s
+ * `stringify` alone, the baseline for the PyYAML-exact writer. The goal, 1,000 tasks
+ * compiled to YAML in under 1 s, is judged on the total.
  *
  * Run: npx tsx bench/compile/compile.bench.ts
  */
@@ -45,14 +47,17 @@ interface Row {
   case: string;
   tasks: number;
   /** SDK graph to IR (analysis, lowering, bundling each component once). */
-  compileMs: number;
-  usPerTask: number;
+  irMs: number;
+  irUsPerTask: number;
   /** IR to KFP-style YAML with `serializePipeline`. */
   serializeMs: number;
+  /** SDK graph to YAML: compile to IR, then serialize. The goal is judged on this. */
+  totalMs: number;
+  totalUsPerTask: number;
   /** Baseline: the same IR through `yaml`'s `stringify` alone. */
   yamlOnlyMs: number;
-  /** (compile + serialize) / yaml-only. */
-  ratio: number;
+  /** serialize / yaml-only: the PyYAML-exact writer against the generic one. */
+  serializeRatio: number;
   yamlBytes: number;
 }
 
@@ -62,7 +67,8 @@ function median(xs: number[]): number {
 }
 
 function measure(name: string, tasks: number, make: () => AnyPipeline, runs: number): Row {
-  const compile: number[] = [];
+  const ir: number[] = [];
+  const serialize: number[] = [];
   const total: number[] = [];
   const baseline: number[] = [];
   let bytes = 0;
@@ -75,22 +81,26 @@ function measure(name: string, tasks: number, make: () => AnyPipeline, runs: num
     const t2 = performance.now();
     stringify(pkg.pipelineSpec);
     const t3 = performance.now();
-    compile.push(t1 - t0);
+    ir.push(t1 - t0);
+    serialize.push(t2 - t1);
     total.push(t2 - t0);
     baseline.push(t3 - t2);
     bytes = yaml.length;
   }
-  const compileMs = median(compile);
+  const irMs = median(ir);
+  const serializeMs = median(serialize);
   const totalMs = median(total);
   const yamlOnlyMs = median(baseline);
   return {
     case: name,
     tasks,
-    compileMs: round(compileMs),
-    usPerTask: round((compileMs * 1000) / tasks),
-    serializeMs: round(totalMs - compileMs),
+    irMs: round(irMs),
+    irUsPerTask: round((irMs * 1000) / tasks),
+    serializeMs: round(serializeMs),
+    totalMs: round(totalMs),
+    totalUsPerTask: round((totalMs * 1000) / tasks),
     yamlOnlyMs: round(yamlOnlyMs),
-    ratio: round(totalMs / yamlOnlyMs),
+    serializeRatio: round(serializeMs / yamlOnlyMs),
     yamlBytes: bytes,
   };
 }
@@ -99,28 +109,58 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+const GOAL_TASKS = 1000;
+const GOAL_TOTAL_MS = 1000;
+
 compilePipeline(chainPipeline(5)); // warm up module loading and esbuild
+serializePipeline(compilePipeline(chainPipeline(5)));
 const rows = [
   measure("chain", 10, () => chainPipeline(10), 7),
   measure("chain", 100, () => chainPipeline(100), 5),
-  measure("chain", 1000, () => chainPipeline(1000), 3),
-  measure("parallelFor static", 1000, () => loopPipeline(1000), 3),
+  measure("chain", 1000, () => chainPipeline(1000), 5),
+  measure("parallelFor static", 1000, () => loopPipeline(1000), 5),
 ];
 
-const header = ["case", "tasks", "compile ms", "µs/task", "serialize ms", "yaml-only ms", "total/yaml", "YAML bytes"];
+const header = [
+  "case",
+  "tasks",
+  "IR ms",
+  "IR µs/task",
+  "serialize ms",
+  "total ms",
+  "total µs/task",
+  "yaml-only ms",
+  "serialize/yaml",
+  "YAML bytes",
+];
 const lines = rows.map((r) =>
-  [r.case, r.tasks, r.compileMs, r.usPerTask, r.serializeMs, r.yamlOnlyMs, r.ratio, r.yamlBytes].map(String),
+  [
+    r.case,
+    r.tasks,
+    r.irMs,
+    r.irUsPerTask,
+    r.serializeMs,
+    r.totalMs,
+    r.totalUsPerTask,
+    r.yamlOnlyMs,
+    r.serializeRatio,
+    r.yamlBytes,
+  ].map(String),
 );
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
 const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as number)).join("  ");
 console.log(fmt(header));
 for (const l of lines) console.log(fmt(l));
-const thousand = rows.find((r) => r.case === "chain" && r.tasks === 1000);
+const judged = rows.find((r) => r.case === "chain" && r.tasks === GOAL_TASKS);
+const met = (judged?.totalMs ?? Number.POSITIVE_INFINITY) < GOAL_TOTAL_MS;
+console.log(
+  `goal: ${GOAL_TASKS} tasks compiled to YAML in under ${GOAL_TOTAL_MS} ms: ${met ? "met" : "NOT met"} (${judged?.totalMs} ms)`,
+);
 console.log(
   JSON.stringify({
     bench: "compile",
     node: process.version,
     rows,
-    goal: { tasks: 1000, compileUnderMs: 1000, met: (thousand?.compileMs ?? Number.POSITIVE_INFINITY) < 1000 },
+    goal: { tasks: GOAL_TASKS, totalUnderMs: GOAL_TOTAL_MS, totalMs: judged?.totalMs, met },
   }),
 );
