@@ -3,7 +3,9 @@
  * code instead of exiting.
  */
 
+export { COMMANDS, type CommandEntry } from "./command-table.ts";
 export { resolveHome } from "./context.ts";
 export type { CliErrorCode } from "./errors.ts";
 export { CliError, ExitCode } from "./errors.ts";
-export { buildProgram, exitCodeOf, main, runCli } from "./main.ts";
+export { exitCodeOf } from "./exit-codes.ts";
+export { buildFullProgram, buildProgram, main, runCli } from "./main.ts";

@@ -1,0 +1,31 @@
+/**
+ * The exit code for an error that ended a command. Kept apart from `main.ts` because it
+ * needs the error classes (and so the IR module), which a successful command, or the help,
+ * never loads.
+ */
+import { CommanderError } from "commander";
+import { WeftError } from "../ir/index.ts";
+import { CliError, ExitCode } from "./errors.ts";
+
+/** Error codes of other modules that mean bad input (exit 2) rather than a failure. */
+const USAGE_CODES = new Set(["PARAMETER_INVALID", "PLAN_INVALID", "RUN_NOT_FOUND", "RUN_NOT_RESUMABLE"]);
+
+/** The exit code for an error that ended a command. */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CliError) return err.exitCode;
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : ExitCode.usage;
+  if (err instanceof WeftError) {
+    if (USAGE_CODES.has(err.code) || err.code.startsWith("IR_") || err.code.startsWith("COMPILE")) {
+      return ExitCode.usage;
+    }
+    return ExitCode.failed;
+  }
+  const code: unknown = err instanceof Error ? Reflect.get(err, "code") : undefined;
+  if (typeof code === "string" && USAGE_CODES.has(code)) return ExitCode.usage;
+  return ExitCode.failed;
+}
+
+/** The `error[CODE]` label of an error. */
+export function errorCodeOf(err: unknown): string {
+  return err instanceof WeftError ? err.code : err instanceof Error ? err.name : "ERROR";
+}
