@@ -7,8 +7,7 @@ import {
   checkParameterValue,
   type JsonValue,
   type PipelinePackage,
-  PipelineSpecSchema,
-  PlatformSpecSchema,
+  parsePipelineObject,
   parsePipelineYaml,
 } from "../ir/index.ts";
 import { badRequest } from "./errors.ts";
@@ -22,25 +21,11 @@ export function pipelineFromText(text: string, file: string): PipelinePackage {
 
 /**
  * Parses and validates an inline `pipeline_spec` value. KFP also accepts a struct holding
- * `pipeline_spec` and `platform_spec`; both shapes are read.
+ * `pipeline_spec` and `platform_spec`; the IR module reads both shapes, and its errors
+ * (which name `field`) answer 400.
  */
 export function pipelineFromObject(value: Record<string, unknown>, field: string): PipelinePackage {
-  const inner = value.pipeline_spec ?? value.pipelineSpec;
-  const specValue = inner && typeof inner === "object" ? inner : value;
-  const platformValue = inner ? (value.platform_spec ?? value.platformSpec) : undefined;
-  const spec = PipelineSpecSchema.safeParse(specValue);
-  if (!spec.success) {
-    const issue = spec.error.issues[0];
-    throw badRequest(
-      `${field}.${(issue?.path ?? []).map(String).join(".")}: ${issue?.message ?? "invalid"}; send a KFP v2 PipelineSpec (the JSON of a compiled pipeline YAML).`,
-    );
-  }
-  const pkg: PipelinePackage = { pipelineSpec: spec.data };
-  if (platformValue !== undefined) {
-    const platform = PlatformSpecSchema.safeParse(platformValue);
-    if (!platform.success) throw badRequest(`${field}.platform_spec: is not a KFP PlatformSpec ({platforms: {...}}).`);
-    pkg.platformSpec = platform.data;
-  }
+  const pkg = parsePipelineObject(value, field);
   assertValidPipeline(pkg, { file: field });
   return pkg;
 }
