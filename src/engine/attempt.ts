@@ -13,7 +13,7 @@ import { recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts"
 import { resolveArgv } from "./placeholders.ts";
 import { runProcess } from "./process-tree.ts";
 import type { demandOf } from "./resources.ts";
-import { buildExecutorInput, prepareAttempt, readOutputs, relPath } from "./task-io.ts";
+import { buildExecutorInput, prepareAttempt, readOutputs, recordedArgv, relPath } from "./task-io.ts";
 
 /** Why an attempt failed, and whether another attempt may help. */
 export type Fail = {
@@ -84,7 +84,7 @@ export async function runAttempt(
     startedAt,
     finishedAt: null,
     logPath,
-    resources: { cpus: demand.cpus, memoryBytes: demand.memoryBytes, gpus: lease.gpus, argv },
+    resources: { cpus: demand.cpus, memoryBytes: demand.memoryBytes, gpus: lease.gpus, argv: recordedArgv(argv) },
   });
   emitTask(ctx, t);
   if (attempt > 1) fs.appendFileSync(logPath, `--- attempt ${attempt} ---\n`);

@@ -190,6 +190,23 @@ export function readOutputs(
   return { parameters, artifacts };
 }
 
+/** Arguments longer than this are recorded abbreviated (a TS component's bundled program is 20-50 KB). */
+export const RECORDED_ARG_MAX = 2048;
+
+/**
+ * The command line as recorded on the task: an argument longer than
+ * {@link RECORDED_ARG_MAX} (a component's inline program) becomes
+ * `<N bytes, sha256:…>`, so a run of 1,000 TypeScript tasks does not store its program
+ * 1,000 times.
+ */
+export function recordedArgv(argv: readonly string[]): string[] {
+  return argv.map((a) =>
+    a.length > RECORDED_ARG_MAX
+      ? `<${Buffer.byteLength(a)} bytes, sha256:${createHash("sha256").update(a).digest("hex").slice(0, 16)}>`
+      : a,
+  );
+}
+
 /** JSON with object keys sorted at every level, so equal values have equal text. */
 export function canonicalJson(v: JsonValue): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;

@@ -194,3 +194,17 @@ describe("process groups", () => {
     expect(alive()).toBe(false);
   });
 });
+
+describe("recorded command line", () => {
+  it("runs a long inline program as given but records it abbreviated with its size and digest", async () => {
+    const filler = `# ${"x".repeat(5000)}`;
+    const b = new IrBuilder("long-program").sh("long", `echo ran-long\n${filler}`).root({ long: task("long") });
+    const s = await env.engine.startRun({ pipeline: b.build(), enableCache: false }).done;
+    expect(s.state).toBe("SUCCEEDED");
+    const t = s.tasks.find((x) => x.path === "root/long");
+    expect(fs.readFileSync(t?.logPath ?? "", "utf8")).toContain("ran-long");
+    const argv = (env.store.tasks.get(t?.id ?? "")?.resources as { argv?: string[] } | undefined)?.argv ?? [];
+    expect(argv.slice(0, 2)).toEqual(["sh", "-c"]);
+    expect(argv[2]).toMatch(/^<5\d{3} bytes, sha256:[0-9a-f]{16}>$/);
+  });
+});
