@@ -4,7 +4,9 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { type SqliteDatabase, type SqliteDriverName, selectedDriver } from "./driver.ts";
+import { openBetterSqlite3 } from "./driver-better-sqlite3.ts";
+import { openNodeSqlite } from "./driver-node-sqlite.ts";
 import { SchemaTooNewError, StoreError } from "./errors.ts";
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from "./migrations/migration.ts";
 
@@ -13,18 +15,22 @@ export const DATABASE_FILE = "weft.db";
 
 /**
  * Opens (creating if needed) `<home>/weft.db` with WAL, a 5 s busy timeout and foreign
- * keys on, and brings its schema up to date.
+ * keys on, and brings its schema up to date. `driver` defaults to {@link selectedDriver}.
  */
-export function openDatabase(home: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+export function openDatabase(
+  home: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  driver: SqliteDriverName = selectedDriver(),
+): SqliteDatabase {
   const file = join(home, DATABASE_FILE);
-  let db: Database.Database;
+  let db: SqliteDatabase;
   try {
     mkdirSync(home, { recursive: true });
-    db = new Database(file);
+    db = driver === "node:sqlite" ? openNodeSqlite(file) : openBetterSqlite3(file);
   } catch (err) {
     throw new StoreError(
       "OPEN_FAILED",
-      `${file}: cannot open the metadata database (${(err as Error).message}); check that WEFT_HOME points at a writable directory`,
+      `${file}: cannot open the metadata database with ${driver} (${(err as Error).message}); check that WEFT_HOME points at a writable directory`,
       { cause: err },
     );
   }
@@ -47,7 +53,7 @@ export function openDatabase(home: string, migrations: readonly Migration[] = MI
  * Lets SQLite refresh the planner statistics it finds stale (bounded work), so filtered
  * lists pick the index that avoids sorting. Skipped when another process holds the lock.
  */
-function refreshStatistics(db: Database.Database): void {
+function refreshStatistics(db: SqliteDatabase): void {
   try {
     db.pragma("analysis_limit = 1000");
     db.pragma("optimize = 0x10002");
@@ -57,7 +63,7 @@ function refreshStatistics(db: Database.Database): void {
 }
 
 /** The highest migration version recorded in the database (0 for a new file). */
-export function schemaVersion(db: Database.Database): number {
+export function schemaVersion(db: SqliteDatabase): number {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (table === undefined) return 0;
   const row = db.prepare("SELECT max(version) AS v FROM schema_migrations").get() as { v: number | null };
@@ -68,7 +74,7 @@ export function schemaVersion(db: Database.Database): number {
  * Applies the missing migrations in one IMMEDIATE transaction. A process that loses the
  * race waits on the lock, then finds nothing left to do.
  */
-function migrate(db: Database.Database, file: string, migrations: readonly Migration[]): void {
+function migrate(db: SqliteDatabase, file: string, migrations: readonly Migration[]): void {
   const known = migrations[migrations.length - 1]?.version ?? LATEST_SCHEMA_VERSION;
   const current = schemaVersion(db);
   if (current > known) throw new SchemaTooNewError(file, current, known);

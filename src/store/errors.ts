@@ -91,10 +91,40 @@ export class CorruptDataError extends StoreError {
   }
 }
 
-/** Translates a better-sqlite3 constraint error into a store error, or returns undefined. */
-export function constraintKind(err: unknown): "unique" | "foreignkey" | "check" | "notnull" | undefined {
+// node:sqlite reports the extended result code as a number; better-sqlite3 by name.
+const EXTENDED_CODES: Record<number, string> = {
+  5: "SQLITE_BUSY",
+  6: "SQLITE_LOCKED",
+  19: "SQLITE_CONSTRAINT",
+  261: "SQLITE_BUSY_RECOVERY",
+  517: "SQLITE_BUSY_SNAPSHOT",
+  773: "SQLITE_BUSY_TIMEOUT",
+  275: "SQLITE_CONSTRAINT_CHECK",
+  787: "SQLITE_CONSTRAINT_FOREIGNKEY",
+  1299: "SQLITE_CONSTRAINT_NOTNULL",
+  1555: "SQLITE_CONSTRAINT_PRIMARYKEY",
+  2067: "SQLITE_CONSTRAINT_UNIQUE",
+  1811: "SQLITE_CONSTRAINT_TRIGGER",
+  2579: "SQLITE_CONSTRAINT_ROWID",
+};
+
+/**
+ * The SQLite result code of a driver error by better-sqlite3's name (e.g.
+ * `SQLITE_CONSTRAINT_UNIQUE`), whichever driver threw it; undefined for other errors.
+ */
+export function sqliteErrorCode(err: unknown): string | undefined {
   if (typeof err !== "object" || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
+  const { code, errcode } = err as { code?: unknown; errcode?: unknown };
+  if (code === "ERR_SQLITE_ERROR" && typeof errcode === "number") {
+    return EXTENDED_CODES[errcode] ?? EXTENDED_CODES[errcode & 0xff] ?? `SQLITE_ERROR_${errcode}`;
+  }
+  if (typeof code === "string" && code.startsWith("SQLITE_")) return code;
+  return undefined;
+}
+
+/** Classifies a SQLite constraint error from either driver, or returns undefined. */
+export function constraintKind(err: unknown): "unique" | "foreignkey" | "check" | "notnull" | undefined {
+  const code = sqliteErrorCode(err);
   if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return "unique";
   if (code === "SQLITE_CONSTRAINT_FOREIGNKEY") return "foreignkey";
   if (code === "SQLITE_CONSTRAINT_CHECK") return "check";

@@ -1,13 +1,28 @@
 /**
- * The `store` module: Weft's metadata database (SQLite through better-sqlite3). One
- * repository per aggregate (pipelines, experiments, runs, tasks, artifacts, events,
- * metrics, cache, recurring runs); integrity enforced by SQLite and reported as
- * `StoreError`s with stable codes.
+ * The `store` module: Weft's metadata database (SQLite). One repository per aggregate
+ * (pipelines, experiments, runs, tasks, artifacts, events, metrics, cache, recurring
+ * runs); integrity enforced by SQLite and reported as `StoreError`s with stable codes.
+ *
+ * SQLite is reached through a small driver layer (`driver.ts`). On Node >= 24 it is the
+ * built-in `node:sqlite`: better-sqlite3 12 aborts the process there (Node 24 changed
+ * `node::ObjectWrap`, and collecting a statement trips an assertion), while
+ * better-sqlite3 13, which fixes that, no longer runs on Node 20. On Node 20 and 22 it
+ * is better-sqlite3, since `node:sqlite` is missing or experimental there. Each module is
+ * loaded only where it is used. `WEFT_SQLITE_DRIVER=better-sqlite3|node:sqlite` overrides
+ * the choice (for tests).
  */
 
 export { runStoreContract, sampleSpec } from "./contract.ts";
 export type { ContractApi, ContractFixture } from "./contract-fixture.ts";
 export { DATABASE_FILE, schemaVersion } from "./db.ts";
+export type {
+  SqliteDatabase,
+  SqliteDriverName,
+  SqliteRunResult,
+  SqliteStatement,
+  SqliteTransaction,
+} from "./driver.ts";
+export { selectedDriver } from "./driver.ts";
 export type { StoreErrorCode } from "./errors.ts";
 export {
   AlreadyExistsError,

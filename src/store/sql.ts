@@ -2,24 +2,24 @@
  * Helpers shared by the repositories: a prepared-statement cache, JSON column codecs and
  * the translation of SQLite constraint failures into store errors.
  */
-import type Database from "better-sqlite3";
 import type { z } from "zod";
 import type { JsonValue } from "../ir/index.ts";
+import type { SqliteDatabase, SqliteStatement } from "./driver.ts";
 import { AlreadyExistsError, CorruptDataError, constraintKind, IntegrityError, InvalidInputError } from "./errors.ts";
 
 const MAX_CACHED_STATEMENTS = 500;
 
 /** What every repository is built from. */
 export class SqlContext {
-  readonly db: Database.Database;
-  private readonly cache = new Map<string, Database.Statement>();
+  readonly db: SqliteDatabase;
+  private readonly cache = new Map<string, SqliteStatement>();
 
-  constructor(db: Database.Database) {
+  constructor(db: SqliteDatabase) {
     this.db = db;
   }
 
   /** The prepared statement for `sql`, prepared once and reused. */
-  stmt(sql: string): Database.Statement {
+  stmt(sql: string): SqliteStatement {
     let s = this.cache.get(sql);
     if (s === undefined) {
       // Dynamic list queries vary; keep the cache bounded.

@@ -44,7 +44,7 @@ export function openStore(home: string): Store {
       return ctx.tx(() => {
         const result = fn();
         if (result instanceof Promise) {
-          // better-sqlite3 would commit before the promise settles; refuse instead (rolls back).
+          // The transaction would commit before the promise settles; refuse instead (rolls back).
           throw new InvalidInputError(
             "store.transaction: the function returned a Promise; transactions are synchronous, so do the async work before or after",
           );

@@ -3,8 +3,9 @@
  * and the `Store`; its repository interfaces are in `repositories.ts`. Ids are UUIDs,
  * times are epoch milliseconds, JSON columns come back parsed.
  */
-import type Database from "better-sqlite3";
+
 import type { PipelineSpec, PlatformSpec } from "../ir/index.ts";
+import type { SqliteDatabase } from "./driver.ts";
 import type {
   ArtifactRepository,
   CacheRepository,
@@ -474,5 +475,5 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   close(): void;
   /** The raw database handle; for the store module's own tests. */
-  readonly db: Database.Database;
+  readonly db: SqliteDatabase;
 }
