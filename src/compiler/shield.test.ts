@@ -4,6 +4,7 @@ import { shieldPlaceholders } from "./bundle.ts";
 describe("shieldPlaceholders", () => {
   it("hides KFP placeholder text from the launcher without changing what the program means", () => {
     const program =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the program text deliberately holds template literals
       "globalThis.out = [\"{{$}}\", `x {{$.inputs.parameters['q']}} ${1 + 1} {{${\"z\"}}}`, '{{$.pipeline_job_name}}'];";
     const shielded = shieldPlaceholders(program);
     expect(shielded).not.toMatch(/\{\{\$[.}]/);
