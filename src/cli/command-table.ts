@@ -82,7 +82,14 @@ export const COMMANDS: readonly CommandEntry[] = [
  * unknown command), in which case the program lists the table.
  */
 export function commandsFor(argv: readonly string[]): CommandEntry[] {
-  const words = argv.slice(2).filter((a) => !a.startsWith("-"));
+  const words: string[] = [];
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? "";
+    // the value of the global `--host <url>` is not a command name
+    if (a === "--host" && words.length === 0) i++;
+    else if (!a.startsWith("-")) words.push(a);
+  }
   const first = words[0] === "help" ? words[1] : words[0];
   const entry = COMMANDS.find((c) => c.name === first);
   return entry ? [entry] : [];

@@ -30,7 +30,9 @@ export type CliErrorCode =
   | "TASK_NOT_FOUND"
   | "ARTIFACT_NOT_FOUND"
   | "RUN_NOT_RETRYABLE"
-  | "OUTPUT_EXISTS";
+  | "OUTPUT_EXISTS"
+  | "REMOTE_UNREACHABLE"
+  | "REMOTE_REQUEST_FAILED";
 
 /**
  * An error the CLI reports as one line (`error[CODE]: message`) before exiting with

@@ -7,6 +7,12 @@ const USAGE_EXIT = 2;
 function baseProgram(): Command {
   const program = new Command();
   program.name("weft").description("ML pipelines for TypeScript teams, compatible with Kubeflow Pipelines");
+  program.option(
+    "--host <url>",
+    "remote mode: run, runs and experiments talk to the Weft server at this URL (default: $WEFT_HOME here; also WEFT_HOST)",
+  );
+  // global options come before the command, so `weft server --host` keeps its own meaning
+  program.enablePositionalOptions();
   program.showHelpAfterError();
   program.exitOverride();
   return program;

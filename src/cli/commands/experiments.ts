@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { withContext } from "../context.ts";
 import { formatTime, renderTable } from "../format.ts";
+import { hostOf } from "../remote/connect.ts";
 
 /** Lists experiments, newest first; returns the exit code. */
 export async function experimentsList(opts: { json?: boolean; archived?: boolean }): Promise<number> {
@@ -47,6 +48,10 @@ export function registerExperimentsCommand(program: Command): void {
     .option("--archived", "list archived experiments instead")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean; archived?: boolean }) => {
-      process.exitCode = await experimentsList(opts);
+      const host = hostOf(program);
+      process.exitCode =
+        host === undefined
+          ? await experimentsList(opts)
+          : await (await import("../remote/runs-list.ts")).remoteExperimentsList(host, opts);
     });
 }

@@ -8,6 +8,7 @@ import { CliError } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
 import { coerceParams, collectParam } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
+import { hostOf } from "../remote/connect.ts";
 
 /** Options of `weft run` as commander parses them. */
 export interface RunCommandOptions {
@@ -58,6 +59,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command("run")
     .description("compile (if needed) and run a pipeline on this machine, showing live progress")
+    .addHelpText("after", "\nWith weft --host URL (or WEFT_HOST) the run is created and followed on that server.")
     .argument("<pipeline>", "a TypeScript pipeline (.ts) or compiled IR (.yaml, .json)")
     .option("-p, --param <name=value>", "a pipeline parameter (repeatable)", collectParam)
     .option("-e, --experiment <name>", "experiment to record the run in (default: Default)")
@@ -67,6 +69,12 @@ export function registerRunCommand(program: Command): void {
     .option("--max-parallel <n>", "run at most n tasks at once", parsePositiveInt("--max-parallel"))
     .option("--export <name>", "for a .ts file with several pipelines: which export to run")
     .action(async (file: string, opts: RunCommandOptions) => {
+      const host = hostOf(program);
+      if (host !== undefined) {
+        const { remoteRunCommand } = await import("../remote/run-commands.ts");
+        process.exitCode = await remoteRunCommand(host, file, opts);
+        return;
+      }
       process.exitCode = await runCommand(file, opts);
     });
 }

@@ -2,6 +2,7 @@
  * `weft runs list|get|logs|cancel|retry`.
  */
 import type { Command } from "commander";
+import { hostOf } from "../remote/connect.ts";
 import { parsePositiveInt } from "./run.ts";
 import { runsCancel, runsRetry } from "./runs-control.ts";
 import { runsGet, runsList } from "./runs-list.ts";
@@ -18,7 +19,11 @@ export function registerRunsCommand(program: Command): void {
     .option("-l, --limit <n>", "at most n runs", parsePositiveInt("--limit"), 20)
     .option("--json", "print JSON")
     .action(async (opts: { experiment?: string; state?: string; limit: number; json?: boolean }) => {
-      process.exitCode = await runsList(opts);
+      const host = hostOf(program);
+      process.exitCode =
+        host === undefined
+          ? await runsList(opts)
+          : await (await import("../remote/runs-list.ts")).remoteRunsList(host, opts);
     });
   runs
     .command("get")
@@ -26,7 +31,11 @@ export function registerRunsCommand(program: Command): void {
     .argument("<run>", "run id, id prefix or name")
     .option("--json", "print JSON")
     .action(async (ref: string, opts: { json?: boolean }) => {
-      process.exitCode = await runsGet(ref, opts);
+      const host = hostOf(program);
+      process.exitCode =
+        host === undefined
+          ? await runsGet(ref, opts)
+          : await (await import("../remote/runs-list.ts")).remoteRunsGet(host, ref, opts);
     });
   runs
     .command("logs")
@@ -35,7 +44,11 @@ export function registerRunsCommand(program: Command): void {
     .argument("[task]", "task name or path (default: all tasks)")
     .option("-f, --follow", "keep printing new lines until the task or run finishes")
     .action(async (ref: string, task: string | undefined, opts: { follow?: boolean }) => {
-      process.exitCode = await runsLogs(ref, task, opts);
+      const host = hostOf(program);
+      process.exitCode =
+        host === undefined
+          ? await runsLogs(ref, task, opts)
+          : await (await import("../remote/runs-logs.ts")).remoteRunsLogs(host, ref, task, opts);
     });
   runs
     .command("cancel")
@@ -43,7 +56,11 @@ export function registerRunsCommand(program: Command): void {
     .argument("<run>", "run id, id prefix or name")
     .option("-w, --wait <seconds>", "wait this long for CANCELED to be recorded", parseSeconds, 30)
     .action(async (ref: string, opts: { wait: number }) => {
-      process.exitCode = await runsCancel(ref, opts);
+      const host = hostOf(program);
+      process.exitCode =
+        host === undefined
+          ? await runsCancel(ref, opts)
+          : await (await import("../remote/run-commands.ts")).remoteRunsCancel(host, ref, opts);
     });
   runs
     .command("retry")
@@ -52,7 +69,11 @@ export function registerRunsCommand(program: Command): void {
     .option("--json", "print engine events and the summary as JSON lines")
     .option("--max-parallel <n>", "run at most n tasks at once", parsePositiveInt("--max-parallel"))
     .action(async (ref: string, opts: { json?: boolean; maxParallel?: number }) => {
-      process.exitCode = await runsRetry(ref, opts);
+      const host = hostOf(program);
+      process.exitCode =
+        host === undefined
+          ? await runsRetry(ref, opts)
+          : await (await import("../remote/run-commands.ts")).remoteRunsRetry(host, ref, opts);
     });
 }
 
