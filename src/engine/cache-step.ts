@@ -7,9 +7,12 @@ import fs from "node:fs";
 import { uriToLocalPath } from "../executor/index.ts";
 import type { ComponentSpec, ContainerSpec, PipelineTaskSpec } from "../ir/index.ts";
 import type { TaskCacheInfo } from "../store/index.ts";
-import { explainCacheMiss, type Fingerprint, fingerprint } from "./cache.ts";
+import { explainCacheMiss, type Fingerprint, fingerprint, nearestEntry } from "./cache.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext } from "./context.ts";
 import { recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
+
+/** How many recent executions of a component are searched for the nearest one. */
+const NEAREST_CANDIDATES = 50;
 
 /** Result of a lookup: either the hit's node result or the miss information to record. */
 export type CacheLookup =
@@ -92,8 +95,8 @@ export function lookupCache(
   else if (maxStale !== undefined && ctx.store.cache.get(fp.key)) {
     explanation = `the cached entry is older than the maximum staleness (${maxStale} ms)`;
   } else {
-    const closest = ctx.store.cache.closest(fp.componentDigest);
-    explanation = explainCacheMiss(closest?.parts, fp.parts);
+    const nearest = nearestEntry(ctx.store.cache.recent(fp.componentDigest, NEAREST_CANDIDATES), fp.parts);
+    explanation = explainCacheMiss(nearest?.parts, fp.parts);
   }
   return { info: { key: fp.key, hit: false, explanation, parts: fp.parts }, enabled: true, fingerprint: fp };
 }

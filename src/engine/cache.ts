@@ -62,6 +62,30 @@ const COMPONENT_PARTS: Record<string, string> = {
 };
 
 /**
+ * The previous execution most like this one (fewest differing key parts), so a miss is
+ * explained against its nearest neighbour rather than whatever ran last: a loop's
+ * `kind=logreg` iteration compares with the last logreg run, not the last mlp one.
+ */
+export function nearestEntry<E extends { parts: Record<string, string> }>(
+  candidates: readonly E[],
+  current: Record<string, string>,
+): E | undefined {
+  let best: E | undefined;
+  let bestDiff = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const keys = new Set([...Object.keys(c.parts), ...Object.keys(current)]);
+    let diff = 0;
+    for (const k of keys) if (c.parts[k] !== current[k]) diff++;
+    // Candidates come newest first: a tie keeps the newer one.
+    if (diff < bestDiff) {
+      best = c;
+      bestDiff = diff;
+    }
+  }
+  return best;
+}
+
+/**
  * Says which parts of the key changed between a previous execution's parts and this one's.
  *
  * @example explainCacheMiss({ "param:rows": "200000" }, { "param:rows": "20000" })

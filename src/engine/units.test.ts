@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { explainCacheMiss } from "./cache.ts";
+import { explainCacheMiss, nearestEntry } from "./cache.ts";
 import { ParameterError, PlanError } from "./errors.ts";
 import { type PlaceholderContext, resolveArgv } from "./placeholders.ts";
 import { demandOf, parseCpu, parseMemory, unsatisfiable } from "./resources.ts";
@@ -103,6 +103,17 @@ describe("retry and cache helpers", () => {
     expect(explainCacheMiss(base, { ...base, image: "b", "artifact:raw": "sha256:2" })).toBe(
       "component changed (image); input artifact 'raw' content changed",
     );
+  });
+  it("explains a miss against the nearest previous execution, the newest on a tie", () => {
+    const current = { image: "a", "param:kind": "logreg", "param:epochs": "2" };
+    const mlp = { key: "mlp", parts: { image: "a", "param:kind": "mlp", "param:epochs": "5" } };
+    const logreg = { key: "logreg", parts: { image: "a", "param:kind": "logreg", "param:epochs": "5" } };
+    const olderLogreg = { key: "older", parts: { ...logreg.parts } };
+    expect(nearestEntry([mlp, logreg, olderLogreg], current)?.key).toBe("logreg");
+    expect(explainCacheMiss(nearestEntry([mlp, logreg], current)?.parts, current)).toBe(
+      "input parameter 'epochs' changed (5 → 2)",
+    );
+    expect(nearestEntry([], current)).toBeUndefined();
   });
   it("errors carry stable codes", () => {
     expect(new ParameterError("rows", "bad").code).toBe("PARAMETER_INVALID");

@@ -190,6 +190,9 @@ export function lineageContract(f: ContractFixture): void {
       expect(f.store.cache.get("absent")).toBeUndefined();
       expect(f.store.cache.closest("comp-1")?.parts["param:rows"]).toBe("r2");
       expect(f.store.cache.closest("other")).toBeUndefined();
+      expect(f.store.cache.recent("comp-1", 5).map((e) => e.key)).toEqual(["key-new", "key-old"]);
+      expect(f.store.cache.recent("comp-1", 1).map((e) => e.key)).toEqual(["key-new"]);
+      expect(f.store.cache.recent("other", 5)).toEqual([]);
       expect(f.store.cache.delete("key-new")).toBe(true);
       expect(f.store.cache.delete("key-new")).toBe(false);
       expect(f.store.cache.closest("comp-1")?.key).toBe("key-old");

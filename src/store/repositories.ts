@@ -153,6 +153,8 @@ export interface CacheRepository {
   get(key: string, options?: { maxStalenessMs?: number; now?: number }): CacheEntry | undefined;
   /** The newest entry of the same component, to explain a miss. */
   closest(componentDigest: string): CacheEntry | undefined;
+  /** The newest `limit` entries of the same component, newest first. */
+  recent(componentDigest: string, limit: number): CacheEntry[];
   /** Returns whether an entry was deleted. */
   delete(key: string): boolean;
 }

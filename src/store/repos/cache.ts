@@ -78,10 +78,14 @@ export function createCacheRepository(ctx: SqlContext): CacheRepository {
     },
 
     closest(componentDigest: string): CacheEntry | undefined {
-      const r = ctx
-        .stmt("SELECT * FROM cache_entries WHERE component_digest = ? ORDER BY created_at DESC, rowid DESC LIMIT 1")
-        .get(componentDigest) as CacheRow | undefined;
-      return r && toEntry(r);
+      return this.recent(componentDigest, 1)[0];
+    },
+
+    recent(componentDigest: string, limit: number): CacheEntry[] {
+      const rows = ctx
+        .stmt("SELECT * FROM cache_entries WHERE component_digest = ? ORDER BY created_at DESC, rowid DESC LIMIT ?")
+        .all(componentDigest, Math.max(0, Math.floor(limit))) as CacheRow[];
+      return rows.map(toEntry);
     },
 
     delete(key: string): boolean {
