@@ -149,29 +149,8 @@ export interface RecurringRun {
   next_fire_times?: string[];
 }
 
-/** A node of the run graph (`/apis/weft/v1/runs/{id}/graph`). */
-export interface GraphNode {
-  task_id: string;
-  name: string;
-  display_name: string;
-  path: string;
-  kind: string;
-  state: string;
-  parent_id?: string;
-  started_at?: string;
-  finished_at?: string;
-  attempt: number;
-  cached?: boolean;
-  error?: string;
-}
-
-/** The run graph: nodes and sibling edges. */
-export interface RunGraph {
-  run_id: string;
-  state: string;
-  nodes: GraphNode[];
-  edges: Array<{ from: string; to: string }>;
-}
+/** The run graph (`/apis/weft/v1/runs/{id}/graph`): one definition, shared with the typed client. */
+export type { GraphNode, RunGraph } from "../../../src/client/weft-extensions.ts";
 
 /** An artifact record. */
 export interface Artifact {
