@@ -19,42 +19,14 @@ function positives(labels: Labels): number {
   return p;
 }
 
-/** ROC-AUC: the probability that a random positive outranks a random negative (ties count half). */
-export function rocAuc(scores: ArrayLike<number>, labels: Labels): number {
-  const pos = positives(labels);
-  const neg = labels.length - pos;
-  if (pos === 0 || neg === 0) return Number.NaN;
-  const idx = order(scores);
-  let auc = 0;
-  let negSeen = 0;
-  let i = 0;
-  while (i < idx.length) {
-    let j = i;
-    let p = 0;
-    let n = 0;
-    const s = scores[idx[i]!] as number;
-    while (j < idx.length && scores[idx[j]!] === s) {
-      if ((labels[idx[j]!] as number) > 0.5) p++;
-      else n++;
-      j++;
-    }
-    // Positives in this tie group beat all negatives below it and half of those tied.
-    auc += p * (neg - negSeen - n) + (p * n) / 2;
-    negSeen += n;
-    i = j;
-  }
-  return auc / (pos * neg);
-}
-
-/** PR-AUC as average precision (scikit-learn's definition: step-wise, no interpolation). */
-export function averagePrecision(scores: ArrayLike<number>, labels: Labels): number {
-  const pos = positives(labels);
-  if (pos === 0) return Number.NaN;
+/**
+ * Visits each distinct score from highest to lowest with the cumulative true and false
+ * positives of the threshold `score >= s`; tied scores form one step.
+ */
+function sweep(scores: ArrayLike<number>, labels: Labels, visit: (threshold: number, tp: number, fp: number) => void) {
   const idx = order(scores);
   let tp = 0;
   let fp = 0;
-  let ap = 0;
-  let prevRecall = 0;
   let i = 0;
   while (i < idx.length) {
     const s = scores[idx[i]!] as number;
@@ -63,10 +35,40 @@ export function averagePrecision(scores: ArrayLike<number>, labels: Labels): num
       else fp++;
       i++;
     }
+    visit(s, tp, fp);
+  }
+}
+
+/** ROC-AUC: the probability that a random positive outranks a random negative (ties count half). */
+export function rocAuc(scores: ArrayLike<number>, labels: Labels): number {
+  const pos = positives(labels);
+  const neg = labels.length - pos;
+  if (pos === 0 || neg === 0) return Number.NaN;
+  let auc = 0;
+  let prevTp = 0;
+  let prevFp = 0;
+  sweep(scores, labels, (_s, tp, fp) => {
+    const p = tp - prevTp;
+    const n = fp - prevFp;
+    // Positives in this tie group beat all negatives below it and half of those tied.
+    auc += p * (neg - fp) + (p * n) / 2;
+    prevTp = tp;
+    prevFp = fp;
+  });
+  return auc / (pos * neg);
+}
+
+/** PR-AUC as average precision (scikit-learn's definition: step-wise, no interpolation). */
+export function averagePrecision(scores: ArrayLike<number>, labels: Labels): number {
+  const pos = positives(labels);
+  if (pos === 0) return Number.NaN;
+  let ap = 0;
+  let prevRecall = 0;
+  sweep(scores, labels, (_s, tp, fp) => {
     const recall = tp / pos;
     ap += (recall - prevRecall) * (tp / (tp + fp));
     prevRecall = recall;
-  }
+  });
   return ap;
 }
 
@@ -106,25 +108,15 @@ export function atThreshold(scores: ArrayLike<number>, labels: Labels, threshold
 export function bestF1Threshold(scores: ArrayLike<number>, labels: Labels): number {
   const pos = positives(labels);
   if (pos === 0) return 0.5;
-  const idx = order(scores);
-  let tp = 0;
-  let fp = 0;
   let best = -1;
   let threshold = 0.5;
-  let i = 0;
-  while (i < idx.length) {
-    const s = scores[idx[i]!] as number;
-    while (i < idx.length && scores[idx[i]!] === s) {
-      if ((labels[idx[i]!] as number) > 0.5) tp++;
-      else fp++;
-      i++;
-    }
+  sweep(scores, labels, (s, tp, fp) => {
     const f1 = (2 * tp) / (tp + fp + pos);
     if (f1 > best) {
       best = f1;
       threshold = s;
     }
-  }
+  });
   return threshold;
 }
 
@@ -139,20 +131,10 @@ export interface RocPoint {
 export function rocCurve(scores: ArrayLike<number>, labels: Labels, maxPoints = 101): RocPoint[] {
   const pos = positives(labels);
   const neg = labels.length - pos;
-  const idx = order(scores);
   const all: RocPoint[] = [{ threshold: Number.POSITIVE_INFINITY, fpr: 0, tpr: 0 }];
-  let tp = 0;
-  let fp = 0;
-  let i = 0;
-  while (i < idx.length) {
-    const s = scores[idx[i]!] as number;
-    while (i < idx.length && scores[idx[i]!] === s) {
-      if ((labels[idx[i]!] as number) > 0.5) tp++;
-      else fp++;
-      i++;
-    }
+  sweep(scores, labels, (s, tp, fp) => {
     all.push({ threshold: s, fpr: neg ? fp / neg : 0, tpr: pos ? tp / pos : 0 });
-  }
+  });
   if (all.length <= maxPoints) return all;
   const out: RocPoint[] = [];
   const step = (all.length - 1) / (maxPoints - 1);
