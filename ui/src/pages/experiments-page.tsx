@@ -1,11 +1,11 @@
 /** Experiments: the list with a create form; one experiment shows its runs. */
 import { useState } from "react";
 import { createExperiment, getExperiment, listExperiments } from "../api/index.ts";
+import { Pager, usePageTokens } from "../components/pager.tsx";
 import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatTime } from "../format.ts";
 import { Link } from "../router.tsx";
-import { Pager } from "./pipelines-page.tsx";
 import { RunsPage } from "./runs-page.tsx";
 
 function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
@@ -29,8 +29,8 @@ function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
 
 /** The page; with `experimentId`, that experiment's runs. */
 export function ExperimentsPage({ experimentId }: { experimentId?: string | undefined }): React.JSX.Element {
-  const [pageToken, setPageToken] = useState<string | undefined>();
-  const [history, setHistory] = useState<Array<string | undefined>>([]);
+  const pages = usePageTokens();
+  const pageToken = pages.pageToken;
   const list = useAsync((s) => listExperiments({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s), [pageToken]);
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
@@ -104,18 +104,7 @@ export function ExperimentsPage({ experimentId }: { experimentId?: string | unde
           </table>
         </div>
       ) : null}
-      <Pager
-        hasPrev={history.length > 0}
-        hasNext={list.data?.nextPageToken !== undefined}
-        onPrev={() => {
-          setPageToken(history.at(-1));
-          setHistory((h) => h.slice(0, -1));
-        }}
-        onNext={() => {
-          setHistory((h) => [...h, pageToken]);
-          setPageToken(list.data?.nextPageToken);
-        }}
-      />
+      <Pager pages={pages} nextPageToken={list.data?.nextPageToken} />
     </div>
   );
 }

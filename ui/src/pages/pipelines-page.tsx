@@ -1,6 +1,7 @@
 /** Pipelines: the list, and uploading a compiled pipeline (YAML or JSON) by picking or dropping a file. */
 import { useRef, useState } from "react";
 import { listPipelines, type Pipeline, uploadPipeline } from "../api/index.ts";
+import { Pager, usePageTokens } from "../components/pager.tsx";
 import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatTime } from "../format.ts";
@@ -80,8 +81,8 @@ export function UploadPipeline(props: {
 /** The pipelines list page. */
 export function PipelinesPage(): React.JSX.Element {
   const [showUpload, setShowUpload] = useState(false);
-  const [pageToken, setPageToken] = useState<string | undefined>();
-  const [history, setHistory] = useState<Array<string | undefined>>([]);
+  const pages = usePageTokens();
+  const pageToken = pages.pageToken;
   const list = useAsync((s) => listPipelines({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s), [pageToken]);
   return (
     <div className="page">
@@ -137,38 +138,7 @@ export function PipelinesPage(): React.JSX.Element {
           </table>
         </div>
       ) : null}
-      <Pager
-        hasPrev={history.length > 0}
-        hasNext={list.data?.nextPageToken !== undefined}
-        onPrev={() => {
-          setPageToken(history.at(-1));
-          setHistory((h) => h.slice(0, -1));
-        }}
-        onNext={() => {
-          setHistory((h) => [...h, pageToken]);
-          setPageToken(list.data?.nextPageToken);
-        }}
-      />
-    </div>
-  );
-}
-
-/** Previous/next page buttons over KFP page tokens. */
-export function Pager(props: {
-  hasPrev: boolean;
-  hasNext: boolean;
-  onPrev: () => void;
-  onNext: () => void;
-}): React.JSX.Element | null {
-  if (!props.hasPrev && !props.hasNext) return null;
-  return (
-    <div className="toolbar">
-      <button type="button" className="btn btn-sm" disabled={!props.hasPrev} onClick={props.onPrev}>
-        ← Previous
-      </button>
-      <button type="button" className="btn btn-sm" disabled={!props.hasNext} onClick={props.onNext}>
-        Next →
-      </button>
+      <Pager pages={pages} nextPageToken={list.data?.nextPageToken} />
     </div>
   );
 }
