@@ -110,12 +110,17 @@ export function judge(m: Measurement): BenchResult {
   const failed = Object.entries(m.require ?? {})
     .filter(([, ok]) => !ok)
     .map(([name]) => name);
-  const result: BenchResult = { bench: m.name, goal: m.goal, met: false };
-  if (m.value !== undefined) result.value = round(m.value);
-  if (m.unit !== undefined) result.unit = m.unit;
-  if (m.baseline !== undefined) result.baseline = round(m.baseline);
   const ratio = m.value !== undefined && m.baseline ? m.value / m.baseline : undefined;
-  if (ratio !== undefined && Number.isFinite(ratio)) result.ratio = round(ratio);
+  // keys in the order they are read: what, against what, the goal, the verdict
+  const result: BenchResult = {
+    bench: m.name,
+    ...(m.value !== undefined ? { value: round(m.value) } : {}),
+    ...(m.unit !== undefined ? { unit: m.unit } : {}),
+    ...(m.baseline !== undefined ? { baseline: round(m.baseline) } : {}),
+    ...(ratio !== undefined && Number.isFinite(ratio) ? { ratio: round(ratio) } : {}),
+    goal: m.goal,
+    met: false,
+  };
 
   let goalMet: boolean;
   if (m.value === undefined) {
@@ -128,10 +133,12 @@ export function judge(m: Measurement): BenchResult {
     if (goal.unit && m.unit && goal.unit !== m.unit) {
       throw new GoalError(`bench ${m.name}: goal "${m.goal}" is in ${goal.unit} but the value is in ${m.unit}`);
     }
-    const subject = goal.subject === "value" ? m.value : goal.subject === "ratio" ? ratio : ratio && ratio * 100;
-    if (subject === undefined) {
+    if (goal.subject !== "value" && m.baseline === undefined) {
       throw new GoalError(`bench ${m.name}: goal "${m.goal}" compares with the baseline, but no baseline was given`);
     }
+    // a zero or missing baseline measurement gives no ratio: the goal is not met
+    const r = ratio ?? Number.NaN;
+    const subject = goal.subject === "value" ? m.value : goal.subject === "ratio" ? r : r * 100;
     goalMet = Number.isFinite(subject) && compare(goal.op, subject, goal.target);
   }
   result.met = goalMet && failed.length === 0;

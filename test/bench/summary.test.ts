@@ -134,3 +134,15 @@ describe("judge", () => {
     expect(parseGoal(">= 100 tasks/s")).toEqual({ op: ">=", target: 100, subject: "value", unit: "tasks/s" });
   });
 });
+
+describe("judge on a broken baseline", () => {
+  it("does not meet a ratio goal when the baseline measured zero or NaN", () => {
+    expect(judge({ name: "z", value: 1, unit: "ms", baseline: 0, goal: "<= 1.25x" }).met).toBe(false);
+    expect(judge({ name: "z", value: 1, unit: "ms", baseline: Number.NaN, goal: "<= 2 %" }).met).toBe(false);
+  });
+
+  it("prints keys in reading order: what, against what, goal, verdict", () => {
+    const r = judge({ name: "k", value: 2, unit: "ms", baseline: 1, goal: "<= 3x" });
+    expect(Object.keys(r)).toEqual(["bench", "value", "unit", "baseline", "ratio", "goal", "met"]);
+  });
+});
