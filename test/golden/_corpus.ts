@@ -28,6 +28,7 @@ export const SAME_PIPELINE: Record<string, string> = {
   "pipeline-with-input-status-state.ts": "critical/pipeline_with_input_status_state.yaml",
   "pipeline-with-loops.ts": "parallel_and_nested/pipeline_with_loops.yaml",
   "pipeline-with-metrics-outputs.ts": "essential/pipeline_with_metrics_outputs.yaml",
+  "pipeline-with-outputs.ts": "essential/pipeline_with_outputs.yaml",
   "pipeline-with-nested-conditions.ts": "essential/pipeline_with_nested_conditions.yaml",
   "pipeline-with-params-containing-format.ts": "essential/pipeline_with_params_containing_format.yaml",
   "pipeline-with-placeholders.ts": "critical/pipeline_with_placeholders.yaml",
@@ -60,7 +61,7 @@ export const NO_COUNTERPART: Record<string, string> = {
   "nested-loops.ts": "a loop over a static list inside a loop over a parameter",
   "oneof-artifacts.ts": "OneOf over artifacts from three branches",
   "pipeline-outputs.ts":
-    "a pipeline's outputs used by another pipeline; essential/pipeline_with_outputs has a similar name but other tasks",
+    "a pipeline's outputs used by another pipeline; pipeline_with_outputs is the pipeline of pipeline-with-outputs.ts",
   "resources.ts": "CPU, memory and GPU requests and limits",
 };
 
