@@ -295,7 +295,13 @@ try {
 }
 printTable();
 for (const r of rows) {
-  report(r.measure ?? { name: `engine.${r.scenario}`, goal: r.goal, require: { [r.result]: r.ok } });
+  // a row without a measurement is judged on its own verdict, named after its scenario
+  const slug = r.scenario
+    .replace(/^\d+[a-z]?\s+/, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+  report(r.measure ?? { name: `engine.${slug}`, goal: r.goal, require: { [r.result]: r.ok } });
 }
 json.totalSeconds = round((performance.now() - started) / 1000, 1);
 console.log(JSON.stringify({ bench: "engine", ...json }));
