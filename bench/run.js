@@ -1,16 +1,24 @@
 #!/usr/bin/env node
 // Runs every benchmark under bench/ (files named *.bench.ts or *.bench.js), one after the
-// other, each in its own process, streaming its table; then prints one summary line per
-// benchmark with its JSON result. `npm run bench` calls this; `node bench/run.js engine`
-// runs only the benchmarks whose path contains "engine".
+// other, each in its own process, streaming its table; then prints a summary table of every
+// goal the benches reported (bench/report.ts) and which are not met (bench/summary.ts).
+// `npm run bench` calls this; `node bench/run.js engine` runs only the benchmarks whose path
+// contains "engine". Exits 1 when a bench process fails; with --strict, also when a goal is
+// not met (or a bench states none). The table is printed either way.
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { register } from "tsx/esm/api";
+
+register();
+const { exitCode, formatSummary, summarize } = await import("./summary.ts");
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
-const filters = process.argv.slice(2);
+const args = process.argv.slice(2);
+const strict = args.includes("--strict");
+const filters = args.filter((a) => a !== "--strict");
 
 function find(dir) {
   const out = [];
@@ -24,23 +32,16 @@ function find(dir) {
 
 function runOne(file) {
   return new Promise((resolve) => {
-    let lastJson;
-    let buffered = "";
+    let stdout = "";
     const child = spawn(process.execPath, ["--import", "tsx", file], {
       cwd: root,
       stdio: ["ignore", "pipe", "inherit"],
     });
     child.stdout.on("data", (chunk) => {
       process.stdout.write(chunk);
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) if (line.startsWith("{")) lastJson = line;
+      stdout += chunk.toString();
     });
-    child.on("close", (code) => {
-      if (buffered.startsWith("{")) lastJson = buffered;
-      resolve({ code: code ?? 1, json: lastJson });
-    });
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout }));
   });
 }
 
@@ -51,16 +52,17 @@ if (files.length === 0) {
   );
   process.exit(1);
 }
-const results = [];
-for (const file of files) {
-  const name = relative(root, file);
-  console.log(`\n== ${name}`);
+const processes = [];
+for (const path of files) {
+  const file = relative(root, path);
+  console.log(`\n== ${file}`);
   const started = Date.now();
-  const { code, json } = await runOne(file);
-  results.push({ name, code, seconds: (Date.now() - started) / 1000, json });
+  const { code, stdout } = await runOne(path);
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`== ${file}: exited ${code} after ${seconds.toFixed(1)} s`);
+  processes.push({ file, code, seconds, stdout });
 }
+const summary = summarize(processes);
 console.log("\n== summary");
-for (const r of results) {
-  console.log(`${r.code === 0 ? "ok  " : "FAIL"} ${r.name} (${r.seconds.toFixed(1)} s)${r.json ? ` ${r.json}` : ""}`);
-}
-process.exit(results.every((r) => r.code === 0) ? 0 : 1);
+console.log(formatSummary(summary));
+process.exit(exitCode(summary, strict));

@@ -5,6 +5,8 @@
  * `stringify` alone, the baseline for the PyYAML-exact writer. The goal, 1,000 tasks
  * compiled to YAML in under 1 s, is judged on the total.
  *
+ * Prints a table, the goal's JSON line (bench/report.ts), then one line of details.
+ *
  * Run: npx tsx bench/compile/compile.bench.ts
  */
 import { performance } from "node:perf_hooks";
@@ -12,6 +14,7 @@ import { stringify } from "yaml";
 import { type AnyPipeline, compilePipeline } from "../../src/compiler/index.ts";
 import { parallelFor, param, pipeline } from "../../src/index.ts";
 import { serializePipeline } from "../../src/ir/index.ts";
+import { report } from "../report.ts";
 import { source, step } from "./components.ts";
 
 /** A pipeline of `tasks` tasks: chains of steps fanning out from sources, every 10th with options. */
@@ -152,15 +155,12 @@ const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] as num
 console.log(fmt(header));
 for (const l of lines) console.log(fmt(l));
 const judged = rows.find((r) => r.case === "chain" && r.tasks === GOAL_TASKS);
-const met = (judged?.totalMs ?? Number.POSITIVE_INFINITY) < GOAL_TOTAL_MS;
-console.log(
-  `goal: ${GOAL_TASKS} tasks compiled to YAML in under ${GOAL_TOTAL_MS} ms: ${met ? "met" : "NOT met"} (${judged?.totalMs} ms)`,
-);
-console.log(
-  JSON.stringify({
-    bench: "compile",
-    node: process.version,
-    rows,
-    goal: { tasks: GOAL_TASKS, totalUnderMs: GOAL_TOTAL_MS, totalMs: judged?.totalMs, met },
-  }),
-);
+// the baseline is the same IR written by `yaml` alone: what any YAML output costs
+report({
+  name: `compile.chain-${GOAL_TASKS}`,
+  value: judged?.totalMs ?? Number.NaN,
+  unit: "ms",
+  baseline: judged?.yamlOnlyMs ?? Number.NaN,
+  goal: `< ${GOAL_TOTAL_MS} ms`,
+});
+console.log(JSON.stringify({ bench: "compile", node: process.version, rows }));

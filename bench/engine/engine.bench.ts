@@ -10,11 +10,12 @@
  *  3. four independent CPU-bound ~3-second branches against running them one by one;
  *  4. a 1,000-iteration ParallelFor of no-op tasks: completes, peak RSS, tasks per second.
  *
- * Prints a table, then one JSON line.
+ * Prints a table, one JSON line per goal (bench/report.ts), then one line of details.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Measurement, report } from "../report.ts";
 import { bareSequential, benchHome, rssSampler, spawnOnce } from "./harness.ts";
 import { chainPipeline, fanPipeline, parallelForPipeline } from "./pipelines.ts";
 import { tsChainPipeline } from "./ts-chain.ts";
@@ -39,6 +40,8 @@ interface Row {
   result: string;
   goal: string;
   ok: boolean;
+  /** The goal as judged by bench/report.ts; a row without it is reported on `ok` alone. */
+  measure?: Measurement;
 }
 const rows: Row[] = [];
 const json: Record<string, number | boolean> = {};
@@ -81,6 +84,13 @@ async function overheadPerTask(): Promise<void> {
       result: `${perTask.toFixed(1)} ms/task overhead`,
       goal: "<= 15 ms/task",
       ok: perTask <= 15,
+      measure: {
+        name: "engine.sh-chain-overhead",
+        value: perTask,
+        unit: "ms/task",
+        baseline: shTimes.bare / CHAIN,
+        goal: "<= 15 ms/task",
+      },
     });
     json.containerOverheadMsPerTask = round(perTask);
 
@@ -100,6 +110,7 @@ async function overheadPerTask(): Promise<void> {
       result: `${ratio.toFixed(2)}x bare`,
       goal: "<= 1.25x",
       ok: ratio <= 1.25,
+      measure: { name: "engine.node-chain", value: nodeTimes.engine, unit: "ms", baseline: bareNode, goal: "<= 1.25x" },
     });
     json.nodeTaskRatio = round(ratio);
     json.nodeOverheadMsPerTask = round((nodeTimes.engine - bareNode) / CHAIN);
@@ -126,6 +137,11 @@ async function overheadPerTask(): Promise<void> {
         result: "-",
         goal: "<= 1.25x",
         ok: false,
+        measure: {
+          name: "engine.ts-chain",
+          goal: "<= 1.25x",
+          require: { [`runs: ${tsFailure.message.slice(0, 120)}`]: false },
+        },
       });
       json.tsTaskFailed = true;
     } else {
@@ -137,6 +153,7 @@ async function overheadPerTask(): Promise<void> {
         result: `${tsRatio.toFixed(2)}x bare`,
         goal: "<= 1.25x",
         ok: tsRatio <= 1.25,
+        measure: { name: "engine.ts-chain", value: engTs, unit: "ms", baseline: bareNode, goal: "<= 1.25x" },
       });
       json.tsTaskRatio = round(tsRatio);
       json.tsOverheadMsPerTask = round((engTs - bareNode) / CHAIN);
@@ -161,6 +178,14 @@ async function cachedRerun(): Promise<void> {
       result: `${(ratio * 100).toFixed(2)} %`,
       goal: "<= 2 %",
       ok: ratio <= 0.02 && cached === 10,
+      measure: {
+        name: "engine.cached-rerun",
+        value: second.wallMs,
+        unit: "ms",
+        baseline: first,
+        goal: "<= 2 %",
+        require: { "10 of 10 tasks cached": cached === 10 },
+      },
     });
     json.cachedRerunRatio = round(ratio, 4);
     json.cachedTasks = cached;
@@ -187,8 +212,9 @@ async function parallelBranches(): Promise<void> {
       measured: ms(wall),
       baseline: `${ms(sequential)} sequential`,
       result: `${ratio.toFixed(2)} of sequential`,
-      goal: "<= 0.55 (2 cores)",
+      goal: "<= 0.55x (2 cores)",
       ok: ratio <= 0.55,
+      measure: { name: "engine.parallel-branches", value: wall, unit: "ms", baseline: sequential, goal: "<= 0.55x" },
     });
     json.parallelRatio = round(ratio);
     json.parallelSequentialMs = Math.round(sequential);
@@ -214,6 +240,15 @@ async function bigParallelFor(): Promise<void> {
       result: `${peakMb.toFixed(0)} MB peak RSS, ${perSecond.toFixed(0)} tasks/s`,
       goal: "< 300 MB, completes",
       ok: peakMb < 300 && leaves === 1000,
+      measure: {
+        name: "engine.parallel-for",
+        value: peakMb,
+        unit: "MB",
+        baseline: before / 2 ** 20,
+        goal: "< 300 MB",
+        require: { "1000 tasks succeeded": leaves === 1000 },
+        details: { tasksPerSecond: round(perSecond, 1) },
+      },
     });
     json.loopTasksSucceeded = leaves;
     json.loopPeakRssMb = round(peakMb, 1);
@@ -259,6 +294,14 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 printTable();
+for (const r of rows) {
+  // a row without a measurement is judged on its own verdict, named after its scenario
+  const slug = r.scenario
+    .replace(/^\d+[a-z]?\s+/, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+  report(r.measure ?? { name: `engine.${slug}`, goal: r.goal, require: { [r.result]: r.ok } });
+}
 json.totalSeconds = round((performance.now() - started) / 1000, 1);
-json.allGoalsMet = rows.every((r) => r.ok);
 console.log(JSON.stringify({ bench: "engine", ...json }));

@@ -22,7 +22,11 @@ function edgePath(points: Array<{ x: number; y: number }>): string {
 }
 
 function kindLabel(n: DagNode): string {
-  if (n.kind === "loop") return `Loop · ${n.children.length} iteration${n.children.length === 1 ? "" : "s"}`;
+  if (n.kind === "loop") {
+    // children of a previewed loop are its body, not its iterations
+    if (n.iterations === undefined) return "Loop · for each item";
+    return `Loop · ${n.iterations} iteration${n.iterations === 1 ? "" : "s"}`;
+  }
   if (n.kind === "iteration") return `Iteration ${/(\d+)$/.exec(n.path)?.[1] ?? ""}`;
   if (n.kind === "condition") return `Condition · ${n.label}`;
   if (n.kind === "exit-handler") return `Exit handler · ${n.label}`;

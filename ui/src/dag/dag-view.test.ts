@@ -30,10 +30,23 @@ describe("DagView", () => {
     const html = renderToStaticMarkup(createElement(DagView, { tree: treeFromSpec(spec), onSelect: () => undefined }));
     expect(html).toContain('aria-label="Pipeline graph with 5 tasks.');
     expect(html).toMatch(/data-task="prep"/);
-    expect(html).toMatch(/aria-label="Loop · 1 iteration, loop, collapsed, press Enter to expand"/);
+    expect(html).toMatch(/aria-label="Loop · 2 iterations, loop, collapsed, press Enter to expand"/);
     expect(html).toMatch(/data-group="condition-2"[^>]*>.*data-task="report"/s);
     expect(html).not.toContain('data-task="train"');
     expect((html.match(/class="dag-edge"/g) ?? []).length).toBe(2);
+  });
+
+  it("labels a loop over run-time items without a count, and a one-item loop in the singular", () => {
+    const withItems = (items: Record<string, string>) => {
+      const loop = { ...spec.root.dag.tasks["for-loop-1"], parameterIterator: { items } };
+      return { ...spec, root: { dag: { tasks: { ...spec.root.dag.tasks, "for-loop-1": loop } } } };
+    };
+    const render = (items: Record<string, string>) =>
+      renderToStaticMarkup(createElement(DagView, { tree: treeFromSpec(withItems(items)), onSelect: () => undefined }));
+    expect(render({ inputParameter: "pipelinechannel--xs" })).toMatch(
+      /aria-label="Loop · for each item, loop, collapsed/,
+    );
+    expect(render({ raw: '["only"]' })).toMatch(/aria-label="Loop · 1 iteration, loop, collapsed/);
   });
 
   it("keys the layout on structure, not on states", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunGraph } from "../api/index.ts";
 import { layoutTree, NODE_W } from "./layout.ts";
-import { findNode, stateCounts, treeFromGraph, treeFromSpec } from "./model.ts";
+import { findNode, stateCounts, staticItemCount, treeFromGraph, treeFromSpec } from "./model.ts";
 
 const graph: RunGraph = {
   run_id: "r",
@@ -101,6 +101,7 @@ describe("DAG model", () => {
     ]);
     const loop = findNode(tree.roots, "l");
     expect(loop?.children.map((c) => c.id)).toEqual(["i0", "i1"]);
+    expect(loop?.iterations).toBe(2);
     expect(findNode(tree.roots, "t0")?.state).toBe("CACHED");
     expect(tree.edges.get("")).toEqual([
       { from: "a", to: "l" },
@@ -112,11 +113,26 @@ describe("DAG model", () => {
   it("builds a static tree from a spec, with edges from dependencies", () => {
     const tree = treeFromSpec(spec);
     expect(tree.count).toBe(4);
-    expect(findNode(tree.roots, "root/for-loop-1")?.children.map((c) => c.id)).toEqual(["root/for-loop-1/train"]);
+    const loop = findNode(tree.roots, "root/for-loop-1");
+    // the preview shows the body once; the count comes from the static items
+    expect(loop?.children.map((c) => c.id)).toEqual(["root/for-loop-1/train"]);
+    expect(loop?.iterations).toBe(2);
     expect(tree.edges.get("")).toEqual([
       { from: "root/prep", to: "root/for-loop-1" },
       { from: "root/for-loop-1", to: "root/report" },
     ]);
+  });
+
+  it("counts a loop's static items, and leaves the count unknown for items known only at run time", () => {
+    expect(staticItemCount({ parameterIterator: { items: { raw: '[{"a":1},{"a":2},{"a":3}]' } } })).toBe(3);
+    expect(staticItemCount({ parameterIterator: { items: { raw: "[]" } } })).toBe(0);
+    expect(staticItemCount({ parameterIterator: { items: { inputParameter: "pipelinechannel--xs" } } })).toBe(
+      undefined,
+    );
+    expect(staticItemCount({ parameterIterator: { items: { raw: "not json" } } })).toBe(undefined);
+    expect(staticItemCount({ artifactIterator: { items: { inputArtifact: "xs" } } })).toBe(undefined);
+    const ghost = treeFromGraph({ ...graph, nodes: [graph.nodes[0] as RunGraph["nodes"][0]] }, spec);
+    expect(findNode(ghost.roots, "root/for-loop-1")?.iterations).toBe(2);
   });
 
   it("lays loops out collapsed by default and expanded when toggled", () => {

@@ -21,6 +21,11 @@ export interface DagNode {
   error?: string | undefined;
   /** Planned from the spec, not yet recorded by the run. */
   ghost: boolean;
+  /**
+   * Of a loop: how many iterations it has (a run's recorded iterations, or a spec's static
+   * items); undefined where the spec loops over items known only at run time.
+   */
+  iterations?: number | undefined;
   children: DagNode[];
 }
 
@@ -49,6 +54,23 @@ function kindOf(name: string, task: PipelineTaskJson, spec: PipelineSpecJson): s
   if (comp?.dag)
     return name.startsWith("condition") ? "condition" : name.startsWith("exit-handler") ? "exit-handler" : "dag";
   return "container";
+}
+
+/** Items of a loop over a static list (`parameterIterator.items.raw`); undefined otherwise. */
+export function staticItemCount(task: PipelineTaskJson): number | undefined {
+  const it = task.parameterIterator;
+  if (typeof it !== "object" || it === null || Array.isArray(it)) return undefined;
+  const items = it.items;
+  if (typeof items !== "object" || items === null || Array.isArray(items)) return undefined;
+  const raw = items.raw;
+  if (Array.isArray(raw)) return raw.length;
+  if (typeof raw !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.length : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function addEdge(tree: DagTree, parent: string, from: string, to: string): void {
@@ -81,6 +103,7 @@ function specChildren(
       cached: false,
       ghost,
       children: [],
+      ...(kind === "loop" ? { iterations: staticItemCount(task) } : {}),
     };
     tree.count++;
     if (comp?.dag?.tasks) node.children = specChildren(spec, comp.dag.tasks, path, tree, path, ghost);
@@ -128,7 +151,9 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
     } else tree.roots.push(node);
   }
   for (const n of byId.values()) {
-    if (n.kind === "loop") n.children.sort((a, b) => iterationIndex(a) - iterationIndex(b));
+    if (n.kind !== "loop") continue;
+    n.children.sort((a, b) => iterationIndex(a) - iterationIndex(b));
+    n.iterations = n.children.filter((c) => c.kind === "iteration").length;
   }
   for (const e of graph.edges) addEdge(tree, parentOf.get(e.to) ?? "", e.from, e.to);
   const rootTasks = spec?.root?.dag?.tasks;
@@ -150,6 +175,7 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
         cached: false,
         ghost: true,
         children: [],
+        ...(kind === "loop" ? { iterations: staticItemCount(task) } : {}),
       });
       tree.count++;
       for (const up of upstream(task)) if (rootTasks[up]) addEdge(tree, "", ids(up), `root/${name}`);
