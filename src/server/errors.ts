@@ -117,7 +117,7 @@ export function toApiError(err: unknown): { error: ApiError; reason: string } {
   const errCode = err instanceof Error ? (err as { code?: unknown }).code : undefined;
   if (err instanceof Error && typeof errCode === "string") {
     const grpc =
-      CLIENT_ERROR_CODES[errCode] ??
+      (Object.hasOwn(CLIENT_ERROR_CODES, errCode) ? CLIENT_ERROR_CODES[errCode] : undefined) ??
       (CLIENT_ERROR_PREFIXES.some((p) => errCode.startsWith(p)) ? GrpcCode.INVALID_ARGUMENT : undefined);
     if (grpc !== undefined) {
       const code: ApiErrorCode =
