@@ -13,6 +13,7 @@ import type { ServerContext, ServerOptions } from "./context.ts";
 import { registerDocsRoutes } from "./docs.ts";
 import { ApiError, GrpcCode, toApiError, toRpcStatus } from "./errors.ts";
 import { registerPrometheus } from "./prometheus.ts";
+import { assertSafeBind, registerRequestGuard } from "./request-guard.ts";
 import { registerExperimentRoutes } from "./routes-experiments.ts";
 import { registerPipelineRoutes } from "./routes-pipelines.ts";
 import { registerRecurringRunRoutes } from "./routes-recurring.ts";
@@ -27,7 +28,10 @@ export interface WeftServer {
   ctx: ServerContext;
   /** Recovers runs of a previous process (orphans, queued PENDING runs) and starts the scheduler. */
   start(): void;
-  /** Binds `host:port` (port 0 picks a free one) after {@link start}; returns the base URL. */
+  /**
+   * Binds `host:port` (port 0 picks a free one) after {@link start}; returns the base URL.
+   * An address other machines reach is refused unless `allowRemoteUnauthenticated` is set.
+   */
   listen(port: number, host?: string): Promise<string>;
   /** Stops scheduling, waits briefly for executing runs, and closes the HTTP server. */
   close(): Promise<void>;
@@ -111,6 +115,12 @@ export function createServer(opts: ServerOptions): WeftServer {
       (reply as unknown as FastifyReply).status(400).send(toRpcStatus(error, err.code));
     },
   });
+  let boundHost: string | undefined;
+  registerRequestGuard(app, {
+    allowedHosts: opts.allowedHosts ?? [],
+    allowedOrigins: opts.allowedOrigins ?? [],
+    boundHost: () => boundHost,
+  });
   app.register(multipart, { limits: { fileSize: 32 * 1024 * 1024, files: 1 } });
   // KFP clients send custom-verb POSTs (`:archive`, `:terminate`) with a JSON content type
   // and no body: an empty body is no body, not malformed JSON.
@@ -168,6 +178,8 @@ export function createServer(opts: ServerOptions): WeftServer {
     ctx,
     start,
     async listen(port, host = "127.0.0.1") {
+      assertSafeBind(host, opts.allowRemoteUnauthenticated === true);
+      boundHost = host;
       start();
       await app.listen({ port, host });
       const addr = app.server.address();

@@ -28,6 +28,12 @@ export interface ServerOptions {
   uiDir?: string;
   /** Fastify request logging; default off. */
   logger?: boolean;
+  /** Host names (`name` or `name:port`) accepted in `Host` besides localhost, the loopback and the bound addresses. */
+  allowedHosts?: readonly string[];
+  /** Origins (`http://host:port`) besides the server's own whose pages may change state. */
+  allowedOrigins?: readonly string[];
+  /** Lets {@link WeftServer.listen} bind an address other machines reach, without authentication. */
+  allowRemoteUnauthenticated?: boolean;
 }
 
 /** Shared state of the routes of one server. */

@@ -11,6 +11,7 @@ export const GrpcCode = {
   INVALID_ARGUMENT: 3,
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
   FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
@@ -23,6 +24,7 @@ const HTTP_STATUS: Record<GrpcCodeValue, number> = {
   3: 400,
   5: 404,
   6: 409,
+  7: 403,
   9: 400,
   12: 501,
   13: 500,
@@ -37,6 +39,8 @@ export type ApiErrorCode =
   | "API_BAD_PAGE_TOKEN"
   | "API_NOT_FOUND"
   | "API_ALREADY_EXISTS"
+  | "API_FORBIDDEN_HOST"
+  | "API_FORBIDDEN_ORIGIN"
   | "API_FAILED_PRECONDITION"
   | "API_UNIMPLEMENTED"
   | "API_INTERNAL";
@@ -117,7 +121,7 @@ export function toApiError(err: unknown): { error: ApiError; reason: string } {
   const errCode = err instanceof Error ? (err as { code?: unknown }).code : undefined;
   if (err instanceof Error && typeof errCode === "string") {
     const grpc =
-      CLIENT_ERROR_CODES[errCode] ??
+      (Object.hasOwn(CLIENT_ERROR_CODES, errCode) ? CLIENT_ERROR_CODES[errCode] : undefined) ??
       (CLIENT_ERROR_PREFIXES.some((p) => errCode.startsWith(p)) ? GrpcCode.INVALID_ARGUMENT : undefined);
     if (grpc !== undefined) {
       const code: ApiErrorCode =

@@ -76,7 +76,8 @@ export function registerVerbs(
     const raw = pathParam(req, param);
     const at = raw.lastIndexOf(":");
     const verb = at > 0 ? raw.slice(at + 1) : "";
-    const handler = verbs[verb];
+    // an own key only: `:constructor` or `:toString` must not reach Object.prototype
+    const handler = Object.hasOwn(verbs, verb) ? verbs[verb] : undefined;
     if (!handler) {
       throw new ApiError(
         "API_NOT_FOUND",

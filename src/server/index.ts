@@ -23,6 +23,14 @@ export {
   parseSortBy,
   type ResourceFields,
 } from "./query.ts";
+export {
+  assertSafeBind,
+  type HostName,
+  isLoopbackName,
+  parseHostHeader,
+  type RequestGuardOptions,
+  registerRequestGuard,
+} from "./request-guard.ts";
 export { WEFT_API } from "./routes-weft.ts";
 export { type RunExecutor, RunQueue, type RunQueueOptions } from "./run-queue.ts";
 export { CONTENT_TYPES, defaultUiDir, isApiPath, registerStaticUi } from "./static-ui.ts";

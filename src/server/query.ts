@@ -122,8 +122,14 @@ function predicateValue(
   }
 }
 
+/** `fields[key]` when `key` is the map's own key: `__proto__`, `constructor` or `toString` are never fields. */
+function ownField(fields: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(fields, key) ? fields[key] : undefined;
+}
+
 function fieldOf(r: ResourceFields, key: unknown, where: string): string {
-  const field = typeof key === "string" ? (r.fields[key] ?? r.fields[camelToSnake(key)]) : undefined;
+  const field =
+    typeof key === "string" ? (ownField(r.fields, key) ?? ownField(r.fields, camelToSnake(key))) : undefined;
   if (!field) {
     throw badRequest(
       `${where} ${JSON.stringify(key) ?? "(missing)"} is not a ${r.resource} field you can filter or sort on; use one of ${Object.keys(r.fields).join(", ")}.`,

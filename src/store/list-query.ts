@@ -161,7 +161,15 @@ function decodeToken(spec: ListSpec, token: string, hash: string): PageToken {
     parsed = undefined;
   }
   const t = parsed as Partial<PageToken> | undefined;
-  if (typeof t !== "object" || t === null || typeof t.id !== "string" || typeof t.q !== "string") {
+  const v: unknown = typeof t === "object" && t !== null ? t.v : undefined;
+  if (
+    typeof t !== "object" ||
+    t === null ||
+    typeof t.id !== "string" ||
+    typeof t.q !== "string" ||
+    // the sort key is bound as an SQL value: an object or a list is a forged token
+    (v !== undefined && v !== null && typeof v !== "string" && typeof v !== "number")
+  ) {
     throw new InvalidQueryError(
       `${spec.entity}: pageToken is not a token this server issued; omit it to start at the first page`,
     );

@@ -176,4 +176,130 @@ describe("fuzz", () => {
     const run = await h.server.app.inject({ method: "GET", url: `${API}/runs/${ids.run}` });
     expect(run.statusCode).toBe(200);
   });
+
+  const lists = () => [
+    `${API}/pipelines`,
+    `${API}/pipelines/${ids.pipeline}/versions`,
+    `${API}/experiments`,
+    `${API}/runs`,
+    `${API}/recurringruns`,
+  ];
+  const PROTO_KEYS = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"];
+
+  /** A 400 with the KFP error body and a message. */
+  async function expect400(
+    method: "GET" | "POST",
+    url: string,
+    extra: { payload?: Buffer; contentType?: string } = {},
+  ) {
+    const res = await h.server.app.inject({
+      method,
+      url,
+      ...(extra.payload ? { payload: extra.payload, headers: { "content-type": extra.contentType ?? "" } } : {}),
+    });
+    expect(res.statusCode, `${method} ${url}: ${res.body.slice(0, 300)}`).toBe(400);
+    const body = JSON.parse(res.body) as { code: unknown; message: unknown };
+    expect(body.code, url).toBe(3);
+    expect(typeof body.message).toBe("string");
+    expect((body.message as string).length).toBeGreaterThan(10);
+    return body.message as string;
+  }
+
+  it("answers prototype keys in sort_by and filter keys with a 400 on every list endpoint", async () => {
+    for (const list of lists()) {
+      for (const key of PROTO_KEYS) {
+        for (const sort of [key, `${key} desc`]) {
+          const msg = await expect400("GET", `${list}?sort_by=${encodeURIComponent(sort)}`);
+          expect(msg).toContain("sort_by");
+        }
+        for (const op of ["EQUALS", "IN"]) {
+          const value = op === "IN" ? { string_values: { values: ["x"] } } : { string_value: "x" };
+          const filter = JSON.stringify({ predicates: [{ key, operation: op, ...value }] });
+          const msg = await expect400("GET", `${list}?filter=${encodeURIComponent(filter)}`);
+          expect(msg).toContain("filter");
+        }
+        // a prototype key as the value's name, and a filter that is itself {"__proto__": ...}
+        const valueKey = `{"predicates":[{"key":"display_name","operation":"EQUALS","${key}":"x"}]}`;
+        await expect400("GET", `${list}?filter=${encodeURIComponent(valueKey)}`);
+        await expect400("GET", `${list}?filter=${encodeURIComponent(`{"${key}":{"predicates":[]}}`)}`);
+      }
+    }
+  });
+
+  it("answers custom verbs named like Object.prototype members with a 404, not a call", async () => {
+    for (const [prefix, id] of [
+      ["runs", ids.run],
+      ["experiments", ids.experiment],
+      ["recurringruns", "nope"],
+    ] as const) {
+      for (const verb of PROTO_KEYS) {
+        const res = await h.server.app.inject({ method: "POST", url: `${API}/${prefix}/${id}:${verb}` });
+        expect(res.statusCode, `${prefix}:${verb} ${res.body}`).toBe(404);
+        expect(JSON.parse(res.body).message).toContain("no route");
+      }
+    }
+  });
+
+  it("answers forged page tokens with a 400 naming page_token", async () => {
+    // two experiments more, so that a page of one has a next page
+    for (const name of ["fuzz-2", "fuzz-3"]) {
+      await h.server.app.inject({ method: "POST", url: `${API}/experiments`, payload: { display_name: name } });
+    }
+    const first = await h.server.app.inject({ method: "GET", url: `${API}/experiments?page_size=1` });
+    const token = JSON.parse(first.body).next_page_token as string;
+    expect(typeof token).toBe("string");
+    const outer = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { d: string; t: string };
+    const inner = JSON.parse(Buffer.from(outer.t, "base64url").toString("utf8")) as Record<string, unknown>;
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const forged = [
+      // the server's own wrapper with a store token whose sort value or id has the wrong type
+      ...[{}, [], [1, 2], { a: 1 }, true].map((v) => b64({ d: outer.d, t: b64({ ...inner, v }) })),
+      ...[{}, [], 5, null].map((id) => b64({ d: outer.d, t: b64({ ...inner, id }) })),
+      b64({ d: outer.d, t: b64([inner]) }),
+      b64({ d: outer.d, t: "%%%not base64%%%" }),
+      // the wrapper itself of the wrong shape
+      b64({ d: {}, t: outer.t }),
+      b64({ d: outer.d, t: {} }),
+      b64({ d: outer.d, t: [outer.t] }),
+      b64([outer.d, outer.t]),
+      b64(42),
+      b64("text"),
+      b64(null),
+      b64({ __proto__: { d: outer.d, t: outer.t } }),
+      "%%%",
+      "!!not-base64!!",
+      "e30",
+    ];
+    for (const t of forged) {
+      const msg = await expect400("GET", `${API}/experiments?page_size=1&page_token=${encodeURIComponent(t)}`);
+      expect(msg.toLowerCase()).toContain("page");
+    }
+    // the genuine token still works
+    const second = await h.server.app.inject({
+      method: "GET",
+      url: `${API}/experiments?page_size=1&page_token=${encodeURIComponent(token)}`,
+    });
+    expect(second.statusCode).toBe(200);
+  });
+
+  it("answers a YAML alias bomb upload with a 400 and records nothing", async () => {
+    const rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [name, prev] of [
+      ["b", "a"],
+      ["c", "b"],
+      ["d", "c"],
+      ["e", "d"],
+      ["f", "e"],
+    ]) {
+      rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
+    }
+    const before = h.store.pipelines.list({}).totalSize;
+    const m = multipartBody("uploadfile", "bomb.yaml", `${rows.join("\n")}\n`);
+    const msg = await expect400("POST", `${API}/pipelines/upload?name=bomb`, {
+      payload: m.body,
+      contentType: m.contentType,
+    });
+    expect(msg).toContain("bomb.yaml");
+    expect(h.store.pipelines.list({}).totalSize).toBe(before);
+  });
 });

@@ -2,11 +2,13 @@
  * `weft server [--port 8888] [--host 127.0.0.1]`: serves the KFP v2beta1 REST API, Weft's
  * extension endpoints, `/docs` and the web UI over `$WEFT_HOME`, executing runs in this process.
  * Runs until SIGINT or SIGTERM; a restart resumes queued runs and marks runs whose
- * process died.
+ * process died. The server answers only requests addressed to it (`--allowed-host` adds
+ * names, `--allowed-origin` adds web origins) and refuses to bind an address other machines
+ * reach unless `--allow-remote-unauthenticated` is given.
  */
 import { join } from "node:path";
 import type { Command } from "commander";
-import { createServer } from "../../server/index.ts";
+import { createServer, isLoopbackName } from "../../server/index.ts";
 import { openContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 
@@ -17,6 +19,12 @@ export interface ServerCommandOptions {
   concurrency: string;
   maxParallel?: string;
   log?: boolean;
+  /** `--allowed-host NAME` (repeatable): more names the Host header may carry. */
+  allowedHost?: string[];
+  /** `--allowed-origin URL` (repeatable): more web origins whose pages may change state. */
+  allowedOrigin?: string[];
+  /** `--allow-remote-unauthenticated`: bind a non-loopback address although nothing authenticates. */
+  allowRemoteUnauthenticated?: boolean;
   /** Called once the server listens, with its base URL (`weft ui` opens a browser there). */
   onListening?: (url: string) => void;
 }
@@ -29,11 +37,60 @@ function positiveInt(value: string, flag: string, allowZero = false): number {
   return n;
 }
 
+/** `--allowed-origin` values must be `http(s)://host[:port]` origins; returns them in canonical form. */
+function origins(values: string[] | undefined): string[] {
+  return (values ?? []).map((value) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== value.replace(/\/$/, "")) {
+      throw new CliError("BAD_OPTION", `--allowed-origin "${value}" must be an origin such as http://localhost:5173`);
+    }
+    return url.origin;
+  });
+}
+
+/** `--allowed-host` values must be host names or addresses, optionally with `:port`. */
+function hostNames(values: string[] | undefined): string[] {
+  return (values ?? []).map((value) => {
+    if (!/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?$/.test(value)) {
+      throw new CliError(
+        "BAD_OPTION",
+        `--allowed-host "${value}" must be a host name or address, optionally with :port`,
+      );
+    }
+    return value;
+  });
+}
+
+/**
+ * Refuses a non-loopback `--host` without `--allow-remote-unauthenticated`, and warns on
+ * stderr when it is given: nothing authenticates requests, and a run executes code.
+ */
+function checkBind(host: string, force: boolean): void {
+  if (isLoopbackName(host)) return;
+  if (!force) {
+    throw new CliError(
+      "BAD_OPTION",
+      `refusing to listen on --host ${host}: weft server has no authentication, so anyone who can reach ${host} could submit pipelines that run code as you; use --host 127.0.0.1 (the default), or pass --allow-remote-unauthenticated to expose it anyway on a network you trust`,
+    );
+  }
+  process.stderr.write(
+    `weft server: WARNING: listening on ${host} without authentication (--allow-remote-unauthenticated): anyone who can reach this address can submit pipelines that run code as you; use it only on a network you trust.\n`,
+  );
+}
+
 /** Starts the server and resolves with the exit code once it was stopped by a signal. */
 export async function serve(opts: ServerCommandOptions): Promise<number> {
   const port = positiveInt(opts.port, "--port", true);
   if (port > 65535) throw new CliError("BAD_OPTION", `--port ${port} must be at most 65535`);
   const concurrency = positiveInt(opts.concurrency, "--concurrency");
+  const allowedHosts = hostNames(opts.allowedHost);
+  const allowedOrigins = origins(opts.allowedOrigin);
+  checkBind(opts.host, opts.allowRemoteUnauthenticated === true);
   const ctx = openContext();
   const engine = ctx.engine(opts.maxParallel ? { maxParallel: positiveInt(opts.maxParallel, "--max-parallel") } : {});
   const server = createServer({
@@ -42,6 +99,9 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
     artifactsRoot: join(ctx.home, "artifacts"),
     concurrency,
     logger: opts.log ?? false,
+    allowedHosts,
+    allowedOrigins,
+    allowRemoteUnauthenticated: opts.allowRemoteUnauthenticated === true,
   });
   let url: string;
   try {
@@ -75,17 +135,37 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   });
 }
 
+/** Collects a repeatable option's values. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Adds `--allowed-host`, `--allowed-origin` and `--allow-remote-unauthenticated` to `command`. */
+export function bindSafetyOptions(command: Command): Command {
+  return command
+    .option(
+      "--allowed-host <name>",
+      "another name (or name:port) the server answers to, e.g. a proxy's (repeatable)",
+      collect,
+    )
+    .option("--allowed-origin <url>", "another web origin whose pages may change state (repeatable)", collect)
+    .option(
+      "--allow-remote-unauthenticated",
+      "listen on a non-loopback --host although nothing authenticates requests (prints a warning)",
+    );
+}
+
 /** Registers `weft server` on `program`. */
 export function registerServerCommand(program: Command): void {
-  program
+  const command = program
     .command("server")
     .description("serve the Kubeflow Pipelines v2beta1 API, /docs and the web UI over $WEFT_HOME")
     .option("--port <port>", "TCP port (0 picks a free one)", "8888")
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--concurrency <n>", "runs executed at once", "4")
     .option("--max-parallel <n>", "tasks executed at once across runs (default: machine capacity)")
-    .option("--log", "log every request")
-    .action(async (opts: ServerCommandOptions) => {
-      process.exitCode = await serve(opts);
-    });
+    .option("--log", "log every request");
+  bindSafetyOptions(command).action(async (opts: ServerCommandOptions) => {
+    process.exitCode = await serve(opts);
+  });
 }

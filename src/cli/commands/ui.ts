@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { Command } from "commander";
-import { serve } from "./server.ts";
+import { bindSafetyOptions, serve } from "./server.ts";
 
 /** Options of `weft ui`. */
 export interface UiCommandOptions {
@@ -18,6 +18,9 @@ export interface UiCommandOptions {
   maxParallel?: string;
   /** `false` with `--no-open`. */
   open: boolean;
+  allowedHost?: string[];
+  allowedOrigin?: string[];
+  allowRemoteUnauthenticated?: boolean;
 }
 
 /** The URL a browser on this machine should open for a server bound to `url`. */
@@ -70,6 +73,9 @@ export function serveUi(opts: UiCommandOptions): Promise<number> {
     host: opts.host,
     concurrency: opts.concurrency,
     ...(opts.maxParallel ? { maxParallel: opts.maxParallel } : {}),
+    ...(opts.allowedHost ? { allowedHost: opts.allowedHost } : {}),
+    ...(opts.allowedOrigin ? { allowedOrigin: opts.allowedOrigin } : {}),
+    ...(opts.allowRemoteUnauthenticated ? { allowRemoteUnauthenticated: true } : {}),
     onListening(url) {
       const target = browserUrl(url);
       if (opts.open && openBrowser(target)) {
@@ -83,15 +89,15 @@ export function serveUi(opts: UiCommandOptions): Promise<number> {
 
 /** Registers `weft ui` on `program`. */
 export function registerUiCommand(program: Command): void {
-  program
+  const command = program
     .command("ui")
     .description("start the server over $WEFT_HOME and open the web UI in a browser")
     .option("--port <port>", "TCP port (0 picks a free one)", "8888")
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--concurrency <n>", "runs executed at once", "4")
     .option("--max-parallel <n>", "tasks executed at once across runs (default: machine capacity)")
-    .option("--no-open", "print the URL instead of opening a browser")
-    .action(async (opts: UiCommandOptions) => {
-      process.exitCode = await serveUi(opts);
-    });
+    .option("--no-open", "print the URL instead of opening a browser");
+  bindSafetyOptions(command).action(async (opts: UiCommandOptions) => {
+    process.exitCode = await serveUi(opts);
+  });
 }
