@@ -11,6 +11,7 @@ export const GrpcCode = {
   INVALID_ARGUMENT: 3,
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
+  RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
@@ -23,6 +24,8 @@ const HTTP_STATUS: Record<GrpcCodeValue, number> = {
   3: 400,
   5: 404,
   6: 409,
+  // grpc-gateway answers 429; an over-size request is answered 413 (Payload Too Large).
+  8: 413,
   9: 400,
   12: 501,
   13: 500,
@@ -38,6 +41,7 @@ export type ApiErrorCode =
   | "API_NOT_FOUND"
   | "API_ALREADY_EXISTS"
   | "API_FAILED_PRECONDITION"
+  | "API_TOO_LARGE"
   | "API_UNIMPLEMENTED"
   | "API_INTERNAL";
 
@@ -132,6 +136,19 @@ export function toApiError(err: unknown): { error: ApiError; reason: string } {
     }
   }
   const fastifyStatus = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (fastifyStatus === 413) {
+    const message = err instanceof Error ? err.message : String(err);
+    const fastifyCode = (err as { code?: unknown }).code;
+    return {
+      error: new ApiError(
+        "API_TOO_LARGE",
+        GrpcCode.RESOURCE_EXHAUSTED,
+        `request rejected: ${message}; send a smaller request (the size limits are listed at /docs).`,
+        { cause: err },
+      ),
+      reason: typeof fastifyCode === "string" ? fastifyCode : "API_TOO_LARGE",
+    };
+  }
   if (typeof fastifyStatus === "number" && fastifyStatus >= 400 && fastifyStatus < 500) {
     const message = err instanceof Error ? err.message : String(err);
     const code = fastifyStatus === 404 ? GrpcCode.NOT_FOUND : GrpcCode.INVALID_ARGUMENT;
