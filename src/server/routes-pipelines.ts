@@ -8,7 +8,7 @@ import type { Pipeline, PipelineVersion } from "../store/index.ts";
 import { PipelineAndVersionBody, PipelineBody, PipelineVersionBody, parseBody } from "./bodies.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiError, badRequest, notFound } from "./errors.ts";
-import { boolParam, listParams, listResponse, pathParam, queryParam } from "./http-util.ts";
+import { boolParam, listPage, listParams, pathParam, queryParam } from "./http-util.ts";
 import { PIPELINE_FIELDS, pipelineJson, VERSION_FIELDS, versionJson } from "./kfp-json.ts";
 import { checkString, SIZE_LIMITS, tooLarge } from "./limits.ts";
 import { pipelineFromObject, pipelineFromText } from "./pipeline-input.ts";
@@ -218,7 +218,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
     const ns = queryParam(req, "namespace");
     const extra = ns ? [{ field: "namespace", op: "EQUALS" as const, value: ns }] : [];
     const q = buildListQuery(PIPELINE_FIELDS, listParams(req), extra);
-    return listResponse("pipelines", store.pipelines.list(q), pipelineJson, PIPELINE_FIELDS, q);
+    return listPage("pipelines", q, (query) => store.pipelines.list(query), pipelineJson, PIPELINE_FIELDS);
   });
 
   app.get(`${API}/pipelines/:pipeline_id`, async (req) =>
@@ -246,7 +246,13 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
     const pipeline = requirePipeline(ctx, pathParam(req, "pipeline_id"));
     const extra = [{ field: "pipelineId", op: "EQUALS" as const, value: pipeline.id }];
     const q = buildListQuery(VERSION_FIELDS, listParams(req), extra);
-    return listResponse("pipeline_versions", store.pipelines.listVersions(q), (v) => versionJson(v), VERSION_FIELDS, q);
+    return listPage(
+      "pipeline_versions",
+      q,
+      (query) => store.pipelines.listVersions(query),
+      (v) => versionJson(v),
+      VERSION_FIELDS,
+    );
   });
 
   const versionOf = (req: FastifyRequest): PipelineVersion => {

@@ -90,6 +90,18 @@ export interface ListQuery {
   pageSize?: number;
   /** `nextPageToken` of the previous page of the same query. */
   pageToken?: string;
+  /**
+   * A byte budget: the page stops before the item that would take the sizes measured by
+   * `sizeOf` over `maxBytes` (it always holds at least one item) and returns a
+   * `nextPageToken` for the rest. Rows are then read in small batches, not a page at once.
+   */
+  budget?: ListBudget;
+}
+
+/** The byte budget of one list page; `sizeOf` measures an item as the caller will send it. */
+export interface ListBudget {
+  maxBytes: number;
+  sizeOf(item: never): number;
 }
 
 /** A page of results. `nextPageToken` is absent on the last page. */

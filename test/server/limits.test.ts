@@ -35,7 +35,7 @@ async function get(path: string): Promise<{ status: number; body: Record<string,
   return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, bytes: Buffer.byteLength(text) };
 }
 
-function multipart(files: { field: string; name: string; content: string | Buffer }[]): FormData {
+function multipart(files: { field: string; name: string; content: string | Uint8Array<ArrayBuffer> }[]): FormData {
   const form = new FormData();
   for (const f of files) form.append(f.field, new Blob([f.content]), f.name);
   return form;
@@ -97,7 +97,7 @@ describe("body and file limits", () => {
   });
 
   it("answers an uploaded file over the limit with 413", async () => {
-    const big = Buffer.alloc(SIZE_LIMITS.pipelineSpec + 1, 0x20);
+    const big = new Uint8Array(SIZE_LIMITS.pipelineSpec + 1).fill(0x20);
     const res = await fetch(`${base}${API}/pipelines/upload`, {
       method: "POST",
       body: multipart([{ field: "uploadfile", name: "big.yaml", content: big }]),
@@ -128,5 +128,58 @@ describe("body and file limits", () => {
       body: multipart([{ field: "uploadfile", name: "a.yaml", content: yaml }]),
     });
     expect(one.status).toBe(200);
+  });
+});
+
+describe("list byte budget", () => {
+  it("stops a page of large versions at the byte budget and pages through all of them", async () => {
+    const pipeline = h.store.pipelines.create({ name: "big-specs" });
+    const pad = "p".repeat(3 * 1024 * 1024);
+    const ids = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const v = h.store.pipelines.createVersion({
+        pipelineId: pipeline.id,
+        name: `v${i}`,
+        createdAt: 1_700_000_000_000 + i,
+        spec: { pipelineInfo: { name: "big", description: pad }, root: { dag: { tasks: {} } }, schemaVersion: "2.1.0" },
+      });
+      ids.add(v.id);
+    }
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const q = `?page_size=100${token ? `&page_token=${encodeURIComponent(token)}` : ""}`;
+      const page = await get(`${API}/pipelines/${pipeline.id}/versions${q}`);
+      expect(page.status).toBe(200);
+      expect(page.bytes).toBeLessThanOrEqual(SIZE_LIMITS.listPageBytes + 4096);
+      expect(page.body.total_size).toBe(12);
+      const items = page.body.pipeline_versions as { pipeline_version_id: string }[];
+      expect(items.length).toBeGreaterThan(0);
+      seen.push(...items.map((v) => v.pipeline_version_id));
+      token = page.body.next_page_token as string | undefined;
+      pages++;
+    } while (token);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen.length).toBe(12);
+    expect(new Set(seen)).toEqual(ids);
+  });
+
+  it("pages through many experiments with descriptions at the limit, page sizes as asked", async () => {
+    for (let i = 0; i < 30; i++) {
+      h.store.experiments.create({ name: `e${i}`, description: "d".repeat(FIELD_LIMITS.description) });
+    }
+    const seen = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await get(
+        `${API}/experiments?page_size=7${token ? `&page_token=${encodeURIComponent(token)}` : ""}`,
+      );
+      const items = page.body.experiments as { experiment_id: string }[];
+      expect(items.length).toBeLessThanOrEqual(7);
+      for (const e of items) seen.add(e.experiment_id);
+      token = page.body.next_page_token as string | undefined;
+    } while (token);
+    expect(seen.size).toBe(30);
   });
 });
