@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
-import { fromJsonValue, guardWrite, opt, type SqlContext, specJson, toJson } from "../sql.ts";
+import { fromJsonValue, guardWrite, opt, putSpec, type SqlContext, specText, toJson } from "../sql.ts";
 import type {
   ListQuery,
   ListResult,
@@ -30,7 +30,9 @@ interface VersionRow {
   display_name: string;
   description: string;
   created_at: number;
+  /** '' when the spec is in `pipeline_specs` under `spec_digest`. */
   spec: string;
+  spec_digest: string | null;
   platform_spec: string | null;
   code_source_url: string | null;
 }
@@ -70,7 +72,7 @@ function toPipeline(r: PipelineRow): Pipeline {
   };
 }
 
-function toVersion(r: VersionRow): PipelineVersion {
+function toVersion(ctx: SqlContext, r: VersionRow): PipelineVersion {
   const where = { table: "pipeline_versions", id: r.id, column: "spec" };
   const v: PipelineVersion = {
     id: r.id,
@@ -80,7 +82,7 @@ function toVersion(r: VersionRow): PipelineVersion {
     description: r.description,
     createdAt: r.created_at,
     // Specs are validated by the IR module before they are stored.
-    spec: fromJsonValue(r.spec, where) as PipelineSpec,
+    spec: fromJsonValue(specText(ctx, r.spec, r.spec_digest, where), where) as PipelineSpec,
   };
   if (r.platform_spec !== null) {
     v.platformSpec = fromJsonValue(r.platform_spec, { ...where, column: "platform_spec" }) as PlatformSpec;
@@ -98,6 +100,23 @@ function requireName(entity: string, name: string): void {
 
 /** The pipelines repository over `ctx`. */
 export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
+  function insertVersion(row: VersionRow): void {
+    guardWrite(
+      ctx,
+      {
+        entity: "pipeline version",
+        unique: `a version named '${row.name}' of pipeline '${row.pipeline_id}'`,
+        refs: [{ field: "pipelineId", table: "pipelines", value: row.pipeline_id }],
+      },
+      () =>
+        ctx
+          .stmt(
+            "INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at, spec, spec_digest, platform_spec, code_source_url) VALUES (@id, @pipeline_id, @name, @display_name, @description, @created_at, @spec, @spec_digest, @platform_spec, @code_source_url)",
+          )
+          .run(row),
+    );
+  }
+
   const repo: PipelineRepository = {
     create(input: PipelineInput): Pipeline {
       requireName("pipeline", input.name);
@@ -160,41 +179,35 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
         display_name: input.displayName ?? input.name,
         description: input.description ?? "",
         created_at: input.createdAt ?? Date.now(),
-        spec: specJson(`pipeline version '${input.name}'`, "spec", input.spec),
+        spec: "",
+        spec_digest: null,
         platform_spec: toJson(input.platformSpec),
         code_source_url: input.codeSourceUrl ?? null,
       };
-      guardWrite(
-        ctx,
-        {
-          entity: "pipeline version",
-          unique: `a version named '${row.name}' of pipeline '${row.pipeline_id}'`,
-          refs: [{ field: "pipelineId", table: "pipelines", value: row.pipeline_id }],
-        },
-        () =>
-          ctx
-            .stmt(
-              "INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at, spec, platform_spec, code_source_url) VALUES (@id, @pipeline_id, @name, @display_name, @description, @created_at, @spec, @platform_spec, @code_source_url)",
-            )
-            .run(row),
-      );
-      return toVersion(row);
+      let text = "";
+      ctx.tx(() => {
+        const stored = putSpec(ctx, `pipeline version '${input.name}'`, "spec", input.spec);
+        row.spec_digest = stored.digest;
+        text = stored.text;
+        insertVersion(row);
+      });
+      return toVersion(ctx, { ...row, spec: text });
     },
 
     getVersion(id: string): PipelineVersion | undefined {
       const r = ctx.stmt("SELECT * FROM pipeline_versions WHERE id = ?").get(id) as VersionRow | undefined;
-      return r && toVersion(r);
+      return r && toVersion(ctx, r);
     },
 
     getVersionByName(pipelineId: string, name: string): PipelineVersion | undefined {
       const r = ctx.stmt("SELECT * FROM pipeline_versions WHERE pipeline_id = ? AND name = ?").get(pipelineId, name) as
         | VersionRow
         | undefined;
-      return r && toVersion(r);
+      return r && toVersion(ctx, r);
     },
 
     listVersions(query?: ListQuery): ListResult<PipelineVersion> {
-      return runList(ctx, VERSIONS, query, (r) => toVersion(r as unknown as VersionRow));
+      return runList(ctx, VERSIONS, query, (r) => toVersion(ctx, r as unknown as VersionRow));
     },
 
     deleteVersion(id: string): void {
@@ -208,7 +221,8 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
             `pipeline version '${id}' is used by ${used.n} recurring run(s); delete them or point them at another version first`,
           );
         }
-        // Runs keep their own copy of the spec; the foreign key clears their pipelineVersionId.
+        // Runs keep the spec (stored once, referenced by digest); the foreign key clears their
+        // pipelineVersionId, and a trigger drops the spec when nothing refers to it any more.
         ctx.stmt("DELETE FROM pipeline_versions WHERE id = ?").run(id);
       });
     },
