@@ -1,6 +1,7 @@
 /**
  * KFP v2beta1 pipeline routes: create, upload (multipart field `uploadfile`), get by id and
- * by name, list, delete, and the same for pipeline versions.
+ * by name, list, delete, and the same for pipeline versions; updates (`PATCH`) are in
+ * `routes-pipeline-patch.ts`.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { PipelinePackage } from "../ir/index.ts";
@@ -13,6 +14,7 @@ import { PIPELINE_FIELDS, pipelineJson, VERSION_FIELDS, versionJson } from "./kf
 import { checkString, SIZE_LIMITS, tooLarge } from "./limits.ts";
 import { pipelineFromObject, pipelineFromText } from "./pipeline-input.ts";
 import { buildListQuery } from "./query.ts";
+import { registerPipelinePatchRoutes } from "./routes-pipeline-patch.ts";
 
 const API = "/apis/v2beta1";
 async function readUpload(req: FastifyRequest): Promise<{ text: string; filename: string }> {
@@ -116,6 +118,7 @@ function createVersion(
     display_name?: string | undefined;
     description?: string | undefined;
     code_source_url?: string | undefined;
+    tags?: Record<string, string> | undefined;
   },
 ): PipelineVersion {
   const name = meta.name || meta.display_name || `${pipeline.name}-${new Date(ctx.clock()).toISOString()}`;
@@ -130,6 +133,7 @@ function createVersion(
     spec: pkg.pipelineSpec,
     ...(pkg.platformSpec ? { platformSpec: pkg.platformSpec } : {}),
     ...(meta.code_source_url ? { codeSourceUrl: meta.code_source_url } : {}),
+    ...(meta.tags ? { tags: meta.tags } : {}),
   });
 }
 
@@ -153,6 +157,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
         displayName: body.display_name || name,
         description: body.description ?? "",
         namespace: body.namespace ?? "",
+        ...(body.tags ? { tags: body.tags } : {}),
       }),
     );
   });
@@ -168,6 +173,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
         displayName: body.pipeline.display_name || name,
         description: body.pipeline.description ?? "",
         namespace: body.pipeline.namespace ?? "",
+        ...(body.pipeline.tags ? { tags: body.pipeline.tags } : {}),
       });
       createVersion(ctx, p, pkg, { ...body.pipeline_version, name: body.pipeline_version.name || name });
       return p;
@@ -269,4 +275,6 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: ServerContext)
     store.pipelines.deleteVersion(versionOf(req).id);
     return {};
   });
+
+  registerPipelinePatchRoutes(app, ctx);
 }

@@ -122,6 +122,8 @@ export interface Pipeline {
   description: string;
   namespace: string;
   createdAt: number;
+  /** User-defined labels; `{}` when none. */
+  tags: Record<string, string>;
 }
 
 /** Fields to create a pipeline; `displayName` defaults to `name`, `namespace` to `""`. */
@@ -132,6 +134,14 @@ export interface PipelineInput {
   description?: string;
   namespace?: string;
   createdAt?: number;
+  tags?: Record<string, string>;
+}
+
+/** The mutable fields of a pipeline or pipeline version; unset fields stay as they are. */
+export interface PipelinePatch {
+  displayName?: string;
+  /** Replaces all tags. */
+  tags?: Record<string, string>;
 }
 
 /** One uploaded version of a pipeline: the compiled IR. */
@@ -145,6 +155,8 @@ export interface PipelineVersion {
   spec: PipelineSpec;
   platformSpec?: PlatformSpec;
   codeSourceUrl?: string;
+  /** User-defined labels; `{}` when none. */
+  tags: Record<string, string>;
 }
 
 /** Fields to create a pipeline version. */
@@ -158,6 +170,7 @@ export interface PipelineVersionInput {
   spec: PipelineSpec;
   platformSpec?: PlatformSpec;
   codeSourceUrl?: string;
+  tags?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- experiments
