@@ -4,6 +4,7 @@
  * current values; an unknown id is a 404.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WeftClient } from "../../src/client/index.ts";
 import { corpusFile, type Harness, makeHarness } from "./harness.ts";
 
 const API = "/apis/v2beta1";
@@ -129,5 +130,17 @@ describe("PATCH /pipelines/{pipeline_id}/versions/{pipeline_version_id}", () => 
     }
     const v = await call("GET", `${API}/pipelines/${pipelineId}/versions/${versionId}`);
     expect(v.body.display_name).toBe("adder");
+  });
+});
+
+describe("the client's update methods", () => {
+  it("update a pipeline and a version and report a 404 as an error with the status", async () => {
+    const { pipelineId, versionId } = await uploaded();
+    const client = new WeftClient({ host: base });
+    expect(await client.updatePipeline(pipelineId, { tags: { a: "1" } })).toMatchObject({ tags: { a: "1" } });
+    expect(await client.updatePipelineVersion(pipelineId, versionId, { displayName: "v" })).toMatchObject({
+      display_name: "v",
+    });
+    await expect(client.updatePipeline("nope", { displayName: "x" })).rejects.toMatchObject({ status: 404 });
   });
 });
