@@ -70,3 +70,19 @@ export function tooLarge(what: string, limit: number): ApiError {
     `${what} is larger than the limit of ${formatBytes(limit)}; send less (a pipeline spec may be at most ${formatBytes(SIZE_LIMITS.pipelineSpec)}).`,
   );
 }
+
+/** The limits in words, for `/docs`. */
+export function limitsSummary(): string {
+  const f = FIELD_LIMITS;
+  const l = SIZE_LIMITS;
+  return [
+    `names and display names ${formatBytes(f.name)}`,
+    `descriptions ${formatBytes(f.description)}`,
+    `ids, namespaces and other short strings ${formatBytes(f.short)}`,
+    `URLs and pipeline roots ${formatBytes(f.url)}`,
+    `each run parameter value ${formatBytes(f.parameterValue)} as JSON`,
+    `${l.tagCount} tags of up to ${l.tagText} characters per key and value`,
+    `a pipeline spec (uploaded file or inline JSON) ${formatBytes(l.pipelineSpec)}`,
+    `a request body ${formatBytes(l.requestBody)}`,
+  ].join(", ");
+}
