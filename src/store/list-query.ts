@@ -35,7 +35,7 @@ export interface ListSpec {
 /** Default and maximum page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
-/** Rows read per query while a list page has a byte budget. */
+/** Rows read by the first query of a page with a byte budget; each further query reads twice as many. */
 const BUDGET_BATCH = 16;
 
 type SqlValue = string | number | null;
@@ -222,10 +222,12 @@ export function runList<T>(
   let used = 0;
   let hasMore = false;
   let last: Record<string, unknown> | undefined;
-  // Without a budget one query reads the page; with one, small batches, so that a page of
-  // large rows stops early without having read the rest.
+  // Without a budget one query reads the page; with one, batches of 16, 32, 64, ... rows, so
+  // that a page of large rows stops early without having read the rest.
+  let batch = BUDGET_BATCH;
   while (items.length < pageSize) {
-    const want = budget ? Math.min(pageSize - items.length, BUDGET_BATCH) : pageSize - items.length;
+    const want = budget ? Math.min(pageSize - items.length, batch) : pageSize - items.length;
+    batch *= 2;
     const rows = fetchRows(cursor, want + 1);
     let full = false;
     for (const row of rows.slice(0, want)) {
