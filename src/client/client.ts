@@ -217,6 +217,14 @@ export class WeftClient {
       `${API}/pipelines/${encodeURIComponent(id)}${opts.cascade ? "?cascade=true" : ""}`,
     );
   }
+  /** Updates a pipeline's mutable fields (`PATCH`): its display name and/or its tags (replaced whole). */
+  updatePipeline(id: string, update: { displayName?: string; tags?: Record<string, string> }): Promise<ApiPipeline> {
+    return this.http.request("PATCH", `${API}/pipelines/${encodeURIComponent(id)}`, {
+      pipeline_id: id,
+      ...(update.displayName !== undefined ? { display_name: update.displayName } : {}),
+      ...(update.tags !== undefined ? { tags: update.tags } : {}),
+    });
+  }
   /** Lists the versions of a pipeline. */
   async listPipelineVersions(pipelineId: string, opts: ListOptions = {}): Promise<Page<ApiPipelineVersion>> {
     return page(
@@ -229,6 +237,24 @@ export class WeftClient {
     return this.http.request(
       "GET",
       `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`,
+    );
+  }
+
+  /** Updates a pipeline version's mutable fields (`PATCH`): its display name and/or its tags. */
+  updatePipelineVersion(
+    pipelineId: string,
+    versionId: string,
+    update: { displayName?: string; tags?: Record<string, string> },
+  ): Promise<ApiPipelineVersion> {
+    return this.http.request(
+      "PATCH",
+      `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`,
+      {
+        pipeline_id: pipelineId,
+        pipeline_version_id: versionId,
+        ...(update.displayName !== undefined ? { display_name: update.displayName } : {}),
+        ...(update.tags !== undefined ? { tags: update.tags } : {}),
+      },
     );
   }
 

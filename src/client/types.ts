@@ -46,6 +46,8 @@ export interface ApiPipeline {
   description?: string;
   created_at?: string;
   namespace?: string;
+  /** User-defined tags (at most 20; keys and values up to 63 characters, keys without "."). */
+  tags?: Record<string, string>;
 }
 
 /** `v2beta1PipelineVersion`. */
@@ -58,6 +60,7 @@ export interface ApiPipelineVersion {
   created_at?: string;
   code_source_url?: string;
   pipeline_spec?: Record<string, unknown>;
+  tags?: Record<string, string>;
 }
 
 /** `v2beta1PipelineTaskDetail`. */

@@ -12,6 +12,7 @@ import { Scheduler } from "../schedule/index.ts";
 import type { ServerContext, ServerOptions } from "./context.ts";
 import { registerDocsRoutes } from "./docs.ts";
 import { ApiError, GrpcCode, toApiError, toRpcStatus } from "./errors.ts";
+import { SIZE_LIMITS } from "./limits.ts";
 import { registerPrometheus } from "./prometheus.ts";
 import { assertSafeBind, registerRequestGuard } from "./request-guard.ts";
 import { registerExperimentRoutes } from "./routes-experiments.ts";
@@ -105,7 +106,7 @@ export function createServer(opts: ServerOptions): WeftServer {
 
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: 32 * 1024 * 1024,
+    bodyLimit: SIZE_LIMITS.requestBody,
     return503OnClosing: true,
     // open log streams must not keep a stopping server alive
     forceCloseConnections: true,
@@ -121,7 +122,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     allowedOrigins: opts.allowedOrigins ?? [],
     boundHost: () => boundHost,
   });
-  app.register(multipart, { limits: { fileSize: 32 * 1024 * 1024, files: 1 } });
+  app.register(multipart, { limits: { fileSize: SIZE_LIMITS.pipelineSpec, files: 2 } });
   // KFP clients send custom-verb POSTs (`:archive`, `:terminate`) with a JSON content type
   // and no body: an empty body is no body, not malformed JSON.
   app.removeContentTypeParser("application/json");

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { JsonValueSchema } from "../ir/index.ts";
 import { badRequest } from "./errors.ts";
+import { FIELD_LIMITS, type FieldKind, formatBytes, SIZE_LIMITS, stringProblem } from "./limits.ts";
 
 const OPAQUE = new Set(["pipeline_spec", "parameters", "plugins_input", "plugins_output", "tags", "platform_spec"]);
 const camelToSnake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -23,18 +24,67 @@ export function snakeKeys(value: unknown): unknown {
   return out;
 }
 
-const str = z.string();
+/** A string bounded by {@link FIELD_LIMITS}: over the limit is a 400 naming the field and the limit. */
+const bounded = (kind: FieldKind) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = stringProblem(value, kind);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+const str = bounded("short");
+const name = bounded("name");
+const description = bounded("description");
+const url = bounded("url");
 const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an RFC 3339 timestamp");
 const int64 = z.union([z.number().int(), z.string().regex(/^-?\d+$/, "must be an integer")]);
 const rpcStatus = z.looseObject({});
-const spec = z.record(z.string(), z.unknown());
-const tags = z.record(z.string(), z.string());
+const spec = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const bytes = Buffer.byteLength(JSON.stringify(value), "utf8");
+  if (bytes > SIZE_LIMITS.pipelineSpec) {
+    ctx.addIssue({
+      code: "custom",
+      message: `the pipeline spec is ${bytes} bytes as JSON; the limit is ${formatBytes(SIZE_LIMITS.pipelineSpec)}; split the pipeline or move large constants into artifacts`,
+    });
+  }
+});
+const tags = z.record(z.string(), z.string()).superRefine((value, ctx) => {
+  const keys = Object.keys(value);
+  if (keys.length > SIZE_LIMITS.tagCount) {
+    ctx.addIssue({ code: "custom", message: `has ${keys.length} tags; at most ${SIZE_LIMITS.tagCount} are allowed` });
+  }
+  for (const key of keys) {
+    if (key === "" || key.includes(".") || [...key].length > SIZE_LIMITS.tagText) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key.slice(0, 64)],
+        message: `a tag key must be 1 to ${SIZE_LIMITS.tagText} characters without "."`,
+      });
+    } else if ([...(value[key] ?? "")].length > SIZE_LIMITS.tagText) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `a tag value may be at most ${SIZE_LIMITS.tagText} characters`,
+      });
+    }
+  }
+});
+const parameters = z.record(bounded("short"), JsonValueSchema).superRefine((value, ctx) => {
+  for (const [key, v] of Object.entries(value)) {
+    const bytes = Buffer.byteLength(JSON.stringify(v), "utf8");
+    if (bytes > FIELD_LIMITS.parameterValue) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `the value is ${bytes} bytes as JSON; the limit is ${formatBytes(FIELD_LIMITS.parameterValue)}; pass large data as an input artifact instead`,
+      });
+    }
+  }
+});
 
 /** `v2beta1Experiment` as a create body. */
 export const ExperimentBody = z.strictObject({
   experiment_id: str.optional(),
-  display_name: str.min(1, "is required: the experiment's unique name"),
-  description: str.optional(),
+  display_name: name.min(1, "is required: the experiment's unique name"),
+  description: description.optional(),
   created_at: timestamp.optional(),
   namespace: str.optional(),
   storage_state: str.optional(),
@@ -44,9 +94,9 @@ export const ExperimentBody = z.strictObject({
 /** `v2beta1Pipeline` as a create body. */
 export const PipelineBody = z.strictObject({
   pipeline_id: str.optional(),
-  display_name: str.optional(),
-  name: str.optional(),
-  description: str.optional(),
+  display_name: name.optional(),
+  name: name.optional(),
+  description: description.optional(),
   created_at: timestamp.optional(),
   namespace: str.optional(),
   error: rpcStatus.optional(),
@@ -57,12 +107,12 @@ export const PipelineBody = z.strictObject({
 export const PipelineVersionBody = z.strictObject({
   pipeline_id: str.optional(),
   pipeline_version_id: str.optional(),
-  display_name: str.optional(),
-  name: str.optional(),
-  description: str.optional(),
+  display_name: name.optional(),
+  name: name.optional(),
+  description: description.optional(),
   created_at: timestamp.optional(),
-  package_url: z.strictObject({ pipeline_url: str.optional() }).optional(),
-  code_source_url: str.optional(),
+  package_url: z.strictObject({ pipeline_url: url.optional() }).optional(),
+  code_source_url: url.optional(),
   pipeline_spec: spec.optional(),
   error: rpcStatus.optional(),
   tags: tags.optional(),
@@ -76,17 +126,17 @@ export const PipelineAndVersionBody = z.strictObject({
 
 const VersionReference = z.strictObject({ pipeline_id: str.optional(), pipeline_version_id: str.optional() });
 const RuntimeConfig = z.strictObject({
-  parameters: z.record(z.string(), JsonValueSchema).optional(),
-  pipeline_root: str.optional(),
+  parameters: parameters.optional(),
+  pipeline_root: url.optional(),
 });
 
 /** `v2beta1Run` as a create body. Output-only fields are accepted and ignored, as in KFP. */
 export const RunBody = z.strictObject({
   experiment_id: str.optional(),
   run_id: str.optional(),
-  display_name: str.min(1, "is required: a name for the run"),
+  display_name: name.min(1, "is required: a name for the run"),
   storage_state: str.optional(),
-  description: str.optional(),
+  description: description.optional(),
   pipeline_version_id: str.optional(),
   pipeline_spec: spec.optional(),
   pipeline_version_reference: VersionReference.optional(),
@@ -109,8 +159,8 @@ const Window = { start_time: timestamp.optional(), end_time: timestamp.optional(
 /** `v2beta1RecurringRun` as a create body. */
 export const RecurringRunBody = z.strictObject({
   recurring_run_id: str.optional(),
-  display_name: str.min(1, "is required: a name for the recurring run"),
-  description: str.optional(),
+  display_name: name.min(1, "is required: a name for the recurring run"),
+  description: description.optional(),
   pipeline_version_id: str.optional(),
   pipeline_spec: spec.optional(),
   pipeline_version_reference: VersionReference.optional(),

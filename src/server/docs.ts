@@ -4,6 +4,7 @@
  * with a pointer to the KFP reference for their bodies.
  */
 import type { FastifyInstance } from "fastify";
+import { formatBytes, limitsSummary, SIZE_LIMITS } from "./limits.ts";
 import { WEFT_API } from "./routes-weft.ts";
 
 const KFP = "/apis/v2beta1";
@@ -21,10 +22,16 @@ const kfpRoutes: [string, string, string][] = [
   ],
   ["get", `${KFP}/pipelines/names/{name}`, "Get a pipeline by name"],
   ["get", `${KFP}/pipelines/{pipeline_id}`, "Get a pipeline"],
+  ["patch", `${KFP}/pipelines/{pipeline_id}`, "Update a pipeline's display_name and tags (body: the pipeline)"],
   ["delete", `${KFP}/pipelines/{pipeline_id}`, "Delete a pipeline (cascade=true deletes its versions)"],
   ["get", `${KFP}/pipelines/{pipeline_id}/versions`, "List pipeline versions"],
   ["post", `${KFP}/pipelines/{pipeline_id}/versions`, "Create a pipeline version"],
   ["get", `${KFP}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`, "Get a pipeline version"],
+  [
+    "patch",
+    `${KFP}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`,
+    "Update a pipeline version's display_name and tags (body: the version)",
+  ],
   ["delete", `${KFP}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`, "Delete a pipeline version"],
   ["get", `${KFP}/experiments`, "List experiments"],
   ["post", `${KFP}/experiments`, "Create an experiment"],
@@ -148,7 +155,9 @@ export function openApiDocument(): Record<string, unknown> {
       title: "Weft API",
       version: "v2beta1",
       description:
-        "The Kubeflow Pipelines v2beta1 REST API (snake_case JSON, unset fields omitted, unknown fields rejected with 400) plus Weft's extension endpoints under /apis/weft/v1. Errors use KFP's body {error, code, message, details}.",
+        "The Kubeflow Pipelines v2beta1 REST API (snake_case JSON, unset fields omitted, unknown fields rejected with 400) plus Weft's extension endpoints under /apis/weft/v1. Errors use KFP's body {error, code, message, details}. " +
+        `Size limits (UTF-8 bytes): ${limitsSummary()}. A field over its limit is a 400 naming the field; a body or file over its limit is a 413. ` +
+        `A list page stops early at about ${formatBytes(SIZE_LIMITS.listPageBytes)} of JSON and returns next_page_token for the rest.`,
     },
     paths,
     components: {
@@ -174,6 +183,7 @@ function docsHtml(): string {
 <style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem .6rem;vertical-align:top;border-bottom:1px solid #ddd}code{font-size:.9em}</style></head>
 <body><h1>Weft API</h1><p>OpenAPI document: <a href="/docs/openapi.json">/docs/openapi.json</a>. Errors use KFP's body <code>{error, code, message, details}</code>.</p>
 <h2>Weft extensions (<code>${WEFT_API}</code>)</h2><table>${weftRoutes.map((r) => row(...r)).join("")}</table>
+<h2>Size limits</h2><p>In UTF-8 bytes: ${limitsSummary()}. A field over its limit is answered 400 with a message naming the field and the limit; a request body or uploaded file over its limit is answered 413 with the KFP error body. A list page stops early at about ${formatBytes(SIZE_LIMITS.listPageBytes)} of JSON and returns <code>next_page_token</code> for the rest.</p>
 <h2>Kubeflow Pipelines v2beta1</h2><p>Lists take <code>page_size</code> (default 20, at most 200), <code>page_token</code>, <code>sort_by</code> (<code>"field"</code> or <code>"field desc"</code>) and <code>filter</code> (URL-encoded JSON predicates). Cron: 6 fields = KFP form with seconds first; 5 fields = crontab form; also <code>@daily</code>-style shortcuts and <code>@every 1h</code>. Times are UTC.</p>
 <table>${kfpRoutes.map((r) => row(...r)).join("")}</table></body></html>`;
 }

@@ -12,6 +12,7 @@ export const GrpcCode = {
   NOT_FOUND: 5,
   ALREADY_EXISTS: 6,
   PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
   FAILED_PRECONDITION: 9,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
@@ -25,6 +26,8 @@ const HTTP_STATUS: Record<GrpcCodeValue, number> = {
   5: 404,
   6: 409,
   7: 403,
+  // grpc-gateway answers 429; an over-size request is answered 413 (Payload Too Large).
+  8: 413,
   9: 400,
   12: 501,
   13: 500,
@@ -42,6 +45,7 @@ export type ApiErrorCode =
   | "API_FORBIDDEN_HOST"
   | "API_FORBIDDEN_ORIGIN"
   | "API_FAILED_PRECONDITION"
+  | "API_TOO_LARGE"
   | "API_UNIMPLEMENTED"
   | "API_INTERNAL";
 
@@ -136,6 +140,19 @@ export function toApiError(err: unknown): { error: ApiError; reason: string } {
     }
   }
   const fastifyStatus = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (fastifyStatus === 413) {
+    const message = err instanceof Error ? err.message : String(err);
+    const fastifyCode = (err as { code?: unknown }).code;
+    return {
+      error: new ApiError(
+        "API_TOO_LARGE",
+        GrpcCode.RESOURCE_EXHAUSTED,
+        `request rejected: ${message}; send a smaller request (the size limits are listed at /docs).`,
+        { cause: err },
+      ),
+      reason: typeof fastifyCode === "string" ? fastifyCode : "API_TOO_LARGE",
+    };
+  }
   if (typeof fastifyStatus === "number" && fastifyStatus >= 400 && fastifyStatus < 500) {
     const message = err instanceof Error ? err.message : String(err);
     const code = fastifyStatus === 404 ? GrpcCode.NOT_FOUND : GrpcCode.INVALID_ARGUMENT;

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ListQuery, ListResult } from "../store/index.ts";
 import { ApiError, badRequest, GrpcCode } from "./errors.ts";
+import { SIZE_LIMITS } from "./limits.ts";
 import { encodePageToken, type ResourceFields } from "./query.ts";
 
 /** A single-valued query parameter (a repeated one is a 400). */
@@ -59,6 +60,29 @@ export function listResponse<T>(
   const token = encodePageToken(result.nextPageToken, r, q);
   if (token) out.next_page_token = token;
   return out;
+}
+
+/**
+ * Reads one page with `list` and answers it as {@link listResponse}, stopping the page
+ * early at about {@link SIZE_LIMITS.listPageBytes} of item JSON (at least one item); the
+ * `next_page_token` then continues after the last item sent.
+ */
+export function listPage<T>(
+  key: string,
+  q: ListQuery,
+  list: (q: ListQuery) => ListResult<T>,
+  toJson: (item: T) => unknown,
+  r: ResourceFields,
+  maxBytes: number = SIZE_LIMITS.listPageBytes,
+): Record<string, unknown> {
+  const json = new Map<T, unknown>();
+  const sizeOf = (item: T): number => {
+    const j = toJson(item);
+    json.set(item, j);
+    return Buffer.byteLength(JSON.stringify(j) ?? "", "utf8");
+  };
+  const result = list({ ...q, budget: { maxBytes, sizeOf } });
+  return listResponse(key, result, (item) => (json.has(item) ? json.get(item) : toJson(item)), r, q);
 }
 
 /**

@@ -131,8 +131,13 @@ export function pipelineJson(p: Pipeline): Json {
     description: p.description,
     created_at: time(p.createdAt),
     namespace: p.namespace,
+    tags: tagsJson(p.tags),
   });
 }
+
+/** Tags as KFP writes them: omitted when there are none. */
+const tagsJson = (tags: Record<string, string> | undefined): Record<string, string> | undefined =>
+  tags && Object.keys(tags).length > 0 ? tags : undefined;
 
 /** `v2beta1PipelineVersion`; the spec is included unless `withSpec` is false. */
 export function versionJson(v: PipelineVersion, withSpec = true): Json {
@@ -145,6 +150,7 @@ export function versionJson(v: PipelineVersion, withSpec = true): Json {
     created_at: time(v.createdAt),
     code_source_url: v.codeSourceUrl,
     pipeline_spec: withSpec ? v.spec : undefined,
+    tags: tagsJson(v.tags),
   });
 }
 

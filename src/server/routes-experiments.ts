@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { ExperimentBody, parseBody } from "./bodies.ts";
 import { requireExperiment, type ServerContext } from "./context.ts";
-import { listParams, listResponse, pathParam, queryParam, registerVerbs } from "./http-util.ts";
+import { listPage, listParams, pathParam, queryParam, registerVerbs } from "./http-util.ts";
 import { EXPERIMENT_FIELDS, experimentJson } from "./kfp-json.ts";
 import { buildListQuery } from "./query.ts";
 
@@ -44,7 +44,7 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: ServerContex
     const ns = queryParam(req, "namespace");
     const extra = ns ? [{ field: "namespace", op: "EQUALS" as const, value: ns }] : [];
     const q = buildListQuery(EXPERIMENT_FIELDS, listParams(req), extra);
-    return listResponse("experiments", store.experiments.list(q), experimentJson, EXPERIMENT_FIELDS, q);
+    return listPage("experiments", q, (query) => store.experiments.list(query), experimentJson, EXPERIMENT_FIELDS);
   });
 
   app.get(`${API}/experiments/:experiment_id`, async (req) =>

@@ -10,7 +10,7 @@ import type { RecurringRun } from "../store/index.ts";
 import { parseBody, RecurringRunBody } from "./bodies.ts";
 import { pipelineIdOf, requireExperiment, resolveVersion, type ServerContext } from "./context.ts";
 import { badRequest, notFound } from "./errors.ts";
-import { listParams, listResponse, pathParam, queryParam, registerVerbs } from "./http-util.ts";
+import { listPage, listParams, pathParam, queryParam, registerVerbs } from "./http-util.ts";
 import { RECURRING_RUN_FIELDS, recurringRunJson } from "./kfp-json.ts";
 import { checkRunParameters, pipelineFromObject } from "./pipeline-input.ts";
 import { buildListQuery } from "./query.ts";
@@ -108,7 +108,7 @@ export function registerRecurringRunRoutes(app: FastifyInstance, ctx: ServerCont
     const ns = queryParam(req, "namespace");
     if (ns) extra.push({ field: "namespace", op: "EQUALS" as const, value: ns });
     const q = buildListQuery(RECURRING_RUN_FIELDS, listParams(req), extra);
-    return listResponse("recurringRuns", store.recurringRuns.list(q), json, RECURRING_RUN_FIELDS, q);
+    return listPage("recurringRuns", q, (query) => store.recurringRuns.list(query), json, RECURRING_RUN_FIELDS);
   });
 
   app.get(`${API}/recurringruns/:recurring_run_id`, async (req) => json(requireRecurring(ctx, req)));

@@ -9,7 +9,7 @@ import type { Run } from "../store/index.ts";
 import { parseBody, RunBody } from "./bodies.ts";
 import { pipelineIdOf, requireExperiment, resolveVersion, type ServerContext } from "./context.ts";
 import { ApiError, badRequest, GrpcCode, notFound } from "./errors.ts";
-import { listParams, listResponse, pathParam, queryParam, registerVerbs } from "./http-util.ts";
+import { listPage, listParams, pathParam, queryParam, registerVerbs } from "./http-util.ts";
 import { RUN_FIELDS, runJson } from "./kfp-json.ts";
 import { checkRunParameters, pipelineFromObject } from "./pipeline-input.ts";
 import { buildListQuery } from "./query.ts";
@@ -103,7 +103,6 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const ns = queryParam(req, "namespace");
     if (ns) extra.push({ field: "namespace", op: "EQUALS" as const, value: ns });
     const q = buildListQuery(RUN_FIELDS, listParams(req), extra);
-    const result = store.runs.list(q);
     const versions = new Map<string, string | undefined>();
     const toJson = (run: Run) => {
       if (run.pipelineVersionId && !versions.has(run.pipelineVersionId)) {
@@ -112,7 +111,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const pipelineId = run.pipelineVersionId ? versions.get(run.pipelineVersionId) : undefined;
       return runJson(run, pipelineId ? { pipelineId } : {});
     };
-    return listResponse("runs", result, toJson, RUN_FIELDS, q);
+    return listPage("runs", q, (query) => store.runs.list(query), toJson, RUN_FIELDS);
   });
 
   app.get(`${API}/runs/:run_id`, async (req) => json(requireRun(ctx, req), true));

@@ -39,6 +39,9 @@ export function openDatabase(
     db.pragma("busy_timeout = 5000");
     if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
+    // After a checkpoint the WAL file shrinks back to this size instead of keeping the
+    // largest transaction's size (a 50 MB spec would otherwise leave a 50 MB WAL behind).
+    db.pragma("journal_size_limit = 8388608");
     db.pragma("foreign_keys = ON");
     migrate(db, file, migrations);
     refreshStatistics(db);

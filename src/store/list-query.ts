@@ -35,6 +35,8 @@ export interface ListSpec {
 /** Default and maximum page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
+/** Rows read by the first query of a page with a byte budget; each further query reads twice as many. */
+const BUDGET_BATCH = 16;
 
 type SqlValue = string | number | null;
 
@@ -213,22 +215,53 @@ export function runList<T>(
   const { where, params } = compileFilter(spec, q.filter);
   const hash = queryHash(spec, q, sortField, desc);
 
-  let keyset = "";
-  const pageParams: SqlValue[] = [...params];
-  if (q.pageToken) {
-    const token = decodeToken(spec, q.pageToken, hash);
-    keyset = ` AND (${sortExpr}, id) ${desc ? "<" : ">"} (?, ?)`;
-    pageParams.push(token.v, token.id);
-  }
   const dir = desc ? "DESC" : "ASC";
-  const sql = `SELECT *, ${sortExpr} AS sort_key__ FROM ${spec.table} WHERE ${where}${keyset} ORDER BY ${sortExpr} ${dir}, id ${dir} LIMIT ?`;
-  const rows = ctx.stmt(sql).all(...pageParams, pageSize + 1) as Record<string, unknown>[];
+  const fetchRows = (cursor: { v: SqlValue; id: string } | undefined, limit: number) => {
+    const keyset = cursor ? ` AND (${sortExpr}, id) ${desc ? "<" : ">"} (?, ?)` : "";
+    const sql = `SELECT *, ${sortExpr} AS sort_key__ FROM ${spec.table} WHERE ${where}${keyset} ORDER BY ${sortExpr} ${dir}, id ${dir} LIMIT ?`;
+    const pageParams: SqlValue[] = cursor ? [...params, cursor.v, cursor.id] : [...params];
+    return ctx.stmt(sql).all(...pageParams, limit) as Record<string, unknown>[];
+  };
+
+  const budget = q.budget;
+  const sizeOf = budget?.sizeOf as ((item: T) => number) | undefined;
+  let cursor: { v: SqlValue; id: string } | undefined = q.pageToken ? decodeToken(spec, q.pageToken, hash) : undefined;
+  const items: T[] = [];
+  let used = 0;
+  let hasMore = false;
+  let last: Record<string, unknown> | undefined;
+  // Without a budget one query reads the page; with one, batches of 16, 32, 64, ... rows, so
+  // that a page of large rows stops early without having read the rest.
+  let batch = BUDGET_BATCH;
+  while (items.length < pageSize) {
+    const want = budget ? Math.min(pageSize - items.length, batch) : pageSize - items.length;
+    batch *= 2;
+    const rows = fetchRows(cursor, want + 1);
+    let full = false;
+    for (const row of rows.slice(0, want)) {
+      const item = map(row);
+      if (budget && sizeOf) {
+        const size = sizeOf(item);
+        if (items.length > 0 && used + size > budget.maxBytes) {
+          full = true;
+          break;
+        }
+        used += size;
+      }
+      items.push(item);
+      last = row;
+    }
+    if (full) {
+      hasMore = true;
+      break;
+    }
+    hasMore = rows.length > want;
+    if (!hasMore || last === undefined) break;
+    cursor = { v: last.sort_key__ as SqlValue, id: String(last.id) };
+  }
   const total = ctx.stmt(countSql(spec, q.filter, where)).get(...params) as { n: number };
 
-  const hasMore = rows.length > pageSize;
-  const page = hasMore ? rows.slice(0, pageSize) : rows;
-  const result: ListResult<T> = { items: page.map(map), totalSize: total.n };
-  const last = page[page.length - 1];
+  const result: ListResult<T> = { items, totalSize: total.n };
   if (hasMore && last !== undefined) {
     const token: PageToken = { v: last.sort_key__ as SqlValue, id: String(last.id), q: hash };
     result.nextPageToken = Buffer.from(JSON.stringify(token), "utf8").toString("base64url");

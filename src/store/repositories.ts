@@ -18,6 +18,7 @@ import type {
   MetricInput,
   Pipeline,
   PipelineInput,
+  PipelinePatch,
   PipelineVersion,
   PipelineVersionInput,
   RecurringRun,
@@ -43,12 +44,16 @@ export interface PipelineRepository {
   list(query?: ListQuery): ListResult<Pipeline>;
   /** Throws `IntegrityError` if the pipeline has versions, unless `cascade` is set. */
   delete(id: string, options?: { cascade?: boolean }): void;
+  /** Changes the display name and/or replaces the tags. Throws `NotFoundError`. */
+  update(id: string, patch: PipelinePatch): Pipeline;
   createVersion(input: PipelineVersionInput): PipelineVersion;
   getVersion(id: string): PipelineVersion | undefined;
   getVersionByName(pipelineId: string, name: string): PipelineVersion | undefined;
   /** Filter/sort fields: id, pipelineId, name, displayName, createdAt. */
   listVersions(query?: ListQuery): ListResult<PipelineVersion>;
-  /** Runs that used the version keep their own copy of the spec; their `pipelineVersionId` is cleared. */
+  /** Changes the display name and/or replaces the tags. Throws `NotFoundError`. */
+  updateVersion(id: string, patch: PipelinePatch): PipelineVersion;
+  /** Runs that used the version keep the spec (stored once, shared); their `pipelineVersionId` is cleared. */
   deleteVersion(id: string): void;
 }
 

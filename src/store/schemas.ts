@@ -114,3 +114,6 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 
 /** Anything JSON, as a column value. */
 export type { JsonValue };
+
+/** Tags of pipelines and pipeline versions: string keys to string values. */
+export const TagsSchema = z.record(z.string(), z.string());

@@ -2,6 +2,7 @@
  * Helpers shared by the repositories: a prepared-statement cache, JSON column codecs and
  * the translation of SQLite constraint failures into store errors.
  */
+import { createHash } from "node:crypto";
 import type { z } from "zod";
 import type { JsonValue } from "../ir/index.ts";
 import type { SqliteDatabase, SqliteStatement } from "./driver.ts";
@@ -105,6 +106,41 @@ export function specJson(where: string, field: string, spec: unknown): string {
     );
   }
   return JSON.stringify(spec);
+}
+
+/**
+ * Stores a pipeline spec once, under the SHA-256 of its JSON text, and returns that
+ * digest for the referencing row. Call it inside the transaction that writes the row, so
+ * that the reference and the spec commit together.
+ */
+export function putSpec(
+  ctx: SqlContext,
+  where: string,
+  field: string,
+  spec: unknown,
+): { digest: string; text: string } {
+  const text = specJson(where, field, spec);
+  const digest = createHash("sha256").update(text).digest("hex");
+  ctx.stmt("INSERT INTO pipeline_specs (digest, spec) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING").run(digest, text);
+  return { digest, text };
+}
+
+/**
+ * The JSON text of a row's spec: the row's own column when it holds a copy (rows written
+ * before specs were stored once), else the spec its `spec_digest` refers to.
+ */
+export function specText(
+  ctx: SqlContext,
+  own: string,
+  digest: string | null,
+  where: { table: string; id: string; column: string },
+): string {
+  if (own !== "" || digest === null) return own;
+  const row = ctx.stmt("SELECT spec FROM pipeline_specs WHERE digest = ?").get(digest) as { spec: string } | undefined;
+  if (row === undefined) {
+    throw new CorruptDataError(where.table, where.id, where.column, `spec ${digest} is missing from pipeline_specs`);
+  }
+  return row.spec;
 }
 
 /** Maps SQL NULL to an absent optional field. */

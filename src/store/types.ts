@@ -90,6 +90,18 @@ export interface ListQuery {
   pageSize?: number;
   /** `nextPageToken` of the previous page of the same query. */
   pageToken?: string;
+  /**
+   * A byte budget: the page stops before the item that would take the sizes measured by
+   * `sizeOf` over `maxBytes` (it always holds at least one item) and returns a
+   * `nextPageToken` for the rest. Rows are then read in small batches, not a page at once.
+   */
+  budget?: ListBudget;
+}
+
+/** The byte budget of one list page; `sizeOf` measures an item as the caller will send it. */
+export interface ListBudget {
+  maxBytes: number;
+  sizeOf(item: never): number;
 }
 
 /** A page of results. `nextPageToken` is absent on the last page. */
@@ -110,6 +122,8 @@ export interface Pipeline {
   description: string;
   namespace: string;
   createdAt: number;
+  /** User-defined labels; `{}` when none. */
+  tags: Record<string, string>;
 }
 
 /** Fields to create a pipeline; `displayName` defaults to `name`, `namespace` to `""`. */
@@ -120,6 +134,14 @@ export interface PipelineInput {
   description?: string;
   namespace?: string;
   createdAt?: number;
+  tags?: Record<string, string>;
+}
+
+/** The mutable fields of a pipeline or pipeline version; unset fields stay as they are. */
+export interface PipelinePatch {
+  displayName?: string;
+  /** Replaces all tags. */
+  tags?: Record<string, string>;
 }
 
 /** One uploaded version of a pipeline: the compiled IR. */
@@ -133,6 +155,8 @@ export interface PipelineVersion {
   spec: PipelineSpec;
   platformSpec?: PlatformSpec;
   codeSourceUrl?: string;
+  /** User-defined labels; `{}` when none. */
+  tags: Record<string, string>;
 }
 
 /** Fields to create a pipeline version. */
@@ -146,6 +170,7 @@ export interface PipelineVersionInput {
   spec: PipelineSpec;
   platformSpec?: PlatformSpec;
   codeSourceUrl?: string;
+  tags?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- experiments

@@ -3,12 +3,14 @@ import { randomUUID } from "node:crypto";
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
-import { fromJsonValue, guardWrite, opt, type SqlContext, specJson, toJson } from "../sql.ts";
+import { TagsSchema } from "../schemas.ts";
+import { fromJson, fromJsonValue, guardWrite, opt, putSpec, type SqlContext, specText, toJson } from "../sql.ts";
 import type {
   ListQuery,
   ListResult,
   Pipeline,
   PipelineInput,
+  PipelinePatch,
   PipelineRepository,
   PipelineVersion,
   PipelineVersionInput,
@@ -21,6 +23,7 @@ interface PipelineRow {
   description: string;
   namespace: string;
   created_at: number;
+  tags: string;
 }
 
 interface VersionRow {
@@ -30,9 +33,12 @@ interface VersionRow {
   display_name: string;
   description: string;
   created_at: number;
+  /** '' when the spec is in `pipeline_specs` under `spec_digest`. */
   spec: string;
+  spec_digest: string | null;
   platform_spec: string | null;
   code_source_url: string | null;
+  tags: string;
 }
 
 const PIPELINES: ListSpec = {
@@ -67,10 +73,25 @@ function toPipeline(r: PipelineRow): Pipeline {
     description: r.description,
     namespace: r.namespace,
     createdAt: r.created_at,
+    tags: tagsOf(r.tags, { table: "pipelines", id: r.id, column: "tags" }),
   };
 }
 
-function toVersion(r: VersionRow): PipelineVersion {
+function tagsOf(
+  text: string | undefined,
+  where: { table: string; id: string; column: string },
+): Record<string, string> {
+  return text === undefined ? {} : (fromJson(TagsSchema, text, where) as Record<string, string>);
+}
+
+function checkTags(entity: string, tags: unknown): string {
+  if (!TagsSchema.safeParse(tags).success) {
+    throw new InvalidInputError(`${entity}: tags must be an object of string keys to string values`);
+  }
+  return JSON.stringify(tags);
+}
+
+function toVersion(ctx: SqlContext, r: VersionRow): PipelineVersion {
   const where = { table: "pipeline_versions", id: r.id, column: "spec" };
   const v: PipelineVersion = {
     id: r.id,
@@ -80,7 +101,8 @@ function toVersion(r: VersionRow): PipelineVersion {
     description: r.description,
     createdAt: r.created_at,
     // Specs are validated by the IR module before they are stored.
-    spec: fromJsonValue(r.spec, where) as PipelineSpec,
+    spec: fromJsonValue(specText(ctx, r.spec, r.spec_digest, where), where) as PipelineSpec,
+    tags: tagsOf(r.tags, { ...where, column: "tags" }),
   };
   if (r.platform_spec !== null) {
     v.platformSpec = fromJsonValue(r.platform_spec, { ...where, column: "platform_spec" }) as PlatformSpec;
@@ -98,6 +120,39 @@ function requireName(entity: string, name: string): void {
 
 /** The pipelines repository over `ctx`. */
 export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
+  function insertVersion(row: VersionRow): void {
+    guardWrite(
+      ctx,
+      {
+        entity: "pipeline version",
+        unique: `a version named '${row.name}' of pipeline '${row.pipeline_id}'`,
+        refs: [{ field: "pipelineId", table: "pipelines", value: row.pipeline_id }],
+      },
+      () =>
+        ctx
+          .stmt(
+            "INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at, spec, spec_digest, platform_spec, code_source_url, tags) VALUES (@id, @pipeline_id, @name, @display_name, @description, @created_at, @spec, @spec_digest, @platform_spec, @code_source_url, @tags)",
+          )
+          .run(row),
+    );
+  }
+
+  function applyPatch(table: string, entity: string, id: string, patch: PipelinePatch): void {
+    if (patch.displayName !== undefined && (typeof patch.displayName !== "string" || patch.displayName.trim() === "")) {
+      throw new InvalidInputError(`${entity} '${id}': displayName must be a non-empty string`);
+    }
+    const res = ctx
+      .stmt(
+        `UPDATE ${table} SET display_name = COALESCE(@display_name, display_name), tags = COALESCE(@tags, tags) WHERE id = @id`,
+      )
+      .run({
+        id,
+        display_name: patch.displayName ?? null,
+        tags: patch.tags === undefined ? null : checkTags(`${entity} '${id}'`, patch.tags),
+      });
+    if (res.changes === 0) throw new NotFoundError(entity, id);
+  }
+
   const repo: PipelineRepository = {
     create(input: PipelineInput): Pipeline {
       requireName("pipeline", input.name);
@@ -108,12 +163,13 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
         description: input.description ?? "",
         namespace: input.namespace ?? "",
         created_at: input.createdAt ?? Date.now(),
+        tags: checkTags(`pipeline '${input.name}'`, input.tags ?? {}),
       };
       const ns = row.namespace === "" ? "the default namespace" : `namespace '${row.namespace}'`;
       guardWrite(ctx, { entity: "pipeline", unique: `a pipeline named '${row.name}' in ${ns}` }, () =>
         ctx
           .stmt(
-            "INSERT INTO pipelines (id, name, display_name, description, namespace, created_at) VALUES (@id, @name, @display_name, @description, @namespace, @created_at)",
+            "INSERT INTO pipelines (id, name, display_name, description, namespace, created_at, tags) VALUES (@id, @name, @display_name, @description, @namespace, @created_at, @tags)",
           )
           .run(row),
       );
@@ -151,6 +207,13 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
       });
     },
 
+    update(id: string, patch: PipelinePatch): Pipeline {
+      applyPatch("pipelines", "pipeline", id, patch);
+      const p = repo.get(id);
+      if (p === undefined) throw new NotFoundError("pipeline", id);
+      return p;
+    },
+
     createVersion(input: PipelineVersionInput): PipelineVersion {
       requireName("pipeline version", input.name);
       const row: VersionRow = {
@@ -160,41 +223,43 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
         display_name: input.displayName ?? input.name,
         description: input.description ?? "",
         created_at: input.createdAt ?? Date.now(),
-        spec: specJson(`pipeline version '${input.name}'`, "spec", input.spec),
+        spec: "",
+        spec_digest: null,
         platform_spec: toJson(input.platformSpec),
         code_source_url: input.codeSourceUrl ?? null,
+        tags: checkTags(`pipeline version '${input.name}'`, input.tags ?? {}),
       };
-      guardWrite(
-        ctx,
-        {
-          entity: "pipeline version",
-          unique: `a version named '${row.name}' of pipeline '${row.pipeline_id}'`,
-          refs: [{ field: "pipelineId", table: "pipelines", value: row.pipeline_id }],
-        },
-        () =>
-          ctx
-            .stmt(
-              "INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at, spec, platform_spec, code_source_url) VALUES (@id, @pipeline_id, @name, @display_name, @description, @created_at, @spec, @platform_spec, @code_source_url)",
-            )
-            .run(row),
-      );
-      return toVersion(row);
+      let text = "";
+      ctx.tx(() => {
+        const stored = putSpec(ctx, `pipeline version '${input.name}'`, "spec", input.spec);
+        row.spec_digest = stored.digest;
+        text = stored.text;
+        insertVersion(row);
+      });
+      return toVersion(ctx, { ...row, spec: text });
     },
 
     getVersion(id: string): PipelineVersion | undefined {
       const r = ctx.stmt("SELECT * FROM pipeline_versions WHERE id = ?").get(id) as VersionRow | undefined;
-      return r && toVersion(r);
+      return r && toVersion(ctx, r);
     },
 
     getVersionByName(pipelineId: string, name: string): PipelineVersion | undefined {
       const r = ctx.stmt("SELECT * FROM pipeline_versions WHERE pipeline_id = ? AND name = ?").get(pipelineId, name) as
         | VersionRow
         | undefined;
-      return r && toVersion(r);
+      return r && toVersion(ctx, r);
     },
 
     listVersions(query?: ListQuery): ListResult<PipelineVersion> {
-      return runList(ctx, VERSIONS, query, (r) => toVersion(r as unknown as VersionRow));
+      return runList(ctx, VERSIONS, query, (r) => toVersion(ctx, r as unknown as VersionRow));
+    },
+
+    updateVersion(id: string, patch: PipelinePatch): PipelineVersion {
+      applyPatch("pipeline_versions", "pipeline version", id, patch);
+      const v = repo.getVersion(id);
+      if (v === undefined) throw new NotFoundError("pipeline version", id);
+      return v;
     },
 
     deleteVersion(id: string): void {
@@ -208,7 +273,8 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
             `pipeline version '${id}' is used by ${used.n} recurring run(s); delete them or point them at another version first`,
           );
         }
-        // Runs keep their own copy of the spec; the foreign key clears their pipelineVersionId.
+        // Runs keep the spec (stored once, referenced by digest); the foreign key clears their
+        // pipelineVersionId, and a trigger drops the spec when nothing refers to it any more.
         ctx.stmt("DELETE FROM pipeline_versions WHERE id = ?").run(id);
       });
     },

@@ -4,7 +4,17 @@ import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { RunErrorSchema, RunStateHistorySchema, RuntimeStateSchema } from "../schemas.ts";
-import { fromJson, fromJsonObject, fromJsonValue, guardWrite, opt, type SqlContext, specJson, toJson } from "../sql.ts";
+import {
+  fromJson,
+  fromJsonObject,
+  fromJsonValue,
+  guardWrite,
+  opt,
+  putSpec,
+  type SqlContext,
+  specText,
+  toJson,
+} from "../sql.ts";
 import type {
   ListQuery,
   ListResult,
@@ -23,7 +33,9 @@ interface RunRow {
   display_name: string;
   description: string;
   pipeline_version_id: string | null;
+  /** '' when the spec is in `pipeline_specs` under `spec_digest`. */
   pipeline_spec: string;
+  spec_digest: string | null;
   platform_spec: string | null;
   parameters: string;
   pipeline_root: string | null;
@@ -67,15 +79,16 @@ const RUNS: ListSpec = {
   counts: { table: "run_counts", fields: new Set(["experimentId", "namespace", "state", "storageState"]) },
 };
 
-function toRun(r: RunRow): Run {
+function toRun(ctx: SqlContext, r: RunRow): Run {
   const where = (column: string) => ({ table: "runs", id: r.id, column });
+  const spec = specText(ctx, r.pipeline_spec, r.spec_digest, where("pipeline_spec"));
   const run: Run = {
     id: r.id,
     experimentId: r.experiment_id,
     displayName: r.display_name,
     description: r.description,
     // Specs are validated by the IR module before they are stored.
-    pipelineSpec: fromJsonValue(r.pipeline_spec, where("pipeline_spec")) as PipelineSpec,
+    pipelineSpec: fromJsonValue(spec, where("pipeline_spec")) as PipelineSpec,
     parameters: fromJsonObject(r.parameters, where("parameters")),
     state: r.state,
     stateHistory: fromJson(RunStateHistorySchema, r.state_history, where("state_history")),
@@ -167,13 +180,15 @@ export function createRunRepository(
         if (experiment === undefined) throw new NotFoundError("experiment", input.experimentId ?? "");
         const createdAt = input.createdAt ?? Date.now();
         const state = input.state ?? "PENDING";
+        const stored = putSpec(ctx, `run '${input.displayName}'`, "pipelineSpec", input.pipelineSpec);
         const row: RunRow = {
           id: input.id ?? randomUUID(),
           experiment_id: experiment.id,
           display_name: input.displayName,
           description: input.description ?? "",
           pipeline_version_id: input.pipelineVersionId ?? null,
-          pipeline_spec: specJson(`run '${input.displayName}'`, "pipelineSpec", input.pipelineSpec),
+          pipeline_spec: "",
+          spec_digest: stored.digest,
           platform_spec: toJson(input.platformSpec),
           parameters: JSON.stringify(params),
           pipeline_root: input.pipelineRoot ?? null,
@@ -206,8 +221,8 @@ export function createRunRepository(
           () =>
             ctx
               .stmt(
-                `INSERT INTO runs (id, experiment_id, display_name, description, pipeline_version_id, pipeline_spec, platform_spec, parameters, pipeline_root, state, state_history, created_at, scheduled_at, recurring_run_id, enable_cache, namespace)
-                 VALUES (@id, @experiment_id, @display_name, @description, @pipeline_version_id, @pipeline_spec, @platform_spec, @parameters, @pipeline_root, @state, @state_history, @created_at, @scheduled_at, @recurring_run_id, @enable_cache, @namespace)`,
+                `INSERT INTO runs (id, experiment_id, display_name, description, pipeline_version_id, pipeline_spec, spec_digest, platform_spec, parameters, pipeline_root, state, state_history, created_at, scheduled_at, recurring_run_id, enable_cache, namespace)
+                 VALUES (@id, @experiment_id, @display_name, @description, @pipeline_version_id, @pipeline_spec, @spec_digest, @platform_spec, @parameters, @pipeline_root, @state, @state_history, @created_at, @scheduled_at, @recurring_run_id, @enable_cache, @namespace)`,
               )
               .run(row),
         );
@@ -215,17 +230,17 @@ export function createRunRepository(
           .stmt("UPDATE experiments SET last_run_created_at = max(COALESCE(last_run_created_at, 0), ?) WHERE id = ?")
           .run(createdAt, experiment.id);
         // The row as written, decoded like any read: no second query.
-        return toRun(row);
+        return toRun(ctx, { ...row, pipeline_spec: stored.text });
       });
     },
 
     get(id: string): Run | undefined {
       const r = ctx.stmt("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
-      return r && toRun(r);
+      return r && toRun(ctx, r);
     },
 
     list(query?: ListQuery): ListResult<Run> {
-      return runList(ctx, RUNS, query, (r) => toRun(r as unknown as RunRow));
+      return runList(ctx, RUNS, query, (r) => toRun(ctx, r as unknown as RunRow));
     },
 
     updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run {
@@ -295,10 +310,10 @@ export function createRunRepository(
       for (const r of rows) {
         if (r.owner_pid === null || r.owner_host === null) {
           // A PENDING run without an owner is queued, not orphaned.
-          if (r.state !== "PENDING") orphans.push(toRun(r));
+          if (r.state !== "PENDING") orphans.push(toRun(ctx, r));
           continue;
         }
-        if (!isAlive(r.owner_pid, r.owner_host, opt(r.heartbeat_at))) orphans.push(toRun(r));
+        if (!isAlive(r.owner_pid, r.owner_host, opt(r.heartbeat_at))) orphans.push(toRun(ctx, r));
       }
       return orphans;
     },
