@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { onAbort } from "./abort.ts";
+import { EngineError } from "./errors.ts";
 
 /** How a task process ended. */
 export interface ProcessOutcome {
@@ -79,7 +80,16 @@ const APPEND_NO_FOLLOW = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.cons
  */
 export function appendNoFollow(logPath: string, text: string): void {
   fs.mkdirSync(path.dirname(logPath), { recursive: true });
-  const fd = fs.openSync(logPath, APPEND_NO_FOLLOW);
+  let fd: number;
+  try {
+    fd = fs.openSync(logPath, APPEND_NO_FOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ELOOP") throw e;
+    throw new EngineError(
+      "PATH_UNSAFE",
+      `log file ${logPath} is a symbolic link; logs are never written through a link, so remove it and retry the run`,
+    );
+  }
   try {
     fs.writeSync(fd, text);
   } finally {
