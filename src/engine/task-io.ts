@@ -167,6 +167,35 @@ export function parseParameterText(text: string, type: ParameterType, name: stri
   }
 }
 
+/**
+ * The text of a file the task wrote, read without following a symbolic link (a task that
+ * put a link there would make the engine record the target's content); undefined when absent.
+ */
+function readNoFollow(file: string, what: string, task: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") {
+      throw new EngineError(
+        "PATH_UNSAFE",
+        `task '${task}' wrote a symbolic link as its ${what} (${file}); links are not followed, so write the value itself`,
+      );
+    }
+    throw e;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) {
+      throw new EngineError("PATH_UNSAFE", `task '${task}': its ${what} (${file}) is not a regular file; write a file`);
+    }
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads what a finished attempt wrote: output parameters and artifact metadata. */
 export function readOutputs(
   component: ComponentSpec,
@@ -178,9 +207,10 @@ export function readOutputs(
     parameterValues?: Record<string, JsonValue>;
     artifacts?: Record<string, { artifacts?: { uri?: string; metadata?: Record<string, JsonValue> }[] }>;
   } = {};
-  if (fs.existsSync(files.executorOutputFile)) {
+  const execText = readNoFollow(files.executorOutputFile, "executor_output.json", task);
+  if (execText !== undefined) {
     try {
-      execOut = JSON.parse(fs.readFileSync(files.executorOutputFile, "utf8"));
+      execOut = JSON.parse(execText);
     } catch (e) {
       throw new EngineError(
         "OUTPUT_MISSING",
@@ -196,13 +226,14 @@ export function readOutputs(
       continue;
     }
     const f = files.outputParameterFiles[key] as string;
-    if (!fs.existsSync(f)) {
+    const text = readNoFollow(f, `output parameter '${key}'`, task);
+    if (text === undefined) {
       throw new EngineError(
         "OUTPUT_MISSING",
         `task '${task}' did not write output parameter '${key}' (expected file ${f}); write it to the path given by {{$.outputs.parameters['${key}'].output_file}}`,
       );
     }
-    parameters[key] = parseParameterText(fs.readFileSync(f, "utf8"), def.parameterType, key, task);
+    parameters[key] = parseParameterText(text, def.parameterType, key, task);
   }
   const artifacts = Object.values(files.outputArtifacts).map((a) => {
     const o = execOut.artifacts?.[a.name]?.artifacts?.[0];

@@ -223,6 +223,20 @@ describe("symbolic links among outputs", () => {
     expect(outside()).toEqual(before);
   });
 
+  it("never records the target of a link written as an output parameter file", async () => {
+    const before = outside();
+    const b = new IrBuilder("param-link")
+      .sh("p", `ln -s ${sentinel}/secret {{$.outputs.parameters['v'].output_file}}`, { out: { v: "STRING" } })
+      .root({ p: task("p") });
+    const s = await run(b.build());
+    expect(s.state).toBe("FAILED");
+    expect(s.tasks.find((x) => x.path === "root/p")?.error).toMatch(
+      /wrote a symbolic link as its output parameter 'v'.*links are not followed/,
+    );
+    expect(JSON.stringify(store.tasks.listByRun(s.runId))).not.toContain("sentinel secret");
+    expect(outside()).toEqual(before);
+  });
+
   it("never appends to what a previous attempt's log was replaced with", async () => {
     const before = outside();
     const b = new IrBuilder("log-link")
