@@ -107,7 +107,7 @@ export class Engine {
       pipelineSpec: spec,
       ...(req.pipeline.platformSpec ? { platformSpec: req.pipeline.platformSpec } : {}),
       parameters,
-      pipelineRoot: path.join(this.home, "artifacts"),
+      pipelineRoot: insideRoot(this.home, "artifacts"),
       enableCache: req.enableCache ?? true,
       createdAt: now,
       scheduledAt: now,
