@@ -79,6 +79,7 @@ export function prepareAttempt(
   // Every path is checked before anything is removed or created.
   fs.rmSync(attemptDir, { recursive: true, force: true });
   fs.mkdirSync(attemptDir, { recursive: true });
+  // KFP's launcher creates the parent folders of output files; so do we.
   for (const f of Object.values(outputParameterFiles)) fs.mkdirSync(path.dirname(f), { recursive: true });
   for (const a of Object.values(outputArtifacts)) {
     fs.rmSync(a.path, { recursive: true, force: true });
