@@ -6,7 +6,8 @@ export type ArtifactErrorCode =
   | "ARTIFACT_OUTSIDE_STORE"
   | "ARTIFACT_INVALID_SEGMENT"
   | "ARTIFACT_NOT_FOUND"
-  | "ARTIFACT_IS_DIRECTORY";
+  | "ARTIFACT_IS_DIRECTORY"
+  | "ARTIFACT_NOT_REGULAR";
 
 /**
  * An error of artifact storage: a stable `code`, a message that names the URI or path and

@@ -6,8 +6,8 @@
 
 /** URI to local path mapping (KFP's: `gs://` to `/gcs/`, `s3://` to `/s3/`, `file://` as is). */
 export { localPathToUri, uriToLocalPath } from "../executor/index.ts";
-export { digestFile, digestTree, type TreeEntry, walkTree } from "./digest.ts";
+export { type ArtifactDigest, digestArtifact, digestFile, digestTree, type TreeEntry, walkTree } from "./digest.ts";
 export { ArtifactError, type ArtifactErrorCode } from "./errors.ts";
-export { checkSegment, resolveInside } from "./guard.ts";
+export { checkSegment, insideRoot, resolveInside } from "./guard.ts";
 export { LocalArtifactStore } from "./local-store.ts";
 export type { ArtifactData, ArtifactStore } from "./store.ts";

@@ -1,11 +1,11 @@
 /** The `file://` artifact store: content under `<root>/<run>/<task path>/<output>`. */
-import { createReadStream, createWriteStream } from "node:fs";
-import { cp, mkdir, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { cp, lstat, mkdir, open, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { localPathToUri } from "../executor/index.ts";
-import { digestFile, digestTree, walkTree } from "./digest.ts";
+import { digestArtifact, walkTree } from "./digest.ts";
 import { ArtifactError } from "./errors.ts";
 import { checkSegment, resolveInside } from "./guard.ts";
 import type { ArtifactData, ArtifactStore } from "./store.ts";
@@ -46,8 +46,16 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async digest(uri: string): Promise<string> {
-    const { path, info } = await this.mustStat(uri);
-    return info.isDirectory() ? digestTree(path) : digestFile(path);
+    const { path } = await this.mustStat(uri);
+    const found = await digestArtifact(path);
+    if (found === undefined) throw this.notFound(uri);
+    if (found.kind !== "file" && found.kind !== "directory") {
+      throw new ArtifactError(
+        "ARTIFACT_NOT_REGULAR",
+        `artifact "${uri}" is not a regular file or directory; store the content itself, not a link or a special file.`,
+      );
+    }
+    return found.digest.slice("sha256:".length);
   }
 
   async size(uri: string): Promise<number> {
@@ -70,14 +78,19 @@ export class LocalArtifactStore implements ArtifactStore {
         `artifact "${uri}" is a directory; list its files with list() and open "<uri>/<file>", or use copyTo().`,
       );
     }
-    return createReadStream(path);
+    return (await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)).createReadStream();
   }
 
   async write(uri: string, data: ArtifactData): Promise<void> {
     const path = this.localPath(uri);
     await mkdir(dirname(path), { recursive: true });
     const source = typeof data === "string" || data instanceof Uint8Array ? [data] : data;
-    await pipeline(source, createWriteStream(path));
+    await pipeline(
+      source,
+      (
+        await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW)
+      ).createWriteStream(),
+    );
   }
 
   async copyTo(uri: string, destPath: string): Promise<void> {
@@ -87,13 +100,14 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async remove(uri: string): Promise<void> {
-    await rm(this.localPath(uri), { recursive: true, force: true });
+    // rm removes a link itself, never what it points to.
+    await rm(resolveInside(this.root, uri, { linkAtEnd: "allow" }), { recursive: true, force: true });
   }
 
   private async statOf(uri: string) {
     const path = this.localPath(uri);
     try {
-      return { path, info: await stat(path) };
+      return { path, info: await lstat(path) };
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw cause;
@@ -102,12 +116,14 @@ export class LocalArtifactStore implements ArtifactStore {
 
   private async mustStat(uri: string) {
     const found = await this.statOf(uri);
-    if (!found) {
-      throw new ArtifactError(
-        "ARTIFACT_NOT_FOUND",
-        `artifact "${uri}" does not exist in the store ${this.root}; check that the task that produces it succeeded.`,
-      );
-    }
+    if (!found) throw this.notFound(uri);
     return found;
+  }
+
+  private notFound(uri: string): ArtifactError {
+    return new ArtifactError(
+      "ARTIFACT_NOT_FOUND",
+      `artifact "${uri}" does not exist in the store ${this.root}; check that the task that produces it succeeded.`,
+    );
   }
 }

@@ -1,19 +1,36 @@
 /**
  * Reading task log files: the last lines of a file, and following a file as it grows.
+ * A log is opened without following a symbolic link and only read when it is a regular
+ * file, so a task that replaced its log with a link shows nothing of the link's target.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+
+/** Opens a regular log file without following a link or blocking on a FIFO; undefined otherwise. */
+function openLog(path: string): { fd: number; size: number } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    return undefined;
+  }
+  return { fd, size: st.size };
+}
 
 /** The last `n` lines of a text file (reads at most the last 256 KiB); `[]` when absent. */
 export function tailLines(path: string | undefined, n: number): string[] {
-  if (!path || !existsSync(path)) return [];
-  const size = statSync(path).size;
-  const len = Math.min(size, 256 * 1024);
+  const log = path ? openLog(path) : undefined;
+  if (!log) return [];
+  const len = Math.min(log.size, 256 * 1024);
   const buf = Buffer.alloc(len);
-  const fd = openSync(path, "r");
   try {
-    readSync(fd, buf, 0, len, size - len);
+    readSync(log.fd, buf, 0, len, log.size - len);
   } finally {
-    closeSync(fd);
+    closeSync(log.fd);
   }
   const lines = buf.toString("utf8").split("\n");
   if (lines.at(-1) === "") lines.pop();
@@ -33,16 +50,17 @@ export class FileFollower {
 
   /** New complete lines since the last call. */
   poll(): string[] {
-    if (!existsSync(this.path)) return [];
-    const size = statSync(this.path).size;
-    if (size < this.offset) this.offset = 0; // truncated: start over
-    if (size === this.offset) return [];
-    const buf = Buffer.alloc(size - this.offset);
-    const fd = openSync(this.path, "r");
+    const log = openLog(this.path);
+    if (!log) return [];
+    const size = log.size;
+    let buf: Buffer;
     try {
-      readSync(fd, buf, 0, buf.length, this.offset);
+      if (size < this.offset) this.offset = 0; // truncated: start over
+      if (size === this.offset) return [];
+      buf = Buffer.alloc(size - this.offset);
+      readSync(log.fd, buf, 0, buf.length, this.offset);
     } finally {
-      closeSync(fd);
+      closeSync(log.fd);
     }
     this.offset = size;
     const text = this.partial + buf.toString("utf8");

@@ -4,14 +4,14 @@
  * outputs before marking it SUCCEEDED.
  */
 import fs from "node:fs";
-import path from "node:path";
+import { insideRoot } from "../artifacts/index.ts";
 import { uriToLocalPath } from "../executor/index.ts";
 import type { ComponentSpec, ContainerSpec, JsonValue } from "../ir/index.ts";
 import type { Task, TaskCacheInfo } from "../store/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext } from "./context.ts";
-import { recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
+import { digestOutputs, recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
 import { resolveArgv } from "./placeholders.ts";
-import { runProcess } from "./process-tree.ts";
+import { appendNoFollow, runProcess } from "./process-tree.ts";
 import type { demandOf } from "./resources.ts";
 import { buildExecutorInput, prepareAttempt, readOutputs, recordedArgv, relPath } from "./task-io.ts";
 
@@ -43,20 +43,27 @@ export async function runAttempt(
     return { message: "the run was canceled", retryable: false, canceled: true };
   }
   const rel = relPath(place.path);
-  const logPath = path.join(ctx.settings.logsDir, ctx.runId, `${rel}.log`);
   const startedAt = ctx.clock();
   let argv: string[];
   let files: ReturnType<typeof prepareAttempt>;
-  const programDir = path.join(ctx.settings.programRoot, ctx.runId, rel);
+  let logPath: string;
+  let programDir: string;
   try {
+    // Every path below is proved inside its root; a task path that slipped past
+    // validation (`../`) fails the task here, before anything is written or removed.
+    logPath = insideRoot(ctx.settings.logsDir, ctx.runId, `${rel}.log`);
+    programDir = insideRoot(ctx.settings.programRoot, ctx.runId, rel);
     files = prepareAttempt(
       component,
       ctx.settings.artifactsDir,
       ctx.runId,
       place.path,
-      path.join(ctx.settings.home, "work", ctx.runId, rel, `attempt-${attempt}`),
+      insideRoot(ctx.settings.home, "work"),
+      `attempt-${attempt}`,
     );
     fs.mkdirSync(programDir, { recursive: true });
+    // Creates the log (or checks the previous attempt's) without following a link.
+    appendNoFollow(logPath, attempt > 1 ? `--- attempt ${attempt} ---\n` : "");
     const executorInput = buildExecutorInput(inputs, files);
     const inputArtifacts: Record<string, { uri: string; path: string; metadata: Record<string, JsonValue> }[]> = {};
     for (const [k, list] of Object.entries(inputs.artifacts)) {
@@ -76,7 +83,8 @@ export async function runAttempt(
     });
   } catch (e) {
     lease.release();
-    return { message: (e as Error).message, retryable: false };
+    const message = (e as Error).message;
+    return { message: message.startsWith("task '") ? message : `task '${place.path}': ${message}`, retryable: false };
   }
   const t = ctx.store.tasks.update(rec.id, {
     state: "RUNNING",
@@ -87,7 +95,6 @@ export async function runAttempt(
     resources: { cpus: demand.cpus, memoryBytes: demand.memoryBytes, gpus: lease.gpus, argv: recordedArgv(argv) },
   });
   emitTask(ctx, t);
-  if (attempt > 1) fs.appendFileSync(logPath, `--- attempt ${attempt} ---\n`);
   const env: NodeJS.ProcessEnv = { ...process.env, WEFT_PROGRAM_DIR: programDir, WEFT_SKIP_PACKAGE_INSTALL: "1" };
   for (const e of container.env ?? []) env[e.name] = e.value;
   if (demand.gpus > 0) env.CUDA_VISIBLE_DEVICES = lease.gpus.join(",");
@@ -142,11 +149,13 @@ export async function runAttempt(
   }
   if (!failure) {
     try {
-      const o = readOutputs(component, files, place.path);
+      const o = readOutputs(component, files, place.path, ctx.settings.artifactsDir);
+      // Streamed before the write transaction opens: a multi-GiB output holds no lock.
+      const digested = await digestOutputs(o.artifacts, place.path);
       const outputs: NodeIO = { parameters: o.parameters, artifacts: {} };
       const done = ctx.store.transaction(() => {
         recordInputEvents(ctx, rec.id, inputs);
-        outputs.artifacts = recordOutputArtifacts(ctx, rec.id, o.artifacts);
+        outputs.artifacts = recordOutputArtifacts(ctx, rec.id, digested);
         ctx.store.tasks.appendAttempt(rec.id, { attempt, startedAt, finishedAt, exitCode: 0 });
         return ctx.store.tasks.update(rec.id, {
           state: "SUCCEEDED",

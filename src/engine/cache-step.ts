@@ -27,7 +27,9 @@ function outputsExist(entry: {
     for (const a of list) {
       if (a.metadataOnly === true) continue;
       const p = uriToLocalPath(a.uri);
-      if (p.startsWith("/") && !fs.existsSync(p)) return false;
+      // lstat: an output since replaced by a link counts as gone, and is not reused.
+      const st = p.startsWith("/") ? fs.lstatSync(p, { throwIfNoEntry: false }) : undefined;
+      if (p.startsWith("/") && (st === undefined || st.isSymbolicLink())) return false;
     }
   }
   return true;

@@ -3,7 +3,7 @@
  * are done, applies trigger policies and conditions, and recurses into sub-DAGs, loops,
  * conditions and exit handlers.
  */
-import path from "node:path";
+import { insideRoot } from "../artifacts/index.ts";
 import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
 import { evaluateCondition } from "./cel.ts";
 import { runContainerNode } from "./container-runner.ts";
@@ -56,7 +56,7 @@ export async function executeDag(
     results: new Map(),
     runId: ctx.runId,
     runName: ctx.runName,
-    workspacePath: path.join(ctx.settings.home, "workspaces", ctx.runId),
+    workspacePath: insideRoot(ctx.settings.home, "workspaces", ctx.runId),
   };
   const started = new Set<string>();
   const running = new Map<string, Promise<void>>();

@@ -3,7 +3,7 @@
  * cancel and plan runs.
  */
 import path from "node:path";
-import type { ArtifactStore } from "../artifacts/index.ts";
+import { type ArtifactStore, insideRoot } from "../artifacts/index.ts";
 import type { JsonValue, PipelinePackage } from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
@@ -80,8 +80,8 @@ export class Engine {
       killGraceMs: this.opts.killGraceMs ?? 3000,
       programRoot: this.opts.programRoot ?? path.join(process.cwd(), "node_modules", ".cache", "weft", "programs"),
       home: this.home,
-      logsDir: path.join(this.home, "logs"),
-      artifactsDir: path.join(this.home, "artifacts"),
+      logsDir: insideRoot(this.home, "logs"),
+      artifactsDir: insideRoot(this.home, "artifacts"),
       ...(this.opts.artifacts ? { artifactStore: this.opts.artifacts } : {}),
       ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
       ...(maxStalenessMs !== undefined ? { maxStalenessMs } : {}),
@@ -107,7 +107,7 @@ export class Engine {
       pipelineSpec: spec,
       ...(req.pipeline.platformSpec ? { platformSpec: req.pipeline.platformSpec } : {}),
       parameters,
-      pipelineRoot: path.join(this.home, "artifacts"),
+      pipelineRoot: insideRoot(this.home, "artifacts"),
       enableCache: req.enableCache ?? true,
       createdAt: now,
       scheduledAt: now,

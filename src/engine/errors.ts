@@ -19,6 +19,7 @@ export type EngineErrorCode =
   | "OWNER_DIED"
   | "CONDITION_INVALID"
   | "OUTPUT_MISSING"
+  | "PATH_UNSAFE"
   | "INTERNAL";
 
 /** Base error of the engine module. */

@@ -2,21 +2,20 @@
  * Importer tasks: record an existing artifact (URI from a constant or a runtime
  * parameter) without running a process.
  */
-import fs from "node:fs";
+import { digestArtifact } from "../artifacts/index.ts";
 import { uriToLocalPath } from "../executor/index.ts";
 import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
 import { recordOutputArtifacts } from "./outputs-recorder.ts";
-import { digestPath } from "./task-io.ts";
 
 /** Records the imported artifact as the task's output (key of the component's only output artifact, or `artifact`). */
-export function runImporterNode(
+export async function runImporterNode(
   ctx: RunContext,
   place: NodePlace,
   _task: PipelineTaskSpec,
   component: ComponentSpec,
   inputs: NodeIO,
-): NodeResult {
+): Promise<NodeResult> {
   const spec = ctx.spec.deploymentSpec?.executors?.[component.executorLabel ?? ""]?.importer;
   const now = ctx.clock();
   const rec = ctx.store.tasks.upsert({
@@ -47,7 +46,9 @@ export function runImporterNode(
   }
   const outKey = Object.keys(component.outputDefinitions?.artifacts ?? {})[0] ?? "artifact";
   const local = uriToLocalPath(raw);
-  const d = local.startsWith("/") && fs.existsSync(local) ? digestPath(local) : undefined;
+  // Streamed before the transaction; a link is not followed (it gets no digest).
+  const found = local.startsWith("/") ? await digestArtifact(local).catch(() => undefined) : undefined;
+  const d = found?.kind === "file" || found?.kind === "directory" ? found : undefined;
   const outputs: NodeIO = { parameters: {}, artifacts: {} };
   const t = ctx.store.transaction(() => {
     outputs.artifacts = recordOutputArtifacts(ctx, rec.id, [

@@ -2,11 +2,51 @@
  * Records a finished task's outputs before its state says so: artifacts (with content
  * digests; an output with no file is metadata-only, its digest taken over its canonical
  * metadata JSON), OUTPUT and INPUT events, metrics from Metrics artifacts, and the cache entry.
+ * Digests are streamed by `digestArtifact` ({@link digestOutputs}) before the store's write
+ * transaction opens; the transaction itself reads no file.
  */
+import { digestArtifact } from "../artifacts/index.ts";
 import type { JsonValue } from "../ir/index.ts";
 import type { CachedArtifact } from "../store/index.ts";
 import type { NodeIO, RunContext, RuntimeArtifact } from "./context.ts";
-import { digestPath, metadataDigest, type PendingArtifact } from "./task-io.ts";
+import { EngineError } from "./errors.ts";
+import { metadataDigest, type PendingArtifact } from "./task-io.ts";
+
+/** An output artifact ready to record: its digest (and size) already known. */
+export type RecordedOutput = CachedArtifact & { name: string; sizeBytes?: number; metadataOnly?: boolean };
+
+/**
+ * Digests a task's fresh outputs (streaming, never following a link). An output with no
+ * file is metadata-only. An output that is itself a symbolic link, or a FIFO, socket or
+ * device, fails the task naming the output: its content would be somewhere else, so it
+ * is refused rather than followed. Links inside a directory output are digested as their
+ * link text and never followed.
+ *
+ * @throws EngineError `PATH_UNSAFE` naming the task and the output.
+ */
+export async function digestOutputs(pending: PendingArtifact[], task: string): Promise<RecordedOutput[]> {
+  const out: RecordedOutput[] = [];
+  for (const p of pending) {
+    const { path: local, ...rest } = p;
+    const found = await digestArtifact(local);
+    if (found === undefined) {
+      out.push({ ...rest, digest: metadataDigest(p.metadata), metadataOnly: true });
+    } else if (found.kind === "symlink") {
+      throw new EngineError(
+        "PATH_UNSAFE",
+        `task '${task}': output artifact '${p.name}' at ${local} is a symbolic link (to ${found.target}); links are not followed, so write the content itself there`,
+      );
+    } else if (found.kind === "other") {
+      throw new EngineError(
+        "PATH_UNSAFE",
+        `task '${task}': output artifact '${p.name}' at ${local} is not a regular file or directory; write a file or a directory there`,
+      );
+    } else {
+      out.push({ ...rest, digest: found.digest, sizeBytes: found.sizeBytes });
+    }
+  }
+  return out;
+}
 
 /** Records INPUT events for every input artifact of a task. */
 export function recordInputEvents(ctx: RunContext, taskId: string, inputs: NodeIO): void {
@@ -15,27 +55,17 @@ export function recordInputEvents(ctx: RunContext, taskId: string, inputs: NodeI
   }
 }
 
-/** Records output artifacts (computing digests), OUTPUT events and metrics; returns runtime artifacts. */
+/** Records output artifacts (digests computed before, by {@link digestOutputs}), OUTPUT events and metrics; returns runtime artifacts. */
 export function recordOutputArtifacts(
   ctx: RunContext,
   taskId: string,
-  pending: (PendingArtifact | (CachedArtifact & { name: string }))[],
+  pending: RecordedOutput[],
 ): Record<string, RuntimeArtifact[]> {
   const out: Record<string, RuntimeArtifact[]> = {};
   const metrics: { runId: string; taskId: string; artifactId: string; name: string; value: number }[] = [];
   for (const p of pending) {
-    const local = (p as Partial<PendingArtifact>).path;
-    const known = (p as { digest?: string }).digest;
-    // A fresh output with no file is metadata-only (Metrics written through executor_output.json).
-    let metadataOnly = typeof local !== "string" && (p as { metadataOnly?: unknown }).metadataOnly === true;
-    let d: { digest: string; sizeBytes?: number } | undefined;
-    if (typeof local === "string") {
-      d = digestPath(local);
-      if (!d) {
-        metadataOnly = true;
-        d = { digest: metadataDigest(p.metadata) };
-      }
-    } else if (known !== undefined) d = { digest: known };
+    const metadataOnly = p.metadataOnly === true;
+    const d = p.digest !== undefined ? { digest: p.digest, sizeBytes: p.sizeBytes } : undefined;
     const rec = ctx.store.artifacts.create({
       runId: ctx.runId,
       taskId,

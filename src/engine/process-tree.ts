@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { onAbort } from "./abort.ts";
+import { EngineError } from "./errors.ts";
 
 /** How a task process ended. */
 export interface ProcessOutcome {
@@ -71,10 +72,35 @@ function lineSplitter(stream: "stdout" | "stderr", req: ProcessRequest, tail: st
   };
 }
 
+const APPEND_NO_FOLLOW = fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW;
+
+/**
+ * Appends to a log file, creating it; a symbolic link put in its place is refused
+ * (`ELOOP`), never written through.
+ */
+export function appendNoFollow(logPath: string, text: string): void {
+  fs.mkdirSync(path.dirname(logPath), { recursive: true });
+  let fd: number;
+  try {
+    fd = fs.openSync(logPath, APPEND_NO_FOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ELOOP") throw e;
+    throw new EngineError(
+      "PATH_UNSAFE",
+      `log file ${logPath} is a symbolic link; logs are never written through a link, so remove it and retry the run`,
+    );
+  }
+  try {
+    fs.writeSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Spawns the process and resolves when it has exited and its output is flushed. */
 export function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
   fs.mkdirSync(path.dirname(req.logPath), { recursive: true });
-  const log = fs.createWriteStream(req.logPath, { flags: "a" });
+  const log = fs.createWriteStream(req.logPath, { fd: fs.openSync(req.logPath, APPEND_NO_FOLLOW) });
   const stderrTail: string[] = [];
   return new Promise<ProcessOutcome>((resolve) => {
     let timedOut = false;

@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { ArtifactStore } from "../artifacts/index.ts";
-import { type ExecutorInput, uriToLocalPath } from "../executor/index.ts";
+import { type ArtifactStore, insideRoot, resolveInside } from "../artifacts/index.ts";
+import type { ExecutorInput } from "../executor/index.ts";
 import type { ComponentSpec, JsonValue, ParameterType } from "../ir/index.ts";
 import type { NodeIO } from "./context.ts";
 import { EngineError } from "./errors.ts";
@@ -40,30 +40,33 @@ export function fileUri(p: string): string {
   return `file://${p.split(path.sep).map(encodeURIComponent).join("/")}`;
 }
 
-/** Lays out the attempt directory and the task's output artifact locations. */
+/**
+ * Lays out the attempt directory and the task's output artifact locations. Every path is
+ * built with `insideRoot`, so a task path or output name that slipped past validation
+ * (`../`, an absolute path) throws naming it instead of reaching outside `attemptRoot`
+ * or `artifactsDir`; only such checked paths are removed.
+ */
 export function prepareAttempt(
   component: ComponentSpec,
   artifactsDir: string,
   runId: string,
   taskPath: string,
-  attemptDir: string,
+  attemptRoot: string,
+  attemptName: string,
   store?: ArtifactStore,
 ): AttemptFiles {
-  fs.rmSync(attemptDir, { recursive: true, force: true });
-  fs.mkdirSync(attemptDir, { recursive: true });
   const rel = relPath(taskPath);
+  const attemptDir = insideRoot(attemptRoot, runId, rel, attemptName);
   const outputParameterFiles: Record<string, string> = {};
   for (const key of Object.keys(component.outputDefinitions?.parameters ?? {})) {
-    // KFP's launcher creates the parent folders of output files; so do we.
-    outputParameterFiles[key] = path.join(attemptDir, "outputs", key, "data");
-    fs.mkdirSync(path.dirname(outputParameterFiles[key]), { recursive: true });
+    checkOutputName(key, "parameter", taskPath);
+    outputParameterFiles[key] = insideRoot(attemptDir, "outputs", key, "data");
   }
   const outputArtifacts: Record<string, PendingArtifact> = {};
   for (const [key, spec] of Object.entries(component.outputDefinitions?.artifacts ?? {})) {
-    const uri = store ? store.uriFor(runId, rel, key) : fileUri(path.join(artifactsDir, runId, ...rel.split("/"), key));
-    const p = store ? store.localPath(uri) : uriToLocalPath(uri);
-    fs.rmSync(p, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(p), { recursive: true });
+    checkOutputName(key, "artifact", taskPath);
+    const uri = store ? store.uriFor(runId, rel, key) : fileUri(insideRoot(artifactsDir, runId, rel, key));
+    const p = store ? store.localPath(uri) : insideRoot(artifactsDir, runId, rel, key);
     outputArtifacts[key] = {
       name: key,
       uri,
@@ -73,12 +76,31 @@ export function prepareAttempt(
       metadata: {},
     };
   }
+  // Every path is checked before anything is removed or created.
+  fs.rmSync(attemptDir, { recursive: true, force: true });
+  fs.mkdirSync(attemptDir, { recursive: true });
+  // KFP's launcher creates the parent folders of output files; so do we.
+  for (const f of Object.values(outputParameterFiles)) fs.mkdirSync(path.dirname(f), { recursive: true });
+  for (const a of Object.values(outputArtifacts)) {
+    fs.rmSync(a.path, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(a.path), { recursive: true });
+  }
   return {
     dir: attemptDir,
     outputParameterFiles,
     outputArtifacts,
-    executorOutputFile: path.join(attemptDir, "executor_output.json"),
+    executorOutputFile: insideRoot(attemptDir, "executor_output.json"),
   };
+}
+
+/** An output name is one path segment: no `/`, `\\`, NUL, and not `.` or `..`. */
+function checkOutputName(name: string, kind: string, taskPath: string): void {
+  if (name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)) {
+    throw new EngineError(
+      "PATH_UNSAFE",
+      `task '${taskPath}': output ${kind} name ${JSON.stringify(name)} cannot be used as a file name; rename the output without "/", "\\", "." or ".."`,
+    );
+  }
 }
 
 /** Builds KFP's ExecutorInput JSON for the task. */
@@ -146,19 +168,50 @@ export function parseParameterText(text: string, type: ParameterType, name: stri
   }
 }
 
+/**
+ * The text of a file the task wrote, read without following a symbolic link (a task that
+ * put a link there would make the engine record the target's content); undefined when absent.
+ */
+function readNoFollow(file: string, what: string, task: string): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") {
+      throw new EngineError(
+        "PATH_UNSAFE",
+        `task '${task}' wrote a symbolic link as its ${what} (${file}); links are not followed, so write the value itself`,
+      );
+    }
+    throw e;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) {
+      throw new EngineError("PATH_UNSAFE", `task '${task}': its ${what} (${file}) is not a regular file; write a file`);
+    }
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads what a finished attempt wrote: output parameters and artifact metadata. */
 export function readOutputs(
   component: ComponentSpec,
   files: AttemptFiles,
   task: string,
+  artifactsDir: string,
 ): { parameters: Record<string, JsonValue>; artifacts: PendingArtifact[] } {
   let execOut: {
     parameterValues?: Record<string, JsonValue>;
     artifacts?: Record<string, { artifacts?: { uri?: string; metadata?: Record<string, JsonValue> }[] }>;
   } = {};
-  if (fs.existsSync(files.executorOutputFile)) {
+  const execText = readNoFollow(files.executorOutputFile, "executor_output.json", task);
+  if (execText !== undefined) {
     try {
-      execOut = JSON.parse(fs.readFileSync(files.executorOutputFile, "utf8"));
+      execOut = JSON.parse(execText);
     } catch (e) {
       throw new EngineError(
         "OUTPUT_MISSING",
@@ -174,18 +227,31 @@ export function readOutputs(
       continue;
     }
     const f = files.outputParameterFiles[key] as string;
-    if (!fs.existsSync(f)) {
+    const text = readNoFollow(f, `output parameter '${key}'`, task);
+    if (text === undefined) {
       throw new EngineError(
         "OUTPUT_MISSING",
         `task '${task}' did not write output parameter '${key}' (expected file ${f}); write it to the path given by {{$.outputs.parameters['${key}'].output_file}}`,
       );
     }
-    parameters[key] = parseParameterText(fs.readFileSync(f, "utf8"), def.parameterType, key, task);
+    parameters[key] = parseParameterText(text, def.parameterType, key, task);
   }
   const artifacts = Object.values(files.outputArtifacts).map((a) => {
     const o = execOut.artifacts?.[a.name]?.artifacts?.[0];
     const uri = o?.uri ?? a.uri;
-    return { ...a, uri, path: uriToLocalPath(uri), metadata: { ...a.metadata, ...(o?.metadata ?? {}) } };
+    let local = a.path;
+    if (uri !== a.uri) {
+      // A task may move its output within the artifact store, never outside it.
+      try {
+        local = resolveInside(artifactsDir, uri, { linkAtEnd: "allow" });
+      } catch (e) {
+        throw new EngineError(
+          "PATH_UNSAFE",
+          `task '${task}' set the URI of output artifact '${a.name}' to "${uri}" in executor_output.json, which is not a place in the artifact store ${artifactsDir}: ${(e as Error).message}`,
+        );
+      }
+    }
+    return { ...a, uri, path: local, metadata: { ...a.metadata, ...(o?.metadata ?? {}) } };
   });
   return { parameters, artifacts };
 }
@@ -224,37 +290,4 @@ export function canonicalJson(v: JsonValue): string {
  */
 export function metadataDigest(metadata: Record<string, JsonValue>): string {
   return `sha256:${createHash("sha256").update(canonicalJson(metadata)).digest("hex")}`;
-}
-
-/** sha256 of a file, or of a directory tree (relative names and contents), or undefined if absent. */
-export function digestPath(p: string): { digest: string; sizeBytes: number } | undefined {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return undefined;
-  }
-  const h = createHash("sha256");
-  let size = 0;
-  if (st.isFile()) {
-    const buf = fs.readFileSync(p);
-    h.update(buf);
-    size = buf.length;
-  } else if (st.isDirectory()) {
-    const walk = (dir: string, rel: string): void => {
-      for (const name of fs.readdirSync(dir).sort()) {
-        const full = path.join(dir, name);
-        const s = fs.statSync(full);
-        if (s.isDirectory()) walk(full, `${rel}${name}/`);
-        else if (s.isFile()) {
-          const buf = fs.readFileSync(full);
-          h.update(`${rel}${name}\0${buf.length}\0`);
-          h.update(buf);
-          size += buf.length;
-        }
-      }
-    };
-    walk(p, "");
-  } else return undefined;
-  return { digest: `sha256:${h.digest("hex")}`, sizeBytes: size };
 }

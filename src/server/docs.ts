@@ -97,7 +97,7 @@ const weftRoutes: [string, string, string, string][] = [
     "get",
     `${WEFT_API}/artifacts/{artifact_id}/content`,
     "Artifact download",
-    "The artifact's bytes (application/octet-stream). For a directory artifact: the entry list, and `path=` selects a file inside it. Paths that leave the artifact store are rejected with 400.",
+    "The artifact's bytes (application/octet-stream). For a directory artifact: the entry list, and `path=` selects a file inside it. Paths that leave the artifact store, and symbolic links (whose targets are never served), are rejected with 400.",
   ],
   ["get", `${WEFT_API}/queue`, "Run queue", "Queued and executing runs and the concurrency limit."],
   [

@@ -4,7 +4,7 @@
  * attempts), task logs with live streaming (Server-Sent Events), run metrics, artifacts
  * with downloads confined to the artifact store, lineage, and the run queue.
  */
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync } from "node:fs";
 import { basename } from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { resolveInside } from "../artifacts/index.ts";
@@ -159,22 +159,37 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get(`${WEFT_API}/artifacts/:artifact_id/content`, async (req, reply) => {
     const a = requireArtifact(ctx, req);
+    // resolveInside refuses anything outside the store and any symbolic link on the way,
+    // the artifact itself or a member of it included: a link's target is never served.
     let path = resolveInside(ctx.artifactsRoot, a.uri);
     const sub = queryParam(req, "path");
     if (sub) path = resolveInside(path, sub);
-    let st: ReturnType<typeof statSync>;
+    let st: ReturnType<typeof lstatSync>;
     try {
-      st = statSync(path);
+      st = lstatSync(path);
     } catch {
       throw notFound("artifact content", sub ? `${a.id}/${sub}` : a.id, "artifact_id");
     }
     if (st.isDirectory()) {
       return { artifact_id: a.id, directory: sub ?? "", entries: readdirSync(path).sort() };
     }
+    if (!st.isFile()) {
+      throw badRequest(
+        `artifact ${a.id} content ${JSON.stringify(sub ?? "")} is not a regular file; only files are served.`,
+      );
+    }
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      throw badRequest(
+        `artifact ${a.id} content ${JSON.stringify(sub ?? "")} cannot be opened as a regular file; links are never served.`,
+      );
+    }
     reply.header("content-type", "application/octet-stream");
-    reply.header("content-length", String(st.size));
+    reply.header("content-length", String(fstatSync(fd).size));
     reply.header("content-disposition", `attachment; filename="${basename(path).replace(/["\\\r\n]/g, "_")}"`);
-    return reply.send(createReadStream(path));
+    return reply.send(createReadStream("", { fd }));
   });
 
   app.get(`${WEFT_API}/queue`, async () => ctx.queue.stats());

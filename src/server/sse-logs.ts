@@ -4,32 +4,51 @@
  * the file is drained). The file is polled, so logs of runs executed by another process
  * on this machine stream too.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Task } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 
 const FINAL = new Set(["SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "CACHED"]);
 
-function readFrom(path: string, offset: number): { text: string; size: number } {
-  if (!existsSync(path)) return { text: "", size: offset };
-  const size = statSync(path).size;
-  if (size <= offset) return { text: "", size };
-  const buf = Buffer.alloc(size - offset);
-  const fd = openSync(path, "r");
+/**
+ * Opens a log file for reading without following a symbolic link (a task that replaced
+ * its log with a link to another file gets nothing served) and without blocking on a
+ * FIFO; undefined when there is no regular file.
+ */
+function openLog(path: string): { fd: number; size: number } | undefined {
+  let fd: number;
   try {
-    readSync(fd, buf, 0, buf.length, offset);
-  } finally {
-    closeSync(fd);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
   }
-  return { text: buf.toString("utf8"), size };
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    return undefined;
+  }
+  return { fd, size: st.size };
+}
+
+function readFrom(path: string, offset: number, from?: (size: number) => number): { text: string; size: number } {
+  const log = openLog(path);
+  if (!log) return { text: "", size: offset };
+  try {
+    const start = from ? from(log.size) : offset;
+    if (log.size <= start) return { text: "", size: log.size };
+    const buf = Buffer.alloc(log.size - start);
+    readSync(log.fd, buf, 0, buf.length, start);
+    return { text: buf.toString("utf8"), size: log.size };
+  } finally {
+    closeSync(log.fd);
+  }
 }
 
 /** The last `n` lines of a log file (`[]` when there is none yet). */
 export function tailLog(path: string | undefined, n: number): string[] {
   if (!path) return [];
-  const size = existsSync(path) ? statSync(path).size : 0;
-  const { text } = readFrom(path, Math.max(0, size - 1024 * 1024));
+  const { text } = readFrom(path, 0, (size) => Math.max(0, size - 1024 * 1024));
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   return lines.slice(-n);
