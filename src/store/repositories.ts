@@ -25,6 +25,7 @@ import type {
   RecurringRunPatch,
   Run,
   RunInput,
+  RunOwnerIdentity,
   RunStateExtra,
   RuntimeState,
   Task,
@@ -84,7 +85,8 @@ export interface RunRepository {
   updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run;
   /** Like `updateState`, but only if the current state is one of `from`; returns undefined otherwise. */
   transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined;
-  setOwner(id: string, pid: number, host: string, at?: number): void;
+  /** Records the owner (pid, host, heartbeat at `at`) and, when given, its identity beyond the pid. */
+  setOwner(id: string, pid: number, host: string, at?: number, identity?: RunOwnerIdentity): void;
   heartbeat(id: string, at?: number): void;
   clearOwner(id: string): void;
   /** Sets `cancelRequested`; the owning process polls it and cancels. */
@@ -97,7 +99,7 @@ export interface RunRepository {
    * Runs in PENDING/RUNNING/CANCELING whose recorded owner is not alive, plus RUNNING/CANCELING
    * runs with no owner at all.
    */
-  findOrphans(isAlive: (pid: number, host: string, heartbeatAt: number | undefined) => boolean): Run[];
+  findOrphans(isAlive: (pid: number, host: string, heartbeatAt: number | undefined, run: Run) => boolean): Run[];
 }
 
 /** The tasks of runs. */
