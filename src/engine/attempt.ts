@@ -87,7 +87,10 @@ export async function runAttempt(
     resources: { cpus: demand.cpus, memoryBytes: demand.memoryBytes, gpus: lease.gpus, argv: recordedArgv(argv) },
   });
   emitTask(ctx, t);
-  if (attempt > 1) fs.appendFileSync(logPath, `--- attempt ${attempt} ---\n`);
+  if (attempt > 1) {
+    fs.mkdirSync(path.dirname(logPath), { recursive: true });
+    fs.appendFileSync(logPath, `--- attempt ${attempt} ---\n`);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, WEFT_PROGRAM_DIR: programDir, WEFT_SKIP_PACKAGE_INSTALL: "1" };
   for (const e of container.env ?? []) env[e.name] = e.value;
   if (demand.gpus > 0) env.CUDA_VISIBLE_DEVICES = lease.gpus.join(",");

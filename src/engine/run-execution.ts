@@ -4,11 +4,11 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import os from "node:os";
 import type { JsonValue } from "../ir/index.ts";
 import type { Run, Store, Task } from "../store/index.ts";
 import type { RunContext, RunSettings } from "./context.ts";
 import { executeDag } from "./dag-executor.ts";
+import { thisOwner } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { buildSummary } from "./summary.ts";
@@ -63,7 +63,8 @@ export class RunExecution {
   async start(): Promise<RunSummary> {
     const { store, run, clock } = this.init;
     const started = clock();
-    store.runs.setOwner(run.id, process.pid, os.hostname(), started);
+    const owner = thisOwner();
+    store.runs.setOwner(run.id, owner.pid, owner.host, started, owner.identity);
     store.runs.updateState(run.id, "RUNNING", { at: started, error: null });
     const timer = setInterval(() => this.beat(), HEARTBEAT_MS);
     timer.unref();
