@@ -53,6 +53,14 @@ export async function runAttempt(
   } catch {
     return { message: "the run was canceled", retryable: false, canceled: true };
   }
+  if (ctx.draining?.aborted) {
+    lease.release();
+    return {
+      message: "not started: the process running the run was stopping; it runs when the run resumes",
+      retryable: false,
+      canceled: true,
+    };
+  }
   const rel = relPath(place.path);
   const logPath = path.join(ctx.settings.logsDir, ctx.runId, `${rel}.log`);
   const startedAt = ctx.clock();

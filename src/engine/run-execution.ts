@@ -35,7 +35,9 @@ export class RunExecution {
   readonly events: EngineEventEmitter = new EventEmitter<{ event: [EngineEvent] }>();
   private readonly init: RunExecutionInit;
   private readonly abort = new AbortController();
+  private readonly drain = new AbortController();
   private readonly procs = new Set<ChildProcess>();
+  private handingOver = false;
 
   constructor(init: RunExecutionInit) {
     this.init = init;
@@ -49,6 +51,24 @@ export class RunExecution {
     const { store, run, clock } = this.init;
     store.runs.transitionState(run.id, ["PENDING", "RUNNING"], "CANCELING", { at: clock() });
     this.emitRun("CANCELING");
+    this.abort.abort();
+    for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
+  }
+
+  /**
+   * Hands the run over to the next process that opens the store (graceful shutdown): no
+   * task starts from now on, running tasks get up to `waitMs` to finish (and are
+   * recorded), then the rest are killed. Unless it finished meanwhile, the run is then
+   * recorded PENDING without an owner, which the next `weft server` start resumes,
+   * reusing every task that succeeded.
+   */
+  async handOver(waitMs: number): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.handingOver = true;
+    this.drain.abort();
+    const end = Date.now() + waitMs;
+    while (this.procs.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    if (this.abort.signal.aborted) return;
     this.abort.abort();
     for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
   }
@@ -81,6 +101,7 @@ export class RunExecution {
       emit: (e) => this.events.emit("event", e),
       previous: this.init.previous,
       procs: this.procs,
+      draining: this.drain.signal,
     };
     let state: RuntimeState;
     let error: { code: string; message: string } | undefined;
@@ -107,6 +128,15 @@ export class RunExecution {
       clearInterval(timer);
     }
     const finished = clock();
+    if (this.handingOver && state !== "SUCCEEDED" && this.stoppedByHandOver()) {
+      store.transaction(() => {
+        store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], "CANCELED", finished);
+        store.runs.updateState(run.id, "PENDING", { at: finished, error: null });
+        store.runs.clearOwner(run.id);
+      });
+      this.emitRun("PENDING");
+      return buildSummary(store, run.id, outputs, this.init.settings.artifactsDir, finished - started);
+    }
     if (state !== "SUCCEEDED") {
       store.tasks.markUnfinishedAs(
         run.id,
@@ -119,6 +149,12 @@ export class RunExecution {
     store.runs.clearOwner(run.id);
     this.emitRun(state, error?.message);
     return buildSummary(store, run.id, outputs, this.init.settings.artifactsDir, finished - started);
+  }
+
+  /** Whether the hand-over stopped a task (one is CANCELED or unfinished), rather than the run failing by itself. */
+  private stoppedByHandOver(): boolean {
+    const { store, run } = this.init;
+    return store.tasks.listByRun(run.id).some((t) => ["CANCELED", "PENDING", "RUNNING"].includes(t.state));
   }
 
   private beat(): void {

@@ -29,8 +29,13 @@ export interface WeftServer {
   start(): void;
   /** Binds `host:port` (port 0 picks a free one) after {@link start}; returns the base URL. */
   listen(port: number, host?: string): Promise<string>;
-  /** Stops scheduling, waits briefly for executing runs, and closes the HTTP server. */
-  close(): Promise<void>;
+  /**
+   * Graceful stop within `graceMs` (default 10 s): no run or task starts from now on,
+   * running tasks may finish and are recorded, the rest are killed, and every run that
+   * was executing is left PENDING without an owner, which the next start resumes. Then
+   * the HTTP server closes.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -174,9 +179,11 @@ export function createServer(opts: ServerOptions): WeftServer {
       const actualPort = typeof addr === "object" && addr ? addr.port : port;
       return `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
     },
-    async close() {
+    async close(graceMs = 10_000) {
       scheduler.stop();
-      await queue.stop();
+      const stopping = queue.stop(graceMs);
+      await opts.engine?.shutdown(graceMs);
+      await stopping;
       await app.close();
     },
   };

@@ -1,8 +1,11 @@
 /**
  * `weft server [--port 8888] [--host 127.0.0.1]`: serves the KFP v2beta1 REST API, Weft's
  * extension endpoints, `/docs` and the web UI over `$WEFT_HOME`, executing runs in this process.
- * Runs until SIGINT or SIGTERM; a restart resumes queued runs and marks runs whose
- * process died.
+ * Runs until SIGINT or SIGTERM, then stops gracefully within `--grace` seconds: no task
+ * starts after the signal, running tasks may finish and are recorded, the rest are
+ * killed, and unfinished runs are left PENDING, which the next start resumes (reusing
+ * finished tasks). A second signal exits at once. A restart after a crash marks runs
+ * whose process died.
  */
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -16,6 +19,8 @@ export interface ServerCommandOptions {
   host: string;
   concurrency: string;
   maxParallel?: string;
+  /** Seconds a SIGTERM/SIGINT gives running tasks before the server exits (default 10). */
+  grace?: string;
   log?: boolean;
   /** Called once the server listens, with its base URL (`weft ui` opens a browser there). */
   onListening?: (url: string) => void;
@@ -34,6 +39,7 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   const port = positiveInt(opts.port, "--port", true);
   if (port > 65535) throw new CliError("BAD_OPTION", `--port ${port} must be at most 65535`);
   const concurrency = positiveInt(opts.concurrency, "--concurrency");
+  const graceMs = positiveInt(opts.grace ?? "10", "--grace", true) * 1000;
   const ctx = openContext();
   const engine = ctx.engine(opts.maxParallel ? { maxParallel: positiveInt(opts.maxParallel, "--max-parallel") } : {});
   const server = createServer({
@@ -58,14 +64,24 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   process.stdout.write(`weft server: ${url} (home ${ctx.home}); web UI at ${url}/, API docs at ${url}/docs\n`);
   opts.onListening?.(url);
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      process.stdout.write(`weft server: ${signal}, stopping\n`);
+      if (stopping) {
+        process.stdout.write(
+          `weft server: ${signal} again, exiting now; runs still executing are marked as interrupted on the next start\n`,
+        );
+        process.exit(ExitCode.interrupted);
+      }
+      stopping = true;
+      process.stdout.write(
+        `weft server: ${signal}, stopping within ${graceMs / 1000} s; no new task starts, unfinished runs resume on the next start\n`,
+      );
       server
-        .close()
+        .close(graceMs)
         .catch(() => undefined)
         .finally(() => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
           ctx.close();
           resolve(0);
         });
@@ -84,6 +100,7 @@ export function registerServerCommand(program: Command): void {
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--concurrency <n>", "runs executed at once", "4")
     .option("--max-parallel <n>", "tasks executed at once across runs (default: machine capacity)")
+    .option("--grace <seconds>", "on SIGTERM/SIGINT, how long running tasks may finish before the server exits", "10")
     .option("--log", "log every request")
     .action(async (opts: ServerCommandOptions) => {
       process.exitCode = await serve(opts);
