@@ -9,9 +9,17 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import type { Run, RunOwnerIdentity } from "../store/index.ts";
+import { parseDuration } from "./retry.ts";
 
 /** An owner whose heartbeat is older than this is gone (it beats every second). */
 export const OWNER_LEASE_MS = 60_000;
+
+/** The lease: env `WEFT_OWNER_LEASE` (like "30s", at least 2 s) or {@link OWNER_LEASE_MS}. */
+export function ownerLeaseMs(): number {
+  const env = process.env.WEFT_OWNER_LEASE;
+  if (!env) return OWNER_LEASE_MS;
+  return Math.max(2000, parseDuration(env, "WEFT_OWNER_LEASE"));
+}
 
 const INSTANCE = randomUUID();
 
@@ -76,7 +84,7 @@ export function ownedByThisProcess(run: Run): boolean {
  * Why the recorded owner of `run` is gone, or undefined while it may still be running it.
  * Without an identity (a claim recorded before migration 3) only the pid and heartbeat count.
  */
-export function ownerGone(run: Run, now: number, leaseMs = OWNER_LEASE_MS): string | undefined {
+export function ownerGone(run: Run, now: number, leaseMs = ownerLeaseMs()): string | undefined {
   const pid = run.ownerPid;
   if (pid === undefined || run.ownerHost === undefined) return "it has no owner";
   if (run.heartbeatAt === undefined || now - run.heartbeatAt >= leaseMs) {

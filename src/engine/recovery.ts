@@ -6,7 +6,7 @@
  */
 import os from "node:os";
 import type { Run, Store, Task } from "../store/index.ts";
-import { bootId, ownerGone, processAlive, processParentAndGroup } from "./owner.ts";
+import { bootId, ownerGone, ownerLeaseMs, processAlive, processParentAndGroup } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 
 /**
@@ -28,9 +28,10 @@ function leftoverGroup(run: Run, t: Task): number | undefined {
 /** Marks orphaned runs and returns their ids. Runs executing in this process are left alone. */
 export function findOrphanRuns(store: Store, clock: () => number, ownRuns: Set<string>): string[] {
   const now = clock();
+  const leaseMs = ownerLeaseMs();
   const reasons = new Map<string, string>();
   const orphans = store.runs.findOrphans((_pid, _host, _at, run) => {
-    const why = ownerGone(run, now);
+    const why = ownerGone(run, now, leaseMs);
     if (why !== undefined) reasons.set(run.id, why);
     return why === undefined;
   });

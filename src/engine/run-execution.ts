@@ -38,6 +38,9 @@ export class RunExecution {
   private readonly drain = new AbortController();
   private readonly procs = new Set<ChildProcess>();
   private handingOver = false;
+  /** Set when another process took the run over (this owner was deemed gone): write nothing more. */
+  private lost = false;
+  private instance: string | undefined;
 
   constructor(init: RunExecutionInit) {
     this.init = init;
@@ -84,6 +87,7 @@ export class RunExecution {
     const { store, run, clock } = this.init;
     const started = clock();
     const owner = thisOwner();
+    this.instance = owner.identity.instance;
     store.runs.setOwner(run.id, owner.pid, owner.host, started, owner.identity);
     store.runs.updateState(run.id, "RUNNING", { at: started, error: null });
     const timer = setInterval(() => this.beat(), HEARTBEAT_MS);
@@ -128,6 +132,10 @@ export class RunExecution {
       clearInterval(timer);
     }
     const finished = clock();
+    if (this.lost) {
+      this.emitRun("FAILED", "another process recovered this run; this process stopped executing it");
+      return buildSummary(store, run.id, outputs, this.init.settings.artifactsDir, finished - started);
+    }
     if (this.handingOver && state !== "SUCCEEDED" && this.stoppedByHandOver()) {
       store.transaction(() => {
         store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], "CANCELED", finished);
@@ -160,7 +168,14 @@ export class RunExecution {
   private beat(): void {
     const { store, run, clock } = this.init;
     try {
-      store.runs.heartbeat(run.id, clock());
+      if (!store.runs.heartbeat(run.id, clock(), this.instance)) {
+        // Recovered by another process while this one was stalled past the lease: stop,
+        // kill the task processes and leave the record to its new owner.
+        this.lost = true;
+        this.abort.abort();
+        for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
+        return;
+      }
       if (!this.abort.signal.aborted && store.runs.get(run.id)?.cancelRequested) this.cancel();
     } catch {
       // A busy database only delays the heartbeat; the next beat retries.

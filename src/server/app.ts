@@ -21,6 +21,9 @@ import { registerWeftRoutes } from "./routes-weft.ts";
 import { type RunExecutor, RunQueue } from "./run-queue.ts";
 import { registerStaticUi, routeNotFound } from "./static-ui.ts";
 
+/** How often a started server looks for runs whose owner is gone. */
+export const RECOVER_INTERVAL_MS = 2000;
+
 /** A built server: the fastify app, its shared context, and lifecycle methods. */
 export interface WeftServer {
   app: FastifyInstance;
@@ -158,10 +161,24 @@ export function createServer(opts: ServerOptions): WeftServer {
   registerStaticUi(app, opts.uiDir);
 
   let started = false;
+  let recovering: NodeJS.Timeout | undefined;
   const start = (): void => {
     if (started) return;
     started = true;
     opts.engine?.recoverOrphans();
+    if (opts.engine) {
+      // Runs of other processes (a killed `weft run`, an owner stalled past its lease) are
+      // recovered while the server is up, so a terminate always ends in a terminal state.
+      const engine = opts.engine;
+      recovering = setInterval(() => {
+        try {
+          engine.recoverOrphans();
+        } catch (err) {
+          app.log.warn({ err }, "recovering orphaned runs failed");
+        }
+      }, RECOVER_INTERVAL_MS);
+      recovering.unref();
+    }
     queue.recover();
     if (opts.schedulerIntervalMs !== false) {
       scheduler.tick();
@@ -181,6 +198,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     },
     async close(graceMs = 10_000) {
       scheduler.stop();
+      if (recovering) clearInterval(recovering);
       const stopping = queue.stop(graceMs);
       await opts.engine?.shutdown(graceMs);
       await stopping;

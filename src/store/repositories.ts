@@ -87,7 +87,11 @@ export interface RunRepository {
   transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined;
   /** Records the owner (pid, host, heartbeat at `at`) and, when given, its identity beyond the pid. */
   setOwner(id: string, pid: number, host: string, at?: number, identity?: RunOwnerIdentity): void;
-  heartbeat(id: string, at?: number): void;
+  /**
+   * Writes the owner's heartbeat. With `instance`, only while the run is still claimed by
+   * that owner instance; returns whether the heartbeat was written.
+   */
+  heartbeat(id: string, at?: number, instance?: string): boolean;
   clearOwner(id: string): void;
   /** Sets `cancelRequested`; the owning process polls it and cancels. */
   requestCancel(id: string): Run;

@@ -107,3 +107,36 @@ describe("run ownership", () => {
     expect(s.tasks.find((t) => t.path === "root/a")?.attempt).toBe(2);
   });
 });
+
+describe("an owner that lost its run", () => {
+  it("stops executing a run another process recovered, and leaves the record as the recovery wrote it", async () => {
+    const b = new IrBuilder("fenced").sh("slow", "sleep 60").root({ slow: task("slow") });
+    const h = env.engine.startRun({ pipeline: b.build(), enableCache: false });
+    const end = Date.now() + 15_000;
+    while (env.store.tasks.getByPath(h.runId, "root/slow")?.pid === undefined) {
+      if (Date.now() > end) throw new Error("the task did not start");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const pid = env.store.tasks.getByPath(h.runId, "root/slow")?.pid ?? 0;
+    // what recovery in another process writes when it deems this owner gone (a stall past the lease)
+    env.store.transaction(() => {
+      env.store.tasks.markUnfinishedAs(h.runId, ["PENDING", "RUNNING"], "FAILED");
+      env.store.runs.updateState(h.runId, "FAILED", { error: { code: "OWNER_DIED", message: "recovered elsewhere" } });
+      env.store.runs.clearOwner(h.runId);
+    });
+    await h.done;
+    const run = env.store.runs.get(h.runId);
+    expect(run?.state).toBe("FAILED");
+    expect(run?.error?.message).toBe("recovered elsewhere");
+    const gone = Date.now() + 10_000;
+    while (Date.now() < gone) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error("the task process was left running");
+  }, 30_000);
+});

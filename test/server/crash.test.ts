@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { WeftClient } from "../../src/client/index.ts";
 import { openStore } from "../../src/store/index.ts";
-import { shPipeline } from "../cli/helpers.ts";
+import { collect, shPipeline, spawnWeft } from "../cli/helpers.ts";
 import { corpusFile } from "./harness.ts";
 
 const BIN = resolve(import.meta.dirname, "../../bin/weft.js");
@@ -22,10 +22,11 @@ async function startServer(
   dir: string,
   extra: string[] = [],
   wrap: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string }> {
   const argv = [...wrap, process.execPath, BIN, "server", "--port", "0", "--concurrency", "1", ...extra];
   const child = spawn(argv[0] as string, argv.slice(1), {
-    env: { ...process.env, WEFT_HOME: dir },
+    env: { ...process.env, WEFT_HOME: dir, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
@@ -236,5 +237,49 @@ describe("server as PID 1 of a pid namespace (a container), killed and started a
       expect(await exited).toBe(0);
     },
     120_000,
+  );
+});
+
+const HAS_PROC = existsSync("/proc/self/stat");
+if (!HAS_PROC) console.warn("crash suite: the frozen-owner case is skipped: /proc is not readable here");
+
+describe("terminate of a run whose owner is frozen", () => {
+  it.skipIf(!HAS_PROC)(
+    "ends CANCELED once the owner's heartbeat is older than the lease; the owner, thawed, stops without rewriting it",
+    async () => {
+      home = mkdtempSync(join(tmpdir(), "weft-frozen-"));
+      const pidFile = join(home, "task.pid");
+      const file = join(home, "p.yaml");
+      writeFileSync(
+        file,
+        JSON.stringify(
+          shPipeline("frozen", [{ name: "work", script: `echo $$ > ${pidFile}; sleep 60`, cache: false }]),
+        ),
+      );
+      const server = await startServer(home, [], [], { WEFT_OWNER_LEASE: "3s" });
+      const owner = spawnWeft(home, ["run", file]);
+      children.push(owner);
+      const result = collect(owner);
+      await until("the task to start", () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "");
+      const taskPid = Number(readFileSync(pidFile, "utf8"));
+      const client = new WeftClient({ host: server.url });
+      const runId = (await client.listRuns()).items[0]?.run_id ?? "";
+      owner.kill("SIGSTOP");
+      await client.terminateRun(runId);
+      const ended = await client.waitForRunCompletion(runId, { timeoutMs: 30_000, pollIntervalMs: 100 });
+      expect(ended.state).toBe("CANCELED");
+      // killed: gone, or a zombie its frozen parent cannot reap yet
+      await until("the frozen owner's task to be killed", () => {
+        const stat = existsSync(`/proc/${taskPid}/stat`) ? readFileSync(`/proc/${taskPid}/stat`, "utf8") : "";
+        return stat === "" || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+      });
+      owner.kill("SIGCONT");
+      await result;
+      expect((await client.getRun(runId)).state).toBe("CANCELED");
+      const exited = new Promise<number | null>((r) => server.child.on("exit", (code) => r(code)));
+      server.child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    },
+    90_000,
   );
 });

@@ -270,8 +270,15 @@ export function createRunRepository(
       );
     },
 
-    heartbeat(id: string, at?: number): void {
-      setFlag(id, "UPDATE runs SET heartbeat_at = ? WHERE id = ?", at ?? Date.now());
+    heartbeat(id: string, at?: number, instance?: string): boolean {
+      if (instance === undefined) {
+        setFlag(id, "UPDATE runs SET heartbeat_at = ? WHERE id = ?", at ?? Date.now());
+        return true;
+      }
+      const res = ctx
+        .stmt("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_instance = ?")
+        .run(at ?? Date.now(), id, instance);
+      return res.changes > 0;
     },
 
     clearOwner(id: string): void {
