@@ -183,6 +183,16 @@ export class Engine {
     const run = this.store.runs.get(runId);
     if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist`);
     if (["SUCCEEDED", "FAILED", "CANCELED", "SKIPPED"].includes(run.state)) return;
+    if (run.state === "PENDING" && run.ownerPid === undefined) {
+      // queued (or handed over by a stopped server): nothing executes it, so it ends here
+      const now = (this.opts.clock ?? Date.now)();
+      this.store.runs.transitionState(runId, ["PENDING"], "CANCELED", {
+        at: now,
+        finishedAt: now,
+        error: { code: "CANCELED", message: "canceled before it started" },
+      });
+      if (this.store.runs.get(runId)?.state === "CANCELED") return;
+    }
     this.store.runs.requestCancel(runId);
     this.recoverOrphans();
   }

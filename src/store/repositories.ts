@@ -85,7 +85,10 @@ export interface RunRepository {
   updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run;
   /** Like `updateState`, but only if the current state is one of `from`; returns undefined otherwise. */
   transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined;
-  /** Records the owner (pid, host, heartbeat at `at`) and, when given, its identity beyond the pid. */
+  /**
+   * Records the owner (pid, host, heartbeat at `at`) and, when given, its identity beyond
+   * the pid; clears `cancelRequested` (it belonged to an earlier execution).
+   */
   setOwner(id: string, pid: number, host: string, at?: number, identity?: RunOwnerIdentity): void;
   /**
    * Writes the owner's heartbeat. With `instance`, only while the run is still claimed by

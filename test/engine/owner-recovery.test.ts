@@ -26,8 +26,9 @@ function ownedRun(
   pid: number,
   heartbeatAt: number,
   identity: { instance: string; bootId?: string; startTime?: string },
+  pipelineSpec = spec,
 ): string {
-  const run = env.store.runs.create({ displayName: "owned", pipelineSpec: spec });
+  const run = env.store.runs.create({ displayName: "owned", pipelineSpec });
   env.store.runs.updateState(run.id, "RUNNING");
   env.store.runs.setOwner(run.id, pid, os.hostname(), heartbeatAt, identity);
   env.store.tasks.upsert({ runId: run.id, path: "root/a", name: "a", kind: "container", state: "RUNNING" });
@@ -95,9 +96,14 @@ describe("run ownership", () => {
     env.store.runs.updateState(id, "FAILED");
   });
 
-  it("terminate of a run whose owner is gone ends in a terminal state at once", async () => {
+  it("terminate of a run whose owner is gone ends in a terminal state at once, and a retry runs to the end", async () => {
     const pid = await liveProcess();
-    const id = ownedRun(pid, Date.now() - 120_000, { instance: "gone", startTime: processStartTime(pid) ?? "0" });
+    // the retry outlives a heartbeat or two: a cancel request of the dead owner's execution must not stop it
+    const slow = new IrBuilder("owned")
+      .sh("a", "sleep 2.5")
+      .root({ a: task("a") })
+      .build().pipelineSpec;
+    const id = ownedRun(pid, Date.now() - 120_000, { instance: "gone", startTime: processStartTime(pid) ?? "0" }, slow);
     env.newEngine().cancelRun(id);
     const run = env.store.runs.get(id);
     expect(run?.state).toBe("CANCELED");
@@ -105,6 +111,12 @@ describe("run ownership", () => {
     const s = await env.engine.resumeRun(id).done;
     expect(s.state).toBe("SUCCEEDED");
     expect(s.tasks.find((t) => t.path === "root/a")?.attempt).toBe(2);
+  });
+
+  it("cancels a queued run nobody executes at once", () => {
+    const run = env.store.runs.create({ displayName: "queued", pipelineSpec: spec });
+    env.engine.cancelRun(run.id);
+    expect(env.store.runs.get(run.id)?.state).toBe("CANCELED");
   });
 });
 

@@ -260,7 +260,8 @@ export function createRunRepository(
     setOwner(id: string, pid: number, host: string, at?: number, identity?: RunOwnerIdentity): void {
       setFlag(
         id,
-        "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ?, owner_instance = ?, owner_boot_id = ?, owner_start_time = ? WHERE id = ?",
+        // A claim starts a new execution: a cancel requested of an earlier one is spent.
+        "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ?, owner_instance = ?, owner_boot_id = ?, owner_start_time = ?, cancel_requested = 0 WHERE id = ?",
         pid,
         host,
         at ?? Date.now(),
