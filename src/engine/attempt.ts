@@ -24,6 +24,17 @@ export type Fail = {
   canceled?: boolean;
 };
 
+/**
+ * The number of the last attempt of `task` that really started a process (0 for none):
+ * a task SKIPPED or CANCELED before it ran has no attempt to count, so the retry that
+ * finally runs it is attempt 1.
+ */
+export function lastAttempt(task: Task | undefined): number {
+  if (!task) return 0;
+  const started = task.startedAt !== undefined && task.state !== "SKIPPED" ? task.attempt : 0;
+  return Math.max(0, started, ...task.attempts.map((a) => a.attempt));
+}
+
 /** Runs one attempt; resolves with the node result on success or a {@link Fail}. */
 export async function runAttempt(
   ctx: RunContext,
@@ -41,6 +52,14 @@ export async function runAttempt(
     lease = await ctx.scheduler.acquire(demand, ctx.signal);
   } catch {
     return { message: "the run was canceled", retryable: false, canceled: true };
+  }
+  if (ctx.draining?.aborted) {
+    lease.release();
+    return {
+      message: "not started: the process running the run was stopping; it runs when the run resumes",
+      retryable: false,
+      canceled: true,
+    };
   }
   const rel = relPath(place.path);
   const startedAt = ctx.clock();
@@ -91,6 +110,7 @@ export async function runAttempt(
     attempt,
     startedAt,
     finishedAt: null,
+    exitCode: null,
     logPath,
     resources: { cpus: demand.cpus, memoryBytes: demand.memoryBytes, gpus: lease.gpus, argv: recordedArgv(argv) },
   });
@@ -114,9 +134,17 @@ export async function runAttempt(
     onLine: (stream, line) =>
       ctx.emit({ type: "log", runId: ctx.runId, taskId: rec.id, path: place.path, stream, line }),
   });
-  lease.release();
   const finishedAt = ctx.clock();
   const exitCode = out.exitCode ?? undefined;
+  // The exit status first, before the lease, the outputs or anything else: a kill after
+  // this point leaves the record saying how the process ended. (A kill before the
+  // SUCCEEDED transaction still runs the task again on resume: at least once.)
+  try {
+    ctx.store.tasks.update(rec.id, { exitCode: exitCode ?? null, finishedAt });
+  } catch {
+    // a busy store: the attempt is recorded below all the same
+  }
+  lease.release();
   let failure: Fail | undefined;
   if (out.spawnError) {
     const cmd = argv[0] ?? "";

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
-import { type Fail, runAttempt } from "./attempt.ts";
+import { type Fail, lastAttempt, runAttempt } from "./attempt.ts";
 import { type CacheLookup, lookupCache } from "./cache-step.ts";
 import {
   emitTask,
@@ -81,7 +81,7 @@ export async function runContainerNode(
     componentName: place.componentName,
     ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
     state: "PENDING",
-    attempt: prev ? prev.attempt : 1,
+    attempt: Math.max(1, lastAttempt(prev)),
     inputs: toTaskInputs(inputs),
   });
   emitTask(ctx, rec);
@@ -129,7 +129,7 @@ export async function runContainerNode(
   }
   const attempts = maxAttempts(task.retryPolicy);
   let last: Fail | undefined;
-  for (let attempt = prev ? prev.attempt + 1 : 1, n = 1; n <= attempts; attempt++, n++) {
+  for (let attempt = lastAttempt(prev) + 1, n = 1; n <= attempts; attempt++, n++) {
     if (n > 1) {
       await sleep(backoffMs(task.retryPolicy, n), ctx.signal);
     }

@@ -67,6 +67,8 @@ export interface RunContext {
   previous: Map<string, Task>;
   /** Live child processes (killed on cancel). */
   procs: Set<ChildProcess>;
+  /** Aborted when the owner is shutting down: no task process starts after that. */
+  draining?: AbortSignal;
 }
 
 /** Where a node sits in the run's tree. */

@@ -59,6 +59,7 @@ export class Engine {
   readonly scheduler: Scheduler;
   private readonly opts: EngineOptions;
   private readonly active = new Map<string, RunExecution>();
+  private readonly done = new WeakMap<RunExecution, Promise<unknown>>();
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -164,6 +165,7 @@ export class Engine {
     });
     this.active.set(runId, exec);
     const done = exec.start().finally(() => this.active.delete(runId));
+    this.done.set(exec, done);
     return { runId, events: exec.events, done, cancel: () => exec.cancel() };
   }
 
@@ -181,6 +183,16 @@ export class Engine {
     const run = this.store.runs.get(runId);
     if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist`);
     if (["SUCCEEDED", "FAILED", "CANCELED", "SKIPPED"].includes(run.state)) return;
+    if (run.state === "PENDING" && run.ownerPid === undefined) {
+      // queued (or handed over by a stopped server): nothing executes it, so it ends here
+      const now = (this.opts.clock ?? Date.now)();
+      this.store.runs.transitionState(runId, ["PENDING"], "CANCELED", {
+        at: now,
+        finishedAt: now,
+        error: { code: "CANCELED", message: "canceled before it started" },
+      });
+      if (this.store.runs.get(runId)?.state === "CANCELED") return;
+    }
     this.store.runs.requestCancel(runId);
     this.recoverOrphans();
   }
@@ -188,6 +200,21 @@ export class Engine {
   /** Dry run: resolves the whole DAG statically; throws `PlanError` naming the task. */
   plan(pipeline: PipelinePackage, parameters?: Record<string, JsonValue>): PlanResult {
     return planPipeline(pipeline, parameters, this.capacity);
+  }
+
+  /**
+   * Graceful shutdown: every run executing here stops starting tasks at once; running
+   * tasks get what is left of `graceMs` (less the kill grace and a margin) to finish and
+   * be recorded, the rest are killed. Runs that did not finish are recorded PENDING
+   * without an owner, so that the next `weft server` start resumes them; finished tasks
+   * are reused. Resolves when every run has been recorded, or after `graceMs`.
+   */
+  async shutdown(graceMs = 10_000): Promise<void> {
+    const killGraceMs = this.opts.killGraceMs ?? 3000;
+    const waitMs = Math.max(0, graceMs - killGraceMs - 2500);
+    const runs = [...this.active.values()];
+    const done = Promise.allSettled(runs.map((r) => r.handOver(waitMs).then(() => this.done.get(r))));
+    await Promise.race([done, new Promise((r) => setTimeout(r, graceMs).unref())]);
   }
 
   /** Marks runs whose owner process is dead as FAILED (OWNER_DIED); returns their ids. */

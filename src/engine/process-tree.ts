@@ -1,7 +1,8 @@
 /**
  * Runs one task process: argv without a shell, in its own process group so that
  * cancellation and timeouts kill the whole tree (SIGTERM, then SIGKILL after a grace
- * period); stdout and stderr go to a log file as they arrive.
+ * period); stdout and stderr go to a log file as they arrive. A watchdog process kills
+ * the groups of every task still running when this process dies, even by SIGKILL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -35,6 +36,70 @@ export interface ProcessRequest {
 }
 
 const TAIL = 20;
+
+/**
+ * The watchdog: a small detached node process reading "+<pgid>" / "-<pgid>" lines on
+ * its stdin, a pipe only this process holds. When this process dies, however it dies,
+ * the kernel closes the pipe; the watchdog then sends SIGTERM to every group still
+ * registered, SIGKILL 2 s later, and exits. It ignores SIGINT and SIGHUP, so a Ctrl-C
+ * or a closed terminal reaches the owner, which cancels or hands over its runs itself.
+ */
+const WATCHDOG = `
+const groups = new Set();
+let buf = "";
+process.on("SIGINT", () => {});
+process.on("SIGHUP", () => {});
+const send = (sig) => { for (const g of groups) { try { process.kill(-g, sig); } catch {} } };
+process.stdin.setEncoding("utf8");
+process.stdin.on("data", (d) => {
+  buf += d;
+  for (let i = buf.indexOf("\\n"); i >= 0; i = buf.indexOf("\\n")) {
+    const line = buf.slice(0, i);
+    buf = buf.slice(i + 1);
+    const g = Number(line.slice(1));
+    if (!Number.isInteger(g) || g <= 1) continue;
+    if (line[0] === "+") groups.add(g); else groups.delete(g);
+  }
+});
+process.stdin.on("end", () => {
+  if (groups.size === 0) process.exit(0);
+  send("SIGTERM");
+  setTimeout(() => { send("SIGKILL"); process.exit(0); }, 2000);
+});
+process.stdin.resume();
+`;
+
+let watchdog: ChildProcess | null | undefined;
+
+function tellWatchdog(line: string): void {
+  if (watchdog === undefined) {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    try {
+      const w = spawn(process.execPath, ["-e", WATCHDOG], { detached: true, stdio: ["pipe", "ignore", "ignore"], env });
+      w.on("error", () => {
+        watchdog = null;
+      });
+      w.on("exit", () => {
+        watchdog = null;
+      });
+      w.stdin?.on("error", () => {
+        watchdog = null;
+      });
+      w.unref();
+      (w.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+      watchdog = w;
+    } catch {
+      watchdog = null;
+    }
+  }
+  if (watchdog?.stdin?.writable) watchdog.stdin.write(`${line}\n`);
+}
+
+/** The watchdog's pid, once started (tests check that it is not left behind). */
+export function watchdogPid(): number | undefined {
+  return watchdog?.pid;
+}
 
 /** Kills a process group: SIGTERM now, SIGKILL after `graceMs` if it is still alive. */
 export function killTree(pid: number, graceMs: number): void {
@@ -131,11 +196,13 @@ export function runProcess(req: ProcessRequest): Promise<ProcessOutcome> {
         } catch {
           // the group is already gone
         }
+        tellWatchdog(`-${child.pid}`);
       }
       log.end(() => resolve({ ...o, timedOut, canceled, stderrTail }));
     };
     child.on("error", (e: NodeJS.ErrnoException) => finish({ exitCode: null, signal: null, spawnError: e }));
     if (child.pid === undefined) return; // 'error' follows
+    tellWatchdog(`+${child.pid}`);
     req.onSpawn?.(child);
     const splitOut = lineSplitter("stdout", req, stderrTail);
     const splitErr = lineSplitter("stderr", req, stderrTail);

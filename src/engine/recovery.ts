@@ -1,45 +1,65 @@
 /**
- * Crash recovery: runs whose owning process died (SIGKILL, power loss) are found by
- * checking the recorded pid on this host (or a stale heartbeat on another), their
- * leftover task process groups are killed, and the run is marked FAILED (OWNER_DIED),
- * or CANCELED if a cancel had been requested. `resumeRun` can then retry it.
+ * Crash recovery: runs whose owner is gone (killed, its pid reused by another process,
+ * the machine restarted, or no heartbeat within the lease; see `owner.ts`) get their
+ * leftover task process groups killed and are marked FAILED (OWNER_DIED), or CANCELED if
+ * a cancel had been requested. `resumeRun` can then retry them.
  */
 import os from "node:os";
-import type { Store } from "../store/index.ts";
+import type { Run, Store, Task } from "../store/index.ts";
+import { bootId, ownerGone, ownerLeaseMs, processAlive, processParentAndGroup } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 
-/** A heartbeat older than this marks a remote owner as dead. */
-export const STALE_HEARTBEAT_MS = 60_000;
-
-/** Whether a process with this pid exists on this machine. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+/**
+ * Whether a task's recorded pid may still be that task's process group: same host and
+ * boot, alive, a group leader, and neither this process nor one of its children (after a
+ * pid namespace restart the old pids name other processes).
+ */
+function leftoverGroup(run: Run, t: Task): number | undefined {
+  const pid = t.pid;
+  if (t.state !== "RUNNING" || pid === undefined || run.ownerHost !== os.hostname()) return undefined;
+  const boot = bootId();
+  if (run.ownerBootId !== undefined && boot !== undefined && run.ownerBootId !== boot) return undefined;
+  if (pid === process.pid || !processAlive(pid)) return undefined;
+  const proc = processParentAndGroup(pid);
+  if (proc && (proc.pgid !== pid || proc.ppid === process.pid)) return undefined;
+  return pid;
 }
 
 /** Marks orphaned runs and returns their ids. Runs executing in this process are left alone. */
 export function findOrphanRuns(store: Store, clock: () => number, ownRuns: Set<string>): string[] {
-  const host = os.hostname();
   const now = clock();
-  const orphans = store.runs.findOrphans((pid, h, heartbeatAt) => {
-    if (h === host) return pid === process.pid || processAlive(pid);
-    return heartbeatAt !== undefined && now - heartbeatAt < STALE_HEARTBEAT_MS;
+  const leaseMs = ownerLeaseMs();
+  const reasons = new Map<string, string>();
+  const orphans = store.runs.findOrphans((_pid, _host, _at, run) => {
+    const why = ownerGone(run, now, leaseMs);
+    if (why !== undefined) reasons.set(run.id, why);
+    return why === undefined;
   });
   const ids: string[] = [];
   for (const run of orphans) {
     if (ownRuns.has(run.id)) continue;
-    for (const t of store.tasks.listByRun(run.id)) {
-      if (t.state === "RUNNING" && t.pid !== undefined && run.ownerHost === host) killTree(t.pid, 1000);
+    const tasks = store.tasks.listByRun(run.id);
+    for (const t of tasks) {
+      const group = leftoverGroup(run, t);
+      if (group !== undefined) killTree(group, 1000);
     }
     const canceled = run.cancelRequested;
+    const why = reasons.get(run.id) ?? "it has no owner";
     const message = canceled
       ? "the run was canceled while its owner process was not running"
-      : `the process that ran it (pid ${run.ownerPid ?? "?"} on ${run.ownerHost ?? "?"}) died; resume it with 'weft runs retry ${run.id}'`;
+      : `${why}; resume it with 'weft runs retry ${run.id}'`;
     store.transaction(() => {
+      // A task that was running is one real attempt, even though it never reported back.
+      for (const t of tasks) {
+        if (t.state !== "RUNNING" || t.attempts.some((a) => a.attempt === t.attempt)) continue;
+        store.tasks.appendAttempt(t.id, {
+          attempt: t.attempt,
+          ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
+          finishedAt: now,
+          ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
+          error: { message: canceled ? "the run was canceled" : `the attempt was cut short: ${why}` },
+        });
+      }
       store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], canceled ? "CANCELED" : "FAILED", now);
       store.runs.updateState(run.id, canceled ? "CANCELED" : "FAILED", {
         at: now,

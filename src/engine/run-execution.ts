@@ -4,11 +4,11 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import os from "node:os";
 import type { JsonValue } from "../ir/index.ts";
 import type { Run, Store, Task } from "../store/index.ts";
 import type { RunContext, RunSettings } from "./context.ts";
 import { executeDag } from "./dag-executor.ts";
+import { thisOwner } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { buildSummary } from "./summary.ts";
@@ -35,7 +35,12 @@ export class RunExecution {
   readonly events: EngineEventEmitter = new EventEmitter<{ event: [EngineEvent] }>();
   private readonly init: RunExecutionInit;
   private readonly abort = new AbortController();
+  private readonly drain = new AbortController();
   private readonly procs = new Set<ChildProcess>();
+  private handingOver = false;
+  /** Set when another process took the run over (this owner was deemed gone): write nothing more. */
+  private lost = false;
+  private instance: string | undefined;
 
   constructor(init: RunExecutionInit) {
     this.init = init;
@@ -53,6 +58,24 @@ export class RunExecution {
     for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
   }
 
+  /**
+   * Hands the run over to the next process that opens the store (graceful shutdown): no
+   * task starts from now on, running tasks get up to `waitMs` to finish (and are
+   * recorded), then the rest are killed. Unless it finished meanwhile, the run is then
+   * recorded PENDING without an owner, which the next `weft server` start resumes,
+   * reusing every task that succeeded.
+   */
+  async handOver(waitMs: number): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.handingOver = true;
+    this.drain.abort();
+    const end = Date.now() + waitMs;
+    while (this.procs.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
+  }
+
   private emitRun(state: RuntimeState, error?: string): void {
     const e: EngineEvent = { type: "run", runId: this.init.run.id, state, at: this.init.clock() };
     if (error !== undefined) e.error = error;
@@ -63,7 +86,9 @@ export class RunExecution {
   async start(): Promise<RunSummary> {
     const { store, run, clock } = this.init;
     const started = clock();
-    store.runs.setOwner(run.id, process.pid, os.hostname(), started);
+    const owner = thisOwner();
+    this.instance = owner.identity.instance;
+    store.runs.setOwner(run.id, owner.pid, owner.host, started, owner.identity);
     store.runs.updateState(run.id, "RUNNING", { at: started, error: null });
     const timer = setInterval(() => this.beat(), HEARTBEAT_MS);
     timer.unref();
@@ -80,6 +105,7 @@ export class RunExecution {
       emit: (e) => this.events.emit("event", e),
       previous: this.init.previous,
       procs: this.procs,
+      draining: this.drain.signal,
     };
     let state: RuntimeState;
     let error: { code: string; message: string } | undefined;
@@ -106,6 +132,19 @@ export class RunExecution {
       clearInterval(timer);
     }
     const finished = clock();
+    if (this.lost) {
+      this.emitRun("FAILED", "another process recovered this run; this process stopped executing it");
+      return buildSummary(store, run.id, outputs, this.init.settings.artifactsDir, finished - started);
+    }
+    if (this.handingOver && state !== "SUCCEEDED" && this.stoppedByHandOver()) {
+      store.transaction(() => {
+        store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], "CANCELED", finished);
+        store.runs.updateState(run.id, "PENDING", { at: finished, error: null });
+        store.runs.clearOwner(run.id);
+      });
+      this.emitRun("PENDING");
+      return buildSummary(store, run.id, outputs, this.init.settings.artifactsDir, finished - started);
+    }
     if (state !== "SUCCEEDED") {
       store.tasks.markUnfinishedAs(
         run.id,
@@ -120,10 +159,23 @@ export class RunExecution {
     return buildSummary(store, run.id, outputs, this.init.settings.artifactsDir, finished - started);
   }
 
+  /** Whether the hand-over stopped a task (one is CANCELED or unfinished), rather than the run failing by itself. */
+  private stoppedByHandOver(): boolean {
+    const { store, run } = this.init;
+    return store.tasks.listByRun(run.id).some((t) => ["CANCELED", "PENDING", "RUNNING"].includes(t.state));
+  }
+
   private beat(): void {
     const { store, run, clock } = this.init;
     try {
-      store.runs.heartbeat(run.id, clock());
+      if (!store.runs.heartbeat(run.id, clock(), this.instance)) {
+        // Recovered by another process while this one was stalled past the lease: stop,
+        // kill the task processes and leave the record to its new owner.
+        this.lost = true;
+        this.abort.abort();
+        for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
+        return;
+      }
       if (!this.abort.signal.aborted && store.runs.get(run.id)?.cancelRequested) this.cancel();
     } catch {
       // A busy database only delays the heartbeat; the next beat retries.

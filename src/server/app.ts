@@ -23,6 +23,9 @@ import { registerWeftRoutes } from "./routes-weft.ts";
 import { type RunExecutor, RunQueue } from "./run-queue.ts";
 import { registerStaticUi, routeNotFound } from "./static-ui.ts";
 
+/** How often a started server looks for runs whose owner is gone. */
+export const RECOVER_INTERVAL_MS = 2000;
+
 /** A built server: the fastify app, its shared context, and lifecycle methods. */
 export interface WeftServer {
   app: FastifyInstance;
@@ -34,8 +37,13 @@ export interface WeftServer {
    * An address other machines reach is refused unless `allowRemoteUnauthenticated` is set.
    */
   listen(port: number, host?: string): Promise<string>;
-  /** Stops scheduling, waits briefly for executing runs, and closes the HTTP server. */
-  close(): Promise<void>;
+  /**
+   * Graceful stop within `graceMs` (default 10 s): no run or task starts from now on,
+   * running tasks may finish and are recorded, the rest are killed, and every run that
+   * was executing is left PENDING without an owner, which the next start resumes. Then
+   * the HTTP server closes.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -164,10 +172,24 @@ export function createServer(opts: ServerOptions): WeftServer {
   registerStaticUi(app, opts.uiDir);
 
   let started = false;
+  let recovering: NodeJS.Timeout | undefined;
   const start = (): void => {
     if (started) return;
     started = true;
     opts.engine?.recoverOrphans();
+    if (opts.engine) {
+      // Runs of other processes (a killed `weft run`, an owner stalled past its lease) are
+      // recovered while the server is up, so a terminate always ends in a terminal state.
+      const engine = opts.engine;
+      recovering = setInterval(() => {
+        try {
+          engine.recoverOrphans();
+        } catch (err) {
+          app.log.warn({ err }, "recovering orphaned runs failed");
+        }
+      }, RECOVER_INTERVAL_MS);
+      recovering.unref();
+    }
     queue.recover();
     if (opts.schedulerIntervalMs !== false) {
       scheduler.tick();
@@ -187,9 +209,12 @@ export function createServer(opts: ServerOptions): WeftServer {
       const actualPort = typeof addr === "object" && addr ? addr.port : port;
       return `http://${host.includes(":") ? `[${host}]` : host}:${actualPort}`;
     },
-    async close() {
+    async close(graceMs = 10_000) {
       scheduler.stop();
-      await queue.stop();
+      if (recovering) clearInterval(recovering);
+      const stopping = queue.stop(graceMs);
+      await opts.engine?.shutdown(graceMs);
+      await stopping;
       await app.close();
     },
   };

@@ -95,7 +95,10 @@ export class RunQueue {
     return { queued: this.pending.length, running: this.running.size, concurrency: this.concurrency };
   }
 
-  /** Stops taking runs and waits for the executing ones (up to `timeoutMs`). */
+  /**
+   * Stops taking runs at once (queued runs stay PENDING in the store for the next start)
+   * and waits for the executing ones (up to `timeoutMs`).
+   */
   async stop(timeoutMs = 5000): Promise<void> {
     this.stopped = true;
     this.pending.length = 0;

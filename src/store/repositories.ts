@@ -26,6 +26,7 @@ import type {
   RecurringRunPatch,
   Run,
   RunInput,
+  RunOwnerIdentity,
   RunStateExtra,
   RuntimeState,
   Task,
@@ -89,8 +90,16 @@ export interface RunRepository {
   updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run;
   /** Like `updateState`, but only if the current state is one of `from`; returns undefined otherwise. */
   transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined;
-  setOwner(id: string, pid: number, host: string, at?: number): void;
-  heartbeat(id: string, at?: number): void;
+  /**
+   * Records the owner (pid, host, heartbeat at `at`) and, when given, its identity beyond
+   * the pid; clears `cancelRequested` (it belonged to an earlier execution).
+   */
+  setOwner(id: string, pid: number, host: string, at?: number, identity?: RunOwnerIdentity): void;
+  /**
+   * Writes the owner's heartbeat. With `instance`, only while the run is still claimed by
+   * that owner instance; returns whether the heartbeat was written.
+   */
+  heartbeat(id: string, at?: number, instance?: string): boolean;
   clearOwner(id: string): void;
   /** Sets `cancelRequested`; the owning process polls it and cancels. */
   requestCancel(id: string): Run;
@@ -102,7 +111,7 @@ export interface RunRepository {
    * Runs in PENDING/RUNNING/CANCELING whose recorded owner is not alive, plus RUNNING/CANCELING
    * runs with no owner at all.
    */
-  findOrphans(isAlive: (pid: number, host: string, heartbeatAt: number | undefined) => boolean): Run[];
+  findOrphans(isAlive: (pid: number, host: string, heartbeatAt: number | undefined, run: Run) => boolean): Run[];
 }
 
 /** The tasks of runs. */

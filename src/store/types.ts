@@ -220,11 +220,28 @@ export interface Run {
   error?: RunError;
   ownerPid?: number;
   ownerHost?: string;
+  /** The owner process's instance id, kernel boot id and start time (see {@link RunOwnerIdentity}). */
+  ownerInstance?: string;
+  ownerBootId?: string;
+  ownerStartTime?: string;
   heartbeatAt?: number;
   cancelRequested: boolean;
   recurringRunId?: string;
   enableCache: boolean;
   namespace: string;
+}
+
+/**
+ * What identifies a run's owner besides its pid and host: a pid is reused (a restarted
+ * container's server is PID 1 again), these are not.
+ */
+export interface RunOwnerIdentity {
+  /** A random id the owner process chose when it started. */
+  instance: string;
+  /** `/proc/sys/kernel/random/boot_id` where the owner ran, when readable. */
+  bootId?: string;
+  /** The owner's start time (field 22 of `/proc/<pid>/stat`, clock ticks since boot), when readable. */
+  startTime?: string;
 }
 
 /**

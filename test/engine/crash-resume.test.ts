@@ -91,6 +91,37 @@ describe("resume", () => {
     expect(() => env.engine.resumeRun(s1.runId)).toThrow(/only FAILED or CANCELED runs can be retried/);
   });
 
+  it("counts only attempts that ran: a task skipped before the retry runs as attempt 1", async () => {
+    const flag = path.join(env.home, "upstream-fixed");
+    const b = new IrBuilder("skipped-then-retried")
+      .sh("up", `[ -f ${flag} ] || exit 1`)
+      .sh("down", "echo down")
+      .root({ up: task("up"), down: task("down", { dependentTasks: ["up"] }) });
+    const s1 = await env.engine.startRun({ pipeline: b.build(), enableCache: false }).done;
+    expect(s1.state).toBe("FAILED");
+    expect(byPath(s1, "root/down")?.state).toBe("SKIPPED");
+    fs.writeFileSync(flag, "");
+    const s2 = await env.engine.resumeRun(s1.runId).done;
+    expect(s2.state).toBe("SUCCEEDED");
+    expect(byPath(s2, "root/up")?.attempt).toBe(2);
+    const down = env.store.tasks.getByPath(s1.runId, "root/down");
+    expect(down?.attempt).toBe(1);
+    expect(down?.attempts.map((a) => a.attempt)).toEqual([1]);
+  });
+
+  it("records a task's exit status before its outputs are read", async () => {
+    const b = new IrBuilder("exit-first")
+      .sh("quiet", "echo exits 0 without its output", { out: { o: "STRING" } })
+      .root({ quiet: task("quiet") });
+    const s = await env.engine.startRun({ pipeline: b.build(), enableCache: false }).done;
+    expect(s.state).toBe("FAILED");
+    const t = env.store.tasks.getByPath(s.runId, "root/quiet");
+    expect(t?.error?.message).toMatch(/did not write output parameter 'o'/);
+    expect(t?.exitCode).toBe(0);
+    expect(t?.finishedAt).toBeDefined();
+    expect(t?.attempts[0]?.exitCode).toBe(0);
+  });
+
   it("recovers a run whose owner was killed with SIGKILL mid-run, then resumes it", async () => {
     const flag = path.join(env.home, "fast");
     const { counter, pipeline } = twoStep("crash", `[ -f ${flag} ] || sleep 60; echo b-done`);

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { openContext } from "../context.ts";
-import { CliError } from "../errors.ts";
+import { CliError, ExitCode } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
 import { coerceParams, collectParam } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
@@ -48,7 +48,15 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     });
     const title =
       opts.runName ?? pipeline.pipelineSpec.pipelineInfo.displayName ?? pipeline.pipelineSpec.pipelineInfo.name;
-    return await followRun(handle, { json: opts.json === true, title: `${title} ${handle.runId}` });
+    // SIGINT or SIGTERM cancels the run: no task starts after the signal, running ones are
+    // killed, finished ones stay recorded and are reused by a retry.
+    const code = await followRun(handle, { json: opts.json === true, title: `${title} ${handle.runId}` });
+    if (code === ExitCode.interrupted) {
+      process.stderr.write(
+        `weft: run ${handle.runId} stopped on a signal; resume it with 'weft runs retry ${handle.runId}' (finished tasks are reused)\n`,
+      );
+    }
+    return code;
   } finally {
     ctx.close();
   }

@@ -1,8 +1,12 @@
 /**
  * `weft server [--port 8888] [--host 127.0.0.1]`: serves the KFP v2beta1 REST API, Weft's
  * extension endpoints, `/docs` and the web UI over `$WEFT_HOME`, executing runs in this process.
- * Runs until SIGINT or SIGTERM; a restart resumes queued runs and marks runs whose
- * process died. The server answers only requests addressed to it (`--allowed-host` adds
+ * Runs until SIGINT or SIGTERM, then stops gracefully within `--grace` seconds: no task
+ * starts after the signal, running tasks may finish and are recorded, the rest are
+ * killed, and unfinished runs are left PENDING, which the next start resumes (reusing
+ * finished tasks). A second signal exits at once. A restart after a crash marks runs
+ * whose process died.
+ * The server answers only requests addressed to it (`--allowed-host` adds
  * names, `--allowed-origin` adds web origins) and refuses to bind an address other machines
  * reach unless `--allow-remote-unauthenticated` is given.
  */
@@ -18,6 +22,8 @@ export interface ServerCommandOptions {
   host: string;
   concurrency: string;
   maxParallel?: string;
+  /** Seconds a SIGTERM/SIGINT gives running tasks before the server exits (default 10). */
+  grace?: string;
   log?: boolean;
   /** `--allowed-host NAME` (repeatable): more names the Host header may carry. */
   allowedHost?: string[];
@@ -91,6 +97,7 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   const allowedHosts = hostNames(opts.allowedHost);
   const allowedOrigins = origins(opts.allowedOrigin);
   checkBind(opts.host, opts.allowRemoteUnauthenticated === true);
+  const graceMs = positiveInt(opts.grace ?? "10", "--grace", true) * 1000;
   const ctx = openContext();
   const engine = ctx.engine(opts.maxParallel ? { maxParallel: positiveInt(opts.maxParallel, "--max-parallel") } : {});
   const server = createServer({
@@ -118,14 +125,24 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   process.stdout.write(`weft server: ${url} (home ${ctx.home}); web UI at ${url}/, API docs at ${url}/docs\n`);
   opts.onListening?.(url);
   return new Promise<number>((resolve) => {
+    let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      process.stdout.write(`weft server: ${signal}, stopping\n`);
+      if (stopping) {
+        process.stdout.write(
+          `weft server: ${signal} again, exiting now; runs still executing are marked as interrupted on the next start\n`,
+        );
+        process.exit(ExitCode.interrupted);
+      }
+      stopping = true;
+      process.stdout.write(
+        `weft server: ${signal}, stopping within ${graceMs / 1000} s; no new task starts, unfinished runs resume on the next start\n`,
+      );
       server
-        .close()
+        .close(graceMs)
         .catch(() => undefined)
         .finally(() => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
           ctx.close();
           resolve(0);
         });
@@ -164,6 +181,7 @@ export function registerServerCommand(program: Command): void {
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--concurrency <n>", "runs executed at once", "4")
     .option("--max-parallel <n>", "tasks executed at once across runs (default: machine capacity)")
+    .option("--grace <seconds>", "on SIGTERM/SIGINT, how long running tasks may finish before the server exits", "10")
     .option("--log", "log every request");
   bindSafetyOptions(command).action(async (opts: ServerCommandOptions) => {
     process.exitCode = await serve(opts);

@@ -20,6 +20,7 @@ import type {
   ListResult,
   Run,
   RunInput,
+  RunOwnerIdentity,
   RunRepository,
   RunStateExtra,
   RuntimeState,
@@ -49,6 +50,10 @@ interface RunRow {
   error: string | null;
   owner_pid: number | null;
   owner_host: string | null;
+  /** Absent in rows written before migration 3 was applied by this reader. */
+  owner_instance?: string | null;
+  owner_boot_id?: string | null;
+  owner_start_time?: string | null;
   heartbeat_at: number | null;
   cancel_requested: number;
   recurring_run_id: string | null;
@@ -110,6 +115,9 @@ function toRun(ctx: SqlContext, r: RunRow): Run {
   if (r.owner_pid !== null) run.ownerPid = r.owner_pid;
   const host = opt(r.owner_host);
   if (host !== undefined) run.ownerHost = host;
+  if (r.owner_instance) run.ownerInstance = r.owner_instance;
+  if (r.owner_boot_id) run.ownerBootId = r.owner_boot_id;
+  if (r.owner_start_time) run.ownerStartTime = r.owner_start_time;
   if (r.heartbeat_at !== null) run.heartbeatAt = r.heartbeat_at;
   if (r.recurring_run_id !== null) run.recurringRunId = r.recurring_run_id;
   return run;
@@ -264,22 +272,36 @@ export function createRunRepository(
       return mustGet(id);
     },
 
-    setOwner(id: string, pid: number, host: string, at?: number): void {
+    setOwner(id: string, pid: number, host: string, at?: number, identity?: RunOwnerIdentity): void {
       setFlag(
         id,
-        "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ? WHERE id = ?",
+        // A claim starts a new execution: a cancel requested of an earlier one is spent.
+        "UPDATE runs SET owner_pid = ?, owner_host = ?, heartbeat_at = ?, owner_instance = ?, owner_boot_id = ?, owner_start_time = ?, cancel_requested = 0 WHERE id = ?",
         pid,
         host,
         at ?? Date.now(),
+        identity?.instance ?? null,
+        identity?.bootId ?? null,
+        identity?.startTime ?? null,
       );
     },
 
-    heartbeat(id: string, at?: number): void {
-      setFlag(id, "UPDATE runs SET heartbeat_at = ? WHERE id = ?", at ?? Date.now());
+    heartbeat(id: string, at?: number, instance?: string): boolean {
+      if (instance === undefined) {
+        setFlag(id, "UPDATE runs SET heartbeat_at = ? WHERE id = ?", at ?? Date.now());
+        return true;
+      }
+      const res = ctx
+        .stmt("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND owner_instance = ?")
+        .run(at ?? Date.now(), id, instance);
+      return res.changes > 0;
     },
 
     clearOwner(id: string): void {
-      setFlag(id, "UPDATE runs SET owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL WHERE id = ?");
+      setFlag(
+        id,
+        "UPDATE runs SET owner_pid = NULL, owner_host = NULL, heartbeat_at = NULL, owner_instance = NULL, owner_boot_id = NULL, owner_start_time = NULL WHERE id = ?",
+      );
     },
 
     requestCancel(id: string): Run {
@@ -313,7 +335,8 @@ export function createRunRepository(
           if (r.state !== "PENDING") orphans.push(toRun(ctx, r));
           continue;
         }
-        if (!isAlive(r.owner_pid, r.owner_host, opt(r.heartbeat_at))) orphans.push(toRun(ctx, r));
+        const run = toRun(ctx, r);
+        if (!isAlive(r.owner_pid, r.owner_host, opt(r.heartbeat_at), run)) orphans.push(run);
       }
       return orphans;
     },

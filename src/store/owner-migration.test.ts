@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase, schemaVersion } from "./db.ts";
+import { MIGRATIONS } from "./migrations/migration.ts";
+import { createExperimentRepository } from "./repos/experiments.ts";
+import { createRunRepository } from "./repos/runs.ts";
+import { createTaskRepository } from "./repos/tasks.ts";
+import { SqlContext } from "./sql.ts";
+import { openStore } from "./store.ts";
+
+const spec = { pipelineInfo: { name: "p" }, schemaVersion: "2.1.0", root: {} };
+let home: string | undefined;
+
+afterEach(() => {
+  if (home) rmSync(home, { recursive: true, force: true });
+  home = undefined;
+});
+
+describe("migration 3: run owner identity", () => {
+  it("upgrades a store written by schema 2 with runs in it, keeping their owners, and records identities after", () => {
+    home = mkdtempSync(join(tmpdir(), "weft-owner-mig-"));
+    // A store as the previous schema wrote it: one finished run and one owned RUNNING run with a task.
+    const before = MIGRATIONS.filter((m) => m.version <= 2);
+    const db = openDatabase(home, before);
+    const ctx = new SqlContext(db);
+    const runs = createRunRepository(ctx, createExperimentRepository(ctx));
+    const tasks = createTaskRepository(ctx);
+    const done = runs.create({ displayName: "done", pipelineSpec: spec });
+    runs.updateState(done.id, "SUCCEEDED", { at: 5 });
+    const owned = runs.create({ displayName: "owned", pipelineSpec: spec });
+    runs.updateState(owned.id, "RUNNING", { at: 6 });
+    db.prepare("UPDATE runs SET owner_pid = 1, owner_host = 'box', heartbeat_at = 7 WHERE id = ?").run(owned.id);
+    tasks.upsert({ runId: owned.id, path: "root/a", name: "a", kind: "container", state: "RUNNING" });
+    expect(schemaVersion(db)).toBe(2);
+    db.close();
+
+    const store = openStore(home);
+    try {
+      expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
+      expect(store.runs.get(done.id)).toMatchObject({ displayName: "done", state: "SUCCEEDED" });
+      const legacy = store.runs.get(owned.id);
+      expect(legacy).toMatchObject({ state: "RUNNING", ownerPid: 1, ownerHost: "box", heartbeatAt: 7 });
+      expect(legacy?.ownerInstance).toBeUndefined();
+      expect(legacy?.ownerStartTime).toBeUndefined();
+      expect(store.tasks.getByPath(owned.id, "root/a")?.state).toBe("RUNNING");
+      const seen: (string | undefined)[] = [];
+      store.runs.findOrphans((_pid, _host, _at, run) => {
+        seen.push(run.ownerInstance);
+        return true;
+      });
+      expect(seen).toEqual([undefined]);
+
+      store.runs.setOwner(owned.id, 1, "box", 8, { instance: "i-1", bootId: "b-1", startTime: "1234" });
+      expect(store.runs.get(owned.id)).toMatchObject({
+        ownerPid: 1,
+        ownerInstance: "i-1",
+        ownerBootId: "b-1",
+        ownerStartTime: "1234",
+        heartbeatAt: 8,
+      });
+      store.runs.clearOwner(owned.id);
+      const cleared = store.runs.get(owned.id);
+      expect(cleared?.ownerPid).toBeUndefined();
+      expect(cleared?.ownerInstance).toBeUndefined();
+      expect(cleared?.ownerBootId).toBeUndefined();
+    } finally {
+      store.close();
+    }
+  });
+});
