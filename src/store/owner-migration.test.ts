@@ -4,12 +4,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, schemaVersion } from "./db.ts";
 import { MIGRATIONS } from "./migrations/migration.ts";
-import { createExperimentRepository } from "./repos/experiments.ts";
-import { createRunRepository } from "./repos/runs.ts";
-import { createTaskRepository } from "./repos/tasks.ts";
-import { SqlContext } from "./sql.ts";
 import { openStore } from "./store.ts";
 
+const noIO = JSON.stringify({ parameters: {}, artifacts: {} });
 const spec = { pipelineInfo: { name: "p" }, schemaVersion: "2.1.0", root: {} };
 let home: string | undefined;
 
@@ -18,21 +15,25 @@ afterEach(() => {
   home = undefined;
 });
 
-describe("migration 3: run owner identity", () => {
+describe("migration 5: run owner identity", () => {
   it("upgrades a store written by schema 2 with runs in it, keeping their owners, and records identities after", () => {
     home = mkdtempSync(join(tmpdir(), "weft-owner-mig-"));
     // A store as the previous schema wrote it: one finished run and one owned RUNNING run with a task.
     const before = MIGRATIONS.filter((m) => m.version <= 2);
     const db = openDatabase(home, before);
-    const ctx = new SqlContext(db);
-    const runs = createRunRepository(ctx, createExperimentRepository(ctx));
-    const tasks = createTaskRepository(ctx);
-    const done = runs.create({ displayName: "done", pipelineSpec: spec });
-    runs.updateState(done.id, "SUCCEEDED", { at: 5 });
-    const owned = runs.create({ displayName: "owned", pipelineSpec: spec });
-    runs.updateState(owned.id, "RUNNING", { at: 6 });
+    // Rows written with schema 2's columns, as that version's repositories wrote them.
+    db.exec("INSERT INTO experiments (id, name, display_name, created_at) VALUES ('e1', 'Default', 'Default', 1)");
+    const insertRun = db.prepare(
+      "INSERT INTO runs (id, experiment_id, display_name, pipeline_spec, state, created_at, scheduled_at) VALUES (?, 'e1', ?, ?, ?, 1, 1)",
+    );
+    const done = { id: "r-done" };
+    const owned = { id: "r-owned" };
+    insertRun.run(done.id, "done", JSON.stringify(spec), "SUCCEEDED");
+    insertRun.run(owned.id, "owned", JSON.stringify(spec), "RUNNING");
     db.prepare("UPDATE runs SET owner_pid = 1, owner_host = 'box', heartbeat_at = 7 WHERE id = ?").run(owned.id);
-    tasks.upsert({ runId: owned.id, path: "root/a", name: "a", kind: "container", state: "RUNNING" });
+    db.prepare(
+      "INSERT INTO tasks (id, run_id, name, display_name, path, kind, state, inputs, outputs, created_at, updated_at) VALUES ('t1', ?, 'a', 'a', 'root/a', 'container', 'RUNNING', ?, ?, 1, 1)",
+    ).run(owned.id, noIO, noIO);
     expect(schemaVersion(db)).toBe(2);
     db.close();
 
