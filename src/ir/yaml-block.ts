@@ -43,8 +43,12 @@ const HEX = /^0x[0-9a-fA-F]+$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const INF_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 
+/** First characters of the plain scalars that are not strings (null, booleans, numbers). */
+const MAYBE_TYPED = /^[-+.0-9~nNtTfF]/;
+
 /** A plain scalar's value under the YAML 1.2 core schema (as the `yaml` package reads it). */
 function resolvePlain(s: string): unknown {
+  if (s !== "" && !MAYBE_TYPED.test(s)) return s;
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return s[0] === "t" || s[0] === "T";
   if (INT.test(s)) return Number.parseInt(s, 10);
