@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { type ArtifactStore, insideRoot } from "../artifacts/index.ts";
-import type { JsonValue, PipelinePackage } from "../ir/index.ts";
+import { assertValidPipeline, type JsonValue, type PipelinePackage } from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
 import { resolveRunParameters } from "./params.ts";
@@ -90,11 +90,13 @@ export class Engine {
   }
 
   /**
-   * Validates the parameters (throws `ParameterError` before anything is recorded),
-   * records the run as PENDING, then executes it in this process.
+   * Validates the pipeline (throws `IrValidationError` naming each IR path) and the
+   * parameters (throws `ParameterError`) before anything is recorded, records the run as
+   * PENDING, then executes it in this process.
    */
   startRun(req: StartRunRequest): RunHandle {
     const spec = req.pipeline.pipelineSpec;
+    assertValidPipeline(req.pipeline, { file: `pipeline '${spec.pipelineInfo.name}'` });
     const parameters = resolveRunParameters(spec, req.parameters);
     const clock = this.opts.clock ?? Date.now;
     const experiment = req.experimentName

@@ -96,6 +96,16 @@ describe("parsePipelineYaml", () => {
     );
   });
 
+  it("rejects duplicate keys in KFP's block style too (read without the yaml package)", () => {
+    const block = MINIMAL.replace("command: [echo, hi]", "command:\n        - echo\n        - hi");
+    expect(parsePipelineYaml(block, "p.yaml")).toEqual(parsePipelineYaml(MINIMAL, "p.yaml"));
+    const err = parseError(block.replace("    tasks:\n      echo:", "    tasks:\n      echo: {}\n      echo:"));
+    expect(err.code).toBe("IR_DUPLICATE_KEY");
+    expect(err.message).toBe(
+      "p.yaml: line 20, column 7: duplicate key: key 'echo' appears twice in the same mapping; remove or rename one of them",
+    );
+  });
+
   it("names the IR path of a missing required field", () => {
     const err = parseError(MINIMAL.replace("  name: echo\nroot", "  name:\nroot"), "no_name.yaml");
     expect(err.code).toBe("IR_SCHEMA");

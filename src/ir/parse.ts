@@ -3,10 +3,11 @@
  * PlatformSpec document) or the same content as JSON.
  */
 import { readFileSync } from "node:fs";
-import { parseAllDocuments } from "yaml";
+import { type Document, isScalar, parseAllDocuments, visit } from "yaml";
 import type { z } from "zod";
 import { IrParseError } from "./errors.ts";
 import { type PipelinePackage, PipelineSpecSchema, PlatformSpecSchema } from "./spec.ts";
+import { readBlockYaml } from "./yaml-block.ts";
 import { reindentQuotedContinuations } from "./yaml-repair.ts";
 
 const EXPECTED = "expected a KFP PipelineSpec (YAML with pipelineInfo, root, schemaVersion)";
@@ -73,6 +74,79 @@ function schemaMessage(error: z.ZodError, data: unknown): string {
   return lines.join("\n");
 }
 
+function duplicateKeyError(file: string, text: string, offset: number, key: string | undefined): IrParseError {
+  const { line, col } = lineCol(text, offset);
+  const what = key ? `key '${key}' appears twice in the same mapping` : "a key appears twice in the same mapping";
+  return new IrParseError(
+    "IR_DUPLICATE_KEY",
+    file,
+    `line ${line}, column ${col}: duplicate key: ${what}; remove or rename one of them`,
+  );
+}
+
+/**
+ * The first key repeated in a mapping of `doc`, found with one set per mapping (the
+ * `yaml` package's own check compares each key with every earlier one).
+ */
+function firstDuplicateKey(doc: Document): { offset: number; key: string } | undefined {
+  let found: { offset: number; key: string } | undefined;
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const k = pair.key.value;
+        if (seen.has(k)) {
+          found = { offset: pair.key.range?.[0] ?? 0, key: String(k) };
+          return visit.BREAK;
+        }
+        seen.add(k);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * The values of the documents in `text`: KFP's block style through the one-pass reader,
+ * anything else through the `yaml` package (with the PyYAML repair), errors naming the
+ * line and column.
+ */
+function readDocuments(text: string, file: string): unknown[] {
+  const fast = readBlockYaml(text);
+  if (fast && "duplicate" in fast) throw duplicateKeyError(file, text, fast.duplicate.offset, fast.duplicate.key);
+  if (fast) return fast.values.filter((v) => v !== null && v !== undefined);
+  let source = text;
+  let docs = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: false });
+  if (Array.isArray(docs) && docs.some((d) => d.errors.length > 0)) {
+    const repaired = reindentQuotedContinuations(text);
+    const retry = repaired === undefined ? undefined : parseAllDocuments(repaired, { uniqueKeys: false });
+    if (Array.isArray(retry) && retry.every((d) => d.errors.length === 0)) {
+      docs = retry;
+      source = repaired as string;
+    }
+  }
+  if (!Array.isArray(docs)) {
+    throw new IrParseError("IR_EMPTY", file, `the file is empty; ${EXPECTED}`);
+  }
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (!err) {
+      const dup = firstDuplicateKey(doc);
+      if (dup) throw duplicateKeyError(file, source, dup.offset, dup.key);
+      continue;
+    }
+    const { line, col } = lineCol(text, err.pos[0]);
+    throw new IrParseError(
+      "IR_YAML_SYNTAX",
+      file,
+      `line ${line}, column ${col}: YAML syntax error: ${err.message}; fix the YAML (check indentation, quoting and brackets)`,
+    );
+  }
+  return docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null && v !== undefined);
+}
+
 /**
  * Parses a pipeline file's text (KFP YAML, optionally with a second PlatformSpec
  * document, or JSON) and checks it against {@link PipelineSpecSchema}.
@@ -83,37 +157,7 @@ function schemaMessage(error: z.ZodError, data: unknown): string {
  * @example const pkg = parsePipelineYaml(readFileSync("p.yaml", "utf8"), "p.yaml");
  */
 export function parsePipelineYaml(text: string, file = "<input>"): PipelinePackage {
-  let docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
-  if (Array.isArray(docs) && docs.some((d) => d.errors.length > 0)) {
-    const repaired = reindentQuotedContinuations(text);
-    const retry = repaired === undefined ? undefined : parseAllDocuments(repaired, { uniqueKeys: true });
-    if (Array.isArray(retry) && retry.every((d) => d.errors.length === 0)) docs = retry;
-  }
-  if (!Array.isArray(docs)) {
-    throw new IrParseError("IR_EMPTY", file, `the file is empty; ${EXPECTED}`);
-  }
-  for (const doc of docs) {
-    const err = doc.errors[0];
-    if (!err) continue;
-    const { line, col } = lineCol(text, err.pos[0]);
-    if (err.code === "DUPLICATE_KEY") {
-      const key = /^\s*(?:-\s+)?["']?([^"':]+)["']?\s*:/.exec(text.split("\n")[line - 1] ?? "")?.[1];
-      const what = key ? `key '${key}' appears twice in the same mapping` : "a key appears twice in the same mapping";
-      throw new IrParseError(
-        "IR_DUPLICATE_KEY",
-        file,
-        `line ${line}, column ${col}: duplicate key: ${what}; remove or rename one of them`,
-      );
-    }
-    throw new IrParseError(
-      "IR_YAML_SYNTAX",
-      file,
-      `line ${line}, column ${col}: YAML syntax error: ${err.message}; fix the YAML (check indentation, quoting and brackets)`,
-    );
-  }
-  const values = docs
-    .map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
-    .filter((v) => v !== null && v !== undefined);
+  const values = readDocuments(text, file);
   if (values.length === 0) {
     throw new IrParseError("IR_EMPTY", file, `the file is empty; ${EXPECTED}`);
   }

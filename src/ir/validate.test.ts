@@ -80,8 +80,49 @@ describe("validatePipeline", () => {
       comps["comp-b"] = { dag: { tasks: { a: { taskInfo: { name: "a" }, componentRef: { name: "comp-a" } } } } };
     });
     expect(messages(pkg)).toEqual([
-      "components.comp-a: component cycle: comp-a -> comp-b -> comp-a; a DAG component cannot run itself",
+      "components.comp-a: component cycle: comp-a -> comp-b -> comp-a; a DAG component cannot run itself, directly or through other components",
     ]);
+  });
+
+  it("rejects a DAG component that runs itself directly, and names the cycle through root's callee", () => {
+    const pkg = broken((s) => {
+      const comps = s.components ?? {};
+      comps["comp-loop"] = {
+        dag: { tasks: { again: { taskInfo: { name: "again" }, componentRef: { name: "comp-loop" } } } },
+      };
+      comps["comp-outer"] = {
+        dag: { tasks: { inner: { taskInfo: { name: "inner" }, componentRef: { name: "comp-middle" } } } },
+      };
+      comps["comp-middle"] = {
+        dag: { tasks: { outer: { taskInfo: { name: "outer" }, componentRef: { name: "comp-outer" } } } },
+      };
+      const tasks = s.root.dag?.tasks ?? {};
+      tasks.loop = { taskInfo: { name: "loop" }, componentRef: { name: "comp-loop" }, dependentTasks: ["train"] };
+    });
+    expect(messages(pkg)).toEqual([
+      "components.comp-loop: component 'comp-loop' runs itself (a task of its DAG has componentRef 'comp-loop'); a DAG component cannot run itself, directly or through other components",
+      "components.comp-outer: component cycle: comp-outer -> comp-middle -> comp-outer; a DAG component cannot run itself, directly or through other components",
+    ]);
+  });
+
+  it("follows a chain of 50,000 tasks and a cycle at its end without exhausting the stack", () => {
+    const pkg = broken((s) => {
+      const tasks: Record<string, PipelineTaskSpec> = {};
+      const n = 50_000;
+      for (let i = 0; i < n; i++) {
+        tasks[`t${i}`] = {
+          taskInfo: { name: `t${i}` },
+          componentRef: { name: "comp-prep" },
+          dependentTasks: [`t${i === 0 ? n - 1 : i - 1}`],
+          inputs: { parameters: { rows: { runtimeValue: { constant: i } } } },
+        };
+      }
+      if (s.root.dag) s.root.dag = { tasks };
+      s.root.outputDefinitions = {};
+    });
+    const found = messages(pkg);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^root\.dag\.tasks: dependency cycle: t0 -> t1 -> t2 -> .* -> t49999 -> t0; /);
   });
 
   it("rejects a dependentTasks entry outside the DAG", () => {
@@ -322,5 +363,99 @@ describe("validatePipeline", () => {
       "p.yaml: schemaVersion: '1.0' is not supported; Weft reads KFP IR schemaVersion 2.0.0 or 2.1.0 (compile with the KFP v2 SDK)",
       "p.yaml: root.dag.tasks.prep.componentRef.name: component 'comp-x' is not defined in components; add it under components or fix the reference",
     ]);
+  });
+
+  it.each([
+    ["../x", "contains '/'"],
+    ["..", "is '..'"],
+    [".", "is '.'"],
+    ["a\\b", "contains '\\'"],
+    ["a\u0000b", "contains a NUL character"],
+    ["a\nb", "contains a control character"],
+    [" a", "starts or ends with whitespace"],
+    ["a\t", "contains a control character"],
+    ["", "is empty"],
+    ["x".repeat(129), "is 129 bytes long"],
+  ])("rejects the task name %j, naming its IR path", (name, why) => {
+    const pkg = broken((s) => {
+      const tasks = s.root.dag?.tasks ?? {};
+      tasks[name] = { taskInfo: { name: "odd" }, componentRef: { name: "comp-prep" }, dependentTasks: ["prep"] };
+      tasks[name].inputs = { parameters: { rows: { runtimeValue: { constant: 1 } } } };
+    });
+    const shown = JSON.stringify(name).slice(1, -1).replaceAll("'", "\\'");
+    const where = /^[a-z]+$/.test(name) ? `.${name}` : `['${shown}']`;
+    expect(messages(pkg)).toEqual([
+      `root.dag.tasks${where}: task name ${why}; a name is 1 to 128 bytes of printable characters other than '/' and '\\', is not '.' or '..', and does not start or end with whitespace (KFP itself writes a-z, 0-9 and '-')`,
+    ]);
+  });
+
+  it("accepts names KFP does not write but that are safe, such as spaces inside and capitals", () => {
+    const pkg = broken((s) => {
+      const tasks = s.root.dag?.tasks ?? {};
+      tasks["Train Model (v2)"] = {
+        taskInfo: { name: "Train Model (v2)" },
+        componentRef: { name: "comp-prep" },
+        inputs: { parameters: { rows: { runtimeValue: { constant: 1 } } } },
+      };
+    });
+    expect(messages(pkg)).toEqual([]);
+  });
+
+  it("rejects traversal in component, executor, output and input names", () => {
+    const pkg = broken((s) => {
+      const comps = s.components ?? {};
+      const prep = comps["comp-prep"];
+      if (!prep?.outputDefinitions?.artifacts) throw new Error("fixture changed");
+      prep.outputDefinitions.artifacts["../../etc/x"] = { artifactType: { schemaTitle: "system.Dataset" } };
+      prep.inputDefinitions = {
+        parameters: { rows: { parameterType: "NUMBER_INTEGER" }, "..": { parameterType: "STRING", isOptional: true } },
+      };
+      comps["comp/evil"] = { executorLabel: "exec\\evil" };
+      const execs = s.deploymentSpec?.executors ?? {};
+      execs["exec\\evil"] = { container: { image: "alpine" } };
+    });
+    const rule = "a name is 1 to 128 bytes";
+    const found = messages(pkg).map((m) => m.slice(0, m.indexOf(rule) + rule.length));
+    expect(found).toEqual([
+      `components['comp/evil']: component name contains '/'; ${rule}`,
+      `deploymentSpec.executors['exec\\\\evil']: executor name contains '\\'; ${rule}`,
+      `components.comp-prep.inputDefinitions.parameters['..']: input parameter name is '..'; ${rule}`,
+      `components.comp-prep.outputDefinitions.artifacts['../../etc/x']: output artifact name contains '/'; ${rule}`,
+    ]);
+  });
+
+  it("rejects a negative retry count and a negative loop parallelism", () => {
+    const pkg = broken((s) => {
+      task(s, "train").retryPolicy = { maxRetryCount: -1 };
+      task(s, "prep").iteratorPolicy = { parallelismLimit: -2 };
+    });
+    expect(messages(pkg)).toEqual([
+      "root.dag.tasks.prep.iteratorPolicy.parallelismLimit: is -2; the number of loop iterations run at once must be 0 (no limit) or more",
+      "root.dag.tasks.train.retryPolicy.maxRetryCount: is -1; the number of retries after a failed attempt must be 0 or more",
+    ]);
+    expect(messages(broken((s) => (task(s, "train").retryPolicy = { maxRetryCount: 0 })))).toEqual([]);
+  });
+
+  it("rejects defaults that do not match their parameterType, in root and in components", () => {
+    const pkg = broken((s) => {
+      const rows = s.root.inputDefinitions?.parameters?.rows;
+      if (rows) rows.defaultValue = "many";
+      const lr = s.components?.["comp-train"]?.inputDefinitions?.parameters?.lr;
+      if (lr) lr.defaultValue = [0.1];
+    });
+    expect(messages(pkg)).toEqual([
+      `root.inputDefinitions.parameters.rows.defaultValue: expected an integer (NUMBER_INTEGER) but got "many" as the default of input 'rows'; make the default a NUMBER_INTEGER value or fix parameterType`,
+      "components.comp-train.inputDefinitions.parameters.lr.defaultValue: expected a number (NUMBER_DOUBLE) but got [0.1] as the default of input 'lr'; make the default a NUMBER_DOUBLE value or fix parameterType",
+    ]);
+  });
+
+  it("accepts an integer default for a NUMBER_DOUBLE input and a null default for an optional one", () => {
+    const pkg = broken((s) => {
+      const lr = s.components?.["comp-train"]?.inputDefinitions?.parameters?.lr;
+      if (lr) lr.defaultValue = 1;
+      const params = s.components?.["comp-train"]?.inputDefinitions?.parameters;
+      if (params) params.note = { parameterType: "STRING", isOptional: true, defaultValue: null };
+    });
+    expect(messages(pkg)).toEqual([]);
   });
 });

@@ -5,9 +5,11 @@
  */
 import { parse as parseCel } from "@bufbuild/cel";
 import { type IrIssue, IrValidationError } from "./errors.ts";
+import { keyPath, NAME_RULE, nameProblem } from "./names.ts";
+import { checkParameterValue } from "./parameters.ts";
 import type { ComponentSpec, PipelinePackage, PipelineSpec } from "./spec.ts";
 import { checkTask, conditionInputs } from "./validate-task.ts";
-import { type DagEntry, upstreamTasks, walkComponents, walkDag } from "./walk.ts";
+import { type DagEntry, type TaskEntry, upstreamTasks, walkComponents, walkDag } from "./walk.ts";
 
 /** IR schema versions Weft reads. */
 export const SUPPORTED_SCHEMA_VERSIONS: readonly string[] = ["2.0.0", "2.1.0"];
@@ -112,36 +114,57 @@ function checkDagOutputs(spec: PipelineSpec, entry: DagEntry, c: ComponentSpec, 
   }
 }
 
+/**
+ * Depth-first search over `start` and everything reachable through `next`, without
+ * recursion (a chain of 45,000 tasks must not exhaust the stack); calls `found` with each
+ * cycle met, as `[a, b, ..., a]` in the order walked.
+ */
+function eachCycle(
+  starts: Iterable<string>,
+  next: (node: string) => Iterable<string>,
+  found: (cycle: string[]) => void,
+): void {
+  const state = new Map<string, "visiting" | "done">();
+  const path: string[] = [];
+  const pending: Iterator<string>[] = [];
+  const enter = (node: string): void => {
+    state.set(node, "visiting");
+    path.push(node);
+    pending.push(next(node)[Symbol.iterator]());
+  };
+  for (const start of starts) {
+    if (state.has(start)) continue;
+    enter(start);
+    while (pending.length > 0) {
+      const step = (pending[pending.length - 1] as Iterator<string>).next();
+      if (step.done) {
+        pending.pop();
+        state.set(path.pop() as string, "done");
+        continue;
+      }
+      const s = state.get(step.value);
+      if (s === "visiting") found([...path.slice(path.lastIndexOf(step.value)), step.value]);
+      else if (s === undefined) enter(step.value);
+    }
+  }
+}
+
 function checkCycles(entry: DagEntry, issues: IrIssue[]): void {
   const tasks = entry.component.dag?.tasks ?? {};
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
   const reported = new Set<string>();
-  const visit = (name: string): void => {
-    state.set(name, "visiting");
-    stack.push(name);
+  const upstream = (name: string): string[] => {
     const task = tasks[name];
-    for (const up of task ? upstreamTasks(task) : []) {
-      if (!(up in tasks) || up === name) continue;
-      const s = state.get(up);
-      if (s === "visiting") {
-        const cycle = [...stack.slice(stack.indexOf(up)), up];
-        const key = [...cycle.slice(0, -1)].sort().join(",");
-        if (!reported.has(key)) {
-          reported.add(key);
-          issues.push({
-            path: `${entry.path}.dag.tasks`,
-            message: `dependency cycle: ${cycle.reverse().join(" -> ")}; a task cannot depend on its own downstream tasks`,
-          });
-        }
-      } else if (s === undefined) {
-        visit(up);
-      }
-    }
-    stack.pop();
-    state.set(name, "done");
+    return task ? upstreamTasks(task).filter((up) => up !== name && Object.hasOwn(tasks, up)) : [];
   };
-  for (const name of Object.keys(tasks)) if (!state.has(name)) visit(name);
+  eachCycle(Object.keys(tasks), upstream, (cycle) => {
+    const key = [...cycle.slice(0, -1)].sort().join(",");
+    if (reported.has(key)) return;
+    reported.add(key);
+    issues.push({
+      path: `${entry.path}.dag.tasks`,
+      message: `dependency cycle: ${cycle.reverse().join(" -> ")}; a task cannot depend on its own downstream tasks`,
+    });
+  });
 }
 
 function checkExecutors(spec: PipelineSpec, issues: IrIssue[]): void {
@@ -163,31 +186,83 @@ function checkExecutors(spec: PipelineSpec, issues: IrIssue[]): void {
   }
 }
 
-/** A DAG component whose tasks (transitively) run the component itself would never end. */
+/**
+ * A DAG component whose tasks (transitively) run the component itself would never end:
+ * the engine would expand it until the stack overflows. Each cycle is reported once,
+ * naming its components in call order.
+ */
 function checkComponentCycles(spec: PipelineSpec, issues: IrIssue[]): void {
   const comps = spec.components ?? {};
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (name: string): void => {
-    state.set(name, "visiting");
-    stack.push(name);
-    for (const task of Object.values(comps[name]?.dag?.tasks ?? {})) {
-      const ref = task.componentRef.name;
-      if (!(ref in comps)) continue;
-      if (state.get(ref) === "visiting") {
-        const cycle = [...stack.slice(stack.indexOf(ref)), ref];
-        issues.push({
-          path: `components.${ref}`,
-          message: `component cycle: ${cycle.join(" -> ")}; a DAG component cannot run itself`,
-        });
-      } else if (!state.has(ref)) {
-        visit(ref);
-      }
-    }
-    stack.pop();
-    state.set(name, "done");
+  const callees = (name: string): string[] => {
+    const refs = Object.values(comps[name]?.dag?.tasks ?? {}).map((t) => t.componentRef.name);
+    return [...new Set(refs)].filter((ref) => Object.hasOwn(comps, ref));
   };
-  for (const name of Object.keys(comps)) if (!state.has(name)) visit(name);
+  eachCycle(Object.keys(comps), callees, (cycle) => {
+    const first = cycle[0] as string;
+    issues.push({
+      path: keyPath("components", first),
+      message:
+        cycle.length === 2
+          ? `component '${first}' runs itself (a task of its DAG has componentRef '${first}'); a DAG component cannot run itself, directly or through other components`
+          : `component cycle: ${cycle.join(" -> ")}; a DAG component cannot run itself, directly or through other components`,
+    });
+  });
+}
+
+/** Names that become keys, paths and file names must be safe (see `names.ts`). */
+function checkNames(spec: PipelineSpec, issues: IrIssue[]): void {
+  const check = (base: string, names: Record<string, unknown> | undefined, what: string): void => {
+    for (const name of Object.keys(names ?? {})) {
+      const problem = nameProblem(name);
+      if (problem) issues.push({ path: keyPath(base, name), message: `${what} name ${problem}; ${NAME_RULE}` });
+    }
+  };
+  check("components", spec.components, "component");
+  check("deploymentSpec.executors", spec.deploymentSpec?.executors, "executor");
+  for (const { component: c, path } of walkComponents(spec)) {
+    check(`${path}.inputDefinitions.parameters`, c.inputDefinitions?.parameters, "input parameter");
+    check(`${path}.inputDefinitions.artifacts`, c.inputDefinitions?.artifacts, "input artifact");
+    check(`${path}.outputDefinitions.parameters`, c.outputDefinitions?.parameters, "output parameter");
+    check(`${path}.outputDefinitions.artifacts`, c.outputDefinitions?.artifacts, "output artifact");
+    check(`${path}.dag.tasks`, c.dag?.tasks, "task");
+    check(`${path}.dag.outputs.parameters`, c.dag?.outputs?.parameters, "output parameter");
+    check(`${path}.dag.outputs.artifacts`, c.dag?.outputs?.artifacts, "output artifact");
+  }
+  for (const { task, taskPath } of walkDag(spec)) {
+    check(`${taskPath}.inputs.parameters`, task.inputs?.parameters, "input parameter");
+    check(`${taskPath}.inputs.artifacts`, task.inputs?.artifacts, "input artifact");
+  }
+}
+
+/** A default must be a value of its parameter's type (`null` is allowed for an optional input). */
+function checkDefaults(entry: DagEntry, issues: IrIssue[]): void {
+  for (const [name, def] of Object.entries(entry.component.inputDefinitions?.parameters ?? {})) {
+    if (def.defaultValue === undefined || (def.defaultValue === null && def.isOptional === true)) continue;
+    const problem = checkParameterValue(def.parameterType, def.defaultValue);
+    if (!problem) continue;
+    issues.push({
+      path: `${keyPath(`${entry.path}.inputDefinitions.parameters`, name)}.defaultValue`,
+      message: `${problem} as the default of input '${name}'; make the default a ${def.parameterType} value or fix parameterType`,
+    });
+  }
+}
+
+/** Retry counts and loop parallelism are counts: never negative. */
+function checkCounts(t: TaskEntry, issues: IrIssue[]): void {
+  const retries = t.task.retryPolicy?.maxRetryCount;
+  if (retries !== undefined && retries < 0) {
+    issues.push({
+      path: `${t.taskPath}.retryPolicy.maxRetryCount`,
+      message: `is ${retries}; the number of retries after a failed attempt must be 0 or more`,
+    });
+  }
+  const limit = t.task.iteratorPolicy?.parallelismLimit;
+  if (limit !== undefined && limit < 0) {
+    issues.push({
+      path: `${t.taskPath}.iteratorPolicy.parallelismLimit`,
+      message: `is ${limit}; the number of loop iterations run at once must be 0 (no limit) or more`,
+    });
+  }
 }
 
 /**
@@ -212,11 +287,16 @@ export function validatePipeline(pkg: PipelinePackage, _opts: ValidateOptions = 
       message: `unknown PipelineSpec field${guess ? `; did you mean '${guess}'?` : ""} (known fields: ${TOP_LEVEL_FIELDS.join(", ")})`,
     });
   }
-  for (const entry of walkComponents(spec)) checkComponent(spec, entry, issues);
+  checkNames(spec, issues);
+  for (const entry of walkComponents(spec)) {
+    checkComponent(spec, entry, issues);
+    checkDefaults(entry, issues);
+  }
   checkExecutors(spec, issues);
   checkComponentCycles(spec, issues);
   for (const t of walkDag(spec)) {
     checkTask(spec, t, issues);
+    checkCounts(t, issues);
     const condition = t.task.triggerPolicy?.condition;
     if (condition !== undefined && condition !== "") {
       try {

@@ -2,6 +2,7 @@
  * Iteration over a PipelineSpec's components and DAG tasks, with the IR path of each,
  * so validators, planners and UIs agree on names and paths.
  */
+import { keyPath } from "./names.ts";
 import type { ComponentSpec, PipelinePackage, PipelineSpec, PipelineTaskSpec } from "./spec.ts";
 
 /** A component that has a DAG: `root` or an entry of `components`. */
@@ -9,7 +10,7 @@ export interface DagEntry {
   /** `"root"` or the key in `components` (e.g. `comp-for-loop-2`). */
   componentName: string;
   component: ComponentSpec;
-  /** IR path of the component: `root` or `components.comp-x`. */
+  /** IR path of the component: `root`, `components.comp-x` or `components['odd name']`. */
   path: string;
 }
 
@@ -17,7 +18,7 @@ export interface DagEntry {
 export interface TaskEntry extends DagEntry {
   taskName: string;
   task: PipelineTaskSpec;
-  /** IR path of the task, e.g. `root.dag.tasks.train`. */
+  /** IR path of the task, e.g. `root.dag.tasks.train` (`root.dag.tasks['odd name']`). */
   taskPath: string;
 }
 
@@ -30,7 +31,7 @@ export function* walkComponents(p: PipelinePackage | PipelineSpec): Generator<Da
   const spec = specOf(p);
   yield { componentName: "root", component: spec.root, path: "root" };
   for (const [name, component] of Object.entries(spec.components ?? {})) {
-    yield { componentName: name, component, path: `components.${name}` };
+    yield { componentName: name, component, path: keyPath("components", name) };
   }
 }
 
@@ -44,7 +45,7 @@ export function* walkDag(p: PipelinePackage | PipelineSpec): Generator<TaskEntry
   for (const entry of walkComponents(p)) {
     const tasks = entry.component.dag?.tasks ?? {};
     for (const [taskName, task] of Object.entries(tasks)) {
-      yield { ...entry, taskName, task, taskPath: `${entry.path}.dag.tasks.${taskName}` };
+      yield { ...entry, taskName, task, taskPath: keyPath(`${entry.path}.dag.tasks`, taskName) };
     }
   }
 }

@@ -44,7 +44,9 @@ export function shPipeline(name: string, tasks: ShTask[], params: Record<string,
   const dagTasks: Record<string, object> = {};
   for (const t of tasks) {
     const inputNames = [...Object.keys(t.params ?? {}), ...Object.keys(t.fromTask ?? {})];
-    const inputDefs = Object.fromEntries(inputNames.map((n) => [n, { parameterType: "STRING" }]));
+    // an input fed by a pipeline parameter has that parameter's type (validation checks the edge)
+    const typeOf = (n: string): string => params[t.params?.[n] ?? ""]?.type ?? "STRING";
+    const inputDefs = Object.fromEntries(inputNames.map((n) => [n, { parameterType: typeOf(n) }]));
     const outputDefs = Object.fromEntries((t.outputs ?? []).map((n) => [n, { parameterType: "STRING" }]));
     components[`comp-${t.name}`] = {
       executorLabel: `exec-${t.name}`,

@@ -3,16 +3,36 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CORPUS_DIR, corpusFiles, corpusPresent } from "./corpus.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const CORPUS = "../shared/kfp-conformance";
+const CORPUS = CORPUS_DIR;
+const present = corpusPresent();
 
 function weft(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["bin/weft.js", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("weft validate (child process)", () => {
+describe.skipIf(!present)("weft validate (child process)", () => {
+  it("accepts every file of the corpus's valid/ and kubernetes/ folders", () => {
+    const files = [...corpusFiles("valid"), ...corpusFiles("kubernetes")].map((f) => join(CORPUS, f));
+    expect(files.length).toBe(64 + 17);
+    const r = weft("validate", ...files);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(files.map((f) => `OK ${f}\n`).join(""));
+    expect(r.status).toBe(0);
+  });
+
+  it("rejects every file of the corpus's invalid/ folder", () => {
+    const files = corpusFiles("invalid").map((f) => join(CORPUS, f));
+    expect(files.length).toBe(3);
+    const r = weft("validate", ...files);
+    expect(r.stdout).toBe("");
+    for (const f of files) expect(r.stderr).toContain(`${f}: `);
+    expect(r.status).toBe(1);
+  });
+
   it("prints OK for valid files and exits 0", () => {
     const files = [`${CORPUS}/valid/critical/flip_coin.yaml`, `${CORPUS}/valid/critical/pipeline_with_workspace.yaml`];
     const r = weft("validate", ...files);

@@ -12,9 +12,11 @@ import {
   validatePipeline,
   walkDag,
 } from "../../src/ir/index.ts";
-import { CORPUS_DIR, corpusFiles } from "./corpus.ts";
+import { CORPUS_DIR, corpusFiles, corpusPresent } from "./corpus.ts";
 
+const present = corpusPresent();
 const valid = corpusFiles("valid");
+const kubernetes = corpusFiles("kubernetes");
 
 /**
  * Corpus files whose formatting was edited by hand after compilation (indented
@@ -38,7 +40,7 @@ function headerOf(text: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-describe("KFP conformance corpus: valid files", () => {
+describe.skipIf(!present)("KFP conformance corpus: valid files", () => {
   it("has the 64 valid files", () => {
     expect(valid).toHaveLength(64);
   });
@@ -84,7 +86,20 @@ describe("KFP conformance corpus: valid files", () => {
   });
 });
 
-describe("KFP conformance corpus: invalid files", () => {
+describe.skipIf(!present)("KFP conformance corpus: kubernetes files", () => {
+  it("has the 17 kubernetes files", () => {
+    expect(kubernetes).toHaveLength(17);
+  });
+
+  it.each(kubernetes)("%s parses, validates with no issues and round-trips", (file) => {
+    const pkg = loadPipelineFile(join(CORPUS_DIR, file), file);
+    expect(validatePipeline(pkg, { file })).toEqual([]);
+    expect(pkg.platformSpec?.platforms.kubernetes).toBeDefined();
+    expect(parsePipelineYaml(serializePipeline(pkg), file)).toEqual(pkg);
+  });
+});
+
+describe.skipIf(!present)("KFP conformance corpus: invalid files", () => {
   it("has the 3 invalid files", () => {
     expect(invalid.map((f) => basename(f))).toEqual(["empty_file.yaml", "invalid_yaml.yaml", "no_name.yaml"]);
   });

@@ -341,7 +341,8 @@ describe("collected artifacts and artifact loops", () => {
     const gather = b.spec.components?.["comp-gather"];
     if (gather)
       gather.inputDefinitions = {
-        artifacts: { models: { artifactType: { schemaTitle: "system.Model" }, isArtifactList: true } },
+        // the type the loop's output has (the builder's outputs are Datasets): startRun validates it
+        artifacts: { models: { artifactType: { schemaTitle: "system.Dataset" }, isArtifactList: true } },
       };
     b.root({
       "for-loop-1": task("for-loop-1", { parameterIterator: { items: { raw: "[1, 2, 3]" }, itemInput: item } }),

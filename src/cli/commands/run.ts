@@ -1,8 +1,9 @@
 /**
- * `weft run <pipeline.ts | pipeline.yaml>`: compiles if needed, checks parameters,
- * records the run, executes it on this machine and shows its progress.
+ * `weft run <pipeline.ts | pipeline.yaml>`: compiles if needed, validates the pipeline
+ * and its parameters, records the run, executes it on this machine and shows its progress.
  */
 import type { Command } from "commander";
+import { assertValidPipeline } from "../../ir/index.ts";
 import { openContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
@@ -35,6 +36,8 @@ export function parsePositiveInt(name: string): (value: string) => number {
 /** Executes `weft run`; returns the exit code. */
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const pipeline = await loadPipeline(file, opts.export);
+  // before the store is opened: an invalid pipeline leaves no run row and no files
+  assertValidPipeline(pipeline, { file });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
   const ctx = openContext();
   try {
