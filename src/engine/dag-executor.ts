@@ -78,6 +78,9 @@ export async function executeDag(
   return failed?.error !== undefined ? { state, outputs, error: failed.error } : { state, outputs };
 }
 
+/** Tasks recorded CANCELED per transaction once the run is canceled. */
+const CANCEL_BATCH = 500;
+
 /**
  * Runs the tasks of one DAG in dependency order: each task's in-degree counts its
  * unfinished upstream tasks; one that reaches 0 joins a FIFO ready queue, and at most
@@ -104,15 +107,19 @@ function runReadyQueue(
   const window = ctx.scheduler.maxParallel;
   let head = 0;
   let inFlight = 0;
+  let draining = false;
   return new Promise<void>((resolve, reject) => {
-    const finish = (n: string, r: NodeResult): void => {
+    const settle = (n: string, r: NodeResult): void => {
       scope.results.set(n, r);
-      inFlight--;
       for (const d of downstream.get(n) ?? []) {
         const left = (inDegree.get(d) ?? 0) - 1;
         inDegree.set(d, left);
         if (left === 0) ready.push(d);
       }
+    };
+    const finish = (n: string, r: NodeResult): void => {
+      inFlight--;
+      settle(n, r);
       pump();
     };
     const start = async (n: string): Promise<NodeResult> => {
@@ -125,13 +132,38 @@ function runReadyQueue(
         return recordFinished(ctx, place, "FAILED", { error: (e as Error).message });
       }
     };
-    const pump = (): void => {
-      while (head < ready.length && inFlight < window) {
-        const n = ready[head++] as string;
-        inFlight++;
-        start(n).then((r) => finish(n, r), reject);
+    // The run was canceled: what has not started is recorded CANCELED without being
+    // started, CANCEL_BATCH tasks per transaction, the event loop turning in between.
+    const drain = (): void => {
+      try {
+        ctx.store.transaction(() => {
+          for (let i = 0; i < CANCEL_BATCH && head < ready.length; i++) {
+            const n = ready[head++] as string;
+            const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scope.path, parentId);
+            settle(n, recordFinished(ctx, place, "CANCELED", { error: "the run was canceled" }));
+          }
+        });
+      } catch (e) {
+        reject(e);
+        return;
       }
-      if (inFlight === 0) resolve();
+      draining = false;
+      pump();
+    };
+    const pump = (): void => {
+      if (ctx.signal.aborted) {
+        if (head < ready.length && !draining) {
+          draining = true;
+          setImmediate(drain);
+        }
+      } else {
+        while (head < ready.length && inFlight < window) {
+          const n = ready[head++] as string;
+          inFlight++;
+          start(n).then((r) => finish(n, r), reject);
+        }
+      }
+      if (inFlight === 0 && !draining) resolve();
     };
     pump();
   });

@@ -171,7 +171,7 @@ describe("lazy fan-out", () => {
 });
 
 describe("the ready-queue DAG executor", () => {
-  it("runs a diamond in dependency order and a 300-wide DAG to the end", async () => {
+  it("runs a diamond in dependency order and a 60-wide DAG to the end", async () => {
     const b = new IrBuilder("diamond")
       .sh("emit", "printf '%s' {{$.inputs.parameters['v']}} > {{$.outputs.parameters['o'].output_file}}", {
         in: { v: "STRING" },
@@ -193,12 +193,40 @@ describe("the ready-queue DAG executor", () => {
     const at = (p: string) => s.tasks.find((t) => t.path === `root/${p}`);
     expect(at("d")?.startedAt).toBeGreaterThanOrEqual(Math.max(at("b")?.finishedAt ?? 0, at("c")?.finishedAt ?? 0));
 
-    const wide = new IrBuilder("wide-300").sh("w", "true");
+    const wide = new IrBuilder("wide-60").sh("w", "true");
     const tasks: Record<string, PipelineTaskSpec> = {};
-    for (let i = 0; i < 300; i++) tasks[`t${i}`] = task("w", { name: `t${i}` });
+    for (let i = 0; i < 60; i++) tasks[`t${i}`] = task("w", { name: `t${i}` });
     const w = await env.engine.startRun({ pipeline: wide.root(tasks).build(), enableCache: false }).done;
     expect(w.state).toBe("SUCCEEDED");
-    expect(w.tasks.filter((t) => t.state === "SUCCEEDED")).toHaveLength(300);
+    expect(w.tasks.filter((t) => t.state === "SUCCEEDED")).toHaveLength(60);
+  });
+
+  it("cancels a 3,000-task wide DAG: every task recorded CANCELED, no task process left", async () => {
+    const engine = env.newEngine();
+    const b = new IrBuilder("wide-3000").sh("w", "sleep 300");
+    const tasks: Record<string, PipelineTaskSpec> = {};
+    for (let i = 0; i < 3000; i++) tasks[`t${i}`] = task("w", { name: `t${i}` });
+    tasks.last = task("w", { name: "last", dependentTasks: ["t0", "t2999"] });
+    const h = engine.startRun({ pipeline: b.root(tasks).build(), enableCache: false });
+    await new Promise<void>((resolve) => {
+      h.events.on("event", (e: EngineEvent) => {
+        if (e.type === "task" && e.state === "RUNNING") setTimeout(resolve, 0);
+      });
+    });
+    h.cancel();
+    const s = await h.done;
+    expect(s.state).toBe("CANCELED");
+    expect(s.tasks).toHaveLength(3001);
+    expect(s.tasks.filter((t) => t.state !== "CANCELED")).toEqual([]);
+    const recorded = env.store.tasks
+      .listByRun(h.runId)
+      .map((t) => t.pid)
+      .filter((p): p is number => p !== undefined);
+    expect(recorded.length).toBeGreaterThanOrEqual(1);
+    expect(recorded.length).toBeLessThanOrEqual(2 * engine.scheduler.maxParallel);
+    const left = (): number[] => recorded.filter((pid) => alive(pid) || alive(-pid));
+    for (let i = 0; i < 100 && left().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(left()).toEqual([]);
   });
 
   it("reports tasks in a dependentTasks cycle as FAILED instead of hanging", async () => {
