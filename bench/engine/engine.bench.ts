@@ -8,7 +8,12 @@
  *     bare sequential spawns of `sh -c true` and of node;
  *  2. a fully cached re-run of a 10-task chain of 1-second tasks against the first run;
  *  3. four independent CPU-bound ~3-second branches against running them one by one;
- *  4. a 1,000-iteration ParallelFor of no-op tasks: completes, peak RSS, tasks per second.
+ *  4. a 1,000-iteration ParallelFor of no-op tasks: completes, peak RSS, tasks per second;
+ *  5. a 10,000-iteration ParallelFor with default settings (the default cap on parallel
+ *     tasks, lazy fan-out) against the 1,000-iteration one at `maxParallel: 4` scaled x10:
+ *     completes, no worse than linear, peak RSS;
+ *  6. a wide DAG of 1,000 independent top-level tasks against a 1,000-iteration
+ *     ParallelFor of the same task (the DAG's ready queue against the loop's workers).
  *
  * Prints a table, one JSON line per goal (bench/report.ts), then one line of details.
  */
@@ -258,6 +263,66 @@ async function bigParallelFor(): Promise<void> {
   }
 }
 
+async function hugeParallelFor(): Promise<void> {
+  const cmd = ["sh", "-c", "true"];
+  const small = benchHome({ maxParallel: 4 });
+  let baseMs: number;
+  try {
+    baseMs = (await small.run(parallelForPipeline("loop-1000-mp4", 1000, cmd))).wallMs;
+  } finally {
+    small.close();
+  }
+  const h = benchHome();
+  try {
+    const cap = h.engine.scheduler.maxParallel;
+    const sampler = rssSampler();
+    const { wallMs, summary } = await h.run(parallelForPipeline("loop-10000", 10_000, cmd));
+    const peakMb = sampler.stop() / 2 ** 20;
+    const leaves = summary.tasks.filter((t) => t.kind === "container" && t.state === "SUCCEEDED").length;
+    const ratio = wallMs / (baseMs * 10);
+    rows.push({
+      scenario: `5  ParallelFor x 10000 no-op, default cap (${cap})`,
+      measured: `${leaves} tasks in ${ms(wallMs)}, ${peakMb.toFixed(0)} MB peak RSS`,
+      baseline: `${ms(baseMs * 10)} (1000 at max 4, x10)`,
+      result: `${ratio.toFixed(2)}x scaled baseline`,
+      goal: "completes, <= 1.25x, < 314 MB",
+      ok: leaves === 10_000 && ratio <= 1.25 && peakMb < 314,
+    });
+    json.hugeLoopCap = cap;
+    json.hugeLoopSeconds = round(wallMs / 1000, 1);
+    json.hugeLoopPeakRssMb = round(peakMb, 1);
+    json.hugeLoopScaledRatio = round(ratio);
+  } finally {
+    h.close();
+  }
+}
+
+async function wideDag(): Promise<void> {
+  const cmd = ["sh", "-c", "true"];
+  const h = benchHome();
+  try {
+    const times = await alternate(
+      1,
+      async () => (await h.run(parallelForPipeline("loop-1000", 1000, cmd))).wallMs,
+      async () => (await h.run(fanPipeline("wide-1000", 1000, cmd))).wallMs,
+    );
+    const ratio = times.engine / times.bare;
+    rows.push({
+      scenario: "6  wide DAG of 1000 top-level tasks",
+      measured: ms(times.engine),
+      baseline: `${ms(times.bare)} ParallelFor x 1000`,
+      result: `${ratio.toFixed(2)}x the loop`,
+      goal: "<= 2x",
+      ok: ratio <= 2,
+    });
+    json.wideDagMs = Math.round(times.engine);
+    json.wideDagLoopMs = Math.round(times.bare);
+    json.wideDagRatio = round(ratio);
+  } finally {
+    h.close();
+  }
+}
+
 function round(v: number, digits = 2): number {
   return Number(v.toFixed(digits));
 }
@@ -282,6 +347,8 @@ const scenarios: [string, () => Promise<void>][] = [
   ["cache", cachedRerun],
   ["parallel", parallelBranches],
   ["loop", bigParallelFor],
+  ["huge", hugeParallelFor],
+  ["wide", wideDag],
 ];
 const started = performance.now();
 try {

@@ -21,6 +21,7 @@ import { collectDagOutputs } from "./dag-outputs.ts";
 import { runImporterNode } from "./importer.ts";
 import { type DagScope, missingInput, resolveTaskInputs, upstreamOf } from "./inputs.ts";
 import { runLoopNode } from "./loop.ts";
+import { yieldToEventLoop } from "./scheduler.ts";
 import type { TaskKind, TaskState } from "./types.ts";
 
 /** Looks up a component by name, naming the task when it is missing. */
@@ -58,39 +59,15 @@ export async function executeDag(
     runName: ctx.runName,
     workspacePath: insideRoot(ctx.settings.home, "workspaces", ctx.runId),
   };
-  const started = new Set<string>();
-  const running = new Map<string, Promise<void>>();
-  const upstream = new Map(names.map((n) => [n, upstreamOf(tasks[n] as PipelineTaskSpec).filter((d) => d in tasks)]));
-
-  while (scope.results.size < names.length) {
-    for (const n of names) {
-      if (started.has(n)) continue;
-      if (!(upstream.get(n) ?? []).every((d) => scope.results.has(d))) continue;
-      started.add(n);
-      const p = runTask(ctx, n, tasks[n] as PipelineTaskSpec, scope, parentId)
-        .catch((e: unknown): NodeResult => {
-          const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scopePath, parentId);
-          return recordFinished(ctx, place, "FAILED", { error: (e as Error).message });
-        })
-        .then((r) => {
-          scope.results.set(n, r);
-          running.delete(n);
-        });
-      running.set(n, p);
-    }
-    if (running.size === 0) {
-      // A cycle in dependentTasks: nothing can start. Record the rest as failed.
-      for (const n of names) {
-        if (scope.results.has(n)) continue;
-        const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scopePath, parentId);
-        scope.results.set(
-          n,
-          recordFinished(ctx, place, "FAILED", { error: `task '${place.path}' is part of a dependency cycle` }),
-        );
-      }
-      break;
-    }
-    await Promise.race(running.values());
+  await runReadyQueue(ctx, names, tasks, scope, parentId);
+  for (const n of names) {
+    if (scope.results.has(n)) continue;
+    // Never became ready: a cycle in dependentTasks, or downstream of one.
+    const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scopePath, parentId);
+    scope.results.set(
+      n,
+      recordFinished(ctx, place, "FAILED", { error: `task '${place.path}' is part of a dependency cycle` }),
+    );
   }
 
   const states = [...scope.results.values()];
@@ -99,6 +76,97 @@ export async function executeDag(
   const state: TaskState = failed ? "FAILED" : canceled ? "CANCELED" : "SUCCEEDED";
   const outputs = collectDagOutputs(component, scope.results);
   return failed?.error !== undefined ? { state, outputs, error: failed.error } : { state, outputs };
+}
+
+/** Tasks recorded CANCELED per transaction once the run is canceled. */
+const CANCEL_BATCH = 500;
+
+/**
+ * Runs the tasks of one DAG in dependency order: each task's in-degree counts its
+ * unfinished upstream tasks; one that reaches 0 joins a FIFO ready queue, and at most
+ * `scheduler.maxParallel` tasks of this DAG are started at a time. Each finish costs
+ * O(its downstream tasks): no rescans, no race over the running tasks. Resolves when
+ * nothing is running and nothing is ready; tasks in a cycle are then left unfinished.
+ */
+function runReadyQueue(
+  ctx: RunContext,
+  names: string[],
+  tasks: Record<string, PipelineTaskSpec>,
+  scope: DagScope,
+  parentId: string | undefined,
+): Promise<void> {
+  const inDegree = new Map<string, number>();
+  const downstream = new Map<string, string[]>(names.map((n) => [n, []]));
+  const ready: string[] = [];
+  for (const n of names) {
+    const ups = new Set(upstreamOf(tasks[n] as PipelineTaskSpec).filter((d) => d in tasks));
+    inDegree.set(n, ups.size);
+    for (const u of ups) downstream.get(u)?.push(n);
+    if (ups.size === 0) ready.push(n);
+  }
+  const window = ctx.scheduler.maxParallel;
+  let head = 0;
+  let inFlight = 0;
+  let draining = false;
+  return new Promise<void>((resolve, reject) => {
+    const settle = (n: string, r: NodeResult): void => {
+      scope.results.set(n, r);
+      for (const d of downstream.get(n) ?? []) {
+        const left = (inDegree.get(d) ?? 0) - 1;
+        inDegree.set(d, left);
+        if (left === 0) ready.push(d);
+      }
+    };
+    const finish = (n: string, r: NodeResult): void => {
+      inFlight--;
+      settle(n, r);
+      pump();
+    };
+    const start = async (n: string): Promise<NodeResult> => {
+      await yieldToEventLoop();
+      const task = tasks[n] as PipelineTaskSpec;
+      try {
+        return await runTask(ctx, n, task, scope, parentId);
+      } catch (e) {
+        const place = placeOf(ctx, n, task, scope.path, parentId);
+        return recordFinished(ctx, place, "FAILED", { error: (e as Error).message });
+      }
+    };
+    // The run was canceled: what has not started is recorded CANCELED without being
+    // started, CANCEL_BATCH tasks per transaction, the event loop turning in between.
+    const drain = (): void => {
+      try {
+        ctx.store.transaction(() => {
+          for (let i = 0; i < CANCEL_BATCH && head < ready.length; i++) {
+            const n = ready[head++] as string;
+            const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scope.path, parentId);
+            settle(n, recordFinished(ctx, place, "CANCELED", { error: "the run was canceled" }));
+          }
+        });
+      } catch (e) {
+        reject(e);
+        return;
+      }
+      draining = false;
+      pump();
+    };
+    const pump = (): void => {
+      if (ctx.signal.aborted) {
+        if (head < ready.length && !draining) {
+          draining = true;
+          setImmediate(drain);
+        }
+      } else {
+        while (head < ready.length && inFlight < window) {
+          const n = ready[head++] as string;
+          inFlight++;
+          start(n).then((r) => finish(n, r), reject);
+        }
+      }
+      if (inFlight === 0 && !draining) resolve();
+    };
+    pump();
+  });
 }
 
 function placeOf(

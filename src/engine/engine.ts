@@ -10,7 +10,7 @@ import { EngineError } from "./errors.ts";
 import { resolveRunParameters } from "./params.ts";
 import { planPipeline } from "./planner.ts";
 import { findOrphanRuns } from "./recovery.ts";
-import { detectCapacity } from "./resources.ts";
+import { defaultMaxParallel, detectCapacity } from "./resources.ts";
 import { parseDuration } from "./retry.ts";
 import { RunExecution } from "./run-execution.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -28,7 +28,10 @@ export interface EngineOptions {
    * under `<home>/artifacts` itself.
    */
   artifacts?: ArtifactStore;
-  /** Global cap on concurrently running tasks; default = capacity. */
+  /**
+   * Global cap on concurrently running tasks. Default: the smallest of twice the cores,
+   * memory / 256 MiB, and (open-file limit - 256) / 8 (`defaultMaxParallel`).
+   */
   maxParallel?: number;
   /** Override detected capacity (tests use this). */
   capacity?: Partial<Capacity>;
@@ -66,7 +69,7 @@ export class Engine {
     this.home = path.resolve(opts.home);
     this.store = opts.store;
     this.capacity = detectCapacity(opts.capacity);
-    this.scheduler = new Scheduler(this.capacity, opts.maxParallel);
+    this.scheduler = new Scheduler(this.capacity, opts.maxParallel ?? defaultMaxParallel(this.capacity).value);
   }
 
   private settings(enableCache: boolean) {

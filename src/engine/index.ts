@@ -11,7 +11,7 @@ export { Engine } from "./engine.ts";
 export type { EngineErrorCode } from "./errors.ts";
 export { EngineError, ParameterError, PlanError, TaskError } from "./errors.ts";
 export { resolveRunParameters } from "./params.ts";
-export { detectCapacity, parseCpu, parseMemory } from "./resources.ts";
+export { defaultMaxParallel, detectCapacity, type ParallelCap, parseCpu, parseMemory } from "./resources.ts";
 export { parseDuration } from "./retry.ts";
 export type {
   Capacity,

@@ -1,12 +1,14 @@
 /**
  * ParallelFor: one `iteration-N` DAG per item (parameter items from a raw JSON list or
- * an input parameter, or artifacts from a list input), at most `parallelismLimit` at a
- * time, with outputs collected into lists.
+ * an input parameter, or artifacts from a list input), at most `parallelismLimit` (and
+ * the engine's cap) at a time, each started as an earlier one finishes; outputs are
+ * collected into lists.
  */
 import type { ComponentSpec, JsonValue, PipelineTaskSpec } from "../ir/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
 import { collectLoopOutputs } from "./dag-outputs.ts";
 import { EngineError } from "./errors.ts";
+import { yieldToEventLoop } from "./scheduler.ts";
 import type { TaskState } from "./types.ts";
 
 type Item = { kind: "parameter"; value: JsonValue } | { kind: "artifact"; value: NodeIO["artifacts"][string] };
@@ -84,10 +86,14 @@ export async function runLoopNode(
   }
   const itemInput = task.parameterIterator?.itemInput ?? task.artifactIterator?.itemInput ?? "";
   const limit = task.iteratorPolicy?.parallelismLimit ?? 0;
-  const results: NodeResult[] = new Array(items.length);
+  // Iterations start lazily, as earlier ones finish: a 10,000-item loop holds at most
+  // `workers` iteration scopes, records and promises, never one per item up front.
+  const results: NodeResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    for (;;) {
+      await yieldToEventLoop();
+      if (next >= items.length || ctx.signal.aborted) return;
       const i = next++;
       const item = items[i] as Item;
       const io: NodeIO = { parameters: { ...inputs.parameters }, artifacts: { ...inputs.artifacts } };
@@ -96,11 +102,13 @@ export async function runLoopNode(
       results[i] = await runIteration(ctx, place, rec.id, i, component, io, executeDag);
     }
   };
-  const workers = Math.max(1, limit > 0 ? Math.min(limit, items.length) : items.length);
-  await Promise.all(Array.from({ length: workers }, worker));
-  const failed = results.find((r) => r.state === "FAILED");
+  const cap = Math.min(limit > 0 ? limit : Number.POSITIVE_INFINITY, ctx.scheduler.maxParallel, items.length);
+  await Promise.all(Array.from({ length: Math.max(1, cap) }, worker));
+  // iterations never started (the run was canceled) leave holes in `results`
+  const ran = results.filter((r) => r !== undefined);
+  const failed = ran.find((r) => r.state === "FAILED");
   const state: TaskState = failed ? "FAILED" : ctx.signal.aborted ? "CANCELED" : "SUCCEEDED";
-  const outputs = collectLoopOutputs(component, results);
+  const outputs = collectLoopOutputs(component, ran);
   const t = ctx.store.tasks.update(rec.id, {
     state,
     finishedAt: ctx.clock(),

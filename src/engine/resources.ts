@@ -2,6 +2,7 @@
  * Machine capacity detection and KFP resource strings ("500m", "2", "1G", "4Gi").
  */
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
 import type { Resources } from "../ir/spec.ts";
 import { EngineError } from "./errors.ts";
@@ -123,4 +124,66 @@ export function unsatisfiable(d: ResourceDemand, c: Capacity): string | undefine
   }
   if (d.gpus > c.gpus.length) return `it requests ${d.gpus} GPUs but this machine has ${c.gpus.length}`;
   return undefined;
+}
+
+/** Descriptors this process keeps for itself (SQLite and its WAL, logs, server sockets). */
+export const FD_RESERVE = 256;
+/**
+ * Descriptors one running task holds in this process: its stdout and stderr pipes, its
+ * log file, and the short-lived ones of a spawn and of reading its outputs.
+ */
+export const FDS_PER_TASK = 8;
+/** Memory set aside per running task when deriving the default cap. */
+export const MEMORY_PER_TASK = 256 * 2 ** 20;
+
+/**
+ * The soft limit on open files of this process (RLIMIT_NOFILE), read from
+ * `/proc/self/limits`, else from `ulimit -n` in a child shell; `Infinity` when unlimited
+ * or unknown.
+ */
+export function openFileLimit(): number {
+  try {
+    const m = /^Max open files\s+(\S+)/m.exec(fs.readFileSync("/proc/self/limits", "utf8"));
+    if (m?.[1]) return m[1] === "unlimited" ? Number.POSITIVE_INFINITY : Number(m[1]);
+  } catch {
+    // not Linux: ask a shell
+  }
+  try {
+    const out = execFileSync("sh", ["-c", "ulimit -n"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 5000,
+    }).trim();
+    const n = Number(out);
+    return out === "unlimited" || !Number.isFinite(n) || n <= 0 ? Number.POSITIVE_INFINITY : n;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** How the default cap on parallel tasks was derived (`weft run --max-parallel` overrides it). */
+export interface ParallelCap {
+  value: number;
+  /** Twice the cores: tasks wait on I/O as well as compute. */
+  byCpu: number;
+  /** One task per {@link MEMORY_PER_TASK} of memory. */
+  byMemory: number;
+  /** `(RLIMIT_NOFILE - FD_RESERVE) / FDS_PER_TASK`. */
+  byOpenFiles: number;
+}
+
+/**
+ * The default cap on concurrently running tasks: the smallest of twice the cores, the
+ * memory over {@link MEMORY_PER_TASK}, and the open-file limit less {@link FD_RESERVE}
+ * over {@link FDS_PER_TASK}; at least 1.
+ *
+ * @example defaultMaxParallel({ cpus: 2000, memoryBytes: 24e9, gpus: [] }, 1024).value // 4
+ */
+export function defaultMaxParallel(capacity: Capacity, fileLimit = openFileLimit()): ParallelCap {
+  const byCpu = Math.max(1, Math.floor((capacity.cpus / 1000) * 2));
+  const byMemory = Math.max(1, Math.floor(capacity.memoryBytes / MEMORY_PER_TASK));
+  const byOpenFiles = Number.isFinite(fileLimit)
+    ? Math.max(1, Math.floor((fileLimit - FD_RESERVE) / FDS_PER_TASK))
+    : Number.POSITIVE_INFINITY;
+  return { value: Math.max(1, Math.min(byCpu, byMemory, byOpenFiles)), byCpu, byMemory, byOpenFiles };
 }

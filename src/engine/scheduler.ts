@@ -1,6 +1,8 @@
 /**
  * Admits tasks as capacity allows: every ready task starts at once unless CPU, memory,
  * GPUs or the global parallelism cap are exhausted, in which case it waits in FIFO order.
+ * DAGs and loops start no more children at a time than the cap (`window`), so the queue
+ * stays short however wide the fan-out.
  */
 import { onAbort } from "./abort.ts";
 import type { Capacity, ResourceDemand } from "./types.ts";
@@ -29,9 +31,10 @@ export class Scheduler {
   private running = 0;
   private queue: Waiter[] = [];
 
+  /** `maxParallel` caps the count of admitted tasks (the engine passes its default cap). */
   constructor(capacity: Capacity, maxParallel?: number) {
     this.capacity = capacity;
-    this.maxParallel = Math.max(1, maxParallel ?? Number.POSITIVE_INFINITY);
+    this.maxParallel = Math.max(1, Math.floor(maxParallel ?? Number.POSITIVE_INFINITY));
     this.freeGpus = [...capacity.gpus];
   }
 
@@ -74,8 +77,9 @@ export class Scheduler {
 
   private pump(): void {
     // FIFO with backfill: a waiting big task does not block smaller ones forever,
-    // but the head is always tried first.
-    for (let i = 0; i < this.queue.length; ) {
+    // but the head is always tried first. At the count cap nothing fits: stop at once,
+    // so that a release costs O(1) however many tasks wait.
+    for (let i = 0; i < this.queue.length && this.running < this.maxParallel; ) {
       const w = this.queue[i];
       if (w && this.fits(w.demand)) {
         this.queue.splice(i, 1);
@@ -106,4 +110,13 @@ export class Scheduler {
       },
     };
   }
+}
+
+/**
+ * Lets the event loop turn (timers, signals, I/O) before the caller goes on. DAGs and
+ * loops call it before starting each child, so that thousands of children that finish
+ * without I/O (cache hits, skips, cancellation) cannot starve SIGTERM or a cancel request.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -142,7 +142,8 @@ describe("weft run", () => {
       ]),
     );
     const home = `${box.home}-parallel`;
-    const r = await weft(home, ["run", file, "--max-parallel", "1", "--json"]);
+    // the two tasks are identical: without --no-cache the second, started after the first, is a cache hit
+    const r = await weft(home, ["run", file, "--max-parallel", "1", "--no-cache", "--json"]);
     expect(r.code).toBe(0);
     const runId = String(jsonLines(r.stdout).at(-1)?.runId);
     const tasks = JSON.parse((await weft(home, ["runs", "get", runId, "--json"])).stdout).tasks as {

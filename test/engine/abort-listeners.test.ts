@@ -47,7 +47,8 @@ describe("abort listeners", () => {
 
   it("runs 40 tasks at once and 40 queued behind maxParallel without a MaxListenersExceededWarning", async () => {
     const running = await warningsDuring(async () => {
-      const s = await env.engine.startRun({ pipeline: wide(40, "sleep 0.2"), enableCache: false }).done;
+      const engine = env.newEngine({ maxParallel: 40 });
+      const s = await engine.startRun({ pipeline: wide(40, "sleep 0.2"), enableCache: false }).done;
       expect(s.state).toBe("SUCCEEDED");
       expect(s.tasks.filter((t) => t.state === "SUCCEEDED")).toHaveLength(40);
     });

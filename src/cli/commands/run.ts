@@ -77,7 +77,11 @@ export function registerRunCommand(program: Command): void {
     .option("-n, --run-name <name>", "display name of the run")
     .option("--no-cache", "run every task even when a cached result exists")
     .option("--json", "print engine events and the summary as JSON lines")
-    .option("--max-parallel <n>", "run at most n tasks at once", parsePositiveInt("--max-parallel"))
+    .option(
+      "--max-parallel <n>",
+      "run at most n tasks at once (default: twice the cores, fewer when memory or the open-file limit is low)",
+      parsePositiveInt("--max-parallel"),
+    )
     .option("--export <name>", "for a .ts file with several pipelines: which export to run")
     .action(async (file: string, opts: RunCommandOptions) => {
       const host = hostOf(program);

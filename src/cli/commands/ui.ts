@@ -95,7 +95,10 @@ export function registerUiCommand(program: Command): void {
     .option("--port <port>", "TCP port (0 picks a free one)", "8888")
     .option("--host <address>", "address to bind", "127.0.0.1")
     .option("--concurrency <n>", "runs executed at once", "4")
-    .option("--max-parallel <n>", "tasks executed at once across runs (default: machine capacity)")
+    .option(
+      "--max-parallel <n>",
+      "tasks executed at once across runs (default: twice the cores, fewer when memory or the open-file limit is low)",
+    )
     .option("--no-open", "print the URL instead of opening a browser");
   bindSafetyOptions(command).action(async (opts: UiCommandOptions) => {
     process.exitCode = await serveUi(opts);
