@@ -1,16 +1,20 @@
 /**
- * Locating the shared KFP conformance corpus (`../shared/kfp-conformance` relative to
- * the project root) for the tests in this folder.
+ * Locating the shared KFP conformance corpus (`kfp-conformance` in the shared folder beside
+ * the project root, through `test/shared-dir.ts`) for the tests in this folder.
  */
 import { readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
+import { sharedPath } from "../shared-dir.ts";
 
+/** The corpus; tests that read it skip where it is absent. */
+export const CORPUS = sharedPath("kfp-conformance");
 /** Absolute path of the corpus. */
-export const CORPUS_DIR = resolve(import.meta.dirname, "../../../shared/kfp-conformance");
+export const CORPUS_DIR = CORPUS.path;
 
 /** The corpus's `.yaml` files under `sub` (`valid` or `invalid`), as paths relative to it, sorted. */
 export function corpusFiles(sub: "valid" | "invalid"): string[] {
   const out: string[] = [];
+  if (!CORPUS.present) return out;
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
