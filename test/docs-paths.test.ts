@@ -36,7 +36,7 @@ const DOCS = FILES.filter((f) => {
 });
 
 /** The backticked spans and link targets of a Markdown text that look like repository paths. */
-export function citedPaths(markdown: string): string[] {
+function citedPaths(markdown: string): string[] {
   const spans = [...markdown.matchAll(/`([^`\n]+)`/g), ...markdown.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)];
   const out: string[] = [];
   for (const [, text = ""] of spans) {
@@ -52,7 +52,7 @@ export function citedPaths(markdown: string): string[] {
 }
 
 /** Why a cited path does not resolve, or undefined when it names something in the repository. */
-export function problemOf(cited: string, docFile: string): string | undefined {
+function problemOf(cited: string, docFile: string): string | undefined {
   const docDir = dirname(docFile);
   const bases = [ROOT, docDir, join(ROOT, "src"), join(docDir, "src")];
   const candidates = bases.map((b) => resolve(b, cited));
