@@ -2,7 +2,8 @@
  * The `weft` commands, by name, with what the top-level help shows of each and how to load
  * the module that registers it. Start-up imports only the module of the command being
  * run, so `weft --help` or `weft runs list` does not load the compiler, the server or the
- * engine it does not use. `main.test.ts` checks this table against the real registrations.
+ * engine it does not use. `test/cli/startup.test.ts` checks this table against the real
+ * registrations.
  */
 import type { Command } from "commander";
 

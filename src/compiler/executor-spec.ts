@@ -2,7 +2,14 @@
  * Executor specs: the container of a function or container component (with resources and
  * env as the current KFP compiler writes them) and the importer spec.
  */
-import type { ContainerSpec, ExecutorSpec, JsonValue, Resources } from "../ir/index.ts";
+import {
+  type ContainerSpec,
+  type ExecutorSpec,
+  type JsonValue,
+  parseCpuCores,
+  parseMemoryBytes,
+  type Resources,
+} from "../ir/index.ts";
 import {
   type ContainerImpl,
   type FunctionImpl,
@@ -11,53 +18,31 @@ import {
   type TaskBase,
 } from "../sdk/index.ts";
 
-const MEMORY_UNITS: Record<string, number> = {
-  E: 1e18,
-  P: 1e15,
-  T: 1e12,
-  G: 1e9,
-  M: 1e6,
-  K: 1e3,
-  Ei: 2 ** 60,
-  Pi: 2 ** 50,
-  Ti: 2 ** 40,
-  Gi: 2 ** 30,
-  Mi: 2 ** 20,
-  Ki: 2 ** 10,
-};
-
-/** KFP's `_memory_to_GB`. */
+/** KFP's `_memory_to_GB`: a memory quantity in (decimal) gigabytes. */
 export function memoryToGB(memory: string): number {
-  const m = /^([0-9]*\.?[0-9]+)([A-Za-z]*)$/.exec(memory);
-  const n = Number(m?.[1] ?? memory);
-  const unit = m?.[2] ?? "";
-  return (n * (MEMORY_UNITS[unit] ?? 1)) / 1e9;
+  return (parseMemoryBytes(memory) ?? Number.NaN) / 1e9;
 }
 
-/** KFP's `_cpu_to_float`. */
+/** KFP's `_cpu_to_float`: a CPU quantity in cores. */
 export function cpuToFloat(cpu: string): number {
-  return cpu.endsWith("m") ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
+  return parseCpuCores(cpu) ?? Number.NaN;
 }
 
 /** The container `resources` of a task, in both KFP's older and newer fields. */
 export function resourcesFor(task: TaskBase): Resources | undefined {
   const r = task.resources;
   const out: Resources = {};
-  if (r.cpuLimit !== undefined) {
-    out.cpuLimit = cpuToFloat(r.cpuLimit);
-    out.resourceCpuLimit = r.cpuLimit;
-  }
-  if (r.cpuRequest !== undefined) {
-    out.cpuRequest = cpuToFloat(r.cpuRequest);
-    out.resourceCpuRequest = r.cpuRequest;
-  }
-  if (r.memoryLimit !== undefined) {
-    out.memoryLimit = memoryToGB(r.memoryLimit);
-    out.resourceMemoryLimit = r.memoryLimit;
-  }
-  if (r.memoryRequest !== undefined) {
-    out.memoryRequest = memoryToGB(r.memoryRequest);
-    out.resourceMemoryRequest = r.memoryRequest;
+  const fields = [
+    ["cpuLimit", "resourceCpuLimit", cpuToFloat],
+    ["cpuRequest", "resourceCpuRequest", cpuToFloat],
+    ["memoryLimit", "resourceMemoryLimit", memoryToGB],
+    ["memoryRequest", "resourceMemoryRequest", memoryToGB],
+  ] as const;
+  for (const [key, text, toNumber] of fields) {
+    const value = r[key];
+    if (value === undefined) continue;
+    out[key] = toNumber(value);
+    out[text] = value;
   }
   if (r.acceleratorType !== undefined) {
     const count = String(r.acceleratorCount ?? 1);

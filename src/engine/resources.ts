@@ -4,26 +4,9 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
-import type { Resources } from "../ir/spec.ts";
+import { parseCpuCores, parseMemoryBytes, type Resources } from "../ir/index.ts";
 import { EngineError } from "./errors.ts";
 import type { Capacity, ResourceDemand } from "./types.ts";
-
-const MEMORY_UNITS: Record<string, number> = {
-  "": 1,
-  k: 1e3,
-  K: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
 
 /**
  * Parses a Kubernetes CPU quantity into millicores.
@@ -32,12 +15,11 @@ const MEMORY_UNITS: Record<string, number> = {
  */
 export function parseCpu(value: string | number, field = "cpu"): number {
   if (typeof value === "number") return Math.round(value * 1000);
-  const m = /^\s*([0-9]*\.?[0-9]+)\s*(m?)\s*$/.exec(value);
-  if (!m?.[1]) {
+  const cores = parseCpuCores(value);
+  if (cores === undefined) {
     throw new EngineError("PLAN_INVALID", `${field} '${value}' is not a CPU quantity; use e.g. "500m" or "2"`);
   }
-  const n = Number(m[1]);
-  return m[2] === "m" ? Math.round(n) : Math.round(n * 1000);
+  return Math.round(cores * 1000);
 }
 
 /**
@@ -47,12 +29,23 @@ export function parseCpu(value: string | number, field = "cpu"): number {
  */
 export function parseMemory(value: string | number, field = "memory"): number {
   if (typeof value === "number") return Math.round(value * 1e9); // KFP's old numeric fields are in GB
-  const m = /^\s*([0-9]*\.?[0-9]+(?:e[0-9]+)?)\s*([kKMGTPE]i?)?\s*$/.exec(value);
-  const unit = MEMORY_UNITS[m?.[2] ?? ""];
-  if (!m?.[1] || unit === undefined) {
+  const bytes = parseMemoryBytes(value);
+  if (bytes === undefined) {
     throw new EngineError("PLAN_INVALID", `${field} '${value}' is not a memory quantity; use e.g. "512Mi" or "4G"`);
   }
-  return Math.round(Number(m[1]) * unit);
+  return Math.round(bytes);
+}
+
+/** A quantity from KFP's string field when set, else from its older numeric one, else 0. */
+function quantity(
+  text: string | undefined,
+  textField: string,
+  num: number | undefined,
+  numField: string,
+  parse: (value: string | number, field: string) => number,
+): number {
+  if (text !== undefined && text !== "") return parse(text, textField);
+  return num ? parse(num, numField) : 0;
 }
 
 /**
@@ -65,18 +58,8 @@ export function demandOf(res: Resources | undefined): ResourceDemand {
   const cpuNum = res.cpuRequest ?? res.cpuLimit;
   const memStr = res.resourceMemoryRequest ?? res.resourceMemoryLimit;
   const memNum = res.memoryRequest ?? res.memoryLimit;
-  const cpus =
-    cpuStr !== undefined && cpuStr !== ""
-      ? parseCpu(cpuStr, "resourceCpuRequest")
-      : cpuNum
-        ? parseCpu(cpuNum, "cpuLimit")
-        : 0;
-  const memoryBytes =
-    memStr !== undefined && memStr !== ""
-      ? parseMemory(memStr, "resourceMemoryRequest")
-      : memNum
-        ? parseMemory(memNum, "memoryLimit")
-        : 0;
+  const cpus = quantity(cpuStr, "resourceCpuRequest", cpuNum, "cpuLimit", parseCpu);
+  const memoryBytes = quantity(memStr, "resourceMemoryRequest", memNum, "memoryLimit", parseMemory);
   const acc = res.accelerator;
   const countRaw = acc?.resourceCount ?? acc?.count;
   const gpus = countRaw === undefined || countRaw === "" ? 0 : Number(countRaw);

@@ -2,31 +2,22 @@
  * Durations ("30s", "1m", "1h30m", "100ms", "7d") and the retry backoff KFP's
  * `retryPolicy` describes (duration × factor^n, capped at the maximum).
  */
-import type { RetryPolicy } from "../ir/index.ts";
+import { parseDurationMs, type RetryPolicy } from "../ir/index.ts";
 import { onAbort } from "./abort.ts";
 import { EngineError } from "./errors.ts";
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /**
- * Parses a duration into milliseconds; a bare number means seconds.
+ * Parses a duration into milliseconds (the grammar of `parseDurationMs` in `ir/units.ts`:
+ * `ms`, `s`, `m`, `h`, `d`; a bare number means seconds).
  *
  * @example parseDuration("1m30s") // 90000
  */
 export function parseDuration(s: string, field = "duration"): number {
-  const t = s.trim();
-  if (/^[0-9]*\.?[0-9]+$/.test(t)) return Math.round(Number(t) * 1000);
-  const re = /([0-9]*\.?[0-9]+)(ms|s|m|h|d)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of t.matchAll(re)) {
-    total += Number(m[1]) * (UNITS[m[2] ?? "s"] ?? 1000);
-    consumed += m[0].length;
-  }
-  if (consumed === 0 || consumed !== t.length) {
+  const ms = parseDurationMs(s);
+  if (ms === undefined) {
     throw new EngineError("PLAN_INVALID", `${field} '${s}' is not a duration; use e.g. "30s", "5m", "1h" or "7d"`);
   }
-  return Math.round(total);
+  return Math.round(ms);
 }
 
 /** How many attempts a task gets in all (1 + maxRetryCount). */

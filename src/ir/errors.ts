@@ -3,17 +3,9 @@
  * can match on, and a message that names the file and the IR path and says what to do.
  */
 
-/** Base of all Weft errors: a stable machine-readable `code` plus a human message. */
-export class WeftError extends Error {
-  /** Stable identifier of the failure, e.g. `IR_YAML_SYNTAX`. */
-  readonly code: string;
+import { WeftError } from "./weft-error.ts";
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export { WeftError };
 
 /** Codes used by {@link IrError}. */
 export type IrErrorCode =

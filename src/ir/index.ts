@@ -38,6 +38,7 @@ export {
   stableStringify,
 } from "./serialize.ts";
 export * from "./spec.ts";
+export { MEMORY_UNITS, parseCpuCores, parseDurationMs, parseMemoryBytes } from "./units.ts";
 export type { ValidateOptions } from "./validate.ts";
 export { assertValidPipeline, SUPPORTED_SCHEMA_VERSIONS, validatePipeline } from "./validate.ts";
 export type { DagEntry, TaskEntry } from "./walk.ts";

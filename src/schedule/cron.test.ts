@@ -71,6 +71,8 @@ describe("triggers", () => {
   it("parses Go-style durations", () => {
     expect(parseDuration("1h30m")).toBe(5_400_000);
     expect(parseDuration("90s")).toBe(90_000);
+    // one grammar with the engine and the SDK: days and bare seconds too
+    expect(["2d", "45"].map((t) => parseDuration(t))).toEqual([172_800_000, 45_000]);
     expect(() => parseDuration("1 hour", "x")).toThrow(/^x: "1 hour" is not a duration/);
   });
 

@@ -1,4 +1,4 @@
-import { WeftError } from "../ir/index.ts";
+import { WeftError } from "../ir/weft-error.ts";
 
 /**
  * Errors of the recurring-run scheduler. Every error carries a stable `code` and a

@@ -8,6 +8,7 @@
  * fires at each matching second at or after the start time. Nothing fires after the end time.
  */
 
+import { parseDurationMs } from "../ir/units.ts";
 import type { RecurringRun } from "../store/index.ts";
 import { type CronExpression, isCronDescriptor, nextCronTime, parseCron } from "./cron.ts";
 import { ScheduleError } from "./errors.ts";
@@ -23,29 +24,21 @@ export interface TriggerInput {
   endTime?: number;
 }
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /**
- * Parses a Go-style duration (`90s`, `1h30m`, `1.5h`, `500ms`) to milliseconds.
+ * Parses a duration (`90s`, `1h30m`, `1.5h`, `500ms`, `2d`, or a bare number of seconds;
+ * the grammar of `parseDurationMs` in `ir/units.ts`) to milliseconds.
  * @throws ScheduleError naming `field` when the text is not a duration.
  */
 export function parseDuration(text: string, field = "duration"): number {
-  const src = text.trim();
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let consumed = 0;
-  for (let m = re.exec(src); m !== null; m = re.exec(src)) {
-    total += Number(m[1]) * (UNIT_MS[m[2] ?? "s"] ?? 1000);
-    consumed = re.lastIndex;
-  }
-  if (src === "" || consumed !== src.length) {
+  const ms = parseDurationMs(text);
+  if (ms === undefined) {
     throw new ScheduleError(
       "SCHEDULE_BAD_INTERVAL",
       field,
       `"${text}" is not a duration; write it like "90s", "15m", "1h" or "1h30m".`,
     );
   }
-  return total;
+  return ms;
 }
 
 function everyIntervalMs(expression: string, field: string): number | undefined {

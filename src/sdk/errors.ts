@@ -2,7 +2,7 @@
  * Errors of the authoring SDK. Each has a stable `code` and a message that names the
  * component, task, pipeline or field at fault and says what to do.
  */
-import { WeftError } from "../ir/errors.ts";
+import { WeftError } from "../ir/weft-error.ts";
 
 /** Stable codes of {@link SdkError}. */
 export type SdkErrorCode =

@@ -313,6 +313,8 @@ describe("durationSeconds", () => {
     expect(durationSeconds("30s")).toBe(30);
     expect(durationSeconds("1h30m")).toBe(5400);
     expect(durationSeconds("45")).toBe(45);
+    // one grammar with the engine and the scheduler: milliseconds and days too
+    expect(["500ms", "1d"].map(durationSeconds)).toEqual([0.5, 86_400]);
     expect(durationSeconds("soon")).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@
  * Tasks: one call of a component inside a pipeline body, with its wiring and the task
  * options KFP's `PipelineTask` offers (`after`, resources, env, retry, caching).
  */
+import { parseCpuCores, parseDurationMs, parseMemoryBytes } from "../ir/units.ts";
 import { type AnyChannel, ArtifactChannel, ParamChannel } from "./channel.ts";
 import type { ComponentDefinition } from "./definition.ts";
 import { SdkError } from "./errors.ts";
@@ -32,9 +33,6 @@ export interface TaskResources {
 
 /** A value passed to a task input: a constant or a channel. */
 export type ArgValue = AnyChannel | string | number | boolean | null | readonly unknown[] | object;
-
-const CPU_RE = /^([0-9]*\.?[0-9]+)m?$/;
-const MEMORY_RE = /^[0-9]*\.?[0-9]+(E|Ei|P|Pi|T|Ti|G|Gi|M|Mi|K|Ki)?$/;
 
 /**
  * A task of a pipeline. Its `outputs` are channels to wire into other tasks. Option
@@ -78,26 +76,22 @@ export class TaskBase {
 
   /** CPU request, e.g. `"500m"` or `"2"`. */
   setCpuRequest(cpu: string): this {
-    this.resources.cpuRequest = this.checkCpu("setCpuRequest", cpu);
-    return this;
+    return this.setQuantity("cpuRequest", cpu);
   }
 
   /** CPU limit, e.g. `"500m"` or `"2"`. */
   setCpuLimit(cpu: string): this {
-    this.resources.cpuLimit = this.checkCpu("setCpuLimit", cpu);
-    return this;
+    return this.setQuantity("cpuLimit", cpu);
   }
 
   /** Memory request, e.g. `"512M"` or `"4Gi"`. */
   setMemoryRequest(memory: string): this {
-    this.resources.memoryRequest = this.checkMemory("setMemoryRequest", memory);
-    return this;
+    return this.setQuantity("memoryRequest", memory);
   }
 
   /** Memory limit, e.g. `"512M"` or `"4Gi"`. */
   setMemoryLimit(memory: string): this {
-    this.resources.memoryLimit = this.checkMemory("setMemoryLimit", memory);
-    return this;
+    return this.setQuantity("memoryLimit", memory);
   }
 
   /** Accelerator type and count, e.g. `setAccelerator("nvidia.com/gpu", 1)`. */
@@ -149,16 +143,16 @@ export class TaskBase {
     return this;
   }
 
-  private checkCpu(method: string, cpu: string): string {
-    if (!CPU_RE.test(cpu)) this.invalid(method, `"${cpu}" is not a CPU quantity; use e.g. "500m" or "2"`);
-    return cpu;
-  }
-
-  private checkMemory(method: string, memory: string): string {
-    if (!MEMORY_RE.test(memory)) {
-      this.invalid(method, `"${memory}" is not a memory quantity; use e.g. "512M", "4G" or "2Gi"`);
+  private setQuantity(key: "cpuRequest" | "cpuLimit" | "memoryRequest" | "memoryLimit", value: string): this {
+    const method = `set${key[0]?.toUpperCase()}${key.slice(1)}`;
+    if (key.startsWith("cpu") && parseCpuCores(value) === undefined) {
+      this.invalid(method, `"${value}" is not a CPU quantity; use e.g. "500m" or "2"`);
     }
-    return memory;
+    if (key.startsWith("memory") && parseMemoryBytes(value) === undefined) {
+      this.invalid(method, `"${value}" is not a memory quantity; use e.g. "512M", "4G" or "2Gi"`);
+    }
+    this.resources[key] = value;
+    return this;
   }
 
   private invalid(method: string, what: string): never {
@@ -187,16 +181,11 @@ function outputChannels(outputs: IODecls, task: TaskBase): Record<string, AnyCha
   return channels;
 }
 
-/** Seconds of a duration like `"30s"`, `"5m"`, `"1h"`, `"1h30m"` or `"45"`, or undefined if malformed. */
+/**
+ * Seconds of a duration like `"30s"`, `"5m"`, `"1h"`, `"1h30m"`, `"7d"` or `"45"`, or
+ * undefined if malformed (the grammar of `parseDurationMs` in `ir/units.ts`).
+ */
 export function durationSeconds(text: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  const re = /(\d+(?:\.\d+)?)(h|m|s)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const n = Number(m[1]);
-    total += m[2] === "h" ? n * 3600 : m[2] === "m" ? n * 60 : n;
-    matched = re.lastIndex;
-  }
-  return matched === text.length && text.length > 0 ? total : undefined;
+  const ms = parseDurationMs(text);
+  return ms === undefined ? undefined : ms / 1000;
 }

@@ -3,18 +3,16 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CORPUS_DIR, corpusFiles, corpusPresent } from "./corpus.ts";
+import { CORPUS_DIR as CORPUS, corpusFiles, CORPUS as SHARED } from "./corpus.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const CORPUS = CORPUS_DIR;
-const present = corpusPresent();
 
 function weft(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["bin/weft.js", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.skipIf(!present)("weft validate (child process)", () => {
+describe.skipIf(!SHARED.present)("weft validate (child process)", () => {
   it("accepts every file of the corpus's valid/ and kubernetes/ folders", () => {
     const files = [...corpusFiles("valid"), ...corpusFiles("kubernetes")].map((f) => join(CORPUS, f));
     expect(files.length).toBe(64 + 17);

@@ -12,9 +12,8 @@ import {
   validatePipeline,
   walkDag,
 } from "../../src/ir/index.ts";
-import { CORPUS_DIR, corpusFiles, corpusPresent } from "./corpus.ts";
+import { CORPUS, CORPUS_DIR, corpusFiles } from "./corpus.ts";
 
-const present = corpusPresent();
 const valid = corpusFiles("valid");
 const kubernetes = corpusFiles("kubernetes");
 
@@ -40,7 +39,7 @@ function headerOf(text: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-describe.skipIf(!present)("KFP conformance corpus: valid files", () => {
+describe.skipIf(!CORPUS.present)("KFP conformance corpus: valid files", () => {
   it("has the 64 valid files", () => {
     expect(valid).toHaveLength(64);
   });
@@ -86,7 +85,7 @@ describe.skipIf(!present)("KFP conformance corpus: valid files", () => {
   });
 });
 
-describe.skipIf(!present)("KFP conformance corpus: kubernetes files", () => {
+describe.skipIf(!CORPUS.present)("KFP conformance corpus: kubernetes files", () => {
   it("has the 17 kubernetes files", () => {
     expect(kubernetes).toHaveLength(17);
   });
@@ -99,7 +98,7 @@ describe.skipIf(!present)("KFP conformance corpus: kubernetes files", () => {
   });
 });
 
-describe.skipIf(!present)("KFP conformance corpus: invalid files", () => {
+describe.skipIf(!CORPUS.present)("KFP conformance corpus: invalid files", () => {
   it("has the 3 invalid files", () => {
     expect(invalid.map((f) => basename(f))).toEqual(["empty_file.yaml", "invalid_yaml.yaml", "no_name.yaml"]);
   });

@@ -5,11 +5,13 @@
  * checks it); each golden YAML starts with a header, {@link snapshotHeader}, that says it
  * is a snapshot of Weft's output and names the KFP file it is compared with, if any.
  */
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sharedPath } from "../shared-dir.ts";
 
 export const goldenDir = fileURLToPath(new URL(".", import.meta.url));
-export const corpusDir = join(goldenDir, "..", "..", "..", "shared", "kfp-conformance", "valid");
+/** The corpus's valid files (tests that need them skip where the shared folder is absent). */
+export const corpusShared = sharedPath("kfp-conformance/valid");
+export const corpusDir = corpusShared.path;
 
 /** Golden module → corpus file expressing the same pipeline (compared in corpus.test.ts). */
 export const SAME_PIPELINE: Record<string, string> = {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { WeftClient } from "../../src/client/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { collect, shPipeline, spawnWeft } from "../cli/helpers.ts";
-import { corpusFile } from "./harness.ts";
+import { corpusFile, SHARED_CORPUS } from "./harness.ts";
 
 const BIN = resolve(import.meta.dirname, "../../bin/weft.js");
 let home: string | undefined;
@@ -57,7 +57,7 @@ const sleeper = {
   deploymentSpec: { executors: { "exec-nap": { container: { image: "busybox", command: ["sleep", "60"] } } } },
 };
 
-describe("server killed with SIGKILL", () => {
+describe.skipIf(!SHARED_CORPUS.present)("server killed with SIGKILL", () => {
   it("marks the run it was executing as its owner having died, and runs what was queued after a restart", async () => {
     home = mkdtempSync(join(tmpdir(), "weft-crash-"));
     const first = await startServer(home);

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientError, WeftClient } from "../../src/client/index.ts";
 import { containerComponent, inputValue, param, pipeline } from "../../src/sdk/index.ts";
-import { CORPUS, corpusFile, type Harness, makeHarness } from "./harness.ts";
+import { CORPUS, corpusFile, type Harness, makeHarness, SHARED_CORPUS } from "./harness.ts";
 
 let h: Harness;
 let client: WeftClient;
@@ -17,7 +17,7 @@ afterAll(async () => {
   await h.dispose();
 });
 
-describe("over a real socket through the client", () => {
+describe.skipIf(!SHARED_CORPUS.present)("over a real socket through the client", () => {
   it("answers healthz and turns KFP error bodies into ClientErrors", async () => {
     expect(await client.healthz()).toEqual({ multi_user: false, pipeline_store: "database" });
     const err = await client.getRun("no-such-run").catch((e: unknown) => e);

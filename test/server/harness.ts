@@ -4,14 +4,17 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { LocalArtifactStore } from "../../src/artifacts/index.ts";
 import { Engine } from "../../src/engine/index.ts";
 import { createServer, type ServerOptions, type WeftServer } from "../../src/server/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
+import { sharedPath } from "../shared-dir.ts";
 
-/** The KFP conformance corpus shared by all modules. */
-export const CORPUS = resolve(import.meta.dirname, "../../../shared/kfp-conformance");
+/** The KFP conformance corpus shared by all modules; tests that read it skip where it is absent. */
+export const SHARED_CORPUS = sharedPath("kfp-conformance");
+/** The corpus's path. */
+export const CORPUS = SHARED_CORPUS.path;
 
 /** The text of a corpus file, e.g. `valid/critical/add_numbers.yaml`. */
 export function corpusFile(rel: string): string {

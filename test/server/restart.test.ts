@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { corpusFile, makeHarness, multipartBody } from "./harness.ts";
+import { corpusFile, makeHarness, multipartBody, SHARED_CORPUS } from "./harness.ts";
 
 const API = "/apis/v2beta1";
 let home: string | undefined;
@@ -23,7 +23,7 @@ async function waitFor<T>(fn: () => T | undefined, timeoutMs = 30_000): Promise<
   }
 }
 
-describe("server restart", () => {
+describe.skipIf(!SHARED_CORPUS.present)("server restart", () => {
   it("executes runs queued before the restart and marks runs whose process died", async () => {
     home = mkdtempSync(join(tmpdir(), "weft-restart-"));
     // first server: execution paused, so the runs stay queued (PENDING) when it stops

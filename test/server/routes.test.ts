@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { corpusFile, type Harness, makeHarness, multipartBody } from "./harness.ts";
+import { corpusFile, type Harness, makeHarness, multipartBody, SHARED_CORPUS } from "./harness.ts";
 
 const API = "/apis/v2beta1";
 let h: Harness;
@@ -111,7 +111,7 @@ describe("experiments", () => {
   });
 });
 
-describe("pipelines", () => {
+describe.skipIf(!SHARED_CORPUS.present)("pipelines", () => {
   it("uploads, gets by id and name, uploads a version, lists and deletes", async () => {
     const p = await upload("valid/critical/add_numbers.yaml", "?name=adder&description=adds");
     expect(p).toMatchObject({ name: "adder", display_name: "adder", description: "adds" });
@@ -171,7 +171,7 @@ describe("pipelines", () => {
   });
 });
 
-describe("runs", () => {
+describe.skipIf(!SHARED_CORPUS.present)("runs", () => {
   it("creates runs from a version reference and from an inline spec, checking parameters", async () => {
     const p = await upload("valid/critical/add_numbers.yaml", "?name=adder");
     const exp = (await call("POST", `${API}/experiments`, { display_name: "runs-exp" })).body;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { nextCronTimes, nextFireTimes, parseCron } from "./fire-times.ts";
+import { parseCron } from "../../../src/schedule/cron.ts";
+import { cronError, nextCronTimes, nextFireTimes } from "./fire-times.ts";
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number[]): string[] => ms.map((m) => new Date(m).toISOString());
@@ -26,9 +27,32 @@ describe("next fire times", () => {
     expect(iso(nextCronTimes("@daily", at("2026-03-01T12:00:00Z"), 1))).toEqual(["2026-03-02T00:00:00.000Z"]);
   });
 
-  it("rejects malformed expressions with the field in the message", () => {
-    expect(() => parseCron("* * *")).toThrow('cron "* * *" must have 5 or 6 fields');
-    expect(() => parseCron("0 61 * * * *")).toThrow('"61" is not a valid cron field (0-59)');
+  it("accepts what the server accepts: names, shortcuts and @every", () => {
+    // 2026-01-02 is a Friday
+    expect(iso(nextCronTimes("0 30 9 * * MON-FRI", at("2026-01-02T10:00:00Z"), 1))).toEqual([
+      "2026-01-05T09:30:00.000Z",
+    ]);
+    expect(iso(nextCronTimes("0 0 1 JAN *", at("2026-03-01T00:00:00Z"), 1))).toEqual(["2027-01-01T00:00:00.000Z"]);
+    expect(iso(nextCronTimes("@every 90m", at("2026-01-01T00:00:00Z"), 2))).toEqual([
+      "2026-01-01T01:30:00.000Z",
+      "2026-01-01T03:00:00.000Z",
+    ]);
+    for (const expr of ["0 30 9 * * MON-FRI", "@every 1h", "@every 2d", "@Daily", "0 0 * * SUN"]) {
+      expect(cronError(expr), expr).toBeUndefined();
+    }
+  });
+
+  it("gives the server's error text for what the server rejects", () => {
+    expect(cronError("* * *")).toMatch(/^recurring_run\.trigger\.cron_schedule\.cron: cron "\* \* \*" has 3 fields\./);
+    expect(cronError("0 61 * * * *")).toBe(
+      'recurring_run.trigger.cron_schedule.cron: 61 in the minute field of cron "0 61 * * * *" is out of range; use 0-59.',
+    );
+    expect(cronError("@every 10ms")).toMatch(/shorter than one second/);
+    expect(cronError("")).toMatch(/set exactly one of cron_schedule\.cron/);
+    // the very text the server's parser throws
+    expect(() => parseCron("0 0 * * * FUNDAY", { field: "recurring_run.trigger.cron_schedule.cron" })).toThrow(
+      cronError("0 0 * * * FUNDAY"),
+    );
   });
 
   it("steps periodic triggers from their start, and shows none when disabled or past the end", () => {

@@ -12,7 +12,7 @@ import {
 import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatTime } from "../format.ts";
-import { nextFireTimes, parseCron } from "./fire-times.ts";
+import { cronError, nextFireTimes } from "./fire-times.ts";
 import { ParamsFields } from "./params-fields.tsx";
 import { initialText, paramFields, parseAll, specOfVersion } from "./params-form.ts";
 
@@ -44,6 +44,7 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
   const [name, setName] = useState("");
   const [kind, setKind] = useState<"cron" | "periodic">("cron");
   const [cron, setCron] = useState("0 0 * * * *");
+  const [cronProblem, setCronProblem] = useState<string>();
   const [minutes, setMinutes] = useState("60");
   const [enabled, setEnabled] = useState(true);
   const [error, setError] = useState<unknown>();
@@ -55,11 +56,12 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
     const all = Object.fromEntries(fields.map((f) => [f.name, textOf(f.name)]));
     const { values, errors: errs } = parseAll(fields, all);
     setErrors(errs);
-    if (Object.keys(errs).length > 0) return;
+    const badCron = kind === "cron" ? cronError(cron) : undefined;
+    setCronProblem(badCron);
+    if (Object.keys(errs).length > 0 || badCron) return;
     try {
       if (!pipelineId || !versionId) throw new Error("Choose a pipeline to schedule.");
       if (!name.trim()) throw new Error("Give the recurring run a name.");
-      if (kind === "cron") parseCron(cron);
       const mins = Number(minutes);
       if (kind === "periodic" && !(Number.isInteger(mins) && mins > 0))
         throw new Error("The interval must be a whole number of minutes, 1 or more.");
@@ -122,7 +124,26 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
         {kind === "cron" ? (
           <div className="field">
             <label htmlFor="rr-cron">Cron (UTC; 6 fields with seconds, or 5)</label>
-            <input id="rr-cron" className="input mono" value={cron} onChange={(e) => setCron(e.target.value)} />
+            <input
+              id="rr-cron"
+              className="input mono"
+              value={cron}
+              aria-invalid={cronProblem ? true : undefined}
+              aria-describedby="rr-cron-hint"
+              onChange={(e) => {
+                setCron(e.target.value);
+                setCronProblem(undefined);
+              }}
+            />
+            <span className="hint" id="rr-cron-hint">
+              {cronProblem ? (
+                <span style={{ color: "var(--danger)" }} role="alert">
+                  {cronProblem}
+                </span>
+              ) : (
+                "e.g. 0 0 * * * * (hourly), 0 30 9 * * MON-FRI, @daily or @every 6h"
+              )}
+            </span>
           </div>
         ) : (
           <div className="field">
