@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parsePipelineYaml, validatePipeline } from "../../src/ir/index.ts";
+import { report } from "../report.ts";
 import { generateLargePipeline } from "./generate.ts";
 
 const FULL_TASKS = 45_500;
@@ -122,23 +123,28 @@ function main(): void {
     console.log(
       `goal: ${FULL_TASKS} tasks parsed and validated in under ${GOAL_MS / 1000} s (CPU) and ${GOAL_RSS_MB} MB: ${met ? "met" : "NOT met"} (${full.validateCpuMs / 1000} s CPU, ${full.validateWallMs / 1000} s wall, ${full.validatePeakRssMb} MB)`,
     );
-    console.log(
-      JSON.stringify({
-        bench: "validate",
+    report({
+      name: "validate.full-cpu",
+      value: full.validateCpuMs,
+      unit: "ms",
+      baseline: full.jsonParseCpuMs,
+      goal: `< ${GOAL_MS} ms`,
+      details: {
+        tasks: FULL_TASKS,
+        wallMs: full.validateWallMs,
         node: process.version,
         rows,
         cpuGrowthFor4xTasks: growth,
-        goal: {
-          tasks: FULL_TASKS,
-          cpuUnderMs: GOAL_MS,
-          underRssMb: GOAL_RSS_MB,
-          cpuMs: full.validateCpuMs,
-          wallMs: full.validateWallMs,
-          peakRssMb: full.validatePeakRssMb,
-          met,
-        },
-      }),
-    );
+      },
+    });
+    report({
+      name: "validate.full-peak-rss",
+      value: full.validatePeakRssMb,
+      unit: "MB",
+      baseline: full.jsonParsePeakRssMb,
+      goal: `< ${GOAL_RSS_MB} MB`,
+      details: { tasks: FULL_TASKS },
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
