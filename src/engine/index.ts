@@ -10,6 +10,7 @@ export type { EngineOptions } from "./engine.ts";
 export { Engine } from "./engine.ts";
 export type { EngineErrorCode } from "./errors.ts";
 export { EngineError, ParameterError, PlanError, TaskError } from "./errors.ts";
+export { FileFollower, tailLines } from "./log-files.ts";
 export { resolveRunParameters } from "./params.ts";
 export { defaultMaxParallel, detectCapacity, type ParallelCap, parseCpu, parseMemory } from "./resources.ts";
 export { parseDuration } from "./retry.ts";

@@ -3,10 +3,10 @@
  * them (and picks up tasks that start later) until the task or run has finished.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { FileFollower } from "../../engine/index.ts";
 import type { Run, Store, Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { isTerminalState } from "../format.ts";
-import { FileFollower } from "../log-files.ts";
 import { resolveRun, resolveTasks } from "../resolve.ts";
 
 const POLL_MS = 200;

@@ -4,8 +4,8 @@
  * of stderr.
  */
 import type { RunSummary, TaskSummary } from "../../engine/index.ts";
+import { tailLines } from "../../engine/index.ts";
 import { type Colors, colorState, formatDuration, formatNumber, renderTable } from "../format.ts";
-import { tailLines } from "../log-files.ts";
 
 /** How many lines of a failing task's stderr the summary shows. */
 export const STDERR_TAIL_LINES = 20;

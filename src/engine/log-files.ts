@@ -1,5 +1,5 @@
 /**
- * Reading task log files: the last lines of a file, and following a file as it grows.
+ * Reading task log files (the CLI's `weft runs logs` and the server's log routes): the last lines of a file, and following a file as it grows.
  * A log is opened without following a symbolic link and only read when it is a regular
  * file, so a task that replaced its log with a link shows nothing of the link's target.
  */
@@ -21,11 +21,14 @@ function openLog(path: string): { fd: number; size: number } | undefined {
   return { fd, size: st.size };
 }
 
-/** The last `n` lines of a text file (reads at most the last 256 KiB); `[]` when absent. */
-export function tailLines(path: string | undefined, n: number): string[] {
+/**
+ * The last `n` lines of a text file (reading at most its last `maxBytes`, 256 KiB by
+ * default); `[]` when absent.
+ */
+export function tailLines(path: string | undefined, n: number, maxBytes = 256 * 1024): string[] {
   const log = path ? openLog(path) : undefined;
   if (!log) return [];
-  const len = Math.min(log.size, 256 * 1024);
+  const len = Math.min(log.size, maxBytes);
   const buf = Buffer.alloc(len);
   try {
     readSync(log.fd, buf, 0, len, log.size - len);
