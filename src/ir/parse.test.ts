@@ -86,6 +86,18 @@ describe("parsePipelineYaml", () => {
     expect(err.message).toMatch(/^p\.yaml: line \d+, column \d+: YAML syntax error: .+; fix the YAML/);
   });
 
+  it("refuses a YAML alias bomb as the file's fault, naming it, before expanding it", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const cur = String.fromCharCode(97 + i);
+      levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    const err = parseError(`${levels.join("\n")}\n`);
+    expect(err.code).toBe("IR_YAML_SYNTAX");
+    expect(err.message).toMatch(/^p\.yaml: its YAML aliases expand too far \(.+\); write the pipeline without aliases/);
+  });
+
   it("rejects duplicate keys", () => {
     const err = parseError(
       MINIMAL.replace("pipelineInfo:\n  name: echo", "pipelineInfo:\n  name: echo\n  name: again"),

@@ -144,7 +144,24 @@ function readDocuments(text: string, file: string): unknown[] {
       `line ${line}, column ${col}: YAML syntax error: ${err.message}; fix the YAML (check indentation, quoting and brackets)`,
     );
   }
-  return docs.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null && v !== undefined);
+  return docs.map((d) => documentValue(d, file)).filter((v) => v !== null && v !== undefined);
+}
+
+/**
+ * A document's value. Aliases that expand past the reader's limit (a "billion laughs"
+ * file) are refused as the file's fault, naming it, before the expansion costs memory.
+ */
+function documentValue(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new IrParseError(
+      "IR_YAML_SYNTAX",
+      file,
+      `its YAML aliases expand too far (${reason}); write the pipeline without aliases that repeat large parts (the KFP compiler writes none)`,
+    );
+  }
 }
 
 /**

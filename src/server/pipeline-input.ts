@@ -9,24 +9,12 @@ import {
   type PipelinePackage,
   parsePipelineObject,
   parsePipelineYaml,
-  WeftError,
 } from "../ir/index.ts";
 import { badRequest } from "./errors.ts";
 
-/**
- * Parses and validates an uploaded pipeline file (KFP YAML or JSON). Whatever the YAML
- * reader throws on its own (an alias bomb's "excessive alias count") is the file's fault: 400.
- */
+/** Parses and validates an uploaded pipeline file (KFP YAML or JSON); its errors answer 400. */
 export function pipelineFromText(text: string, file: string): PipelinePackage {
-  let pkg: PipelinePackage;
-  try {
-    pkg = parsePipelineYaml(text, file);
-  } catch (err) {
-    if (err instanceof WeftError) throw err;
-    throw badRequest(
-      `${file}: the file could not be read as YAML (${err instanceof Error ? err.message : String(err)}); upload a compiled pipeline without YAML aliases that expand it.`,
-    );
-  }
+  const pkg = parsePipelineYaml(text, file);
   assertValidPipeline(pkg, { file });
   return pkg;
 }
