@@ -6,10 +6,9 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { isTerminalTaskState } from "../ir/index.ts";
 import type { Task } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
-
-const FINAL = new Set(["SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "CACHED"]);
 
 /**
  * Opens a log file for reading without following a symbolic link (a task that replaced
@@ -96,7 +95,7 @@ export function streamTaskLog(
       partial = lines.pop() ?? "";
       for (const line of lines) send("log", { line });
     }
-    if (!current || FINAL.has(current.state)) {
+    if (!current || isTerminalTaskState(current.state)) {
       finish(current?.state ?? "DELETED");
       return;
     }
