@@ -17,7 +17,8 @@ const ROOT = join(import.meta.dirname, "..");
 const DECLARATION = "src/ir/states.ts";
 
 const STATES = [...new Set<string>([...RUNTIME_STATES, ...TASK_STATES])];
-const LITERAL = `(?:"(?:${STATES.join("|")})"|'(?:${STATES.join("|")})')`;
+const NAMES = STATES.join("|");
+const LITERAL = `(?:"(?:${NAMES})"|'(?:${NAMES})'|\`(?:${NAMES})\`)`;
 /** Two or more state literals with only commas or union bars (and white space) between them. */
 const LISTED_TOGETHER = new RegExp(`${LITERAL}(?:\\s*[,|]\\s*${LITERAL})+`, "g");
 
@@ -69,11 +70,13 @@ describe("run and task states", () => {
       'const ok = s === "FAILED" || s === "CANCELED";',
       'const t = canceled ? "CANCELED" : "FAILED";',
       'type U = RuntimeState | "CACHED";',
+      "const B = [`SUCCEEDED`, 'CACHED'];",
     ].join("\n");
     expect(statesListedTogether(code, "x.ts")).toEqual([
       'x.ts:1: "SUCCEEDED", "FAILED"',
       'x.ts:3: "PENDING" | "RUNNING"',
       'x.ts:5: "CANCELED", "PENDING"',
+      "x.ts:9: `SUCCEEDED`, 'CACHED'",
     ]);
   });
 
