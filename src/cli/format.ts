@@ -121,7 +121,5 @@ export function formatNumber(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
-/** True for the states a run or task never leaves. */
-export function isTerminalState(state: string): boolean {
-  return ["SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "CACHED"].includes(state);
-}
+/** True for the states a run or task never leaves (declared in `ir/states.ts`). */
+export { isTerminalState } from "../ir/index.ts";

@@ -2,22 +2,19 @@
  * KFP v2beta1 API objects as they travel on the wire (snake_case, RFC 3339 times, int64
  * as strings). The same shapes come from Weft and from a Kubeflow Pipelines endpoint.
  */
-import type { JsonValue, PipelinePackage, PipelineSpec } from "../ir/index.ts";
+import {
+  type JsonValue,
+  type PipelinePackage,
+  type PipelineSpec,
+  type RuntimeState,
+  TERMINAL_RUN_STATES,
+} from "../ir/index.ts";
 
-/** `v2beta1RuntimeState`. */
-export type ApiRuntimeState =
-  | "RUNTIME_STATE_UNSPECIFIED"
-  | "PENDING"
-  | "RUNNING"
-  | "SUCCEEDED"
-  | "SKIPPED"
-  | "FAILED"
-  | "CANCELING"
-  | "CANCELED"
-  | "PAUSED";
+/** `v2beta1RuntimeState`, declared in `ir/states.ts`. */
+export type ApiRuntimeState = RuntimeState;
 
 /** States after which a run changes no more (CANCELED counts as finished). */
-export const FINAL_RUN_STATES: ReadonlySet<ApiRuntimeState> = new Set(["SUCCEEDED", "SKIPPED", "FAILED", "CANCELED"]);
+export const FINAL_RUN_STATES: ReadonlySet<ApiRuntimeState> = new Set(TERMINAL_RUN_STATES);
 
 /** `googleRpcStatus`. */
 export interface ApiStatus {

@@ -4,18 +4,10 @@
  * success, its outputs, then puts it in the cache.
  */
 import { execFileSync } from "node:child_process";
-import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
+import { type ComponentSpec, isSuccessState, type PipelineTaskSpec } from "../ir/index.ts";
 import { type Fail, lastAttempt, runAttempt } from "./attempt.ts";
 import { type CacheLookup, lookupCache } from "./cache-step.ts";
-import {
-  emitTask,
-  isSuccess,
-  type NodeIO,
-  type NodePlace,
-  type NodeResult,
-  type RunContext,
-  toTaskInputs,
-} from "./context.ts";
+import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
 import { cacheOutputsOf, storedOutputs } from "./outputs-recorder.ts";
 import { demandOf, unsatisfiable } from "./resources.ts";
 import { backoffMs, maxAttempts, sleep } from "./retry.ts";
@@ -67,7 +59,7 @@ export async function runContainerNode(
   inputs: NodeIO,
 ): Promise<NodeResult> {
   const prev = ctx.previous.get(place.path);
-  if (prev && isSuccess(prev.state)) {
+  if (prev && isSuccessState(prev.state)) {
     emitTask(ctx, prev);
     return { state: prev.state, outputs: storedOutputs(ctx, prev.id, prev.outputs.parameters), taskId: prev.id };
   }

@@ -141,8 +141,3 @@ export function toTaskInputs(io: NodeIO): {
   for (const [k, list] of Object.entries(io.artifacts)) artifacts[k] = list.map((a) => a.id);
   return { parameters: io.parameters, artifacts };
 }
-
-/** True for states after which a node's outputs may be consumed. */
-export function isSuccess(s: TaskState): boolean {
-  return s === "SUCCEEDED" || s === "CACHED";
-}

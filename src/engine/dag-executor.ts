@@ -4,12 +4,11 @@
  * conditions and exit handlers.
  */
 import { insideRoot } from "../artifacts/index.ts";
-import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
+import { type ComponentSpec, isSuccessState, type PipelineTaskSpec } from "../ir/index.ts";
 import { evaluateCondition } from "./cel.ts";
 import { runContainerNode } from "./container-runner.ts";
 import {
   emitTask,
-  isSuccess,
   type NodeIO,
   type NodePlace,
   type NodeResult,
@@ -200,7 +199,7 @@ async function runTask(
   if (strategy !== "ALL_UPSTREAM_TASKS_COMPLETED") {
     for (const d of upstreamOf(task)) {
       const r = scope.results.get(d);
-      if (r && !isSuccess(r.state)) {
+      if (r && !isSuccessState(r.state)) {
         const why = `upstream task '${d}' ${r.state === "SKIPPED" ? "was skipped" : `ended ${r.state}`}`;
         return skipTree(ctx, place, why);
       }

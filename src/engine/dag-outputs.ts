@@ -3,8 +3,8 @@
  * `valueFromOneof` (the first branch that ran) and `artifactSelectors` (the first
  * selector whose producer succeeded, which is how KFP compiles OneOf for artifacts).
  */
-import type { ComponentSpec, JsonValue } from "../ir/index.ts";
-import { isSuccess, type NodeIO, type NodeResult, type RuntimeArtifact } from "./context.ts";
+import { type ComponentSpec, isSuccessState, type JsonValue } from "../ir/index.ts";
+import type { NodeIO, NodeResult, RuntimeArtifact } from "./context.ts";
 
 /** Collects the outputs of a finished DAG from its sub-task results. */
 export function collectDagOutputs(component: ComponentSpec, results: Map<string, NodeResult>): NodeIO {
@@ -17,7 +17,7 @@ export function collectDagOutputs(component: ComponentSpec, results: Map<string,
       : (spec.valueFromOneof?.parameterSelectors ?? []);
     for (const sel of selectors) {
       const r = results.get(sel.producerSubtask);
-      const v = r && isSuccess(r.state) ? r.outputs.parameters[sel.outputParameterKey] : undefined;
+      const v = r && isSuccessState(r.state) ? r.outputs.parameters[sel.outputParameterKey] : undefined;
       if (v !== undefined) {
         parameters[key] = v;
         break;
@@ -27,7 +27,7 @@ export function collectDagOutputs(component: ComponentSpec, results: Map<string,
   for (const [key, spec] of Object.entries(outSpec?.artifacts ?? {})) {
     for (const sel of spec.artifactSelectors ?? []) {
       const r = results.get(sel.producerSubtask);
-      const list = r && isSuccess(r.state) ? r.outputs.artifacts[sel.outputArtifactKey] : undefined;
+      const list = r && isSuccessState(r.state) ? r.outputs.artifacts[sel.outputArtifactKey] : undefined;
       if (list && list.length > 0) {
         artifacts[key] = list;
         break;

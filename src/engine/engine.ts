@@ -4,7 +4,13 @@
  */
 import path from "node:path";
 import { type ArtifactStore, insideRoot } from "../artifacts/index.ts";
-import { assertValidPipeline, type JsonValue, type PipelinePackage } from "../ir/index.ts";
+import {
+  assertValidPipeline,
+  isRetryableRunState,
+  isTerminalRunState,
+  type JsonValue,
+  type PipelinePackage,
+} from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
 import { resolveRunParameters } from "./params.ts";
@@ -134,7 +140,7 @@ export class Engine {
     const run = this.store.runs.get(runId);
     if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist; list runs with 'weft runs list'`);
     const queued = run.state === "PENDING" && run.ownerPid === undefined;
-    if (this.active.has(runId) || !(queued || run.state === "FAILED" || run.state === "CANCELED")) {
+    if (this.active.has(runId) || !(queued || isRetryableRunState(run.state))) {
       throw new EngineError(
         "RUN_NOT_RESUMABLE",
         `run '${runId}' is ${run.state}; only FAILED or CANCELED runs can be retried`,
@@ -187,7 +193,7 @@ export class Engine {
     }
     const run = this.store.runs.get(runId);
     if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist`);
-    if (["SUCCEEDED", "FAILED", "CANCELED", "SKIPPED"].includes(run.state)) return;
+    if (isTerminalRunState(run.state)) return;
     if (run.state === "PENDING" && run.ownerPid === undefined) {
       // queued (or handed over by a stopped server): nothing executes it, so it ends here
       const now = (this.opts.clock ?? Date.now)();

@@ -2,7 +2,7 @@
  * Resolves a task's inputs inside its DAG: from the DAG's own inputs, sibling outputs,
  * constants (with placeholder interpolation), upstream final status and CEL selectors.
  */
-import type { ComponentSpec, JsonValue, PipelineTaskSpec } from "../ir/index.ts";
+import { type ComponentSpec, isSuccessState, type JsonValue, type PipelineTaskSpec } from "../ir/index.ts";
 import { selectExpression } from "./cel.ts";
 import type { NodeIO, NodeResult, RuntimeArtifact } from "./context.ts";
 import { EngineError } from "./errors.ts";
@@ -83,7 +83,7 @@ export function resolveTaskInputs(
       const { producerTask, outputParameterKey } = spec.taskOutputParameter;
       const r = scope.results.get(producerTask);
       value = r?.outputs.parameters[outputParameterKey];
-      if (value === undefined && r && (r.state === "SUCCEEDED" || r.state === "CACHED")) {
+      if (value === undefined && r && isSuccessState(r.state)) {
         throw new EngineError(
           "OUTPUT_MISSING",
           `task '${where}': input '${key}' reads output parameter '${outputParameterKey}' of '${producerTask}', which produced no such output; check the producer's outputDefinitions`,

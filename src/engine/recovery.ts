@@ -5,6 +5,7 @@
  * a cancel had been requested. `resumeRun` can then retry them.
  */
 import os from "node:os";
+import { UNFINISHED_TASK_STATES } from "../ir/index.ts";
 import type { Run, Store, Task } from "../store/index.ts";
 import { bootId, ownerGone, ownerLeaseMs, processAlive, processParentAndGroup } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
@@ -60,7 +61,7 @@ export function findOrphanRuns(store: Store, clock: () => number, ownRuns: Set<s
           error: { message: canceled ? "the run was canceled" : `the attempt was cut short: ${why}` },
         });
       }
-      store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], canceled ? "CANCELED" : "FAILED", now);
+      store.tasks.markUnfinishedAs(run.id, UNFINISHED_TASK_STATES, canceled ? "CANCELED" : "FAILED", now);
       store.runs.updateState(run.id, canceled ? "CANCELED" : "FAILED", {
         at: now,
         finishedAt: now,

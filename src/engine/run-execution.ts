@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import type { JsonValue } from "../ir/index.ts";
+import { isTerminalTaskState, type JsonValue, UNFINISHED_TASK_STATES, UNSTOPPED_RUN_STATES } from "../ir/index.ts";
 import type { Run, Store, Task } from "../store/index.ts";
 import type { RunContext, RunSettings } from "./context.ts";
 import { executeDag } from "./dag-executor.ts";
@@ -52,7 +52,7 @@ export class RunExecution {
   cancel(): void {
     if (this.abort.signal.aborted) return;
     const { store, run, clock } = this.init;
-    store.runs.transitionState(run.id, ["PENDING", "RUNNING"], "CANCELING", { at: clock() });
+    store.runs.transitionState(run.id, UNSTOPPED_RUN_STATES, "CANCELING", { at: clock() });
     this.emitRun("CANCELING");
     this.abort.abort();
     for (const p of this.procs) if (p.pid !== undefined) killTree(p.pid, this.init.settings.killGraceMs);
@@ -138,7 +138,7 @@ export class RunExecution {
     }
     if (this.handingOver && state !== "SUCCEEDED" && this.stoppedByHandOver()) {
       store.transaction(() => {
-        store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], "CANCELED", finished);
+        store.tasks.markUnfinishedAs(run.id, UNFINISHED_TASK_STATES, "CANCELED", finished);
         store.runs.updateState(run.id, "PENDING", { at: finished, error: null });
         store.runs.clearOwner(run.id);
       });
@@ -148,7 +148,7 @@ export class RunExecution {
     if (state !== "SUCCEEDED") {
       store.tasks.markUnfinishedAs(
         run.id,
-        ["PENDING", "RUNNING"],
+        UNFINISHED_TASK_STATES,
         state === "CANCELED" ? "CANCELED" : "FAILED",
         finished,
       );
@@ -162,7 +162,7 @@ export class RunExecution {
   /** Whether the hand-over stopped a task (one is CANCELED or unfinished), rather than the run failing by itself. */
   private stoppedByHandOver(): boolean {
     const { store, run } = this.init;
-    return store.tasks.listByRun(run.id).some((t) => ["CANCELED", "PENDING", "RUNNING"].includes(t.state));
+    return store.tasks.listByRun(run.id).some((t) => t.state === "CANCELED" || !isTerminalTaskState(t.state));
   }
 
   private beat(): void {

@@ -3,22 +3,11 @@
  * summaries. The CLI and the server depend on these names.
  */
 import type { EventEmitter } from "node:events";
+import type { RuntimeState, TaskState } from "../ir/index.ts";
 import type { JsonValue, PipelinePackage } from "../ir/spec.ts";
 
-/** Run states, as KFP's `V2beta1RuntimeState`. */
-export type RuntimeState =
-  | "PENDING"
-  | "RUNNING"
-  | "SUCCEEDED"
-  | "SKIPPED"
-  | "FAILED"
-  | "CANCELING"
-  | "CANCELED"
-  | "PAUSED"
-  | "RUNTIME_STATE_UNSPECIFIED";
-
-/** Task states as recorded in the store. */
-export type TaskState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "SKIPPED" | "CANCELED" | "CACHED";
+/** Run states (KFP's `V2beta1RuntimeState`) and task states, declared in `ir/states.ts`. */
+export type { RuntimeState, TaskState };
 
 /** Kinds of task records: one per DAG node the engine creates. */
 export type TaskKind = "container" | "importer" | "dag" | "loop" | "iteration" | "condition" | "exit-handler";

@@ -1,7 +1,8 @@
 /**
  * The `ir` module: the Kubeflow Pipelines v2 PipelineSpec as Weft's interchange format.
  * Parse, validate and serialize pipeline files; build and resolve command-line
- * placeholders; check parameter values against their declared types.
+ * placeholders; check parameter values against their declared types; the run and task
+ * states.
  */
 
 export type { ArtifactTypeName } from "./artifact-types.ts";
@@ -38,6 +39,26 @@ export {
   stableStringify,
 } from "./serialize.ts";
 export * from "./spec.ts";
+export type { RunState, RuntimeState, TaskState } from "./states.ts";
+export {
+  ACTIVE_RUN_STATES,
+  isActiveRunState,
+  isRetryableRunState,
+  isRunState,
+  isSuccessState,
+  isTerminalRunState,
+  isTerminalState,
+  isTerminalTaskState,
+  RETRYABLE_RUN_STATES,
+  RUN_STATES,
+  RUNTIME_STATES,
+  SUCCESS_TASK_STATES,
+  TASK_STATES,
+  TERMINAL_RUN_STATES,
+  TERMINAL_TASK_STATES,
+  UNFINISHED_TASK_STATES,
+  UNSTOPPED_RUN_STATES,
+} from "./states.ts";
 export { MEMORY_UNITS, parseCpuCores, parseDurationMs, parseMemoryBytes } from "./units.ts";
 export type { ValidateOptions } from "./validate.ts";
 export { assertValidPipeline, SUPPORTED_SCHEMA_VERSIONS, validatePipeline } from "./validate.ts";

@@ -7,7 +7,7 @@
  * a due one. The created run is PENDING; `onFired` hands it to whoever executes runs.
  */
 import { randomUUID } from "node:crypto";
-import type { JsonValue } from "../ir/index.ts";
+import { ACTIVE_RUN_STATES, type JsonValue } from "../ir/index.ts";
 import type { RecurringRun, Store } from "../store/index.ts";
 import { substituteParameterMacros } from "./macros.ts";
 import { compileTrigger, latestDueFireTime, nextFireTime, type Trigger } from "./trigger.ts";
@@ -33,7 +33,7 @@ export interface FiredRun {
   index: number;
 }
 
-const ACTIVE_STATES: JsonValue = ["PENDING", "RUNNING", "CANCELING"];
+const ACTIVE_STATES: JsonValue = [...ACTIVE_RUN_STATES];
 
 /**
  * The first fire time of a recurring run created at `createdAt`: with a start time in the

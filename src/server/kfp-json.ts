@@ -3,6 +3,7 @@
  * and unset fields omitted. Also the per-resource filter/sort field maps.
  */
 
+import { isTerminalRunState } from "../ir/index.ts";
 import { compileTrigger, nextFireAfter, nextFireTime } from "../schedule/index.ts";
 import type {
   Experiment,
@@ -167,8 +168,6 @@ export function experimentJson(e: Experiment): Json {
   });
 }
 
-const FINAL_STATES: ReadonlySet<RuntimeState> = new Set(["SUCCEEDED", "SKIPPED", "FAILED", "CANCELED"]);
-
 /** KFP has no CACHED run state: a cached task is SKIPPED ("skipped, e.g. due to caching"). */
 export function taskRuntimeState(s: TaskState): RuntimeState {
   return s === "CACHED" ? "SKIPPED" : s;
@@ -215,7 +214,7 @@ export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = 
     runtime_config: compact({ parameters: r.parameters, pipeline_root: r.pipelineRoot }),
     created_at: time(r.createdAt),
     scheduled_at: time(r.scheduledAt),
-    finished_at: FINAL_STATES.has(r.state) ? time(r.finishedAt) : undefined,
+    finished_at: isTerminalRunState(r.state) ? time(r.finishedAt) : undefined,
     state: r.state,
     error: r.error
       ? {

@@ -3,9 +3,8 @@
  * run queue, enabled recurring runs and HTTP responses by status class.
  */
 import type { FastifyInstance } from "fastify";
+import { RUN_STATES } from "../ir/index.ts";
 import type { ServerContext } from "./context.ts";
-
-const RUN_STATES = ["PENDING", "RUNNING", "SUCCEEDED", "SKIPPED", "FAILED", "CANCELING", "CANCELED", "PAUSED"];
 
 /** Registers `/metrics` and the response counter behind it. */
 export function registerPrometheus(app: FastifyInstance, ctx: ServerContext): void {

@@ -4,7 +4,13 @@
  * terminate and retry. A created run is recorded PENDING and queued for execution.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { JsonValue, PipelinePackage } from "../ir/index.ts";
+import {
+  isActiveRunState,
+  isRetryableRunState,
+  type JsonValue,
+  type PipelinePackage,
+  RETRYABLE_RUN_STATES,
+} from "../ir/index.ts";
 import type { Run } from "../store/index.ts";
 import { parseBody, RunBody } from "./bodies.ts";
 import { pipelineIdOf, requireExperiment, resolveVersion, type ServerContext } from "./context.ts";
@@ -15,7 +21,6 @@ import { checkRunParameters, pipelineFromObject } from "./pipeline-input.ts";
 import { buildListQuery } from "./query.ts";
 
 const API = "/apis/v2beta1";
-const ACTIVE = new Set(["PENDING", "RUNNING", "CANCELING", "PAUSED"]);
 
 function requireRun(ctx: ServerContext, req: FastifyRequest): Run {
   const id = pathParam(req, "run_id");
@@ -118,7 +123,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   app.delete(`${API}/runs/:run_id`, async (req) => {
     const run = requireRun(ctx, req);
-    if (ACTIVE.has(run.state)) {
+    if (isActiveRunState(run.state)) {
       ctx.queue.dequeue(run.id);
       if (ctx.queue.isRunning(run.id)) {
         // stop it first, so that nothing writes to the run while it is deleted
@@ -141,7 +146,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     },
     terminate(_id, req) {
       const run = requireRun(ctx, req);
-      if (!ACTIVE.has(run.state)) {
+      if (!isActiveRunState(run.state)) {
         throw precondition(`run ${run.id} is already ${run.state}; only PENDING or RUNNING runs can be terminated.`);
       }
       terminateRun(ctx, run);
@@ -149,10 +154,10 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     },
     retry(_id, req) {
       const run = requireRun(ctx, req);
-      if (run.state !== "FAILED" && run.state !== "CANCELED") {
+      if (!isRetryableRunState(run.state)) {
         throw precondition(`run ${run.id} is ${run.state}; only FAILED or CANCELED runs can be retried.`);
       }
-      const moved = store.runs.transitionState(run.id, ["FAILED", "CANCELED"], "PENDING", { error: null });
+      const moved = store.runs.transitionState(run.id, RETRYABLE_RUN_STATES, "PENDING", { error: null });
       if (!moved) throw precondition(`run ${run.id} changed state while retrying; get it and try again.`);
       ctx.queue.enqueue(run.id);
       return {};

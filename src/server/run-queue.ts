@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { EngineEvent, EngineEventEmitter } from "../engine/index.ts";
+import { UNSTOPPED_RUN_STATES } from "../ir/index.ts";
 import type { Store } from "../store/index.ts";
 
 /** What executes a recorded run; the default wraps `Engine.resumeRun`. */
@@ -135,7 +136,7 @@ export class RunQueue {
         const message = err instanceof Error ? err.message : String(err);
         const code = (err as { code?: unknown } | null)?.code;
         try {
-          this.opts.store.runs.transitionState(runId, ["PENDING", "RUNNING"], "FAILED", {
+          this.opts.store.runs.transitionState(runId, UNSTOPPED_RUN_STATES, "FAILED", {
             error: { code: typeof code === "string" ? code : "EXECUTION_FAILED", message },
           });
         } catch {

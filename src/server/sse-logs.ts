@@ -6,10 +6,9 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { FileFollower, tailLines } from "../engine/index.ts";
+import { isTerminalTaskState } from "../ir/index.ts";
 import type { Task } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
-
-const FINAL = new Set(["SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "CACHED"]);
 
 /** The last `n` lines of a log file (`[]` when there is none yet), from at most its last MiB. */
 export function tailLog(path: string | undefined, n: number): string[] {
@@ -52,7 +51,7 @@ export function streamTaskLog(
     const path = current?.logPath ?? task.logPath;
     if (path && follower?.path !== path) follower = new FileFollower(path);
     for (const line of follower?.poll() ?? []) send("log", { line });
-    if (!current || FINAL.has(current.state)) {
+    if (!current || isTerminalTaskState(current.state)) {
       finish(current?.state ?? "DELETED");
       return;
     }

@@ -89,7 +89,12 @@ export interface RunRepository {
   /** Sets the state and appends it to `stateHistory` in one statement. Throws `NotFoundError`. */
   updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run;
   /** Like `updateState`, but only if the current state is one of `from`; returns undefined otherwise. */
-  transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined;
+  transitionState(
+    id: string,
+    from: readonly RuntimeState[],
+    state: RuntimeState,
+    extra?: RunStateExtra,
+  ): Run | undefined;
   /**
    * Records the owner (pid, host, heartbeat at `at`) and, when given, its identity beyond
    * the pid; clears `cancelRequested` (it belonged to an earlier execution).
@@ -108,8 +113,8 @@ export interface RunRepository {
   /** Deletes the run with its tasks, artifacts, events, metrics and cache entries. */
   delete(id: string): void;
   /**
-   * Runs in PENDING/RUNNING/CANCELING whose recorded owner is not alive, plus RUNNING/CANCELING
-   * runs with no owner at all.
+   * Active runs (`ACTIVE_RUN_STATES`: PENDING, RUNNING, CANCELING; Weft never records PAUSED)
+   * whose recorded owner is not alive, plus active runs other than PENDING with no owner at all.
    */
   findOrphans(isAlive: (pid: number, host: string, heartbeatAt: number | undefined, run: Run) => boolean): Run[];
 }
@@ -126,7 +131,7 @@ export interface TaskRepository {
   /** Appends one attempt to the history in one statement. */
   appendAttempt(id: string, attempt: TaskAttempt): Task;
   /** Moves every task of the run in one of `states` to `newState`, stamping `finishedAt`. Returns the count. */
-  markUnfinishedAs(runId: string, states: TaskState[], newState: TaskState, at?: number): number;
+  markUnfinishedAs(runId: string, states: readonly TaskState[], newState: TaskState, at?: number): number;
 }
 
 /** Artifacts. Several records may share one URI (a cached task reuses its source's outputs). */

@@ -3,25 +3,15 @@
  * is derived from its schema, so what is written and what is read agree on one shape.
  */
 import { z } from "zod";
-import { type JsonValue, JsonValueSchema } from "../ir/index.ts";
+import { type JsonValue, JsonValueSchema, RUNTIME_STATES, TASK_STATES } from "../ir/index.ts";
 
 /** A run's lifecycle state, as KFP's `V2beta1RuntimeState`. */
-export const RuntimeStateSchema = z.enum([
-  "PENDING",
-  "RUNNING",
-  "SUCCEEDED",
-  "SKIPPED",
-  "FAILED",
-  "CANCELING",
-  "CANCELED",
-  "PAUSED",
-  "RUNTIME_STATE_UNSPECIFIED",
-]);
+export const RuntimeStateSchema = z.enum(RUNTIME_STATES);
 /** A run's lifecycle state. */
 export type RuntimeState = z.infer<typeof RuntimeStateSchema>;
 
 /** A task's lifecycle state. */
-export const TaskStateSchema = z.enum(["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "SKIPPED", "CANCELED", "CACHED"]);
+export const TaskStateSchema = z.enum(TASK_STATES);
 /** A task's lifecycle state. */
 export type TaskState = z.infer<typeof TaskStateSchema>;
 

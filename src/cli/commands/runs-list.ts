@@ -1,13 +1,12 @@
 /**
  * `weft runs list` and `weft runs get`: runs and their tasks, read from the store.
  */
+import { isRunState, RUN_STATES } from "../../ir/index.ts";
 import type { Predicate, Run, Store, Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { colorState, colorsFor, elapsed, formatDuration, formatNumber, formatTime, renderTable } from "../format.ts";
 import { resolveRun } from "../resolve.ts";
-
-const RUN_STATES = ["PENDING", "RUNNING", "SUCCEEDED", "SKIPPED", "FAILED", "CANCELING", "CANCELED", "PAUSED"];
 
 /** Options of `weft runs list`. */
 export interface RunsListOptions {
@@ -30,7 +29,7 @@ export async function runsList(opts: RunsListOptions): Promise<number> {
     }
     if (opts.state !== undefined) {
       const state = opts.state.toUpperCase();
-      if (!RUN_STATES.includes(state)) {
+      if (!isRunState(state)) {
         throw new CliError(
           "BAD_OPTION",
           `--state "${opts.state}" is not a run state; use one of ${RUN_STATES.join(", ")}`,

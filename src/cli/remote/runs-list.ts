@@ -3,11 +3,10 @@
  * tables as the local commands, read from the server's API.
  */
 import type { ApiRun, FilterPredicate, GraphNode, WeftClient } from "../../client/index.ts";
+import { isRunState, RUN_STATES } from "../../ir/index.ts";
 import { CliError } from "../errors.ts";
 import { colorState, colorsFor, elapsed, formatDuration, formatNumber, formatTime, renderTable } from "../format.ts";
 import { parseTime, resolveRemoteRun, withRemote } from "./connect.ts";
-
-const RUN_STATES = ["PENDING", "RUNNING", "SUCCEEDED", "SKIPPED", "FAILED", "CANCELING", "CANCELED", "PAUSED"];
 
 /** The newest value of each metric of a run, at most `max` of them. */
 async function latestMetrics(client: WeftClient, runId: string): Promise<{ name: string; value: number }[]> {
@@ -51,7 +50,7 @@ export async function remoteRunsList(
     }
     if (opts.state !== undefined) {
       const state = opts.state.toUpperCase();
-      if (!RUN_STATES.includes(state)) {
+      if (!isRunState(state)) {
         throw new CliError(
           "BAD_OPTION",
           `--state "${opts.state}" is not a run state; use one of ${RUN_STATES.join(", ")}`,

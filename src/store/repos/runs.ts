@@ -1,6 +1,6 @@
 /** Runs: creation, listing, state changes with history, ownership and orphan detection. */
 import { randomUUID } from "node:crypto";
-import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
+import { ACTIVE_RUN_STATES, isTerminalRunState, type PipelineSpec, type PlatformSpec } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { RunErrorSchema, RunStateHistorySchema, RuntimeStateSchema } from "../schemas.ts";
@@ -60,9 +60,6 @@ interface RunRow {
   enable_cache: number;
   namespace: string;
 }
-
-const TERMINAL: readonly RuntimeState[] = ["SUCCEEDED", "SKIPPED", "FAILED", "CANCELED"];
-const UNFINISHED: readonly RuntimeState[] = ["PENDING", "RUNNING", "CANCELING"];
 
 const RUNS: ListSpec = {
   table: "runs",
@@ -159,7 +156,7 @@ export function createRunRepository(
       at,
       started_at: extra?.startedAt ?? at,
       explicit_started_at: extra?.startedAt ?? null,
-      terminal: TERMINAL.includes(state) ? 1 : 0,
+      terminal: isTerminalRunState(state) ? 1 : 0,
       finished_at: extra?.finishedAt ?? at,
       set_error: extra?.error !== undefined ? 1 : 0,
       error: toJson(extra?.error),
@@ -257,7 +254,12 @@ export function createRunRepository(
       return mustGet(id);
     },
 
-    transitionState(id: string, from: RuntimeState[], state: RuntimeState, extra?: RunStateExtra): Run | undefined {
+    transitionState(
+      id: string,
+      from: readonly RuntimeState[],
+      state: RuntimeState,
+      extra?: RunStateExtra,
+    ): Run | undefined {
       if (from.length === 0) return undefined;
       const params: Record<string, string | number | null> = stateParams(id, state, extra);
       from.forEach((s, i) => {
@@ -326,8 +328,10 @@ export function createRunRepository(
 
     findOrphans(isAlive): Run[] {
       const rows = ctx
-        .stmt(`SELECT * FROM runs WHERE state IN (${UNFINISHED.map(() => "?").join(", ")}) ORDER BY created_at, id`)
-        .all(...UNFINISHED) as RunRow[];
+        .stmt(
+          `SELECT * FROM runs WHERE state IN (${ACTIVE_RUN_STATES.map(() => "?").join(", ")}) ORDER BY created_at, id`,
+        )
+        .all(...ACTIVE_RUN_STATES) as RunRow[];
       const orphans: Run[] = [];
       for (const r of rows) {
         if (r.owner_pid === null || r.owner_host === null) {

@@ -265,7 +265,7 @@ export function createTaskRepository(ctx: SqlContext): TaskRepository {
       return mustGet(id);
     },
 
-    markUnfinishedAs(runId: string, states: TaskState[], newState: TaskState, at?: number): number {
+    markUnfinishedAs(runId: string, states: readonly TaskState[], newState: TaskState, at?: number): number {
       if (states.length === 0) return 0;
       checkPatch(`tasks of run '${runId}'`, { state: newState });
       const now = at ?? Date.now();

@@ -3,21 +3,16 @@
  * RFC 3339 times, int64 as strings, unset fields omitted) and Weft's extension endpoints.
  */
 
+import type { RuntimeState as KfpRuntimeState, TaskState } from "../../../src/ir/states.ts";
+
 /** A JSON value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** KFP runtime states of runs and tasks. */
-export type RuntimeState =
-  | "RUNTIME_STATE_UNSPECIFIED"
-  | "PENDING"
-  | "RUNNING"
-  | "SUCCEEDED"
-  | "SKIPPED"
-  | "FAILED"
-  | "CANCELING"
-  | "CANCELED"
-  | "PAUSED"
-  | "CACHED";
+/**
+ * KFP runtime states of runs and tasks: the run states and Weft's task states (a task may
+ * be CACHED), as `src/ir/states.ts` declares them.
+ */
+export type RuntimeState = KfpRuntimeState | TaskState;
 
 /** A KFP list page. */
 export interface Page<T> {

@@ -3,6 +3,7 @@
  * while the run is active), and the side panel of the selected task.
  */
 import { useCallback, useMemo, useState } from "react";
+import { isActiveRunState, isRetryableRunState } from "../../../src/ir/states.ts";
 import { getRun, getRunGraph, getRunLineage, retryRun, terminateRun } from "../api/index.ts";
 import { ErrorAlert, Loading, PageHeader, StateBadge, Tabs } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
@@ -12,8 +13,6 @@ import { durationBetween, formatDuration, formatTime } from "../format.ts";
 import { Link, navigate } from "../router.tsx";
 import { RunOverview } from "./run-overview.tsx";
 import { TaskPanel } from "./task-panel.tsx";
-
-const ACTIVE = new Set(["PENDING", "RUNNING", "CANCELING"]);
 
 /** Marks the first rendered DAG of this page load (read by the UI benchmark). */
 function markRendered(nodes: number): void {
@@ -28,11 +27,13 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
   const [tab, setTab] = useState<"graph" | "overview">("graph");
   const [actionError, setActionError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const isActive = (s: string | undefined): boolean => ACTIVE.has(s ?? "");
-  const run = useAsync((signal) => getRun(runId, signal), [runId], { pollMs: 1500, poll: (r) => isActive(r?.state) });
+  const run = useAsync((signal) => getRun(runId, signal), [runId], {
+    pollMs: 1500,
+    poll: (r) => isActiveRunState(r?.state),
+  });
   const graph = useAsync((signal) => getRunGraph(runId, signal), [runId], {
     pollMs: 1000,
-    poll: (g) => isActive(g?.state),
+    poll: (g) => isActiveRunState(g?.state),
   });
   const lineage = useAsync(
     (signal) => getRunLineage(runId, signal),
@@ -103,7 +104,7 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
             <button
               type="button"
               className="btn btn-danger"
-              disabled={busy || !isActive(state)}
+              disabled={busy || !isActiveRunState(state)}
               onClick={() => void act(() => terminateRun(runId))}
             >
               Terminate
@@ -111,7 +112,7 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
             <button
               type="button"
               className="btn"
-              disabled={busy || (state !== "FAILED" && state !== "CANCELED")}
+              disabled={busy || !isRetryableRunState(state)}
               onClick={() => void act(() => retryRun(runId))}
             >
               Retry

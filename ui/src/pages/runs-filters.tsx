@@ -1,5 +1,6 @@
 /** Filter controls of the runs table: name search, state, experiment. */
 import { useEffect, useState } from "react";
+import { RUN_STATES } from "../../../src/ir/states.ts";
 import { useExperimentNames } from "../hooks/lookups.ts";
 
 /** The filters of the runs table. */
@@ -9,7 +10,8 @@ export interface RunsFilterState {
   experimentId: string;
 }
 
-const STATES = ["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELING", "CANCELED", "SKIPPED"];
+/** The run states to filter by: Weft never pauses a run. */
+const STATES = RUN_STATES.filter((s) => s !== "PAUSED");
 
 /** Search box (debounced), state select and experiment select. */
 export function RunsFilters(props: {

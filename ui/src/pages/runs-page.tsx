@@ -4,6 +4,7 @@
  * selection of runs to compare.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
+import { isActiveRunState } from "../../../src/ir/states.ts";
 import { type ListParams, listRuns, type Run } from "../api/index.ts";
 import { ErrorAlert, PageHeader } from "../components/ui.tsx";
 import { navigate } from "../router.tsx";
@@ -11,7 +12,6 @@ import { type RunsFilterState, RunsFilters } from "./runs-filters.tsx";
 import { RunsTable, type SortState } from "./runs-table.tsx";
 
 const PAGE = 100;
-const ACTIVE = new Set(["PENDING", "RUNNING", "CANCELING"]);
 
 function toParams(sort: SortState, f: RunsFilterState): ListParams {
   const predicates: Array<Record<string, string>> = [];
@@ -68,7 +68,7 @@ export function RunsPage(props: { experimentId?: string; embedded?: boolean }): 
   }, [loadFirst]);
 
   // while runs on the first page are active and nothing more was paged in, keep it fresh
-  const hasActive = runs.some((r) => ACTIVE.has(r.state ?? ""));
+  const hasActive = runs.some((r) => isActiveRunState(r.state));
   const singlePage = runs.length <= PAGE;
   useEffect(() => {
     if (!hasActive || !singlePage) return;
