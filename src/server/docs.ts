@@ -39,7 +39,11 @@ const kfpRoutes: [string, string, string][] = [
   ["delete", `${KFP}/experiments/{experiment_id}`, "Delete an experiment"],
   ["post", `${KFP}/experiments/{experiment_id}:archive`, "Archive an experiment and its runs"],
   ["post", `${KFP}/experiments/{experiment_id}:unarchive`, "Unarchive an experiment"],
-  ["get", `${KFP}/runs`, "List runs without their pipeline_spec (filter, sort_by, page_size, page_token, experiment_id, namespace)"],
+  [
+    "get",
+    `${KFP}/runs`,
+    "List runs without their pipeline_spec (filter, sort_by, page_size, page_token, experiment_id, namespace)",
+  ],
   ["post", `${KFP}/runs`, "Create a run from pipeline_spec or pipeline_version_reference"],
   ["get", `${KFP}/runs/{run_id}`, "Get a run with its pipeline_spec and task details"],
   ["delete", `${KFP}/runs/{run_id}`, "Delete a run"],
