@@ -11,6 +11,7 @@ import type {
   PipelineVersion,
   RecurringRun,
   Run,
+  RunSummary,
   RuntimeState,
   Task,
   TaskState,
@@ -190,8 +191,11 @@ export function taskJson(t: Task, children: string[]): Json {
   });
 }
 
-/** `v2beta1Run`; `tasks` adds `run_details.task_details`; `pipelineId` fills the version reference. */
-export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = {}): Json {
+/**
+ * `v2beta1Run`; `tasks` adds `run_details.task_details`; `pipelineId` fills the version reference.
+ * A {@link RunSummary} (what lists read) has no `pipeline_spec`: clients get one run for it.
+ */
+export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?: Task[] } = {}): Json {
   let runDetails: Json | undefined;
   if (opts.tasks) {
     const children = new Map<string, string[]>();
@@ -210,7 +214,7 @@ export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = 
       r.pipelineVersionId && opts.pipelineId
         ? { pipeline_id: opts.pipelineId, pipeline_version_id: r.pipelineVersionId }
         : undefined,
-    pipeline_spec: r.pipelineVersionId ? undefined : r.pipelineSpec,
+    pipeline_spec: r.pipelineVersionId || !("pipelineSpec" in r) ? undefined : r.pipelineSpec,
     runtime_config: compact({ parameters: r.parameters, pipeline_root: r.pipelineRoot }),
     created_at: time(r.createdAt),
     scheduled_at: time(r.scheduledAt),

@@ -15,7 +15,7 @@ export function registerPrometheus(app: FastifyInstance, ctx: ServerContext): vo
   });
   app.get("/metrics", async (_req, reply) => {
     const count = (field: string, value: string) =>
-      ctx.store.runs.list({ filter: [{ field, op: "EQUALS", value }], pageSize: 1 }).totalSize;
+      ctx.store.runs.listSummaries({ filter: [{ field, op: "EQUALS", value }], pageSize: 1 }).totalSize;
     const lines: string[] = [
       "# HELP weft_runs Runs in the store by state.",
       "# TYPE weft_runs gauge",

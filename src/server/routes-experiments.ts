@@ -14,7 +14,7 @@ const API = "/apis/v2beta1";
 function forEachRun(ctx: ServerContext, experimentId: string, fn: (id: string) => void): void {
   let pageToken: string | undefined;
   do {
-    const page = ctx.store.runs.list({
+    const page = ctx.store.runs.listSummaries({
       filter: [{ field: "experimentId", op: "EQUALS", value: experimentId }],
       pageSize: 500,
       ...(pageToken ? { pageToken } : {}),

@@ -11,7 +11,7 @@ import {
   type PipelinePackage,
   RETRYABLE_RUN_STATES,
 } from "../ir/index.ts";
-import type { Run } from "../store/index.ts";
+import type { Run, RunSummary } from "../store/index.ts";
 import { parseBody, RunBody } from "./bodies.ts";
 import { pipelineIdOf, requireExperiment, resolveVersion, type ServerContext } from "./context.ts";
 import { ApiError, badRequest, GrpcCode, notFound } from "./errors.ts";
@@ -109,14 +109,15 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     if (ns) extra.push({ field: "namespace", op: "EQUALS" as const, value: ns });
     const q = buildListQuery(RUN_FIELDS, listParams(req), extra);
     const versions = new Map<string, string | undefined>();
-    const toJson = (run: Run) => {
+    // a page of summaries: no spec is read (a realistic one is hundreds of KB); GET one run for it
+    const toJson = (run: RunSummary) => {
       if (run.pipelineVersionId && !versions.has(run.pipelineVersionId)) {
         versions.set(run.pipelineVersionId, pipelineIdOf(ctx, run.pipelineVersionId));
       }
       const pipelineId = run.pipelineVersionId ? versions.get(run.pipelineVersionId) : undefined;
       return runJson(run, pipelineId ? { pipelineId } : {});
     };
-    return listPage("runs", q, (query) => store.runs.list(query), toJson, RUN_FIELDS);
+    return listPage("runs", q, (query) => store.runs.listSummaries(query), toJson, RUN_FIELDS);
   });
 
   app.get(`${API}/runs/:run_id`, async (req) => json(requireRun(ctx, req), true));

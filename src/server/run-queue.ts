@@ -57,7 +57,7 @@ export class RunQueue {
     const ids: string[] = [];
     let pageToken: string | undefined;
     do {
-      const page = this.opts.store.runs.list({
+      const page = this.opts.store.runs.listSummaries({
         filter: [{ field: "state", op: "EQUALS", value: "PENDING" }],
         sort: { field: "createdAt", desc: false },
         pageSize: 500,

@@ -32,6 +32,12 @@ export interface ListSpec {
   counts?: { table: string; fields: ReadonlySet<string> };
 }
 
+/** Options of {@link runList}. */
+export interface ListRead {
+  /** The columns to read (trusted names, never user input); default all (`*`). */
+  columns?: readonly string[];
+}
+
 /** Default and maximum page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -199,6 +205,7 @@ export function runList<T>(
   spec: ListSpec,
   query: ListQuery | undefined,
   map: (row: Record<string, unknown>) => T,
+  read: ListRead = {},
 ): ListResult<T> {
   const q = query ?? {};
   const pageSize = q.pageSize === undefined || q.pageSize === 0 ? DEFAULT_PAGE_SIZE : q.pageSize;
@@ -216,9 +223,10 @@ export function runList<T>(
   const hash = queryHash(spec, q, sortField, desc);
 
   const dir = desc ? "DESC" : "ASC";
+  const columns = read.columns ? read.columns.join(", ") : "*";
   const fetchRows = (cursor: { v: SqlValue; id: string } | undefined, limit: number) => {
     const keyset = cursor ? ` AND (${sortExpr}, id) ${desc ? "<" : ">"} (?, ?)` : "";
-    const sql = `SELECT *, ${sortExpr} AS sort_key__ FROM ${spec.table} WHERE ${where}${keyset} ORDER BY ${sortExpr} ${dir}, id ${dir} LIMIT ?`;
+    const sql = `SELECT ${columns}, ${sortExpr} AS sort_key__ FROM ${spec.table} WHERE ${where}${keyset} ORDER BY ${sortExpr} ${dir}, id ${dir} LIMIT ?`;
     const pageParams: SqlValue[] = cursor ? [...params, cursor.v, cursor.id] : [...params];
     return ctx.stmt(sql).all(...pageParams, limit) as Record<string, unknown>[];
   };

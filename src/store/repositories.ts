@@ -28,6 +28,7 @@ import type {
   RunInput,
   RunOwnerIdentity,
   RunStateExtra,
+  RunSummary,
   RuntimeState,
   Task,
   TaskAttempt,
@@ -86,6 +87,8 @@ export interface RunRepository {
    * pipelineVersionId, recurringRunId, createdAt, scheduledAt, startedAt, finishedAt.
    */
   list(query?: ListQuery): ListResult<Run>;
+  /** The same list without the specs: no spec is read or parsed (what API lists and `weft runs list` show). */
+  listSummaries(query?: ListQuery): ListResult<RunSummary>;
   /** Sets the state and appends it to `stateHistory` in one statement. Throws `NotFoundError`. */
   updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run;
   /** Like `updateState`, but only if the current state is one of `from`; returns undefined otherwise. */

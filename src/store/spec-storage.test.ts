@@ -105,3 +105,29 @@ describe("pipeline specs stored once", () => {
     }
   });
 });
+
+describe("run summaries", () => {
+  it("lists runs without reading their specs: a run whose spec text is unreadable still lists", () => {
+    const store = openStore(freshHome());
+    try {
+      const kept = store.runs.create({
+        displayName: "kept",
+        pipelineSpec: bigSpec("kept", 1024),
+        parameters: { n: 1 },
+      });
+      const legacy = store.runs.create({ displayName: "legacy", pipelineSpec: bigSpec("legacy", 1024) });
+      // a row that holds its own copy (written before schema 3), here not even JSON
+      store.db.prepare("UPDATE runs SET pipeline_spec = 'not json', spec_digest = NULL WHERE id = ?").run(legacy.id);
+      expect(() => store.runs.list()).toThrow(/pipeline_spec/);
+      const page = store.runs.listSummaries({ sort: { field: "createdAt", desc: false } });
+      expect(page.totalSize).toBe(2);
+      expect(page.items.map((r) => r.displayName).sort()).toEqual(["kept", "legacy"]);
+      const summary = page.items.find((r) => r.id === kept.id);
+      expect(summary).not.toHaveProperty("pipelineSpec");
+      const { pipelineSpec: _spec, platformSpec: _platform, ...rest } = store.runs.get(kept.id) ?? kept;
+      expect(summary).toEqual(rest);
+    } finally {
+      store.close();
+    }
+  });
+});

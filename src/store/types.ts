@@ -232,6 +232,12 @@ export interface Run {
 }
 
 /**
+ * A run as lists return it: everything but its pipeline and platform specs, which a list
+ * neither reads nor parses (a realistic spec is hundreds of KB); get one run for them.
+ */
+export type RunSummary = Omit<Run, "pipelineSpec" | "platformSpec">;
+
+/**
  * What identifies a run's owner besides its pid and host: a pid is reused (a restarted
  * container's server is PID 1 again), these are not.
  */

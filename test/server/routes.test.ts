@@ -226,6 +226,37 @@ describe.skipIf(!SHARED_CORPUS.present)("runs", () => {
     ).toBe(404);
   });
 
+  it("lists runs without their pipeline spec; getting one run returns it", async () => {
+    const p = await upload("valid/critical/add_numbers.yaml", "?name=adder");
+    const spec = (await call("GET", `${API}/pipelines/${p.pipeline_id}/versions`)).body.pipeline_versions[0]
+      .pipeline_spec;
+    const inline = await call("POST", `${API}/runs`, {
+      display_name: "inline",
+      pipeline_spec: spec,
+      runtime_config: { parameters: { a: 3, b: 4 } },
+    });
+    const byVersion = await call("POST", `${API}/runs`, {
+      display_name: "by-version",
+      pipeline_version_reference: { pipeline_id: p.pipeline_id },
+      runtime_config: { parameters: { a: 1, b: 2 } },
+    });
+    const listed = (await call("GET", `${API}/runs?sort_by=display_name`)).body.runs;
+    expect(listed.map((r: { display_name: string }) => r.display_name)).toEqual(["by-version", "inline"]);
+    for (const r of listed) expect(r).not.toHaveProperty("pipeline_spec");
+    // everything else a list shows is what getting the run shows
+    const {
+      pipeline_spec: _spec,
+      run_details: _details,
+      ...inlineRest
+    } = (await call("GET", `${API}/runs/${inline.body.run_id}`)).body;
+    expect(listed[1]).toEqual(inlineRest);
+    expect(listed[1].runtime_config.parameters).toEqual({ a: 3, b: 4 });
+    expect(listed[0].pipeline_version_reference).toEqual(byVersion.body.pipeline_version_reference);
+    expect((await call("GET", `${API}/runs/${inline.body.run_id}`)).body.pipeline_spec.pipelineInfo.name).toBe(
+      "add-numbers",
+    );
+  });
+
   it("lists runs with filters in every spelling, sorts, and rejects bad filters", async () => {
     const p = await upload("valid/critical/add_numbers.yaml", "?name=adder");
     for (const name of ["alpha", "beta", "gamma"]) {

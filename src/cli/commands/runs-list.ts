@@ -1,82 +1,104 @@
 /**
- * `weft runs list` and `weft runs get`: runs and their tasks, read from the store.
+ * `weft runs list` and `weft runs get` over the local store: the store-backed
+ * {@link RunSource}; `run-views.ts` prints what it reads.
  */
-import { isRunState, RUN_STATES } from "../../ir/index.ts";
-import type { Predicate, Run, Store, Task } from "../../store/index.ts";
+import type { Predicate, RunSummary, Store, Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { colorState, colorsFor, elapsed, formatDuration, formatNumber, formatTime, renderTable } from "../format.ts";
+import { elapsed } from "../format.ts";
 import { resolveRun } from "../resolve.ts";
+import type { RunDetail, RunListPage, RunListRequest, RunSource } from "../run-source.ts";
+import { type RunsListOptions, showRun, showRunList } from "../run-views.ts";
 
-/** Options of `weft runs list`. */
-export interface RunsListOptions {
-  experiment?: string;
-  state?: string;
-  limit: number;
-  json?: boolean;
-}
+export type { RunsListOptions } from "../run-views.ts";
 
-/** Lists runs, newest first; returns the exit code. */
+/** Lists runs of `$WEFT_HOME`, newest first; returns the exit code. */
 export async function runsList(opts: RunsListOptions): Promise<number> {
-  return withRecoveredContext(({ store }) => {
-    const filter: Predicate[] = [];
-    if (opts.experiment !== undefined) {
-      const exp = store.experiments.getByName(opts.experiment) ?? store.experiments.get(opts.experiment);
-      if (!exp) {
-        throw new CliError("BAD_OPTION", `no experiment "${opts.experiment}"; list them with: weft experiments list`);
-      }
-      filter.push({ field: "experimentId", op: "EQUALS", value: exp.id });
-    }
-    if (opts.state !== undefined) {
-      const state = opts.state.toUpperCase();
-      if (!isRunState(state)) {
-        throw new CliError(
-          "BAD_OPTION",
-          `--state "${opts.state}" is not a run state; use one of ${RUN_STATES.join(", ")}`,
-        );
-      }
-      filter.push({ field: "state", op: "EQUALS", value: state });
-    }
-    const page = store.runs.list({ filter, sort: { field: "createdAt", desc: true }, pageSize: opts.limit });
-    const metrics = store.metrics.latestByRunIds(page.items.map((r) => r.id));
-    if (opts.json) {
-      const items = page.items.map((r) => ({ ...runBrief(r), metrics: metrics[r.id] ?? [] }));
-      process.stdout.write(`${JSON.stringify({ runs: items, totalSize: page.totalSize })}\n`);
-      return 0;
-    }
-    if (page.items.length === 0) {
-      process.stdout.write(`no runs in ${store.home}\n`);
-      return 0;
-    }
-    const c = colorsFor(process.stdout);
-    const expNames = new Map<string, string>();
-    const expName = (id: string) => {
-      if (!expNames.has(id)) expNames.set(id, store.experiments.get(id)?.name ?? id);
-      return expNames.get(id) ?? id;
-    };
-    const rows = page.items.map((r) => [
-      r.id,
-      r.displayName,
-      colorState(r.state, r.state, c),
-      formatTime(r.createdAt),
-      formatDuration(elapsed(r.startedAt, r.finishedAt)),
-      expName(r.experimentId),
-      (metrics[r.id] ?? [])
-        .slice(0, 3)
-        .map((m) => `${m.name}=${formatNumber(m.value)}`)
-        .join(" "),
-    ]);
-    process.stdout.write(
-      `${renderTable(["RUN ID", "NAME", "STATE", "CREATED", "DURATION", "EXPERIMENT", "METRICS"], rows)}\n`,
-    );
-    if (page.totalSize > page.items.length) {
-      process.stdout.write(c.gray(`(${page.items.length} of ${page.totalSize}; use --limit to see more)\n`));
-    }
-    return 0;
-  });
+  return withRecoveredContext(({ store }) => showRunList(storeRunSource(store), opts));
 }
 
-function runBrief(r: Run) {
+/** Shows one run of `$WEFT_HOME` with its tasks; returns the exit code. */
+export async function runsGet(ref: string, opts: { json?: boolean }): Promise<number> {
+  return withRecoveredContext(({ store }) => showRun(storeRunSource(store), ref, opts));
+}
+
+/** Runs read from the local store. */
+export function storeRunSource(store: Store): RunSource {
+  const experimentName = (id: string) => store.experiments.get(id)?.name ?? id;
+  return {
+    where: `in ${store.home}`,
+    async listRuns(request: RunListRequest): Promise<RunListPage> {
+      const filter: Predicate[] = [];
+      if (request.experiment !== undefined) {
+        const exp = store.experiments.getByName(request.experiment) ?? store.experiments.get(request.experiment);
+        if (!exp) {
+          throw new CliError(
+            "BAD_OPTION",
+            `no experiment "${request.experiment}"; list them with: weft experiments list`,
+          );
+        }
+        filter.push({ field: "experimentId", op: "EQUALS", value: exp.id });
+      }
+      if (request.state !== undefined) filter.push({ field: "state", op: "EQUALS", value: request.state });
+      // summaries: a list neither reads nor parses the runs' specs
+      const page = store.runs.listSummaries({
+        filter,
+        sort: { field: "createdAt", desc: true },
+        pageSize: request.limit,
+      });
+      const metrics = store.metrics.latestByRunIds(page.items.map((r) => r.id));
+      const names = new Map<string, string>();
+      const nameOf = (id: string) => names.get(id) ?? names.set(id, experimentName(id)).get(id) ?? id;
+      const items = page.items.map((r) => ({
+        id: r.id,
+        name: r.displayName,
+        state: r.state,
+        createdAt: r.createdAt,
+        durationMs: elapsed(r.startedAt, r.finishedAt),
+        experiment: nameOf(r.experimentId),
+        metrics: metrics[r.id] ?? [],
+        doc: runBrief(r),
+      }));
+      return { items, totalSize: page.totalSize };
+    },
+    async getRun(ref: string): Promise<RunDetail> {
+      const run = resolveRun(store, ref);
+      const tasks = store.tasks.listByRun(run.id);
+      const artifacts = store.artifacts.listByRun(run.id);
+      const metrics = store.metrics.listByRun(run.id);
+      const { pipelineSpec, ...rest } = run;
+      const detail: RunDetail = {
+        id: run.id,
+        name: run.displayName,
+        state: run.state,
+        cancelRequested: run.cancelRequested,
+        experiment: experimentName(run.experimentId),
+        pipeline: pipelineSpec.pipelineInfo.name,
+        createdAt: run.createdAt,
+        durationMs: elapsed(run.startedAt, run.finishedAt),
+        cacheEnabled: run.enableCache,
+        parameters: run.parameters,
+        tasks: tasks
+          .filter((t) => t.path !== "root")
+          .map((t) => ({
+            path: t.path,
+            state: t.state,
+            durationMs: elapsed(t.startedAt, t.finishedAt),
+            attempts: Math.max(t.attempt, t.attempts.length),
+            cache: cacheDecision(t),
+            why: why(t),
+            ...(t.error?.message !== undefined ? { error: t.error.message } : {}),
+            ...(t.error?.stderrTail ? { stderrTail: t.error.stderrTail } : {}),
+          })),
+        doc: { run: rest, tasks: tasks.map(taskRow), artifacts, metrics },
+      };
+      if (run.error) detail.error = `[${run.error.code}] ${run.error.message}`;
+      return detail;
+    },
+  };
+}
+
+function runBrief(r: RunSummary): Record<string, unknown> {
   return {
     id: r.id,
     displayName: r.displayName,
@@ -115,67 +137,6 @@ function taskRow(t: Task): Record<string, unknown> {
     error: t.error?.message,
     logPath: t.logPath,
   };
-}
-
-/** Shows one run with its tasks; returns the exit code. */
-export async function runsGet(ref: string, opts: { json?: boolean }): Promise<number> {
-  return withRecoveredContext(({ store }) => {
-    const run = resolveRun(store, ref);
-    const tasks = store.tasks.listByRun(run.id);
-    const artifacts = store.artifacts.listByRun(run.id);
-    const metrics = store.metrics.listByRun(run.id);
-    if (opts.json) {
-      const { pipelineSpec: _spec, ...rest } = run;
-      const doc = { run: rest, tasks: tasks.map(taskRow), artifacts, metrics };
-      process.stdout.write(`${JSON.stringify(doc)}\n`);
-      return 0;
-    }
-    process.stdout.write(renderRun(store, run, tasks));
-    return 0;
-  });
-}
-
-function renderRun(store: Store, run: Run, tasks: Task[]): string {
-  const c = colorsFor(process.stdout);
-  const exp = store.experiments.get(run.experimentId);
-  const lines = [
-    `${c.bold("Run")} ${run.displayName} (${run.id})`,
-    `  state       ${colorState(run.state, run.state, c)}${run.cancelRequested && run.state !== "CANCELED" ? " (cancel requested)" : ""}`,
-    `  experiment  ${exp?.name ?? run.experimentId}`,
-    `  pipeline    ${run.pipelineSpec.pipelineInfo.name}`,
-    `  created     ${formatTime(run.createdAt)}`,
-    `  duration    ${formatDuration(elapsed(run.startedAt, run.finishedAt))}`,
-    `  cache       ${run.enableCache ? "enabled" : "disabled"}`,
-  ];
-  if (Object.keys(run.parameters).length > 0) {
-    lines.push(
-      `  parameters  ${Object.entries(run.parameters)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(" ")}`,
-    );
-  }
-  if (run.error) lines.push(`  error       ${c.red(`[${run.error.code}] ${run.error.message}`)}`);
-  const shown = tasks.filter((t) => t.path !== "root");
-  lines.push("", c.bold("Tasks"));
-  lines.push(
-    renderTable(
-      ["TASK", "STATE", "DURATION", "ATTEMPTS", "CACHE", "WHY"],
-      shown.map((t) => [
-        t.path.replace(/^root\//, ""),
-        colorState(t.state, t.state, c),
-        formatDuration(elapsed(t.startedAt, t.finishedAt)),
-        String(Math.max(t.attempt, t.attempts.length)),
-        cacheDecision(t),
-        why(t),
-      ]),
-    ),
-  );
-  const failed = shown.filter((t) => t.state === "FAILED");
-  for (const t of failed) {
-    lines.push("", c.red(`${t.path}: ${t.error?.message ?? "failed"}`));
-    if (t.error?.stderrTail) for (const l of t.error.stderrTail.split("\n")) lines.push(`  ${c.gray("|")} ${l}`);
-  }
-  return `${lines.join("\n")}\n`;
 }
 
 function why(t: Task): string {

@@ -2,11 +2,11 @@
  * `weft runs logs <run> [task] [-f]`: prints task log files; with `-f` keeps tailing
  * them (and picks up tasks that start later) until the task or run has finished.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import { FileFollower } from "../../engine/index.ts";
 import type { Run, Store, Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { isTerminalState } from "../format.ts";
+import { followUntilDone, noLogsYet, prefixedLogs, taskLabel, writeLogLines } from "../log-views.ts";
 import { resolveRun, resolveTasks } from "../resolve.ts";
 
 const POLL_MS = 200;
@@ -30,35 +30,24 @@ export async function runsLogs(runRef: string, taskRef: string | undefined, opts
     const pump = (flush: boolean) => {
       for (const t of select()) {
         if (!followers.has(t.id) && t.logPath) {
-          followers.set(t.id, { follower: new FileFollower(t.logPath), label: t.path.replace(/^root\//, "") });
+          followers.set(t.id, { follower: new FileFollower(t.logPath), label: taskLabel(t.path) });
         }
       }
-      const prefixed = taskRef === undefined || followers.size > 1;
+      const prefixed = prefixedLogs(taskRef, followers.size);
       for (const { follower, label } of followers.values()) {
-        const lines = flush ? follower.flush() : follower.poll();
-        for (const line of lines) process.stdout.write(prefixed ? `[${label}] ${line}\n` : `${line}\n`);
+        writeLogLines(label, flush ? follower.flush() : follower.poll(), prefixed);
       }
     };
     if (!opts.follow) {
       pump(true);
-      if (followers.size === 0) process.stderr.write(`run ${run.id} has no task logs yet\n`);
+      if (followers.size === 0) noLogsYet(run.id);
       return 0;
     }
-    let stop = false;
-    const onSigint = () => {
-      stop = true;
-    };
-    process.on("SIGINT", onSigint);
-    try {
-      while (!stop) {
-        pump(false);
-        if (finished(store, run, taskRef)) break;
-        await sleep(POLL_MS);
-      }
-      pump(true);
-    } finally {
-      process.off("SIGINT", onSigint);
-    }
+    await followUntilDone(() => {
+      pump(false);
+      return finished(store, run, taskRef);
+    }, POLL_MS);
+    pump(true);
     return 0;
   });
 }

@@ -3,6 +3,7 @@
  * terminated or retried on the server and followed with the same views as a local run.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { RunCommandOptions } from "../commands/run.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { loadPipeline } from "../load-pipeline.ts";
@@ -11,23 +12,12 @@ import { followRun } from "../progress/follow.ts";
 import { rejectLocalOnly, resolveRemoteRun, withRemote } from "./connect.ts";
 import { remoteRunHandle } from "./run-handle.ts";
 
-/** Options of `weft --host URL run`. */
-export interface RemoteRunOptions {
-  param?: string[];
-  experiment?: string;
-  runName?: string;
-  cache: boolean;
-  json?: boolean;
-  maxParallel?: number;
-  export?: string;
-}
-
 /**
  * Compiles (for `.ts`) or loads `file`, coerces `--param`s by the pipeline's types,
  * creates the run on the server and follows it; returns the exit code (0 only for
  * SUCCEEDED).
  */
-export async function remoteRunCommand(host: string, file: string, opts: RemoteRunOptions): Promise<number> {
+export async function remoteRunCommand(host: string, file: string, opts: RunCommandOptions): Promise<number> {
   rejectLocalOnly("weft run", { "--no-cache": !opts.cache, "--max-parallel": opts.maxParallel !== undefined });
   const pipeline = await loadPipeline(file, opts.export);
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);

@@ -23,6 +23,7 @@ import type {
   RunOwnerIdentity,
   RunRepository,
   RunStateExtra,
+  RunSummary,
   RuntimeState,
   StorageState,
 } from "../types.ts";
@@ -81,16 +82,58 @@ const RUNS: ListSpec = {
   counts: { table: "run_counts", fields: new Set(["experimentId", "namespace", "state", "storageState"]) },
 };
 
+/** The columns a summary reads: all but the specs (`pipeline_spec`, `spec_digest`, `platform_spec`). */
+const SUMMARY_COLUMNS = [
+  "id",
+  "experiment_id",
+  "display_name",
+  "description",
+  "pipeline_version_id",
+  "parameters",
+  "pipeline_root",
+  "state",
+  "state_history",
+  "storage_state",
+  "created_at",
+  "scheduled_at",
+  "started_at",
+  "finished_at",
+  "error",
+  "owner_pid",
+  "owner_host",
+  "owner_instance",
+  "owner_boot_id",
+  "owner_start_time",
+  "heartbeat_at",
+  "cancel_requested",
+  "recurring_run_id",
+  "enable_cache",
+  "namespace",
+] as const;
+
+type SummaryRow = Omit<RunRow, "pipeline_spec" | "spec_digest" | "platform_spec">;
+
 function toRun(ctx: SqlContext, r: RunRow): Run {
   const where = (column: string) => ({ table: "runs", id: r.id, column });
   const spec = specText(ctx, r.pipeline_spec, r.spec_digest, where("pipeline_spec"));
-  const run: Run = {
+  // Specs are validated by the IR module before they are stored.
+  const pipelineSpec = fromJsonValue(spec, where("pipeline_spec")) as PipelineSpec;
+  // the spec keeps its place after the description
+  const { id, experimentId, displayName, description, ...rest } = toRunSummary(r);
+  const run: Run = { id, experimentId, displayName, description, pipelineSpec, ...rest };
+  if (r.platform_spec !== null) {
+    run.platformSpec = fromJsonValue(r.platform_spec, where("platform_spec")) as PlatformSpec;
+  }
+  return run;
+}
+
+function toRunSummary(r: SummaryRow): RunSummary {
+  const where = (column: string) => ({ table: "runs", id: r.id, column });
+  const run: RunSummary = {
     id: r.id,
     experimentId: r.experiment_id,
     displayName: r.display_name,
     description: r.description,
-    // Specs are validated by the IR module before they are stored.
-    pipelineSpec: fromJsonValue(spec, where("pipeline_spec")) as PipelineSpec,
     parameters: fromJsonObject(r.parameters, where("parameters")),
     state: r.state,
     stateHistory: fromJson(RunStateHistorySchema, r.state_history, where("state_history")),
@@ -102,9 +145,6 @@ function toRun(ctx: SqlContext, r: RunRow): Run {
     namespace: r.namespace,
   };
   if (r.pipeline_version_id !== null) run.pipelineVersionId = r.pipeline_version_id;
-  if (r.platform_spec !== null) {
-    run.platformSpec = fromJsonValue(r.platform_spec, where("platform_spec")) as PlatformSpec;
-  }
   if (r.pipeline_root !== null) run.pipelineRoot = r.pipeline_root;
   if (r.started_at !== null) run.startedAt = r.started_at;
   if (r.finished_at !== null) run.finishedAt = r.finished_at;
@@ -246,6 +286,10 @@ export function createRunRepository(
 
     list(query?: ListQuery): ListResult<Run> {
       return runList(ctx, RUNS, query, (r) => toRun(ctx, r as unknown as RunRow));
+    },
+
+    listSummaries(query?: ListQuery): ListResult<RunSummary> {
+      return runList(ctx, RUNS, query, (r) => toRunSummary(r as unknown as SummaryRow), { columns: SUMMARY_COLUMNS });
     },
 
     updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run {

@@ -2,7 +2,7 @@
  * KFP v2beta1 resources: runs, experiments, pipelines and versions, recurring runs.
  */
 import { request } from "./http.ts";
-import type { Experiment, Json, Page, Pipeline, PipelineVersion, RecurringRun, Run } from "./types.ts";
+import type { Experiment, Json, Page, Pipeline, PipelineVersion, RecurringRun, Run, RunSummary } from "./types.ts";
 
 const API = "/apis/v2beta1";
 
@@ -33,9 +33,9 @@ async function list<T>(path: string, key: string, p: ListParams, signal?: AbortS
   };
 }
 
-/** One page of runs. */
-export const listRuns = (p: ListParams, signal?: AbortSignal): Promise<Page<Run>> =>
-  list<Run>(`${API}/runs`, "runs", p, signal);
+/** One page of runs, without their pipeline specs (as KFP's list): {@link getRun} has the spec. */
+export const listRuns = (p: ListParams, signal?: AbortSignal): Promise<Page<RunSummary>> =>
+  list<RunSummary>(`${API}/runs`, "runs", p, signal);
 /** A run with its task details. */
 export const getRun = (id: string, signal?: AbortSignal): Promise<Run> =>
   request<Run>(`${API}/runs/${encodeURIComponent(id)}`, signal ? { signal } : {});

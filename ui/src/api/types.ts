@@ -41,6 +41,9 @@ export interface Run {
   state_history?: Array<{ update_time?: string; state?: RuntimeState }>;
 }
 
+/** A run as the run list returns it: without its pipeline spec (get the run for that). */
+export type RunSummary = Omit<Run, "pipeline_spec" | "run_details">;
+
 /** `v2beta1PipelineTaskDetail`. */
 export interface TaskDetail {
   task_id: string;

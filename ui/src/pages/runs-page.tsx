@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { isActiveRunState } from "../../../src/ir/states.ts";
-import { type ListParams, listRuns, type Run } from "../api/index.ts";
+import { type ListParams, listRuns, type RunSummary } from "../api/index.ts";
 import { ErrorAlert, PageHeader } from "../components/ui.tsx";
 import { navigate } from "../router.tsx";
 import { type RunsFilterState, RunsFilters } from "./runs-filters.tsx";
@@ -33,7 +33,7 @@ export function RunsPage(props: { experimentId?: string; embedded?: boolean }): 
     state: "",
     experimentId: props.experimentId ?? "",
   });
-  const [runs, setRuns] = useState<Run[]>([]);
+  const [runs, setRuns] = useState<RunSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [next, setNext] = useState<string | undefined>();
   const [error, setError] = useState<unknown>();

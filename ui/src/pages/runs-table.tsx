@@ -5,7 +5,7 @@
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef } from "react";
-import type { Run } from "../api/index.ts";
+import type { RunSummary } from "../api/index.ts";
 import { StateBadge } from "../components/ui.tsx";
 import { durationBetween, formatDuration, formatNumber, formatTime } from "../format.ts";
 import { useExperimentNames, usePipelineNames, useRunMetrics } from "../hooks/lookups.ts";
@@ -47,7 +47,7 @@ function SortHeader(props: {
 
 /** The table; `onLoadMore` is called when the last loaded rows come into view. */
 export function RunsTable(props: {
-  runs: Run[];
+  runs: RunSummary[];
   total: number;
   hasMore: boolean;
   loading: boolean;
@@ -141,7 +141,7 @@ export function RunsTable(props: {
               }
               const sel = props.selected.has(run.run_id);
               const pid = run.pipeline_version_reference?.pipeline_id;
-              const pipeline = pid ? (pipelines.get(pid) ?? "…") : (run.pipeline_spec?.pipelineInfo?.name ?? "—");
+              const pipeline = pid ? (pipelines.get(pid) ?? "…") : "inline pipeline";
               const m = metrics.get(run.run_id) ?? [];
               const name = run.display_name || run.run_id;
               return (

@@ -1,0 +1,116 @@
+/**
+ * The one presentation of `weft runs list` and `weft runs get`, over a {@link RunSource}
+ * (the local store or a server): the same tables, messages and JSON envelopes either way.
+ */
+import { isRunState, RUN_STATES, type RunState } from "../ir/index.ts";
+import { CliError } from "./errors.ts";
+import { colorState, colorsFor, formatDuration, formatNumber, formatTime, renderTable } from "./format.ts";
+import type { RunDetail, RunListPage, RunSource } from "./run-source.ts";
+
+/** Options of `weft runs list`. */
+export interface RunsListOptions {
+  experiment?: string;
+  state?: string;
+  limit: number;
+  json?: boolean;
+}
+
+/**
+ * `--state` as a run state, upper case.
+ *
+ * @throws CliError `BAD_OPTION` naming the states there are
+ */
+export function runStateOption(state: string): RunState {
+  const upper = state.toUpperCase();
+  if (!isRunState(upper)) {
+    throw new CliError("BAD_OPTION", `--state "${state}" is not a run state; use one of ${RUN_STATES.join(", ")}`);
+  }
+  return upper;
+}
+
+/** Lists runs, newest first; returns the exit code. */
+export async function showRunList(source: RunSource, opts: RunsListOptions): Promise<number> {
+  const page = await source.listRuns({
+    limit: opts.limit,
+    ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}),
+    ...(opts.state !== undefined ? { state: runStateOption(opts.state) } : {}),
+  });
+  if (opts.json) {
+    const runs = page.items.map((r) => ({ ...r.doc, metrics: r.metrics }));
+    process.stdout.write(`${JSON.stringify({ runs, totalSize: page.totalSize })}\n`);
+    return 0;
+  }
+  process.stdout.write(renderRunList(source, page));
+  return 0;
+}
+
+function renderRunList(source: RunSource, page: RunListPage): string {
+  if (page.items.length === 0) return `no runs ${source.where}\n`;
+  const c = colorsFor(process.stdout);
+  const rows = page.items.map((r) => [
+    r.id,
+    r.name,
+    colorState(r.state, r.state || "-", c),
+    formatTime(r.createdAt),
+    formatDuration(r.durationMs),
+    r.experiment,
+    r.metrics
+      .slice(0, 3)
+      .map((m) => `${m.name}=${formatNumber(m.value)}`)
+      .join(" "),
+  ]);
+  let text = `${renderTable(["RUN ID", "NAME", "STATE", "CREATED", "DURATION", "EXPERIMENT", "METRICS"], rows)}\n`;
+  if (page.totalSize > page.items.length) {
+    text += c.gray(`(${page.items.length} of ${page.totalSize}; use --limit to see more)\n`);
+  }
+  return text;
+}
+
+/** Shows one run with its tasks; returns the exit code. */
+export async function showRun(source: RunSource, ref: string, opts: { json?: boolean }): Promise<number> {
+  const run = await source.getRun(ref);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(run.doc)}\n`);
+    return 0;
+  }
+  process.stdout.write(renderRun(source, run));
+  return 0;
+}
+
+function renderRun(source: RunSource, run: RunDetail): string {
+  const c = colorsFor(process.stdout);
+  const canceling = run.cancelRequested && run.state !== "CANCELED" ? " (cancel requested)" : "";
+  const lines = [
+    `${c.bold("Run")} ${run.name} (${run.id})${source.host ? ` on ${source.host}` : ""}`,
+    `  state       ${colorState(run.state, run.state || "-", c)}${canceling}`,
+    `  experiment  ${run.experiment}`,
+    `  pipeline    ${run.pipeline}`,
+    `  created     ${formatTime(run.createdAt)}`,
+    `  duration    ${formatDuration(run.durationMs)}`,
+  ];
+  if (run.cacheEnabled !== undefined) lines.push(`  cache       ${run.cacheEnabled ? "enabled" : "disabled"}`);
+  const params = Object.entries(run.parameters);
+  if (params.length > 0) {
+    lines.push(`  parameters  ${params.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ")}`);
+  }
+  if (run.error) lines.push(`  error       ${c.red(run.error)}`);
+  lines.push("", c.bold("Tasks"));
+  lines.push(
+    renderTable(
+      ["TASK", "STATE", "DURATION", "ATTEMPTS", "CACHE", "WHY"],
+      run.tasks.map((t) => [
+        t.path.replace(/^root\//, ""),
+        colorState(t.state, t.state, c),
+        formatDuration(t.durationMs),
+        String(t.attempts),
+        t.cache,
+        t.why,
+      ]),
+    ),
+  );
+  for (const t of run.tasks.filter((t) => t.state === "FAILED")) {
+    lines.push("", c.red(`${t.path}: ${t.error ?? "failed"}`));
+    if (t.stderrTail) for (const l of t.stderrTail.split("\n")) lines.push(`  ${c.gray("|")} ${l}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
