@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import type { Run, RunOwnerIdentity } from "../store/index.ts";
+import type { RunOwnerIdentity, RunSummary } from "../store/index.ts";
 import { parseDuration } from "./retry.ts";
 
 /** An owner whose heartbeat is older than this is gone (it beats every second). */
@@ -76,7 +76,7 @@ export function thisOwner(): { pid: number; host: string; identity: RunOwnerIden
 }
 
 /** Whether `run` is owned by this process (any engine in it). */
-export function ownedByThisProcess(run: Run): boolean {
+export function ownedByThisProcess(run: RunSummary): boolean {
   return run.ownerInstance === INSTANCE;
 }
 
@@ -84,7 +84,7 @@ export function ownedByThisProcess(run: Run): boolean {
  * Why the recorded owner of `run` is gone, or undefined while it may still be running it.
  * Without an identity (a claim recorded before migration 3) only the pid and heartbeat count.
  */
-export function ownerGone(run: Run, now: number, leaseMs = ownerLeaseMs()): string | undefined {
+export function ownerGone(run: RunSummary, now: number, leaseMs = ownerLeaseMs()): string | undefined {
   const pid = run.ownerPid;
   if (pid === undefined || run.ownerHost === undefined) return "it has no owner";
   if (run.heartbeatAt === undefined || now - run.heartbeatAt >= leaseMs) {

@@ -6,7 +6,7 @@
  */
 import os from "node:os";
 import { UNFINISHED_TASK_STATES } from "../ir/index.ts";
-import type { Run, Store, Task } from "../store/index.ts";
+import type { RunSummary, Store, Task } from "../store/index.ts";
 import { bootId, ownerGone, ownerLeaseMs, processAlive, processParentAndGroup } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 
@@ -15,7 +15,7 @@ import { killTree } from "./process-tree.ts";
  * boot, alive, a group leader, and neither this process nor one of its children (after a
  * pid namespace restart the old pids name other processes).
  */
-function leftoverGroup(run: Run, t: Task): number | undefined {
+function leftoverGroup(run: RunSummary, t: Task): number | undefined {
   const pid = t.pid;
   if (t.state !== "RUNNING" || pid === undefined || run.ownerHost !== os.hostname()) return undefined;
   const boot = bootId();

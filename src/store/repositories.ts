@@ -119,7 +119,9 @@ export interface RunRepository {
    * Active runs (`ACTIVE_RUN_STATES`: PENDING, RUNNING, CANCELING; Weft never records PAUSED)
    * whose recorded owner is not alive, plus active runs other than PENDING with no owner at all.
    */
-  findOrphans(isAlive: (pid: number, host: string, heartbeatAt: number | undefined, run: Run) => boolean): Run[];
+  findOrphans(
+    isAlive: (pid: number, host: string, heartbeatAt: number | undefined, run: RunSummary) => boolean,
+  ): RunSummary[];
 }
 
 /** The tasks of runs. */

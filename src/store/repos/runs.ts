@@ -370,20 +370,21 @@ export function createRunRepository(
       setFlag(id, "DELETE FROM runs WHERE id = ?");
     },
 
-    findOrphans(isAlive): Run[] {
+    findOrphans(isAlive): RunSummary[] {
+      // summaries: recovery needs the owner columns, never the specs
       const rows = ctx
         .stmt(
-          `SELECT * FROM runs WHERE state IN (${ACTIVE_RUN_STATES.map(() => "?").join(", ")}) ORDER BY created_at, id`,
+          `SELECT ${SUMMARY_COLUMNS.join(", ")} FROM runs WHERE state IN (${ACTIVE_RUN_STATES.map(() => "?").join(", ")}) ORDER BY created_at, id`,
         )
-        .all(...ACTIVE_RUN_STATES) as RunRow[];
-      const orphans: Run[] = [];
+        .all(...ACTIVE_RUN_STATES) as SummaryRow[];
+      const orphans: RunSummary[] = [];
       for (const r of rows) {
         if (r.owner_pid === null || r.owner_host === null) {
           // A PENDING run without an owner is queued, not orphaned.
-          if (r.state !== "PENDING") orphans.push(toRun(ctx, r));
+          if (r.state !== "PENDING") orphans.push(toRunSummary(r));
           continue;
         }
-        const run = toRun(ctx, r);
+        const run = toRunSummary(r);
         if (!isAlive(r.owner_pid, r.owner_host, opt(r.heartbeat_at), run)) orphans.push(run);
       }
       return orphans;
