@@ -6,6 +6,7 @@
  */
 import os from "node:os";
 import type { Run, Store, Task } from "../store/index.ts";
+import { taskFailure } from "./errors.ts";
 import { bootId, ownerGone, ownerLeaseMs, processAlive, processParentAndGroup } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 
@@ -57,10 +58,15 @@ export function findOrphanRuns(store: Store, clock: () => number, ownRuns: Set<s
           ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
           finishedAt: now,
           ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
-          error: { message: canceled ? "the run was canceled" : `the attempt was cut short: ${why}` },
+          error: canceled
+            ? taskFailure("CANCELED", "the run was canceled")
+            : taskFailure("OWNER_DIED", `the attempt was cut short: ${why}`),
         });
       }
-      store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], canceled ? "CANCELED" : "FAILED", now);
+      const taskError = canceled
+        ? taskFailure("CANCELED", "the run was canceled while its owner process was not running")
+        : taskFailure("OWNER_DIED", `${why}; resume it with 'weft runs retry ${run.id}'`);
+      store.tasks.markUnfinishedAs(run.id, ["PENDING", "RUNNING"], canceled ? "CANCELED" : "FAILED", now, taskError);
       store.runs.updateState(run.id, canceled ? "CANCELED" : "FAILED", {
         at: now,
         finishedAt: now,

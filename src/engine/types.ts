@@ -57,6 +57,8 @@ export type EngineEvent =
       startedAt?: number;
       finishedAt?: number;
       error?: string;
+      /** The task failure code of `error` (`src/engine/errors.ts`, `TASK_ERRORS`). */
+      errorCode?: string;
       stderrTail?: string[];
     }
   | { type: "log"; runId: string; taskId: string; path: string; stream: "stdout" | "stderr"; line: string };
