@@ -94,6 +94,10 @@ export interface TaskSummary {
   durationMs?: number;
   cached: boolean;
   error?: string;
+  /** The task failure code of `error` (`TASK_ERRORS`). */
+  errorCode?: string;
+  /** What to do about `error`. */
+  errorAction?: string;
   stderrTail?: string[];
   cacheExplanation?: string;
   logPath?: string;

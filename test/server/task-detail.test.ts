@@ -123,6 +123,11 @@ describe.skipIf(!SHARED_CORPUS.present)("GET /apis/weft/v1/runs/{run_id}/tasks/{
     expect(t.attempts.map((a) => a.attempt)).toEqual([1, 2]);
     expect(t.attempts[0]?.exit_code).toBe(3);
     expect(t.attempts[0]?.error?.message).toMatch(/\S/);
+    expect(t.attempts[0]?.error).toMatchObject({
+      code: "EXIT_NONZERO",
+      action: expect.stringContaining("weft runs retry"),
+      stderr_tail: "first-try",
+    });
     expect(t.attempts[1]).toMatchObject({ attempt: 2, exit_code: 0 });
     expect(t.attempts[1]?.error).toBeUndefined();
   });

@@ -114,6 +114,8 @@ function taskRow(t: Task): Record<string, unknown> {
     inputs: t.inputs.parameters,
     outputs: t.outputs.parameters,
     error: t.error?.message,
+    errorCode: t.error?.code,
+    errorAction: t.error?.action,
     logPath: t.logPath,
   };
 }
@@ -173,7 +175,9 @@ function renderRun(store: Store, run: Run, tasks: Task[]): string {
   );
   const failed = shown.filter((t) => t.state === "FAILED");
   for (const t of failed) {
-    lines.push("", c.red(`${t.path}: ${t.error?.message ?? "failed"}`));
+    const code = t.error?.code !== undefined ? `[${t.error.code}] ` : "";
+    lines.push("", c.red(`${t.path}: ${code}${t.error?.message ?? "failed"}`));
+    if (t.error?.action) lines.push(`  action: ${t.error.action}`);
     if (t.error?.stderrTail) for (const l of t.error.stderrTail.split("\n")) lines.push(`  ${c.gray("|")} ${l}`);
   }
   return `${lines.join("\n")}\n`;
