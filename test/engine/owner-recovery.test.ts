@@ -62,6 +62,7 @@ describe("run ownership", () => {
     expect(() => process.kill(pid, 0)).not.toThrow();
     const a = env.store.tasks.getByPath(id, "root/a");
     expect(a?.state).toBe("FAILED");
+    expect(a?.error?.code).toBe("OWNER_DIED");
     expect(a?.attempts.map((x) => x.attempt)).toEqual([1]);
   });
 
@@ -108,6 +109,7 @@ describe("run ownership", () => {
     const run = env.store.runs.get(id);
     expect(run?.state).toBe("CANCELED");
     expect(env.store.tasks.getByPath(id, "root/a")?.state).toBe("CANCELED");
+    expect(env.store.tasks.getByPath(id, "root/a")?.error?.code).toBe("CANCELED");
     const s = await env.engine.resumeRun(id).done;
     expect(s.state).toBe("SUCCEEDED");
     expect(s.tasks.find((t) => t.path === "root/a")?.attempt).toBe(2);
