@@ -32,8 +32,8 @@ export type RunStateChange = z.infer<typeof RunStateChangeSchema>;
 /** The state history column of a run. */
 export const RunStateHistorySchema = z.array(RunStateChangeSchema);
 
-/** Why a run failed. */
-export const RunErrorSchema = z.looseObject({ code: z.string(), message: z.string() });
+/** Why a run failed: the code, the message and, where known, the action to take. */
+export const RunErrorSchema = z.looseObject({ code: z.string(), message: z.string(), action: z.string().optional() });
 /** Why a run failed. */
 export type RunError = z.infer<typeof RunErrorSchema>;
 
