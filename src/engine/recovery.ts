@@ -70,7 +70,13 @@ export function findOrphanRuns(store: Store, clock: () => number, ownRuns: Set<s
       store.runs.updateState(run.id, canceled ? "CANCELED" : "FAILED", {
         at: now,
         finishedAt: now,
-        error: { code: canceled ? "CANCELED" : "OWNER_DIED", message },
+        error: {
+          code: canceled ? "CANCELED" : "OWNER_DIED",
+          message,
+          action: canceled
+            ? "weft runs retry runs it again"
+            : `weft runs retry ${run.id} resumes it, reusing finished tasks`,
+        },
       });
       store.runs.clearOwner(run.id);
     });

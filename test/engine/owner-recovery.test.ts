@@ -58,6 +58,7 @@ describe("run ownership", () => {
     expect(run?.state).toBe("FAILED");
     expect(run?.error?.code).toBe("OWNER_DIED");
     expect(run?.error?.message).toMatch(/has not written a heartbeat for 6\d s; resume it with 'weft runs retry/);
+    expect(run?.error?.action).toBe(`weft runs retry ${id} resumes it, reusing finished tasks`);
     // the unrelated process with that pid is left alone: it is not the task's process group
     expect(() => process.kill(pid, 0)).not.toThrow();
     const a = env.store.tasks.getByPath(id, "root/a");
