@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ArtifactError } from "../artifacts/index.ts";
+import { IrError } from "../ir/index.ts";
 import { EngineError, failureOf, TASK_ERRORS, TaskError, type TaskErrorCode, taskFailure } from "./errors.ts";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -48,6 +49,7 @@ describe("failureOf", () => {
       taskFailure("SPEC_INVALID", "task 'root/a': cpu 'x' is not a CPU quantity"),
     );
     expect(failureOf(new ArtifactError("ARTIFACT_OUTSIDE_STORE", "outside")).code).toBe("PATH_UNSAFE");
+    expect(failureOf(new IrError("IR_PLACEHOLDER", "placeholder {{$.x}}: unknown")).code).toBe("SPEC_INVALID");
     expect(failureOf(new Error("disk full"), "CACHE_FAILED")).toEqual(taskFailure("CACHE_FAILED", "disk full"));
     expect(failureOf("weird").code).toBe("INTERNAL");
   });

@@ -134,6 +134,7 @@ export function taskFailure(code: TaskErrorCode, message: string, action?: strin
 /** Codes of errors from other layers that a task failure keeps under a catalogue code. */
 const FOREIGN_CODES: Record<string, TaskErrorCode> = {
   PLAN_INVALID: "SPEC_INVALID",
+  IR_PLACEHOLDER: "SPEC_INVALID",
   CONDITION_INVALID: "CONDITION_INVALID",
   ARTIFACT_OUTSIDE_STORE: "PATH_UNSAFE",
   ARTIFACT_INVALID_SEGMENT: "PATH_UNSAFE",
