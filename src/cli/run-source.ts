@@ -51,6 +51,9 @@ export interface RunTaskLine {
   /** Why the cache hit or missed. */
   why: string;
   error?: string;
+  /** The task failure code (the engine's catalogue) and the action to take, when known. */
+  errorCode?: string;
+  errorAction?: string;
   stderrTail?: string;
 }
 

@@ -9,15 +9,15 @@ import { uriToLocalPath } from "../executor/index.ts";
 import type { ComponentSpec, ContainerSpec, JsonValue } from "../ir/index.ts";
 import type { Task, TaskCacheInfo } from "../store/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext } from "./context.ts";
+import { failureOf, type TaskFailure, taskFailure } from "./errors.ts";
 import { digestOutputs, recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
 import { resolveArgv } from "./placeholders.ts";
 import { appendNoFollow, runProcess } from "./process-tree.ts";
 import type { demandOf } from "./resources.ts";
 import { buildExecutorInput, prepareAttempt, readOutputs, recordedArgv, relPath } from "./task-io.ts";
 
-/** Why an attempt failed, and whether another attempt may help. */
-export type Fail = {
-  message: string;
+/** Why an attempt failed (a catalogue code, message and action), and whether another attempt may help. */
+export type Fail = TaskFailure & {
   stderrTail?: string[];
   exitCode?: number;
   retryable: boolean;
@@ -51,12 +51,15 @@ export async function runAttempt(
   try {
     lease = await ctx.scheduler.acquire(demand, ctx.signal);
   } catch {
-    return { message: "the run was canceled", retryable: false, canceled: true };
+    return { ...taskFailure("CANCELED", "the run was canceled"), retryable: false, canceled: true };
   }
   if (ctx.draining?.aborted) {
     lease.release();
     return {
-      message: "not started: the process running the run was stopping; it runs when the run resumes",
+      ...taskFailure(
+        "OWNER_STOPPED",
+        "not started: the process running the run was stopping; it runs when the run resumes",
+      ),
       retryable: false,
       canceled: true,
     };
@@ -102,8 +105,7 @@ export async function runAttempt(
     });
   } catch (e) {
     lease.release();
-    const message = (e as Error).message;
-    return { message: message.startsWith("task '") ? message : `task '${place.path}': ${message}`, retryable: false };
+    return { ...failureOf(e, "INTERNAL", place.path), retryable: false };
   }
   const t = ctx.store.tasks.update(rec.id, {
     state: "RUNNING",
@@ -151,15 +153,27 @@ export async function runAttempt(
     failure =
       out.spawnError.code === "ENOENT"
         ? {
-            message: `task '${place.path}': command '${cmd}' not found on this machine; the task expects image '${container.image}'. Install '${cmd}' or run the pipeline where that image's tools exist`,
+            ...taskFailure(
+              "COMMAND_NOT_FOUND",
+              `task '${place.path}': command '${cmd}' not found on this machine; the task expects image '${container.image}'. Install '${cmd}' or run the pipeline where that image's tools exist`,
+              `install '${cmd}' or run the pipeline where image '${container.image}''s tools exist`,
+            ),
             retryable: false,
           }
-        : { message: `task '${place.path}': could not start '${cmd}': ${out.spawnError.message}`, retryable: false };
+        : {
+            ...taskFailure("SPAWN_FAILED", `task '${place.path}': could not start '${cmd}': ${out.spawnError.message}`),
+            retryable: false,
+          };
   } else if (out.canceled)
-    failure = { message: "the run was canceled", retryable: false, canceled: true, stderrTail: out.stderrTail };
+    failure = {
+      ...taskFailure("CANCELED", "the run was canceled"),
+      retryable: false,
+      canceled: true,
+      stderrTail: out.stderrTail,
+    };
   else if (out.timedOut)
     failure = {
-      message: `task '${place.path}' timed out after ${ctx.settings.taskTimeoutMs} ms and was killed`,
+      ...taskFailure("TIMEOUT", `task '${place.path}' timed out after ${ctx.settings.taskTimeoutMs} ms and was killed`),
       retryable: true,
       stderrTail: out.stderrTail,
     };
@@ -168,8 +182,17 @@ export async function runAttempt(
       out.exitCode === 127
         ? `; exit 127 means a command was not found (the task expects image '${container.image}')`
         : "";
+    const message = `task '${place.path}' exited with ${out.exitCode ?? `signal ${out.signal}`}${hint}; see its log ${logPath}`;
     failure = {
-      message: `task '${place.path}' exited with ${out.exitCode ?? `signal ${out.signal}`}${hint}; see its log ${logPath}`,
+      ...(out.exitCode === null
+        ? taskFailure("SIGNAL", message)
+        : taskFailure(
+            "EXIT_NONZERO",
+            message,
+            out.exitCode === 127
+              ? `install the missing command or run where image '${container.image}''s tools exist`
+              : undefined,
+          )),
       retryable: true,
       stderrTail: out.stderrTail,
       ...(exitCode !== undefined ? { exitCode } : {}),
@@ -197,7 +220,7 @@ export async function runAttempt(
       emitTask(ctx, done);
       return { state: "SUCCEEDED", outputs, taskId: rec.id };
     } catch (e) {
-      failure = { message: (e as Error).message, retryable: true, stderrTail: out.stderrTail };
+      failure = { ...failureOf(e, "INTERNAL", place.path), retryable: true, stderrTail: out.stderrTail };
     }
   }
   ctx.store.tasks.appendAttempt(rec.id, {
@@ -205,7 +228,17 @@ export async function runAttempt(
     startedAt,
     finishedAt,
     ...(exitCode !== undefined ? { exitCode } : {}),
-    error: { message: failure.message, ...(failure.stderrTail ? { stderrTail: failure.stderrTail.join("\n") } : {}) },
+    error: recordedError(failure),
   });
   return failure;
+}
+
+/** The store's form of a failure: code, message, action and the stderr tail. */
+export function recordedError(f: Fail): { code: string; message: string; action: string; stderrTail?: string } {
+  return {
+    code: f.code,
+    message: f.message,
+    action: f.action,
+    ...(f.stderrTail ? { stderrTail: f.stderrTail.join("\n") } : {}),
+  };
 }

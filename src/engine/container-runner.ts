@@ -5,9 +5,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { type ComponentSpec, isSuccessState, type PipelineTaskSpec } from "../ir/index.ts";
-import { type Fail, lastAttempt, runAttempt } from "./attempt.ts";
+import { type Fail, lastAttempt, recordedError, runAttempt } from "./attempt.ts";
 import { type CacheLookup, lookupCache } from "./cache-step.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
+import { failureOf, taskFailure } from "./errors.ts";
 import { cacheOutputsOf, storedOutputs } from "./outputs-recorder.ts";
 import { demandOf, unsatisfiable } from "./resources.ts";
 import { backoffMs, maxAttempts, sleep } from "./retry.ts";
@@ -43,11 +44,12 @@ function fail(ctx: RunContext, id: string, f: Fail): NodeResult {
   const t = ctx.store.tasks.update(id, {
     state,
     finishedAt: ctx.clock(),
-    error: { message: f.message, ...(f.stderrTail ? { stderrTail: f.stderrTail.join("\n") } : {}) },
+    error: recordedError(f),
     ...(f.exitCode !== undefined ? { exitCode: f.exitCode } : {}),
   });
-  emitTask(ctx, t, { error: f.message, ...(f.stderrTail ? { stderrTail: f.stderrTail } : {}) });
-  return { state, outputs: { parameters: {}, artifacts: {} }, taskId: id, error: f.message };
+  const error = { code: f.code, message: f.message, action: f.action };
+  emitTask(ctx, t, { error, ...(f.stderrTail ? { stderrTail: f.stderrTail } : {}) });
+  return { state, outputs: { parameters: {}, artifacts: {} }, taskId: id, error };
 }
 
 /** Runs one container task to a terminal state; never rejects. */
@@ -84,7 +86,10 @@ export async function runContainerNode(
   }
   if (!container) {
     return fail(ctx, rec.id, {
-      message: `task '${place.path}': executor '${component.executorLabel ?? ""}' of component '${place.componentName}' has no container in deploymentSpec.executors`,
+      ...taskFailure(
+        "SPEC_INVALID",
+        `task '${place.path}': executor '${component.executorLabel ?? ""}' of component '${place.componentName}' has no container in deploymentSpec.executors`,
+      ),
       retryable: false,
     });
   }
@@ -92,12 +97,15 @@ export async function runContainerNode(
   try {
     demand = demandOf(container.resources);
   } catch (e) {
-    return fail(ctx, rec.id, { message: `task '${place.path}': ${(e as Error).message}`, retryable: false });
+    return fail(ctx, rec.id, { ...failureOf(e, "SPEC_INVALID", place.path), retryable: false });
   }
   const why = unsatisfiable(demand, ctx.capacity);
   if (why) {
     return fail(ctx, rec.id, {
-      message: `task '${place.path}' can never run here: ${why}; lower its resource request or run it on a bigger machine`,
+      ...taskFailure(
+        "RESOURCES_UNSATISFIABLE",
+        `task '${place.path}' can never run here: ${why}; lower its resource request or run it on a bigger machine`,
+      ),
       retryable: false,
     });
   }
@@ -106,7 +114,7 @@ export async function runContainerNode(
     cache = lookupCache(ctx, place, task, component, container, inputs, rec.id);
   } catch (e) {
     return fail(ctx, rec.id, {
-      message: `task '${place.path}': cache lookup failed: ${(e as Error).message}`,
+      ...taskFailure("CACHE_FAILED", `task '${place.path}': cache lookup failed: ${(e as Error).message}`),
       retryable: false,
     });
   }
@@ -115,6 +123,8 @@ export async function runContainerNode(
   const argvTemplate = [...(container.command ?? []), ...(container.args ?? [])];
   if (argvTemplate.some((a) => a.includes("kfp.dsl.executor_main")) && !hostHasKfp()) {
     return fail(ctx, rec.id, {
+      code: "PYTHON_KFP_MISSING",
+      action: "pip install kfp on this machine, then weft runs retry",
       message: `task '${place.path}' is a KFP lightweight Python component (python3 -m kfp.dsl.executor_main): it runs only where the host's python3 can import 'kfp'. Install it with 'pip install kfp' (the task expects image '${container.image}')`,
       retryable: false,
     });
@@ -126,7 +136,11 @@ export async function runContainerNode(
       await sleep(backoffMs(task.retryPolicy, n), ctx.signal);
     }
     if (ctx.signal.aborted)
-      return fail(ctx, rec.id, { message: "the run was canceled", retryable: false, canceled: true });
+      return fail(ctx, rec.id, {
+        ...taskFailure("CANCELED", "the run was canceled"),
+        retryable: false,
+        canceled: true,
+      });
     const r = await runAttempt(ctx, place, rec, component, container, inputs, attempt, demand, cache.info);
     if ("state" in r) {
       if (cache.enabled && cache.fingerprint) {
@@ -144,5 +158,5 @@ export async function runContainerNode(
     last = r;
     if (r.canceled || !r.retryable) break;
   }
-  return fail(ctx, rec.id, last ?? { message: "no attempt ran", retryable: false });
+  return fail(ctx, rec.id, last ?? { ...taskFailure("INTERNAL", "no attempt ran"), retryable: false });
 }

@@ -6,6 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import type { ArtifactStore } from "../artifacts/index.ts";
 import type { JsonValue, PipelineSpec } from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
+import type { TaskFailure } from "./errors.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Capacity, EngineEvent, TaskKind, TaskState } from "./types.ts";
 
@@ -34,7 +35,8 @@ export interface NodeResult {
   state: TaskState;
   outputs: NodeIO;
   taskId: string;
-  error?: string;
+  /** Why the node FAILED, was CANCELED or SKIPPED. */
+  error?: TaskFailure;
 }
 
 /** Options that shape how tasks run. */
@@ -82,7 +84,7 @@ export interface NodePlace {
 }
 
 /** Emits a task event from a stored task record. */
-export function emitTask(ctx: RunContext, t: Task, extra: { error?: string; stderrTail?: string[] } = {}): void {
+export function emitTask(ctx: RunContext, t: Task, extra: { error?: TaskFailure; stderrTail?: string[] } = {}): void {
   ctx.emit({
     type: "task",
     runId: ctx.runId,
@@ -96,17 +98,20 @@ export function emitTask(ctx: RunContext, t: Task, extra: { error?: string; stde
     cached: t.state === "CACHED" || undefined,
     ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
     ...(t.finishedAt !== undefined ? { finishedAt: t.finishedAt } : {}),
-    ...(extra.error !== undefined ? { error: extra.error } : {}),
+    ...(extra.error !== undefined ? { error: extra.error.message, errorCode: extra.error.code } : {}),
     ...(extra.stderrTail !== undefined ? { stderrTail: extra.stderrTail } : {}),
   });
 }
 
-/** Records a node in a terminal state without running it (skipped, canceled, failed early). */
+/**
+ * Records a node in a terminal state without running it (skipped, canceled, failed
+ * early), with the catalogue code that says why.
+ */
 export function recordFinished(
   ctx: RunContext,
   place: NodePlace,
   state: TaskState,
-  opts: { error?: string; inputs?: NodeIO } = {},
+  opts: { error?: TaskFailure; inputs?: NodeIO } = {},
 ): NodeResult {
   const now = ctx.clock();
   const t = ctx.store.tasks.upsert({
@@ -120,7 +125,7 @@ export function recordFinished(
     ...(place.iterationIndex !== undefined ? { iterationIndex: place.iterationIndex } : {}),
     state,
     finishedAt: now,
-    ...(opts.error !== undefined ? { error: { message: opts.error } } : {}),
+    ...(opts.error !== undefined ? { error: opts.error } : {}),
     ...(opts.inputs ? { inputs: toTaskInputs(opts.inputs) } : {}),
   });
   emitTask(ctx, t, opts.error !== undefined ? { error: opts.error } : {});

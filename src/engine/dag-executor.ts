@@ -17,6 +17,7 @@ import {
   toTaskInputs,
 } from "./context.ts";
 import { collectDagOutputs } from "./dag-outputs.ts";
+import { failureOf, TaskError, type TaskFailure, taskFailure } from "./errors.ts";
 import { runImporterNode } from "./importer.ts";
 import { type DagScope, missingInput, resolveTaskInputs, upstreamOf } from "./inputs.ts";
 import { runLoopNode } from "./loop.ts";
@@ -26,7 +27,12 @@ import type { TaskKind, TaskState } from "./types.ts";
 /** Looks up a component by name, naming the task when it is missing. */
 export function componentOf(ctx: RunContext, name: string, where: string): ComponentSpec {
   const c = ctx.spec.components?.[name];
-  if (!c) throw new Error(`task '${where}' refers to component '${name}', which is not in the pipeline's components`);
+  if (!c) {
+    throw new TaskError(
+      "SPEC_INVALID",
+      `task '${where}' refers to component '${name}', which is not in the pipeline's components`,
+    );
+  }
   return c;
 }
 
@@ -47,7 +53,7 @@ export async function executeDag(
   scopePath: string,
   parentId: string | undefined,
   inputs: NodeIO,
-): Promise<{ state: TaskState; outputs: NodeIO; error?: string }> {
+): Promise<{ state: TaskState; outputs: NodeIO; error?: TaskFailure }> {
   const tasks = component.dag?.tasks ?? {};
   const names = Object.keys(tasks);
   const scope: DagScope = {
@@ -65,7 +71,9 @@ export async function executeDag(
     const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scopePath, parentId);
     scope.results.set(
       n,
-      recordFinished(ctx, place, "FAILED", { error: `task '${place.path}' is part of a dependency cycle` }),
+      recordFinished(ctx, place, "FAILED", {
+        error: taskFailure("SPEC_INVALID", `task '${place.path}' is part of a dependency cycle`),
+      }),
     );
   }
 
@@ -128,7 +136,7 @@ function runReadyQueue(
         return await runTask(ctx, n, task, scope, parentId);
       } catch (e) {
         const place = placeOf(ctx, n, task, scope.path, parentId);
-        return recordFinished(ctx, place, "FAILED", { error: (e as Error).message });
+        return recordFinished(ctx, place, "FAILED", { error: failureOf(e, "INTERNAL", place.path) });
       }
     };
     // The run was canceled: what has not started is recorded CANCELED without being
@@ -139,7 +147,7 @@ function runReadyQueue(
           for (let i = 0; i < CANCEL_BATCH && head < ready.length; i++) {
             const n = ready[head++] as string;
             const place = placeOf(ctx, n, tasks[n] as PipelineTaskSpec, scope.path, parentId);
-            settle(n, recordFinished(ctx, place, "CANCELED", { error: "the run was canceled" }));
+            settle(n, recordFinished(ctx, place, "CANCELED", { error: canceledError() }));
           }
         });
       } catch (e) {
@@ -194,14 +202,14 @@ async function runTask(
   parentId: string | undefined,
 ): Promise<NodeResult> {
   const place = placeOf(ctx, name, task, scope.path, parentId);
-  if (ctx.signal.aborted) return recordFinished(ctx, place, "CANCELED", { error: "the run was canceled" });
+  if (ctx.signal.aborted) return recordFinished(ctx, place, "CANCELED", { error: canceledError() });
   const strategy = task.triggerPolicy?.strategy;
   if (strategy !== "ALL_UPSTREAM_TASKS_COMPLETED") {
     for (const d of upstreamOf(task)) {
       const r = scope.results.get(d);
       if (r && !isSuccessState(r.state)) {
         const why = `upstream task '${d}' ${r.state === "SKIPPED" ? "was skipped" : `ended ${r.state}`}`;
-        return skipTree(ctx, place, why);
+        return skipTree(ctx, place, taskFailure("UPSTREAM_FAILED", why));
       }
     }
   }
@@ -209,14 +217,17 @@ async function runTask(
   const inputs = resolveTaskInputs(name, task, component, scope);
   const condition = task.triggerPolicy?.condition;
   if (condition && !evaluateCondition(condition, inputs.parameters, place.path)) {
-    return skipTree(ctx, place, `condition '${condition}' is false`, inputs);
+    return skipTree(ctx, place, taskFailure("CONDITION_FALSE", `condition '${condition}' is false`), inputs);
   }
   if (place.kind === "loop") return runLoopNode(ctx, place, task, component, inputs, executeDag);
   if (component.dag) return runSubDag(ctx, place, component, inputs);
   const missing = missingInput(component, inputs);
   if (missing) {
     return recordFinished(ctx, place, "FAILED", {
-      error: `task '${place.path}': ${missing}; wire it in the pipeline or give the component a default`,
+      error: taskFailure(
+        "INPUT_MISSING",
+        `task '${place.path}': ${missing}; wire it in the pipeline or give the component a default`,
+      ),
       inputs,
     });
   }
@@ -228,12 +239,16 @@ async function runTask(
  * Records a node SKIPPED and, for a DAG-backed node (condition, sub-pipeline, exit
  * handler), every task of its DAG too, so the run's tree shows what did not run.
  */
-function skipTree(ctx: RunContext, place: NodePlace, why: string, inputs?: NodeIO): NodeResult {
+function skipTree(ctx: RunContext, place: NodePlace, why: TaskFailure, inputs?: NodeIO): NodeResult {
   const r = recordFinished(ctx, place, "SKIPPED", { error: why, ...(inputs ? { inputs } : {}) });
   const component = ctx.spec.components?.[place.componentName];
   if (place.kind !== "loop" && component?.dag) {
     for (const [n, t] of Object.entries(component.dag.tasks ?? {})) {
-      skipTree(ctx, placeOf(ctx, n, t, place.path, r.taskId), `its parent '${place.path}' was skipped`);
+      skipTree(
+        ctx,
+        placeOf(ctx, n, t, place.path, r.taskId),
+        taskFailure("PARENT_SKIPPED", `its parent '${place.path}' was skipped`),
+      );
     }
   }
   return r;
@@ -266,8 +281,12 @@ export async function runSubDag(
     state: r.state,
     finishedAt: ctx.clock(),
     outputs: { parameters: r.outputs.parameters },
-    error: r.error !== undefined ? { message: r.error } : null,
+    error: r.error ?? null,
   });
   emitTask(ctx, done, r.error !== undefined ? { error: r.error } : {});
   return { state: r.state, outputs: r.outputs, taskId: rec.id, ...(r.error !== undefined ? { error: r.error } : {}) };
+}
+
+function canceledError(): TaskFailure {
+  return taskFailure("CANCELED", "the run was canceled");
 }

@@ -152,7 +152,11 @@ export class Engine {
     } catch (e) {
       if (queued) {
         this.store.runs.updateState(runId, "FAILED", {
-          error: { code: "PARAMETER_INVALID", message: (e as Error).message },
+          error: {
+            code: "PARAMETER_INVALID",
+            message: (e as Error).message,
+            action: "start a new run with valid parameters",
+          },
         });
       }
       throw e;
@@ -200,7 +204,7 @@ export class Engine {
       this.store.runs.transitionState(runId, ["PENDING"], "CANCELED", {
         at: now,
         finishedAt: now,
-        error: { code: "CANCELED", message: "canceled before it started" },
+        error: { code: "CANCELED", message: "canceled before it started", action: "weft runs retry runs it" },
       });
       if (this.store.runs.get(runId)?.state === "CANCELED") return;
     }

@@ -6,6 +6,7 @@ import { digestArtifact } from "../artifacts/index.ts";
 import { uriToLocalPath } from "../executor/index.ts";
 import type { ComponentSpec, PipelineTaskSpec } from "../ir/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
+import { type TaskErrorCode, taskFailure } from "./errors.ts";
 import { recordOutputArtifacts } from "./outputs-recorder.ts";
 
 /** Records the imported artifact as the task's output (key of the component's only output artifact, or `artifact`). */
@@ -31,16 +32,22 @@ export async function runImporterNode(
     startedAt: now,
     inputs: toTaskInputs(inputs),
   });
-  const fail = (message: string): NodeResult => {
-    const t = ctx.store.tasks.update(rec.id, { state: "FAILED", finishedAt: ctx.clock(), error: { message } });
-    emitTask(ctx, t, { error: message });
-    return { state: "FAILED", outputs: { parameters: {}, artifacts: {} }, taskId: rec.id, error: message };
+  const fail = (code: TaskErrorCode, message: string): NodeResult => {
+    const error = taskFailure(code, message);
+    const t = ctx.store.tasks.update(rec.id, { state: "FAILED", finishedAt: ctx.clock(), error });
+    emitTask(ctx, t, { error });
+    return { state: "FAILED", outputs: { parameters: {}, artifacts: {} }, taskId: rec.id, error };
   };
-  if (!spec) return fail(`task '${place.path}': executor '${component.executorLabel ?? ""}' has no importer spec`);
+  if (!spec)
+    return fail(
+      "SPEC_INVALID",
+      `task '${place.path}': executor '${component.executorLabel ?? ""}' has no importer spec`,
+    );
   const src = spec.artifactUri;
   const raw = src.runtimeParameter !== undefined ? inputs.parameters[src.runtimeParameter] : src.constant;
   if (typeof raw !== "string" || raw === "") {
     return fail(
+      "INPUT_INVALID",
       `task '${place.path}': the importer's artifactUri${src.runtimeParameter ? ` (input parameter '${src.runtimeParameter}')` : ""} is not a URI string; pass e.g. "file:///data/train.csv"`,
     );
   }

@@ -5,7 +5,7 @@
 import { type ComponentSpec, isSuccessState, type JsonValue, type PipelineTaskSpec } from "../ir/index.ts";
 import { selectExpression } from "./cel.ts";
 import type { NodeIO, NodeResult, RuntimeArtifact } from "./context.ts";
-import { EngineError } from "./errors.ts";
+import { TaskError } from "./errors.ts";
 import { renderValue } from "./placeholders.ts";
 
 /** The DAG a task is resolved in. */
@@ -84,8 +84,8 @@ export function resolveTaskInputs(
       const r = scope.results.get(producerTask);
       value = r?.outputs.parameters[outputParameterKey];
       if (value === undefined && r && isSuccessState(r.state)) {
-        throw new EngineError(
-          "OUTPUT_MISSING",
+        throw new TaskError(
+          "INPUT_MISSING",
           `task '${where}': input '${key}' reads output parameter '${outputParameterKey}' of '${producerTask}', which produced no such output; check the producer's outputDefinitions`,
         );
       }
@@ -96,7 +96,7 @@ export function resolveTaskInputs(
         state: MLMD_STATE[r?.state ?? "SKIPPED"] ?? "FAILED",
         pipelineJobResourceName: `runs/${scope.runId}/${scope.runName}`,
         pipelineTaskName: producer,
-        error: { code: r?.state === "FAILED" ? 2 : 0, message: r?.error ?? "" },
+        error: { code: r?.state === "FAILED" ? 2 : 0, message: r?.error?.message ?? "" },
       };
     } else if (spec.runtimeValue) {
       const c = spec.runtimeValue.constant;

@@ -7,7 +7,7 @@
 import type { ComponentSpec, JsonValue, PipelineTaskSpec } from "../ir/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
 import { collectLoopOutputs } from "./dag-outputs.ts";
-import { EngineError } from "./errors.ts";
+import { failureOf, TaskError, type TaskFailure } from "./errors.ts";
 import { yieldToEventLoop } from "./scheduler.ts";
 import type { TaskState } from "./types.ts";
 
@@ -28,8 +28,8 @@ export function loopItems(task: PipelineTaskSpec, inputs: NodeIO, where: string)
     if (typeof raw === "string") raw = parseList(raw, where);
   }
   if (!Array.isArray(raw)) {
-    throw new EngineError(
-      "PLAN_INVALID",
+    throw new TaskError(
+      "INPUT_INVALID",
       `loop '${where}' iterates over ${JSON.stringify(raw ?? null)}, which is not a list; pass a JSON list`,
     );
   }
@@ -40,7 +40,7 @@ function parseList(s: string, where: string): JsonValue {
   try {
     return JSON.parse(s) as JsonValue;
   } catch {
-    throw new EngineError("PLAN_INVALID", `loop '${where}': items '${s}' are not a JSON list`);
+    throw new TaskError("INPUT_INVALID", `loop '${where}': items '${s}' are not a JSON list`);
   }
 }
 
@@ -51,7 +51,7 @@ export type DagRunner = (
   scopePath: string,
   parentId: string | undefined,
   inputs: NodeIO,
-) => Promise<{ state: TaskState; outputs: NodeIO; error?: string }>;
+) => Promise<{ state: TaskState; outputs: NodeIO; error?: TaskFailure }>;
 
 /** Records the loop node, runs its iterations bounded by `parallelismLimit`, collects outputs. */
 export async function runLoopNode(
@@ -79,8 +79,8 @@ export async function runLoopNode(
   try {
     items = loopItems(task, inputs, place.path);
   } catch (e) {
-    const msg = (e as Error).message;
-    const t = ctx.store.tasks.update(rec.id, { state: "FAILED", finishedAt: ctx.clock(), error: { message: msg } });
+    const msg = failureOf(e, "INPUT_INVALID");
+    const t = ctx.store.tasks.update(rec.id, { state: "FAILED", finishedAt: ctx.clock(), error: msg });
     emitTask(ctx, t, { error: msg });
     return { state: "FAILED", outputs: { parameters: {}, artifacts: {} }, taskId: rec.id, error: msg };
   }
@@ -113,7 +113,7 @@ export async function runLoopNode(
     state,
     finishedAt: ctx.clock(),
     outputs: { parameters: outputs.parameters },
-    ...(failed?.error !== undefined ? { error: { message: failed.error } } : {}),
+    ...(failed?.error !== undefined ? { error: failed.error } : {}),
   });
   emitTask(ctx, t, failed?.error !== undefined ? { error: failed.error } : {});
   return { state, outputs, taskId: rec.id, ...(failed?.error !== undefined ? { error: failed.error } : {}) };
@@ -148,8 +148,8 @@ async function runIteration(
     state: r.state,
     finishedAt: ctx.clock(),
     outputs: { parameters: r.outputs.parameters },
-    error: r.error !== undefined ? { message: r.error } : null,
+    error: r.error ?? null,
   });
-  emitTask(ctx, t);
+  emitTask(ctx, t, r.error !== undefined ? { error: r.error } : {});
   return { state: r.state, outputs: r.outputs, taskId: rec.id, ...(r.error !== undefined ? { error: r.error } : {}) };
 }

@@ -9,7 +9,7 @@ import { digestArtifact } from "../artifacts/index.ts";
 import type { JsonValue } from "../ir/index.ts";
 import type { CachedArtifact } from "../store/index.ts";
 import type { NodeIO, RunContext, RuntimeArtifact } from "./context.ts";
-import { EngineError } from "./errors.ts";
+import { TaskError } from "./errors.ts";
 import { metadataDigest, type PendingArtifact } from "./task-io.ts";
 
 /** An output artifact ready to record: its digest (and size) already known. */
@@ -22,7 +22,7 @@ export type RecordedOutput = CachedArtifact & { name: string; sizeBytes?: number
  * is refused rather than followed. Links inside a directory output are digested as their
  * link text and never followed.
  *
- * @throws EngineError `PATH_UNSAFE` naming the task and the output.
+ * @throws TaskError `PATH_UNSAFE` naming the task and the output.
  */
 export async function digestOutputs(pending: PendingArtifact[], task: string): Promise<RecordedOutput[]> {
   const out: RecordedOutput[] = [];
@@ -32,12 +32,12 @@ export async function digestOutputs(pending: PendingArtifact[], task: string): P
     if (found === undefined) {
       out.push({ ...rest, digest: metadataDigest(p.metadata), metadataOnly: true });
     } else if (found.kind === "symlink") {
-      throw new EngineError(
+      throw new TaskError(
         "PATH_UNSAFE",
         `task '${task}': output artifact '${p.name}' at ${local} is a symbolic link (to ${found.target}); links are not followed, so write the content itself there`,
       );
     } else if (found.kind === "other") {
-      throw new EngineError(
+      throw new TaskError(
         "PATH_UNSAFE",
         `task '${task}': output artifact '${p.name}' at ${local} is not a regular file or directory; write a file or a directory there`,
       );

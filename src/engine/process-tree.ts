@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { onAbort } from "./abort.ts";
-import { EngineError } from "./errors.ts";
+import { TaskError } from "./errors.ts";
 
 /** How a task process ended. */
 export interface ProcessOutcome {
@@ -150,7 +150,7 @@ export function appendNoFollow(logPath: string, text: string): void {
     fd = fs.openSync(logPath, APPEND_NO_FOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ELOOP") throw e;
-    throw new EngineError(
+    throw new TaskError(
       "PATH_UNSAFE",
       `log file ${logPath} is a symbolic link; logs are never written through a link, so remove it and retry the run`,
     );

@@ -7,6 +7,7 @@
 import os from "node:os";
 import { UNFINISHED_TASK_STATES } from "../ir/index.ts";
 import type { RunSummary, Store, Task } from "../store/index.ts";
+import { taskFailure } from "./errors.ts";
 import { bootId, ownerGone, ownerLeaseMs, processAlive, processParentAndGroup } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 
@@ -58,14 +59,25 @@ export function findOrphanRuns(store: Store, clock: () => number, ownRuns: Set<s
           ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
           finishedAt: now,
           ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
-          error: { message: canceled ? "the run was canceled" : `the attempt was cut short: ${why}` },
+          error: canceled
+            ? taskFailure("CANCELED", "the run was canceled")
+            : taskFailure("OWNER_DIED", `the attempt was cut short: ${why}`),
         });
       }
-      store.tasks.markUnfinishedAs(run.id, UNFINISHED_TASK_STATES, canceled ? "CANCELED" : "FAILED", now);
+      const taskError = canceled
+        ? taskFailure("CANCELED", "the run was canceled while its owner process was not running")
+        : taskFailure("OWNER_DIED", `${why}; resume it with 'weft runs retry ${run.id}'`);
+      store.tasks.markUnfinishedAs(run.id, UNFINISHED_TASK_STATES, canceled ? "CANCELED" : "FAILED", now, taskError);
       store.runs.updateState(run.id, canceled ? "CANCELED" : "FAILED", {
         at: now,
         finishedAt: now,
-        error: { code: canceled ? "CANCELED" : "OWNER_DIED", message },
+        error: {
+          code: canceled ? "CANCELED" : "OWNER_DIED",
+          message,
+          action: canceled
+            ? "weft runs retry runs it again"
+            : `weft runs retry ${run.id} resumes it, reusing finished tasks`,
+        },
       });
       store.runs.clearOwner(run.id);
     });

@@ -8,6 +8,7 @@ import { isTerminalTaskState, type JsonValue, UNFINISHED_TASK_STATES, UNSTOPPED_
 import type { Run, Store, Task } from "../store/index.ts";
 import type { RunContext, RunSettings } from "./context.ts";
 import { executeDag } from "./dag-executor.ts";
+import { type RunErrorCode, taskFailure } from "./errors.ts";
 import { thisOwner } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -108,7 +109,7 @@ export class RunExecution {
       draining: this.drain.signal,
     };
     let state: RuntimeState;
-    let error: { code: string; message: string } | undefined;
+    let error: { code: RunErrorCode; message: string; action?: string } | undefined;
     let outputs: Awaited<ReturnType<typeof executeDag>>["outputs"] = { parameters: {}, artifacts: {} };
     try {
       await new Promise((r) => setImmediate(r)); // let callers attach listeners first
@@ -120,14 +121,22 @@ export class RunExecution {
       outputs = r.outputs;
       if (this.abort.signal.aborted || r.state === "CANCELED") {
         state = "CANCELED";
-        error = { code: "CANCELED", message: "the run was canceled" };
+        error = { code: "CANCELED", message: "the run was canceled", action: "weft runs retry runs it again" };
       } else if (r.state === "FAILED") {
         state = "FAILED";
-        error = { code: "TASK_FAILED", message: r.error ?? "a task failed" };
+        error = {
+          code: "TASK_FAILED",
+          message: r.error?.message ?? "a task failed",
+          ...(r.error ? { action: r.error.action } : {}),
+        };
       } else state = "SUCCEEDED";
     } catch (e) {
       state = "FAILED";
-      error = { code: "INTERNAL", message: `the engine failed: ${(e as Error).message}` };
+      error = {
+        code: "INTERNAL",
+        message: `the engine failed: ${(e as Error).message}`,
+        action: "report it with the message; weft runs retry may succeed",
+      };
     } finally {
       clearInterval(timer);
     }
@@ -138,7 +147,13 @@ export class RunExecution {
     }
     if (this.handingOver && state !== "SUCCEEDED" && this.stoppedByHandOver()) {
       store.transaction(() => {
-        store.tasks.markUnfinishedAs(run.id, UNFINISHED_TASK_STATES, "CANCELED", finished);
+        store.tasks.markUnfinishedAs(
+          run.id,
+          UNFINISHED_TASK_STATES,
+          "CANCELED",
+          finished,
+          taskFailure("OWNER_STOPPED", "the process running the run stopped before this task finished"),
+        );
         store.runs.updateState(run.id, "PENDING", { at: finished, error: null });
         store.runs.clearOwner(run.id);
       });
@@ -151,6 +166,9 @@ export class RunExecution {
         UNFINISHED_TASK_STATES,
         state === "CANCELED" ? "CANCELED" : "FAILED",
         finished,
+        state === "CANCELED"
+          ? taskFailure("CANCELED", "the run was canceled")
+          : taskFailure("INTERNAL", error?.message ?? "the run ended before this task finished"),
       );
     }
     store.runs.updateState(run.id, state, { at: finished, finishedAt: finished, error: error ?? null });

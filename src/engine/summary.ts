@@ -30,6 +30,8 @@ export function buildSummary(
     ...(t.finishedAt !== undefined ? { finishedAt: t.finishedAt } : {}),
     ...(t.startedAt !== undefined && t.finishedAt !== undefined ? { durationMs: t.finishedAt - t.startedAt } : {}),
     ...(t.error ? { error: t.error.message } : {}),
+    ...(t.error?.code !== undefined ? { errorCode: t.error.code } : {}),
+    ...(t.error?.action !== undefined ? { errorAction: t.error.action } : {}),
     ...(t.error?.stderrTail ? { stderrTail: t.error.stderrTail.split("\n") } : {}),
     ...(t.cache?.explanation ? { cacheExplanation: t.cache.explanation } : {}),
     ...(t.logPath ? { logPath: t.logPath } : {}),

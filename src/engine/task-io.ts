@@ -10,7 +10,7 @@ import { type ArtifactStore, insideRoot, resolveInside } from "../artifacts/inde
 import type { ExecutorInput } from "../executor/index.ts";
 import type { ComponentSpec, JsonValue, ParameterType } from "../ir/index.ts";
 import type { NodeIO } from "./context.ts";
-import { EngineError } from "./errors.ts";
+import { TaskError } from "./errors.ts";
 
 /** An output artifact before it is recorded. */
 export interface PendingArtifact {
@@ -96,7 +96,7 @@ export function prepareAttempt(
 /** An output name is one path segment: no `/`, `\\`, NUL, and not `.` or `..`. */
 function checkOutputName(name: string, kind: string, taskPath: string): void {
   if (name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)) {
-    throw new EngineError(
+    throw new TaskError(
       "PATH_UNSAFE",
       `task '${taskPath}': output ${kind} name ${JSON.stringify(name)} cannot be used as a file name; rename the output without "/", "\\", "." or ".."`,
     );
@@ -142,8 +142,8 @@ export function parseParameterText(text: string, type: ParameterType, name: stri
     case "NUMBER_DOUBLE": {
       const n = Number(t);
       if (t === "" || !Number.isFinite(n)) {
-        throw new EngineError(
-          "OUTPUT_MISSING",
+        throw new TaskError(
+          "OUTPUT_INVALID",
           `task '${task}' wrote '${t}' to output parameter '${name}', which is declared ${type}; write a number`,
         );
       }
@@ -152,16 +152,16 @@ export function parseParameterText(text: string, type: ParameterType, name: stri
     case "BOOLEAN":
       if (t === "true" || t === "True") return true;
       if (t === "false" || t === "False") return false;
-      throw new EngineError(
-        "OUTPUT_MISSING",
+      throw new TaskError(
+        "OUTPUT_INVALID",
         `task '${task}' wrote '${t}' to BOOLEAN output parameter '${name}'; write true or false`,
       );
     default:
       try {
         return JSON.parse(t) as JsonValue;
       } catch {
-        throw new EngineError(
-          "OUTPUT_MISSING",
+        throw new TaskError(
+          "OUTPUT_INVALID",
           `task '${task}' wrote invalid JSON to ${type} output parameter '${name}'`,
         );
       }
@@ -180,7 +180,7 @@ function readNoFollow(file: string, what: string, task: string): string | undefi
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     if (code === "ELOOP") {
-      throw new EngineError(
+      throw new TaskError(
         "PATH_UNSAFE",
         `task '${task}' wrote a symbolic link as its ${what} (${file}); links are not followed, so write the value itself`,
       );
@@ -189,7 +189,7 @@ function readNoFollow(file: string, what: string, task: string): string | undefi
   }
   try {
     if (!fs.fstatSync(fd).isFile()) {
-      throw new EngineError("PATH_UNSAFE", `task '${task}': its ${what} (${file}) is not a regular file; write a file`);
+      throw new TaskError("PATH_UNSAFE", `task '${task}': its ${what} (${file}) is not a regular file; write a file`);
     }
     return fs.readFileSync(fd, "utf8");
   } finally {
@@ -213,8 +213,8 @@ export function readOutputs(
     try {
       execOut = JSON.parse(execText);
     } catch (e) {
-      throw new EngineError(
-        "OUTPUT_MISSING",
+      throw new TaskError(
+        "OUTPUT_INVALID",
         `task '${task}' wrote an executor_output.json that is not JSON: ${(e as Error).message}`,
       );
     }
@@ -229,7 +229,7 @@ export function readOutputs(
     const f = files.outputParameterFiles[key] as string;
     const text = readNoFollow(f, `output parameter '${key}'`, task);
     if (text === undefined) {
-      throw new EngineError(
+      throw new TaskError(
         "OUTPUT_MISSING",
         `task '${task}' did not write output parameter '${key}' (expected file ${f}); write it to the path given by {{$.outputs.parameters['${key}'].output_file}}`,
       );
@@ -245,7 +245,7 @@ export function readOutputs(
       try {
         local = resolveInside(artifactsDir, uri, { linkAtEnd: "allow" });
       } catch (e) {
-        throw new EngineError(
+        throw new TaskError(
           "PATH_UNSAFE",
           `task '${task}' set the URI of output artifact '${a.name}' to "${uri}" in executor_output.json, which is not a place in the artifact store ${artifactsDir}: ${(e as Error).message}`,
         );

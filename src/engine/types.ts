@@ -46,6 +46,8 @@ export type EngineEvent =
       startedAt?: number;
       finishedAt?: number;
       error?: string;
+      /** The task failure code of `error` (`src/engine/errors.ts`, `TASK_ERRORS`). */
+      errorCode?: string;
       stderrTail?: string[];
     }
   | { type: "log"; runId: string; taskId: string; path: string; stream: "stdout" | "stderr"; line: string };
@@ -81,6 +83,10 @@ export interface TaskSummary {
   durationMs?: number;
   cached: boolean;
   error?: string;
+  /** The task failure code of `error` (`TASK_ERRORS`). */
+  errorCode?: string;
+  /** What to do about `error`. */
+  errorAction?: string;
   stderrTail?: string[];
   cacheExplanation?: string;
   logPath?: string;

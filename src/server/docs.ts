@@ -74,7 +74,7 @@ const weftRoutes: [string, string, string, string][] = [
     "get",
     `${WEFT_API}/runs/{run_id}/tasks/{task_id}`,
     "Task details",
-    "{task_id, run_id, path, name, display_name, kind, state, started_at, finished_at, inputs: {parameters, artifacts (input name to artifact ids)}, outputs: {parameters}, cache: {key, hit, explanation, source_run_id, source_task_id}, attempts: [{attempt, started_at, finished_at, exit_code, error: {message, stderr_tail}}], exit_code, error}. Unset fields are omitted. task_id may also be the task path.",
+    "{task_id, run_id, path, name, display_name, kind, state, started_at, finished_at, inputs: {parameters, artifacts (input name to artifact ids)}, outputs: {parameters}, cache: {key, hit, explanation, source_run_id, source_task_id}, attempts: [{attempt, started_at, finished_at, exit_code, error: {code, message, action, stderr_tail}}], exit_code, error (the same shape; code is a task failure code of the engine's catalogue)}. Unset fields are omitted. task_id may also be the task path.",
   ],
   [
     "get",

@@ -174,6 +174,28 @@ export function taskRuntimeState(s: TaskState): RuntimeState {
   return s === "CACHED" ? "SKIPPED" : s;
 }
 
+/**
+ * A run's or task's error as a `google.rpc.Status`: gRPC code 2 (UNKNOWN), the message,
+ * and one `weft.ErrorInfo` whose `reason` is the engine's code and whose metadata holds
+ * the action to take (no details for a task record written before codes existed).
+ */
+function statusJson(e: { code?: string; message: string; action?: string }): Json {
+  return compact({
+    code: 2,
+    message: e.message,
+    details:
+      e.code !== undefined
+        ? [
+            compact({
+              "@type": "type.googleapis.com/weft.ErrorInfo",
+              reason: e.code,
+              metadata: e.action !== undefined ? { action: e.action } : undefined,
+            }),
+          ]
+        : undefined,
+  });
+}
+
 /** `v2beta1PipelineTaskDetail`. */
 export function taskJson(t: Task, children: string[]): Json {
   return compact({
@@ -184,7 +206,7 @@ export function taskJson(t: Task, children: string[]): Json {
     start_time: time(t.startedAt),
     end_time: time(t.finishedAt),
     state: taskRuntimeState(t.state),
-    error: t.error ? { code: 2, message: t.error.message } : undefined,
+    error: t.error ? statusJson(t.error) : undefined,
     parent_task_id: t.parentId,
     pod_name: t.path,
     child_tasks: children.length > 0 ? children.map((id) => ({ task_id: id })) : undefined,
@@ -220,13 +242,7 @@ export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?
     scheduled_at: time(r.scheduledAt),
     finished_at: isTerminalRunState(r.state) ? time(r.finishedAt) : undefined,
     state: r.state,
-    error: r.error
-      ? {
-          code: 2,
-          message: r.error.message,
-          details: [{ "@type": "type.googleapis.com/weft.ErrorInfo", reason: r.error.code }],
-        }
-      : undefined,
+    error: r.error ? statusJson(r.error) : undefined,
     run_details: runDetails,
     recurring_run_id: r.recurringRunId,
     state_history: r.stateHistory.map((s) => ({ update_time: time(s.at), state: s.state })),

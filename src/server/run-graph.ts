@@ -20,6 +20,8 @@ export interface GraphNode {
   attempt: number;
   cached?: boolean;
   error?: string;
+  /** The task failure code of `error` (absent for records written before codes existed). */
+  error_code?: string;
 }
 
 function dagOf(spec: PipelineSpec, parent: Task | undefined, byId: Map<string, Task>): DagSpec | undefined {
@@ -71,6 +73,7 @@ export function runGraph(run: Run, tasks: Task[]): Record<string, unknown> {
         attempt: t.attempt,
         cached: t.cache?.hit,
         error: t.error?.message,
+        error_code: t.error?.code,
       }) as unknown as GraphNode,
   );
   return { run_id: run.id, state: run.state, nodes, edges };

@@ -5,9 +5,14 @@
 import type { Task, TaskError } from "../store/index.ts";
 import { compact, time } from "./kfp-json.ts";
 
-/** A task error in extension JSON. */
+/**
+ * A task error in extension JSON: `code` is one of the engine's task failure codes
+ * (absent for records written before codes existed), `action` says what to do.
+ */
 export interface TaskErrorJson {
+  code?: string;
   message: string;
+  action?: string;
   stderr_tail?: string;
 }
 
@@ -40,7 +45,7 @@ export interface TaskDetailJson {
 }
 
 function errorJson(e: TaskError | undefined): TaskErrorJson | undefined {
-  return e ? compact({ message: e.message, stderr_tail: e.stderrTail }) : undefined;
+  return e ? compact({ code: e.code, message: e.message, action: e.action, stderr_tail: e.stderrTail }) : undefined;
 }
 
 /** A task record as {@link TaskDetailJson}. */

@@ -32,6 +32,7 @@ import type {
   RuntimeState,
   Task,
   TaskAttempt,
+  TaskError,
   TaskInput,
   TaskPatch,
   TaskState,
@@ -135,8 +136,17 @@ export interface TaskRepository {
   update(id: string, patch: TaskPatch): Task;
   /** Appends one attempt to the history in one statement. */
   appendAttempt(id: string, attempt: TaskAttempt): Task;
-  /** Moves every task of the run in one of `states` to `newState`, stamping `finishedAt`. Returns the count. */
-  markUnfinishedAs(runId: string, states: readonly TaskState[], newState: TaskState, at?: number): number;
+  /**
+   * Moves every task of the run in one of `states` to `newState`, stamping `finishedAt`
+   * and, when given, `error` (why: a task failure code, message and action). Returns the count.
+   */
+  markUnfinishedAs(
+    runId: string,
+    states: readonly TaskState[],
+    newState: TaskState,
+    at?: number,
+    error?: TaskError,
+  ): number;
 }
 
 /** Artifacts. Several records may share one URI (a cached task reuses its source's outputs). */

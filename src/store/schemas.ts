@@ -22,13 +22,22 @@ export type RunStateChange = z.infer<typeof RunStateChangeSchema>;
 /** The state history column of a run. */
 export const RunStateHistorySchema = z.array(RunStateChangeSchema);
 
-/** Why a run failed. */
-export const RunErrorSchema = z.looseObject({ code: z.string(), message: z.string() });
+/** Why a run failed: the code, the message and, where known, the action to take. */
+export const RunErrorSchema = z.looseObject({ code: z.string(), message: z.string(), action: z.string().optional() });
 /** Why a run failed. */
 export type RunError = z.infer<typeof RunErrorSchema>;
 
-/** Why a task attempt failed. */
-export const TaskErrorSchema = z.looseObject({ message: z.string(), stderrTail: z.string().optional() });
+/**
+ * Why a task or one of its attempts failed, was canceled or was skipped: a code of the
+ * engine's task failure catalogue (absent in records written before codes existed), the
+ * message, the action to take and the end of the task's stderr.
+ */
+export const TaskErrorSchema = z.looseObject({
+  code: z.string().optional(),
+  message: z.string(),
+  action: z.string().optional(),
+  stderrTail: z.string().optional(),
+});
 /** Why a task attempt failed. */
 export type TaskError = z.infer<typeof TaskErrorSchema>;
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { type Sandbox, sandbox, shPipeline, weft } from "./helpers.ts";
 
 const twoStep = shPipeline(
@@ -98,5 +98,28 @@ describe("weft runs list/get/logs and experiments list", () => {
     expect(byName).toEqual({ fruits: 1, Default: 1 });
     const text = await weft(box.home, ["experiments", "list"]);
     expect(text.stdout).toMatch(/fruits\s+1/);
+  });
+});
+
+describe("weft runs get of a failed run", () => {
+  it("shows a failed task's error code, message and action", async () => {
+    const box = sandbox();
+    onTestFinished(() => box.cleanup());
+    const file = box.write(
+      "fails.yaml",
+      shPipeline("fails-cli", [{ name: "boom", script: "echo broken >&2; exit 5" }]),
+    );
+    const r = await weft(box.home, ["run", file, "--run-name", "boom-run"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).toMatch(/\[EXIT_NONZERO\] task 'root\/boom' exited with 5/);
+    const got = await weft(box.home, ["runs", "get", "boom-run"]);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toMatch(/root\/boom: \[EXIT_NONZERO\] task 'root\/boom' exited with 5/);
+    expect(got.stdout).toMatch(/action: read the task's log/);
+    expect(got.stdout).toMatch(/\[TASK_FAILED\]/);
+    const doc = JSON.parse((await weft(box.home, ["runs", "get", "boom-run", "--json"])).stdout);
+    const boom = doc.tasks.find((t: { name: string }) => t.name === "boom");
+    expect(boom).toMatchObject({ state: "FAILED", errorCode: "EXIT_NONZERO", exitCode: 5 });
+    expect(doc.run.error).toMatchObject({ code: "TASK_FAILED", action: expect.stringContaining("weft runs retry") });
   });
 });

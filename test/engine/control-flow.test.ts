@@ -100,12 +100,14 @@ describe("conditions", () => {
     expect(logOf(byPath(s, "root/show")?.logPath)).toBe(`result=${word}\n`);
     for (const c of ["condition-2", "condition-3", "condition-4"]) {
       expect(byPath(s, `root/condition-branches-1/${c}`)?.state).toBe(c === taken ? "SUCCEEDED" : "SKIPPED");
+      if (c !== taken) expect(byPath(s, `root/condition-branches-1/${c}`)?.errorCode).toBe("CONDITION_FALSE");
     }
     expect(byPath(s, "root/condition-branches-1")?.kind).toBe("condition");
     // a skipped branch's tasks are recorded SKIPPED too
     const skippedWord = word === "big" ? "small" : "big";
     const skippedCond = word === "big" ? "condition-4" : "condition-2";
     expect(byPath(s, `root/condition-branches-1/${skippedCond}/say-${skippedWord}`)?.state).toBe("SKIPPED");
+    expect(byPath(s, `root/condition-branches-1/${skippedCond}/say-${skippedWord}`)?.errorCode).toBe("PARENT_SKIPPED");
   });
 });
 
@@ -257,6 +259,10 @@ describe("nested DAGs, exit handlers, trigger strategies, importer", () => {
     expect(byPath(s, "root/exit-handler-1/boom")?.stderrTail).toEqual(["about to fail"]);
     expect(byPath(s, "root/exit-handler-1")?.kind).toBe("exit-handler");
     expect(byPath(s, "root/after")?.state).toBe("SKIPPED");
+    expect(byPath(s, "root/after")?.errorCode).toBe("UPSTREAM_FAILED");
+    // the exit handler's DAG records the error of the task that failed inside it
+    expect(byPath(s, "root/exit-handler-1/boom")?.errorCode).toBe("EXIT_NONZERO");
+    expect(byPath(s, "root/exit-handler-1")?.errorCode).toBe("EXIT_NONZERO");
     expect(byPath(s, "root/anyway")?.state).toBe("SUCCEEDED");
     const cleanup = byPath(s, "root/cleanup");
     expect(cleanup?.state).toBe("SUCCEEDED");

@@ -60,6 +60,12 @@ describe("cancellation", () => {
     expect(s.state).toBe("CANCELED");
     expect(byPath(s, "root/tree")?.state).toBe("CANCELED");
     expect(byPath(s, "root/next")?.state).toBe("CANCELED");
+    expect(byPath(s, "root/tree")?.errorCode).toBe("CANCELED");
+    expect(byPath(s, "root/next")?.errorCode).toBe("CANCELED");
+    expect(env.store.tasks.getByPath(h.runId, "root/tree")?.error).toMatchObject({
+      code: "CANCELED",
+      action: expect.stringContaining("weft runs retry"),
+    });
     await until("process tree to die", () => !alive(grandchild) && !alive(taskPid), 5000);
     expect(events.filter((e) => e.type === "run").map((e) => e.state)).toEqual(["RUNNING", "CANCELING", "CANCELED"]);
     expect(env.store.runs.get(h.runId)?.state).toBe("CANCELED");
@@ -156,6 +162,11 @@ describe("resume", () => {
     expect(run?.error?.code).toBe("OWNER_DIED");
     expect(env.store.tasks.getByPath(runId, "root/a")?.state).toBe("SUCCEEDED");
     expect(env.store.tasks.getByPath(runId, "root/b")?.state).toBe("FAILED");
+    expect(env.store.tasks.getByPath(runId, "root/b")?.error).toMatchObject({
+      code: "OWNER_DIED",
+      message: expect.stringContaining(`weft runs retry ${runId}`),
+    });
+    expect(env.store.tasks.getByPath(runId, "root/b")?.attempts.at(-1)?.error?.code).toBe("OWNER_DIED");
     await until("orphaned task process to be killed", () => !alive(bPid), 5000);
 
     fs.writeFileSync(flag, "");

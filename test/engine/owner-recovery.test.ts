@@ -58,10 +58,12 @@ describe("run ownership", () => {
     expect(run?.state).toBe("FAILED");
     expect(run?.error?.code).toBe("OWNER_DIED");
     expect(run?.error?.message).toMatch(/has not written a heartbeat for 6\d s; resume it with 'weft runs retry/);
+    expect(run?.error?.action).toBe(`weft runs retry ${id} resumes it, reusing finished tasks`);
     // the unrelated process with that pid is left alone: it is not the task's process group
     expect(() => process.kill(pid, 0)).not.toThrow();
     const a = env.store.tasks.getByPath(id, "root/a");
     expect(a?.state).toBe("FAILED");
+    expect(a?.error?.code).toBe("OWNER_DIED");
     expect(a?.attempts.map((x) => x.attempt)).toEqual([1]);
   });
 
@@ -108,6 +110,7 @@ describe("run ownership", () => {
     const run = env.store.runs.get(id);
     expect(run?.state).toBe("CANCELED");
     expect(env.store.tasks.getByPath(id, "root/a")?.state).toBe("CANCELED");
+    expect(env.store.tasks.getByPath(id, "root/a")?.error?.code).toBe("CANCELED");
     const s = await env.engine.resumeRun(id).done;
     expect(s.state).toBe("SUCCEEDED");
     expect(s.tasks.find((t) => t.path === "root/a")?.attempt).toBe(2);

@@ -138,6 +138,7 @@ describe("traversal names reaching the engine directly", () => {
       const t = s.tasks.find((x) => x.path === p);
       expect(t?.state, p).toBe("FAILED");
       expect(t?.error, p).toContain(JSON.stringify(out));
+      expect(t?.errorCode, p).toBe("PATH_UNSAFE");
     }
     expect(outside()).toEqual(before);
     expect(strays()).toEqual([]);
@@ -174,6 +175,7 @@ describe("traversal names reaching the engine directly", () => {
     expect(s.tasks.find((x) => x.path === "root/m")?.error).toMatch(
       /output artifact 'o' to "file:\/\/.*secret".*not a place in the artifact store/,
     );
+    expect(s.tasks.find((x) => x.path === "root/m")?.errorCode).toBe("PATH_UNSAFE");
     expect(store.artifacts.listByRun(s.runId)).toEqual([]);
     expect(outside()).toEqual(before);
   });
@@ -190,6 +192,7 @@ describe("symbolic links among outputs", () => {
     expect(s.tasks.find((x) => x.path === "root/l")?.error).toMatch(
       /output artifact 'o' at .* is a symbolic link \(to .*sentinel\/secret\); links are not followed/,
     );
+    expect(s.tasks.find((x) => x.path === "root/l")?.errorCode).toBe("PATH_UNSAFE");
     expect(store.artifacts.listByRun(s.runId)).toEqual([]);
     expect(outside()).toEqual(before);
   });

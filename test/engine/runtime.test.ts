@@ -42,6 +42,37 @@ describe("retries", () => {
     expect(t?.attempt).toBe(2);
     expect(t?.stderrTail).toEqual(["broken input"]);
     expect(t?.error).toContain("exited with 4");
+    expect(t?.errorCode).toBe("EXIT_NONZERO");
+    const stored = env.store.tasks.get(t?.id ?? "");
+    expect(stored?.error).toMatchObject({ code: "EXIT_NONZERO", action: expect.stringContaining("weft runs retry") });
+    expect(stored?.attempts.map((a) => a.error?.code)).toEqual(["EXIT_NONZERO", "EXIT_NONZERO"]);
+    expect(env.store.runs.get(s.runId)?.error).toMatchObject({
+      code: "TASK_FAILED",
+      message: expect.stringContaining("exited with 4"),
+      action: expect.stringContaining("weft runs retry"),
+    });
+  });
+});
+
+describe("outputs", () => {
+  it("fails a task that writes no declared output with OUTPUT_MISSING, and a mistyped one with OUTPUT_INVALID", async () => {
+    const b = new IrBuilder("bad-outputs")
+      .sh("none", "true", { out: { n: "NUMBER_INTEGER" } })
+      .sh("typo", "printf many > {{$.outputs.parameters['n'].output_file}}", { out: { n: "NUMBER_INTEGER" } })
+      .root({ none: task("none"), typo: task("typo") });
+    const s = await env.engine.startRun({ pipeline: b.build(), enableCache: false }).done;
+    expect(s.state).toBe("FAILED");
+    expect(byPath(s, "root/none")).toMatchObject({
+      state: "FAILED",
+      errorCode: "OUTPUT_MISSING",
+      error: expect.stringContaining("did not write output parameter 'n'"),
+    });
+    expect(byPath(s, "root/typo")).toMatchObject({
+      state: "FAILED",
+      errorCode: "OUTPUT_INVALID",
+      error: expect.stringContaining("wrote 'many' to output parameter 'n'"),
+    });
+    expect(env.store.tasks.get(byPath(s, "root/none")?.id ?? "")?.error?.action).toContain("write each output");
   });
 });
 
@@ -72,6 +103,7 @@ describe("bad input", () => {
     expect(byPath(s, "root/x")?.error).toContain(
       "command 'weft-no-such-binary' not found on this machine; the task expects image 'ghcr.io/acme/trainer:1'",
     );
+    expect(byPath(s, "root/x")?.errorCode).toBe("COMMAND_NOT_FOUND");
   });
 
   it("fails lightweight Python components clearly when kfp is not importable", async () => {
@@ -83,6 +115,7 @@ describe("bad input", () => {
     const s = await env.engine.startRun({ pipeline: p.build() }).done;
     expect(s.state).toBe("FAILED");
     expect(byPath(s, "root/py")?.error).toMatch(/can import 'kfp'|exited with/);
+    expect(byPath(s, "root/py")?.errorCode).toMatch(/^(PYTHON_KFP_MISSING|EXIT_NONZERO)$/);
   });
 
   it("kills a task that runs past its timeout", async () => {
@@ -92,6 +125,8 @@ describe("bad input", () => {
     const s = await engine.startRun({ pipeline: p.build() }).done;
     expect(s.state).toBe("FAILED");
     expect(byPath(s, "root/slow")?.error).toContain("timed out after 300 ms");
+    expect(byPath(s, "root/slow")?.errorCode).toBe("TIMEOUT");
+    expect(env.store.tasks.get(byPath(s, "root/slow")?.id ?? "")?.error?.code).toBe("TIMEOUT");
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
@@ -125,6 +160,7 @@ describe("resources", () => {
     const s = await env.engine.startRun({ pipeline: b.build() }).done;
     expect(s.state).toBe("FAILED");
     expect(byPath(s, "root/huge")?.error).toMatch(/can never run here: it requests 64 CPUs but this machine has 2/);
+    expect(byPath(s, "root/huge")?.errorCode).toBe("RESOURCES_UNSATISFIABLE");
   });
 
   it("honours maxParallel", async () => {

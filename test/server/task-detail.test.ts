@@ -42,7 +42,11 @@ function flakySpec(marker: string): Record<string, unknown> {
   };
 }
 
-async function runToEnd(spec: unknown, parameters: Record<string, unknown> = {}): Promise<string> {
+async function runToEnd(
+  spec: unknown,
+  parameters: Record<string, unknown> = {},
+  expected: "SUCCEEDED" | "FAILED" = "SUCCEEDED",
+): Promise<string> {
   const res = await h.server.app.inject({
     method: "POST",
     url: "/apis/v2beta1/runs",
@@ -54,7 +58,7 @@ async function runToEnd(spec: unknown, parameters: Record<string, unknown> = {})
   for (;;) {
     const state = h.store.runs.get(runId)?.state;
     if (state === "SUCCEEDED" || state === "FAILED" || state === "CANCELED") {
-      expect(state, JSON.stringify(h.store.runs.get(runId)?.error)).toBe("SUCCEEDED");
+      expect(state, JSON.stringify(h.store.runs.get(runId)?.error)).toBe(expected);
       return runId;
     }
     if (Date.now() > end) throw new Error(`run ${runId} is still ${state}`);
@@ -123,8 +127,39 @@ describe.skipIf(!SHARED_CORPUS.present)("GET /apis/weft/v1/runs/{run_id}/tasks/{
     expect(t.attempts.map((a) => a.attempt)).toEqual([1, 2]);
     expect(t.attempts[0]?.exit_code).toBe(3);
     expect(t.attempts[0]?.error?.message).toMatch(/\S/);
+    expect(t.attempts[0]?.error).toMatchObject({
+      code: "EXIT_NONZERO",
+      action: expect.stringContaining("weft runs retry"),
+      stderr_tail: "first-try",
+    });
     expect(t.attempts[1]).toMatchObject({ attempt: 2, exit_code: 0 });
     expect(t.attempts[1]?.error).toBeUndefined();
+  });
+
+  it("answers a failed task's error with its code and action, here and in the KFP run JSON", async () => {
+    const spec = flakySpec(join(markers, "never"));
+    const flaky = (spec.root as { dag: { tasks: { flaky: Record<string, unknown> } } }).dag.tasks.flaky;
+    delete flaky.retryPolicy;
+    const runId = await runToEnd(spec, {}, "FAILED");
+    const t = (await detail(runId, "root/flaky")).body;
+    expect(t.state).toBe("FAILED");
+    expect(t.error).toMatchObject({
+      code: "EXIT_NONZERO",
+      message: expect.stringContaining("exited with 3"),
+      action: expect.stringContaining("weft runs retry"),
+      stderr_tail: "first-try",
+    });
+    const res = await h.server.app.inject({ method: "GET", url: `/apis/v2beta1/runs/${runId}` });
+    const run = JSON.parse(res.body) as {
+      error: { details: { reason: string; metadata?: { action: string } }[] };
+      run_details: { task_details: { display_name: string; error?: { code: number; details: unknown[] } }[] };
+    };
+    expect(run.error.details[0]).toMatchObject({ reason: "TASK_FAILED", metadata: { action: t.error?.action } });
+    const kfpTask = run.run_details.task_details.find((d) => d.display_name === "flaky");
+    expect(kfpTask?.error).toMatchObject({
+      code: 2,
+      details: [{ "@type": "type.googleapis.com/weft.ErrorInfo", reason: "EXIT_NONZERO" }],
+    });
   });
 
   it("answers 404 for an unknown run, an unknown task and a task of another run", async () => {

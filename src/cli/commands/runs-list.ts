@@ -88,6 +88,8 @@ export function storeRunSource(store: Store): RunSource {
             cache: cacheDecision(t),
             why: why(t),
             ...(t.error?.message !== undefined ? { error: t.error.message } : {}),
+            ...(t.error?.code !== undefined ? { errorCode: t.error.code } : {}),
+            ...(t.error?.action !== undefined ? { errorAction: t.error.action } : {}),
             ...(t.error?.stderrTail ? { stderrTail: t.error.stderrTail } : {}),
           })),
         doc: { run: rest, tasks: tasks.map(taskRow), artifacts, metrics },
@@ -135,6 +137,8 @@ function taskRow(t: Task): Record<string, unknown> {
     inputs: t.inputs.parameters,
     outputs: t.outputs.parameters,
     error: t.error?.message,
+    errorCode: t.error?.code,
+    errorAction: t.error?.action,
     logPath: t.logPath,
   };
 }

@@ -76,7 +76,8 @@ export function renderSummary(summary: RunSummary, c: Colors): string {
 
   for (const t of failed) {
     out.push("", c.red(`Task ${t.displayName || t.name} (${t.path}) failed after ${t.attempt} attempt(s)`));
-    if (t.error) out.push(`  ${t.error}`);
+    if (t.error) out.push(`  ${t.errorCode !== undefined ? `[${t.errorCode}] ` : ""}${t.error}`);
+    if (t.errorAction) out.push(`  action: ${t.errorAction}`);
     const tail = stderrTailOf(t);
     if (tail.length > 0) {
       out.push(c.gray(`  last ${tail.length} line(s) of stderr:`));

@@ -111,6 +111,8 @@ export function clientRunSource(remote: Remote): RunSource {
             cache: cacheColumn(n, d),
             why: whyColumn(n, d),
             ...(error ? { error } : {}),
+            ...(d?.error?.code ? { errorCode: d.error.code } : {}),
+            ...(d?.error?.action ? { errorAction: d.error.action } : {}),
             ...(d?.error?.stderr_tail ? { stderrTail: d.error.stderr_tail } : {}),
           };
         }),
@@ -158,7 +160,7 @@ function runDuration(r: ApiRun): number | undefined {
 interface TaskDetail {
   cache?: { hit: boolean; explanation?: string; source_run_id?: string };
   attempts?: unknown[];
-  error?: { message: string; stderr_tail?: string };
+  error?: { code?: string; message: string; action?: string; stderr_tail?: string };
 }
 
 function cacheColumn(n: GraphNode, d: TaskDetail | undefined): string {

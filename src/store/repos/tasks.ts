@@ -12,7 +12,16 @@ import {
   TaskStateSchema,
 } from "../schemas.ts";
 import { fromJson, fromJsonValue, guardWrite, type SqlContext, toJson } from "../sql.ts";
-import type { Task, TaskAttempt, TaskInput, TaskKind, TaskPatch, TaskRepository, TaskState } from "../types.ts";
+import type {
+  Task,
+  TaskAttempt,
+  TaskError,
+  TaskInput,
+  TaskKind,
+  TaskPatch,
+  TaskRepository,
+  TaskState,
+} from "../types.ts";
 
 interface TaskRow {
   id: string;
@@ -265,15 +274,21 @@ export function createTaskRepository(ctx: SqlContext): TaskRepository {
       return mustGet(id);
     },
 
-    markUnfinishedAs(runId: string, states: readonly TaskState[], newState: TaskState, at?: number): number {
+    markUnfinishedAs(
+      runId: string,
+      states: readonly TaskState[],
+      newState: TaskState,
+      at?: number,
+      error?: TaskError,
+    ): number {
       if (states.length === 0) return 0;
-      checkPatch(`tasks of run '${runId}'`, { state: newState });
+      checkPatch(`tasks of run '${runId}'`, { state: newState, ...(error !== undefined ? { error } : {}) });
       const now = at ?? Date.now();
       const res = ctx
         .stmt(
-          `UPDATE tasks SET state = ?, finished_at = COALESCE(finished_at, ?), updated_at = ? WHERE run_id = ? AND state IN (${states.map(() => "?").join(", ")})`,
+          `UPDATE tasks SET state = ?, finished_at = COALESCE(finished_at, ?), updated_at = ?, error = COALESCE(?, error) WHERE run_id = ? AND state IN (${states.map(() => "?").join(", ")})`,
         )
-        .run(newState, now, now, runId, ...states);
+        .run(newState, now, now, toJson(error), runId, ...states);
       return res.changes;
     },
   };
