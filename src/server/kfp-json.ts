@@ -14,6 +14,7 @@ import type {
   Task,
   TaskState,
 } from "../store/index.ts";
+import { RUNS_TABLE, timeFields, wireFields } from "../store/index.ts";
 import type { ResourceFields } from "./query.ts";
 
 type Json = Record<string, unknown>;
@@ -34,25 +35,11 @@ export function compact<T extends Json>(o: T): T {
 
 const timeSet = (...names: string[]): ReadonlySet<string> => new Set(names);
 
-/** Filter and sort keys of `GET /runs`. */
+/** Filter and sort keys of `GET /runs`: the runs table's list fields, by their KFP names. */
 export const RUN_FIELDS: ResourceFields = {
   resource: "run",
-  fields: {
-    run_id: "id",
-    id: "id",
-    display_name: "displayName",
-    name: "displayName",
-    state: "state",
-    storage_state: "storageState",
-    experiment_id: "experimentId",
-    namespace: "namespace",
-    pipeline_version_id: "pipelineVersionId",
-    recurring_run_id: "recurringRunId",
-    created_at: "createdAt",
-    scheduled_at: "scheduledAt",
-    finished_at: "finishedAt",
-  },
-  timeFields: timeSet("createdAt", "scheduledAt", "finishedAt"),
+  fields: wireFields(RUNS_TABLE),
+  timeFields: timeFields(RUNS_TABLE),
   defaultSort: { field: "createdAt", desc: true },
 };
 

@@ -21,7 +21,6 @@ import type {
   CacheOutputs,
   JsonValue,
   RunError,
-  RunStateChange,
   RuntimeState,
   TaskAttempt,
   TaskCacheInfo,
@@ -31,6 +30,7 @@ import type {
   TaskState,
   Trigger,
 } from "./schemas.ts";
+import type { RunFields, StorageState } from "./tables/runs.ts";
 
 export type {
   ArtifactRepository,
@@ -59,8 +59,7 @@ export type {
   Trigger,
 } from "./schemas.ts";
 
-/** Whether an entity is listed normally or archived. */
-export type StorageState = "AVAILABLE" | "ARCHIVED";
+export type { StorageState } from "./tables/runs.ts";
 
 // ---------------------------------------------------------------- list queries
 
@@ -200,36 +199,7 @@ export interface ExperimentInput {
 // ---------------------------------------------------------------- runs
 
 /** One execution of a pipeline. */
-export interface Run {
-  id: string;
-  experimentId: string;
-  displayName: string;
-  description: string;
-  pipelineVersionId?: string;
-  pipelineSpec: PipelineSpec;
-  platformSpec?: PlatformSpec;
-  parameters: Record<string, JsonValue>;
-  pipelineRoot?: string;
-  state: RuntimeState;
-  stateHistory: RunStateChange[];
-  storageState: StorageState;
-  createdAt: number;
-  scheduledAt: number;
-  startedAt?: number;
-  finishedAt?: number;
-  error?: RunError;
-  ownerPid?: number;
-  ownerHost?: string;
-  /** The owner process's instance id, kernel boot id and start time (see {@link RunOwnerIdentity}). */
-  ownerInstance?: string;
-  ownerBootId?: string;
-  ownerStartTime?: string;
-  heartbeatAt?: number;
-  cancelRequested: boolean;
-  recurringRunId?: string;
-  enableCache: boolean;
-  namespace: string;
-}
+export interface Run extends RunFields {}
 
 /**
  * What identifies a run's owner besides its pid and host: a pid is reused (a restarted
