@@ -3,6 +3,14 @@
  * and unset fields omitted. Also the per-resource filter/sort field maps.
  */
 
+import type {
+  ApiExperiment,
+  ApiPipeline,
+  ApiPipelineVersion,
+  ApiRecurringRun,
+  ApiRun,
+  ApiTaskDetail,
+} from "../client/types.ts";
 import { compileTrigger, nextFireAfter, nextFireTime } from "../schedule/index.ts";
 import type {
   Experiment,
@@ -17,6 +25,10 @@ import type {
 import { RUNS_TABLE, timeFields, wireFields } from "../store/index.ts";
 import type { ResourceFields } from "./query.ts";
 
+/**
+ * The wire shapes: each JSON function below returns the typed client's type, so a field
+ * the server writes and the client does not read (or the reverse) is a compile error.
+ */
 type Json = Record<string, unknown>;
 
 /** Epoch ms to RFC 3339; `undefined` stays unset. */
@@ -24,10 +36,9 @@ export const time = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString();
 
 /** Drops `undefined` and empty-string fields, as protojson omits unset fields. */
-export function compact<T extends Json>(o: T): T {
+export function compact<T extends object>(o: T): T {
   const out: Json = {};
-  for (const k in o) {
-    const v = o[k];
+  for (const [k, v] of Object.entries(o)) {
     if (v !== undefined && v !== "") out[k] = v;
   }
   return out as T;
@@ -110,8 +121,8 @@ export const RECURRING_RUN_FIELDS: ResourceFields = {
 };
 
 /** `v2beta1Pipeline`. */
-export function pipelineJson(p: Pipeline): Json {
-  return compact({
+export function pipelineJson(p: Pipeline): ApiPipeline {
+  return compact<ApiPipeline>({
     pipeline_id: p.id,
     name: p.name,
     display_name: p.displayName,
@@ -127,8 +138,8 @@ const tagsJson = (tags: Record<string, string> | undefined): Record<string, stri
   tags && Object.keys(tags).length > 0 ? tags : undefined;
 
 /** `v2beta1PipelineVersion`; the spec is included unless `withSpec` is false. */
-export function versionJson(v: PipelineVersion, withSpec = true): Json {
-  return compact({
+export function versionJson(v: PipelineVersion, withSpec = true): ApiPipelineVersion {
+  return compact<ApiPipelineVersion>({
     pipeline_id: v.pipelineId,
     pipeline_version_id: v.id,
     name: v.name,
@@ -142,8 +153,8 @@ export function versionJson(v: PipelineVersion, withSpec = true): Json {
 }
 
 /** `v2beta1Experiment`. */
-export function experimentJson(e: Experiment): Json {
-  return compact({
+export function experimentJson(e: Experiment): ApiExperiment {
+  return compact<ApiExperiment>({
     experiment_id: e.id,
     display_name: e.displayName,
     description: e.description,
@@ -162,8 +173,8 @@ export function taskRuntimeState(s: TaskState): RuntimeState {
 }
 
 /** `v2beta1PipelineTaskDetail`. */
-export function taskJson(t: Task, children: string[]): Json {
-  return compact({
+export function taskJson(t: Task, children: string[]): ApiTaskDetail {
+  return compact<ApiTaskDetail>({
     run_id: t.runId,
     task_id: t.id,
     display_name: t.displayName || t.name,
@@ -179,8 +190,8 @@ export function taskJson(t: Task, children: string[]): Json {
 }
 
 /** `v2beta1Run`; `tasks` adds `run_details.task_details`; `pipelineId` fills the version reference. */
-export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = {}): Json {
-  let runDetails: Json | undefined;
+export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = {}): ApiRun {
+  let runDetails: ApiRun["run_details"];
   if (opts.tasks) {
     const children = new Map<string, string[]>();
     for (const t of opts.tasks) {
@@ -188,7 +199,7 @@ export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = 
     }
     runDetails = { task_details: opts.tasks.map((t) => taskJson(t, children.get(t.id) ?? [])) };
   }
-  return compact({
+  return compact<ApiRun>({
     experiment_id: r.experimentId,
     run_id: r.id,
     display_name: r.displayName,
@@ -218,11 +229,11 @@ export function runJson(r: Run, opts: { pipelineId?: string; tasks?: Task[] } = 
 }
 
 /** `v2beta1RecurringRun`. */
-export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string; now?: number } = {}): Json {
+export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string; now?: number } = {}): ApiRecurringRun {
   const { trigger } = rr;
   const upcoming = opts.now === undefined ? [] : upcomingFireTimes(rr, opts.now);
   const window = { start_time: time(trigger.startTime), end_time: time(trigger.endTime) };
-  return compact({
+  return compact<ApiRecurringRun>({
     recurring_run_id: rr.id,
     display_name: rr.displayName,
     description: rr.description,
