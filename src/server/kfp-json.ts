@@ -22,7 +22,7 @@ import type {
   Task,
   TaskState,
 } from "../store/index.ts";
-import { RUNS_TABLE, timeFields, wireFields } from "../store/index.ts";
+import { EXPERIMENTS_TABLE, RUNS_TABLE, timeFields, wireFields } from "../store/index.ts";
 import type { ResourceFields } from "./query.ts";
 
 /**
@@ -57,17 +57,8 @@ export const RUN_FIELDS: ResourceFields = {
 /** Filter and sort keys of `GET /experiments`. */
 export const EXPERIMENT_FIELDS: ResourceFields = {
   resource: "experiment",
-  fields: {
-    experiment_id: "id",
-    id: "id",
-    display_name: "displayName",
-    name: "name",
-    namespace: "namespace",
-    storage_state: "storageState",
-    created_at: "createdAt",
-    last_run_created_at: "lastRunCreatedAt",
-  },
-  timeFields: timeSet("createdAt", "lastRunCreatedAt"),
+  fields: wireFields(EXPERIMENTS_TABLE),
+  timeFields: timeFields(EXPERIMENTS_TABLE),
   defaultSort: { field: "createdAt", desc: true },
 };
 

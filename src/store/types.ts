@@ -30,7 +30,7 @@ import type {
   TaskState,
   Trigger,
 } from "./schemas.ts";
-import type { RunFields, StorageState } from "./tables/runs.ts";
+import type { ExperimentFields, RunFields } from "./tables/index.ts";
 
 export type {
   ArtifactRepository,
@@ -59,7 +59,7 @@ export type {
   Trigger,
 } from "./schemas.ts";
 
-export type { StorageState } from "./tables/runs.ts";
+export type { StorageState } from "./tables/index.ts";
 
 // ---------------------------------------------------------------- list queries
 
@@ -175,16 +175,7 @@ export interface PipelineVersionInput {
 // ---------------------------------------------------------------- experiments
 
 /** A group of runs. */
-export interface Experiment {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  namespace: string;
-  storageState: StorageState;
-  createdAt: number;
-  lastRunCreatedAt?: number;
-}
+export interface Experiment extends ExperimentFields {}
 
 /** Fields to create an experiment; `displayName` defaults to `name`. */
 export interface ExperimentInput {

@@ -2,11 +2,7 @@
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { RunErrorSchema, RunStateHistorySchema, type RuntimeState, RuntimeStateSchema } from "../schemas.ts";
 import { bool, defineTable, type FieldsOf, int, json, jsonAs, jsonObject, text, textOf } from "../table.ts";
-
-/** Whether an entity is listed normally or archived. */
-export type StorageState = "AVAILABLE" | "ARCHIVED";
-/** The values of a `storage_state` column (its CHECK constraint). */
-export const STORAGE_STATES: readonly StorageState[] = ["AVAILABLE", "ARCHIVED"];
+import { storageState } from "./columns.ts";
 
 /** The runs table. */
 export const RUNS_TABLE = defineTable({
@@ -37,12 +33,7 @@ export const RUNS_TABLE = defineTable({
       list: { type: "text", values: RuntimeStateSchema.options },
     },
     state_history: { sql: "TEXT", field: "stateHistory", codec: json(RunStateHistorySchema) },
-    storage_state: {
-      sql: "TEXT",
-      field: "storageState",
-      codec: textOf<StorageState>(),
-      list: { type: "text", values: STORAGE_STATES },
-    },
+    storage_state: storageState,
     created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
     scheduled_at: { sql: "INTEGER", field: "scheduledAt", codec: int, list: { type: "time" } },
     started_at: { sql: "INTEGER", nullable: true, field: "startedAt", codec: int, list: { type: "time" } },
