@@ -22,7 +22,14 @@ import type {
   Task,
   TaskState,
 } from "../store/index.ts";
-import { EXPERIMENTS_TABLE, RUNS_TABLE, timeFields, wireFields } from "../store/index.ts";
+import {
+  EXPERIMENTS_TABLE,
+  PIPELINE_VERSIONS_TABLE,
+  PIPELINES_TABLE,
+  RUNS_TABLE,
+  timeFields,
+  wireFields,
+} from "../store/index.ts";
 import type { ResourceFields } from "./query.ts";
 
 /**
@@ -65,30 +72,16 @@ export const EXPERIMENT_FIELDS: ResourceFields = {
 /** Filter and sort keys of `GET /pipelines`. */
 export const PIPELINE_FIELDS: ResourceFields = {
   resource: "pipeline",
-  fields: {
-    pipeline_id: "id",
-    id: "id",
-    name: "name",
-    display_name: "displayName",
-    namespace: "namespace",
-    created_at: "createdAt",
-  },
-  timeFields: timeSet("createdAt"),
+  fields: wireFields(PIPELINES_TABLE),
+  timeFields: timeFields(PIPELINES_TABLE),
   defaultSort: { field: "createdAt", desc: true },
 };
 
 /** Filter and sort keys of `GET /pipelines/{id}/versions`. */
 export const VERSION_FIELDS: ResourceFields = {
   resource: "pipeline version",
-  fields: {
-    pipeline_version_id: "id",
-    id: "id",
-    pipeline_id: "pipelineId",
-    name: "name",
-    display_name: "displayName",
-    created_at: "createdAt",
-  },
-  timeFields: timeSet("createdAt"),
+  fields: wireFields(PIPELINE_VERSIONS_TABLE),
+  timeFields: timeFields(PIPELINE_VERSIONS_TABLE),
   defaultSort: { field: "createdAt", desc: true },
 };
 

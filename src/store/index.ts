@@ -51,5 +51,12 @@ export {
 export { openStore } from "./store.ts";
 export type { ColumnDecl, FieldsOf, ListDecl, RowOf, TableDecl } from "./table.ts";
 export { timeFields, wireFields } from "./table.ts";
-export { EXPERIMENTS_TABLE, RUNS_TABLE, STORAGE_STATES, TABLES } from "./tables/index.ts";
+export {
+  EXPERIMENTS_TABLE,
+  PIPELINE_VERSIONS_TABLE,
+  PIPELINES_TABLE,
+  RUNS_TABLE,
+  STORAGE_STATES,
+  TABLES,
+} from "./tables/index.ts";
 export type * from "./types.ts";

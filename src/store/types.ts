@@ -30,7 +30,7 @@ import type {
   TaskState,
   Trigger,
 } from "./schemas.ts";
-import type { ExperimentFields, RunFields } from "./tables/index.ts";
+import type { ExperimentFields, PipelineFields, PipelineVersionFields, RunFields } from "./tables/index.ts";
 
 export type {
   ArtifactRepository,
@@ -114,16 +114,7 @@ export interface ListResult<T> {
 // ---------------------------------------------------------------- pipelines
 
 /** A named pipeline; its versions hold the IR. */
-export interface Pipeline {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  namespace: string;
-  createdAt: number;
-  /** User-defined labels; `{}` when none. */
-  tags: Record<string, string>;
-}
+export interface Pipeline extends PipelineFields {}
 
 /** Fields to create a pipeline; `displayName` defaults to `name`, `namespace` to `""`. */
 export interface PipelineInput {
@@ -144,19 +135,7 @@ export interface PipelinePatch {
 }
 
 /** One uploaded version of a pipeline: the compiled IR. */
-export interface PipelineVersion {
-  id: string;
-  pipelineId: string;
-  name: string;
-  displayName: string;
-  description: string;
-  createdAt: number;
-  spec: PipelineSpec;
-  platformSpec?: PlatformSpec;
-  codeSourceUrl?: string;
-  /** User-defined labels; `{}` when none. */
-  tags: Record<string, string>;
-}
+export interface PipelineVersion extends PipelineVersionFields {}
 
 /** Fields to create a pipeline version. */
 export interface PipelineVersionInput {

@@ -1,11 +1,18 @@
 /** Every table declaration, each the one description of its entity's columns. */
 import type { TableDecl } from "../table.ts";
 import { EXPERIMENTS_TABLE } from "./experiments.ts";
+import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE } from "./pipelines.ts";
 import { RUNS_TABLE } from "./runs.ts";
 
 export { STORAGE_STATES, type StorageState } from "./columns.ts";
 export { EXPERIMENTS_TABLE, type ExperimentFields } from "./experiments.ts";
+export {
+  PIPELINE_VERSIONS_TABLE,
+  PIPELINES_TABLE,
+  type PipelineFields,
+  type PipelineVersionFields,
+} from "./pipelines.ts";
 export { RUNS_TABLE, type RunFields } from "./runs.ts";
 
 /** The declared tables, checked against the migrated schema by `tables.test.ts`. */
-export const TABLES: readonly TableDecl[] = [RUNS_TABLE, EXPERIMENTS_TABLE];
+export const TABLES: readonly TableDecl[] = [RUNS_TABLE, EXPERIMENTS_TABLE, PIPELINES_TABLE, PIPELINE_VERSIONS_TABLE];

@@ -1,0 +1,47 @@
+/** The `pipelines` and `pipeline_versions` tables: named pipelines and the versions that hold their IR. */
+import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
+import { TagsSchema } from "../schemas.ts";
+import { defineTable, type FieldsOf, int, json, jsonAs, text } from "../table.ts";
+
+/** A `tags` column: user-defined labels, `{}` when none. */
+const tags = { sql: "TEXT", field: "tags", codec: json(TagsSchema) } as const;
+
+/** The pipelines table. */
+export const PIPELINES_TABLE = defineTable({
+  table: "pipelines",
+  entity: "pipelines",
+  columns: {
+    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["pipeline_id"] } },
+    name: { sql: "TEXT", field: "name", codec: text, list: { type: "text" } },
+    display_name: { sql: "TEXT", field: "displayName", codec: text, list: { type: "text" } },
+    description: { sql: "TEXT", field: "description", codec: text },
+    namespace: { sql: "TEXT", field: "namespace", codec: text, list: { type: "text" } },
+    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
+    tags,
+  },
+});
+
+/** The pipeline versions table. */
+export const PIPELINE_VERSIONS_TABLE = defineTable({
+  table: "pipeline_versions",
+  entity: "pipeline versions",
+  columns: {
+    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["pipeline_version_id"] } },
+    pipeline_id: { sql: "TEXT", field: "pipelineId", codec: text, list: { type: "text" } },
+    name: { sql: "TEXT", field: "name", codec: text, list: { type: "text" } },
+    display_name: { sql: "TEXT", field: "displayName", codec: text, list: { type: "text" } },
+    description: { sql: "TEXT", field: "description", codec: text },
+    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
+    /** '' when the spec is in `pipeline_specs` under `spec_digest`; the repository reads it. */
+    spec: { sql: "TEXT" },
+    platform_spec: { sql: "TEXT", nullable: true, field: "platformSpec", codec: jsonAs<PlatformSpec>() },
+    code_source_url: { sql: "TEXT", nullable: true, field: "codeSourceUrl", codec: text },
+    spec_digest: { sql: "TEXT", nullable: true },
+    tags,
+  },
+});
+
+/** The fields of a pipeline. */
+export type PipelineFields = FieldsOf<typeof PIPELINES_TABLE.columns>;
+/** The fields of a pipeline version; its spec is stored once, by digest. */
+export type PipelineVersionFields = FieldsOf<typeof PIPELINE_VERSIONS_TABLE.columns> & { spec: PipelineSpec };
