@@ -26,6 +26,7 @@ import {
   EXPERIMENTS_TABLE,
   PIPELINE_VERSIONS_TABLE,
   PIPELINES_TABLE,
+  RECURRING_RUNS_TABLE,
   RUNS_TABLE,
   timeFields,
   wireFields,
@@ -50,8 +51,6 @@ export function compact<T extends object>(o: T): T {
   }
   return out as T;
 }
-
-const timeSet = (...names: string[]): ReadonlySet<string> => new Set(names);
 
 /** Filter and sort keys of `GET /runs`: the runs table's list fields, by their KFP names. */
 export const RUN_FIELDS: ResourceFields = {
@@ -88,19 +87,8 @@ export const VERSION_FIELDS: ResourceFields = {
 /** Filter and sort keys of `GET /recurringruns`. */
 export const RECURRING_RUN_FIELDS: ResourceFields = {
   resource: "recurring run",
-  fields: {
-    recurring_run_id: "id",
-    id: "id",
-    display_name: "displayName",
-    name: "displayName",
-    experiment_id: "experimentId",
-    pipeline_version_id: "pipelineVersionId",
-    mode: "mode",
-    status: "status",
-    namespace: "namespace",
-    created_at: "createdAt",
-  },
-  timeFields: timeSet("createdAt"),
+  fields: wireFields(RECURRING_RUNS_TABLE),
+  timeFields: timeFields(RECURRING_RUNS_TABLE),
   defaultSort: { field: "createdAt", desc: true },
 };
 

@@ -134,6 +134,25 @@ export function encodeRow<C extends Record<string, ColumnDecl>>(
   return out as Partial<RowOf<C>>;
 }
 
+/**
+ * Encodes the fields a patch sets, keyed by column: an absent (`undefined`) field is left
+ * out, `null` clears the column.
+ */
+export function encodePatch<C extends Record<string, ColumnDecl>>(
+  decl: TableDecl<C>,
+  patch: { [K in keyof FieldsOf<C>]?: FieldsOf<C>[K] | null },
+): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  const values = patch as Record<string, unknown>;
+  for (const [column, c] of Object.entries(decl.columns)) {
+    if (c.field === undefined) continue;
+    const v = values[c.field];
+    if (v === undefined) continue;
+    out[column] = v === null ? null : c.codec ? c.codec.encode(v) : (v as string | number);
+  }
+  return out;
+}
+
 /** `INSERT INTO <table> (<columns>) VALUES (@<column>, ...)` for the given columns. */
 export function insertSql<C extends Record<string, ColumnDecl>>(
   decl: TableDecl<C>,

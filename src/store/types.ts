@@ -30,7 +30,15 @@ import type {
   TaskState,
   Trigger,
 } from "./schemas.ts";
-import type { ExperimentFields, PipelineFields, PipelineVersionFields, RunFields } from "./tables/index.ts";
+import type {
+  ExperimentFields,
+  PipelineFields,
+  PipelineVersionFields,
+  RecurringRunFields,
+  RecurringRunMode,
+  RecurringRunStatus,
+  RunFields,
+} from "./tables/index.ts";
 
 export type {
   ArtifactRepository,
@@ -384,31 +392,10 @@ export type CacheEntryInput = Omit<CacheEntry, "createdAt"> & { createdAt?: numb
 
 // ---------------------------------------------------------------- recurring runs
 
-/** Whether a recurring run fires. */
-export type RecurringRunMode = "ENABLE" | "DISABLE";
-/** KFP's `RecurringRun.Status`. */
-export type RecurringRunStatus = "STATUS_UNSPECIFIED" | "ENABLED" | "DISABLED";
+export type { RecurringRunMode, RecurringRunStatus } from "./tables/index.ts";
 
 /** A schedule that creates runs. */
-export interface RecurringRun {
-  id: string;
-  displayName: string;
-  description: string;
-  experimentId: string;
-  pipelineVersionId?: string;
-  pipelineSpec?: PipelineSpec;
-  parameters: Record<string, JsonValue>;
-  trigger: Trigger;
-  maxConcurrency: number;
-  noCatchup: boolean;
-  mode: RecurringRunMode;
-  status: RecurringRunStatus;
-  lastFiredAt?: number;
-  nextFireAt?: number;
-  namespace: string;
-  createdAt: number;
-  updatedAt: number;
-}
+export interface RecurringRun extends RecurringRunFields {}
 
 /** Fields to create a recurring run; `status` follows `mode` unless given. */
 export interface RecurringRunInput {

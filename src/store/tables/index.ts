@@ -2,6 +2,7 @@
 import type { TableDecl } from "../table.ts";
 import { EXPERIMENTS_TABLE } from "./experiments.ts";
 import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE } from "./pipelines.ts";
+import { RECURRING_RUNS_TABLE } from "./recurring-runs.ts";
 import { RUNS_TABLE } from "./runs.ts";
 
 export { STORAGE_STATES, type StorageState } from "./columns.ts";
@@ -12,7 +13,19 @@ export {
   type PipelineFields,
   type PipelineVersionFields,
 } from "./pipelines.ts";
+export {
+  RECURRING_RUNS_TABLE,
+  type RecurringRunFields,
+  type RecurringRunMode,
+  type RecurringRunStatus,
+} from "./recurring-runs.ts";
 export { RUNS_TABLE, type RunFields } from "./runs.ts";
 
 /** The declared tables, checked against the migrated schema by `tables.test.ts`. */
-export const TABLES: readonly TableDecl[] = [RUNS_TABLE, EXPERIMENTS_TABLE, PIPELINES_TABLE, PIPELINE_VERSIONS_TABLE];
+export const TABLES: readonly TableDecl[] = [
+  RUNS_TABLE,
+  EXPERIMENTS_TABLE,
+  PIPELINES_TABLE,
+  PIPELINE_VERSIONS_TABLE,
+  RECURRING_RUNS_TABLE,
+];
