@@ -38,6 +38,8 @@ import type {
   RecurringRunMode,
   RecurringRunStatus,
   RunFields,
+  TaskFields,
+  TaskKind,
 } from "./tables/index.ts";
 
 export type {
@@ -231,39 +233,10 @@ export interface RunStateExtra {
 
 // ---------------------------------------------------------------- tasks
 
-/** What a task node is. */
-export type TaskKind = "container" | "importer" | "dag" | "loop" | "iteration" | "condition" | "exit-handler";
+export type { TaskKind } from "./tables/index.ts";
 
 /** One node of a run's execution tree. */
-export interface Task {
-  id: string;
-  runId: string;
-  parentId?: string;
-  /** Task key in its DAG, e.g. `train`. */
-  name: string;
-  displayName: string;
-  /** Unique per run, e.g. `root/for-loop-2/iteration-1/train`. */
-  path: string;
-  kind: TaskKind;
-  componentName?: string;
-  iterationIndex?: number;
-  state: TaskState;
-  /** 1-based. */
-  attempt: number;
-  attempts: TaskAttempt[];
-  startedAt?: number;
-  finishedAt?: number;
-  exitCode?: number;
-  error?: TaskError;
-  inputs: TaskInputs;
-  outputs: TaskOutputs;
-  cache?: TaskCacheInfo;
-  logPath?: string;
-  pid?: number;
-  resources?: JsonValue;
-  createdAt: number;
-  updatedAt: number;
-}
+export interface Task extends TaskFields {}
 
 /** Fields to upsert a task, keyed by (runId, path). */
 export interface TaskInput {

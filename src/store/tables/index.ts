@@ -20,6 +20,7 @@ export {
   type RecurringRunStatus,
 } from "./recurring-runs.ts";
 export { RUNS_TABLE, type RunFields } from "./runs.ts";
+export { TASK_KINDS, TASKS_TABLE, type TaskFields, type TaskKind } from "./tasks.ts";
 
 /** The declared tables, checked against the migrated schema by `tables.test.ts`. */
 export const TABLES: readonly TableDecl[] = [
