@@ -21,7 +21,7 @@ export interface Codec<T, S extends string | number = string | number> {
 export const text: Codec<string, string> = { decode: (v) => v, encode: (v) => v };
 /** A TEXT column holding one of a fixed set of strings (the schema's CHECK or the caller's rule). */
 export const textOf = <T extends string>(): Codec<T, string> => ({ decode: (v) => v as T, encode: (v) => v });
-/** An INTEGER column holding a number. */
+/** An INTEGER (or REAL) column holding a number. */
 export const int: Codec<number, number> = { decode: (v) => v, encode: (v) => v };
 /** An INTEGER column holding 0 or 1. */
 export const bool: Codec<boolean, number> = { decode: (v) => v !== 0, encode: (v) => (v ? 1 : 0) };

@@ -31,7 +31,11 @@ import type {
   Trigger,
 } from "./schemas.ts";
 import type {
+  ArtifactFields,
+  EventFields,
+  EventType,
   ExperimentFields,
+  MetricFields,
   PipelineFields,
   PipelineVersionFields,
   RecurringRunFields,
@@ -271,20 +275,7 @@ export type TaskPatch = {
 // ---------------------------------------------------------------- artifacts, events, metrics
 
 /** An output artifact produced by a task. */
-export interface Artifact {
-  id: string;
-  runId: string;
-  taskId: string;
-  /** The output key. */
-  name: string;
-  uri: string;
-  schemaTitle: string;
-  schemaVersion: string;
-  metadata: Record<string, JsonValue>;
-  digest?: string;
-  sizeBytes?: number;
-  createdAt: number;
-}
+export interface Artifact extends ArtifactFields {}
 
 /** Fields to record an artifact. */
 export interface ArtifactInput {
@@ -301,19 +292,10 @@ export interface ArtifactInput {
   createdAt?: number;
 }
 
-/** Whether a task read or wrote an artifact. */
-export type EventType = "INPUT" | "OUTPUT";
+export type { EventType } from "./tables/index.ts";
 
 /** A lineage edge: a task read (`INPUT`) or wrote (`OUTPUT`) an artifact under an input/output name. */
-export interface Event {
-  id: string;
-  runId: string;
-  taskId: string;
-  artifactId: string;
-  type: EventType;
-  name: string;
-  createdAt: number;
-}
+export interface Event extends EventFields {}
 
 /** Fields to record an event. */
 export interface EventInput {
@@ -326,14 +308,7 @@ export interface EventInput {
 }
 
 /** A scalar metric logged by a task. */
-export interface Metric {
-  runId: string;
-  taskId: string;
-  artifactId?: string;
-  name: string;
-  value: number;
-  createdAt: number;
-}
+export interface Metric extends MetricFields {}
 
 /** Fields to record a metric. */
 export interface MetricInput {

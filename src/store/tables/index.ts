@@ -8,6 +8,15 @@ import { RUNS_TABLE } from "./runs.ts";
 export { STORAGE_STATES, type StorageState } from "./columns.ts";
 export { EXPERIMENTS_TABLE, type ExperimentFields } from "./experiments.ts";
 export {
+  ARTIFACTS_TABLE,
+  type ArtifactFields,
+  EVENTS_TABLE,
+  type EventFields,
+  type EventType,
+  METRICS_TABLE,
+  type MetricFields,
+} from "./lineage.ts";
+export {
   PIPELINE_VERSIONS_TABLE,
   PIPELINES_TABLE,
   type PipelineFields,
