@@ -19,6 +19,7 @@ import type {
   RecurringRun,
   Run,
   RuntimeState,
+  TableDecl,
   Task,
   TaskState,
 } from "../store/index.ts";
@@ -52,45 +53,28 @@ export function compact<T extends object>(o: T): T {
   return out as T;
 }
 
-/** Filter and sort keys of `GET /runs`: the runs table's list fields, by their KFP names. */
-export const RUN_FIELDS: ResourceFields = {
-  resource: "run",
-  fields: wireFields(RUNS_TABLE),
-  timeFields: timeFields(RUNS_TABLE),
+/** A resource's filter and sort keys: its table's list fields, by their KFP names, newest first by default. */
+const resourceFields = (resource: string, table: TableDecl): ResourceFields => ({
+  resource,
+  fields: wireFields(table),
+  timeFields: timeFields(table),
   defaultSort: { field: "createdAt", desc: true },
-};
+});
+
+/** Filter and sort keys of `GET /runs`: the runs table's list fields, by their KFP names. */
+export const RUN_FIELDS: ResourceFields = resourceFields("run", RUNS_TABLE);
 
 /** Filter and sort keys of `GET /experiments`. */
-export const EXPERIMENT_FIELDS: ResourceFields = {
-  resource: "experiment",
-  fields: wireFields(EXPERIMENTS_TABLE),
-  timeFields: timeFields(EXPERIMENTS_TABLE),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const EXPERIMENT_FIELDS: ResourceFields = resourceFields("experiment", EXPERIMENTS_TABLE);
 
 /** Filter and sort keys of `GET /pipelines`. */
-export const PIPELINE_FIELDS: ResourceFields = {
-  resource: "pipeline",
-  fields: wireFields(PIPELINES_TABLE),
-  timeFields: timeFields(PIPELINES_TABLE),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const PIPELINE_FIELDS: ResourceFields = resourceFields("pipeline", PIPELINES_TABLE);
 
 /** Filter and sort keys of `GET /pipelines/{id}/versions`. */
-export const VERSION_FIELDS: ResourceFields = {
-  resource: "pipeline version",
-  fields: wireFields(PIPELINE_VERSIONS_TABLE),
-  timeFields: timeFields(PIPELINE_VERSIONS_TABLE),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const VERSION_FIELDS: ResourceFields = resourceFields("pipeline version", PIPELINE_VERSIONS_TABLE);
 
 /** Filter and sort keys of `GET /recurringruns`. */
-export const RECURRING_RUN_FIELDS: ResourceFields = {
-  resource: "recurring run",
-  fields: wireFields(RECURRING_RUNS_TABLE),
-  timeFields: timeFields(RECURRING_RUNS_TABLE),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const RECURRING_RUN_FIELDS: ResourceFields = resourceFields("recurring run", RECURRING_RUNS_TABLE);
 
 /** `v2beta1Pipeline`. */
 export function pipelineJson(p: Pipeline): ApiPipeline {

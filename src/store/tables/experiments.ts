@@ -1,19 +1,19 @@
 /** The `experiments` table: named groups of runs, unique per namespace. */
-import { defineTable, type FieldsOf, int, text } from "../table.ts";
-import { storageState } from "./columns.ts";
+import { defineTable, type FieldsOf, int } from "../table.ts";
+import { createdAt, description, displayName, idColumn, name, namespace, storageState } from "./columns.ts";
 
 /** The experiments table. */
 export const EXPERIMENTS_TABLE = defineTable({
   table: "experiments",
   entity: "experiments",
   columns: {
-    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["experiment_id"] } },
-    name: { sql: "TEXT", field: "name", codec: text, list: { type: "text" } },
-    display_name: { sql: "TEXT", field: "displayName", codec: text, list: { type: "text" } },
-    description: { sql: "TEXT", field: "description", codec: text },
-    namespace: { sql: "TEXT", field: "namespace", codec: text, list: { type: "text" } },
+    id: idColumn("experiment_id"),
+    name,
+    display_name: displayName,
+    description,
+    namespace,
     storage_state: storageState,
-    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
+    created_at: createdAt,
     last_run_created_at: {
       sql: "INTEGER",
       nullable: true,

@@ -1,7 +1,8 @@
 /** The `pipelines` and `pipeline_versions` tables: named pipelines and the versions that hold their IR. */
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { TagsSchema } from "../schemas.ts";
-import { defineTable, type FieldsOf, int, json, jsonAs, text } from "../table.ts";
+import { defineTable, type FieldsOf, json, jsonAs, text } from "../table.ts";
+import { createdAt, description, displayName, idColumn, name, namespace } from "./columns.ts";
 
 /** A `tags` column: user-defined labels, `{}` when none. */
 const tags = { sql: "TEXT", field: "tags", codec: json(TagsSchema) } as const;
@@ -11,12 +12,12 @@ export const PIPELINES_TABLE = defineTable({
   table: "pipelines",
   entity: "pipelines",
   columns: {
-    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["pipeline_id"] } },
-    name: { sql: "TEXT", field: "name", codec: text, list: { type: "text" } },
-    display_name: { sql: "TEXT", field: "displayName", codec: text, list: { type: "text" } },
-    description: { sql: "TEXT", field: "description", codec: text },
-    namespace: { sql: "TEXT", field: "namespace", codec: text, list: { type: "text" } },
-    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
+    id: idColumn("pipeline_id"),
+    name,
+    display_name: displayName,
+    description,
+    namespace,
+    created_at: createdAt,
     tags,
   },
 });
@@ -26,12 +27,12 @@ export const PIPELINE_VERSIONS_TABLE = defineTable({
   table: "pipeline_versions",
   entity: "pipeline versions",
   columns: {
-    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["pipeline_version_id"] } },
+    id: idColumn("pipeline_version_id"),
     pipeline_id: { sql: "TEXT", field: "pipelineId", codec: text, list: { type: "text" } },
-    name: { sql: "TEXT", field: "name", codec: text, list: { type: "text" } },
-    display_name: { sql: "TEXT", field: "displayName", codec: text, list: { type: "text" } },
-    description: { sql: "TEXT", field: "description", codec: text },
-    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
+    name,
+    display_name: displayName,
+    description,
+    created_at: createdAt,
     /** '' when the spec is in `pipeline_specs` under `spec_digest`; the repository reads it. */
     spec: { sql: "TEXT" },
     platform_spec: { sql: "TEXT", nullable: true, field: "platformSpec", codec: jsonAs<PlatformSpec>() },

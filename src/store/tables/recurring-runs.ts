@@ -2,6 +2,7 @@
 import type { PipelineSpec } from "../../ir/index.ts";
 import { TriggerSchema } from "../schemas.ts";
 import { bool, defineTable, type FieldsOf, int, json, jsonAs, jsonObject, text, textOf } from "../table.ts";
+import { createdAt, description, idColumn, namespace } from "./columns.ts";
 
 /** Whether a recurring run fires (KFP's `RecurringRun.Mode`). */
 export type RecurringRunMode = "ENABLE" | "DISABLE";
@@ -16,9 +17,9 @@ export const RECURRING_RUNS_TABLE = defineTable({
   table: "recurring_runs",
   entity: "recurring runs",
   columns: {
-    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["recurring_run_id"] } },
+    id: idColumn("recurring_run_id"),
     display_name: { sql: "TEXT", field: "displayName", codec: text, list: { type: "text", wire: ["name"] } },
-    description: { sql: "TEXT", field: "description", codec: text },
+    description,
     experiment_id: { sql: "TEXT", field: "experimentId", codec: text, list: { type: "text" } },
     pipeline_version_id: {
       sql: "TEXT",
@@ -41,8 +42,8 @@ export const RECURRING_RUNS_TABLE = defineTable({
     },
     last_fired_at: { sql: "INTEGER", nullable: true, field: "lastFiredAt", codec: int },
     next_fire_at: { sql: "INTEGER", nullable: true, field: "nextFireAt", codec: int, list: { type: "time" } },
-    namespace: { sql: "TEXT", field: "namespace", codec: text, list: { type: "text" } },
-    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
+    namespace,
+    created_at: createdAt,
     updated_at: { sql: "INTEGER", field: "updatedAt", codec: int },
   },
 });

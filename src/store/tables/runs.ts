@@ -2,17 +2,17 @@
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { RunErrorSchema, RunStateHistorySchema, type RuntimeState, RuntimeStateSchema } from "../schemas.ts";
 import { bool, defineTable, type FieldsOf, int, json, jsonAs, jsonObject, text, textOf } from "../table.ts";
-import { storageState } from "./columns.ts";
+import { createdAt, description, idColumn, namespace, storageState } from "./columns.ts";
 
 /** The runs table. */
 export const RUNS_TABLE = defineTable({
   table: "runs",
   entity: "runs",
   columns: {
-    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["run_id"] } },
+    id: idColumn("run_id"),
     experiment_id: { sql: "TEXT", field: "experimentId", codec: text, list: { type: "text" } },
     display_name: { sql: "TEXT", field: "displayName", codec: text, list: { type: "text", wire: ["name"] } },
-    description: { sql: "TEXT", field: "description", codec: text },
+    description,
     pipeline_version_id: {
       sql: "TEXT",
       nullable: true,
@@ -34,7 +34,7 @@ export const RUNS_TABLE = defineTable({
     },
     state_history: { sql: "TEXT", field: "stateHistory", codec: json(RunStateHistorySchema) },
     storage_state: storageState,
-    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
+    created_at: createdAt,
     scheduled_at: { sql: "INTEGER", field: "scheduledAt", codec: int, list: { type: "time" } },
     started_at: { sql: "INTEGER", nullable: true, field: "startedAt", codec: int, list: { type: "time" } },
     finished_at: { sql: "INTEGER", nullable: true, field: "finishedAt", codec: int, list: { type: "time" } },
@@ -45,7 +45,7 @@ export const RUNS_TABLE = defineTable({
     cancel_requested: { sql: "INTEGER", field: "cancelRequested", codec: bool },
     recurring_run_id: { sql: "TEXT", nullable: true, field: "recurringRunId", codec: text, list: { type: "text" } },
     enable_cache: { sql: "INTEGER", field: "enableCache", codec: bool },
-    namespace: { sql: "TEXT", field: "namespace", codec: text, list: { type: "text" } },
+    namespace,
     /** The owner process's instance id, kernel boot id and start time (see `RunOwnerIdentity`). */
     owner_instance: { sql: "TEXT", nullable: true, field: "ownerInstance", codec: text },
     owner_boot_id: { sql: "TEXT", nullable: true, field: "ownerBootId", codec: text },
