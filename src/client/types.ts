@@ -116,6 +116,8 @@ export interface ApiRecurringRun {
   no_catchup?: boolean;
   namespace?: string;
   experiment_id?: string;
+  /** Weft only: the next fire times (RFC 3339) of an enabled recurring run. */
+  next_fire_times?: string[];
 }
 
 /** One page of a list call. */

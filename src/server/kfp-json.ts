@@ -3,6 +3,14 @@
  * and unset fields omitted. Also the per-resource filter/sort field maps.
  */
 
+import type {
+  ApiExperiment,
+  ApiPipeline,
+  ApiPipelineVersion,
+  ApiRecurringRun,
+  ApiRun,
+  ApiTaskDetail,
+} from "../client/types.ts";
 import { isTerminalRunState } from "../ir/index.ts";
 import { compileTrigger, nextFireAfter, nextFireTime } from "../schedule/index.ts";
 import type {
@@ -13,11 +21,25 @@ import type {
   Run,
   RunSummary,
   RuntimeState,
+  TableDecl,
   Task,
   TaskState,
 } from "../store/index.ts";
+import {
+  EXPERIMENTS_TABLE,
+  PIPELINE_VERSIONS_TABLE,
+  PIPELINES_TABLE,
+  RECURRING_RUNS_TABLE,
+  RUNS_TABLE,
+  timeFields,
+  wireFields,
+} from "../store/index.ts";
 import type { ResourceFields } from "./query.ts";
 
+/**
+ * The wire shapes: each JSON function below returns the typed client's type, so a field
+ * the server writes and the client does not read (or the reverse) is a compile error.
+ */
 type Json = Record<string, unknown>;
 
 /** Epoch ms to RFC 3339; `undefined` stays unset. */
@@ -25,108 +47,40 @@ export const time = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString();
 
 /** Drops `undefined` and empty-string fields, as protojson omits unset fields. */
-export function compact<T extends Json>(o: T): T {
+export function compact<T extends object>(o: T): T {
   const out: Json = {};
-  for (const k in o) {
-    const v = o[k];
+  for (const [k, v] of Object.entries(o)) {
     if (v !== undefined && v !== "") out[k] = v;
   }
   return out as T;
 }
 
-const timeSet = (...names: string[]): ReadonlySet<string> => new Set(names);
-
-/** Filter and sort keys of `GET /runs`. */
-export const RUN_FIELDS: ResourceFields = {
-  resource: "run",
-  fields: {
-    run_id: "id",
-    id: "id",
-    display_name: "displayName",
-    name: "displayName",
-    state: "state",
-    storage_state: "storageState",
-    experiment_id: "experimentId",
-    namespace: "namespace",
-    pipeline_version_id: "pipelineVersionId",
-    recurring_run_id: "recurringRunId",
-    created_at: "createdAt",
-    scheduled_at: "scheduledAt",
-    finished_at: "finishedAt",
-  },
-  timeFields: timeSet("createdAt", "scheduledAt", "finishedAt"),
+/** A resource's filter and sort keys: its table's list fields, by their KFP names, newest first by default. */
+const resourceFields = (resource: string, table: TableDecl): ResourceFields => ({
+  resource,
+  fields: wireFields(table),
+  timeFields: timeFields(table),
   defaultSort: { field: "createdAt", desc: true },
-};
+});
+
+/** Filter and sort keys of `GET /runs`: the runs table's list fields, by their KFP names. */
+export const RUN_FIELDS: ResourceFields = resourceFields("run", RUNS_TABLE);
 
 /** Filter and sort keys of `GET /experiments`. */
-export const EXPERIMENT_FIELDS: ResourceFields = {
-  resource: "experiment",
-  fields: {
-    experiment_id: "id",
-    id: "id",
-    display_name: "displayName",
-    name: "name",
-    namespace: "namespace",
-    storage_state: "storageState",
-    created_at: "createdAt",
-    last_run_created_at: "lastRunCreatedAt",
-  },
-  timeFields: timeSet("createdAt", "lastRunCreatedAt"),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const EXPERIMENT_FIELDS: ResourceFields = resourceFields("experiment", EXPERIMENTS_TABLE);
 
 /** Filter and sort keys of `GET /pipelines`. */
-export const PIPELINE_FIELDS: ResourceFields = {
-  resource: "pipeline",
-  fields: {
-    pipeline_id: "id",
-    id: "id",
-    name: "name",
-    display_name: "displayName",
-    namespace: "namespace",
-    created_at: "createdAt",
-  },
-  timeFields: timeSet("createdAt"),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const PIPELINE_FIELDS: ResourceFields = resourceFields("pipeline", PIPELINES_TABLE);
 
 /** Filter and sort keys of `GET /pipelines/{id}/versions`. */
-export const VERSION_FIELDS: ResourceFields = {
-  resource: "pipeline version",
-  fields: {
-    pipeline_version_id: "id",
-    id: "id",
-    pipeline_id: "pipelineId",
-    name: "name",
-    display_name: "displayName",
-    created_at: "createdAt",
-  },
-  timeFields: timeSet("createdAt"),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const VERSION_FIELDS: ResourceFields = resourceFields("pipeline version", PIPELINE_VERSIONS_TABLE);
 
 /** Filter and sort keys of `GET /recurringruns`. */
-export const RECURRING_RUN_FIELDS: ResourceFields = {
-  resource: "recurring run",
-  fields: {
-    recurring_run_id: "id",
-    id: "id",
-    display_name: "displayName",
-    name: "displayName",
-    experiment_id: "experimentId",
-    pipeline_version_id: "pipelineVersionId",
-    mode: "mode",
-    status: "status",
-    namespace: "namespace",
-    created_at: "createdAt",
-  },
-  timeFields: timeSet("createdAt"),
-  defaultSort: { field: "createdAt", desc: true },
-};
+export const RECURRING_RUN_FIELDS: ResourceFields = resourceFields("recurring run", RECURRING_RUNS_TABLE);
 
 /** `v2beta1Pipeline`. */
-export function pipelineJson(p: Pipeline): Json {
-  return compact({
+export function pipelineJson(p: Pipeline): ApiPipeline {
+  return compact<ApiPipeline>({
     pipeline_id: p.id,
     name: p.name,
     display_name: p.displayName,
@@ -142,8 +96,8 @@ const tagsJson = (tags: Record<string, string> | undefined): Record<string, stri
   tags && Object.keys(tags).length > 0 ? tags : undefined;
 
 /** `v2beta1PipelineVersion`; the spec is included unless `withSpec` is false. */
-export function versionJson(v: PipelineVersion, withSpec = true): Json {
-  return compact({
+export function versionJson(v: PipelineVersion, withSpec = true): ApiPipelineVersion {
+  return compact<ApiPipelineVersion>({
     pipeline_id: v.pipelineId,
     pipeline_version_id: v.id,
     name: v.name,
@@ -157,8 +111,8 @@ export function versionJson(v: PipelineVersion, withSpec = true): Json {
 }
 
 /** `v2beta1Experiment`. */
-export function experimentJson(e: Experiment): Json {
-  return compact({
+export function experimentJson(e: Experiment): ApiExperiment {
+  return compact<ApiExperiment>({
     experiment_id: e.id,
     display_name: e.displayName,
     description: e.description,
@@ -197,8 +151,8 @@ function statusJson(e: { code?: string; message: string; action?: string }): Jso
 }
 
 /** `v2beta1PipelineTaskDetail`. */
-export function taskJson(t: Task, children: string[]): Json {
-  return compact({
+export function taskJson(t: Task, children: string[]): ApiTaskDetail {
+  return compact<ApiTaskDetail>({
     run_id: t.runId,
     task_id: t.id,
     display_name: t.displayName || t.name,
@@ -217,8 +171,8 @@ export function taskJson(t: Task, children: string[]): Json {
  * `v2beta1Run`; `tasks` adds `run_details.task_details`; `pipelineId` fills the version reference.
  * A {@link RunSummary} (what lists read) has no `pipeline_spec`: clients get one run for it.
  */
-export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?: Task[] } = {}): Json {
-  let runDetails: Json | undefined;
+export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?: Task[] } = {}): ApiRun {
+  let runDetails: ApiRun["run_details"];
   if (opts.tasks) {
     const children = new Map<string, string[]>();
     for (const t of opts.tasks) {
@@ -226,7 +180,7 @@ export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?
     }
     runDetails = { task_details: opts.tasks.map((t) => taskJson(t, children.get(t.id) ?? [])) };
   }
-  return compact({
+  return compact<ApiRun>({
     experiment_id: r.experimentId,
     run_id: r.id,
     display_name: r.displayName,
@@ -250,11 +204,11 @@ export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?
 }
 
 /** `v2beta1RecurringRun`. */
-export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string; now?: number } = {}): Json {
+export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string; now?: number } = {}): ApiRecurringRun {
   const { trigger } = rr;
   const upcoming = opts.now === undefined ? [] : upcomingFireTimes(rr, opts.now);
   const window = { start_time: time(trigger.startTime), end_time: time(trigger.endTime) };
-  return compact({
+  return compact<ApiRecurringRun>({
     recurring_run_id: rr.id,
     display_name: rr.displayName,
     description: rr.description,

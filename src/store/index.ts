@@ -49,4 +49,15 @@ export {
   TriggerSchema,
 } from "./schemas.ts";
 export { openStore } from "./store.ts";
+export type { ColumnDecl, FieldsOf, ListDecl, RowOf, TableDecl } from "./table.ts";
+export { timeFields, wireFields } from "./table.ts";
+export {
+  EXPERIMENTS_TABLE,
+  PIPELINE_VERSIONS_TABLE,
+  PIPELINES_TABLE,
+  RECURRING_RUNS_TABLE,
+  RUNS_TABLE,
+  STORAGE_STATES,
+  TABLES,
+} from "./tables/index.ts";
 export type * from "./types.ts";

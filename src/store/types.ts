@@ -21,7 +21,6 @@ import type {
   CacheOutputs,
   JsonValue,
   RunError,
-  RunStateChange,
   RuntimeState,
   TaskAttempt,
   TaskCacheInfo,
@@ -31,6 +30,21 @@ import type {
   TaskState,
   Trigger,
 } from "./schemas.ts";
+import type {
+  ArtifactFields,
+  EventFields,
+  EventType,
+  ExperimentFields,
+  MetricFields,
+  PipelineFields,
+  PipelineVersionFields,
+  RecurringRunFields,
+  RecurringRunMode,
+  RecurringRunStatus,
+  RunFields,
+  TaskFields,
+  TaskKind,
+} from "./tables/index.ts";
 
 export type {
   ArtifactRepository,
@@ -59,8 +73,7 @@ export type {
   Trigger,
 } from "./schemas.ts";
 
-/** Whether an entity is listed normally or archived. */
-export type StorageState = "AVAILABLE" | "ARCHIVED";
+export type { StorageState } from "./tables/index.ts";
 
 // ---------------------------------------------------------------- list queries
 
@@ -115,16 +128,7 @@ export interface ListResult<T> {
 // ---------------------------------------------------------------- pipelines
 
 /** A named pipeline; its versions hold the IR. */
-export interface Pipeline {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  namespace: string;
-  createdAt: number;
-  /** User-defined labels; `{}` when none. */
-  tags: Record<string, string>;
-}
+export interface Pipeline extends PipelineFields {}
 
 /** Fields to create a pipeline; `displayName` defaults to `name`, `namespace` to `""`. */
 export interface PipelineInput {
@@ -145,19 +149,7 @@ export interface PipelinePatch {
 }
 
 /** One uploaded version of a pipeline: the compiled IR. */
-export interface PipelineVersion {
-  id: string;
-  pipelineId: string;
-  name: string;
-  displayName: string;
-  description: string;
-  createdAt: number;
-  spec: PipelineSpec;
-  platformSpec?: PlatformSpec;
-  codeSourceUrl?: string;
-  /** User-defined labels; `{}` when none. */
-  tags: Record<string, string>;
-}
+export interface PipelineVersion extends PipelineVersionFields {}
 
 /** Fields to create a pipeline version. */
 export interface PipelineVersionInput {
@@ -176,16 +168,7 @@ export interface PipelineVersionInput {
 // ---------------------------------------------------------------- experiments
 
 /** A group of runs. */
-export interface Experiment {
-  id: string;
-  name: string;
-  displayName: string;
-  description: string;
-  namespace: string;
-  storageState: StorageState;
-  createdAt: number;
-  lastRunCreatedAt?: number;
-}
+export interface Experiment extends ExperimentFields {}
 
 /** Fields to create an experiment; `displayName` defaults to `name`. */
 export interface ExperimentInput {
@@ -200,36 +183,7 @@ export interface ExperimentInput {
 // ---------------------------------------------------------------- runs
 
 /** One execution of a pipeline. */
-export interface Run {
-  id: string;
-  experimentId: string;
-  displayName: string;
-  description: string;
-  pipelineVersionId?: string;
-  pipelineSpec: PipelineSpec;
-  platformSpec?: PlatformSpec;
-  parameters: Record<string, JsonValue>;
-  pipelineRoot?: string;
-  state: RuntimeState;
-  stateHistory: RunStateChange[];
-  storageState: StorageState;
-  createdAt: number;
-  scheduledAt: number;
-  startedAt?: number;
-  finishedAt?: number;
-  error?: RunError;
-  ownerPid?: number;
-  ownerHost?: string;
-  /** The owner process's instance id, kernel boot id and start time (see {@link RunOwnerIdentity}). */
-  ownerInstance?: string;
-  ownerBootId?: string;
-  ownerStartTime?: string;
-  heartbeatAt?: number;
-  cancelRequested: boolean;
-  recurringRunId?: string;
-  enableCache: boolean;
-  namespace: string;
-}
+export interface Run extends RunFields {}
 
 /**
  * A run as lists return it: everything but its pipeline and platform specs, which a list
@@ -289,39 +243,10 @@ export interface RunStateExtra {
 
 // ---------------------------------------------------------------- tasks
 
-/** What a task node is. */
-export type TaskKind = "container" | "importer" | "dag" | "loop" | "iteration" | "condition" | "exit-handler";
+export type { TaskKind } from "./tables/index.ts";
 
 /** One node of a run's execution tree. */
-export interface Task {
-  id: string;
-  runId: string;
-  parentId?: string;
-  /** Task key in its DAG, e.g. `train`. */
-  name: string;
-  displayName: string;
-  /** Unique per run, e.g. `root/for-loop-2/iteration-1/train`. */
-  path: string;
-  kind: TaskKind;
-  componentName?: string;
-  iterationIndex?: number;
-  state: TaskState;
-  /** 1-based. */
-  attempt: number;
-  attempts: TaskAttempt[];
-  startedAt?: number;
-  finishedAt?: number;
-  exitCode?: number;
-  error?: TaskError;
-  inputs: TaskInputs;
-  outputs: TaskOutputs;
-  cache?: TaskCacheInfo;
-  logPath?: string;
-  pid?: number;
-  resources?: JsonValue;
-  createdAt: number;
-  updatedAt: number;
-}
+export interface Task extends TaskFields {}
 
 /** Fields to upsert a task, keyed by (runId, path). */
 export interface TaskInput {
@@ -356,20 +281,7 @@ export type TaskPatch = {
 // ---------------------------------------------------------------- artifacts, events, metrics
 
 /** An output artifact produced by a task. */
-export interface Artifact {
-  id: string;
-  runId: string;
-  taskId: string;
-  /** The output key. */
-  name: string;
-  uri: string;
-  schemaTitle: string;
-  schemaVersion: string;
-  metadata: Record<string, JsonValue>;
-  digest?: string;
-  sizeBytes?: number;
-  createdAt: number;
-}
+export interface Artifact extends ArtifactFields {}
 
 /** Fields to record an artifact. */
 export interface ArtifactInput {
@@ -386,19 +298,10 @@ export interface ArtifactInput {
   createdAt?: number;
 }
 
-/** Whether a task read or wrote an artifact. */
-export type EventType = "INPUT" | "OUTPUT";
+export type { EventType } from "./tables/index.ts";
 
 /** A lineage edge: a task read (`INPUT`) or wrote (`OUTPUT`) an artifact under an input/output name. */
-export interface Event {
-  id: string;
-  runId: string;
-  taskId: string;
-  artifactId: string;
-  type: EventType;
-  name: string;
-  createdAt: number;
-}
+export interface Event extends EventFields {}
 
 /** Fields to record an event. */
 export interface EventInput {
@@ -411,14 +314,7 @@ export interface EventInput {
 }
 
 /** A scalar metric logged by a task. */
-export interface Metric {
-  runId: string;
-  taskId: string;
-  artifactId?: string;
-  name: string;
-  value: number;
-  createdAt: number;
-}
+export interface Metric extends MetricFields {}
 
 /** Fields to record a metric. */
 export interface MetricInput {
@@ -450,31 +346,10 @@ export type CacheEntryInput = Omit<CacheEntry, "createdAt"> & { createdAt?: numb
 
 // ---------------------------------------------------------------- recurring runs
 
-/** Whether a recurring run fires. */
-export type RecurringRunMode = "ENABLE" | "DISABLE";
-/** KFP's `RecurringRun.Status`. */
-export type RecurringRunStatus = "STATUS_UNSPECIFIED" | "ENABLED" | "DISABLED";
+export type { RecurringRunMode, RecurringRunStatus } from "./tables/index.ts";
 
 /** A schedule that creates runs. */
-export interface RecurringRun {
-  id: string;
-  displayName: string;
-  description: string;
-  experimentId: string;
-  pipelineVersionId?: string;
-  pipelineSpec?: PipelineSpec;
-  parameters: Record<string, JsonValue>;
-  trigger: Trigger;
-  maxConcurrency: number;
-  noCatchup: boolean;
-  mode: RecurringRunMode;
-  status: RecurringRunStatus;
-  lastFiredAt?: number;
-  nextFireAt?: number;
-  namespace: string;
-  createdAt: number;
-  updatedAt: number;
-}
+export interface RecurringRun extends RecurringRunFields {}
 
 /** Fields to create a recurring run; `status` follows `mode` unless given. */
 export interface RecurringRunInput {

@@ -2,38 +2,17 @@
 import { randomUUID } from "node:crypto";
 import type { JsonValue } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
-import { fromJsonObject, guardWrite, type SqlContext } from "../sql.ts";
+import { guardWrite, type SqlContext } from "../sql.ts";
+import { decodeRow, encodeRow, insertSql, type RowOf } from "../table.ts";
+import { ARTIFACTS_TABLE, type ArtifactFields } from "../tables/index.ts";
 import type { Artifact, ArtifactInput, ArtifactRepository } from "../types.ts";
 
-interface ArtifactRow {
-  id: string;
-  run_id: string;
-  task_id: string;
-  name: string;
-  uri: string;
-  schema_title: string;
-  schema_version: string;
-  metadata: string;
-  digest: string | null;
-  size_bytes: number | null;
-  created_at: number;
-}
+type ArtifactRow = RowOf<typeof ARTIFACTS_TABLE.columns>;
+
+const INSERT = insertSql(ARTIFACTS_TABLE, Object.keys(ARTIFACTS_TABLE.columns) as (keyof ArtifactRow)[]);
 
 function toArtifact(r: ArtifactRow): Artifact {
-  const a: Artifact = {
-    id: r.id,
-    runId: r.run_id,
-    taskId: r.task_id,
-    name: r.name,
-    uri: r.uri,
-    schemaTitle: r.schema_title,
-    schemaVersion: r.schema_version,
-    metadata: fromJsonObject(r.metadata, { table: "artifacts", id: r.id, column: "metadata" }),
-    createdAt: r.created_at,
-  };
-  if (r.digest !== null) a.digest = r.digest;
-  if (r.size_bytes !== null) a.sizeBytes = r.size_bytes;
-  return a;
+  return decodeRow(ARTIFACTS_TABLE, r);
 }
 
 function isPlainObject(v: unknown): v is Record<string, JsonValue> {
@@ -51,19 +30,20 @@ export function createArtifactRepository(ctx: SqlContext): ArtifactRepository {
           `artifact '${input.name}' of task '${input.taskId}': metadata must be a JSON object`,
         );
       }
-      const row: ArtifactRow = {
+      const fields: ArtifactFields = {
         id: input.id ?? randomUUID(),
-        run_id: input.runId,
-        task_id: input.taskId,
+        runId: input.runId,
+        taskId: input.taskId,
         name: input.name,
         uri: input.uri,
-        schema_title: input.schemaTitle,
-        schema_version: input.schemaVersion ?? "0.0.1",
-        metadata: JSON.stringify(input.metadata ?? {}),
-        digest: input.digest ?? null,
-        size_bytes: input.sizeBytes ?? null,
-        created_at: input.createdAt ?? Date.now(),
+        schemaTitle: input.schemaTitle,
+        schemaVersion: input.schemaVersion ?? "0.0.1",
+        metadata: input.metadata ?? {},
+        createdAt: input.createdAt ?? Date.now(),
       };
+      if (input.digest !== undefined && input.digest !== null) fields.digest = input.digest;
+      if (input.sizeBytes !== undefined && input.sizeBytes !== null) fields.sizeBytes = input.sizeBytes;
+      const row = encodeRow(ARTIFACTS_TABLE, fields) as ArtifactRow;
       guardWrite(
         ctx,
         {
@@ -74,12 +54,7 @@ export function createArtifactRepository(ctx: SqlContext): ArtifactRepository {
             { field: "taskId", table: "tasks", value: row.task_id },
           ],
         },
-        () =>
-          ctx
-            .stmt(
-              "INSERT INTO artifacts (id, run_id, task_id, name, uri, schema_title, schema_version, metadata, digest, size_bytes, created_at) VALUES (@id, @run_id, @task_id, @name, @uri, @schema_title, @schema_version, @metadata, @digest, @size_bytes, @created_at)",
-            )
-            .run(row),
+        () => ctx.stmt(INSERT).run(row),
       );
       return toArtifact(row);
     },

@@ -2,28 +2,17 @@
 import { randomUUID } from "node:crypto";
 import { InvalidInputError } from "../errors.ts";
 import { guardWrite, type SqlContext } from "../sql.ts";
-import type { Event, EventInput, EventRepository, EventType } from "../types.ts";
+import { decodeRow, encodeRow, insertSql, type RowOf } from "../table.ts";
+import { EVENTS_TABLE } from "../tables/index.ts";
+import type { Event, EventInput, EventRepository } from "../types.ts";
 
-interface EventRow {
-  id: string;
-  run_id: string;
-  task_id: string;
-  artifact_id: string;
-  type: EventType;
-  name: string;
-  created_at: number;
-}
+type EventRow = RowOf<typeof EVENTS_TABLE.columns>;
+
+// Recording an edge twice (e.g. when a run resumes) keeps the first record.
+const INSERT = `${insertSql(EVENTS_TABLE, Object.keys(EVENTS_TABLE.columns) as (keyof EventRow)[])} ON CONFLICT (task_id, artifact_id, type, name) DO NOTHING`;
 
 function toEvent(r: EventRow): Event {
-  return {
-    id: r.id,
-    runId: r.run_id,
-    taskId: r.task_id,
-    artifactId: r.artifact_id,
-    type: r.type,
-    name: r.name,
-    createdAt: r.created_at,
-  };
+  return decodeRow(EVENTS_TABLE, r);
 }
 
 /** The events repository over `ctx`. */
@@ -33,16 +22,15 @@ export function createEventRepository(ctx: SqlContext): EventRepository {
       if (input.type !== "INPUT" && input.type !== "OUTPUT") {
         throw new InvalidInputError(`event '${input.name}' of task '${input.taskId}': type must be INPUT or OUTPUT`);
       }
-      const row: EventRow = {
+      const row = encodeRow(EVENTS_TABLE, {
         id: randomUUID(),
-        run_id: input.runId,
-        task_id: input.taskId,
-        artifact_id: input.artifactId,
+        runId: input.runId,
+        taskId: input.taskId,
+        artifactId: input.artifactId,
         type: input.type,
         name: input.name,
-        created_at: input.createdAt ?? Date.now(),
-      };
-      // Recording an edge twice (e.g. when a run resumes) keeps the first record.
+        createdAt: input.createdAt ?? Date.now(),
+      }) as EventRow;
       guardWrite(
         ctx,
         {
@@ -54,12 +42,7 @@ export function createEventRepository(ctx: SqlContext): EventRepository {
             { field: "artifactId", table: "artifacts", value: row.artifact_id },
           ],
         },
-        () =>
-          ctx
-            .stmt(
-              "INSERT INTO events (id, run_id, task_id, artifact_id, type, name, created_at) VALUES (@id, @run_id, @task_id, @artifact_id, @type, @name, @created_at) ON CONFLICT (task_id, artifact_id, type, name) DO NOTHING",
-            )
-            .run(row),
+        () => ctx.stmt(INSERT).run(row),
       );
       const stored = ctx
         .stmt("SELECT * FROM events WHERE task_id = ? AND artifact_id = ? AND type = ? AND name = ?")

@@ -2,7 +2,9 @@
 import { randomUUID } from "node:crypto";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
-import { guardWrite, opt, type SqlContext } from "../sql.ts";
+import { guardWrite, type SqlContext } from "../sql.ts";
+import { decodeRow, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
+import { EXPERIMENTS_TABLE } from "../tables/index.ts";
 import type {
   Experiment,
   ExperimentInput,
@@ -15,48 +17,23 @@ import type {
 /** The name of the experiment runs go to when none is given. */
 export const DEFAULT_EXPERIMENT_NAME = "Default";
 
-interface ExperimentRow {
-  id: string;
-  name: string;
-  display_name: string;
-  description: string;
-  namespace: string;
-  storage_state: StorageState;
-  created_at: number;
-  last_run_created_at: number | null;
-}
+type ExperimentRow = RowOf<typeof EXPERIMENTS_TABLE.columns>;
 
-const EXPERIMENTS: ListSpec = {
-  table: "experiments",
-  entity: "experiments",
-  fields: {
-    id: { column: "id", type: "text" },
-    name: { column: "name", type: "text" },
-    displayName: { column: "display_name", type: "text" },
-    namespace: { column: "namespace", type: "text" },
-    storageState: { column: "storage_state", type: "text", values: ["AVAILABLE", "ARCHIVED"] },
-    createdAt: { column: "created_at", type: "time" },
-    lastRunCreatedAt: { column: "last_run_created_at", type: "time", nullable: true },
-  },
-};
+const EXPERIMENTS: ListSpec = listSpec(EXPERIMENTS_TABLE);
 
 function toExperiment(r: ExperimentRow): Experiment {
-  const e: Experiment = {
-    id: r.id,
-    name: r.name,
-    displayName: r.display_name,
-    description: r.description,
-    namespace: r.namespace,
-    storageState: r.storage_state,
-    createdAt: r.created_at,
-  };
-  const last = opt(r.last_run_created_at);
-  if (last !== undefined) e.lastRunCreatedAt = last;
-  return e;
+  return decodeRow(EXPERIMENTS_TABLE, r);
 }
 
-const INSERT =
-  "INSERT INTO experiments (id, name, display_name, description, namespace, storage_state, created_at) VALUES (@id, @name, @display_name, @description, @namespace, 'AVAILABLE', @created_at)";
+const INSERT = insertSql(EXPERIMENTS_TABLE, [
+  "id",
+  "name",
+  "display_name",
+  "description",
+  "namespace",
+  "storage_state",
+  "created_at",
+]);
 
 /** The experiments repository over `ctx`. */
 export function createExperimentRepository(ctx: SqlContext): ExperimentRepository {
@@ -64,14 +41,15 @@ export function createExperimentRepository(ctx: SqlContext): ExperimentRepositor
     if (typeof input.name !== "string" || input.name.trim() === "") {
       throw new InvalidInputError("experiment: name is required and must not be empty");
     }
-    return {
+    return encodeRow(EXPERIMENTS_TABLE, {
       id: input.id ?? randomUUID(),
       name: input.name,
-      display_name: input.displayName ?? input.name,
+      displayName: input.displayName ?? input.name,
       description: input.description ?? "",
       namespace: input.namespace ?? "",
-      created_at: input.createdAt ?? Date.now(),
-    };
+      storageState: "AVAILABLE",
+      createdAt: input.createdAt ?? Date.now(),
+    }) as ExperimentRow;
   }
 
   function setStorage(id: string, state: StorageState): Experiment {

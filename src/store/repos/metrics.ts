@@ -1,21 +1,16 @@
 /** Scalar metrics logged by tasks. */
 import { InvalidInputError } from "../errors.ts";
 import { guardWrite, type SqlContext } from "../sql.ts";
+import { decodeRow, encodeRow, insertSql, type RowOf } from "../table.ts";
+import { METRICS_TABLE, type MetricFields } from "../tables/index.ts";
 import type { Metric, MetricInput, MetricRepository } from "../types.ts";
 
-interface MetricRow {
-  run_id: string;
-  task_id: string;
-  artifact_id: string | null;
-  name: string;
-  value: number;
-  created_at: number;
-}
+type MetricRow = RowOf<typeof METRICS_TABLE.columns>;
+
+const INSERT = insertSql(METRICS_TABLE, Object.keys(METRICS_TABLE.columns) as (keyof MetricRow)[]);
 
 function toMetric(r: MetricRow): Metric {
-  const m: Metric = { runId: r.run_id, taskId: r.task_id, name: r.name, value: r.value, createdAt: r.created_at };
-  if (r.artifact_id !== null) m.artifactId = r.artifact_id;
-  return m;
+  return decodeRow(METRICS_TABLE, r);
 }
 
 /** The metrics repository over `ctx`. */
@@ -43,12 +38,17 @@ export function createMetricRepository(ctx: SqlContext): MetricRepository {
                 { field: "artifactId", table: "artifacts", value: m.artifactId },
               ],
             },
-            () =>
-              ctx
-                .stmt(
-                  "INSERT INTO metrics (run_id, task_id, artifact_id, name, value, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .run(m.runId, m.taskId, m.artifactId ?? null, m.name, m.value, m.createdAt ?? now),
+            () => {
+              const fields: MetricFields = {
+                runId: m.runId,
+                taskId: m.taskId,
+                name: m.name,
+                value: m.value,
+                createdAt: m.createdAt ?? now,
+              };
+              if (m.artifactId !== undefined && m.artifactId !== null) fields.artifactId = m.artifactId;
+              ctx.stmt(INSERT).run(encodeRow(METRICS_TABLE, fields));
+            },
           );
         }
       });

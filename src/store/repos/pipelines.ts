@@ -1,10 +1,12 @@
 /** Pipelines and pipeline versions. */
 import { randomUUID } from "node:crypto";
-import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
+import type { PipelineSpec } from "../../ir/index.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { TagsSchema } from "../schemas.ts";
-import { fromJson, fromJsonValue, guardWrite, opt, putSpec, type SqlContext, specText, toJson } from "../sql.ts";
+import { fromJsonValue, guardWrite, putSpec, type SqlContext, specText } from "../sql.ts";
+import { decodeRow, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
+import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE, type PipelineVersionFields } from "../tables/index.ts";
 import type {
   ListQuery,
   ListResult,
@@ -16,101 +18,53 @@ import type {
   PipelineVersionInput,
 } from "../types.ts";
 
-interface PipelineRow {
-  id: string;
-  name: string;
-  display_name: string;
-  description: string;
-  namespace: string;
-  created_at: number;
-  tags: string;
-}
+type PipelineRow = RowOf<typeof PIPELINES_TABLE.columns>;
+type VersionRow = RowOf<typeof PIPELINE_VERSIONS_TABLE.columns>;
 
-interface VersionRow {
-  id: string;
-  pipeline_id: string;
-  name: string;
-  display_name: string;
-  description: string;
-  created_at: number;
-  /** '' when the spec is in `pipeline_specs` under `spec_digest`. */
-  spec: string;
-  spec_digest: string | null;
-  platform_spec: string | null;
-  code_source_url: string | null;
-  tags: string;
-}
-
-const PIPELINES: ListSpec = {
-  table: "pipelines",
-  entity: "pipelines",
-  fields: {
-    id: { column: "id", type: "text" },
-    name: { column: "name", type: "text" },
-    displayName: { column: "display_name", type: "text" },
-    namespace: { column: "namespace", type: "text" },
-    createdAt: { column: "created_at", type: "time" },
-  },
-};
-
-const VERSIONS: ListSpec = {
-  table: "pipeline_versions",
-  entity: "pipeline versions",
-  fields: {
-    id: { column: "id", type: "text" },
-    pipelineId: { column: "pipeline_id", type: "text" },
-    name: { column: "name", type: "text" },
-    displayName: { column: "display_name", type: "text" },
-    createdAt: { column: "created_at", type: "time" },
-  },
-};
+const PIPELINES: ListSpec = listSpec(PIPELINES_TABLE);
+const VERSIONS: ListSpec = listSpec(PIPELINE_VERSIONS_TABLE);
 
 function toPipeline(r: PipelineRow): Pipeline {
-  return {
-    id: r.id,
-    name: r.name,
-    displayName: r.display_name,
-    description: r.description,
-    namespace: r.namespace,
-    createdAt: r.created_at,
-    tags: tagsOf(r.tags, { table: "pipelines", id: r.id, column: "tags" }),
-  };
+  return decodeRow(PIPELINES_TABLE, r);
 }
 
-function tagsOf(
-  text: string | undefined,
-  where: { table: string; id: string; column: string },
-): Record<string, string> {
-  return text === undefined ? {} : (fromJson(TagsSchema, text, where) as Record<string, string>);
-}
-
-function checkTags(entity: string, tags: unknown): string {
+function checkTags(entity: string, tags: unknown): Record<string, string> {
   if (!TagsSchema.safeParse(tags).success) {
     throw new InvalidInputError(`${entity}: tags must be an object of string keys to string values`);
   }
-  return JSON.stringify(tags);
+  return tags as Record<string, string>;
 }
 
 function toVersion(ctx: SqlContext, r: VersionRow): PipelineVersion {
   const where = { table: "pipeline_versions", id: r.id, column: "spec" };
-  const v: PipelineVersion = {
-    id: r.id,
-    pipelineId: r.pipeline_id,
-    name: r.name,
-    displayName: r.display_name,
-    description: r.description,
-    createdAt: r.created_at,
-    // Specs are validated by the IR module before they are stored.
-    spec: fromJsonValue(specText(ctx, r.spec, r.spec_digest, where), where) as PipelineSpec,
-    tags: tagsOf(r.tags, { ...where, column: "tags" }),
-  };
-  if (r.platform_spec !== null) {
-    v.platformSpec = fromJsonValue(r.platform_spec, { ...where, column: "platform_spec" }) as PlatformSpec;
-  }
-  const url = opt(r.code_source_url);
-  if (url !== undefined) v.codeSourceUrl = url;
-  return v;
+  // Specs are validated by the IR module before they are stored.
+  const spec = fromJsonValue(specText(ctx, r.spec, r.spec_digest, where), where) as PipelineSpec;
+  return { ...decodeRow(PIPELINE_VERSIONS_TABLE, r), spec };
 }
+
+const INSERT_PIPELINE = insertSql(PIPELINES_TABLE, [
+  "id",
+  "name",
+  "display_name",
+  "description",
+  "namespace",
+  "created_at",
+  "tags",
+]);
+
+const INSERT_VERSION = insertSql(PIPELINE_VERSIONS_TABLE, [
+  "id",
+  "pipeline_id",
+  "name",
+  "display_name",
+  "description",
+  "created_at",
+  "spec",
+  "spec_digest",
+  "platform_spec",
+  "code_source_url",
+  "tags",
+]);
 
 function requireName(entity: string, name: string): void {
   if (typeof name !== "string" || name.trim() === "") {
@@ -128,12 +82,7 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
         unique: `a version named '${row.name}' of pipeline '${row.pipeline_id}'`,
         refs: [{ field: "pipelineId", table: "pipelines", value: row.pipeline_id }],
       },
-      () =>
-        ctx
-          .stmt(
-            "INSERT INTO pipeline_versions (id, pipeline_id, name, display_name, description, created_at, spec, spec_digest, platform_spec, code_source_url, tags) VALUES (@id, @pipeline_id, @name, @display_name, @description, @created_at, @spec, @spec_digest, @platform_spec, @code_source_url, @tags)",
-          )
-          .run(row),
+      () => ctx.stmt(INSERT_VERSION).run(row),
     );
   }
 
@@ -148,7 +97,7 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
       .run({
         id,
         display_name: patch.displayName ?? null,
-        tags: patch.tags === undefined ? null : checkTags(`${entity} '${id}'`, patch.tags),
+        tags: patch.tags === undefined ? null : JSON.stringify(checkTags(`${entity} '${id}'`, patch.tags)),
       });
     if (res.changes === 0) throw new NotFoundError(entity, id);
   }
@@ -156,22 +105,18 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
   const repo: PipelineRepository = {
     create(input: PipelineInput): Pipeline {
       requireName("pipeline", input.name);
-      const row: PipelineRow = {
+      const row = encodeRow(PIPELINES_TABLE, {
         id: input.id ?? randomUUID(),
         name: input.name,
-        display_name: input.displayName ?? input.name,
+        displayName: input.displayName ?? input.name,
         description: input.description ?? "",
         namespace: input.namespace ?? "",
-        created_at: input.createdAt ?? Date.now(),
+        createdAt: input.createdAt ?? Date.now(),
         tags: checkTags(`pipeline '${input.name}'`, input.tags ?? {}),
-      };
+      }) as PipelineRow;
       const ns = row.namespace === "" ? "the default namespace" : `namespace '${row.namespace}'`;
       guardWrite(ctx, { entity: "pipeline", unique: `a pipeline named '${row.name}' in ${ns}` }, () =>
-        ctx
-          .stmt(
-            "INSERT INTO pipelines (id, name, display_name, description, namespace, created_at, tags) VALUES (@id, @name, @display_name, @description, @namespace, @created_at, @tags)",
-          )
-          .run(row),
+        ctx.stmt(INSERT_PIPELINE).run(row),
       );
       return toPipeline(row);
     },
@@ -216,19 +161,18 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
 
     createVersion(input: PipelineVersionInput): PipelineVersion {
       requireName("pipeline version", input.name);
-      const row: VersionRow = {
+      const fields: Omit<PipelineVersionFields, "spec"> = {
         id: input.id ?? randomUUID(),
-        pipeline_id: input.pipelineId,
+        pipelineId: input.pipelineId,
         name: input.name,
-        display_name: input.displayName ?? input.name,
+        displayName: input.displayName ?? input.name,
         description: input.description ?? "",
-        created_at: input.createdAt ?? Date.now(),
-        spec: "",
-        spec_digest: null,
-        platform_spec: toJson(input.platformSpec),
-        code_source_url: input.codeSourceUrl ?? null,
+        createdAt: input.createdAt ?? Date.now(),
         tags: checkTags(`pipeline version '${input.name}'`, input.tags ?? {}),
       };
+      if (input.platformSpec !== undefined) fields.platformSpec = input.platformSpec;
+      if (input.codeSourceUrl !== undefined) fields.codeSourceUrl = input.codeSourceUrl;
+      const row = { ...encodeRow(PIPELINE_VERSIONS_TABLE, fields), spec: "", spec_digest: null } as VersionRow;
       let text = "";
       ctx.tx(() => {
         const stored = putSpec(ctx, `pipeline version '${input.name}'`, "spec", input.spec);

@@ -1,101 +1,35 @@
 /** Recurring runs (schedules) and the compare-and-set that claims a due firing. */
 import { randomUUID } from "node:crypto";
-import type { PipelineSpec } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { TriggerSchema } from "../schemas.ts";
-import { fromJson, fromJsonObject, fromJsonValue, guardWrite, type SqlContext, specJson, toJson } from "../sql.ts";
+import { guardWrite, type SqlContext, specJson } from "../sql.ts";
+import { decodeRow, encodePatch, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
+import { RECURRING_RUNS_TABLE, type RecurringRunFields } from "../tables/index.ts";
 import type {
   ListQuery,
   ListResult,
   RecurringRun,
   RecurringRunInput,
-  RecurringRunMode,
   RecurringRunPatch,
   RecurringRunRepository,
-  RecurringRunStatus,
   Trigger,
 } from "../types.ts";
 import type { createExperimentRepository } from "./experiments.ts";
 
-interface RecurringRunRow {
-  id: string;
-  display_name: string;
-  description: string;
-  experiment_id: string;
-  pipeline_version_id: string | null;
-  pipeline_spec: string | null;
-  parameters: string;
-  trigger: string;
-  max_concurrency: number;
-  no_catchup: number;
-  mode: RecurringRunMode;
-  status: RecurringRunStatus;
-  last_fired_at: number | null;
-  next_fire_at: number | null;
-  namespace: string;
-  created_at: number;
-  updated_at: number;
-}
+type RecurringRunRow = RowOf<typeof RECURRING_RUNS_TABLE.columns>;
 
-const RECURRING: ListSpec = {
-  table: "recurring_runs",
-  entity: "recurring runs",
-  fields: {
-    id: { column: "id", type: "text" },
-    displayName: { column: "display_name", type: "text" },
-    experimentId: { column: "experiment_id", type: "text" },
-    pipelineVersionId: { column: "pipeline_version_id", type: "text", nullable: true },
-    mode: { column: "mode", type: "text", values: ["ENABLE", "DISABLE"] },
-    status: { column: "status", type: "text", values: ["STATUS_UNSPECIFIED", "ENABLED", "DISABLED"] },
-    namespace: { column: "namespace", type: "text" },
-    createdAt: { column: "created_at", type: "time" },
-    nextFireAt: { column: "next_fire_at", type: "time", nullable: true },
-  },
-};
-
-/** Patchable fields: column and how the value is encoded. */
-const COLUMNS: Record<keyof RecurringRunPatch, [string, "plain" | "json" | "bool"]> = {
-  displayName: ["display_name", "plain"],
-  description: ["description", "plain"],
-  experimentId: ["experiment_id", "plain"],
-  pipelineVersionId: ["pipeline_version_id", "plain"],
-  pipelineSpec: ["pipeline_spec", "json"],
-  parameters: ["parameters", "json"],
-  trigger: ["trigger", "json"],
-  maxConcurrency: ["max_concurrency", "plain"],
-  noCatchup: ["no_catchup", "bool"],
-  mode: ["mode", "plain"],
-  status: ["status", "plain"],
-  lastFiredAt: ["last_fired_at", "plain"],
-  nextFireAt: ["next_fire_at", "plain"],
-  namespace: ["namespace", "plain"],
-};
+const RECURRING: ListSpec = listSpec(RECURRING_RUNS_TABLE);
 
 function toRecurringRun(r: RecurringRunRow): RecurringRun {
-  const where = (column: string) => ({ table: "recurring_runs", id: r.id, column });
-  const rr: RecurringRun = {
-    id: r.id,
-    displayName: r.display_name,
-    description: r.description,
-    experimentId: r.experiment_id,
-    parameters: fromJsonObject(r.parameters, where("parameters")),
-    trigger: fromJson(TriggerSchema, r.trigger, where("trigger")),
-    maxConcurrency: r.max_concurrency,
-    noCatchup: r.no_catchup !== 0,
-    mode: r.mode,
-    status: r.status,
-    namespace: r.namespace,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-  if (r.pipeline_version_id !== null) rr.pipelineVersionId = r.pipeline_version_id;
-  if (r.pipeline_spec !== null)
-    rr.pipelineSpec = fromJsonValue(r.pipeline_spec, where("pipeline_spec")) as PipelineSpec;
-  if (r.last_fired_at !== null) rr.lastFiredAt = r.last_fired_at;
-  if (r.next_fire_at !== null) rr.nextFireAt = r.next_fire_at;
-  return rr;
+  return decodeRow(RECURRING_RUNS_TABLE, r);
 }
+
+/** Every column: a new recurring run writes them all. */
+const INSERT = insertSql(
+  RECURRING_RUNS_TABLE,
+  Object.keys(RECURRING_RUNS_TABLE.columns) as (keyof typeof RECURRING_RUNS_TABLE.columns)[],
+);
 
 function checkTrigger(where: string, trigger: Trigger): Trigger {
   const parsed = TriggerSchema.safeParse(trigger);
@@ -143,26 +77,26 @@ export function createRecurringRunRepository(
         const experimentId = input.experimentId ?? experiments.getDefault(input.namespace ?? "").id;
         const mode = input.mode ?? "ENABLE";
         const now = Date.now();
-        const row: RecurringRunRow = {
+        if (input.pipelineSpec !== undefined) specJson(where, "pipelineSpec", input.pipelineSpec);
+        const fields: RecurringRunFields = {
           id: input.id ?? randomUUID(),
-          display_name: input.displayName,
+          displayName: input.displayName,
           description: input.description ?? "",
-          experiment_id: experimentId,
-          pipeline_version_id: input.pipelineVersionId ?? null,
-          pipeline_spec: input.pipelineSpec === undefined ? null : specJson(where, "pipelineSpec", input.pipelineSpec),
-          parameters: JSON.stringify(input.parameters ?? {}),
-          trigger: JSON.stringify(trigger),
-          max_concurrency: input.maxConcurrency ?? 1,
-          no_catchup: input.noCatchup === true ? 1 : 0,
+          experimentId,
+          parameters: input.parameters ?? {},
+          trigger,
+          maxConcurrency: input.maxConcurrency ?? 1,
+          noCatchup: input.noCatchup === true,
           mode,
           status: input.status ?? (mode === "ENABLE" ? "ENABLED" : "DISABLED"),
-          last_fired_at: null,
-          next_fire_at: input.nextFireAt ?? null,
           namespace: input.namespace ?? "",
-          created_at: input.createdAt ?? now,
-          updated_at: now,
+          createdAt: input.createdAt ?? now,
+          updatedAt: now,
         };
-        const columns = Object.keys(row);
+        if (input.pipelineVersionId !== undefined) fields.pipelineVersionId = input.pipelineVersionId;
+        if (input.pipelineSpec !== undefined) fields.pipelineSpec = input.pipelineSpec;
+        if (input.nextFireAt !== undefined) fields.nextFireAt = input.nextFireAt;
+        const row = encodeRow(RECURRING_RUNS_TABLE, fields) as RecurringRunRow;
         guardWrite(
           ctx,
           {
@@ -170,12 +104,7 @@ export function createRecurringRunRepository(
             unique: `a recurring run with id '${row.id}'`,
             refs: refs(experimentId, row.pipeline_version_id),
           },
-          () =>
-            ctx
-              .stmt(
-                `INSERT INTO recurring_runs (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`,
-              )
-              .run(row),
+          () => ctx.stmt(INSERT).run(row),
         );
         return toRecurringRun(row);
       });
@@ -202,15 +131,12 @@ export function createRecurringRunRepository(
       if (p.mode !== undefined && p.mode !== null && p.status === undefined) {
         p.status = p.mode === "ENABLE" ? "ENABLED" : "DISABLED";
       }
-      const sets: string[] = ["updated_at = @updated_at"];
-      const params: Record<string, unknown> = { id, updated_at: Date.now() };
-      for (const key of Object.keys(COLUMNS) as (keyof RecurringRunPatch)[]) {
-        const value = p[key];
-        if (value === undefined) continue;
-        const [column, enc] = COLUMNS[key];
-        sets.push(`${column} = @${column}`);
-        params[column] = enc === "json" ? toJson(value) : enc === "bool" ? (value ? 1 : 0) : value;
-      }
+      // id and created_at are not patchable; updated_at is now
+      const { created_at: _created, ...patched } = encodePatch(RECURRING_RUNS_TABLE, p);
+      const params: Record<string, string | number | null> = { ...patched, id, updated_at: Date.now() };
+      const sets = Object.keys(params)
+        .filter((column) => column !== "id")
+        .map((column) => `${column} = @${column}`);
       guardWrite(ctx, { entity: where, unique: "", refs: refs(p.experimentId, p.pipelineVersionId) }, () => {
         const res = ctx.stmt(`UPDATE recurring_runs SET ${sets.join(", ")} WHERE id = @id`).run(params);
         if (res.changes === 0) throw new NotFoundError("recurring run", id);

@@ -1,20 +1,12 @@
 /** Runs: creation, listing, state changes with history, ownership and orphan detection. */
 import { randomUUID } from "node:crypto";
-import { ACTIVE_RUN_STATES, isTerminalRunState, type PipelineSpec, type PlatformSpec } from "../../ir/index.ts";
+import { ACTIVE_RUN_STATES, isTerminalRunState, type PipelineSpec } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
-import { RunErrorSchema, RunStateHistorySchema, RuntimeStateSchema } from "../schemas.ts";
-import {
-  fromJson,
-  fromJsonObject,
-  fromJsonValue,
-  guardWrite,
-  opt,
-  putSpec,
-  type SqlContext,
-  specText,
-  toJson,
-} from "../sql.ts";
+import { RunErrorSchema, RuntimeStateSchema } from "../schemas.ts";
+import { fromJsonValue, guardWrite, putSpec, type SqlContext, specText, toJson } from "../sql.ts";
+import { decodeRow, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
+import { RUNS_TABLE, type RunFields } from "../tables/runs.ts";
 import type {
   ListQuery,
   ListResult,
@@ -25,140 +17,51 @@ import type {
   RunStateExtra,
   RunSummary,
   RuntimeState,
-  StorageState,
 } from "../types.ts";
 import type { createExperimentRepository } from "./experiments.ts";
 
-interface RunRow {
-  id: string;
-  experiment_id: string;
-  display_name: string;
-  description: string;
-  pipeline_version_id: string | null;
-  /** '' when the spec is in `pipeline_specs` under `spec_digest`. */
-  pipeline_spec: string;
-  spec_digest: string | null;
-  platform_spec: string | null;
-  parameters: string;
-  pipeline_root: string | null;
-  state: RuntimeState;
-  state_history: string;
-  storage_state: StorageState;
-  created_at: number;
-  scheduled_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  error: string | null;
-  owner_pid: number | null;
-  owner_host: string | null;
-  /** Absent in rows written before migration 3 was applied by this reader. */
-  owner_instance?: string | null;
-  owner_boot_id?: string | null;
-  owner_start_time?: string | null;
-  heartbeat_at: number | null;
-  cancel_requested: number;
-  recurring_run_id: string | null;
-  enable_cache: number;
-  namespace: string;
+type RunRow = RowOf<typeof RUNS_TABLE.columns>;
+
+/** The columns a summary reads: every declared column but the specs. */
+const SPEC_COLUMNS: readonly string[] = ["pipeline_spec", "spec_digest", "platform_spec"];
+const SUMMARY_COLUMNS = Object.keys(RUNS_TABLE.columns).filter((c) => !SPEC_COLUMNS.includes(c));
+
+const RUNS: ListSpec = listSpec(RUNS_TABLE, {
+  counts: { table: "run_counts", fields: new Set(["experimentId", "namespace", "state", "storageState"]) },
+});
+
+function toRun(ctx: SqlContext, r: RunRow): Run {
+  const where = { table: "runs", id: r.id, column: "pipeline_spec" };
+  const spec = specText(ctx, r.pipeline_spec, r.spec_digest, where);
+  // Specs are validated by the IR module before they are stored.
+  return { ...decodeRow(RUNS_TABLE, r), pipelineSpec: fromJsonValue(spec, where) as PipelineSpec };
 }
 
-const RUNS: ListSpec = {
-  table: "runs",
-  entity: "runs",
-  fields: {
-    id: { column: "id", type: "text" },
-    experimentId: { column: "experiment_id", type: "text" },
-    displayName: { column: "display_name", type: "text" },
-    state: { column: "state", type: "text", values: RuntimeStateSchema.options },
-    storageState: { column: "storage_state", type: "text", values: ["AVAILABLE", "ARCHIVED"] },
-    namespace: { column: "namespace", type: "text" },
-    pipelineVersionId: { column: "pipeline_version_id", type: "text", nullable: true },
-    recurringRunId: { column: "recurring_run_id", type: "text", nullable: true },
-    createdAt: { column: "created_at", type: "time" },
-    scheduledAt: { column: "scheduled_at", type: "time" },
-    startedAt: { column: "started_at", type: "time", nullable: true },
-    finishedAt: { column: "finished_at", type: "time", nullable: true },
-  },
-  counts: { table: "run_counts", fields: new Set(["experimentId", "namespace", "state", "storageState"]) },
-};
+/** A run without its specs, from a row of {@link SUMMARY_COLUMNS}. */
+function toRunSummary(r: Record<string, unknown>): RunSummary {
+  return decodeRow(RUNS_TABLE, r);
+}
 
-/** The columns a summary reads: all but the specs (`pipeline_spec`, `spec_digest`, `platform_spec`). */
-const SUMMARY_COLUMNS = [
+/** The columns a new run writes; the others keep their defaults. */
+const INSERT_RUN = insertSql(RUNS_TABLE, [
   "id",
   "experiment_id",
   "display_name",
   "description",
   "pipeline_version_id",
+  "pipeline_spec",
+  "spec_digest",
+  "platform_spec",
   "parameters",
   "pipeline_root",
   "state",
   "state_history",
-  "storage_state",
   "created_at",
   "scheduled_at",
-  "started_at",
-  "finished_at",
-  "error",
-  "owner_pid",
-  "owner_host",
-  "owner_instance",
-  "owner_boot_id",
-  "owner_start_time",
-  "heartbeat_at",
-  "cancel_requested",
   "recurring_run_id",
   "enable_cache",
   "namespace",
-] as const;
-
-type SummaryRow = Omit<RunRow, "pipeline_spec" | "spec_digest" | "platform_spec">;
-
-function toRun(ctx: SqlContext, r: RunRow): Run {
-  const where = (column: string) => ({ table: "runs", id: r.id, column });
-  const spec = specText(ctx, r.pipeline_spec, r.spec_digest, where("pipeline_spec"));
-  // Specs are validated by the IR module before they are stored.
-  const pipelineSpec = fromJsonValue(spec, where("pipeline_spec")) as PipelineSpec;
-  // the spec keeps its place after the description
-  const { id, experimentId, displayName, description, ...rest } = toRunSummary(r);
-  const run: Run = { id, experimentId, displayName, description, pipelineSpec, ...rest };
-  if (r.platform_spec !== null) {
-    run.platformSpec = fromJsonValue(r.platform_spec, where("platform_spec")) as PlatformSpec;
-  }
-  return run;
-}
-
-function toRunSummary(r: SummaryRow): RunSummary {
-  const where = (column: string) => ({ table: "runs", id: r.id, column });
-  const run: RunSummary = {
-    id: r.id,
-    experimentId: r.experiment_id,
-    displayName: r.display_name,
-    description: r.description,
-    parameters: fromJsonObject(r.parameters, where("parameters")),
-    state: r.state,
-    stateHistory: fromJson(RunStateHistorySchema, r.state_history, where("state_history")),
-    storageState: r.storage_state,
-    createdAt: r.created_at,
-    scheduledAt: r.scheduled_at,
-    cancelRequested: r.cancel_requested !== 0,
-    enableCache: r.enable_cache !== 0,
-    namespace: r.namespace,
-  };
-  if (r.pipeline_version_id !== null) run.pipelineVersionId = r.pipeline_version_id;
-  if (r.pipeline_root !== null) run.pipelineRoot = r.pipeline_root;
-  if (r.started_at !== null) run.startedAt = r.started_at;
-  if (r.finished_at !== null) run.finishedAt = r.finished_at;
-  if (r.error !== null) run.error = fromJson(RunErrorSchema, r.error, where("error"));
-  if (r.owner_pid !== null) run.ownerPid = r.owner_pid;
-  const host = opt(r.owner_host);
-  if (host !== undefined) run.ownerHost = host;
-  if (r.owner_instance) run.ownerInstance = r.owner_instance;
-  if (r.owner_boot_id) run.ownerBootId = r.owner_boot_id;
-  if (r.owner_start_time) run.ownerStartTime = r.owner_start_time;
-  if (r.heartbeat_at !== null) run.heartbeatAt = r.heartbeat_at;
-  if (r.recurring_run_id !== null) run.recurringRunId = r.recurring_run_id;
-  return run;
-}
+]);
 
 // One statement: the state, the appended history entry, the timestamps and the error move together.
 const UPDATE_STATE = `UPDATE runs SET
@@ -226,33 +129,27 @@ export function createRunRepository(
         const createdAt = input.createdAt ?? Date.now();
         const state = input.state ?? "PENDING";
         const stored = putSpec(ctx, `run '${input.displayName}'`, "pipelineSpec", input.pipelineSpec);
-        const row: RunRow = {
+        const fields: RunFields = {
           id: input.id ?? randomUUID(),
-          experiment_id: experiment.id,
-          display_name: input.displayName,
+          experimentId: experiment.id,
+          displayName: input.displayName,
           description: input.description ?? "",
-          pipeline_version_id: input.pipelineVersionId ?? null,
-          pipeline_spec: "",
-          spec_digest: stored.digest,
-          platform_spec: toJson(input.platformSpec),
-          parameters: JSON.stringify(params),
-          pipeline_root: input.pipelineRoot ?? null,
+          pipelineSpec: input.pipelineSpec,
+          parameters: params,
           state,
-          state_history: JSON.stringify([{ state, at: createdAt }]),
-          created_at: createdAt,
-          scheduled_at: input.scheduledAt ?? createdAt,
-          recurring_run_id: input.recurringRunId ?? null,
-          enable_cache: input.enableCache === false ? 0 : 1,
+          stateHistory: [{ state, at: createdAt }],
+          storageState: "AVAILABLE",
+          createdAt,
+          scheduledAt: input.scheduledAt ?? createdAt,
+          cancelRequested: false,
+          enableCache: input.enableCache !== false,
           namespace: input.namespace ?? experiment.namespace,
-          storage_state: "AVAILABLE",
-          started_at: null,
-          finished_at: null,
-          error: null,
-          owner_pid: null,
-          owner_host: null,
-          heartbeat_at: null,
-          cancel_requested: 0,
         };
+        if (input.pipelineVersionId !== undefined) fields.pipelineVersionId = input.pipelineVersionId;
+        if (input.platformSpec !== undefined) fields.platformSpec = input.platformSpec;
+        if (input.pipelineRoot !== undefined) fields.pipelineRoot = input.pipelineRoot;
+        if (input.recurringRunId !== undefined) fields.recurringRunId = input.recurringRunId;
+        const row = { ...encodeRow(RUNS_TABLE, fields), pipeline_spec: "", spec_digest: stored.digest } as RunRow;
         guardWrite(
           ctx,
           {
@@ -263,13 +160,7 @@ export function createRunRepository(
               { field: "recurringRunId", table: "recurring_runs", value: row.recurring_run_id },
             ],
           },
-          () =>
-            ctx
-              .stmt(
-                `INSERT INTO runs (id, experiment_id, display_name, description, pipeline_version_id, pipeline_spec, spec_digest, platform_spec, parameters, pipeline_root, state, state_history, created_at, scheduled_at, recurring_run_id, enable_cache, namespace)
-                 VALUES (@id, @experiment_id, @display_name, @description, @pipeline_version_id, @pipeline_spec, @spec_digest, @platform_spec, @parameters, @pipeline_root, @state, @state_history, @created_at, @scheduled_at, @recurring_run_id, @enable_cache, @namespace)`,
-              )
-              .run(row),
+          () => ctx.stmt(INSERT_RUN).run(row),
         );
         ctx
           .stmt("UPDATE experiments SET last_run_created_at = max(COALESCE(last_run_created_at, 0), ?) WHERE id = ?")
@@ -289,7 +180,7 @@ export function createRunRepository(
     },
 
     listSummaries(query?: ListQuery): ListResult<RunSummary> {
-      return runList(ctx, RUNS, query, (r) => toRunSummary(r as unknown as SummaryRow), { columns: SUMMARY_COLUMNS });
+      return runList(ctx, RUNS, query, (r) => toRunSummary(r), { columns: SUMMARY_COLUMNS });
     },
 
     updateState(id: string, state: RuntimeState, extra?: RunStateExtra): Run {
@@ -376,16 +267,16 @@ export function createRunRepository(
         .stmt(
           `SELECT ${SUMMARY_COLUMNS.join(", ")} FROM runs WHERE state IN (${ACTIVE_RUN_STATES.map(() => "?").join(", ")}) ORDER BY created_at, id`,
         )
-        .all(...ACTIVE_RUN_STATES) as SummaryRow[];
+        .all(...ACTIVE_RUN_STATES) as Record<string, unknown>[];
       const orphans: RunSummary[] = [];
-      for (const r of rows) {
-        if (r.owner_pid === null || r.owner_host === null) {
+      for (const row of rows) {
+        const run = toRunSummary(row);
+        if (run.ownerPid === undefined || run.ownerHost === undefined) {
           // A PENDING run without an owner is queued, not orphaned.
-          if (r.state !== "PENDING") orphans.push(toRunSummary(r));
+          if (run.state !== "PENDING") orphans.push(run);
           continue;
         }
-        const run = toRunSummary(r);
-        if (!isAlive(r.owner_pid, r.owner_host, opt(r.heartbeat_at), run)) orphans.push(run);
+        if (!isAlive(run.ownerPid, run.ownerHost, run.heartbeatAt, run)) orphans.push(run);
       }
       return orphans;
     },

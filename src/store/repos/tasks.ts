@@ -11,81 +11,23 @@ import {
   TaskOutputsSchema,
   TaskStateSchema,
 } from "../schemas.ts";
-import { fromJson, fromJsonValue, guardWrite, type SqlContext, toJson } from "../sql.ts";
-import type {
-  Task,
-  TaskAttempt,
-  TaskError,
-  TaskInput,
-  TaskKind,
-  TaskPatch,
-  TaskRepository,
-  TaskState,
-} from "../types.ts";
+import { guardWrite, type SqlContext, toJson } from "../sql.ts";
+import type { RowOf } from "../table.ts";
+import { type ColumnDecl, decodeRow, encodePatch, encodeRow, insertSql } from "../table.ts";
+import { TASK_KINDS, TASKS_TABLE, type TaskFields } from "../tables/index.ts";
+import type { Task, TaskAttempt, TaskError, TaskInput, TaskPatch, TaskRepository, TaskState } from "../types.ts";
 
-interface TaskRow {
-  id: string;
-  run_id: string;
-  parent_id: string | null;
-  name: string;
-  display_name: string;
-  path: string;
-  kind: TaskKind;
-  component_name: string | null;
-  iteration_index: number | null;
-  state: TaskState;
-  attempt: number;
-  attempts: string;
-  started_at: number | null;
-  finished_at: number | null;
-  exit_code: number | null;
-  error: string | null;
-  inputs: string;
-  outputs: string;
-  cache: string | null;
-  log_path: string | null;
-  pid: number | null;
-  resources: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const KINDS: readonly TaskKind[] = ["container", "importer", "dag", "loop", "iteration", "condition", "exit-handler"];
-
-/** Patchable fields: column and whether the value is stored as JSON. */
-const COLUMNS: Record<keyof TaskPatch, [string, boolean]> = {
-  parentId: ["parent_id", false],
-  name: ["name", false],
-  displayName: ["display_name", false],
-  kind: ["kind", false],
-  componentName: ["component_name", false],
-  iterationIndex: ["iteration_index", false],
-  state: ["state", false],
-  attempt: ["attempt", false],
-  attempts: ["attempts", true],
-  startedAt: ["started_at", false],
-  finishedAt: ["finished_at", false],
-  exitCode: ["exit_code", false],
-  error: ["error", true],
-  inputs: ["inputs", true],
-  outputs: ["outputs", true],
-  cache: ["cache", true],
-  logPath: ["log_path", false],
-  pid: ["pid", false],
-  resources: ["resources", true],
-};
+type TaskRow = RowOf<typeof TASKS_TABLE.columns>;
 
 /** Fields that may not be null because the column is NOT NULL. */
-const REQUIRED: ReadonlySet<string> = new Set([
-  "name",
-  "displayName",
-  "kind",
-  "state",
-  "attempt",
-  "attempts",
-  "inputs",
-  "outputs",
-]);
+const REQUIRED: ReadonlySet<string> = new Set(
+  Object.values(TASKS_TABLE.columns as Record<string, ColumnDecl>).flatMap((c) =>
+    c.nullable || c.field === undefined ? [] : [c.field],
+  ),
+);
+
+/** A new task writes every column. */
+const INSERT = insertSql(TASKS_TABLE, Object.keys(TASKS_TABLE.columns) as (keyof typeof TASKS_TABLE.columns)[]);
 
 const JSON_SCHEMAS: Record<string, z.ZodType | undefined> = {
   attempts: TaskAttemptsSchema,
@@ -96,42 +38,15 @@ const JSON_SCHEMAS: Record<string, z.ZodType | undefined> = {
 };
 
 function toTask(r: TaskRow): Task {
-  const where = (column: string) => ({ table: "tasks", id: r.id, column });
-  const t: Task = {
-    id: r.id,
-    runId: r.run_id,
-    name: r.name,
-    displayName: r.display_name,
-    path: r.path,
-    kind: r.kind,
-    state: r.state,
-    attempt: r.attempt,
-    attempts: fromJson(TaskAttemptsSchema, r.attempts, where("attempts")),
-    inputs: fromJson(TaskInputsSchema, r.inputs, where("inputs")),
-    outputs: fromJson(TaskOutputsSchema, r.outputs, where("outputs")),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-  if (r.parent_id !== null) t.parentId = r.parent_id;
-  if (r.component_name !== null) t.componentName = r.component_name;
-  if (r.iteration_index !== null) t.iterationIndex = r.iteration_index;
-  if (r.started_at !== null) t.startedAt = r.started_at;
-  if (r.finished_at !== null) t.finishedAt = r.finished_at;
-  if (r.exit_code !== null) t.exitCode = r.exit_code;
-  if (r.error !== null) t.error = fromJson(TaskErrorSchema, r.error, where("error"));
-  if (r.cache !== null) t.cache = fromJson(TaskCacheInfoSchema, r.cache, where("cache"));
-  if (r.log_path !== null) t.logPath = r.log_path;
-  if (r.pid !== null) t.pid = r.pid;
-  if (r.resources !== null) t.resources = fromJsonValue(r.resources, where("resources"));
-  return t;
+  return decodeRow(TASKS_TABLE, r);
 }
 
 function checkPatch(where: string, patch: TaskPatch): void {
   if (patch.state !== undefined && patch.state !== null && !TaskStateSchema.options.includes(patch.state)) {
     throw new InvalidInputError(`${where}: state '${patch.state}' is not one of ${TaskStateSchema.options.join(", ")}`);
   }
-  if (patch.kind !== undefined && patch.kind !== null && !KINDS.includes(patch.kind)) {
-    throw new InvalidInputError(`${where}: kind '${patch.kind}' is not one of ${KINDS.join(", ")}`);
+  if (patch.kind !== undefined && patch.kind !== null && !TASK_KINDS.includes(patch.kind)) {
+    throw new InvalidInputError(`${where}: kind '${patch.kind}' is not one of ${TASK_KINDS.join(", ")}`);
   }
   if (
     patch.attempt !== undefined &&
@@ -169,33 +84,38 @@ export function createTaskRepository(ctx: SqlContext): TaskRepository {
     const where = `task '${input.path}' of run '${input.runId}'`;
     checkPatch(where, input);
     const now = Date.now();
-    const row: TaskRow = {
+    const fields: TaskFields = {
       id: randomUUID(),
-      run_id: input.runId,
-      parent_id: input.parentId ?? null,
+      runId: input.runId,
       name: input.name,
-      display_name: input.displayName ?? input.name,
+      displayName: input.displayName ?? input.name,
       path: input.path,
       kind: input.kind,
-      component_name: input.componentName ?? null,
-      iteration_index: input.iterationIndex ?? null,
       state: input.state ?? "PENDING",
       attempt: input.attempt ?? 1,
-      attempts: JSON.stringify(input.attempts ?? []),
-      started_at: input.startedAt ?? null,
-      finished_at: input.finishedAt ?? null,
-      exit_code: input.exitCode ?? null,
-      error: toJson(input.error),
-      inputs: JSON.stringify(input.inputs ?? { parameters: {}, artifacts: {} }),
-      outputs: JSON.stringify(input.outputs ?? { parameters: {} }),
-      cache: toJson(input.cache),
-      log_path: input.logPath ?? null,
-      pid: input.pid ?? null,
-      resources: toJson(input.resources),
-      created_at: now,
-      updated_at: now,
+      attempts: input.attempts ?? [],
+      inputs: input.inputs ?? { parameters: {}, artifacts: {} },
+      outputs: input.outputs ?? { parameters: {} },
+      createdAt: now,
+      updatedAt: now,
     };
-    const columns = Object.keys(row);
+    const optional = {
+      parentId: input.parentId,
+      componentName: input.componentName,
+      iterationIndex: input.iterationIndex,
+      startedAt: input.startedAt,
+      finishedAt: input.finishedAt,
+      exitCode: input.exitCode,
+      error: input.error,
+      cache: input.cache,
+      logPath: input.logPath,
+      pid: input.pid,
+      resources: input.resources,
+    };
+    for (const [key, value] of Object.entries(optional)) {
+      if (value !== undefined && value !== null) (fields as unknown as Record<string, unknown>)[key] = value;
+    }
+    const row = encodeRow(TASKS_TABLE, fields) as TaskRow;
     guardWrite(
       ctx,
       {
@@ -206,10 +126,7 @@ export function createTaskRepository(ctx: SqlContext): TaskRepository {
           { field: "parentId", table: "tasks", value: input.parentId },
         ],
       },
-      () =>
-        ctx
-          .stmt(`INSERT INTO tasks (${columns.join(", ")}) VALUES (${columns.map((c) => `@${c}`).join(", ")})`)
-          .run(row),
+      () => ctx.stmt(INSERT).run(row),
     );
     return toTask(row);
   }
@@ -241,16 +158,19 @@ export function createTaskRepository(ctx: SqlContext): TaskRepository {
 
     update(id: string, patch: TaskPatch): Task {
       checkPatch(`task '${id}'`, patch);
-      const sets: string[] = [];
-      const params: Record<string, unknown> = { id, updated_at: Date.now() };
-      for (const key of Object.keys(COLUMNS) as (keyof TaskPatch)[]) {
-        const value = patch[key];
-        if (value === undefined) continue;
-        const [column, json] = COLUMNS[key];
-        sets.push(`${column} = @${column}`);
-        params[column] = json ? toJson(value) : value;
-      }
-      sets.push("updated_at = @updated_at");
+      // the key columns and created_at are not patchable; updated_at is now
+      const {
+        id: _id,
+        run_id: _run,
+        path: _path,
+        created_at: _created,
+        updated_at: _updated,
+        ...patched
+      } = encodePatch(TASKS_TABLE, patch);
+      const params: Record<string, string | number | null> = { ...patched, id, updated_at: Date.now() };
+      const sets = Object.keys(params)
+        .filter((column) => column !== "id")
+        .map((column) => `${column} = @${column}`);
       guardWrite(
         ctx,
         { entity: `task '${id}'`, unique: "", refs: [{ field: "parentId", table: "tasks", value: patch.parentId }] },

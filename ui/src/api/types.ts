@@ -1,8 +1,16 @@
 /**
- * Shapes of the JSON the Weft server answers with: KFP v2beta1 resources (snake_case,
- * RFC 3339 times, int64 as strings, unset fields omitted) and Weft's extension endpoints.
+ * Shapes of the JSON the Weft server answers with. The KFP v2beta1 resources are the typed
+ * client's (`src/client/types.ts`), which the server's JSON functions return; this file
+ * adds only the UI's own views of them and Weft's extension endpoints.
  */
-
+import type {
+  ApiExperiment,
+  ApiPipeline,
+  ApiPipelineVersion,
+  ApiRecurringRun,
+  ApiRun,
+  ApiTaskDetail,
+} from "../../../src/client/types.ts";
 import type { RuntimeState as KfpRuntimeState, TaskState } from "../../../src/ir/states.ts";
 
 /** A JSON value. */
@@ -21,40 +29,14 @@ export interface Page<T> {
   nextPageToken: string | undefined;
 }
 
-/** `v2beta1Run`. */
-export interface Run {
-  run_id: string;
-  display_name?: string;
-  experiment_id?: string;
-  description?: string;
-  state?: RuntimeState;
-  storage_state?: string;
-  created_at?: string;
-  scheduled_at?: string;
-  finished_at?: string;
-  pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
-  pipeline_spec?: PipelineSpecJson;
-  runtime_config?: { parameters?: Record<string, Json>; pipeline_root?: string };
-  error?: { code?: number; message?: string };
-  recurring_run_id?: string;
-  run_details?: { task_details?: TaskDetail[] };
-  state_history?: Array<{ update_time?: string; state?: RuntimeState }>;
-}
+/** `v2beta1Run`, its inline spec read as the parts the UI shows. */
+export type Run = Omit<ApiRun, "pipeline_spec"> & { pipeline_spec?: PipelineSpecJson };
 
 /** A run as the run list returns it: without its pipeline spec (get the run for that). */
 export type RunSummary = Omit<Run, "pipeline_spec" | "run_details">;
 
 /** `v2beta1PipelineTaskDetail`. */
-export interface TaskDetail {
-  task_id: string;
-  display_name?: string;
-  state?: RuntimeState;
-  start_time?: string;
-  end_time?: string;
-  parent_task_id?: string;
-  pod_name?: string;
-  error?: { message?: string };
-}
+export type TaskDetail = ApiTaskDetail;
 
 /** The parts of a compiled PipelineSpec the UI reads. */
 export interface PipelineSpecJson {
@@ -97,55 +79,18 @@ export interface PipelineTaskJson {
 }
 
 /** `v2beta1Pipeline`. */
-export interface Pipeline {
-  pipeline_id: string;
-  name?: string;
-  display_name?: string;
-  description?: string;
-  created_at?: string;
-}
+export type Pipeline = ApiPipeline;
 
-/** `v2beta1PipelineVersion`. */
-export interface PipelineVersion {
-  pipeline_id: string;
-  pipeline_version_id: string;
-  name?: string;
-  display_name?: string;
-  description?: string;
-  created_at?: string;
+/** `v2beta1PipelineVersion`, its spec read as the parts the UI shows (bare or wrapped, as KFP stores it). */
+export type PipelineVersion = Omit<ApiPipelineVersion, "pipeline_spec"> & {
   pipeline_spec?: PipelineSpecJson | { pipeline_spec?: PipelineSpecJson };
-}
+};
 
 /** `v2beta1Experiment`. */
-export interface Experiment {
-  experiment_id: string;
-  display_name?: string;
-  description?: string;
-  created_at?: string;
-  storage_state?: string;
-  last_run_created_at?: string;
-}
+export type Experiment = ApiExperiment;
 
 /** `v2beta1RecurringRun`. */
-export interface RecurringRun {
-  recurring_run_id: string;
-  display_name?: string;
-  description?: string;
-  pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
-  runtime_config?: { parameters?: Record<string, Json> };
-  max_concurrency?: string;
-  trigger?: {
-    cron_schedule?: { cron?: string; start_time?: string; end_time?: string };
-    periodic_schedule?: { interval_second?: string; start_time?: string; end_time?: string };
-  };
-  mode?: "ENABLE" | "DISABLE";
-  status?: string;
-  created_at?: string;
-  updated_at?: string;
-  no_catchup?: boolean;
-  experiment_id?: string;
-  next_fire_times?: string[];
-}
+export type RecurringRun = ApiRecurringRun;
 
 /** The run graph (`/apis/weft/v1/runs/{id}/graph`): one definition, shared with the typed client. */
 export type { GraphNode, RunGraph } from "../../../src/client/weft-extensions.ts";

@@ -1,0 +1,41 @@
+/** Every table declaration, each the one description of its entity's columns. */
+import type { TableDecl } from "../table.ts";
+import { EXPERIMENTS_TABLE } from "./experiments.ts";
+import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE } from "./pipelines.ts";
+import { RECURRING_RUNS_TABLE } from "./recurring-runs.ts";
+import { RUNS_TABLE } from "./runs.ts";
+
+export { STORAGE_STATES, type StorageState } from "./columns.ts";
+export { EXPERIMENTS_TABLE, type ExperimentFields } from "./experiments.ts";
+export {
+  ARTIFACTS_TABLE,
+  type ArtifactFields,
+  EVENTS_TABLE,
+  type EventFields,
+  type EventType,
+  METRICS_TABLE,
+  type MetricFields,
+} from "./lineage.ts";
+export {
+  PIPELINE_VERSIONS_TABLE,
+  PIPELINES_TABLE,
+  type PipelineFields,
+  type PipelineVersionFields,
+} from "./pipelines.ts";
+export {
+  RECURRING_RUNS_TABLE,
+  type RecurringRunFields,
+  type RecurringRunMode,
+  type RecurringRunStatus,
+} from "./recurring-runs.ts";
+export { RUNS_TABLE, type RunFields } from "./runs.ts";
+export { TASK_KINDS, TASKS_TABLE, type TaskFields, type TaskKind } from "./tasks.ts";
+
+/** The declared tables, checked against the migrated schema by `tables.test.ts`. */
+export const TABLES: readonly TableDecl[] = [
+  RUNS_TABLE,
+  EXPERIMENTS_TABLE,
+  PIPELINES_TABLE,
+  PIPELINE_VERSIONS_TABLE,
+  RECURRING_RUNS_TABLE,
+];

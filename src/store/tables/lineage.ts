@@ -1,0 +1,61 @@
+/** The `artifacts`, `events` and `metrics` tables: what tasks wrote and read, and the scalars they logged. */
+import { defineTable, type FieldsOf, int, jsonObject, text, textOf } from "../table.ts";
+
+/** Whether a task read or wrote an artifact. */
+export type EventType = "INPUT" | "OUTPUT";
+
+/** The artifacts table. */
+export const ARTIFACTS_TABLE = defineTable({
+  table: "artifacts",
+  entity: "artifacts",
+  columns: {
+    id: { sql: "TEXT", field: "id", codec: text },
+    run_id: { sql: "TEXT", field: "runId", codec: text },
+    task_id: { sql: "TEXT", field: "taskId", codec: text },
+    /** The output key. */
+    name: { sql: "TEXT", field: "name", codec: text },
+    uri: { sql: "TEXT", field: "uri", codec: text },
+    schema_title: { sql: "TEXT", field: "schemaTitle", codec: text },
+    schema_version: { sql: "TEXT", field: "schemaVersion", codec: text },
+    metadata: { sql: "TEXT", field: "metadata", codec: jsonObject },
+    digest: { sql: "TEXT", nullable: true, field: "digest", codec: text },
+    size_bytes: { sql: "INTEGER", nullable: true, field: "sizeBytes", codec: int },
+    created_at: { sql: "INTEGER", field: "createdAt", codec: int },
+  },
+});
+
+/** The events table: lineage edges between tasks and artifacts. */
+export const EVENTS_TABLE = defineTable({
+  table: "events",
+  entity: "events",
+  columns: {
+    id: { sql: "TEXT", field: "id", codec: text },
+    run_id: { sql: "TEXT", field: "runId", codec: text },
+    task_id: { sql: "TEXT", field: "taskId", codec: text },
+    artifact_id: { sql: "TEXT", field: "artifactId", codec: text },
+    type: { sql: "TEXT", field: "type", codec: textOf<EventType>() },
+    name: { sql: "TEXT", field: "name", codec: text },
+    created_at: { sql: "INTEGER", field: "createdAt", codec: int },
+  },
+});
+
+/** The metrics table. */
+export const METRICS_TABLE = defineTable({
+  table: "metrics",
+  entity: "metrics",
+  columns: {
+    run_id: { sql: "TEXT", field: "runId", codec: text },
+    task_id: { sql: "TEXT", field: "taskId", codec: text },
+    artifact_id: { sql: "TEXT", nullable: true, field: "artifactId", codec: text },
+    name: { sql: "TEXT", field: "name", codec: text },
+    value: { sql: "REAL", field: "value", codec: int },
+    created_at: { sql: "INTEGER", field: "createdAt", codec: int },
+  },
+});
+
+/** The fields of an artifact. */
+export type ArtifactFields = FieldsOf<typeof ARTIFACTS_TABLE.columns>;
+/** The fields of a lineage event. */
+export type EventFields = FieldsOf<typeof EVENTS_TABLE.columns>;
+/** The fields of a metric. */
+export type MetricFields = FieldsOf<typeof METRICS_TABLE.columns>;
