@@ -30,11 +30,16 @@ function weft(args: string[], timeout = 170_000) {
     timeout,
     maxBuffer: 64 << 20,
   });
-  return { status: res.status, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+  return { status: res.status, signal: res.signal, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
 }
 
 function runPipeline(params: string[]): Summary {
   const res = weft(["run", pipelineFile, "--json", ...params.flatMap((p) => ["--param", p])]);
+  if (res.signal !== null) {
+    throw new Error(
+      `weft run was stopped by ${res.signal} (timed out?); its stderr ended:\n${res.stderr.slice(-4000)}`,
+    );
+  }
   const last = res.stdout.trim().split("\n").pop() ?? "";
   if (!last.startsWith("{")) throw new Error(`weft run printed no summary (exit ${res.status}):\n${res.stderr}`);
   return JSON.parse(last) as Summary;
