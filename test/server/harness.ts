@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import { LocalArtifactStore } from "../../src/artifacts/index.ts";
 import { Engine } from "../../src/engine/index.ts";
 import { createServer, type ServerOptions, type WeftServer } from "../../src/server/index.ts";
@@ -54,6 +55,28 @@ export function makeHarness(overrides: Partial<ServerOptions> = {}, home?: strin
       if (!home) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What {@link useListeningHarness} gives each test: the harness and its base URL. */
+export interface Listening {
+  h: Harness;
+  base: string;
+}
+
+/**
+ * A fresh harness listening on 127.0.0.1 for every test of the calling suite, disposed
+ * after each; read `h` and `base` inside the tests.
+ */
+export function useListeningHarness(overrides: Partial<ServerOptions> = {}): Listening {
+  const current = {} as Listening;
+  beforeEach(async () => {
+    current.h = makeHarness(overrides);
+    current.base = await current.h.server.listen(0, "127.0.0.1");
+  });
+  afterEach(async () => {
+    await current.h.dispose();
+  });
+  return current;
 }
 
 /** A multipart/form-data body with one file field. */

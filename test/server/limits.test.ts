@@ -4,24 +4,15 @@
  * with two files is a 400, and list pages stop at their byte budget yet page through
  * completely.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FIELD_LIMITS, SIZE_LIMITS } from "../../src/server/limits.ts";
-import { corpusFile, type Harness, makeHarness } from "./harness.ts";
+import { corpusFile, useListeningHarness } from "./harness.ts";
 
 const API = "/apis/v2beta1";
-let h: Harness;
-let base: string;
-
-beforeEach(async () => {
-  h = makeHarness({ concurrency: 0 });
-  base = await h.server.listen(0, "127.0.0.1");
-});
-afterEach(async () => {
-  await h.dispose();
-});
+const server = useListeningHarness({ concurrency: 0 });
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(base + path, {
+  const res = await fetch(server.base + path, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: typeof body === "string" ? body : JSON.stringify(body),
@@ -30,7 +21,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
 }
 
 async function get(path: string): Promise<{ status: number; body: Record<string, unknown>; bytes: number }> {
-  const res = await fetch(base + path);
+  const res = await fetch(server.base + path);
   const text = await res.text();
   return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, bytes: Buffer.byteLength(text) };
 }
@@ -47,7 +38,7 @@ describe("field limits", () => {
     expect(res.status).toBe(400);
     expect(res.body.code).toBe(3);
     expect(String(res.body.message)).toMatch(/experiment\.description: is 31457280 bytes long; the limit is 16 KiB/);
-    expect(h.store.experiments.getByName("big")).toBeUndefined();
+    expect(server.h.store.experiments.getByName("big")).toBeUndefined();
     // a description at the limit is accepted
     const ok = await post(`${API}/experiments`, {
       display_name: "at-limit",
@@ -70,18 +61,18 @@ describe("field limits", () => {
     expect(String(param.body.message)).toMatch(
       /run\.runtime_config\.parameters\.blob: the value is \d+ bytes as JSON; the limit is 1 MiB/,
     );
-    expect(h.store.runs.list().totalSize).toBe(0);
+    expect(server.h.store.runs.list().totalSize).toBe(0);
 
     const form = multipart([
       { field: "uploadfile", name: "p.yaml", content: corpusFile("valid/critical/add_numbers.yaml") },
     ]);
-    const res = await fetch(`${base}${API}/pipelines/upload?name=${"n".repeat(FIELD_LIMITS.name + 1)}`, {
+    const res = await fetch(`${server.base}${API}/pipelines/upload?name=${"n".repeat(FIELD_LIMITS.name + 1)}`, {
       method: "POST",
       body: form,
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/query parameter name: .*256 bytes/);
-    expect(h.store.pipelines.list().totalSize).toBe(0);
+    expect(server.h.store.pipelines.list().totalSize).toBe(0);
   });
 });
 
@@ -93,12 +84,12 @@ describe("body and file limits", () => {
     expect(res.body).toMatchObject({ code: 8, error: expect.stringMatching(/too large|larger/i) });
     expect(res.body.message).toBe(res.body.error);
     expect(Array.isArray(res.body.details)).toBe(true);
-    expect(h.store.experiments.getByName("e")).toBeUndefined();
+    expect(server.h.store.experiments.getByName("e")).toBeUndefined();
   });
 
   it("answers an uploaded file over the limit with 413", async () => {
     const big = new Uint8Array(SIZE_LIMITS.pipelineSpec + 1).fill(0x20);
-    const res = await fetch(`${base}${API}/pipelines/upload`, {
+    const res = await fetch(`${server.base}${API}/pipelines/upload`, {
       method: "POST",
       body: multipart([{ field: "uploadfile", name: "big.yaml", content: big }]),
     });
@@ -106,13 +97,13 @@ describe("body and file limits", () => {
     const body = (await res.json()) as { code: number; message: string };
     expect(body.code).toBe(8);
     expect(body.message).toMatch(/uploadfile.*64 MiB/);
-    expect(h.store.pipelines.list().totalSize).toBe(0);
+    expect(server.h.store.pipelines.list().totalSize).toBe(0);
   });
 
   it("answers a multipart upload with two files with a 400 that says to send one file", async () => {
     const yaml = corpusFile("valid/critical/add_numbers.yaml");
     for (const second of ["uploadfile", "other"]) {
-      const res = await fetch(`${base}${API}/pipelines/upload`, {
+      const res = await fetch(`${server.base}${API}/pipelines/upload`, {
         method: "POST",
         body: multipart([
           { field: "uploadfile", name: "a.yaml", content: yaml },
@@ -122,8 +113,8 @@ describe("body and file limits", () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { message: string }).message).toMatch(/more than one file.*send one pipeline file/);
     }
-    expect(h.store.pipelines.list().totalSize).toBe(0);
-    const one = await fetch(`${base}${API}/pipelines/upload`, {
+    expect(server.h.store.pipelines.list().totalSize).toBe(0);
+    const one = await fetch(`${server.base}${API}/pipelines/upload`, {
       method: "POST",
       body: multipart([{ field: "uploadfile", name: "a.yaml", content: yaml }]),
     });
@@ -133,11 +124,11 @@ describe("body and file limits", () => {
 
 describe("list byte budget", () => {
   it("stops a page of large versions at the byte budget and pages through all of them", async () => {
-    const pipeline = h.store.pipelines.create({ name: "big-specs" });
+    const pipeline = server.h.store.pipelines.create({ name: "big-specs" });
     const pad = "p".repeat(3 * 1024 * 1024);
     const ids = new Set<string>();
     for (let i = 0; i < 12; i++) {
-      const v = h.store.pipelines.createVersion({
+      const v = server.h.store.pipelines.createVersion({
         pipelineId: pipeline.id,
         name: `v${i}`,
         createdAt: 1_700_000_000_000 + i,
@@ -167,7 +158,7 @@ describe("list byte budget", () => {
 
   it("pages through many experiments with descriptions at the limit, page sizes as asked", async () => {
     for (let i = 0; i < 30; i++) {
-      h.store.experiments.create({ name: `e${i}`, description: "d".repeat(FIELD_LIMITS.description) });
+      server.h.store.experiments.create({ name: `e${i}`, description: "d".repeat(FIELD_LIMITS.description) });
     }
     const seen = new Set<string>();
     let token: string | undefined;

@@ -3,28 +3,19 @@
  * defines them: `display_name` and `tags` change; other fields may only repeat their
  * current values; an unknown id is a 404.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WeftClient } from "../../src/client/index.ts";
-import { corpusFile, type Harness, makeHarness } from "./harness.ts";
+import { corpusFile, useListeningHarness } from "./harness.ts";
 
 const API = "/apis/v2beta1";
-let h: Harness;
-let base: string;
-
-beforeEach(async () => {
-  h = makeHarness({ concurrency: 0 });
-  base = await h.server.listen(0, "127.0.0.1");
-});
-afterEach(async () => {
-  await h.dispose();
-});
+const server = useListeningHarness({ concurrency: 0 });
 
 async function call(
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(base + path, {
+  const res = await fetch(server.base + path, {
     method,
     ...(body !== undefined ? { headers: { "content-type": "application/json" }, body: JSON.stringify(body) } : {}),
   });
@@ -34,7 +25,7 @@ async function call(
 async function uploaded(): Promise<{ pipelineId: string; versionId: string }> {
   const form = new FormData();
   form.append("uploadfile", new Blob([corpusFile("valid/critical/add_numbers.yaml")]), "add.yaml");
-  const res = await fetch(`${base}${API}/pipelines/upload?name=adder`, { method: "POST", body: form });
+  const res = await fetch(`${server.base}${API}/pipelines/upload?name=adder`, { method: "POST", body: form });
   expect(res.status).toBe(200);
   const pipelineId = ((await res.json()) as { pipeline_id: string }).pipeline_id;
   const versions = await call("GET", `${API}/pipelines/${pipelineId}/versions`);
@@ -136,7 +127,7 @@ describe("PATCH /pipelines/{pipeline_id}/versions/{pipeline_version_id}", () => 
 describe("the client's update methods", () => {
   it("update a pipeline and a version and report a 404 as an error with the status", async () => {
     const { pipelineId, versionId } = await uploaded();
-    const client = new WeftClient({ host: base });
+    const client = new WeftClient({ host: server.base });
     expect(await client.updatePipeline(pipelineId, { tags: { a: "1" } })).toMatchObject({ tags: { a: "1" } });
     expect(await client.updatePipelineVersion(pipelineId, versionId, { displayName: "v" })).toMatchObject({
       display_name: "v",

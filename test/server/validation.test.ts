@@ -5,9 +5,9 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { type Harness, makeHarness } from "./harness.ts";
+import { useListeningHarness } from "./harness.ts";
 
 const API = "/apis/v2beta1";
 
@@ -68,25 +68,17 @@ const CASES: [string, ReturnType<typeof spec>, string][] = [
 ];
 
 describe("the API validates pipelines before storing them", () => {
-  let h: Harness;
-  let base: string;
-  beforeEach(async () => {
-    h = makeHarness({ concurrency: 0 });
-    base = await h.server.listen(0, "127.0.0.1");
-  });
-  afterEach(async () => {
-    await h.dispose();
-  });
+  const server = useListeningHarness({ concurrency: 0 });
 
   async function post(url: string, body: BodyInit, headers: Record<string, string>) {
-    const res = await fetch(`${base}${url}`, { method: "POST", body, headers });
+    const res = await fetch(`${server.base}${url}`, { method: "POST", body, headers });
     return { status: res.status, body: (await res.json()) as { message?: string } };
   }
 
   function nothingStored(): void {
-    expect(h.store.runs.list().totalSize).toBe(0);
-    expect(h.store.pipelines.list().totalSize).toBe(0);
-    const files = readdirSync(h.home, { recursive: true, withFileTypes: true })
+    expect(server.h.store.runs.list().totalSize).toBe(0);
+    expect(server.h.store.pipelines.list().totalSize).toBe(0);
+    const files = readdirSync(server.h.home, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && !e.name.startsWith("weft.db"))
       .map((e) => join(e.parentPath, e.name));
     expect(files).toEqual([]);
@@ -104,7 +96,7 @@ describe("the API validates pipelines before storing them", () => {
   it.each(CASES)("refuses an uploaded pipeline with %s (400, no pipeline)", async (_what, pipeline, expected) => {
     const form = new FormData();
     form.append("uploadfile", new Blob([stringify(pipeline)], { type: "application/x-yaml" }), "bad.yaml");
-    const res = await fetch(`${base}${API}/pipelines/upload`, { method: "POST", body: form });
+    const res = await fetch(`${server.base}${API}/pipelines/upload`, { method: "POST", body: form });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toContain(`bad.yaml: ${expected}`);
     nothingStored();
@@ -115,6 +107,6 @@ describe("the API validates pipelines before storing them", () => {
       "content-type": "application/json",
     });
     expect(res.status).toBe(200);
-    expect(h.store.runs.list().totalSize).toBe(1);
+    expect(server.h.store.runs.list().totalSize).toBe(1);
   });
 });
