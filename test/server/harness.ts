@@ -57,7 +57,7 @@ export function makeHarness(overrides: Partial<ServerOptions> = {}, home?: strin
   };
 }
 
-/** What {@link useListeningHarness} gives each test: the harness and its base URL. */
+/** What {@link listeningHarnessPerTest} gives each test: the harness and its base URL. */
 export interface Listening {
   h: Harness;
   base: string;
@@ -67,7 +67,7 @@ export interface Listening {
  * A fresh harness listening on 127.0.0.1 for every test of the calling suite, disposed
  * after each; read `h` and `base` inside the tests.
  */
-export function useListeningHarness(overrides: Partial<ServerOptions> = {}): Listening {
+export function listeningHarnessPerTest(overrides: Partial<ServerOptions> = {}): Listening {
   const current = {} as Listening;
   beforeEach(async () => {
     current.h = makeHarness(overrides);

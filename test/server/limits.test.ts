@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { FIELD_LIMITS, SIZE_LIMITS } from "../../src/server/limits.ts";
-import { corpusFile, useListeningHarness } from "./harness.ts";
+import { corpusFile, listeningHarnessPerTest } from "./harness.ts";
 
 const API = "/apis/v2beta1";
-const server = useListeningHarness({ concurrency: 0 });
+const server = listeningHarnessPerTest({ concurrency: 0 });
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(server.base + path, {

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { WeftClient } from "../../src/client/index.ts";
-import { corpusFile, useListeningHarness } from "./harness.ts";
+import { corpusFile, listeningHarnessPerTest } from "./harness.ts";
 
 const API = "/apis/v2beta1";
-const server = useListeningHarness({ concurrency: 0 });
+const server = listeningHarnessPerTest({ concurrency: 0 });
 
 async function call(
   method: string,

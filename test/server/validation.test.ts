@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { useListeningHarness } from "./harness.ts";
+import { listeningHarnessPerTest } from "./harness.ts";
 
 const API = "/apis/v2beta1";
 
@@ -68,7 +68,7 @@ const CASES: [string, ReturnType<typeof spec>, string][] = [
 ];
 
 describe("the API validates pipelines before storing them", () => {
-  const server = useListeningHarness({ concurrency: 0 });
+  const server = listeningHarnessPerTest({ concurrency: 0 });
 
   async function post(url: string, body: BodyInit, headers: Record<string, string>) {
     const res = await fetch(`${server.base}${url}`, { method: "POST", body, headers });
