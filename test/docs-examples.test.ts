@@ -62,8 +62,9 @@ function withSourceImports(code: string): string {
   });
 }
 
-/** Type errors of the modules, as `doc:line: message` lines. */
-function typeErrors(files: Map<string, Example>, dir: string): string[] {
+/** One program over the example modules and the entry points, compiled on first use. */
+let program: ts.Program | undefined;
+function programOf(files: readonly string[], dir: string): ts.Program {
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -79,19 +80,54 @@ function typeErrors(files: Map<string, Example>, dir: string): string[] {
     baseUrl: dir,
     paths: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([spec, file]) => [spec, [join(ROOT, file)]])),
   };
-  const program = ts.createProgram([...files.keys()], options);
+  program ??= ts.createProgram([...files, ...Object.values(ENTRY_POINTS).map((f) => join(ROOT, f))], options);
+  return program;
+}
+
+/** Type errors of the example modules, as `doc:line: message` lines. */
+function typeErrors(files: Map<string, Example>, dir: string): string[] {
   const out: string[] = [];
-  for (const d of ts.getPreEmitDiagnostics(program)) {
+  const prog = programOf([...files.keys()], dir);
+  for (const d of [
+    ...prog.getOptionsDiagnostics(),
+    ...prog.getGlobalDiagnostics(),
+    ...[...files.keys()].flatMap((f) => {
+      const source = prog.getSourceFile(f);
+      return source ? [...prog.getSyntacticDiagnostics(source), ...prog.getSemanticDiagnostics(source)] : [];
+    }),
+  ]) {
     const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     const example = d.file ? files.get(resolve(d.file.fileName)) : undefined;
     if (d.file && example && d.start !== undefined) {
       const { line } = d.file.getLineAndCharacterOfPosition(d.start);
       out.push(`${example.doc}:${example.line + line}: TS${d.code}: ${message}`);
-    } else if (!d.file || !resolve(d.file.fileName).startsWith(ROOT)) {
+    } else {
       out.push(`${d.file?.fileName ?? "(options)"}: TS${d.code}: ${message}`);
     }
   }
   return out;
+}
+
+/** Every name an entry point exports (values and types) that `docs/sdk.md` never names in code. */
+function undocumentedExports(prog: ts.Program, reference: string): string[] {
+  // the code of the reference: fenced blocks, then inline code spans of the prose
+  const fenced = [...reference.matchAll(/^```[^\n]*\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+  const prose = reference.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, "");
+  const code = [...fenced, ...[...prose.matchAll(/`([^`]+)`/g)].map((m) => m[1])].join("\n");
+  const checker = prog.getTypeChecker();
+  const missing: string[] = [];
+  for (const [spec, file] of Object.entries(ENTRY_POINTS)) {
+    const source = prog.getSourceFile(join(ROOT, file));
+    const symbol = source ? checker.getSymbolAtLocation(source) : undefined;
+    if (!symbol) {
+      missing.push(`${spec}: cannot read the exports of ${file}`);
+      continue;
+    }
+    for (const { name } of checker.getExportsOfModule(symbol)) {
+      if (!new RegExp(`\\b${name}\\b`).test(code)) missing.push(`${spec}: ${name}`);
+    }
+  }
+  return missing;
 }
 
 /** A block that exports a pipeline (`export const x = pipeline(` or `export default pipeline(`). */
@@ -134,6 +170,13 @@ describe("documentation examples", () => {
 
   it("type-checks every example (strict)", () => {
     expect(typeErrors(checked, join(dir, "check"))).toEqual([]);
+  });
+
+  it("names every export of weft, weft/client, weft/compiler and weft/executor in the reference", () => {
+    const reference = readFileSync(join(ROOT, "docs/sdk.md"), "utf8");
+    const prog = programOf([...checked.keys()], join(dir, "check"));
+    expect(undocumentedExports(prog, reference)).toEqual([]);
+    expect(undocumentedExports(prog, "`component` and when, `pipeline`")).toContain("weft: when");
   });
 
   it.each(runnable.map((r) => [`${r.example.doc}:${r.example.line}`, r] as const))(
