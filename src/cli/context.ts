@@ -39,6 +39,9 @@ export function openContext(resolution: HomeResolution = resolveHome()): CliCont
           home,
           store,
           artifacts,
+          // TypeScript task programs go under the project's node_modules, whose packages
+          // they import, not under whichever subdirectory the command ran in
+          programRoot: join(resolution.project ?? process.cwd(), "node_modules", ".cache", "weft", "programs"),
           ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }),
         });
         engine.recoverOrphans();

@@ -25,6 +25,8 @@ export interface HomeResolution {
   source: HomeSource;
   /** The file that chose it (`weft.config.json` or `package.json`), when one did. */
   file?: string;
+  /** The project directory (the one holding {@link HomeResolution.file}), when a file chose the home. */
+  project?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface HomeResolution {
  * @throws StoreError `CONFIG_INVALID` when the nearest `weft.config.json` is not a JSON
  *   object or its `home` is not a non-empty string.
  * @example
- * resolveHome({}, "/work/app/src"); // { home: "/work/app/.weft", source: "package.json", file: "/work/app/package.json" }
+ * resolveHome({}, "/work/app/src"); // { home: "/work/app/.weft", source: "package.json", file: "/work/app/package.json", project: "/work/app" }
  */
 export function resolveHome(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): HomeResolution {
   const fromEnv = env.WEFT_HOME?.trim();
@@ -41,9 +43,9 @@ export function resolveHome(env: NodeJS.ProcessEnv = process.env, cwd: string = 
   let dir = resolve(cwd);
   for (;;) {
     const config = join(dir, CONFIG_FILE);
-    if (existsSync(config)) return { home: homeFromConfig(config), source: CONFIG_FILE, file: config };
+    if (existsSync(config)) return { home: homeFromConfig(config), source: CONFIG_FILE, file: config, project: dir };
     const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) return { home: join(dir, ".weft"), source: "package.json", file: pkg };
+    if (existsSync(pkg)) return { home: join(dir, ".weft"), source: "package.json", file: pkg, project: dir };
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;

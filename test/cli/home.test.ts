@@ -64,6 +64,9 @@ describe("the home (where state lives)", () => {
     await runHello(nested);
     expect(existsSync(join(dir, "app/.weft/weft.db"))).toBe(true);
     expect(existsSync(join(nested, ".weft"))).toBe(false);
+    // task programs live under the project's node_modules, not the working directory's
+    expect(existsSync(join(nested, "node_modules"))).toBe(false);
+    expect(existsSync(join(dir, "app/node_modules/.cache/weft/programs"))).toBe(true);
     // another directory of the same project sees the same runs
     const list = await weftIn(join(dir, "app/src"), ["runs", "list"]);
     expect(list.code).toBe(0);
