@@ -1,22 +1,19 @@
 /**
- * Opens what the commands work on: `$WEFT_HOME` (default `./.weft`), its store, its
- * artifact store and, for the commands that execute, the engine.
+ * Opens what the commands work on: the home (`$WEFT_HOME`, else the nearest project's
+ * `.weft`, see `store/home.ts`), its store, its artifact store and, for the commands that
+ * execute, the engine.
  */
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { LocalArtifactStore } from "../artifacts/index.ts";
 import { Engine } from "../engine/index.ts";
-import { openStore, type Store } from "../store/index.ts";
-
-/** `$WEFT_HOME` resolved against the working directory; `./.weft` when unset. */
-export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.WEFT_HOME && env.WEFT_HOME.trim() !== "" ? env.WEFT_HOME : ".weft";
-  return resolve(home);
-}
+import { type HomeResolution, openStore, resolveHome, type Store } from "../store/index.ts";
 
 /** The store and artifact store of one `$WEFT_HOME`. */
 export interface CliContext {
   home: string;
+  /** How {@link CliContext.home} was chosen (for the line saying where state lives). */
+  resolution: HomeResolution;
   store: Store;
   artifacts: LocalArtifactStore;
   /** The engine, created on first use (it recovers orphaned runs when opened). */
@@ -24,14 +21,16 @@ export interface CliContext {
   close(): void;
 }
 
-/** Opens (creating if needed) `$WEFT_HOME` and its store. */
-export function openContext(home = resolveHome()): CliContext {
+/** Opens (creating if needed) the home and its store. */
+export function openContext(resolution: HomeResolution = resolveHome()): CliContext {
+  const { home } = resolution;
   mkdirSync(home, { recursive: true });
   const store = openStore(home);
   const artifacts = new LocalArtifactStore(join(home, "artifacts"));
   let engine: Engine | undefined;
   return {
     home,
+    resolution,
     store,
     artifacts,
     engine(opts = {}) {
@@ -40,6 +39,9 @@ export function openContext(home = resolveHome()): CliContext {
           home,
           store,
           artifacts,
+          // TypeScript task programs go under the project's node_modules, whose packages
+          // they import, not under whichever subdirectory the command ran in
+          programRoot: join(resolution.project ?? process.cwd(), "node_modules", ".cache", "weft", "programs"),
           ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }),
         });
         engine.recoverOrphans();

@@ -8,7 +8,13 @@ import { WeftError } from "../ir/index.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
 /** Error codes of other modules that mean bad input (exit 2) rather than a failure. */
-const USAGE_CODES = new Set(["PARAMETER_INVALID", "PLAN_INVALID", "RUN_NOT_FOUND", "RUN_NOT_RESUMABLE"]);
+const USAGE_CODES = new Set([
+  "PARAMETER_INVALID",
+  "PLAN_INVALID",
+  "RUN_NOT_FOUND",
+  "RUN_NOT_RESUMABLE",
+  "CONFIG_INVALID",
+]);
 
 /** The exit code for an error that ended a command. */
 export function exitCodeOf(err: unknown): number {

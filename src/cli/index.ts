@@ -3,8 +3,8 @@
  * code instead of exiting.
  */
 
+export { resolveHome } from "../store/index.ts";
 export { COMMANDS, type CommandEntry } from "./command-table.ts";
-export { resolveHome } from "./context.ts";
 export type { CliErrorCode } from "./errors.ts";
 export { CliError, ExitCode } from "./errors.ts";
 export { exitCodeOf } from "./exit-codes.ts";

@@ -24,7 +24,7 @@ import type { Capacity, PlanResult, RunHandle, StartRunRequest } from "./types.t
 
 /** Options of an {@link Engine}. */
 export interface EngineOptions {
-  /** `$WEFT_HOME`, resolved by the caller (default `./.weft`). */
+  /** The home directory, resolved by the caller (`resolveHome` in `src/store/home.ts`). */
   home: string;
   /** The metadata store (`openStore(home)`). */
   store: Store;

@@ -14,7 +14,8 @@ export type StoreErrorCode =
   | "INVALID_INPUT"
   | "SCHEMA_TOO_NEW"
   | "CORRUPT_DATA"
-  | "OPEN_FAILED";
+  | "OPEN_FAILED"
+  | "CONFIG_INVALID";
 
 /** Any failure of the metadata store. */
 export class StoreError extends WeftError {

@@ -19,7 +19,7 @@ import type { Store } from "./types.ts";
  * foreign keys on, schema migrated. Several processes may open the same home at once.
  *
  * @example
- * const store = openStore(process.env.WEFT_HOME ?? ".weft");
+ * const store = openStore(resolveHome().home);
  * const run = store.runs.create({ displayName: "nightly", pipelineSpec: spec });
  * store.runs.updateState(run.id, "RUNNING");
  */

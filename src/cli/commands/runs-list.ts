@@ -2,7 +2,7 @@
  * `weft runs list` and `weft runs get` over the local store: the store-backed
  * {@link RunSource}; `run-views.ts` prints what it reads.
  */
-import type { Predicate, RunSummary, Store, Task } from "../../store/index.ts";
+import { describeHome, type Predicate, type RunSummary, type Store, type Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { elapsed } from "../format.ts";
@@ -12,9 +12,15 @@ import { type RunsListOptions, showRun, showRunList } from "../run-views.ts";
 
 export type { RunsListOptions } from "../run-views.ts";
 
-/** Lists runs of `$WEFT_HOME`, newest first; returns the exit code. */
+/**
+ * Lists runs of the home, newest first; returns the exit code. Without `--json`, one line
+ * on stderr says where state lives and why (`$WEFT_HOME`, a project file, or the cwd).
+ */
 export async function runsList(opts: RunsListOptions): Promise<number> {
-  return withRecoveredContext(({ store }) => showRunList(storeRunSource(store), opts));
+  return withRecoveredContext(({ store, resolution }) => {
+    if (!opts.json) process.stderr.write(`state in ${describeHome(resolution)}\n`);
+    return showRunList(storeRunSource(store), opts);
+  });
 }
 
 /** Shows one run of `$WEFT_HOME` with its tasks; returns the exit code. */

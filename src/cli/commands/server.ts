@@ -13,6 +13,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { createServer, isLoopbackName } from "../../server/index.ts";
+import { describeHome } from "../../store/index.ts";
 import { openContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 
@@ -122,7 +123,9 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
       { exitCode: ExitCode.failed },
     );
   }
-  process.stdout.write(`weft server: ${url} (home ${ctx.home}); web UI at ${url}/, API docs at ${url}/docs\n`);
+  process.stdout.write(
+    `weft server: ${url}; web UI at ${url}/, API docs at ${url}/docs\nweft server: state in ${describeHome(ctx.resolution)}\n`,
+  );
   opts.onListening?.(url);
   return new Promise<number>((resolve) => {
     let stopping = false;
