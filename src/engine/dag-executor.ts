@@ -20,6 +20,7 @@ import { collectDagOutputs } from "./dag-outputs.ts";
 import { failureOf, TaskError, type TaskFailure, taskFailure } from "./errors.ts";
 import { runImporterNode } from "./importer.ts";
 import { type DagScope, missingInput, resolveTaskInputs, upstreamOf } from "./inputs.ts";
+import { taskLabel } from "./labels.ts";
 import { runLoopNode } from "./loop.ts";
 import { yieldToEventLoop } from "./scheduler.ts";
 import type { TaskKind, TaskState } from "./types.ts";
@@ -191,7 +192,15 @@ function placeOf(
   else if (comp?.executorLabel && ctx.spec.deploymentSpec?.executors?.[comp.executorLabel]?.importer) {
     kind = "importer";
   }
-  return { path: `${scopePath}/${name}`, name, parentId, kind, componentName: compName };
+  const label = kind === "loop" || kind === "condition" ? taskLabel(ctx.spec, name, task, comp, scopePath) : undefined;
+  return {
+    path: `${scopePath}/${name}`,
+    name,
+    parentId,
+    kind,
+    componentName: compName,
+    ...(label !== undefined ? { label } : {}),
+  };
 }
 
 async function runTask(
@@ -266,7 +275,7 @@ export async function runSubDag(
     runId: ctx.runId,
     path: place.path,
     name: place.name,
-    displayName: place.name,
+    displayName: place.label ?? place.name,
     kind: place.kind,
     componentName: place.componentName,
     ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
