@@ -4,7 +4,7 @@
  * conditions and exit handlers.
  */
 import { insideRoot } from "../artifacts/index.ts";
-import { type ComponentSpec, isSuccessState, type PipelineTaskSpec } from "../ir/index.ts";
+import { type ComponentSpec, isSuccessState, type PipelineTaskSpec, specTaskLabel } from "../ir/index.ts";
 import { evaluateCondition } from "./cel.ts";
 import { runContainerNode } from "./container-runner.ts";
 import {
@@ -20,7 +20,6 @@ import { collectDagOutputs } from "./dag-outputs.ts";
 import { failureOf, TaskError, type TaskFailure, taskFailure } from "./errors.ts";
 import { runImporterNode } from "./importer.ts";
 import { type DagScope, missingInput, resolveTaskInputs, upstreamOf } from "./inputs.ts";
-import { taskLabel } from "./labels.ts";
 import { runLoopNode } from "./loop.ts";
 import { yieldToEventLoop } from "./scheduler.ts";
 import type { TaskKind, TaskState } from "./types.ts";
@@ -192,7 +191,7 @@ function placeOf(
   else if (comp?.executorLabel && ctx.spec.deploymentSpec?.executors?.[comp.executorLabel]?.importer) {
     kind = "importer";
   }
-  const label = kind === "loop" || kind === "condition" ? taskLabel(ctx.spec, name, task, comp, scopePath) : undefined;
+  const label = kind === "loop" || kind === "condition" ? specTaskLabel(ctx.spec, name, task, scopePath) : undefined;
   return {
     path: `${scopePath}/${name}`,
     name,

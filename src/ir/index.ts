@@ -15,8 +15,12 @@ export {
   isConditionName,
   iterationLabel,
   LABEL_MAX,
+  type LabelledSpec,
+  type LabelledTask,
   labelledPath,
+  labelsByPath,
   shortenLabel,
+  specTaskLabel,
 } from "./labels.ts";
 export { checkParameterValue, coerceParameterString, parameterTypeOfValue } from "./parameters.ts";
 export { formatPath, loadPipelineFile, parsePipelineObject, parsePipelineYaml } from "./parse.ts";

@@ -141,7 +141,8 @@ export function isConditionName(name: string): boolean {
 
 /**
  * A task path with its meaning: below the root, an iteration is shown with its loop as
- * `for-loop-2[mlp]`, and a node with a label (a condition) as `condition-4[model == "mlp"]`.
+ * `for-loop-2[mlp]`, and a node with a label (a condition) as `condition-4[model == "mlp"]`;
+ * a `condition-branches-N` group keeps its name (its branches carry the expressions).
  * `labels` maps a task path to its label; paths without one are shown by name.
  *
  * @example labelledPath("root/for-loop-2/iteration-0/train", new Map([["root/for-loop-2/iteration-0", "mlp"]]))
@@ -153,10 +154,97 @@ export function labelledPath(path: string, labels: ReadonlyMap<string, string>):
   for (let i = 0; i < parts.length; i++) {
     const seg = parts[i] as string;
     if (i === 0 && seg === "root") continue;
-    const label = labels.get(parts.slice(0, i + 1).join("/"));
+    // a branches group stays its name: its branches carry the expressions
+    const label = /^condition-branches-\d+$/.test(seg) ? undefined : labels.get(parts.slice(0, i + 1).join("/"));
     if (label === undefined || label === seg) shown.push(seg);
     else if (/^iteration-\d+$/.test(seg) && shown.length > 0) shown.push(`${shown.pop()}[${label}]`);
     else shown.push(`${seg}[${label}]`);
   }
   return shown.join("/");
+}
+
+/** The labels of a run's tasks by path, for {@link labelledPath}: each task whose display name is not its name. */
+export function labelsByPath(
+  tasks: Iterable<{ path: string; name: string; displayName?: string | undefined }>,
+): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const t of tasks) if (t.displayName && t.displayName !== t.name) labels.set(t.path, t.displayName);
+  return labels;
+}
+
+/** The parts of a pipeline task that labels read (a structural subset of the IR's task spec). */
+export interface LabelledTask {
+  taskInfo?: { name?: string | undefined } | undefined;
+  componentRef?: { name?: string | undefined } | undefined;
+  triggerPolicy?: { condition?: string | undefined } | undefined;
+  inputs?:
+    | {
+        parameters?:
+          | Record<string, { taskOutputParameter?: { producerTask: string; outputParameterKey?: string } | undefined }>
+          | undefined;
+      }
+    | undefined;
+}
+
+/** The parts of a pipeline spec that labels read. */
+export interface LabelledSpec {
+  root?: { dag?: { tasks?: Record<string, LabelledTask> | undefined } | undefined } | undefined;
+  components?: Record<string, { dag?: { tasks?: Record<string, LabelledTask> | undefined } | undefined }> | undefined;
+}
+
+const channelCache = new WeakMap<object, Record<string, string>>();
+
+/**
+ * Channel input name → what it reads (`train.f1` for `pipelinechannel--train-f1`), over the
+ * whole pipeline: a condition inside a branches group reads the channel its group was
+ * given, under the same name. Computed once per spec.
+ */
+function channelsOf(spec: LabelledSpec): Record<string, string> {
+  const known = channelCache.get(spec);
+  if (known) return known;
+  const out: Record<string, string> = {};
+  for (const c of [spec.root, ...Object.values(spec.components ?? {})]) {
+    for (const t of Object.values(c?.dag?.tasks ?? {})) {
+      for (const [name, p] of Object.entries(t.inputs?.parameters ?? {})) {
+        const from = p.taskOutputParameter;
+        if (from?.outputParameterKey !== undefined && !Object.hasOwn(out, name)) {
+          out[name] = `${from.producerTask}.${from.outputParameterKey}`;
+        }
+      }
+    }
+  }
+  channelCache.set(spec, out);
+  return out;
+}
+
+/** How long a `condition-branches-N` group's label, its branches' labels joined, may be. */
+const BRANCHES_MAX = 60;
+
+/**
+ * The label of a task of `spec` named `name` in the DAG at `scopePath`, or `undefined`
+ * when it has none (it is shown by its name): the name the pipeline gave it
+ * (`taskInfo.name`), else a condition's expression ({@link conditionLabel}), else, for a
+ * `condition-branches-N` group, its branches' labels joined by ` | `.
+ */
+export function specTaskLabel(
+  spec: LabelledSpec,
+  name: string,
+  task: LabelledTask,
+  scopePath: string,
+): string | undefined {
+  const given = task.taskInfo?.name;
+  if (given !== undefined && given !== "" && given !== name) return given;
+  const condition = task.triggerPolicy?.condition;
+  if (condition) {
+    const inBranches = /(^|\/)condition-branches-\d+$/.test(scopePath);
+    return conditionLabel(condition, channelsOf(spec), inBranches);
+  }
+  const body = spec.components?.[task.componentRef?.name ?? ""]?.dag?.tasks;
+  if (/^condition-branches-\d+$/.test(name) && body) {
+    const labels = Object.entries(body)
+      .filter(([n]) => isConditionName(n))
+      .map(([n, t]) => specTaskLabel(spec, n, t, `${scopePath}/${name}`) ?? n);
+    return labels.length > 0 ? shortenLabel(labels.join(" | "), BRANCHES_MAX) : undefined;
+  }
+  return undefined;
 }

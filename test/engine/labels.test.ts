@@ -30,7 +30,7 @@ const labelled = pipeline({ name: "labelled", params: { model: param.string({ de
   parallelFor(["mlp", "tree"], (kind) => {
     echo({ text: kind });
   });
-  parallelFor([{ slope: 3 }, { slope: 5 }], (item) => {
+  parallelFor([{ slope: "3" }, { slope: "5" }], (item) => {
     echo({ text: item.field("slope") });
   });
   when(p.model.eq("mlp"), () => {

@@ -4,6 +4,7 @@
  * start later, until the task or run has finished.
  */
 import type { GraphNode, RunGraph } from "../../client/index.ts";
+import { labelsByPath } from "../../ir/index.ts";
 import { CliError } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { followUntilDone, noLogsYet, prefixedLogs, taskLabel, writeLogLines } from "../log-views.ts";
@@ -26,10 +27,21 @@ export function selectTasks(graph: RunGraph, ref: string | undefined): GraphNode
   return leaves.filter((n) => n.name === ref || n.display_name === ref);
 }
 
-async function printAll(remote: Remote, runId: string, tasks: GraphNode[], prefixed: boolean): Promise<void> {
+/** The labels of a graph's nodes by path (iterations by item, conditions by expression). */
+function graphLabels(graph: RunGraph): Map<string, string> {
+  return labelsByPath(graph.nodes.map((n) => ({ path: n.path, name: n.name, displayName: n.display_name })));
+}
+
+async function printAll(
+  remote: Remote,
+  runId: string,
+  tasks: GraphNode[],
+  prefixed: boolean,
+  labels: ReadonlyMap<string, string>,
+): Promise<void> {
   const all = await Promise.all(tasks.map((t) => remote.client.weft.taskLogs(runId, t.task_id, 100_000)));
   tasks.forEach((t, i) => {
-    writeLogLines(taskLabel(t.path), all[i] ?? [], prefixed);
+    writeLogLines(taskLabel(t.path, labels), all[i] ?? [], prefixed);
   });
 }
 
@@ -45,7 +57,7 @@ export async function remoteRunsLogs(
     const graph = await remote.client.weft.runGraph(run.run_id);
     const first = selectTasks(graph, taskRef);
     if (taskRef !== undefined && first.length === 0 && !graph.nodes.some((n) => n.name === taskRef)) {
-      const names = [...new Set(graph.nodes.filter(hasLog).map((n) => taskLabel(n.path)))];
+      const names = [...new Set(graph.nodes.filter(hasLog).map((n) => taskLabel(n.path, graphLabels(graph))))];
       throw new CliError(
         "TASK_NOT_FOUND",
         `run ${run.run_id} has no task "${taskRef}"; its tasks are: ${names.join(", ") || "(none yet)"}`,
@@ -53,7 +65,7 @@ export async function remoteRunsLogs(
     }
     if (!opts.follow) {
       const started = first.filter((t) => t.state !== "PENDING");
-      await printAll(remote, run.run_id, started, prefixedLogs(taskRef, started.length));
+      await printAll(remote, run.run_id, started, prefixedLogs(taskRef, started.length), graphLabels(graph));
       if (started.length === 0) noLogsYet(run.run_id);
       return 0;
     }
@@ -65,13 +77,14 @@ export async function remoteRunsLogs(
       polled = true;
       const tasks = selectTasks(current, taskRef);
       const prefixed = prefixedLogs(taskRef, tasks.length);
+      const labels = graphLabels(current);
       for (const t of tasks) {
         if (followers.has(t.task_id) || t.state === "PENDING") continue;
         followers.set(
           t.task_id,
           (async () => {
             for await (const e of remote.client.weft.followTaskLogs(run.run_id, t.task_id)) {
-              if (e.type === "log") writeLogLines(taskLabel(t.path), [e.line], prefixed);
+              if (e.type === "log") writeLogLines(taskLabel(t.path, labels), [e.line], prefixed);
             }
           })(),
         );

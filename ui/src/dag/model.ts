@@ -4,6 +4,7 @@
  * server's run graph, or from a compiled PipelineSpec for a static preview; tasks the run
  * has not reached yet are added from the spec as pending placeholders.
  */
+import { specTaskLabel } from "../../../src/ir/labels.ts";
 import type { PipelineSpecJson, PipelineTaskJson, RunGraph } from "../api/index.ts";
 
 /** One node of the tree. */
@@ -26,6 +27,8 @@ export interface DagNode {
    * items); undefined where the spec loops over items known only at run time.
    */
   iterations?: number | undefined;
+  /** Of a loop drawn from the spec (a preview, or not reached yet): its children are its body, not iterations. */
+  planned?: boolean;
   children: DagNode[];
 }
 
@@ -95,7 +98,7 @@ function specChildren(
     const node: DagNode = {
       id: path,
       name,
-      label: task.taskInfo?.name || name,
+      label: specTaskLabel(spec, name, task, prefix) ?? name,
       kind,
       state: ghost ? "PENDING" : "",
       path,
@@ -103,7 +106,7 @@ function specChildren(
       cached: false,
       ghost,
       children: [],
-      ...(kind === "loop" ? { iterations: staticItemCount(task) } : {}),
+      ...(kind === "loop" ? { iterations: staticItemCount(task), planned: true } : {}),
     };
     tree.count++;
     if (comp?.dag?.tasks) node.children = specChildren(spec, comp.dag.tasks, path, tree, path, ghost);
@@ -167,7 +170,7 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
       tree.roots.push({
         id: `root/${name}`,
         name,
-        label: task.taskInfo?.name || name,
+        label: specTaskLabel(spec, name, task, "root") ?? name,
         kind,
         state: "PENDING",
         path: `root/${name}`,
@@ -175,7 +178,7 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
         cached: false,
         ghost: true,
         children: [],
-        ...(kind === "loop" ? { iterations: staticItemCount(task) } : {}),
+        ...(kind === "loop" ? { iterations: staticItemCount(task), planned: true } : {}),
       });
       tree.count++;
       for (const up of upstream(task)) if (rootTasks[up]) addEdge(tree, "", ids(up), `root/${name}`);
