@@ -40,7 +40,12 @@ export function buildSummary(
   const labels = labelsByPath(tasks);
   const metrics = store.metrics.listByRun(runId).map((m) => {
     const path = byId.get(m.taskId)?.path;
-    return { task: path !== undefined ? labelledPath(path, labels) : m.taskId, name: m.name, value: m.value };
+    return {
+      task: path ?? m.taskId,
+      ...(path !== undefined ? { label: labelledPath(path, labels) } : {}),
+      name: m.name,
+      value: m.value,
+    };
   });
   const artifacts: RunSummary["outputs"]["artifacts"] = {};
   for (const [k, list] of Object.entries(outputs.artifacts)) {

@@ -1,4 +1,5 @@
 /** Loop iterations are recorded with their item as display name, conditions with their expression. */
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { compilePipeline } from "../../src/compiler/index.ts";
 import {
@@ -100,5 +101,9 @@ describe("label text", () => {
       'condition-branches-3/condition-4[model == "mlp"]/train-2',
     );
     expect(labelledPath("root/make", labels)).toBe("make");
+  });
+  it("are a leaf file with no imports, which the web UI loads without any package", () => {
+    const text = readFileSync(new URL("../../src/ir/labels.ts", import.meta.url), "utf8");
+    expect(text).not.toMatch(/^\s*(import|export)\s[^;]*\sfrom\s/m);
   });
 });

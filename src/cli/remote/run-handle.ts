@@ -93,7 +93,8 @@ async function summarize(client: WeftClient, graph: RunGraph, host: string, star
     ...(run.error?.message ? { error: run.error.message } : {}),
     tasks,
     metrics: metrics.map((m) => ({
-      task: m.task_label ?? (m.task ?? m.task_id).replace(/^root\//, ""),
+      task: (m.task ?? m.task_id).replace(/^root\//, ""),
+      ...(m.task_label !== undefined ? { label: m.task_label } : {}),
       name: m.name,
       value: m.value,
     })),
