@@ -110,7 +110,7 @@ function renderRun(source: RunSource, run: RunDetail): string {
   );
   for (const t of run.tasks.filter((t) => t.state === "FAILED")) {
     const code = t.errorCode !== undefined ? `[${t.errorCode}] ` : "";
-    lines.push("", c.red(`${t.label}: ${code}${t.error ?? "failed"}`));
+    lines.push("", c.red(`${t.path}: ${code}${t.error ?? "failed"}`));
     if (t.errorAction) lines.push(`  action: ${t.errorAction}`);
     if (t.stderrTail) for (const l of t.stderrTail.split("\n")) lines.push(`  ${c.gray("|")} ${l}`);
   }
