@@ -163,12 +163,20 @@ export function labelledPath(path: string, labels: ReadonlyMap<string, string>):
   return shown.join("/");
 }
 
-/** The labels of a run's tasks by path, for {@link labelledPath}: each task whose display name is not its name. */
+/**
+ * The labels of a run's tasks by path, for {@link labelledPath}: each task whose display
+ * name is not its name. Iterations recorded before labels existed (`for-loop-2 #0`) have none.
+ */
 export function labelsByPath(
   tasks: Iterable<{ path: string; name: string; displayName?: string | undefined }>,
 ): Map<string, string> {
   const labels = new Map<string, string>();
-  for (const t of tasks) if (t.displayName && t.displayName !== t.name) labels.set(t.path, t.displayName);
+  for (const t of tasks) {
+    if (!t.displayName || t.displayName === t.name) continue;
+    const index = /^iteration-(\d+)$/.exec(t.name)?.[1];
+    if (index !== undefined && /^\S+ #\d+$/.test(t.displayName) && t.displayName.endsWith(` #${index}`)) continue;
+    labels.set(t.path, t.displayName);
+  }
   return labels;
 }
 

@@ -11,7 +11,7 @@ import {
   pipeline,
   when,
 } from "../../src/index.ts";
-import { conditionLabel, iterationLabel, labelledPath } from "../../src/ir/index.ts";
+import { conditionLabel, iterationLabel, labelledPath, labelsByPath } from "../../src/ir/index.ts";
 import { makeEnv } from "./helpers.ts";
 
 const env = makeEnv({ capacity: { cpus: 4000 } });
@@ -101,6 +101,13 @@ describe("label text", () => {
       'condition-branches-3/condition-4[model == "mlp"]/train-2',
     );
     expect(labelledPath("root/make", labels)).toBe("make");
+    const recorded = labelsByPath([
+      { path: "root/for-loop-2/iteration-0", name: "iteration-0", displayName: "mlp" },
+      { path: "root/for-loop-2/iteration-1", name: "iteration-1", displayName: "for-loop-2 #1" },
+      { path: "root/make", name: "make", displayName: "make" },
+    ]);
+    // an iteration recorded before labels existed ("<loop> #N") is shown by its path
+    expect([...recorded]).toEqual([["root/for-loop-2/iteration-0", "mlp"]]);
   });
   it("are a leaf file with no imports, which the web UI loads without any package", () => {
     const text = readFileSync(new URL("../../src/ir/labels.ts", import.meta.url), "utf8");
