@@ -77,6 +77,12 @@ describe.skipIf(reason !== undefined)("labels in the graph", () => {
     await expect.poll(() => iterations.count()).toBe(3);
     const titles = (await iterations.allTextContents()).join(" ");
     for (const item of ["mlp", "tree", "linear"]) expect(titles).toContain(`Iteration · ${item}`);
+    // a task inside an iteration says where it ran, by the iteration's item
+    const square = page.locator('[data-group="iteration-0"] [data-task="square"]');
+    await square.focus();
+    await page.keyboard.press("Enter");
+    const panel = page.getByTestId("task-panel");
+    await expect.poll(() => panel.textContent()).toContain("for-loop-1[mlp]/square");
     await screenshot(page, "labels-run-graph");
   });
 });

@@ -4,7 +4,7 @@
  * server's run graph, or from a compiled PipelineSpec for a static preview; tasks the run
  * has not reached yet are added from the spec as pending placeholders.
  */
-import { specTaskLabel } from "../../../src/ir/labels.ts";
+import { labelledPath, labelsByPath, specTaskLabel } from "../../../src/ir/labels.ts";
 import type { PipelineSpecJson, PipelineTaskJson, RunGraph } from "../api/index.ts";
 
 /** One node of the tree. */
@@ -22,6 +22,8 @@ export interface DagNode {
   error?: string | undefined;
   /** Planned from the spec, not yet recorded by the run. */
   ghost: boolean;
+  /** Of a recorded task: its path as shown, iterations by item and conditions by expression (`for-loop-2[mlp]/train`). */
+  where?: string;
   /**
    * Of a loop: how many iterations it has (a run's recorded iterations, or a spec's static
    * items); undefined where the spec loops over items known only at run time.
@@ -127,6 +129,7 @@ export function treeFromSpec(spec: PipelineSpecJson): DagTree {
 export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree {
   const tree: DagTree = { roots: [], edges: new Map(), count: graph.nodes.length };
   const byId = new Map<string, DagNode>();
+  const labels = labelsByPath(graph.nodes.map((n) => ({ path: n.path, name: n.name, displayName: n.display_name })));
   for (const n of graph.nodes) {
     byId.set(n.task_id, {
       id: n.task_id,
@@ -141,6 +144,7 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
       cached: n.cached === true,
       error: n.error,
       ghost: false,
+      where: labelledPath(n.path, labels),
       children: [],
     });
   }
