@@ -71,5 +71,10 @@ describe("labels in the CLI", () => {
     const logs = await weft(box.home, ["runs", "logs", runId]);
     expect(logs.stdout).toMatch(/^\[for-loop-\d+\[kind=mlp, slope=3\]\/say\] saying mlp$/m);
     expect(logs.stdout).toMatch(/^\[condition-\d+\[model == "mlp"\]\/say-\d+\] saying chosen$/m);
+    // a task is named by its path as shown, too
+    const loop = /(for-loop-\d+)\[/.exec(r.stdout)?.[1] ?? "";
+    const one = await weft(box.home, ["runs", "logs", runId, `${loop}[kind=tree, slope=5]/say`]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toBe("saying tree\n");
   });
 });

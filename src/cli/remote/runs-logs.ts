@@ -4,7 +4,7 @@
  * start later, until the task or run has finished.
  */
 import type { GraphNode, RunGraph } from "../../client/index.ts";
-import { labelsByPath } from "../../ir/index.ts";
+import { labelledPath, labelsByPath } from "../../ir/index.ts";
 import { CliError } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { followUntilDone, noLogsYet, prefixedLogs, taskLabel, writeLogLines } from "../log-views.ts";
@@ -14,7 +14,10 @@ const POLL_MS = 300;
 
 const hasLog = (n: GraphNode) => n.kind === "container" || n.kind === "importer";
 
-/** The leaf tasks `ref` names: a task id, a path (with or without `root/`) or a name (all iterations). */
+/**
+ * The leaf tasks `ref` names: a task id, a path (with or without `root/`), a path as shown
+ * (`for-loop-1[mlp]/train`) or a name (all iterations).
+ */
 export function selectTasks(graph: RunGraph, ref: string | undefined): GraphNode[] {
   const leaves = graph.nodes.filter(hasLog);
   if (ref === undefined) return leaves;
@@ -24,6 +27,12 @@ export function selectTasks(graph: RunGraph, ref: string | undefined): GraphNode
     // a group (loop, iteration, sub-DAG) stands for the tasks below it
     return leaves.filter((n) => exact.some((e) => n.task_id === e.task_id || n.path.startsWith(`${e.path}/`)));
   }
+  const labels = graphLabels(graph);
+  const shown = leaves.filter((n) => {
+    const p = labelledPath(n.path, labels);
+    return p === ref || p.startsWith(`${ref}/`);
+  });
+  if (shown.length > 0) return shown;
   return leaves.filter((n) => n.name === ref || n.display_name === ref);
 }
 
