@@ -4,10 +4,15 @@
  * their task's label, what an empty run says, and following until done or Ctrl-C.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { labelledPath } from "../ir/index.ts";
 
-/** A task's label in log output: its path below `root`. */
-export function taskLabel(path: string): string {
-  return path.replace(/^root\//, "");
+/**
+ * A task's label in log output: its path below `root`, with iterations shown by their item
+ * and conditions by their expression (`for-loop-2[mlp]/train`) where `labels` (from
+ * `labelsByPath`) knows them.
+ */
+export function taskLabel(path: string, labels: ReadonlyMap<string, string> = new Map()): string {
+  return labelledPath(path, labels);
 }
 
 /** Lines carry their task's label when all tasks are shown or a name matched several. */

@@ -2,6 +2,7 @@
  * Finds the run, task or artifact a command argument refers to: by id, by a unique id
  * prefix, or by name.
  */
+import { labelledPath, labelsByPath } from "../ir/index.ts";
 import type { Artifact, Run, Store, Task } from "../store/index.ts";
 import { CliError } from "./errors.ts";
 
@@ -40,7 +41,9 @@ export function resolveRun(store: Store, ref: string): Run {
 
 /**
  * The tasks of `run` that `ref` names: a task id, a full path (`root/train`), a path
- * below root (`train`, `for-loop-1/iteration-0/train`), or a task name (all iterations).
+ * below root (`train`, `for-loop-1/iteration-0/train`), a path as shown
+ * (`for-loop-1[mlp]/train`, or `for-loop-1[mlp]` for the tasks of that iteration), or a
+ * task name (all iterations).
  *
  * @throws CliError `TASK_NOT_FOUND`
  */
@@ -48,6 +51,12 @@ export function resolveTasks(store: Store, run: Run, ref: string): Task[] {
   const tasks = store.tasks.listByRun(run.id);
   const exact = tasks.filter((t) => t.id === ref || t.path === ref || t.path === `root/${ref}`);
   if (exact.length > 0) return exact;
+  const labels = labelsByPath(tasks);
+  const shown = tasks.filter((t) => {
+    const p = labelledPath(t.path, labels);
+    return p === ref || p.startsWith(`${ref}/`);
+  });
+  if (shown.length > 0) return shown;
   const named = tasks.filter((t) => t.name === ref || t.displayName === ref);
   if (named.length > 0) return named;
   const leaves = tasks.filter((t) => t.kind === "container" || t.kind === "importer").map((t) => t.name);

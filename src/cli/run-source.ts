@@ -43,6 +43,8 @@ export interface RunListPage {
 export interface RunTaskLine {
   /** The task's path, `root/...`. */
   path: string;
+  /** The path as shown: below `root`, iterations by their item, conditions by their expression (`labelledPath`). */
+  label: string;
   state: string;
   durationMs?: number;
   attempts: number;

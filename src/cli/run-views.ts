@@ -99,7 +99,7 @@ function renderRun(source: RunSource, run: RunDetail): string {
     renderTable(
       ["TASK", "STATE", "DURATION", "ATTEMPTS", "CACHE", "WHY"],
       run.tasks.map((t) => [
-        t.path.replace(/^root\//, ""),
+        t.label,
         colorState(t.state, t.state, c),
         formatDuration(t.durationMs),
         String(t.attempts),

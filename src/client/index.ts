@@ -18,6 +18,7 @@ export {
   type ApiPipelineVersion,
   type ApiRecurringRun,
   type ApiRun,
+  type ApiRunMetric,
   type ApiRuntimeState,
   type ApiStatus,
   type ApiTaskDetail,

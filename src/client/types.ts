@@ -120,6 +120,21 @@ export interface ApiRecurringRun {
   next_fire_times?: string[];
 }
 
+/** Weft only: one scalar metric of a run, as `GET /apis/weft/v1/runs/{run}/metrics` lists it. */
+export interface ApiRunMetric {
+  task_id: string;
+  /** The producing task's path, `root/...`. */
+  task?: string;
+  /**
+   * The path as shown: below `root`, iterations by their item and conditions by their
+   * expression (`for-loop-2[mlp]/train`), so the metrics of two iterations are told apart by meaning.
+   */
+  task_label?: string;
+  artifact_id?: string;
+  name: string;
+  value: number;
+}
+
 /** One page of a list call. */
 export interface Page<T> {
   items: T[];

@@ -3,10 +3,13 @@
  * output definitions), the input parameter values and the input artifacts' content
  * digests, plus `cacheKey` when set. Unlike KFP, which keys input artifacts by their
  * MLMD artifact ids, Weft keys them by content, so identical bytes hit across runs.
- * Each part is kept so a miss can say which one changed.
+ * Every structured part is hashed over its canonical JSON (`canonical.ts`: keys sorted
+ * at every level), so a pipeline run from its TypeScript source and from its compiled
+ * YAML (whose keys are sorted) has the same key. Each part is kept so a miss can say
+ * which one changed.
  */
-import { createHash } from "node:crypto";
 import type { ContainerSpec, JsonValue, OutputDefinitions } from "../ir/index.ts";
+import { canonicalDigest, canonicalJson, sha256Hex } from "./canonical.ts";
 import type { NodeIO } from "./context.ts";
 
 /** The fingerprint of one task execution. */
@@ -17,14 +20,10 @@ export interface Fingerprint {
   parts: Record<string, string>;
 }
 
-function sha(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
-}
-
-/** Short values are kept verbatim so a miss can show old → new; long ones are hashed. */
+/** Short values are kept verbatim (canonical JSON) so a miss can show old → new; long ones are hashed. */
 function partOf(v: JsonValue): string {
-  const s = JSON.stringify(v);
-  return s.length <= 80 ? s : `sha256:${sha(s)}`;
+  const s = canonicalJson(v);
+  return s.length <= 80 ? s : `sha256:${sha256Hex(s)}`;
 }
 
 /** Computes the fingerprint of a container task. */
@@ -37,27 +36,29 @@ export function fingerprint(
 ): Fingerprint {
   const parts: Record<string, string> = {
     image: container.image,
-    command: sha(JSON.stringify(container.command ?? [])),
-    args: sha(JSON.stringify(container.args ?? [])),
-    env: sha(JSON.stringify(container.env ?? [])),
-    outputs: sha(JSON.stringify(outputs ?? {})),
+    command: canonicalDigest(container.command ?? []),
+    args: canonicalDigest(container.args ?? []),
+    env: canonicalDigest((container.env ?? []) as JsonValue),
+    outputs: canonicalDigest((outputs ?? {}) as JsonValue),
   };
   for (const [k, v] of Object.entries(inputs.parameters)) parts[`param:${k}`] = partOf(v);
   for (const [k, list] of Object.entries(inputs.artifacts)) {
     parts[`artifact:${k}`] = list.map((a) => a.digest ?? `uri:${a.uri}`).join(",");
   }
   if (cacheKey) parts.cacheKey = cacheKey;
+  // The parts as sorted [name, value] pairs: every value is a string, so this text is canonical.
   const sorted = Object.keys(parts)
     .sort()
     .map((k) => [k, parts[k]]);
-  return { key: sha(JSON.stringify(sorted)), componentDigest: sha(identity), parts };
+  return { key: sha256Hex(JSON.stringify(sorted)), componentDigest: sha256Hex(identity), parts };
 }
 
+/** How a miss names each part of the component's definition. */
 const COMPONENT_PARTS: Record<string, string> = {
-  image: "image",
-  command: "command",
-  args: "args",
-  env: "env",
+  image: "component image",
+  command: "component command",
+  args: "component arguments",
+  env: "component environment",
   outputs: "output definitions",
 };
 
@@ -90,6 +91,8 @@ export function nearestEntry<E extends { parts: Record<string, string> }>(
  *
  * @example explainCacheMiss({ "param:rows": "200000" }, { "param:rows": "20000" })
  * // "input parameter 'rows' changed (200000 → 20000)"
+ * @example explainCacheMiss({ image: "node:20", outputs: "1" }, { image: "node:22", outputs: "2" })
+ * // "component image changed (node:20 → node:22); output definitions changed"
  */
 export function explainCacheMiss(
   previous: Record<string, string> | undefined,
@@ -97,9 +100,16 @@ export function explainCacheMiss(
 ): string {
   if (!previous) return "no previous execution of this component";
   const reasons: string[] = [];
-  const compChanged = Object.keys(COMPONENT_PARTS).filter((k) => previous[k] !== current[k]);
-  if (compChanged.length > 0) {
-    reasons.push(`component changed (${compChanged.map((k) => COMPONENT_PARTS[k]).join("/")})`);
+  for (const [k, what] of Object.entries(COMPONENT_PARTS)) {
+    const before = previous[k];
+    const after = current[k];
+    if (before === after) continue;
+    // The image is kept verbatim; the other parts are digests, which say nothing to a reader.
+    reasons.push(
+      k === "image" && before !== undefined && after !== undefined
+        ? `${what} changed (${before} → ${after})`
+        : `${what} changed`,
+    );
   }
   const keys = new Set([...Object.keys(previous), ...Object.keys(current)]);
   for (const k of [...keys].sort()) {

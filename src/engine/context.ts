@@ -81,6 +81,8 @@ export interface NodePlace {
   kind: TaskKind;
   componentName: string;
   iterationIndex?: number;
+  /** What the node means, recorded as its display name: a condition's expression, a loop's given name. */
+  label?: string;
 }
 
 /** Emits a task event from a stored task record. */
@@ -118,7 +120,7 @@ export function recordFinished(
     runId: ctx.runId,
     path: place.path,
     name: place.name,
-    displayName: place.name,
+    displayName: place.label ?? place.name,
     kind: place.kind,
     componentName: place.componentName,
     ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),

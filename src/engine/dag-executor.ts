@@ -4,7 +4,7 @@
  * conditions and exit handlers.
  */
 import { insideRoot } from "../artifacts/index.ts";
-import { type ComponentSpec, isSuccessState, type PipelineTaskSpec } from "../ir/index.ts";
+import { type ComponentSpec, isSuccessState, type PipelineTaskSpec, specTaskLabel } from "../ir/index.ts";
 import { evaluateCondition } from "./cel.ts";
 import { runContainerNode } from "./container-runner.ts";
 import {
@@ -191,7 +191,15 @@ function placeOf(
   else if (comp?.executorLabel && ctx.spec.deploymentSpec?.executors?.[comp.executorLabel]?.importer) {
     kind = "importer";
   }
-  return { path: `${scopePath}/${name}`, name, parentId, kind, componentName: compName };
+  const label = kind === "loop" || kind === "condition" ? specTaskLabel(ctx.spec, name, task, scopePath) : undefined;
+  return {
+    path: `${scopePath}/${name}`,
+    name,
+    parentId,
+    kind,
+    componentName: compName,
+    ...(label !== undefined ? { label } : {}),
+  };
 }
 
 async function runTask(
@@ -266,7 +274,7 @@ export async function runSubDag(
     runId: ctx.runId,
     path: place.path,
     name: place.name,
-    displayName: place.name,
+    displayName: place.label ?? place.name,
     kind: place.kind,
     componentName: place.componentName,
     ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),

@@ -4,7 +4,7 @@
  * the engine's cap) at a time, each started as an earlier one finishes; outputs are
  * collected into lists.
  */
-import type { ComponentSpec, JsonValue, PipelineTaskSpec } from "../ir/index.ts";
+import { type ComponentSpec, iterationLabel, type JsonValue, type PipelineTaskSpec } from "../ir/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
 import { collectLoopOutputs } from "./dag-outputs.ts";
 import { failureOf, TaskError, type TaskFailure } from "./errors.ts";
@@ -66,7 +66,7 @@ export async function runLoopNode(
     runId: ctx.runId,
     path: place.path,
     name: place.name,
-    displayName: place.name,
+    displayName: place.label ?? place.name,
     kind: "loop",
     componentName: place.componentName,
     ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
@@ -99,7 +99,8 @@ export async function runLoopNode(
       const io: NodeIO = { parameters: { ...inputs.parameters }, artifacts: { ...inputs.artifacts } };
       if (item.kind === "parameter") io.parameters[itemInput] = item.value;
       else io.artifacts[itemInput] = item.value;
-      results[i] = await runIteration(ctx, place, rec.id, i, component, io, executeDag);
+      const label = iterationLabel(item.kind === "parameter" ? item.value : undefined, i);
+      results[i] = await runIteration(ctx, place, rec.id, i, label, component, io, executeDag);
     }
   };
   const cap = Math.min(limit > 0 ? limit : Number.POSITIVE_INFINITY, ctx.scheduler.maxParallel, items.length);
@@ -124,6 +125,7 @@ async function runIteration(
   loop: NodePlace,
   loopId: string,
   index: number,
+  label: string,
   component: ComponentSpec,
   io: NodeIO,
   executeDag: DagRunner,
@@ -133,7 +135,7 @@ async function runIteration(
     runId: ctx.runId,
     path,
     name: `iteration-${index}`,
-    displayName: `${loop.name} #${index}`,
+    displayName: label,
     kind: "iteration",
     componentName: loop.componentName,
     parentId: loopId,

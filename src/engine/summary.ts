@@ -2,6 +2,7 @@
  * Builds a {@link RunSummary} from what the store recorded.
  */
 import path from "node:path";
+import { labelledPath, labelsByPath } from "../ir/index.ts";
 import type { Store } from "../store/index.ts";
 import type { NodeIO } from "./context.ts";
 import type { RunSummary, TaskSummary } from "./types.ts";
@@ -36,11 +37,16 @@ export function buildSummary(
     ...(t.cache?.explanation ? { cacheExplanation: t.cache.explanation } : {}),
     ...(t.logPath ? { logPath: t.logPath } : {}),
   }));
-  const metrics = store.metrics.listByRun(runId).map((m) => ({
-    task: byId.get(m.taskId)?.path ?? m.taskId,
-    name: m.name,
-    value: m.value,
-  }));
+  const labels = labelsByPath(tasks);
+  const metrics = store.metrics.listByRun(runId).map((m) => {
+    const path = byId.get(m.taskId)?.path;
+    return {
+      task: path ?? m.taskId,
+      ...(path !== undefined ? { label: labelledPath(path, labels) } : {}),
+      name: m.name,
+      value: m.value,
+    };
+  });
   const artifacts: RunSummary["outputs"]["artifacts"] = {};
   for (const [k, list] of Object.entries(outputs.artifacts)) {
     artifacts[k] = list.map((a) => ({ uri: a.uri, schemaTitle: a.schemaTitle }));

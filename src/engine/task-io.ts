@@ -3,12 +3,12 @@
  * KFP `ExecutorInput`, and reading what the task wrote back (parameter files,
  * `executor_output.json`), with content digests of artifacts.
  */
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { type ArtifactStore, insideRoot, resolveInside } from "../artifacts/index.ts";
 import type { ExecutorInput } from "../executor/index.ts";
 import type { ComponentSpec, JsonValue, ParameterType } from "../ir/index.ts";
+import { canonicalDigest, sha256Hex } from "./canonical.ts";
 import type { NodeIO } from "./context.ts";
 import { TaskError } from "./errors.ts";
 
@@ -267,20 +267,8 @@ export const RECORDED_ARG_MAX = 2048;
  */
 export function recordedArgv(argv: readonly string[]): string[] {
   return argv.map((a) =>
-    a.length > RECORDED_ARG_MAX
-      ? `<${Buffer.byteLength(a)} bytes, sha256:${createHash("sha256").update(a).digest("hex").slice(0, 16)}>`
-      : a,
+    a.length > RECORDED_ARG_MAX ? `<${Buffer.byteLength(a)} bytes, sha256:${sha256Hex(a).slice(0, 16)}>` : a,
   );
-}
-
-/** JSON with object keys sorted at every level, so equal values have equal text. */
-export function canonicalJson(v: JsonValue): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    const keys = Object.keys(v).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k] as JsonValue)}`).join(",")}}`;
-  }
-  return JSON.stringify(v);
 }
 
 /**
@@ -289,5 +277,5 @@ export function canonicalJson(v: JsonValue): string {
  * metadata JSON.
  */
 export function metadataDigest(metadata: Record<string, JsonValue>): string {
-  return `sha256:${createHash("sha256").update(canonicalJson(metadata)).digest("hex")}`;
+  return `sha256:${canonicalDigest(metadata)}`;
 }

@@ -99,7 +99,11 @@ export interface RunSummary {
   durationMs: number;
   error?: string;
   tasks: TaskSummary[];
-  metrics: { task: string; name: string; value: number }[];
+  /**
+   * `task` is the producing task's path; `label` the path as shown, iterations by item and
+   * conditions by expression (`for-loop-2[mlp]/train`).
+   */
+  metrics: { task: string; label?: string; name: string; value: number }[];
   outputs: {
     parameters: Record<string, JsonValue>;
     artifacts: Record<string, { uri: string; schemaTitle: string }[]>;

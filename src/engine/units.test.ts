@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { explainCacheMiss, nearestEntry } from "./cache.ts";
+import type { JsonValue, OutputDefinitions } from "../ir/index.ts";
+import { explainCacheMiss, fingerprint, nearestEntry } from "./cache.ts";
+import type { NodeIO } from "./context.ts";
 import { ParameterError, PlanError } from "./errors.ts";
 import { type PlaceholderContext, resolveArgv } from "./placeholders.ts";
 import { demandOf, parseCpu, parseMemory, unsatisfiable } from "./resources.ts";
@@ -101,8 +103,55 @@ describe("retry and cache helpers", () => {
     };
     expect(explainCacheMiss(undefined, base)).toBe("no previous execution of this component");
     expect(explainCacheMiss(base, { ...base, image: "b", "artifact:raw": "sha256:2" })).toBe(
-      "component changed (image); input artifact 'raw' content changed",
+      "component image changed (a → b); input artifact 'raw' content changed",
     );
+    expect(explainCacheMiss(base, { ...base, outputs: "o2", command: "c2" })).toBe(
+      "component command changed; output definitions changed",
+    );
+  });
+  it("keys a task the same however the keys of its definitions and values are ordered", () => {
+    const container = { image: "node:22", command: ["node", "-e", "1"], args: ["--x"] };
+    const declared = {
+      parameters: { zeta: { parameterType: "NUMBER_INTEGER" }, alpha: { parameterType: "STRING" } },
+      artifacts: { data: { artifactType: { schemaTitle: "system.Dataset", schemaVersion: "0.0.1" } } },
+    } as OutputDefinitions;
+    const sorted = {
+      artifacts: { data: { artifactType: { schemaVersion: "0.0.1", schemaTitle: "system.Dataset" } } },
+      parameters: { alpha: { parameterType: "STRING" }, zeta: { parameterType: "NUMBER_INTEGER" } },
+    } as OutputDefinitions;
+    const io = (cfg: JsonValue): NodeIO => ({
+      parameters: { cfg, rows: 3 },
+      artifacts: {
+        raw: [
+          {
+            id: "a1",
+            name: "raw",
+            uri: "file:///a",
+            schemaTitle: "system.Dataset",
+            schemaVersion: "0.0.1",
+            metadata: {},
+            digest: "sha256:1",
+          },
+        ],
+      },
+    });
+    const a = fingerprint("p/c", container, declared, io({ slope: 3, kind: "mlp", nested: { b: 1, a: 2 } }));
+    const b = fingerprint("p/c", { ...container }, sorted, {
+      artifacts: io(null).artifacts,
+      parameters: { rows: 3, cfg: { nested: { a: 2, b: 1 }, kind: "mlp", slope: 3 } },
+    });
+    expect(b.key).toBe(a.key);
+    expect(b.parts).toEqual(a.parts);
+    // an undefined member (an SDK object's absent option) is the same as no member
+    const withUndefined = { ...declared, description: undefined } as unknown as OutputDefinitions;
+    expect(fingerprint("p/c", container, withUndefined, io({ slope: 3 })).key).toBe(
+      fingerprint("p/c", container, sorted, io({ slope: 3 })).key,
+    );
+    // a real difference still misses, and says what differs
+    const renamed = { ...sorted, parameters: { alpha: { parameterType: "STRING" } } } as OutputDefinitions;
+    const c = fingerprint("p/c", container, renamed, io({ slope: 3, kind: "mlp", nested: { b: 1, a: 2 } }));
+    expect(c.key).not.toBe(a.key);
+    expect(explainCacheMiss(a.parts, c.parts)).toBe("output definitions changed");
   });
   it("explains a miss against the nearest previous execution, the newest on a tie", () => {
     const current = { image: "a", "param:kind": "logreg", "param:epochs": "2" };

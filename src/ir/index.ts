@@ -9,6 +9,19 @@ export type { ArtifactTypeName } from "./artifact-types.ts";
 export { artifactTypeAccepts, artifactTypes, GENERIC_ARTIFACT_TITLE } from "./artifact-types.ts";
 export type { IrErrorCode, IrIssue } from "./errors.ts";
 export { formatIssues, IrError, IrParseError, IrValidationError, WeftError } from "./errors.ts";
+export {
+  conditionLabel,
+  conditionText,
+  isConditionName,
+  iterationLabel,
+  LABEL_MAX,
+  type LabelledSpec,
+  type LabelledTask,
+  labelledPath,
+  labelsByPath,
+  shortenLabel,
+  specTaskLabel,
+} from "./labels.ts";
 export { checkParameterValue, coerceParameterString, parameterTypeOfValue } from "./parameters.ts";
 export { formatPath, loadPipelineFile, parsePipelineObject, parsePipelineYaml } from "./parse.ts";
 export type { PlaceholderArtifact, PlaceholderContext } from "./placeholder-resolve.ts";

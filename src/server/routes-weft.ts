@@ -8,6 +8,7 @@ import { constants, createReadStream, fstatSync, lstatSync, openSync, readdirSyn
 import { basename } from "node:path";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { resolveInside } from "../artifacts/index.ts";
+import { labelledPath, labelsByPath } from "../ir/index.ts";
 import type { Artifact, Run, Task } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 import { badRequest, notFound } from "./errors.ts";
@@ -92,18 +93,22 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get(`${WEFT_API}/runs/:run_id/metrics`, async (req) => {
     const run = requireRun(ctx, req);
-    const tasks = new Map(store.tasks.listByRun(run.id).map((t) => [t.id, t]));
+    const list = store.tasks.listByRun(run.id);
+    const tasks = new Map(list.map((t) => [t.id, t]));
+    const labels = labelsByPath(list);
     return {
       run_id: run.id,
-      metrics: store.metrics.listByRun(run.id).map((m) =>
-        compact({
+      metrics: store.metrics.listByRun(run.id).map((m) => {
+        const path = tasks.get(m.taskId)?.path;
+        return compact({
           task_id: m.taskId,
-          task: tasks.get(m.taskId)?.path,
+          task: path,
+          task_label: path !== undefined ? labelledPath(path, labels) : undefined,
           artifact_id: m.artifactId,
           name: m.name,
           value: m.value,
-        }),
-      ),
+        });
+      }),
     };
   });
 

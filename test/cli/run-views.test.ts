@@ -103,6 +103,42 @@ describe("runs list and runs get over a RunSource", () => {
     expect(here.out).toContain('word="pear"');
   });
 
+  it("shows iterations by item and conditions by expression the same way from either source", async () => {
+    const run = h.store.runs.create({
+      displayName: "labelled-run",
+      pipelineSpec: sampleSpec("labelled-pipeline"),
+      parameters: {},
+      createdAt: t0 + 10 * 60_000,
+    });
+    const add = (
+      path: string,
+      kind: "loop" | "iteration" | "condition" | "container",
+      displayName: string,
+      parentId?: string,
+    ) =>
+      h.store.tasks.upsert({
+        runId: run.id,
+        path,
+        name: path.slice(path.lastIndexOf("/") + 1),
+        displayName,
+        kind,
+        state: "SUCCEEDED",
+        inputs: { parameters: {}, artifacts: {} },
+        ...(parentId !== undefined ? { parentId } : {}),
+      }).id;
+    const loop = add("root/for-loop-1", "loop", "for-loop-1");
+    const iteration = add("root/for-loop-1/iteration-0", "iteration", "kind=mlp", loop);
+    add("root/for-loop-1/iteration-0/train", "container", "train", iteration);
+    const condition = add("root/condition-2", "condition", 'model == "mlp"');
+    add("root/condition-2/report", "container", "report", condition);
+    const here = await printed(() => showRun(local, "labelled-run", {}));
+    const there = await printed(() => showRun(remote, "labelled-run", {}));
+    for (const out of [here.out, there.out]) {
+      expect(out).toMatch(/^for-loop-1\[kind=mlp\]\/train +SUCCEEDED/m);
+      expect(out).toMatch(/^condition-2\[model == "mlp"\]\/report +SUCCEEDED/m);
+    }
+  });
+
   it("says where there are no runs and refuses an unknown experiment or state", async () => {
     await expect(showRunList(local, { limit: 5, experiment: "nope" })).rejects.toThrow(/no experiment "nope"/);
     await expect(showRunList(remote, { limit: 5, experiment: "nope" })).rejects.toThrow(

@@ -73,7 +73,7 @@ describe("caching", () => {
     }).done;
     // compared with the nearest earlier execution (same rows=200000), not the newest one
     // (rows=20000): only the command differs from it
-    expect(cacheOf(s, "root/make")?.explanation).toBe("component changed (command)");
+    expect(cacheOf(s, "root/make")?.explanation).toBe("component command changed");
     const off = await env.engine.startRun({ pipeline: pipeline(), enableCache: false }).done;
     expect(byPath(off, "root/make")?.state).toBe("SUCCEEDED");
     expect(cacheOf(off, "root/make")?.explanation).toBe("caching disabled for this run");

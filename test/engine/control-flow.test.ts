@@ -311,7 +311,7 @@ describe("nested DAGs, exit handlers, trigger strategies, importer", () => {
       .root({ eval: task("eval") });
     const s = await env.engine.startRun({ pipeline: b.build() }).done;
     ok(s);
-    expect(s.metrics).toEqual([{ task: "root/eval", name: "accuracy", value: 0.93 }]);
+    expect(s.metrics).toEqual([{ task: "root/eval", label: "eval", name: "accuracy", value: 0.93 }]);
   });
 });
 

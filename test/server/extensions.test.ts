@@ -125,7 +125,7 @@ describe("Weft extension endpoints", () => {
     const task = (await client.weft.runGraph(runId)).nodes.find((n) => n.name === "read");
     h.store.metrics.recordMany([{ runId, taskId: task?.task_id ?? "", name: "accuracy", value: 0.93 }]);
     expect(await client.weft.runMetrics(runId)).toEqual([
-      { task_id: task?.task_id, task: "root/read", name: "accuracy", value: 0.93 },
+      { task_id: task?.task_id, task: "root/read", task_label: "read", name: "accuracy", value: 0.93 },
     ]);
     const lineage = await client.http.request<{ events: { type: string }[] }>(
       "GET",

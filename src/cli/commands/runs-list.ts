@@ -2,6 +2,7 @@
  * `weft runs list` and `weft runs get` over the local store: the store-backed
  * {@link RunSource}; `run-views.ts` prints what it reads.
  */
+import { labelledPath, labelsByPath } from "../../ir/index.ts";
 import { describeHome, type Predicate, type RunSummary, type Store, type Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { CliError } from "../errors.ts";
@@ -73,6 +74,7 @@ export function storeRunSource(store: Store): RunSource {
       const artifacts = store.artifacts.listByRun(run.id);
       const metrics = store.metrics.listByRun(run.id);
       const { pipelineSpec, ...rest } = run;
+      const labels = labelsByPath(tasks);
       const detail: RunDetail = {
         id: run.id,
         name: run.displayName,
@@ -88,6 +90,7 @@ export function storeRunSource(store: Store): RunSource {
           .filter((t) => t.path !== "root")
           .map((t) => ({
             path: t.path,
+            label: labelledPath(t.path, labels),
             state: t.state,
             durationMs: elapsed(t.startedAt, t.finishedAt),
             attempts: Math.max(t.attempt, t.attempts.length),
@@ -132,6 +135,7 @@ function taskRow(t: Task): Record<string, unknown> {
     id: t.id,
     path: t.path,
     name: t.name,
+    displayName: t.displayName,
     kind: t.kind,
     state: t.state,
     durationMs: elapsed(t.startedAt, t.finishedAt),

@@ -3,6 +3,7 @@
  * them (and picks up tasks that start later) until the task or run has finished.
  */
 import { FileFollower } from "../../engine/index.ts";
+import { labelsByPath } from "../../ir/index.ts";
 import type { Run, Store, Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { isTerminalState } from "../format.ts";
@@ -28,9 +29,11 @@ export async function runsLogs(runRef: string, taskRef: string | undefined, opts
     if (taskRef !== undefined) resolveTasks(store, run, taskRef);
     const followers = new Map<string, { follower: FileFollower; label: string }>();
     const pump = (flush: boolean) => {
+      let labels: Map<string, string> | undefined;
       for (const t of select()) {
         if (!followers.has(t.id) && t.logPath) {
-          followers.set(t.id, { follower: new FileFollower(t.logPath), label: taskLabel(t.path) });
+          labels ??= labelsByPath(store.tasks.listByRun(run.id));
+          followers.set(t.id, { follower: new FileFollower(t.logPath), label: taskLabel(t.path, labels) });
         }
       }
       const prefixed = prefixedLogs(taskRef, followers.size);

@@ -3,6 +3,7 @@
  * per run or task state change, then the summary.
  */
 import type { EngineEvent, RunSummary } from "../../engine/index.ts";
+import { labelledPath } from "../../ir/index.ts";
 import { type Colors, formatDuration } from "../format.ts";
 import { renderSummary } from "./summary.ts";
 import { applyTaskEvent, type OutputStream, type ProgressView, type TaskRow } from "./view.ts";
@@ -15,6 +16,8 @@ function clock(at: number): string {
 export class PlainView implements ProgressView {
   private readonly rows = new Map<string, TaskRow>();
   private readonly seen = new Map<string, string>();
+  /** Labels of iterations and conditions by path, as their events arrive (before their tasks'). */
+  private readonly labels = new Map<string, string>();
 
   constructor(
     private readonly out: OutputStream,
@@ -29,6 +32,7 @@ export class PlainView implements ProgressView {
       return;
     }
     const row = applyTaskEvent(this.rows, e);
+    if (row.displayName !== row.path.slice(row.path.lastIndexOf("/") + 1)) this.labels.set(row.path, row.displayName);
     if (row.path === "root" || row.state === "PENDING") return;
     // groups (loops, iterations, conditions, sub-DAGs) only when they did not simply succeed,
     // so a 1,000-iteration loop prints its tasks, not twice as many group lines
@@ -37,7 +41,7 @@ export class PlainView implements ProgressView {
     const key = `${row.state}#${row.attempt}`;
     if (this.seen.get(row.taskId) === key) return;
     this.seen.set(row.taskId, key);
-    const parts = [clock(this.now()), row.path.replace(/^root\//, ""), row.state];
+    const parts = [clock(this.now()), labelledPath(row.path, this.labels), row.state];
     if (row.attempt > 1) parts.push(`attempt ${row.attempt}`);
     if (row.cached && row.state !== "RUNNING" && row.state !== "CACHED") parts.push("cached");
     if (row.finishedAt !== undefined && row.startedAt !== undefined) {

@@ -51,7 +51,7 @@ export function renderSummary(summary: RunSummary, c: Colors): string {
     out.push(
       renderTable(
         ["task", "metric", "value"],
-        summary.metrics.map((m) => [m.task, m.name, formatNumber(m.value)]),
+        summary.metrics.map((m) => [m.label ?? m.task, m.name, formatNumber(m.value)]),
       ),
     );
   }

@@ -120,7 +120,8 @@ export class TtyView implements ProgressView {
   private line(t: TaskRow): string {
     const c = this.colors;
     const indent = "  ".repeat(pathDepth(t.path) + 1);
-    const name = t.kind === "iteration" ? (t.path.split("/").at(-1) ?? t.displayName) : t.displayName;
+    // an iteration shows its item, a condition its expression (the recorded display name)
+    const name = t.displayName;
     const parts = [`${indent}${stateSymbol(t.state, c)} ${name}`, colorState(t.state, t.state.toLowerCase(), c)];
     const d = elapsed(t.startedAt, t.finishedAt, this.now());
     if (d !== undefined && isLeaf(t)) parts.push(formatDuration(d));

@@ -92,7 +92,12 @@ async function summarize(client: WeftClient, graph: RunGraph, host: string, star
     durationMs: Math.max(0, end - begin),
     ...(run.error?.message ? { error: run.error.message } : {}),
     tasks,
-    metrics: metrics.map((m) => ({ task: (m.task ?? m.task_id).replace(/^root\//, ""), name: m.name, value: m.value })),
+    metrics: metrics.map((m) => ({
+      task: (m.task ?? m.task_id).replace(/^root\//, ""),
+      ...(m.task_label !== undefined ? { label: m.task_label } : {}),
+      name: m.name,
+      value: m.value,
+    })),
     outputs: { parameters: root?.outputs?.parameters ?? {}, artifacts: {} },
     artifactsDir: `on the server ${host} (${host}/apis/weft/v1/runs/${runId}/artifacts)`,
   };

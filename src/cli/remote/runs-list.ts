@@ -4,6 +4,7 @@
  * the local commands (`run-views.ts`).
  */
 import type { ApiRun, FilterPredicate, GraphNode, WeftClient } from "../../client/index.ts";
+import { labelledPath, labelsByPath } from "../../ir/index.ts";
 import { CliError } from "../errors.ts";
 import { elapsed, formatTime, renderTable } from "../format.ts";
 import type { MetricValue, RunDetail, RunListPage, RunListRequest, RunSource } from "../run-source.ts";
@@ -78,6 +79,9 @@ export function clientRunSource(remote: Remote): RunSource {
         run.experiment_id ? client.getExperiment(run.experiment_id).catch(() => undefined) : undefined,
       ]);
       const shown = graph.nodes.filter((n) => n.path !== "root");
+      const labels = labelsByPath(
+        graph.nodes.map((n) => ({ path: n.path, name: n.name, displayName: n.display_name })),
+      );
       const details = new Map<string, TaskDetail>();
       await Promise.all(
         shown.slice(0, 200).map(async (n) => {
@@ -105,6 +109,7 @@ export function clientRunSource(remote: Remote): RunSource {
           const error = d?.error?.message ?? n.error;
           return {
             path: n.path,
+            label: labelledPath(n.path, labels),
             state: n.state,
             durationMs: elapsed(parseTime(n.started_at), parseTime(n.finished_at)),
             attempts: Math.max(n.attempt, d?.attempts?.length ?? 0),

@@ -4,6 +4,7 @@
  * start later, until the task or run has finished.
  */
 import type { GraphNode, RunGraph } from "../../client/index.ts";
+import { labelledPath, labelsByPath } from "../../ir/index.ts";
 import { CliError } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { followUntilDone, noLogsYet, prefixedLogs, taskLabel, writeLogLines } from "../log-views.ts";
@@ -13,7 +14,10 @@ const POLL_MS = 300;
 
 const hasLog = (n: GraphNode) => n.kind === "container" || n.kind === "importer";
 
-/** The leaf tasks `ref` names: a task id, a path (with or without `root/`) or a name (all iterations). */
+/**
+ * The leaf tasks `ref` names: a task id, a path (with or without `root/`), a path as shown
+ * (`for-loop-1[mlp]/train`) or a name (all iterations).
+ */
 export function selectTasks(graph: RunGraph, ref: string | undefined): GraphNode[] {
   const leaves = graph.nodes.filter(hasLog);
   if (ref === undefined) return leaves;
@@ -23,13 +27,30 @@ export function selectTasks(graph: RunGraph, ref: string | undefined): GraphNode
     // a group (loop, iteration, sub-DAG) stands for the tasks below it
     return leaves.filter((n) => exact.some((e) => n.task_id === e.task_id || n.path.startsWith(`${e.path}/`)));
   }
+  const labels = graphLabels(graph);
+  const shown = leaves.filter((n) => {
+    const p = labelledPath(n.path, labels);
+    return p === ref || p.startsWith(`${ref}/`);
+  });
+  if (shown.length > 0) return shown;
   return leaves.filter((n) => n.name === ref || n.display_name === ref);
 }
 
-async function printAll(remote: Remote, runId: string, tasks: GraphNode[], prefixed: boolean): Promise<void> {
+/** The labels of a graph's nodes by path (iterations by item, conditions by expression). */
+function graphLabels(graph: RunGraph): Map<string, string> {
+  return labelsByPath(graph.nodes.map((n) => ({ path: n.path, name: n.name, displayName: n.display_name })));
+}
+
+async function printAll(
+  remote: Remote,
+  runId: string,
+  tasks: GraphNode[],
+  prefixed: boolean,
+  labels: ReadonlyMap<string, string>,
+): Promise<void> {
   const all = await Promise.all(tasks.map((t) => remote.client.weft.taskLogs(runId, t.task_id, 100_000)));
   tasks.forEach((t, i) => {
-    writeLogLines(taskLabel(t.path), all[i] ?? [], prefixed);
+    writeLogLines(taskLabel(t.path, labels), all[i] ?? [], prefixed);
   });
 }
 
@@ -45,7 +66,7 @@ export async function remoteRunsLogs(
     const graph = await remote.client.weft.runGraph(run.run_id);
     const first = selectTasks(graph, taskRef);
     if (taskRef !== undefined && first.length === 0 && !graph.nodes.some((n) => n.name === taskRef)) {
-      const names = [...new Set(graph.nodes.filter(hasLog).map((n) => taskLabel(n.path)))];
+      const names = [...new Set(graph.nodes.filter(hasLog).map((n) => taskLabel(n.path, graphLabels(graph))))];
       throw new CliError(
         "TASK_NOT_FOUND",
         `run ${run.run_id} has no task "${taskRef}"; its tasks are: ${names.join(", ") || "(none yet)"}`,
@@ -53,7 +74,7 @@ export async function remoteRunsLogs(
     }
     if (!opts.follow) {
       const started = first.filter((t) => t.state !== "PENDING");
-      await printAll(remote, run.run_id, started, prefixedLogs(taskRef, started.length));
+      await printAll(remote, run.run_id, started, prefixedLogs(taskRef, started.length), graphLabels(graph));
       if (started.length === 0) noLogsYet(run.run_id);
       return 0;
     }
@@ -65,13 +86,14 @@ export async function remoteRunsLogs(
       polled = true;
       const tasks = selectTasks(current, taskRef);
       const prefixed = prefixedLogs(taskRef, tasks.length);
+      const labels = graphLabels(current);
       for (const t of tasks) {
         if (followers.has(t.task_id) || t.state === "PENDING") continue;
         followers.set(
           t.task_id,
           (async () => {
             for await (const e of remote.client.weft.followTaskLogs(run.run_id, t.task_id)) {
-              if (e.type === "log") writeLogLines(taskLabel(t.path), [e.line], prefixed);
+              if (e.type === "log") writeLogLines(taskLabel(t.path, labels), [e.line], prefixed);
             }
           })(),
         );

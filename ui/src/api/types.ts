@@ -9,6 +9,7 @@ import type {
   ApiPipelineVersion,
   ApiRecurringRun,
   ApiRun,
+  ApiRunMetric,
   ApiTaskDetail,
 } from "../../../src/client/types.ts";
 import type { RuntimeState as KfpRuntimeState, TaskState } from "../../../src/ir/states.ts";
@@ -69,7 +70,7 @@ export interface PipelineTaskJson {
   componentRef?: { name?: string };
   dependentTasks?: string[];
   inputs?: {
-    parameters?: Record<string, { taskOutputParameter?: { producerTask: string } }>;
+    parameters?: Record<string, { taskOutputParameter?: { producerTask: string; outputParameterKey?: string } }>;
     artifacts?: Record<string, { taskOutputArtifact?: { producerTask: string } }>;
   };
   triggerPolicy?: { condition?: string };
@@ -134,13 +135,7 @@ export interface ArtifactLineage {
 }
 
 /** One scalar metric of a run. */
-export interface RunMetric {
-  task_id: string;
-  task?: string;
-  artifact_id?: string;
-  name: string;
-  value: number;
-}
+export type RunMetric = ApiRunMetric;
 
 /** Full details of a task (`/apis/weft/v1/runs/{run}/tasks/{task}`), when the server has them. */
 export interface TaskInfo {

@@ -23,14 +23,26 @@ function edgePath(points: Array<{ x: number; y: number }>): string {
 
 function kindLabel(n: DagNode): string {
   if (n.kind === "loop") {
-    // children of a previewed loop are its body, not its iterations
-    if (n.iterations === undefined) return "Loop · for each item";
-    return `Loop · ${n.iterations} iteration${n.iterations === 1 ? "" : "s"}`;
+    // a planned loop's children are its body: it counts its items, known or not
+    if (n.planned)
+      return n.iterations === undefined ? "Loop · × N" : `Loop · × ${n.iterations} item${plural(n.iterations)}`;
+    return `Loop · ${n.iterations ?? 0} iteration${plural(n.iterations ?? 0)}`;
   }
-  if (n.kind === "iteration") return `Iteration ${/(\d+)$/.exec(n.path)?.[1] ?? ""}`;
-  if (n.kind === "condition") return `Condition · ${n.label}`;
+  if (n.kind === "iteration") return `Iteration · ${n.label}`;
+  if (n.kind === "condition") return n.label === "otherwise" ? "Otherwise" : `If · ${n.label}`;
   if (n.kind === "exit-handler") return `Exit handler · ${n.label}`;
   return `Sub-DAG · ${n.label}`;
+}
+
+function plural(n: number): string {
+  return n === 1 ? "" : "s";
+}
+
+/** The title of a collapsed card: an iteration's item, a condition's expression, else its kind and name. */
+function cardTitle(n: DagNode): string {
+  if (n.kind === "iteration") return n.label;
+  if (n.kind === "condition") return n.label === "otherwise" ? "otherwise" : `if ${n.label}`;
+  return kindLabel(n);
 }
 
 function subline(n: DagNode): string {
@@ -58,6 +70,7 @@ function TaskCard({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Eleme
   const group = GROUP_KINDS.has(n.kind);
   const sel = h.selected === n.id;
   const label = group ? kindLabel(n) : n.label;
+  const title = group ? cardTitle(n) : n.label;
   const activate = (): void => (group ? h.onToggle(n.id) : h.onSelect(n.id));
   return (
     // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; the group acts as one
@@ -84,7 +97,7 @@ function TaskCard({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Eleme
       <rect className="dag-card" width={group ? laid.w - 6 : laid.w} height={group ? laid.h - 6 : laid.h} rx={10} />
       <rect className="dag-stripe" width={5} height={group ? laid.h - 6 : laid.h} rx={2} />
       <text x={16} y={23} className="dag-title">
-        {label.length > 24 ? `${label.slice(0, 23)}…` : label}
+        {title.length > 24 ? `${title.slice(0, 23)}…` : title}
       </text>
       {group ? null : (
         <text x={laid.w - 14} y={23} className="dag-glyph" textAnchor="end">
@@ -92,7 +105,9 @@ function TaskCard({ laid, h }: { laid: LaidNode; h: Handlers }): React.JSX.Eleme
         </text>
       )}
       <text x={16} y={42} className="dag-sub">
-        {group ? (n.children.length === 0 ? "no tasks yet" : "click to expand") : subline(n)}
+        {group
+          ? `${n.kind === "iteration" || n.kind === "condition" ? `${n.kind} · ` : ""}${n.children.length === 0 ? "no tasks yet" : "click to expand"}`
+          : subline(n)}
       </text>
     </g>
   );

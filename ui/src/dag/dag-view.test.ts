@@ -14,7 +14,11 @@ const spec = {
           dependentTasks: ["prep"],
           parameterIterator: { items: { raw: "[1,2]" } },
         },
-        "condition-2": { componentRef: { name: "comp-condition-2" }, dependentTasks: ["prep"] },
+        "condition-2": {
+          componentRef: { name: "comp-condition-2" },
+          dependentTasks: ["prep"],
+          triggerPolicy: { condition: "int(inputs.parameter_values['pipelinechannel--n']) > 5" },
+        },
       },
     },
   },
@@ -30,7 +34,9 @@ describe("DagView", () => {
     const html = renderToStaticMarkup(createElement(DagView, { tree: treeFromSpec(spec), onSelect: () => undefined }));
     expect(html).toContain('aria-label="Pipeline graph with 5 tasks.');
     expect(html).toMatch(/data-task="prep"/);
-    expect(html).toMatch(/aria-label="Loop · 2 iterations, loop, collapsed, press Enter to expand"/);
+    // a preview counts the loop's items (its body is drawn once), and labels a condition by its expression
+    expect(html).toMatch(/aria-label="Loop · × 2 items, loop, collapsed, press Enter to expand"/);
+    expect(html).toContain("If · n &gt; 5, expanded");
     expect(html).toMatch(/data-group="condition-2"[^>]*>.*data-task="report"/s);
     expect(html).not.toContain('data-task="train"');
     expect((html.match(/class="dag-edge"/g) ?? []).length).toBe(2);
@@ -43,10 +49,8 @@ describe("DagView", () => {
     };
     const render = (items: Record<string, string>) =>
       renderToStaticMarkup(createElement(DagView, { tree: treeFromSpec(withItems(items)), onSelect: () => undefined }));
-    expect(render({ inputParameter: "pipelinechannel--xs" })).toMatch(
-      /aria-label="Loop · for each item, loop, collapsed/,
-    );
-    expect(render({ raw: '["only"]' })).toMatch(/aria-label="Loop · 1 iteration, loop, collapsed/);
+    expect(render({ inputParameter: "pipelinechannel--xs" })).toMatch(/aria-label="Loop · × N, loop, collapsed/);
+    expect(render({ raw: '["only"]' })).toMatch(/aria-label="Loop · × 1 item, loop, collapsed/);
   });
 
   it("keys the layout on structure, not on states", () => {

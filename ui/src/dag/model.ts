@@ -4,6 +4,7 @@
  * server's run graph, or from a compiled PipelineSpec for a static preview; tasks the run
  * has not reached yet are added from the spec as pending placeholders.
  */
+import { labelledPath, labelsByPath, specTaskLabel } from "../../../src/ir/labels.ts";
 import type { PipelineSpecJson, PipelineTaskJson, RunGraph } from "../api/index.ts";
 
 /** One node of the tree. */
@@ -21,11 +22,15 @@ export interface DagNode {
   error?: string | undefined;
   /** Planned from the spec, not yet recorded by the run. */
   ghost: boolean;
+  /** Of a recorded task: its path as shown, iterations by item and conditions by expression (`for-loop-2[mlp]/train`). */
+  where?: string;
   /**
    * Of a loop: how many iterations it has (a run's recorded iterations, or a spec's static
    * items); undefined where the spec loops over items known only at run time.
    */
   iterations?: number | undefined;
+  /** Of a loop drawn from the spec (a preview, or not reached yet): its children are its body, not iterations. */
+  planned?: boolean;
   children: DagNode[];
 }
 
@@ -95,7 +100,7 @@ function specChildren(
     const node: DagNode = {
       id: path,
       name,
-      label: task.taskInfo?.name || name,
+      label: specTaskLabel(spec, name, task, prefix) ?? name,
       kind,
       state: ghost ? "PENDING" : "",
       path,
@@ -103,7 +108,7 @@ function specChildren(
       cached: false,
       ghost,
       children: [],
-      ...(kind === "loop" ? { iterations: staticItemCount(task) } : {}),
+      ...(kind === "loop" ? { iterations: staticItemCount(task), planned: true } : {}),
     };
     tree.count++;
     if (comp?.dag?.tasks) node.children = specChildren(spec, comp.dag.tasks, path, tree, path, ghost);
@@ -124,6 +129,7 @@ export function treeFromSpec(spec: PipelineSpecJson): DagTree {
 export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree {
   const tree: DagTree = { roots: [], edges: new Map(), count: graph.nodes.length };
   const byId = new Map<string, DagNode>();
+  const labels = labelsByPath(graph.nodes.map((n) => ({ path: n.path, name: n.name, displayName: n.display_name })));
   for (const n of graph.nodes) {
     byId.set(n.task_id, {
       id: n.task_id,
@@ -138,6 +144,7 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
       cached: n.cached === true,
       error: n.error,
       ghost: false,
+      where: labelledPath(n.path, labels),
       children: [],
     });
   }
@@ -167,7 +174,7 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
       tree.roots.push({
         id: `root/${name}`,
         name,
-        label: task.taskInfo?.name || name,
+        label: specTaskLabel(spec, name, task, "root") ?? name,
         kind,
         state: "PENDING",
         path: `root/${name}`,
@@ -175,7 +182,7 @@ export function treeFromGraph(graph: RunGraph, spec?: PipelineSpecJson): DagTree
         cached: false,
         ghost: true,
         children: [],
-        ...(kind === "loop" ? { iterations: staticItemCount(task) } : {}),
+        ...(kind === "loop" ? { iterations: staticItemCount(task), planned: true } : {}),
       });
       tree.count++;
       for (const up of upstream(task)) if (rootTasks[up]) addEdge(tree, "", ids(up), `root/${name}`);

@@ -129,7 +129,7 @@ export function ComparePage({ runIds }: { runIds: string[] }): React.JSX.Element
     (r) => new Map(Object.entries(r.run.runtime_config?.parameters ?? {}).map(([k, v]) => [k, formatValue(v as Json)])),
   );
   const metrics = runs.map(
-    (r) => new Map(r.metrics.map((m) => [`${m.task ?? m.task_id} · ${m.name}`, formatNumber(m.value)])),
+    (r) => new Map(r.metrics.map((m) => [`${m.task_label ?? m.task ?? m.task_id} · ${m.name}`, formatNumber(m.value)])),
   );
   const curves = runs.flatMap((r) =>
     r.artifacts

@@ -83,7 +83,7 @@ export function RunOverview({ run }: { run: Run }): React.JSX.Element {
             <tbody>
               {metrics.data.metrics.map((m) => (
                 <tr key={`${m.task_id}/${m.name}`}>
-                  <td>{m.task ?? m.task_id}</td>
+                  <td>{m.task_label ?? m.task ?? m.task_id}</td>
                   <td>{m.name}</td>
                   <td className="num">{formatNumber(m.value)}</td>
                 </tr>

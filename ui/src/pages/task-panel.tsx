@@ -80,6 +80,12 @@ export function TaskPanel(props: {
             <dl className="kv">
               <dt>Path</dt>
               <dd className="mono">{node.path}</dd>
+              {node.where?.includes("[") ? (
+                <>
+                  <dt>Where</dt>
+                  <dd>{node.where}</dd>
+                </>
+              ) : null}
               <dt>Kind</dt>
               <dd>{node.kind}</dd>
               <dt>Started</dt>
