@@ -5,7 +5,12 @@
  * confusion matrix.
  */
 import type { Json } from "../api/index.ts";
-import type { Series } from "./curve-chart.tsx";
+
+/** A curve as the chart draws it (the chart's `Series`; declared here so this file loads without JSX). */
+export interface Series {
+  name: string;
+  points: Array<{ x: number; y: number; t?: number }>;
+}
 
 /** A confusion matrix with its category names. */
 export interface Confusion {
