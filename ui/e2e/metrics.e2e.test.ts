@@ -24,7 +24,7 @@ import {
  * all, and logs auPrc as scikit-learn's average precision; `partial` has only the rows of
  * thresholds 0.3 to 0.7.
  */
-const CURVES_JS = String.raw`
+const CURVES_JS = `
 const fs = require("node:fs");
 const path = require("node:path");
 const [execInput, f1Text] = process.argv.slice(1);

@@ -20,7 +20,7 @@ function toParams(sort: SortState, f: RunsFilterState): ListParams {
   if (f.state) predicates.push({ key: "state", operation: "EQUALS", string_value: f.state });
   const m = f.metric;
   const bound = m && m.value.trim() !== "" ? Number(m.value) : Number.NaN;
-  if (m && m.name.trim() && Number.isFinite(bound)) {
+  if (m?.name.trim() && Number.isFinite(bound)) {
     predicates.push({ key: `metric:${m.name.trim()}`, operation: METRIC_OPS[m.op], double_value: bound });
   }
   return {
