@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Artifact, ClassificationMetrics, Dataset, HTML, Markdown, Metrics, Model } from "weft";
+import type { Json } from "../../ui/src/api/index.ts";
+import { averagePrecision, curveRows, rocArea } from "../../ui/src/charts/classification.ts";
 import {
   evaluate,
   explain,
@@ -68,6 +70,12 @@ describe("fraud-detection components on small generated data", () => {
       expect(out.metrics.metadata.roc_auc).toBe(e.roc_auc);
       expect(readFileSync(out.report.path, "utf8")).toContain("<svg");
       expect(JSON.stringify(out.classification.metadata)).toContain("confusionMatrix");
+      // the curves the UI draws from the logged rows have the logged areas
+      const rows = curveRows(out.classification.metadata as Record<string, Json>);
+      expect(rows.length).toBeGreaterThan(20);
+      expect(Math.abs((rocArea(rows) as number) - e.roc_auc)).toBeLessThan(1e-3);
+      expect(Math.abs((averagePrecision(rows) as number) - e.pr_auc)).toBeLessThan(1e-3);
+      expect(out.classification.metadata).toMatchObject({ auRoc: e.roc_auc, auPrc: e.pr_auc });
       expect(readModel(scored.path).evaluation?.rocAuc).toBe(e.roc_auc);
       candidates.push(scored);
     }

@@ -6,7 +6,7 @@
  */
 import type { JsonValue } from "../ir/index.ts";
 
-/** The newest value of one metric of a run. */
+/** One metric that defines a run (its run metrics, as the API lists them). */
 export interface MetricValue {
   name: string;
   value: number;
@@ -17,6 +17,8 @@ export interface RunListRequest {
   experiment?: string;
   state?: string;
   limit: number;
+  /** The order: `created_at` or `metric:NAME`, newest or highest first unless `desc` is false. */
+  sort?: { field: string; desc: boolean };
 }
 
 /** One row of `runs list`. */

@@ -13,6 +13,50 @@ export interface RunsListOptions {
   state?: string;
   limit: number;
   json?: boolean;
+  /** Metric columns, comma-separated (`f1,auc`); default the page's most common three. */
+  metrics?: string;
+  /** `metric:NAME` or `created_at`, optionally followed by ` asc` or ` desc` (default desc). */
+  sort?: string;
+}
+
+/** The prefix of a metric in `--sort` (as in the API's `sort_by`). */
+const METRIC_SORT = "metric:";
+
+/**
+ * `--sort` as a field and direction: `created_at` (the default) or `metric:NAME`, then
+ * optionally `asc` or `desc` (default `desc`: newest or highest first).
+ *
+ * @throws CliError `BAD_OPTION` saying what `--sort` takes
+ */
+export function runSortOption(text: string): { field: string; desc: boolean } {
+  const m = /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(text);
+  const field = m?.[1] ?? "";
+  if (!m || (field !== "created_at" && !(field.startsWith(METRIC_SORT) && field.length > METRIC_SORT.length))) {
+    throw new CliError(
+      "BAD_OPTION",
+      `--sort "${text}" is not a sort; use created_at or ${METRIC_SORT}NAME (e.g. ${METRIC_SORT}f1), optionally followed by " asc"`,
+    );
+  }
+  return { field, desc: (m[2] ?? "desc").toLowerCase() === "desc" };
+}
+
+/**
+ * The metric columns of a page: the names asked for, else the three names most runs of the
+ * page have (ties by name), the rule the web UI's runs table uses when none are chosen.
+ */
+export function metricColumns(page: RunListPage, asked: string | undefined): string[] {
+  if (asked !== undefined) {
+    return asked
+      .split(",")
+      .map((n) => n.trim())
+      .filter((n) => n !== "");
+  }
+  const counts = new Map<string, number>();
+  for (const r of page.items) for (const m of r.metrics) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, 3)
+    .map(([n]) => n);
 }
 
 /**
@@ -32,6 +76,7 @@ export function runStateOption(state: string): RunState {
 export async function showRunList(source: RunSource, opts: RunsListOptions): Promise<number> {
   const page = await source.listRuns({
     limit: opts.limit,
+    ...(opts.sort !== undefined ? { sort: runSortOption(opts.sort) } : {}),
     ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}),
     ...(opts.state !== undefined ? { state: runStateOption(opts.state) } : {}),
   });
@@ -40,11 +85,11 @@ export async function showRunList(source: RunSource, opts: RunsListOptions): Pro
     process.stdout.write(`${JSON.stringify({ runs, totalSize: page.totalSize })}\n`);
     return 0;
   }
-  process.stdout.write(renderRunList(source, page));
+  process.stdout.write(renderRunList(source, page, metricColumns(page, opts.metrics)));
   return 0;
 }
 
-function renderRunList(source: RunSource, page: RunListPage): string {
+function renderRunList(source: RunSource, page: RunListPage, metrics: string[]): string {
   if (page.items.length === 0) return `no runs ${source.where}\n`;
   const c = colorsFor(process.stdout);
   const rows = page.items.map((r) => [
@@ -54,12 +99,13 @@ function renderRunList(source: RunSource, page: RunListPage): string {
     formatTime(r.createdAt),
     formatDuration(r.durationMs),
     r.experiment,
-    r.metrics
-      .slice(0, 3)
-      .map((m) => `${m.name}=${formatNumber(m.value)}`)
-      .join(" "),
+    ...metrics.map((n) => {
+      const v = r.metrics.find((m) => m.name === n)?.value;
+      return v === undefined ? "-" : formatNumber(v);
+    }),
   ]);
-  let text = `${renderTable(["RUN ID", "NAME", "STATE", "CREATED", "DURATION", "EXPERIMENT", "METRICS"], rows)}\n`;
+  const head = ["RUN ID", "NAME", "STATE", "CREATED", "DURATION", "EXPERIMENT", ...metrics];
+  let text = `${renderTable(head, rows)}\n`;
   if (page.totalSize > page.items.length) {
     text += c.gray(`(${page.items.length} of ${page.totalSize}; use --limit to see more)\n`);
   }

@@ -4,7 +4,7 @@
  * same IR, and the same YAML byte for byte.
  */
 import type { ComponentSpec, ExecutorSpec, PipelinePackage, PipelineSpec, PipelineTaskSpec } from "../ir/index.ts";
-import { serializePipeline } from "../ir/index.ts";
+import { runMetricsPlatform, serializePipeline } from "../ir/index.ts";
 import {
   type AnyChannel,
   ArtifactChannel,
@@ -212,7 +212,10 @@ function rootOutputs(a: Analysis, root: ComponentSpec): void {
 }
 
 /** Compiles a pipeline's graph to its root component and the components and executors it uses. */
-export function compileGraph(def: AnyPipeline, bundles: BundleCache | false): SubPipeline & { root: ComponentSpec } {
+export function compileGraph(
+  def: AnyPipeline,
+  bundles: BundleCache | false,
+): SubPipeline & { root: ComponentSpec; runMetricsTasks: string[] } {
   const built = def.build();
   const root = built.ctx.root;
   const a = analyze(root, built.outputs);
@@ -221,7 +224,9 @@ export function compileGraph(def: AnyPipeline, bundles: BundleCache | false): Su
   const rootInputs = inputDefinitions(def.inputs);
   if (rootInputs) rootSpec.inputDefinitions = rootInputs;
   const specs = new Map<GroupNode, ComponentSpec>([[root, rootSpec]]);
+  const runMetricsTasks: string[] = [];
   for (const group of a.allGroups) {
+    for (const t of group.tasks) if (t.runMetrics) runMetricsTasks.push(t.name);
     const groupSpec = specs.get(group) as ComponentSpec;
     const dagTasks = new Set([...group.groups.map((g) => g.name), ...group.tasks.map((t) => t.name)]);
     const tasks: Record<string, PipelineTaskSpec> = {};
@@ -257,6 +262,7 @@ export function compileGraph(def: AnyPipeline, bundles: BundleCache | false): Su
     root: rootSpec,
     components: Object.fromEntries(tables.components),
     executors: Object.fromEntries(tables.executors),
+    runMetricsTasks,
   };
 }
 
@@ -289,7 +295,9 @@ export function compilePipeline(def: AnyPipeline, options: CompileOptions = {}):
   if (graph.components && Object.keys(graph.components).length) pipelineSpec.components = graph.components;
   if (graph.executors && Object.keys(graph.executors).length)
     pipelineSpec.deploymentSpec = { executors: graph.executors };
-  return { pipelineSpec };
+  if (graph.runMetricsTasks.length === 0) return { pipelineSpec };
+  // Weft's own platform config, which KFP reads past: the tasks whose metrics are the run's
+  return { pipelineSpec, platformSpec: runMetricsPlatform(graph.runMetricsTasks) };
 }
 
 /** Compiles a pipeline to KFP YAML (deterministic: sorted keys, KFP's header comment). */

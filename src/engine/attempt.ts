@@ -206,7 +206,11 @@ export async function runAttempt(
       const outputs: NodeIO = { parameters: o.parameters, artifacts: {} };
       const done = ctx.store.transaction(() => {
         recordInputEvents(ctx, rec.id, inputs);
-        outputs.artifacts = recordOutputArtifacts(ctx, rec.id, digested);
+        outputs.artifacts = recordOutputArtifacts(ctx, rec.id, digested, {
+          path: place.path,
+          component,
+          parameters: o.parameters,
+        });
         ctx.store.tasks.appendAttempt(rec.id, { attempt, startedAt, finishedAt, exitCode: 0 });
         return ctx.store.tasks.update(rec.id, {
           state: "SUCCEEDED",

@@ -73,7 +73,11 @@ export function lookupCache(
     const outputs: NodeIO = { parameters: entry.outputs.parameters, artifacts: {} };
     const t = ctx.store.transaction(() => {
       recordInputEvents(ctx, taskId, inputs);
-      outputs.artifacts = recordOutputArtifacts(ctx, taskId, pending);
+      outputs.artifacts = recordOutputArtifacts(ctx, taskId, pending, {
+        path: place.path,
+        component,
+        parameters: entry.outputs.parameters,
+      });
       return ctx.store.tasks.update(taskId, {
         state: "CACHED",
         startedAt: now,

@@ -7,6 +7,7 @@ import type { ArtifactStore } from "../artifacts/index.ts";
 import type { JsonValue, PipelineSpec } from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
 import type { TaskFailure } from "./errors.ts";
+import type { RunMetricPlan } from "./run-metrics.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Capacity, EngineEvent, TaskKind, TaskState } from "./types.ts";
 
@@ -71,6 +72,8 @@ export interface RunContext {
   procs: Set<ChildProcess>;
   /** Aborted when the owner is shutting down: no task process starts after that. */
   draining?: AbortSignal;
+  /** Which task outputs are the run's metrics, and under which names (`run-metrics.ts`). */
+  runMetrics?: RunMetricPlan;
 }
 
 /** Where a node sits in the run's tree. */

@@ -1,15 +1,17 @@
 /**
  * Records a finished task's outputs before its state says so: artifacts (with content
  * digests; an output with no file is metadata-only, its digest taken over its canonical
- * metadata JSON), OUTPUT and INPUT events, metrics from Metrics artifacts, and the cache entry.
+ * metadata JSON), OUTPUT and INPUT events, metrics from Metrics artifacts with the run-level
+ * metrics they make (`run-metrics.ts`), and the cache entry.
  * Digests are streamed by `digestArtifact` ({@link digestOutputs}) before the store's write
  * transaction opens; the transaction itself reads no file.
  */
 import { digestArtifact } from "../artifacts/index.ts";
-import type { JsonValue } from "../ir/index.ts";
+import type { ComponentSpec, JsonValue } from "../ir/index.ts";
 import type { CachedArtifact } from "../store/index.ts";
 import type { NodeIO, RunContext, RuntimeArtifact } from "./context.ts";
 import { TaskError } from "./errors.ts";
+import { taskRunMetrics } from "./run-metrics.ts";
 import { metadataDigest, type PendingArtifact } from "./task-io.ts";
 
 /** An output artifact ready to record: its digest (and size) already known. */
@@ -55,14 +57,27 @@ export function recordInputEvents(ctx: RunContext, taskId: string, inputs: NodeI
   }
 }
 
-/** Records output artifacts (digests computed before, by {@link digestOutputs}), OUTPUT events and metrics; returns runtime artifacts. */
+/** The task a set of outputs belongs to, for its run-level metrics: its path, component and output parameters. */
+export interface OutputsOf {
+  path: string;
+  component: ComponentSpec;
+  parameters: Record<string, JsonValue>;
+}
+
+/**
+ * Records output artifacts (digests computed before, by {@link digestOutputs}), OUTPUT
+ * events, metrics and, when `task` is given, the run-level metrics of its outputs, all in
+ * the caller's transaction; returns runtime artifacts.
+ */
 export function recordOutputArtifacts(
   ctx: RunContext,
   taskId: string,
   pending: RecordedOutput[],
+  task?: OutputsOf,
 ): Record<string, RuntimeArtifact[]> {
   const out: Record<string, RuntimeArtifact[]> = {};
   const metrics: { runId: string; taskId: string; artifactId: string; name: string; value: number }[] = [];
+  const byOutput: Array<{ output: string; values: Record<string, number> }> = [];
   for (const p of pending) {
     const metadataOnly = p.metadataOnly === true;
     const d = p.digest !== undefined ? { digest: p.digest, sizeBytes: p.sizeBytes } : undefined;
@@ -79,11 +94,14 @@ export function recordOutputArtifacts(
     });
     ctx.store.events.record({ runId: ctx.runId, taskId, artifactId: rec.id, type: "OUTPUT", name: p.name });
     if (p.schemaTitle === "system.Metrics") {
+      const values: Record<string, number> = {};
       for (const [k, v] of Object.entries(p.metadata)) {
         if (typeof v === "number" && Number.isFinite(v)) {
           metrics.push({ runId: ctx.runId, taskId, artifactId: rec.id, name: k, value: v });
+          values[k] = v;
         }
       }
+      byOutput.push({ output: p.name, values });
     }
     const ra: RuntimeArtifact = {
       id: rec.id,
@@ -99,7 +117,20 @@ export function recordOutputArtifacts(
     list.push(ra);
     out[p.name] = list;
   }
-  if (metrics.length > 0) ctx.store.metrics.recordMany(metrics);
+  const runMetrics =
+    task && ctx.runMetrics
+      ? taskRunMetrics(ctx.runMetrics, {
+          path: task.path,
+          parameters: task.parameters,
+          metrics: byOutput,
+          numericParameters: new Set(
+            Object.entries(task.component.outputDefinitions?.parameters ?? {})
+              .filter(([, d]) => d.parameterType === "NUMBER_DOUBLE" || d.parameterType === "NUMBER_INTEGER")
+              .map(([k]) => k),
+          ),
+        }).map((m) => ({ runId: ctx.runId, taskId, ...m }))
+      : [];
+  if (metrics.length > 0 || runMetrics.length > 0) ctx.store.metrics.recordMany(metrics, runMetrics);
   return out;
 }
 

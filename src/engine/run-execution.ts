@@ -11,6 +11,7 @@ import { executeDag } from "./dag-executor.ts";
 import { type RunErrorCode, taskFailure } from "./errors.ts";
 import { thisOwner } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
+import { runMetricPlan } from "./run-metrics.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { buildSummary } from "./summary.ts";
 import type { Capacity, EngineEvent, EngineEventEmitter, RunSummary, RuntimeState } from "./types.ts";
@@ -97,6 +98,7 @@ export class RunExecution {
       runId: run.id,
       runName: run.displayName,
       spec: run.pipelineSpec,
+      runMetrics: runMetricPlan(run.pipelineSpec, run.platformSpec),
       store,
       scheduler: this.init.scheduler,
       capacity: this.init.capacity,

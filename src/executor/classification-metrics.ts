@@ -5,11 +5,29 @@
 import { Artifact } from "./artifact.ts";
 import { ExecutorError } from "./errors.ts";
 
-/** One point of a ROC curve, as KFP stores it. */
+/**
+ * One row of `confidenceMetrics`, as KFP stores it: a threshold with its rates and, when
+ * logged with {@link ClassificationMetrics.logConfidenceMetrics}, its confusion counts.
+ */
 export interface ConfidenceMetric {
   confidenceThreshold: number;
   falsePositiveRate: number;
   recall: number;
+  precision?: number;
+  f1Score?: number;
+  truePositiveCount?: number;
+  falsePositiveCount?: number;
+  trueNegativeCount?: number;
+  falseNegativeCount?: number;
+}
+
+/** Confusion counts of a binary classifier at one threshold (`score >= threshold` is positive). */
+export interface ThresholdCounts {
+  threshold: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
 }
 
 /** A confusion matrix, as KFP stores it. */
@@ -41,6 +59,28 @@ class ClassificationMetricsBuilder {
     for (let i = 0; i < fpr.length; i++) {
       this.rocPoint(fpr[i] as number, tpr[i] as number, threshold[i] as number);
     }
+  }
+
+  countsRow(c: ThresholdCounts): void {
+    const counts = [c.tp, c.fp, c.tn, c.fn];
+    if (!Number.isFinite(c.threshold) || counts.some((n) => !Number.isInteger(n) || n < 0)) {
+      throw invalid(
+        `logConfidenceMetrics: each row needs a finite threshold and whole, non-negative tp, fp, tn and fn; got ${JSON.stringify(c)}.`,
+      );
+    }
+    const recall = c.tp + c.fn === 0 ? 0 : c.tp / (c.tp + c.fn);
+    const fpr = c.fp + c.tn === 0 ? 0 : c.fp / (c.fp + c.tn);
+    const row: ConfidenceMetric = { confidenceThreshold: c.threshold, falsePositiveRate: fpr, recall };
+    // precision is undefined where nothing is predicted positive; KFP leaves the field out
+    if (c.tp + c.fp > 0) {
+      row.precision = c.tp / (c.tp + c.fp);
+      row.f1Score = row.precision + recall === 0 ? 0 : (2 * row.precision * recall) / (row.precision + recall);
+    }
+    row.truePositiveCount = c.tp;
+    row.falsePositiveCount = c.fp;
+    row.trueNegativeCount = c.tn;
+    row.falseNegativeCount = c.fn;
+    this.points.push(row);
   }
 
   setCategories(categories: string[]): void {
@@ -115,6 +155,18 @@ export class ClassificationMetrics extends Artifact {
   /** Adds a ROC curve; the three arrays must have the same length. */
   logRocCurve(fpr: number[], tpr: number[], threshold: number[]): void {
     this.builder.rocCurve(fpr, tpr, threshold);
+    this.builder.write(this.metadata);
+  }
+
+  /**
+   * Adds `confidenceMetrics` rows from confusion counts at each threshold (KFP's
+   * `truePositiveCount` ... `falseNegativeCount`, with recall, precision, false positive
+   * rate and F1 derived from them). ROC and precision-recall curves are both drawn from
+   * these rows; log a row above the highest score (nothing predicted positive) and one at
+   * or below the lowest (everything positive) so that the curves, and their areas, are whole.
+   */
+  logConfidenceMetrics(rows: ThresholdCounts[]): void {
+    for (const r of rows) this.builder.countsRow(r);
     this.builder.write(this.metadata);
   }
 

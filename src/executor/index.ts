@@ -10,6 +10,7 @@ export {
   type ConfidenceMetric,
   type ConfusionMatrix,
   SlicedClassificationMetrics,
+  type ThresholdCounts,
 } from "./classification-metrics.ts";
 export { checkOutputParameter, coerceInputParameter, serializeParameter } from "./coerce.ts";
 export { ExecutorError, type ExecutorErrorCode } from "./errors.ts";

@@ -22,6 +22,39 @@ describe("Metrics", () => {
 });
 
 describe("ClassificationMetrics", () => {
+  it("logs confidenceMetrics rows from confusion counts, with KFP's derived rates", () => {
+    const m = new ClassificationMetrics();
+    m.logConfidenceMetrics([
+      { threshold: 1, tp: 0, fp: 0, tn: 6, fn: 4 },
+      { threshold: 0.5, tp: 3, fp: 1, tn: 5, fn: 1 },
+    ]);
+    expect(m.metadata.confidenceMetrics).toEqual([
+      {
+        confidenceThreshold: 1,
+        falsePositiveRate: 0,
+        recall: 0,
+        truePositiveCount: 0,
+        falsePositiveCount: 0,
+        trueNegativeCount: 6,
+        falseNegativeCount: 4,
+      },
+      {
+        confidenceThreshold: 0.5,
+        falsePositiveRate: 1 / 6,
+        recall: 0.75,
+        precision: 0.75,
+        f1Score: 0.75,
+        truePositiveCount: 3,
+        falsePositiveCount: 1,
+        trueNegativeCount: 5,
+        falseNegativeCount: 1,
+      },
+    ]);
+    expect(() => m.logConfidenceMetrics([{ threshold: 0.5, tp: -1, fp: 0, tn: 0, fn: 0 }])).toThrow(
+      /tp, fp, tn and fn/,
+    );
+  });
+
   it("writes ROC points in KFP's confidenceMetrics form", () => {
     const m = new ClassificationMetrics();
     m.logRocCurve([0, 0.2], [0.5, 0.9], [0.8, 0.3]);

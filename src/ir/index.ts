@@ -77,3 +77,4 @@ export type { ValidateOptions } from "./validate.ts";
 export { assertValidPipeline, SUPPORTED_SCHEMA_VERSIONS, validatePipeline } from "./validate.ts";
 export type { DagEntry, TaskEntry } from "./walk.ts";
 export { componentOf, upstreamTasks, walkComponents, walkDag } from "./walk.ts";
+export { RUN_METRICS_TASKS_FIELD, runMetricsPlatform, runMetricsTasks, WEFT_PLATFORM } from "./weft-platform.ts";

@@ -52,6 +52,8 @@ export class TaskBase {
   retry: RetryOptions | undefined;
   caching = true;
   cacheKey: string | undefined;
+  /** Whether the task's metrics are its run's metrics ({@link TaskBase.setRunMetrics}). */
+  runMetrics = false;
   /** Set when the task is the final task of an exit handler. */
   exitHandlerOf: GroupNode | undefined;
 
@@ -134,6 +136,18 @@ export class TaskBase {
   /** Turns result caching on (the default) or off for this task. */
   setCaching(enabled: boolean): this {
     this.caching = enabled;
+    return this;
+  }
+
+  /**
+   * Makes this task's metrics the run's metrics: the keys of its Metrics artifacts and its
+   * numeric output parameters, unqualified, as the runs list shows, sorts and filters them.
+   * Used when the pipeline declares no Metrics or numeric outputs (those come first);
+   * without either, each task's metrics are the run's, qualified by task (`evaluate.f1`).
+   * Stored in the compiled package's `platforms.weft` config, which KFP ignores.
+   */
+  setRunMetrics(enabled = true): this {
+    this.runMetrics = enabled;
     return this;
   }
 

@@ -42,7 +42,7 @@ const kfpRoutes: [string, string, string][] = [
   [
     "get",
     `${KFP}/runs`,
-    "List runs without their pipeline_spec (filter, sort_by, page_size, page_token, experiment_id, namespace)",
+    "List runs without their pipeline_spec, each with its run metrics (metrics: [{name, number_value}]); filter and sort_by also take metric:NAME (filter values int_value, string_value or double_value), e.g. sort_by=metric:f1 desc (filter, sort_by, page_size, page_token, experiment_id, namespace)",
   ],
   ["post", `${KFP}/runs`, "Create a run from pipeline_spec or pipeline_version_reference"],
   ["get", `${KFP}/runs/{run_id}`, "Get a run with its pipeline_spec and task details"],

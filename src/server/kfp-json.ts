@@ -19,6 +19,7 @@ import type {
   PipelineVersion,
   RecurringRun,
   Run,
+  RunMetric,
   RunSummary,
   RuntimeState,
   TableDecl,
@@ -64,7 +65,7 @@ const resourceFields = (resource: string, table: TableDecl): ResourceFields => (
 });
 
 /** Filter and sort keys of `GET /runs`: the runs table's list fields, by their KFP names. */
-export const RUN_FIELDS: ResourceFields = resourceFields("run", RUNS_TABLE);
+export const RUN_FIELDS: ResourceFields = { ...resourceFields("run", RUNS_TABLE), metrics: true };
 
 /** Filter and sort keys of `GET /experiments`. */
 export const EXPERIMENT_FIELDS: ResourceFields = resourceFields("experiment", EXPERIMENTS_TABLE);
@@ -171,7 +172,10 @@ export function taskJson(t: Task, children: string[]): ApiTaskDetail {
  * `v2beta1Run`; `tasks` adds `run_details.task_details`; `pipelineId` fills the version reference.
  * A {@link RunSummary} (what lists read) has no `pipeline_spec`: clients get one run for it.
  */
-export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?: Task[] } = {}): ApiRun {
+export function runJson(
+  r: Run | RunSummary,
+  opts: { pipelineId?: string; tasks?: Task[]; metrics?: RunMetric[] } = {},
+): ApiRun {
   let runDetails: ApiRun["run_details"];
   if (opts.tasks) {
     const children = new Map<string, string[]>();
@@ -200,6 +204,7 @@ export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?
     run_details: runDetails,
     recurring_run_id: r.recurringRunId,
     state_history: r.stateHistory.map((s) => ({ update_time: time(s.at), state: s.state })),
+    metrics: opts.metrics?.map((m) => ({ name: m.name, number_value: m.value })),
   });
 }
 

@@ -19,7 +19,12 @@ export interface ResourceFields {
   fields: Record<string, string>;
   timeFields: ReadonlySet<string>;
   defaultSort: { field: string; desc: boolean };
+  /** Whether `metric:NAME` keys filter and sort by a metric of the resource (runs). */
+  metrics?: boolean;
 }
+
+/** The key prefix of a metric in `filter` and `sort_by`: `metric:evaluate.f1`. */
+const METRIC_KEY = "metric:";
 
 const OPERATIONS: PredicateOp[] = [
   "EQUALS",
@@ -81,7 +86,7 @@ function predicateValue(
   const present = Object.keys(p).filter((k) => k !== "key" && k !== "operation" && k !== "op");
   if (present.length !== 1) {
     throw badRequest(
-      `filter: ${where} must have exactly one value (string_value, int_value, long_value, timestamp_value, int_values, long_values or string_values); found ${present.length === 0 ? "none" : present.join(", ")}.`,
+      `filter: ${where} must have exactly one value (string_value, int_value, long_value, double_value, timestamp_value, int_values, long_values or string_values); found ${present.length === 0 ? "none" : present.join(", ")}.`,
       "API_BAD_FILTER",
     );
   }
@@ -103,6 +108,12 @@ function predicateValue(
     case "int_value":
     case "long_value":
       return { value: num(raw, true), list: false };
+    case "double_value":
+    case "number_value":
+      // Weft: a fractional value, for metrics (KFP's predicates have none)
+      if (typeof raw !== "number" || !Number.isFinite(raw))
+        throw badRequest(`filter: ${at} must be a finite number.`, "API_BAD_FILTER");
+      return { value: raw, list: false };
     case "timestamp_value":
       if (typeof raw !== "string") throw badRequest(`filter: ${at} must be an RFC 3339 string.`, "API_BAD_FILTER");
       return { value: toTime(raw, false, at), list: false };
@@ -128,11 +139,13 @@ function ownField(fields: Record<string, string>, key: string): string | undefin
 }
 
 function fieldOf(r: ResourceFields, key: unknown, where: string): string {
+  // the store resolves the metric's name; it is data, never a column
+  if (r.metrics && typeof key === "string" && key.startsWith(METRIC_KEY) && key.length > METRIC_KEY.length) return key;
   const field =
     typeof key === "string" ? (ownField(r.fields, key) ?? ownField(r.fields, camelToSnake(key))) : undefined;
   if (!field) {
     throw badRequest(
-      `${where} ${JSON.stringify(key) ?? "(missing)"} is not a ${r.resource} field you can filter or sort on; use one of ${Object.keys(r.fields).join(", ")}.`,
+      `${where} ${JSON.stringify(key) ?? "(missing)"} is not a ${r.resource} field you can filter or sort on; use one of ${Object.keys(r.fields).join(", ")}${r.metrics ? `, or ${METRIC_KEY}NAME for a metric (e.g. ${METRIC_KEY}f1)` : ""}.`,
       "API_BAD_FILTER",
     );
   }

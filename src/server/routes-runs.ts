@@ -4,6 +4,7 @@
  * terminate and retry. A created run is recorded PENDING and queued for execution.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ApiRun } from "../client/types.ts";
 import {
   isActiveRunState,
   isRetryableRunState,
@@ -57,6 +58,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     runJson(run, {
       ...(run.pipelineVersionId ? { pipelineId: pipelineIdOf(ctx, run.pipelineVersionId) } : {}),
       ...(withTasks ? { tasks: store.tasks.listByRun(run.id) } : {}),
+      metrics: store.metrics.runMetricsOf([run.id])[run.id] ?? [],
     });
 
   app.post(`${API}/runs`, async (req, reply) => {
@@ -117,7 +119,12 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const pipelineId = run.pipelineVersionId ? versions.get(run.pipelineVersionId) : undefined;
       return runJson(run, pipelineId ? { pipelineId } : {});
     };
-    return listPage("runs", q, (query) => store.runs.listSummaries(query), toJson, RUN_FIELDS);
+    const body = listPage("runs", q, (query) => store.runs.listSummaries(query), toJson, RUN_FIELDS);
+    // the page's run metrics in one query, not one request per run
+    const runs = (body.runs ?? []) as ApiRun[];
+    const metrics = store.metrics.runMetricsOf(runs.map((r) => r.run_id));
+    for (const r of runs) r.metrics = (metrics[r.run_id] ?? []).map((m) => ({ name: m.name, number_value: m.value }));
+    return body;
   });
 
   app.get(`${API}/runs/:run_id`, async (req) => json(requireRun(ctx, req), true));

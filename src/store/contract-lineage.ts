@@ -136,26 +136,85 @@ export function lineageContract(f: ContractFixture): void {
       expect(bad.message).toContain("artifactId 'ghost'");
     });
 
-    it("keeps every metric value and reports the latest per name for list views", () => {
+    it("keeps every metric value, and one value per run metric name", () => {
       const r1 = newRun();
       const r2 = newRun();
       const t1 = newTask(r1.id, "root/train");
-      f.store.metrics.recordMany([
-        { runId: r1.id, taskId: t1.id, name: "auc", value: 0.8 },
-        { runId: r1.id, taskId: t1.id, name: "loss", value: 0.5 },
-      ]);
-      f.store.metrics.recordMany([{ runId: r1.id, taskId: t1.id, name: "auc", value: 0.9 }]);
+      f.store.metrics.recordMany(
+        [
+          { runId: r1.id, taskId: t1.id, name: "auc", value: 0.8 },
+          { runId: r1.id, taskId: t1.id, name: "loss", value: 0.5 },
+        ],
+        [{ runId: r1.id, taskId: t1.id, name: "train.auc", value: 0.8 }],
+      );
+      f.store.metrics.recordMany(
+        [{ runId: r1.id, taskId: t1.id, name: "auc", value: 0.9 }],
+        [{ runId: r1.id, taskId: t1.id, name: "train.auc", value: 0.9 }],
+      );
       expect(f.store.metrics.listByRun(r1.id).map((m) => m.value)).toEqual([0.8, 0.5, 0.9]);
-      const latest = f.store.metrics.latestByRunIds([r1.id, r2.id]);
-      expect(latest[r1.id]?.map((m) => [m.name, m.value])).toEqual([
-        ["auc", 0.9],
-        ["loss", 0.5],
-      ]);
-      expect(latest[r2.id]).toEqual([]);
+      const runMetrics = f.store.metrics.runMetricsOf([r1.id, r2.id]);
+      expect(runMetrics[r1.id]).toEqual([{ name: "train.auc", value: 0.9 }]);
+      expect(runMetrics[r2.id]).toEqual([]);
       const err = storeErrorOf(f, () =>
         f.store.metrics.recordMany([{ runId: r1.id, taskId: t1.id, name: "nan", value: Number.NaN }]),
       );
       expect(err.code).toBe("INVALID_INPUT");
+      // a bad run metric records nothing of the call, metric rows included
+      const bad = storeErrorOf(f, () =>
+        f.store.metrics.recordMany(
+          [{ runId: r1.id, taskId: t1.id, name: "extra", value: 1 }],
+          [{ runId: r1.id, taskId: "ghost", name: "x", value: 1 }],
+        ),
+      );
+      expect(bad.message).toContain("taskId 'ghost'");
+      expect(f.store.metrics.listByRun(r1.id).map((m) => m.name)).not.toContain("extra");
+    });
+
+    it("sorts and filters runs by a run metric in SQL, runs without it last", () => {
+      const runs = [0.7, 0.9, undefined, 0.8, -2].map((v, i) => {
+        const r = newRun();
+        const t = newTask(r.id, "root/evaluate");
+        const rm = v === undefined ? [] : [{ runId: r.id, taskId: t.id, name: "evaluate.f1", value: v }];
+        f.store.metrics.recordMany([], [...rm, { runId: r.id, taskId: t.id, name: "it's", value: i }]);
+        return { id: r.id, v };
+      });
+      const ids = new Set(runs.map((r) => r.id));
+      const mine = (q: Parameters<typeof f.store.runs.listSummaries>[0]) =>
+        f.store.runs
+          .listSummaries({ pageSize: 1000, ...q })
+          .items.filter((r) => ids.has(r.id))
+          .map((r) => runs.find((x) => x.id === r.id)?.v);
+      expect(mine({ sort: { field: "metric:evaluate.f1", desc: true } })).toEqual([0.9, 0.8, 0.7, -2, undefined]);
+      expect(mine({ sort: { field: "metric:evaluate.f1", desc: false } })).toEqual([undefined, -2, 0.7, 0.8, 0.9]);
+      const filter = [{ field: "metric:evaluate.f1", op: "GREATER_THAN_EQUALS" as const, value: 0.75 }];
+      expect(mine({ filter, sort: { field: "metric:evaluate.f1", desc: false } })).toEqual([0.8, 0.9]);
+      // the count comes from SQL with the same predicate
+      const own = f.store.runs.listSummaries({ filter: [...filter, { field: "id", op: "IN", value: [...ids] }] });
+      expect(own.totalSize).toBe(2);
+      // keyset pages follow the metric order
+      const first = f.store.runs.listSummaries({
+        filter: [{ field: "id", op: "IN", value: [...ids] }],
+        sort: { field: "metric:evaluate.f1", desc: true },
+        pageSize: 2,
+      });
+      const second = f.store.runs.listSummaries({
+        filter: [{ field: "id", op: "IN", value: [...ids] }],
+        sort: { field: "metric:evaluate.f1", desc: true },
+        pageSize: 10,
+        pageToken: first.nextPageToken as string,
+      });
+      expect([...first.items, ...second.items].map((r) => runs.find((x) => x.id === r.id)?.v)).toEqual([
+        0.9,
+        0.8,
+        0.7,
+        -2,
+        undefined,
+      ]);
+      // a quote in a metric name is data
+      expect(mine({ filter: [{ field: "metric:it's", op: "EQUALS", value: 3 }] })).toEqual([0.8]);
+      expect(storeErrorOf(f, () => f.store.runs.listSummaries({ sort: { field: "metric:", desc: true } })).code).toBe(
+        "INVALID_QUERY",
+      );
     });
   });
 

@@ -35,7 +35,7 @@ export {
   StoreError,
 } from "./errors.ts";
 export { CONFIG_FILE, describeHome, type HomeResolution, type HomeSource, resolveHome } from "./home.ts";
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./list-query.ts";
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRIC_FIELD_PREFIX } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
 export {

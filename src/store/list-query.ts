@@ -15,7 +15,12 @@ export interface FieldDef {
   nullable?: boolean;
   /** Allowed values of an enum-like text field. */
   values?: readonly string[];
+  /** What a NULL sorts as (default `''` for text, -1 for numbers and times). */
+  sentinel?: string;
 }
+
+/** The prefix of a metric field: `metric:evaluate.f1`. */
+export const METRIC_FIELD_PREFIX = "metric:";
 
 /** The list surface of one table. */
 export interface ListSpec {
@@ -30,6 +35,12 @@ export interface ListSpec {
    * listed fields: filters only on those fields take `totalSize` from it.
    */
   counts?: { table: string; fields: ReadonlySet<string> };
+  /**
+   * A table of named numbers per row (`run_metrics`: owner column, `name`, `value`): the
+   * fields `metric:NAME` filter and sort by the row's value of NAME, in SQL, with rows
+   * that lack it sorting below every value.
+   */
+  metrics?: { table: string; owner: string };
 }
 
 /** Options of {@link runList}. */
@@ -50,12 +61,32 @@ function snakeToCamel(s: string): string {
   return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** A string as an SQL literal (quotes doubled): metric names are data, never SQL. */
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function metricField(spec: ListSpec, name: string): [string, FieldDef] | undefined {
+  if (!spec.metrics || !name.startsWith(METRIC_FIELD_PREFIX)) return undefined;
+  const metric = name.slice(METRIC_FIELD_PREFIX.length);
+  if (metric === "" || metric.length > 1024 || metric.includes("\0")) {
+    throw new InvalidQueryError(
+      `${spec.entity}: '${name}' names no metric; use ${METRIC_FIELD_PREFIX}NAME with the metric's name, e.g. ${METRIC_FIELD_PREFIX}f1`,
+    );
+  }
+  const { table, owner } = spec.metrics;
+  const column = `(SELECT value FROM ${table} WHERE ${table}.${owner} = ${spec.table}.id AND ${table}.name = ${sqlString(metric)})`;
+  return [name, { column, type: "number", nullable: true, sentinel: "-1e308" }];
+}
+
 function resolveField(spec: ListSpec, name: string, role: "filter" | "sort"): [string, FieldDef] {
+  const metric = metricField(spec, name);
+  if (metric) return metric;
   const key = spec.fields[name] ? name : snakeToCamel(name);
   const def = spec.fields[key];
   if (def === undefined) {
     throw new InvalidQueryError(
-      `${spec.entity}: cannot ${role} on field '${name}'; allowed fields are ${Object.keys(spec.fields).join(", ")}`,
+      `${spec.entity}: cannot ${role} on field '${name}'; allowed fields are ${Object.keys(spec.fields).join(", ")}${spec.metrics ? `, and ${METRIC_FIELD_PREFIX}NAME for a metric` : ""}`,
     );
   }
   return [key, def];
@@ -217,7 +248,7 @@ export function runList<T>(
   const sortReq = q.sort ?? spec.defaultSort ?? { field: "createdAt", desc: true };
   const [sortField, sortDef] = resolveField(spec, sortReq.field, "sort");
   const desc = sortReq.desc === true;
-  const sentinel = sortDef.type === "text" ? "''" : "-1";
+  const sentinel = sortDef.sentinel ?? (sortDef.type === "text" ? "''" : "-1");
   const sortExpr = sortDef.nullable ? `COALESCE(${sortDef.column}, ${sentinel})` : sortDef.column;
   const { where, params } = compileFilter(spec, q.filter);
   const hash = queryHash(spec, q, sortField, desc);

@@ -26,6 +26,8 @@ import type {
   RecurringRunPatch,
   Run,
   RunInput,
+  RunMetric,
+  RunMetricInput,
   RunOwnerIdentity,
   RunStateExtra,
   RunSummary,
@@ -171,12 +173,15 @@ export interface EventRepository {
 
 /** Scalar metrics. */
 export interface MetricRepository {
-  /** Records all in one transaction. */
-  recordMany(metrics: MetricInput[]): void;
+  /**
+   * Records all in one transaction, with the run metrics they make (a run metric replaces
+   * an earlier value of the same name: a retried or resumed task's).
+   */
+  recordMany(metrics: MetricInput[], runMetrics?: RunMetricInput[]): void;
   /** In recording order. */
   listByRun(runId: string): Metric[];
-  /** For each run, the latest value of each metric name (by name). Runs without metrics map to `[]`. */
-  latestByRunIds(runIds: string[]): Record<string, Metric[]>;
+  /** For each run, its run metrics by name. Runs without any map to `[]`. */
+  runMetricsOf(runIds: string[]): Record<string, RunMetric[]>;
 }
 
 /** The execution cache. */

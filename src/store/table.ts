@@ -175,7 +175,7 @@ export function listFields(decl: TableDecl): Record<string, FieldDef> {
 }
 
 /** A list spec over the table's list fields. */
-export function listSpec(decl: TableDecl, extra?: Pick<ListSpec, "defaultSort" | "counts">): ListSpec {
+export function listSpec(decl: TableDecl, extra?: Pick<ListSpec, "defaultSort" | "counts" | "metrics">): ListSpec {
   return { table: decl.table, entity: decl.entity, fields: listFields(decl), ...extra };
 }
 

@@ -326,6 +326,20 @@ export interface MetricInput {
   createdAt?: number;
 }
 
+/** A metric that defines a run (see `src/engine/run-metrics.ts`): one value per name. */
+export interface RunMetric {
+  name: string;
+  value: number;
+}
+
+/** Fields to record a run metric: the task whose outputs it is. */
+export interface RunMetricInput {
+  runId: string;
+  taskId: string;
+  name: string;
+  value: number;
+}
+
 // ---------------------------------------------------------------- cache
 
 /** A finished task's outputs, remembered under its fingerprint. */

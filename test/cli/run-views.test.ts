@@ -151,3 +151,42 @@ describe("runs list and runs get over a RunSource", () => {
     expect(none.out).toBe(`no runs on ${url}\n`);
   });
 });
+
+describe("run metrics in runs list, locally and remotely alike", () => {
+  beforeAll(() => {
+    const values: Record<string, number> = { "apple-run": 0.123456789, "pear-run": 0.5, "leek-run": 2 };
+    for (const run of h.store.runs.list({ pageSize: 10 }).items) {
+      const task = h.store.tasks.upsert({ runId: run.id, path: "root/evaluate", name: "evaluate", kind: "container" });
+      h.store.metrics.recordMany(
+        [],
+        [
+          { runId: run.id, taskId: task.id, name: "evaluate.f1", value: values[run.displayName] as number },
+          { runId: run.id, taskId: task.id, name: "evaluate.loss", value: 1 },
+        ],
+      );
+    }
+  });
+
+  it("shows the same metric columns and values, sorted by a metric, from either source", async () => {
+    for (const opts of [
+      { limit: 20 },
+      { limit: 20, metrics: "evaluate.f1" },
+      { limit: 20, sort: "metric:evaluate.f1" },
+      { limit: 2, sort: "metric:evaluate.f1 asc", metrics: "evaluate.loss,evaluate.f1" },
+    ]) {
+      const here = await printed(() => showRunList(local, opts));
+      const there = await printed(() => showRunList(remote, opts));
+      expect(here.code).toBe(0);
+      expect(there).toEqual(here);
+    }
+    const lines = (await printed(() => showRunList(local, { limit: 20, sort: "metric:evaluate.f1" }))).out.split("\n");
+    expect(lines[0]).toMatch(/EXPERIMENT\s+evaluate\.f1\s+evaluate\.loss\s*$/);
+    expect(lines[1]).toMatch(/leek-run.*\s2\s+1\s*$/);
+    expect(lines[2]).toMatch(/pear-run.*\s0\.5\s+1\s*$/);
+    expect(lines[3]).toMatch(/apple-run.*\s0\.123457\s+1\s*$/);
+  });
+
+  it("says what --sort takes", async () => {
+    await expect(printed(() => showRunList(local, { limit: 20, sort: "f1" }))).rejects.toThrow(/metric:NAME/);
+  });
+});

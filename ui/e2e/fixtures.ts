@@ -38,7 +38,7 @@ for (let i = 0; i < n; i++) {
 const P = rows.filter((r) => r.label).length;
 const N = n - P;
 const roc = [];
-for (let t = 1; t >= -0.0001; t -= 0.05) {
+for (let t = 1.05; t >= -0.0001; t -= 0.05) {
   const tp = rows.filter((r) => r.label && r.score >= t).length;
   const fp = rows.filter((r) => !r.label && r.score >= t).length;
   roc.push({ confidenceThreshold: Math.max(0, t), falsePositiveRate: fp / N, recall: tp / P });

@@ -82,6 +82,12 @@ describe.skipIf(reason !== undefined)("fraud-detection outputs in the viewers", 
     expect(await panel.getByTestId("metrics-table").textContent()).toContain("roc_auc");
     await panel.getByTestId("roc-chart").locator("polyline").waitFor();
     await panel.getByTestId("pr-chart").locator("polyline").waitFor();
+    // the areas drawn from the logged rows are the logged ROC-AUC and PR-AUC (a difference
+    // in the shown digits would add "(logged ...)")
+    const legend = async (chart: string) =>
+      (await panel.getByTestId(chart).getByTestId("legend-value").textContent())?.trim();
+    expect(await legend("roc-chart")).toMatch(/^ROC-AUC 0\.\d{3}$/);
+    expect(await legend("pr-chart")).toMatch(/^average precision \(PR-AUC\) 0\.\d{3}$/);
     expect(await panel.getByTestId("confusion-matrix").textContent()).toMatch(/legit.*fraud/s);
     expect(await panel.getByTestId("html-viewer").getAttribute("sandbox")).toBe("");
     expect(

@@ -60,6 +60,16 @@ export function formatNumber(v: number): string {
   return v.toFixed(4).replace(/0+$/, "").replace(/\.$/, "");
 }
 
+/**
+ * A run metric as `weft runs list` prints it (six significant digits, integers whole), so
+ * the runs table and the CLI show the same text for the same value.
+ */
+export function formatMetric(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(6)));
+}
+
 /** A JSON value as one line of text. */
 export function formatValue(v: unknown): string {
   if (v === undefined) return "—";

@@ -1,4 +1,4 @@
-/** `evaluate`: test metrics at the validation-chosen threshold, ROC and confusion matrix, HTML report. */
+/** `evaluate`: test metrics at the validation-chosen threshold, ROC and PR curves, confusion matrix, HTML report. */
 import { writeFileSync } from "node:fs";
 import { artifact, component, param } from "weft";
 import { readPredictions, readSplit } from "../lib/dataset-io.ts";
@@ -6,8 +6,9 @@ import { evaluateScores, evaluationHtml } from "../lib/evaluation.ts";
 import { readModel, writeModel } from "../lib/model.ts";
 
 /**
- * Scores one trained model. Writes Metrics, ClassificationMetrics (ROC curve and confusion
- * matrix), an HTML report, and the model again with its evaluation attached
+ * Scores one trained model. Writes Metrics, ClassificationMetrics (confusion counts at each
+ * threshold, from which ROC and precision-recall curves are drawn, their areas, and the
+ * confusion matrix), an HTML report, and the model again with its evaluation attached
  * (`scored_model`), which `select_best` compares.
  */
 export const evaluate = component({
@@ -48,11 +49,11 @@ export const evaluate = component({
     m.logMetric("validation_roc_auc", e.validationRocAuc);
     if (!Number.isNaN(e.oracleRocAuc)) m.logMetric("oracle_roc_auc", e.oracleRocAuc);
     const c = outputs.classification;
-    c.logRocCurve(
-      e.roc.map((p) => p.fpr),
-      e.roc.map((p) => p.tpr),
-      e.roc.map((p) => (Number.isFinite(p.threshold) ? p.threshold : 1)),
-    );
+    // ROC and precision-recall curves are both drawn from these rows; the areas over the
+    // whole curve are KFP's auRoc and auPrc (average precision)
+    c.logConfidenceMetrics(e.curve);
+    if (Number.isFinite(e.rocAuc)) c.metadata.auRoc = e.rocAuc;
+    if (Number.isFinite(e.prAuc)) c.metadata.auPrc = e.prAuc;
     const k = e.confusion;
     c.logConfusionMatrix(
       ["legit", "fraud"],

@@ -7,10 +7,10 @@ import {
   atThreshold,
   averagePrecision,
   bestF1Threshold,
+  type CurveRow,
+  confidenceRows,
   type Labels,
-  type RocPoint,
   rocAuc,
-  rocCurve,
   type ThresholdMetrics,
 } from "./metrics.ts";
 
@@ -30,7 +30,11 @@ export interface Evaluation {
   oracleRocAuc: number;
   testRows: number;
   testFrauds: number;
-  roc: RocPoint[];
+  /**
+   * Test-split confusion counts at the thresholds where the ROC and precision-recall curves
+   * turn (KFP's `confidenceMetrics`); both curves and their areas are drawn from these.
+   */
+  curve: CurveRow[];
 }
 
 /** Evaluates test scores with a threshold picked on validation scores. */
@@ -58,7 +62,7 @@ export function evaluateScores(
     oracleRocAuc: known ? rocAuc(truth, test.labels) : Number.NaN,
     testRows: test.labels.length,
     testFrauds: frauds,
-    roc: rocCurve(test.scores, test.labels, 101),
+    curve: confidenceRows(test.scores, test.labels),
   };
 }
 
@@ -66,8 +70,15 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
 }
 
-function rocSvg(roc: RocPoint[]): string {
-  const pts = roc.map((p) => `${(20 + p.fpr * 300).toFixed(1)},${(320 - p.tpr * 300).toFixed(1)}`).join(" ");
+function rocSvg(curve: CurveRow[]): string {
+  const rate = (n: number, d: number) => (d === 0 ? 0 : n / d);
+  const pts = curve
+    .map((r) => {
+      const fpr = rate(r.fp, r.fp + r.tn);
+      const tpr = rate(r.tp, r.tp + r.fn);
+      return `${(20 + fpr * 300).toFixed(1)},${(320 - tpr * 300).toFixed(1)}`;
+    })
+    .join(" ");
   return [
     '<svg xmlns="http://www.w3.org/2000/svg" width="340" height="350" role="img" aria-label="ROC curve">',
     '<rect x="20" y="20" width="300" height="300" fill="none" stroke="#999"/>',
@@ -110,7 +121,7 @@ export function evaluationHtml(e: Evaluation): string {
     `<tr><td>actual legit</td><td>${c.tn}</td><td>${c.fp}</td></tr>`,
     `<tr><td>actual fraud</td><td>${c.fn}</td><td>${c.tp}</td></tr></table>`,
     "<h2>ROC curve (test)</h2>",
-    rocSvg(e.roc),
+    rocSvg(e.curve),
     "</body></html>",
     "",
   ].join("\n");

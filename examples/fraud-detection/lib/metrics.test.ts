@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { atThreshold, averagePrecision, bestF1Threshold, rocAuc, rocCurve } from "./metrics.ts";
+import { averagePrecision as areaAp, curveRows, rocArea } from "../../../ui/src/charts/classification.ts";
+import { atThreshold, averagePrecision, bestF1Threshold, confidenceRows, rocAuc, rocCurve } from "./metrics.ts";
+import { Rng } from "./random.ts";
+
+/** The rows as the ClassificationMetrics artifact logs them, read back as the web UI reads them. */
+function drawn(rows: ReturnType<typeof confidenceRows>) {
+  return curveRows({
+    confidenceMetrics: rows.map((r) => ({
+      confidenceThreshold: r.threshold,
+      truePositiveCount: r.tp,
+      falsePositiveCount: r.fp,
+      trueNegativeCount: r.tn,
+      falseNegativeCount: r.fn,
+    })),
+  });
+}
 
 describe("metrics", () => {
   it("computes ROC-AUC with ties counted half", () => {
@@ -39,5 +54,29 @@ describe("metrics", () => {
     expect(roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(roc[20]).toMatchObject({ fpr: 1, tpr: 1 });
     for (let i = 1; i < roc.length; i++) expect(roc[i]!.fpr).toBeGreaterThanOrEqual(roc[i - 1]!.fpr);
+  });
+
+  it("logs curve rows whose areas are the ROC-AUC and average precision, from end to end", () => {
+    const r = new Rng(7);
+    const rng = () => r.next();
+    for (const [n, fraud, maxRows, exact] of [
+      [300, 0.05, 400, true], // every distinct score
+      [20_000, 0.005, 400, true], // the corners of the staircase
+      [20_000, 0.05, 400, false], // score quantiles
+    ] as const) {
+      const labels = Array.from({ length: n }, () => (rng() < fraud ? 1 : 0));
+      // rounded scores make ties, which count half in the ROC-AUC
+      const scores = labels.map((y) => Math.round((0.6 * rng() + 0.35 * y * rng()) * 1000) / 1000);
+      const rows = confidenceRows(scores, labels, maxRows);
+      expect(rows.length).toBeLessThanOrEqual(maxRows);
+      expect(rows[0]).toMatchObject({ tp: 0, fp: 0 });
+      expect(rows.at(-1)).toMatchObject({ tn: 0, fn: 0 });
+      const auc = rocAuc(scores, labels);
+      expect(Math.abs((rocArea(drawn(rows)) as number) - auc)).toBeLessThan(1e-3);
+      if (exact) {
+        expect(rocArea(drawn(rows))).toBeCloseTo(auc, 12);
+        expect(areaAp(drawn(rows))).toBeCloseTo(averagePrecision(scores, labels), 12);
+      }
+    }
   });
 });

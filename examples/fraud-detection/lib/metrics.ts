@@ -141,3 +141,46 @@ export function rocCurve(scores: ArrayLike<number>, labels: Labels, maxPoints = 
   for (let k = 0; k < maxPoints; k++) out.push(all[Math.round(k * step)]!);
   return out;
 }
+
+/** Confusion counts at one threshold: `score >= threshold` is predicted positive. */
+export interface CurveRow {
+  threshold: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+/**
+ * The rows of KFP's `confidenceMetrics` for ROC and precision-recall curves: confusion
+ * counts at the thresholds where the curves turn, from a row above the highest score
+ * (nothing positive) to the lowest score (everything positive). Below `maxRows` distinct
+ * scores every one is a row; otherwise the rows are the corners of the ROC staircase (each
+ * distinct score that holds a positive, and the one before it), which keep its area and the
+ * average precision exact; if even those are more than `maxRows`, every score quantile
+ * (`maxRows` of them, both ends kept).
+ */
+export function confidenceRows(scores: ArrayLike<number>, labels: Labels, maxRows = 400): CurveRow[] {
+  const pos = positives(labels);
+  const neg = labels.length - pos;
+  let top = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < scores.length; i++) top = Math.max(top, scores[i] as number);
+  // the "nothing positive" row's threshold: above every score (1 for probabilities below 1)
+  const above = top < 1 ? 1 : top + 1;
+  const all: CurveRow[] = [{ threshold: above, tp: 0, fp: 0, tn: neg, fn: pos }];
+  sweep(scores, labels, (s, tp, fp) => {
+    all.push({ threshold: s, tp, fp, tn: neg - fp, fn: pos - tp });
+  });
+  if (all.length <= maxRows) return all;
+  const corners = all.filter((r, i) => {
+    if (i === 0 || i === all.length - 1) return true;
+    const prev = all[i - 1] as CurveRow;
+    const next = all[i + 1] as CurveRow;
+    return r.tp !== prev.tp || next.tp !== r.tp;
+  });
+  if (corners.length <= maxRows) return corners;
+  const out: CurveRow[] = [];
+  const step = (all.length - 1) / (maxRows - 1);
+  for (let k = 0; k < maxRows; k++) out.push(all[Math.round(k * step)] as CurveRow);
+  return out;
+}

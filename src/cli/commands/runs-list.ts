@@ -48,12 +48,13 @@ export function storeRunSource(store: Store): RunSource {
       }
       if (request.state !== undefined) filter.push({ field: "state", op: "EQUALS", value: request.state });
       // summaries: a list neither reads nor parses the runs' specs
+      const sort = request.sort ?? { field: "createdAt", desc: true };
       const page = store.runs.listSummaries({
         filter,
-        sort: { field: "createdAt", desc: true },
+        sort: { field: sort.field === "created_at" ? "createdAt" : sort.field, desc: sort.desc },
         pageSize: request.limit,
       });
-      const metrics = store.metrics.latestByRunIds(page.items.map((r) => r.id));
+      const metrics = store.metrics.runMetricsOf(page.items.map((r) => r.id));
       const names = new Map<string, string>();
       const nameOf = (id: string) => names.get(id) ?? names.set(id, experimentName(id)).get(id) ?? id;
       const items = page.items.map((r) => ({

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { hostOf } from "../remote/connect.ts";
 import { parsePositiveInt } from "./run.ts";
 import { runsCancel, runsRetry } from "./runs-control.ts";
-import { runsGet, runsList } from "./runs-list.ts";
+import { type RunsListOptions, runsGet, runsList } from "./runs-list.ts";
 import { runsLogs } from "./runs-logs.ts";
 
 /** Registers `weft runs` and its subcommands on `program`. */
@@ -17,8 +17,10 @@ export function registerRunsCommand(program: Command): void {
     .option("-e, --experiment <name>", "only runs of this experiment")
     .option("-s, --state <state>", "only runs in this state (e.g. FAILED)")
     .option("-l, --limit <n>", "at most n runs", parsePositiveInt("--limit"), 20)
+    .option("-m, --metrics <names>", "metric columns, comma-separated (default: the three most runs have)")
+    .option("--sort <key>", 'order: created_at or metric:NAME, highest first; add " asc" for lowest first')
     .option("--json", "print JSON")
-    .action(async (opts: { experiment?: string; state?: string; limit: number; json?: boolean }) => {
+    .action(async (opts: RunsListOptions) => {
       const host = hostOf(program);
       process.exitCode =
         host === undefined

@@ -47,25 +47,23 @@ export function clientRunSource(remote: Remote): RunSource {
       // a page of summaries: the server's list carries no pipeline specs
       const page = await client.listRuns({
         filter,
-        sortBy: "created_at desc",
+        sortBy: request.sort ? `${request.sort.field} ${request.sort.desc ? "desc" : "asc"}` : "created_at desc",
         pageSize: request.limit,
         ...(experimentId ? { experimentId } : {}),
       });
-      const [metrics, names] = await Promise.all([
-        Promise.all(page.items.map((r) => latestMetrics(client, r.run_id))),
-        experimentNames(
-          client,
-          page.items.map((r) => r.experiment_id ?? "").filter((id) => id !== ""),
-        ),
-      ]);
-      const items = page.items.map(({ pipeline_spec: _spec, ...r }, i) => ({
+      const names = await experimentNames(
+        client,
+        page.items.map((r) => r.experiment_id ?? "").filter((id) => id !== ""),
+      );
+      // the page carries each run's metrics: no request per run
+      const items = page.items.map(({ pipeline_spec: _spec, metrics, ...r }) => ({
         id: r.run_id,
         name: r.display_name ?? "",
         state: r.state ?? "",
         createdAt: parseTime(r.created_at),
         durationMs: runDuration(r),
         experiment: names.get(r.experiment_id ?? "") ?? r.experiment_id ?? "",
-        metrics: metrics[i] ?? [],
+        metrics: (metrics ?? []).map((m): MetricValue => ({ name: m.name, value: m.number_value })),
         doc: r,
       }));
       return { items, totalSize: page.totalSize };
@@ -130,13 +128,6 @@ export function clientRunSource(remote: Remote): RunSource {
 }
 
 /** The newest value of each metric of a run. */
-async function latestMetrics(client: WeftClient, runId: string): Promise<MetricValue[]> {
-  const all = await client.weft.runMetrics(runId).catch(() => []);
-  const byName = new Map<string, number>();
-  for (const m of all) byName.set(m.name, m.value);
-  return [...byName].map(([name, value]) => ({ name, value }));
-}
-
 async function experimentNames(client: WeftClient, ids: string[]): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   await Promise.all(

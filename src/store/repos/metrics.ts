@@ -1,13 +1,24 @@
-/** Scalar metrics logged by tasks. */
+/** Scalar metrics logged by tasks, and the run metrics they make. */
 import { InvalidInputError } from "../errors.ts";
 import { guardWrite, type SqlContext } from "../sql.ts";
 import { decodeRow, encodeRow, insertSql, type RowOf } from "../table.ts";
-import { METRICS_TABLE, type MetricFields } from "../tables/index.ts";
-import type { Metric, MetricInput, MetricRepository } from "../types.ts";
+import { METRICS_TABLE, type MetricFields, RUN_METRICS_TABLE } from "../tables/index.ts";
+import type { Metric, MetricInput, MetricRepository, RunMetric, RunMetricInput } from "../types.ts";
 
 type MetricRow = RowOf<typeof METRICS_TABLE.columns>;
 
 const INSERT = insertSql(METRICS_TABLE, Object.keys(METRICS_TABLE.columns) as (keyof MetricRow)[]);
+// a later value of a run metric (a retried or resumed task's) replaces the earlier one
+const UPSERT_RUN_METRIC = `INSERT INTO ${RUN_METRICS_TABLE.table} (run_id, name, value, task_id) VALUES (?, ?, ?, ?)
+  ON CONFLICT (run_id, name) DO UPDATE SET value = excluded.value, task_id = excluded.task_id`;
+
+function checkValue(kind: string, m: { name: string; taskId: string; value: unknown }): void {
+  if (typeof m.value !== "number" || !Number.isFinite(m.value)) {
+    throw new InvalidInputError(
+      `${kind} '${m.name}' of task '${m.taskId}': value must be a finite number, got ${String(m.value)}`,
+    );
+  }
+}
 
 function toMetric(r: MetricRow): Metric {
   return decodeRow(METRICS_TABLE, r);
@@ -16,14 +27,9 @@ function toMetric(r: MetricRow): Metric {
 /** The metrics repository over `ctx`. */
 export function createMetricRepository(ctx: SqlContext): MetricRepository {
   return {
-    recordMany(metrics: MetricInput[]): void {
-      for (const m of metrics) {
-        if (typeof m.value !== "number" || !Number.isFinite(m.value)) {
-          throw new InvalidInputError(
-            `metric '${m.name}' of task '${m.taskId}': value must be a finite number, got ${String(m.value)}`,
-          );
-        }
-      }
+    recordMany(metrics: MetricInput[], runMetrics: RunMetricInput[] = []): void {
+      for (const m of metrics) checkValue("metric", m);
+      for (const m of runMetrics) checkValue("run metric", m);
       const now = Date.now();
       ctx.tx(() => {
         for (const m of metrics) {
@@ -51,6 +57,20 @@ export function createMetricRepository(ctx: SqlContext): MetricRepository {
             },
           );
         }
+        for (const m of runMetrics) {
+          guardWrite(
+            ctx,
+            {
+              entity: `run metric '${m.name}' of task '${m.taskId}'`,
+              unique: "the run metric",
+              refs: [
+                { field: "runId", table: "runs", value: m.runId },
+                { field: "taskId", table: "tasks", value: m.taskId },
+              ],
+            },
+            () => ctx.stmt(UPSERT_RUN_METRIC).run(m.runId, m.name, m.value, m.taskId),
+          );
+        }
       });
     },
 
@@ -60,8 +80,8 @@ export function createMetricRepository(ctx: SqlContext): MetricRepository {
       );
     },
 
-    latestByRunIds(runIds: string[]): Record<string, Metric[]> {
-      const out: Record<string, Metric[]> = {};
+    runMetricsOf(runIds: string[]): Record<string, RunMetric[]> {
+      const out: Record<string, RunMetric[]> = {};
       for (const id of runIds) out[id] = [];
       const unique = [...new Set(runIds)];
       // Chunks stay under SQLite's bound-parameter limit.
@@ -69,13 +89,11 @@ export function createMetricRepository(ctx: SqlContext): MetricRepository {
         const chunk = unique.slice(i, i + 500);
         const rows = ctx
           .stmt(
-            `SELECT m.* FROM metrics m
-             WHERE m.run_id IN (${chunk.map(() => "?").join(", ")})
-               AND m.rowid = (SELECT max(rowid) FROM metrics l WHERE l.run_id = m.run_id AND l.name = m.name)
-             ORDER BY m.run_id, m.name`,
+            `SELECT run_id, name, value FROM ${RUN_METRICS_TABLE.table}
+             WHERE run_id IN (${chunk.map(() => "?").join(", ")}) ORDER BY run_id, name`,
           )
-          .all(...chunk) as MetricRow[];
-        for (const r of rows) out[r.run_id]?.push(toMetric(r));
+          .all(...chunk) as Array<{ run_id: string; name: string; value: number }>;
+        for (const r of rows) out[r.run_id]?.push({ name: r.name, value: r.value });
       }
       return out;
     },

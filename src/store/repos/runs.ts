@@ -6,6 +6,7 @@ import { type ListSpec, runList } from "../list-query.ts";
 import { RunErrorSchema, RuntimeStateSchema } from "../schemas.ts";
 import { fromJsonValue, guardWrite, putSpec, type SqlContext, specText, toJson } from "../sql.ts";
 import { decodeRow, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
+import { RUN_METRICS_TABLE } from "../tables/lineage.ts";
 import { RUNS_TABLE, type RunFields } from "../tables/runs.ts";
 import type {
   ListQuery,
@@ -28,6 +29,8 @@ const SUMMARY_COLUMNS = Object.keys(RUNS_TABLE.columns).filter((c) => !SPEC_COLU
 
 const RUNS: ListSpec = listSpec(RUNS_TABLE, {
   counts: { table: "run_counts", fields: new Set(["experimentId", "namespace", "state", "storageState"]) },
+  // `metric:NAME` sorts and filters by a run metric
+  metrics: { table: RUN_METRICS_TABLE.table, owner: "run_id" },
 });
 
 function toRun(ctx: SqlContext, r: RunRow): Run {

@@ -1,6 +1,7 @@
 /** Every table declaration, each the one description of its entity's columns. */
 import type { TableDecl } from "../table.ts";
 import { EXPERIMENTS_TABLE } from "./experiments.ts";
+import { RUN_METRICS_TABLE } from "./lineage.ts";
 import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE } from "./pipelines.ts";
 import { RECURRING_RUNS_TABLE } from "./recurring-runs.ts";
 import { RUNS_TABLE } from "./runs.ts";
@@ -15,6 +16,8 @@ export {
   type EventType,
   METRICS_TABLE,
   type MetricFields,
+  RUN_METRICS_TABLE,
+  type RunMetricFields,
 } from "./lineage.ts";
 export {
   PIPELINE_VERSIONS_TABLE,
@@ -38,4 +41,5 @@ export const TABLES: readonly TableDecl[] = [
   PIPELINES_TABLE,
   PIPELINE_VERSIONS_TABLE,
   RECURRING_RUNS_TABLE,
+  RUN_METRICS_TABLE,
 ];

@@ -1,4 +1,7 @@
-/** The `artifacts`, `events` and `metrics` tables: what tasks wrote and read, and the scalars they logged. */
+/**
+ * The `artifacts`, `events`, `metrics` and `run_metrics` tables: what tasks wrote and read,
+ * the scalars they logged, and the ones that define their run.
+ */
 import { defineTable, type FieldsOf, int, jsonObject, text, textOf } from "../table.ts";
 
 /** Whether a task read or wrote an artifact. */
@@ -53,9 +56,23 @@ export const METRICS_TABLE = defineTable({
   },
 });
 
+/** The run_metrics table: the metrics that define a run, one value per name. */
+export const RUN_METRICS_TABLE = defineTable({
+  table: "run_metrics",
+  entity: "run metrics",
+  columns: {
+    run_id: { sql: "TEXT", field: "runId", codec: text },
+    name: { sql: "TEXT", field: "name", codec: text },
+    value: { sql: "REAL", field: "value", codec: int },
+    task_id: { sql: "TEXT", field: "taskId", codec: text },
+  },
+});
+
 /** The fields of an artifact. */
 export type ArtifactFields = FieldsOf<typeof ARTIFACTS_TABLE.columns>;
 /** The fields of a lineage event. */
 export type EventFields = FieldsOf<typeof EVENTS_TABLE.columns>;
 /** The fields of a metric. */
 export type MetricFields = FieldsOf<typeof METRICS_TABLE.columns>;
+/** The fields of a run metric. */
+export type RunMetricFields = FieldsOf<typeof RUN_METRICS_TABLE.columns>;

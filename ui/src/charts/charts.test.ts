@@ -37,7 +37,7 @@ describe("chart components", () => {
     expect(lines).toEqual(["44.0,260.0 196.0,36.8 348.0,12.0", "44.0,260.0 348.0,12.0"]);
     expect(html).toContain('class="chart-diagonal"');
     expect(html).toContain("<title>ROC curve</title>");
-    expect(html).toMatch(/a<span class="muted"> n=3<\/span>/);
+    expect(html).toMatch(/a<span class="muted" data-testid="legend-value"> n=3<\/span>/);
   });
 
   it("shades a confusion matrix by count and labels actual and predicted classes", () => {

@@ -20,18 +20,6 @@ const COLORS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--cha
 const sx = (x: number): number => M.l + Math.min(1, Math.max(0, x)) * IW;
 const sy = (y: number): number => M.t + (1 - Math.min(1, Math.max(0, y))) * IH;
 
-/** Area under a curve by the trapezoid rule (points sorted by x). */
-export function trapezoidArea(points: Array<{ x: number; y: number }>): number {
-  const p = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
-  let area = 0;
-  for (let i = 1; i < p.length; i++) {
-    const a = p[i - 1] as { x: number; y: number };
-    const b = p[i] as { x: number; y: number };
-    area += ((b.x - a.x) * (a.y + b.y)) / 2;
-  }
-  return area;
-}
-
 /** The chart. */
 export function CurveChart(props: {
   title: string;
@@ -129,7 +117,12 @@ export function CurveChart(props: {
             <li key={s.name}>
               <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} />
               {s.name}
-              {props.legendValue ? <span className="muted"> {props.legendValue(s)}</span> : null}
+              {props.legendValue ? (
+                <span className="muted" data-testid="legend-value">
+                  {" "}
+                  {props.legendValue(s)}
+                </span>
+              ) : null}
               {p ? (
                 <span className="muted mono">
                   {" "}

@@ -1,9 +1,9 @@
 /**
- * Cached look-ups shared by pages: experiment and pipeline names, and run metrics loaded
- * on demand (only for rows on screen) with a small concurrency limit.
+ * Cached look-ups shared by pages: experiment and pipeline names. (Run metrics come with
+ * each page of runs.)
  */
 import { useEffect, useState } from "react";
-import { getPipeline, getRunMetrics, listExperiments, type RunMetric } from "../api/index.ts";
+import { getPipeline, listExperiments } from "../api/index.ts";
 
 const pipelineNames = new Map<string, Promise<string>>();
 
@@ -47,59 +47,4 @@ export function useExperimentNames(): Map<string, string> {
       .catch(() => undefined);
   }, []);
   return names;
-}
-
-const metricsCache = new Map<string, RunMetric[]>();
-const pending = new Set<string>();
-const queue: string[] = [];
-let active = 0;
-const listeners = new Set<() => void>();
-
-function pump(): void {
-  while (active < 4 && queue.length > 0) {
-    const id = queue.shift() as string;
-    active++;
-    getRunMetrics(id)
-      .then((r) => metricsCache.set(id, r.metrics))
-      .catch(() => metricsCache.set(id, []))
-      .finally(() => {
-        active--;
-        pending.delete(id);
-        for (const l of listeners) l();
-        pump();
-      });
-  }
-}
-
-/** Forgets cached metrics of a run (e.g. when it is still running). */
-export function invalidateMetrics(id: string): void {
-  metricsCache.delete(id);
-}
-
-/** Scalar metrics of the given runs, loaded lazily; re-renders as they arrive. */
-export function useRunMetrics(ids: string[]): Map<string, RunMetric[]> {
-  const [, setVersion] = useState(0);
-  useEffect(() => {
-    const l = (): void => setVersion((v) => v + 1);
-    listeners.add(l);
-    return () => {
-      listeners.delete(l);
-    };
-  }, []);
-  const key = ids.join(",");
-  useEffect(() => {
-    for (const id of key.split(",").filter(Boolean)) {
-      if (!metricsCache.has(id) && !pending.has(id)) {
-        pending.add(id);
-        queue.push(id);
-      }
-    }
-    pump();
-  }, [key]);
-  const out = new Map<string, RunMetric[]>();
-  for (const id of ids) {
-    const m = metricsCache.get(id);
-    if (m) out.set(id, m);
-  }
-  return out;
 }

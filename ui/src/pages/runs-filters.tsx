@@ -1,4 +1,4 @@
-/** Filter controls of the runs table: name search, state, experiment. */
+/** Filter controls of the runs table: name search, state, experiment, a metric bound. */
 import { useEffect, useState } from "react";
 import { RUN_STATES } from "../../../src/ir/states.ts";
 import { useExperimentNames } from "../hooks/lookups.ts";
@@ -8,26 +8,44 @@ export interface RunsFilterState {
   text: string;
   state: string;
   experimentId: string;
+  /** A bound on one metric (`metric:NAME` on the server); empty name or value: none. */
+  metric?: { name: string; op: MetricOp; value: string };
 }
+
+/** The comparisons a metric filter offers, with the API's operation for each. */
+export const METRIC_OPS = {
+  ">=": "GREATER_THAN_EQUALS",
+  ">": "GREATER_THAN",
+  "<=": "LESS_THAN_EQUALS",
+  "<": "LESS_THAN",
+  "=": "EQUALS",
+} as const;
+/** One of {@link METRIC_OPS}. */
+export type MetricOp = keyof typeof METRIC_OPS;
 
 /** The run states to filter by: Weft never pauses a run. */
 const STATES = RUN_STATES.filter((s) => s !== "PAUSED");
 
-/** Search box (debounced), state select and experiment select. */
+/** Search box (debounced), state select, experiment select and a metric bound (debounced). */
 export function RunsFilters(props: {
   value: RunsFilterState;
   onChange: (v: RunsFilterState) => void;
   lockExperiment?: boolean;
+  /** Metric names to suggest. */
+  metricNames?: string[];
 }): React.JSX.Element {
   const [text, setText] = useState(props.value.text);
+  const [metric, setMetric] = useState(props.value.metric ?? { name: "", op: ">=" as MetricOp, value: "" });
   const experiments = useExperimentNames();
   const { value, onChange } = props;
   useEffect(() => {
     const t = setTimeout(() => {
-      if (text !== value.text) onChange({ ...value, text });
+      const m = value.metric;
+      const metricChanged = m?.name !== metric.name || m?.op !== metric.op || m?.value !== metric.value;
+      if (text !== value.text || metricChanged) onChange({ ...value, text, metric });
     }, 250);
     return () => clearTimeout(t);
-  }, [text, value, onChange]);
+  }, [text, metric, value, onChange]);
   return (
     <>
       <input
@@ -67,6 +85,44 @@ export function RunsFilters(props: {
           ))}
         </select>
       )}
+      <span className="metric-filter" style={{ display: "inline-flex", gap: 4 }}>
+        <input
+          className="input"
+          list="run-metric-names"
+          placeholder="Metric"
+          aria-label="Filter by metric: name"
+          value={metric.name}
+          onChange={(e) => setMetric({ ...metric, name: e.target.value })}
+          style={{ width: 140 }}
+        />
+        <datalist id="run-metric-names">
+          {(props.metricNames ?? []).map((n) => (
+            <option key={n} value={n} />
+          ))}
+        </datalist>
+        <select
+          className="select"
+          aria-label="Filter by metric: comparison"
+          value={metric.op}
+          onChange={(e) => setMetric({ ...metric, op: e.target.value as MetricOp })}
+        >
+          {Object.keys(METRIC_OPS).map((op) => (
+            <option key={op} value={op}>
+              {op}
+            </option>
+          ))}
+        </select>
+        <input
+          className="input"
+          type="number"
+          step="any"
+          placeholder="Value"
+          aria-label="Filter by metric: value"
+          value={metric.value}
+          onChange={(e) => setMetric({ ...metric, value: e.target.value })}
+          style={{ width: 90 }}
+        />
+      </span>
     </>
   );
 }

@@ -1,22 +1,28 @@
 /**
  * Runs, the home page: a virtualized table over server-side pages (sort and filter are
- * the server's), with state, duration, experiment, pipeline and key metrics, and
- * selection of runs to compare.
+ * the server's, by metric too), with state, duration, experiment, pipeline and the run
+ * metrics the user picks (remembered in localStorage), and selection of runs to compare.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { isActiveRunState } from "../../../src/ir/states.ts";
 import { type ListParams, listRuns, type RunSummary } from "../api/index.ts";
 import { ErrorAlert, PageHeader } from "../components/ui.tsx";
 import { navigate } from "../router.tsx";
-import { type RunsFilterState, RunsFilters } from "./runs-filters.tsx";
+import { metricColumns, metricNamesOf, storedMetricColumns, storeMetricColumns } from "./metric-columns.ts";
+import { METRIC_OPS, type RunsFilterState, RunsFilters } from "./runs-filters.tsx";
 import { RunsTable, type SortState } from "./runs-table.tsx";
 
 const PAGE = 100;
 
 function toParams(sort: SortState, f: RunsFilterState): ListParams {
-  const predicates: Array<Record<string, string>> = [];
+  const predicates: Array<Record<string, string | number>> = [];
   if (f.text.trim()) predicates.push({ key: "display_name", operation: "IS_SUBSTRING", string_value: f.text.trim() });
   if (f.state) predicates.push({ key: "state", operation: "EQUALS", string_value: f.state });
+  const m = f.metric;
+  const bound = m && m.value.trim() !== "" ? Number(m.value) : Number.NaN;
+  if (m?.name.trim() && Number.isFinite(bound)) {
+    predicates.push({ key: `metric:${m.name.trim()}`, operation: METRIC_OPS[m.op], double_value: bound });
+  }
   return {
     pageSize: PAGE,
     sortBy: `${sort.field}${sort.desc ? " desc" : ""}`,
@@ -39,6 +45,13 @@ export function RunsPage(props: { experimentId?: string; embedded?: boolean }): 
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [chosen, setChosen] = useState<string[] | undefined>(() => storedMetricColumns());
+  const columns = metricColumns(runs, chosen);
+  const names = useMemo(() => metricNamesOf(runs), [runs]);
+  const choose = (next: string[] | undefined): void => {
+    storeMetricColumns(next);
+    setChosen(next);
+  };
   const generation = useRef(0);
   const params = toParams(sort, filters);
   const paramsKey = JSON.stringify(params);
@@ -122,7 +135,13 @@ export function RunsPage(props: { experimentId?: string; embedded?: boolean }): 
         />
       )}
       <div className="toolbar">
-        <RunsFilters value={filters} onChange={setFilters} lockExperiment={props.experimentId !== undefined} />
+        <RunsFilters
+          value={filters}
+          onChange={setFilters}
+          lockExperiment={props.experimentId !== undefined}
+          metricNames={names}
+        />
+        <MetricColumnsPicker available={names} shown={columns} chosen={chosen} onChoose={choose} />
         <span className="grow" />
         <span className="muted small" aria-live="polite">
           {selected.size > 0 ? `${selected.size} selected` : ""}
@@ -142,7 +161,39 @@ export function RunsPage(props: { experimentId?: string; embedded?: boolean }): 
         onSort={setSort}
         selected={selected}
         onToggle={toggle}
+        metricNames={columns}
       />
     </div>
+  );
+}
+
+/** Which metrics the table shows: a checkbox per metric name of the loaded runs (and any chosen before). */
+function MetricColumnsPicker(props: {
+  available: string[];
+  shown: string[];
+  chosen: string[] | undefined;
+  onChoose: (names: string[] | undefined) => void;
+}): React.JSX.Element {
+  const all = [...props.shown, ...props.available.filter((n) => !props.shown.includes(n))];
+  const toggle = (n: string): void =>
+    props.onChoose(props.shown.includes(n) ? props.shown.filter((x) => x !== n) : [...props.shown, n]);
+  return (
+    <details className="metric-columns" data-testid="metric-columns">
+      <summary className="btn">Metric columns</summary>
+      <div className="card" style={{ position: "absolute", zIndex: 5, padding: 8, display: "grid", gap: 4 }}>
+        {all.length === 0 ? <span className="muted small">No metrics in these runs</span> : null}
+        {all.map((n) => (
+          <label key={n} className="small" style={{ display: "flex", gap: 6, alignItems: "center" }}>
+            <input type="checkbox" checked={props.shown.includes(n)} onChange={() => toggle(n)} />
+            {n}
+          </label>
+        ))}
+        {props.chosen !== undefined ? (
+          <button type="button" className="btn small" onClick={() => props.onChoose(undefined)}>
+            Default columns
+          </button>
+        ) : null}
+      </div>
+    </details>
   );
 }

@@ -1,15 +1,16 @@
 /**
  * The virtualized runs table: only rows on screen are in the DOM (10,000 runs scroll
- * smoothly); the next server page loads as the end comes into view; metrics load for
- * visible rows only.
+ * smoothly); the next server page loads as the end comes into view. Each run's metrics
+ * come with its page; metric columns sort on the server (`metric:NAME`).
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useRef } from "react";
 import type { RunSummary } from "../api/index.ts";
 import { StateBadge } from "../components/ui.tsx";
-import { durationBetween, formatDuration, formatNumber, formatTime } from "../format.ts";
-import { useExperimentNames, usePipelineNames, useRunMetrics } from "../hooks/lookups.ts";
+import { durationBetween, formatDuration, formatMetric, formatTime } from "../format.ts";
+import { useExperimentNames, usePipelineNames } from "../hooks/lookups.ts";
 import { Link } from "../router.tsx";
+import { metricValue } from "./metric-columns.ts";
 
 /** The server-side sort of the table. */
 export interface SortState {
@@ -24,11 +25,18 @@ function SortHeader(props: {
   field: string;
   sort: SortState;
   onSort: (s: SortState) => void;
+  numeric?: boolean;
 }): React.JSX.Element {
   const active = props.sort.field === props.field;
   const dir = active ? (props.sort.desc ? "descending" : "ascending") : "none";
   return (
-    <th scope="col" aria-sort={dir}>
+    <th
+      scope="col"
+      aria-sort={dir}
+      title={props.label}
+      style={props.numeric ? { textAlign: "right" } : undefined}
+      data-metric={props.numeric ? props.label : undefined}
+    >
       <button
         type="button"
         className="sort-btn"
@@ -56,6 +64,8 @@ export function RunsTable(props: {
   onSort: (s: SortState) => void;
   selected: Set<string>;
   onToggle: (id: string) => void;
+  /** The metric columns to show. */
+  metricNames: string[];
 }): React.JSX.Element {
   const { runs, hasMore, loading, onLoadMore } = props;
   const scroller = useRef<HTMLDivElement>(null);
@@ -72,19 +82,11 @@ export function RunsTable(props: {
   }, [hasMore, loading, lastIndex, runs.length, onLoadMore]);
 
   const visibleIds = items.map((i) => runs[i.index]?.run_id).filter((x): x is string => x !== undefined);
-  const metrics = useRunMetrics(visibleIds);
   const experiments = useExperimentNames();
   const pipelines = usePipelineNames(
     visibleIds.map((id) => runs.find((r) => r.run_id === id)?.pipeline_version_reference?.pipeline_id ?? ""),
   );
-  const metricNames = useMemo(() => {
-    const counts = new Map<string, number>();
-    for (const list of metrics.values()) for (const m of list) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
-    return [...counts.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, 3)
-      .map(([n]) => n);
-  }, [metrics]);
+  const metricNames = props.metricNames;
   const template = `44px minmax(180px, 2fr) 130px 90px minmax(110px, 1fr) minmax(110px, 1fr) 170px${metricNames.map(() => " 96px").join("")}`;
 
   return (
@@ -111,9 +113,7 @@ export function RunsTable(props: {
               <th scope="col">Pipeline</th>
               <SortHeader label="Created" field="created_at" sort={props.sort} onSort={props.onSort} />
               {metricNames.map((n) => (
-                <th scope="col" key={n} title={n} style={{ textAlign: "right" }}>
-                  {n}
-                </th>
+                <SortHeader key={n} label={n} field={`metric:${n}`} sort={props.sort} onSort={props.onSort} numeric />
               ))}
             </tr>
           </thead>
@@ -142,7 +142,6 @@ export function RunsTable(props: {
               const sel = props.selected.has(run.run_id);
               const pid = run.pipeline_version_reference?.pipeline_id;
               const pipeline = pid ? (pipelines.get(pid) ?? "…") : "inline pipeline";
-              const m = metrics.get(run.run_id) ?? [];
               const name = run.display_name || run.run_id;
               return (
                 <tr
@@ -174,10 +173,10 @@ export function RunsTable(props: {
                   <td>{pipeline}</td>
                   <td>{formatTime(run.created_at)}</td>
                   {metricNames.map((n) => {
-                    const v = m.find((x) => x.name === n)?.value;
+                    const v = metricValue(run, n);
                     return (
-                      <td key={n} style={{ textAlign: "right", fontVariantNumeric: "tabular-nums" }}>
-                        {v === undefined ? "" : formatNumber(v)}
+                      <td key={n} style={{ textAlign: "right", fontVariantNumeric: "tabular-nums" }} data-metric={n}>
+                        {v === undefined ? "" : formatMetric(v)}
                       </td>
                     );
                   })}

@@ -1,8 +1,27 @@
 /** ROC curve, precision-recall curve and confusion matrix of one or more ClassificationMetrics artifacts. */
 import type { Json } from "../api/index.ts";
-import { confusionOf, prSeries, rocPoints, rocSeries } from "../charts/classification.ts";
+import {
+  averagePrecision,
+  confusionOf,
+  curveRows,
+  prSeries,
+  rocArea,
+  rocSeries,
+  withPrecision,
+} from "../charts/classification.ts";
 import { ConfusionMatrix } from "../charts/confusion-matrix.tsx";
-import { CurveChart, type Series, trapezoidArea } from "../charts/curve-chart.tsx";
+import { CurveChart, type Series } from "../charts/curve-chart.tsx";
+
+/** What a partial curve shows instead of an area. */
+const PARTIAL = "no area: the logged thresholds do not span the whole curve";
+
+/** `name 0.123`, with the pipeline's own value beside it when it logged one that differs in the shown digits. */
+function areaLabel(name: string, area: number | undefined, logged: Json | undefined): string {
+  if (area === undefined) return PARTIAL;
+  const shown = area.toFixed(3);
+  const own = typeof logged === "number" && Number.isFinite(logged) ? logged.toFixed(3) : undefined;
+  return own === undefined || own === shown ? `${name} ${shown}` : `${name} ${shown} (logged ${own})`;
+}
 
 /** Several artifacts overlay their curves (run comparison); the confusion matrix is shown for each. */
 export function ClassificationViewer(props: {
@@ -11,18 +30,27 @@ export function ClassificationViewer(props: {
 }): React.JSX.Element {
   const roc: Series[] = [];
   const pr: Series[] = [];
+  const rocLegend = new Map<Series, string>();
+  const prLegend = new Map<Series, string>();
   const matrices: Array<{ name: string; m: NonNullable<ReturnType<typeof confusionOf>> }> = [];
   for (const a of props.artifacts) {
-    const points = rocPoints(a.metadata);
+    const rows = curveRows(a.metadata);
     const cm = confusionOf(a.metadata);
-    if (points.length > 0) roc.push(rocSeries(a.name, points));
-    const p = prSeries(a.name, points, cm);
-    if (p) pr.push(p);
+    if (rows.length > 0) {
+      const s = rocSeries(a.name, rows);
+      roc.push(s);
+      rocLegend.set(s, areaLabel("ROC-AUC", rocArea(rows), a.metadata?.auRoc));
+    }
+    const p = prSeries(a.name, rows, cm);
+    if (p) {
+      pr.push(p);
+      const ap = averagePrecision(withPrecision(rows, cm));
+      prLegend.set(p, areaLabel("average precision (PR-AUC)", ap, a.metadata?.auPrc));
+    }
     if (cm) matrices.push({ name: a.name, m: cm });
   }
   if (roc.length === 0 && matrices.length === 0)
     return <p className="muted">No ROC curve or confusion matrix was logged.</p>;
-  const auc = (s: Series): string => `AUC ${trapezoidArea(s.points).toFixed(3)}`;
   return (
     <div className="chart-row">
       {roc.length > 0 ? (
@@ -33,13 +61,19 @@ export function ClassificationViewer(props: {
             yLabel="True positive rate"
             series={roc}
             diagonal="up"
-            legendValue={auc}
+            legendValue={(s) => rocLegend.get(s) ?? ""}
           />
         </div>
       ) : null}
       {pr.length > 0 ? (
         <div data-testid="pr-chart">
-          <CurveChart title="Precision-recall curve" xLabel="Recall" yLabel="Precision" series={pr} legendValue={auc} />
+          <CurveChart
+            title="Precision-recall curve"
+            xLabel="Recall"
+            yLabel="Precision"
+            series={pr}
+            legendValue={(s) => prLegend.get(s) ?? ""}
+          />
         </div>
       ) : null}
       {props.showConfusion === false
