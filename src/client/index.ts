@@ -19,6 +19,7 @@ export {
   type ApiRecurringRun,
   type ApiRun,
   type ApiRunMetric,
+  type ApiTaskMetric,
   type ApiRuntimeState,
   type ApiStatus,
   type ApiTaskDetail,

@@ -132,7 +132,7 @@ export interface ApiRecurringRun {
 }
 
 /** Weft only: one scalar metric of a run, as `GET /apis/weft/v1/runs/{run}/metrics` lists it. */
-export interface ApiRunMetric {
+export interface ApiTaskMetric {
   task_id: string;
   /** The producing task's path, `root/...`. */
   task?: string;

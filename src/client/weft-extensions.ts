@@ -5,7 +5,7 @@
  */
 import { ClientError } from "./errors.ts";
 import type { Http } from "./http.ts";
-import type { ApiRunMetric } from "./types.ts";
+import type { ApiTaskMetric } from "./types.ts";
 
 const WEFT = "/apis/weft/v1";
 const enc = encodeURIComponent;
@@ -96,8 +96,8 @@ export class WeftExtensions {
   }
 
   /** Scalar metrics of a run. */
-  async runMetrics(runId: string): Promise<ApiRunMetric[]> {
-    return (await this.http.request<{ metrics: ApiRunMetric[] }>("GET", `${WEFT}/runs/${enc(runId)}/metrics`)).metrics;
+  async runMetrics(runId: string): Promise<ApiTaskMetric[]> {
+    return (await this.http.request<{ metrics: ApiTaskMetric[] }>("GET", `${WEFT}/runs/${enc(runId)}/metrics`)).metrics;
   }
 
   /** Artifacts of a run. */

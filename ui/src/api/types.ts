@@ -9,8 +9,8 @@ import type {
   ApiPipelineVersion,
   ApiRecurringRun,
   ApiRun,
-  ApiRunMetric,
   ApiTaskDetail,
+  ApiTaskMetric,
 } from "../../../src/client/types.ts";
 import type { RuntimeState as KfpRuntimeState, TaskState } from "../../../src/ir/states.ts";
 
@@ -134,8 +134,8 @@ export interface ArtifactLineage {
   consumers: Array<{ run_id: string; task_id: string; task?: string; input?: string }>;
 }
 
-/** One scalar metric of a run. */
-export type RunMetric = ApiRunMetric;
+/** One scalar metric a task of a run logged. */
+export type RunMetric = ApiTaskMetric;
 
 /** Full details of a task (`/apis/weft/v1/runs/{run}/tasks/{task}`), when the server has them. */
 export interface TaskInfo {
