@@ -91,7 +91,7 @@ describe("run metrics", () => {
       "--sort",
       "metric:score.f1",
     ]);
-    expect(table.stderr).toBe("");
+    expect(table.stderr).toBe(`state in ${box.home} (from $WEFT_HOME)\n`);
     const lines = table.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/EXPERIMENT\s+score\.f1\s+score-2\.f1\s*$/);
     expect(lines[1]).toMatch(/\s0\.9\s+0\.25\s*$/);

@@ -156,6 +156,7 @@ describe("run metrics in runs list, locally and remotely alike", () => {
   beforeAll(() => {
     const values: Record<string, number> = { "apple-run": 0.123456789, "pear-run": 0.5, "leek-run": 2 };
     for (const run of h.store.runs.list({ pageSize: 10 }).items) {
+      if (!(run.displayName in values)) continue;
       const task = h.store.tasks.upsert({ runId: run.id, path: "root/evaluate", name: "evaluate", kind: "container" });
       h.store.metrics.recordMany(
         [],

@@ -147,9 +147,9 @@ function pipelineName(run: ApiRun): string {
   return spec?.pipelineInfo?.name ?? spec?.pipeline_spec?.pipelineInfo?.name ?? run.pipeline_version_id ?? "-";
 }
 
+// a run that never started has no duration, as in the local store (not one counted from its creation)
 function runDuration(r: ApiRun): number | undefined {
-  const history = r.state_history ?? [];
-  const started = history.find((h) => h.state === "RUNNING")?.update_time ?? r.created_at;
+  const started = (r.state_history ?? []).find((h) => h.state === "RUNNING")?.update_time;
   return elapsed(parseTime(started), parseTime(r.finished_at));
 }
 
