@@ -31,7 +31,12 @@ function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
 export function ExperimentsPage({ experimentId }: { experimentId?: string | undefined }): React.JSX.Element {
   const pages = usePageTokens();
   const pageToken = pages.pageToken;
-  const list = useAsync((s) => listExperiments({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s), [pageToken]);
+  // an experiment's own page lists its runs, not the experiments
+  const list = useAsync(
+    (s) =>
+      experimentId ? Promise.resolve(undefined) : listExperiments({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s),
+    [pageToken, experimentId],
+  );
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [error, setError] = useState<unknown>();
