@@ -34,25 +34,21 @@ interface NameList {
   partial: boolean;
 }
 
-const experimentList = sharedInFlight(
-  async (): Promise<NameList> => {
-    const page = await listExperiments({ pageSize: NAMES_PAGE, sortBy: "created_at desc" });
-    return {
-      names: new Map(page.items.map((e) => [e.experiment_id, e.display_name || e.experiment_id])),
-      partial: page.nextPageToken !== undefined,
-    };
-  },
-);
+const experimentList = sharedInFlight(async (): Promise<NameList> => {
+  const page = await listExperiments({ pageSize: NAMES_PAGE, sortBy: "created_at desc" });
+  return {
+    names: new Map(page.items.map((e) => [e.experiment_id, e.display_name || e.experiment_id])),
+    partial: page.nextPageToken !== undefined,
+  };
+});
 
-const pipelineList = sharedInFlight(
-  async (): Promise<NameList> => {
-    const page = await listPipelines({ pageSize: NAMES_PAGE, sortBy: "created_at desc" });
-    return {
-      names: new Map(page.items.map((p) => [p.pipeline_id, p.display_name || p.name || p.pipeline_id])),
-      partial: page.nextPageToken !== undefined,
-    };
-  },
-);
+const pipelineList = sharedInFlight(async (): Promise<NameList> => {
+  const page = await listPipelines({ pageSize: NAMES_PAGE, sortBy: "created_at desc" });
+  return {
+    names: new Map(page.items.map((p) => [p.pipeline_id, p.display_name || p.name || p.pipeline_id])),
+    partial: page.nextPageToken !== undefined,
+  };
+});
 
 const pipelineNames = new Map<string, Promise<string>>();
 
