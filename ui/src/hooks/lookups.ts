@@ -28,26 +28,17 @@ function sharedInFlight<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-interface NameList {
-  names: Map<string, string>;
-  /** Whether the list had more than one page: an id not in `names` may still exist. */
-  partial: boolean;
-}
+/** Display names by id. */
+type Names = Map<string, string>;
 
-const experimentList = sharedInFlight(async (): Promise<NameList> => {
+const experimentList = sharedInFlight(async (): Promise<Names> => {
   const page = await listExperiments({ pageSize: NAMES_PAGE, sortBy: "created_at desc" });
-  return {
-    names: new Map(page.items.map((e) => [e.experiment_id, e.display_name || e.experiment_id])),
-    partial: page.nextPageToken !== undefined,
-  };
+  return new Map(page.items.map((e) => [e.experiment_id, e.display_name || e.experiment_id]));
 });
 
-const pipelineList = sharedInFlight(async (): Promise<NameList> => {
+const pipelineList = sharedInFlight(async (): Promise<Names> => {
   const page = await listPipelines({ pageSize: NAMES_PAGE, sortBy: "created_at desc" });
-  return {
-    names: new Map(page.items.map((p) => [p.pipeline_id, p.display_name || p.name || p.pipeline_id])),
-    partial: page.nextPageToken !== undefined,
-  };
+  return new Map(page.items.map((p) => [p.pipeline_id, p.display_name || p.name || p.pipeline_id]));
 });
 
 const pipelineNames = new Map<string, Promise<string>>();
@@ -68,16 +59,16 @@ export function pipelineName(id: string): Promise<string> {
 /**
  * Names of pipelines by id: the newest {@link NAMES_PAGE} pipelines are listed once, when
  * the component mounts (beside the page's own list request); only an id that list does not
- * holds is asked for on its own (when the list was cut at its first page), or shown as its id.
+ * hold (an older pipeline, or one uploaded since) is asked for on its own, once a session.
  */
 export function usePipelineNames(ids: string[]): Map<string, string> {
-  const [listed, setListed] = useState<NameList>();
+  const [listed, setListed] = useState<Names>();
   const [extra, setExtra] = useState(new Map<string, string>());
   useEffect(() => {
     let live = true;
     pipelineList().then(
       (l) => live && setListed(l),
-      () => live && setListed({ names: new Map(), partial: true }),
+      () => live && setListed(new Map()),
     );
     return () => {
       live = false;
@@ -88,10 +79,9 @@ export function usePipelineNames(ids: string[]): Map<string, string> {
     if (!listed) return;
     let live = true;
     for (const id of key.split(",").filter(Boolean)) {
-      if (listed.names.has(id)) continue;
-      // a complete list without the id: the pipeline is gone, its id is all there is to show
-      const name = listed.partial ? pipelineName(id) : Promise.resolve(id);
-      void name.then((n) => {
+      if (listed.has(id)) continue;
+      // older than the listed page, or uploaded since: asked once for the session
+      void pipelineName(id).then((n) => {
         if (live) setExtra((m) => (m.get(id) === n ? m : new Map(m).set(id, n)));
       });
     }
@@ -100,8 +90,8 @@ export function usePipelineNames(ids: string[]): Map<string, string> {
     };
   }, [key, listed]);
   if (!listed) return extra;
-  if (extra.size === 0) return listed.names;
-  return new Map([...listed.names, ...extra]);
+  if (extra.size === 0) return listed;
+  return new Map([...listed, ...extra]);
 }
 
 /** Experiment names by id (the newest {@link NAMES_PAGE} experiments), one request per page load. */
@@ -110,7 +100,7 @@ export function useExperimentNames(): Map<string, string> {
   useEffect(() => {
     let live = true;
     experimentList()
-      .then((l) => live && setNames(l.names))
+      .then((l) => live && setNames(l))
       .catch(() => undefined);
     return () => {
       live = false;
