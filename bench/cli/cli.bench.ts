@@ -15,7 +15,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openStore, type RuntimeState } from "../../src/store/index.ts";
 import { report } from "../report.ts";
@@ -126,7 +126,9 @@ try {
     { case: `weft runs list (${SEEDED} runs)`, ...list },
     { case: "cached weft run (fraud, 5,000 rows)", ...run },
   ];
-  console.log(`weft commands against a bare node -e 0 (median of ${REPEATS}, wall ms)`);
+  console.log(
+    `weft commands against a bare node -e 0 (median of ${REPEATS}, wall ms; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`,
+  );
   console.log(
     `${"case".padEnd(40)} ${"command".padStart(8)} ${"bare".padStart(8)} ${"added".padStart(8)} ${"goal".padStart(10)}`,
   );
@@ -172,6 +174,7 @@ try {
       runs_list_ms: Math.round(list.command),
       cached_run_ms: Math.round(run.command),
       first_run_ms: Math.round(fill.ms),
+      load_average_1m: Number(loadavg()[0]?.toFixed(1)),
     }),
   );
 } finally {
