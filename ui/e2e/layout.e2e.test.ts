@@ -339,6 +339,11 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
       await page.goto(`${weft.url}${path}`);
       await ready(page);
       await page.waitForLoadState("networkidle");
+      // what index.html sent ahead and the app has not taken (`none` when it sent nothing)
+      const left = await page.evaluate(
+        "window.__weftPrefetched ? Object.keys(window.__weftPrefetched).join(',') || 'all taken' : 'none'",
+      );
+      events.push(`ahead ${left}`);
       return events;
     } finally {
       await context.close();
@@ -368,6 +373,7 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
     expect(late, `sent after the first answer:\n${events.join("\n")}`).toEqual([]);
     const paths = rounds.map((s) => s.slice("send ".length).split("?")[0]);
     expect(paths.sort()).toEqual(["/apis/v2beta1/experiments", "/apis/v2beta1/pipelines", "/apis/v2beta1/runs"]);
+    expect(events.at(-1)).toBe("ahead all taken");
   });
 
   it("an experiment's page loads in one round", async () => {
@@ -383,6 +389,20 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
       "/apis/v2beta1/pipelines",
       "/apis/v2beta1/runs",
     ]);
+  });
+
+  it("a run's page asks for the run and its graph once each (sent ahead by index.html, taken by the app)", async () => {
+    const events = await recordRequests(`/runs/${ids.runId}`, (p) => p.locator('[data-task="evaluate"]').waitFor());
+    const sends = events.filter((e) => e.startsWith("send ")).map((s) => s.slice("send ".length));
+    expect(
+      sends.filter((u) => u === `/apis/v2beta1/runs/${ids.runId}`),
+      sends.join("\n"),
+    ).toHaveLength(1);
+    expect(
+      sends.filter((u) => u === `/apis/weft/v1/runs/${ids.runId}/graph`),
+      sends.join("\n"),
+    ).toHaveLength(1);
+    expect(events.at(-1)).toBe("ahead all taken");
   });
 
   it("the experiments and pipelines pages make one request each", async () => {

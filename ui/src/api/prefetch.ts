@@ -1,16 +1,12 @@
 /**
- * Requests sent by `ui/index.html` before the app's code has loaded: the runs page's first
- * round (its runs, and the experiments and pipelines lists that name them), so that they
- * travel while the code downloads and starts. {@link takePrefetched} hands each answer to
- * the first request for the same URL, once; later requests go to the network.
+ * Requests sent by `ui/index.html` before the app's code has loaded, so that a page's data
+ * travels while its code downloads and starts: on `/` and `/runs` the runs page's first
+ * round (its runs, and the experiments and pipelines lists that name them), on `/runs/{id}`
+ * the run, its graph and its lineage. {@link takePrefetched} hands each answer to the first
+ * GET of the same URL, once; later requests go to the network. The URLs are written in
+ * `index.html`, and `prefetch.test.ts` runs its script and checks them against what the API
+ * layer builds.
  */
-
-/** The URLs `ui/index.html` sends on `/` and `/runs`, as the app builds them. */
-export const RUNS_PAGE_PREFETCH = [
-  "/apis/v2beta1/runs?page_size=100&sort_by=created_at+desc",
-  "/apis/v2beta1/experiments?page_size=200&sort_by=created_at+desc",
-  "/apis/v2beta1/pipelines?page_size=200&sort_by=created_at+desc",
-] as const;
 
 declare global {
   interface Window {
