@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
-    include: ["ui/src/**/*.test.ts", "ui/e2e/**/*.e2e.test.ts"],
+    include: ["ui/src/**/*.test.ts", "ui/e2e/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 180_000,
   },

@@ -183,8 +183,8 @@ export function openApiDocument(): Record<string, unknown> {
 function docsHtml(): string {
   const row = (m: string, p: string, s: string, d = "") =>
     `<tr><td><code>${m.toUpperCase()}</code></td><td><code>${p}</code></td><td>${s}${d ? `<br><small>${d.replace(/</g, "&lt;")}</small>` : ""}</td></tr>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Weft API</title>
-<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem .6rem;vertical-align:top;border-bottom:1px solid #ddd}code{font-size:.9em}</style></head>
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Weft API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}td{padding:.3rem .6rem;vertical-align:top;border-bottom:1px solid #ddd;overflow-wrap:anywhere}code{font-size:.9em}</style></head>
 <body><h1>Weft API</h1><p>OpenAPI document: <a href="/docs/openapi.json">/docs/openapi.json</a>. Errors use KFP's body <code>{error, code, message, details}</code>.</p>
 <h2>Weft extensions (<code>${WEFT_API}</code>)</h2><table>${weftRoutes.map((r) => row(...r)).join("")}</table>
 <h2>Size limits</h2><p>In UTF-8 bytes: ${limitsSummary()}. A field over its limit is answered 400 with a message naming the field and the limit; a request body or uploaded file over its limit is answered 413 with the KFP error body. A list page stops early at about ${formatBytes(SIZE_LIMITS.listPageBytes)} of JSON and returns <code>next_page_token</code> for the rest.</p>

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { WeftError } from "../../src/ir/weft-error.ts";
 
 /** The project root. */
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -18,11 +19,42 @@ export const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 /** Where screenshots are kept. */
 export const SCREENSHOTS = join(ROOT, "test-output", "screenshots");
 
-/** Why the browser tests cannot run here (printed once per test file), or `undefined` when they can. */
+/** Thrown in CI when Chromium is missing: there the browser tests must run, not skip. */
+export class BrowserMissingError extends WeftError {
+  constructor(message: string) {
+    super("UI_E2E_NO_BROWSER", message);
+  }
+}
+
+/** Whether `env` says this is a CI machine (`CI=true`, as CI services set it; `CI=1` too). */
+export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = (env.CI ?? "").trim().toLowerCase();
+  return v === "true" || v === "1";
+}
+
+/**
+ * The decision behind {@link skipReason}: `undefined` when Chromium is installed; otherwise
+ * a reason to skip, except in CI, where it throws {@link BrowserMissingError} so that a
+ * missing browser fails the run instead of passing it with every browser test skipped.
+ */
+export function browserSkipDecision(chromium: string, installed: boolean, env: NodeJS.ProcessEnv): string | undefined {
+  if (installed) return undefined;
+  const missing = `${chromium} is not installed (apt-get install -y chromium, or set WEFT_CHROMIUM to a Chromium binary)`;
+  if (isCi(env)) {
+    throw new BrowserMissingError(
+      `${missing}; CI=${env.CI} requires the browser tests to run: install Chromium on the CI machine`,
+    );
+  }
+  return `${missing}; skipping the browser tests`;
+}
+
+/**
+ * Why the browser tests cannot run here (printed once per test file), or `undefined` when
+ * they can. In CI a missing Chromium throws instead ({@link browserSkipDecision}).
+ */
 export function skipReason(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const reason = `${CHROMIUM} is not installed (apt-get install -y chromium); skipping the browser tests`;
-  process.stderr.write(`ui e2e: ${reason}\n`);
+  const reason = browserSkipDecision(CHROMIUM, existsSync(CHROMIUM), process.env);
+  if (reason) process.stderr.write(`ui e2e: ${reason}\n`);
   return reason;
 }
 

@@ -1,5 +1,8 @@
-/** The application shell: sidebar navigation, theme toggle and the page for the current path. */
-import type { ReactNode } from "react";
+/**
+ * The application shell: sidebar navigation (on a narrow screen a top bar whose menu button
+ * opens it), theme toggle and the page for the current path.
+ */
+import { type ReactNode, useEffect, useState } from "react";
 import { Icon } from "./components/icons.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 import { ExperimentsPage } from "./pages/experiments-page.tsx";
@@ -63,38 +66,56 @@ const NEXT_THEME: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "
 export function App(): React.JSX.Element {
   const { path, query } = useLocation();
   const [theme, setTheme] = useTheme();
+  const [menuOpen, setMenuOpen] = useState(false);
+  // going to another page (a link, back/forward) closes the phone menu
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the path is the trigger
+  useEffect(() => setMenuOpen(false), [path, query]);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <nav className="sidebar" aria-label="Main">
-        <Link to="/" className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            W
-          </span>
-          Weft
-        </Link>
-        {NAV.map((n) => (
-          <Link key={n.to} to={n.to} className="nav-link" aria-current={n.match(path) ? "page" : undefined}>
-            <Icon name={n.icon} />
-            {n.label}
+      <nav className={`sidebar${menuOpen ? " open" : ""}`} aria-label="Main">
+        <div className="sidebar-top">
+          <Link to="/" className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              W
+            </span>
+            Weft
           </Link>
-        ))}
-        <div className="sidebar-foot">
           <button
             type="button"
-            className="btn btn-ghost btn-sm"
-            onClick={() => setTheme(NEXT_THEME[theme])}
-            aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}`}
-            data-testid="theme-toggle"
+            className="btn btn-ghost menu-btn"
+            aria-label="Menu"
+            aria-expanded={menuOpen}
+            aria-controls="nav-links"
+            onClick={() => setMenuOpen((o) => !o)}
           >
-            {theme === "dark" ? "☾ Dark" : theme === "light" ? "☀ Light" : "◐ System"}
+            <Icon name="menu" />
           </button>
-          <a className="nav-link small" href="/docs">
-            <Icon name="docs" />
-            API docs
-          </a>
+        </div>
+        <div className="nav-links" id="nav-links">
+          {NAV.map((n) => (
+            <Link key={n.to} to={n.to} className="nav-link" aria-current={n.match(path) ? "page" : undefined}>
+              <Icon name={n.icon} />
+              {n.label}
+            </Link>
+          ))}
+          <div className="sidebar-foot">
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={() => setTheme(NEXT_THEME[theme])}
+              aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}`}
+              data-testid="theme-toggle"
+            >
+              {theme === "dark" ? "☾ Dark" : theme === "light" ? "☀ Light" : "◐ System"}
+            </button>
+            <a className="nav-link small" href="/docs">
+              <Icon name="docs" />
+              API docs
+            </a>
+          </div>
         </div>
       </nav>
       <main className="main" id="main">

@@ -3,6 +3,8 @@
  * (KFP `{error, code, message}` bodies) turned into sentences a user understands.
  */
 
+import { takePrefetched } from "./prefetch.ts";
+
 /** gRPC status codes the server answers with, in words. */
 const CODE_WORDS: Record<number, string> = {
   3: "The request was not accepted",
@@ -84,8 +86,10 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     init.body = JSON.stringify(opts.body);
     init.headers = { ...init.headers, "content-type": "application/json" };
   }
+  const url = withQuery(path, opts.query);
   try {
-    res = await fetch(withQuery(path, opts.query), init);
+    const ahead = init.method === "GET" ? takePrefetched(url) : undefined;
+    res = await (ahead ?? fetch(url, init));
   } catch (err) {
     if ((err as Error).name === "AbortError") throw err;
     throw new ApiRequestError(

@@ -31,7 +31,14 @@ function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
 export function ExperimentsPage({ experimentId }: { experimentId?: string | undefined }): React.JSX.Element {
   const pages = usePageTokens();
   const pageToken = pages.pageToken;
-  const list = useAsync((s) => listExperiments({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s), [pageToken]);
+  // an experiment's own page lists its runs, not the experiments
+  const list = useAsync(
+    (s) =>
+      experimentId
+        ? Promise.resolve(undefined)
+        : listExperiments({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s),
+    [pageToken, experimentId],
+  );
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [error, setError] = useState<unknown>();
@@ -90,14 +97,17 @@ export function ExperimentsPage({ experimentId }: { experimentId?: string | unde
             <tbody>
               {list.data.items.map((x) => (
                 <tr key={x.experiment_id}>
-                  <td>
-                    <Link to={`/experiments/${encodeURIComponent(x.experiment_id)}`}>
+                  <td className="cell-name">
+                    <Link
+                      to={`/experiments/${encodeURIComponent(x.experiment_id)}`}
+                      title={x.display_name || x.experiment_id}
+                    >
                       {x.display_name || x.experiment_id}
                     </Link>
                   </td>
                   <td className="muted">{x.description ?? ""}</td>
-                  <td>{formatTime(x.last_run_created_at)}</td>
-                  <td>{formatTime(x.created_at)}</td>
+                  <td className="cell-time">{formatTime(x.last_run_created_at)}</td>
+                  <td className="cell-time">{formatTime(x.created_at)}</td>
                 </tr>
               ))}
             </tbody>

@@ -117,7 +117,7 @@ export function RunsPage(props: { experimentId?: string; embedded?: boolean }): 
   const compare = (): void => navigate(`/compare?runs=${[...selected].map(encodeURIComponent).join(",")}`);
 
   return (
-    <div className={props.embedded ? "" : "page"} style={props.embedded ? { display: "grid", gap: 16 } : undefined}>
+    <div className={props.embedded ? "runs-embedded" : "page"}>
       {props.embedded ? null : (
         <PageHeader
           title="Runs"

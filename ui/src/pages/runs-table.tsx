@@ -20,6 +20,17 @@ export interface SortState {
 
 const ROW = 44;
 
+/**
+ * Column widths: select, run (takes the room left), state, duration, experiment, pipeline,
+ * created; then one {@link METRIC_COLUMN} per metric. Their minimums add up to
+ * {@link COLUMNS_MIN}, so the table with three metrics fits a 1,440 px screen beside the
+ * sidebar; a narrower screen scrolls the table inside its own box. Long names are cut with
+ * an ellipsis (the run's link carries the whole name as its title).
+ */
+const COLUMNS = "40px minmax(200px, 2fr) 140px 96px minmax(100px, 1fr) minmax(100px, 1fr) 170px";
+const COLUMNS_MIN = 40 + 200 + 140 + 96 + 100 + 100 + 170;
+const METRIC_COLUMN = 96;
+
 function SortHeader(props: {
   label: string;
   field: string;
@@ -87,7 +98,7 @@ export function RunsTable(props: {
     visibleIds.map((id) => runs.find((r) => r.run_id === id)?.pipeline_version_reference?.pipeline_id ?? ""),
   );
   const metricNames = props.metricNames;
-  const template = `44px minmax(180px, 2fr) 130px 90px minmax(110px, 1fr) minmax(110px, 1fr) 170px${metricNames.map(() => " 96px").join("")}`;
+  const template = `${COLUMNS}${metricNames.map(() => ` ${METRIC_COLUMN}px`).join("")}`;
 
   return (
     <div className="card grid-table">
@@ -99,7 +110,7 @@ export function RunsTable(props: {
         <table
           aria-label="Runs"
           aria-rowcount={props.total + 1}
-          style={{ display: "grid", minWidth: 900 + metricNames.length * 96 }}
+          style={{ display: "grid", minWidth: COLUMNS_MIN + metricNames.length * METRIC_COLUMN }}
         >
           <thead style={{ display: "grid", position: "sticky", top: 0, zIndex: 2 }}>
             <tr className="grid-row grid-head" style={{ gridTemplateColumns: template }}>
@@ -169,8 +180,10 @@ export function RunsTable(props: {
                     <StateBadge state={run.state} />
                   </td>
                   <td>{formatDuration(durationBetween(run.created_at, run.finished_at))}</td>
-                  <td>{experiments.get(run.experiment_id ?? "") ?? "—"}</td>
-                  <td>{pipeline}</td>
+                  <td title={experiments.get(run.experiment_id ?? "")}>
+                    {experiments.get(run.experiment_id ?? "") ?? "—"}
+                  </td>
+                  <td title={pipeline}>{pipeline}</td>
                   <td>{formatTime(run.created_at)}</td>
                   {metricNames.map((n) => {
                     const v = metricValue(run, n);
