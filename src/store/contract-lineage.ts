@@ -136,6 +136,59 @@ export function lineageContract(f: ContractFixture): void {
       expect(bad.message).toContain("artifactId 'ghost'");
     });
 
+    it("lists artifacts a page at a time, filtered by run, type and name in SQL, and finds them by id, uri or name", () => {
+      const r1 = newRun();
+      const r2 = newRun();
+      const t1 = newTask(r1.id, "root/train");
+      const t2 = newTask(r2.id, "root/prep");
+      const make = (runId: string, taskId: string, name: string, schemaTitle: string, createdAt: number) =>
+        f.store.artifacts.create({
+          runId,
+          taskId,
+          name,
+          uri: `file:///store/${runId}/${name}`,
+          schemaTitle,
+          createdAt,
+          sizeBytes: createdAt,
+        });
+      const made = [
+        make(r1.id, t1.id, "model", "system.Model", 10),
+        make(r1.id, t1.id, "onnx_model", "system.Model", 20),
+        make(r1.id, t1.id, "metrics", "system.Metrics", 30),
+        make(r2.id, t2.id, "train_data", "system.Dataset", 40),
+        make(r2.id, t2.id, "model", "system.Model", 50),
+      ];
+      const all = f.store.artifacts.list();
+      expect(all.totalSize).toBe(5);
+      expect(all.items.map((a) => a.createdAt)).toEqual([50, 40, 30, 20, 10]);
+      const first = f.store.artifacts.list({ pageSize: 2 });
+      expect(first.items.map((a) => a.createdAt)).toEqual([50, 40]);
+      const second = f.store.artifacts.list({ pageSize: 2, pageToken: first.nextPageToken as string });
+      const third = f.store.artifacts.list({ pageSize: 2, pageToken: second.nextPageToken as string });
+      expect([...second.items, ...third.items].map((a) => a.createdAt)).toEqual([30, 20, 10]);
+      expect(third.nextPageToken).toBeUndefined();
+      const models = f.store.artifacts.list({ filter: [{ field: "schemaTitle", op: "EQUALS", value: "system.Model" }] });
+      expect(models.totalSize).toBe(3);
+      const ofRun = f.store.artifacts.list({
+        filter: [
+          { field: "runId", op: "EQUALS", value: r1.id },
+          { field: "name", op: "IS_SUBSTRING", value: "model" },
+        ],
+        sort: { field: "createdAt", desc: false },
+      });
+      expect(ofRun.items.map((a) => a.name)).toEqual(["model", "onnx_model"]);
+      expect(storeErrorOf(f, () => f.store.artifacts.list({ filter: [{ field: "metadata", op: "EQUALS", value: "x" }] })).code).toBe(
+        "INVALID_QUERY",
+      );
+      const byId = made[2]!.id;
+      expect(f.store.artifacts.search(byId).map((a) => a.id)).toEqual([byId]);
+      expect(f.store.artifacts.search(byId.slice(0, 8)).map((a) => a.id)).toContain(byId);
+      expect(f.store.artifacts.search(made[3]!.uri).map((a) => a.id)).toEqual([made[3]!.id]);
+      expect(f.store.artifacts.search("MODEL").map((a) => a.createdAt)).toEqual([50, 10, 20]);
+      expect(f.store.artifacts.search("50%")).toEqual([]);
+      expect(f.store.artifacts.search("  ")).toEqual([]);
+    });
+
     it("keeps every metric value and reports the latest per name for list views", () => {
       const r1 = newRun();
       const r2 = newRun();
