@@ -167,7 +167,9 @@ export function lineageContract(f: ContractFixture): void {
       const third = f.store.artifacts.list({ pageSize: 2, pageToken: second.nextPageToken as string });
       expect([...second.items, ...third.items].map((a) => a.createdAt)).toEqual([30, 20, 10]);
       expect(third.nextPageToken).toBeUndefined();
-      const models = f.store.artifacts.list({ filter: [{ field: "schemaTitle", op: "EQUALS", value: "system.Model" }] });
+      const models = f.store.artifacts.list({
+        filter: [{ field: "schemaTitle", op: "EQUALS", value: "system.Model" }],
+      });
       expect(models.totalSize).toBe(3);
       const ofRun = f.store.artifacts.list({
         filter: [
@@ -177,9 +179,10 @@ export function lineageContract(f: ContractFixture): void {
         sort: { field: "createdAt", desc: false },
       });
       expect(ofRun.items.map((a) => a.name)).toEqual(["model", "onnx_model"]);
-      expect(storeErrorOf(f, () => f.store.artifacts.list({ filter: [{ field: "metadata", op: "EQUALS", value: "x" }] })).code).toBe(
-        "INVALID_QUERY",
-      );
+      expect(
+        storeErrorOf(f, () => f.store.artifacts.list({ filter: [{ field: "metadata", op: "EQUALS", value: "x" }] }))
+          .code,
+      ).toBe("INVALID_QUERY");
       const byId = made[2]!.id;
       expect(f.store.artifacts.search(byId).map((a) => a.id)).toEqual([byId]);
       expect(f.store.artifacts.search(byId.slice(0, 8)).map((a) => a.id)).toContain(byId);

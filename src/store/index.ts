@@ -52,6 +52,7 @@ export { openStore } from "./store.ts";
 export type { ColumnDecl, FieldsOf, ListDecl, RowOf, TableDecl } from "./table.ts";
 export { timeFields, wireFields } from "./table.ts";
 export {
+  ARTIFACTS_TABLE,
   EXPERIMENTS_TABLE,
   PIPELINE_VERSIONS_TABLE,
   PIPELINES_TABLE,
