@@ -13,6 +13,7 @@ export {
 export { ClientError, type ClientErrorCode } from "./errors.ts";
 export { type ConnectionOptions, encodeFilter, Http, listQuery } from "./http.ts";
 export {
+  type ApiArtifact,
   type ApiExperiment,
   type ApiPipeline,
   type ApiPipelineVersion,

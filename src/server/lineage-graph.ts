@@ -6,6 +6,7 @@
  * (consumers and their outputs) separately, a given number of executions each way, across
  * runs, and stops at {@link MAX_LINEAGE_NODES} nodes (`truncated`).
  */
+import type { ApiArtifact } from "../client/types.ts";
 import type { Artifact, Store, Task } from "../store/index.ts";
 import { compact } from "./kfp-json.ts";
 
@@ -26,7 +27,7 @@ export interface LineageNodeJson {
   /** Executions from the selected node: negative upstream, positive downstream, 0 the node itself. */
   hop: number;
   /** The artifact (extension JSON), for artifact nodes. */
-  artifact?: Record<string, unknown>;
+  artifact?: ApiArtifact;
   /** The task, for execution nodes. */
   execution?: { task_id: string; run_id: string; run_name?: string; task: string; name: string; state: string };
   /** Whether the node has neighbours the walk did not reach (more hops would show them). */
@@ -60,7 +61,7 @@ export function lineageGraph(
   start: LineageStart,
   upstream: number,
   downstream: number,
-  toJson: (a: Artifact) => Record<string, unknown>,
+  toJson: (a: Artifact) => ApiArtifact,
 ): LineageGraphJson {
   const nodes = new Map<LineageNodeId, LineageNodeJson>();
   const edges = new Map<string, LineageEdgeJson>();

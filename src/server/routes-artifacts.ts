@@ -5,6 +5,7 @@
  * artifact or an execution.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ApiArtifact } from "../client/types.ts";
 import type { Artifact, Predicate, Task } from "../store/index.ts";
 import { ARTIFACTS_TABLE, timeFields, wireFields } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
@@ -28,7 +29,7 @@ function listedArtifactJson(
   tasks: Map<string, Task | undefined>,
   runs: Map<string, string | undefined>,
   a: Artifact,
-): Record<string, unknown> {
+): ApiArtifact {
   if (!tasks.has(a.taskId)) tasks.set(a.taskId, ctx.store.tasks.get(a.taskId));
   if (!runs.has(a.runId)) runs.set(a.runId, ctx.store.runs.get(a.runId)?.displayName);
   const task = tasks.get(a.taskId);

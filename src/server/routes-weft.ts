@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { resolveInside } from "../artifacts/index.ts";
+import type { ApiArtifact } from "../client/types.ts";
 import type { Artifact, Run, Task } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 import { contentDisposition, downloadName } from "./download-name.ts";
@@ -45,7 +46,7 @@ function requireArtifact(ctx: ServerContext, req: FastifyRequest): Artifact {
 }
 
 /** An artifact in extension JSON. */
-export function artifactJson(a: Artifact): Record<string, unknown> {
+export function artifactJson(a: Artifact): ApiArtifact {
   return compact({
     artifact_id: a.id,
     run_id: a.runId,
