@@ -137,6 +137,8 @@ export interface ApiArtifact {
   task?: string;
   /** The run's display name (lists only). */
   run_name?: string;
+  /** What the content is (one artifact's GET only). */
+  content_kind?: "file" | "directory" | "missing";
 }
 
 /** One page of a list call. */

@@ -81,6 +81,16 @@ function directoryJson(a: Artifact, directory: string, path: string): Record<str
   return { artifact_id: a.id, directory, entries: names, items };
 }
 
+/** Whether the artifact's content is a `file`, a `directory` or `missing` (absent, a link, or outside the store). */
+function contentKind(ctx: ServerContext, a: Artifact): "file" | "directory" | "missing" {
+  try {
+    const st = lstatSync(resolveInside(ctx.artifactsRoot, a.uri));
+    return st.isDirectory() ? "directory" : st.isFile() ? "file" : "missing";
+  } catch {
+    return "missing";
+  }
+}
+
 /** Registers the extension routes. */
 export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { store } = ctx;
@@ -150,7 +160,10 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
     };
   });
 
-  app.get(`${WEFT_API}/artifacts/:artifact_id`, async (req) => artifactJson(requireArtifact(ctx, req)));
+  app.get(`${WEFT_API}/artifacts/:artifact_id`, async (req) => {
+    const a = requireArtifact(ctx, req);
+    return { ...artifactJson(a), content_kind: contentKind(ctx, a) };
+  });
 
   app.get(`${WEFT_API}/artifacts/:artifact_id/lineage`, async (req) => {
     const a = requireArtifact(ctx, req);
@@ -200,7 +213,7 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
     }
     if (st.isDirectory()) {
       const name = basename(path);
-      if (archive === "tar") {
+      if (archive === "tar" || boolParam(req, "download")) {
         reply.header("content-type", "application/x-tar");
         reply.header("content-disposition", contentDisposition(downloadName(a, name, { directory: true })));
         return reply.send(Readable.from(tarDirectory(path, name)));
