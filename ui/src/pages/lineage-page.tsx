@@ -155,12 +155,12 @@ function Graph(props: {
   const { graph, selected, onSelect } = props;
   const laid = layoutLineage(graph);
   return (
-    <div className="dag-wrap lineage-graph" style={{ height: Math.min(Math.max(laid.h + 8, 220), 640) }}>
+    <div className="dag-wrap lineage-graph">
       <svg
         className="lineage-svg"
         viewBox={`0 0 ${laid.w} ${laid.h}`}
-        width={laid.w}
-        height={laid.h}
+        // fit the width down to half the natural size, then scroll
+        style={{ width: "100%", maxWidth: laid.w, minWidth: Math.round(laid.w * 0.5), height: "auto" }}
         role="img"
         aria-label={`Lineage graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges`}
         data-testid="lineage-graph"
