@@ -149,6 +149,33 @@ describe("downloads", () => {
     }
   });
 
+  it("says whether an artifact is a file or a directory, and download=true sends each as a file", async () => {
+    const features = byName("features");
+    const model = byName("model");
+    expect((await getJson<{ content_kind: string }>(`/apis/weft/v1/artifacts/${features.id}`)).body.content_kind).toBe(
+      "directory",
+    );
+    expect((await getJson<{ content_kind: string }>(`/apis/weft/v1/artifacts/${model.id}`)).body.content_kind).toBe(
+      "file",
+    );
+    const dir = await fetch(`${base}/apis/weft/v1/artifacts/${features.id}/content?download=true`);
+    expect(dir.headers.get("content-type")).toBe("application/x-tar");
+    expect(
+      Buffer.from(await dir.arrayBuffer())
+        .subarray(257, 262)
+        .toString("latin1"),
+    ).toBe("ustar");
+    const sub = await fetch(`${base}/apis/weft/v1/artifacts/${features.id}/content?path=meta&archive=tar`);
+    expect(sub.headers.get("content-disposition")).toBe('attachment; filename="meta.tar"');
+    const file = await fetch(`${base}/apis/weft/v1/artifacts/${model.id}/content?download=true`);
+    expect(file.headers.get("content-type")).toBe("application/octet-stream");
+    expect(
+      Buffer.from(await file.arrayBuffer())
+        .subarray(4)
+        .toString("latin1"),
+    ).toBe("weft");
+  });
+
   it("archives long and unicode names with pax headers that tar reads back", async () => {
     const features = byName("features");
     const dir = path.join(h.home, "artifacts", runA, "features", "features");
