@@ -6,12 +6,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ApiArtifact } from "../client/types.ts";
-import type { Artifact, Predicate, Task } from "../store/index.ts";
-import { ARTIFACTS_TABLE, timeFields, wireFields } from "../store/index.ts";
+import type { Artifact, LineageStart, Predicate, Task } from "../store/index.ts";
+import { ARTIFACTS_TABLE, timeFields, walkLineage, wireFields } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
 import { badRequest, notFound } from "./errors.ts";
 import { listPage, listParams, queryParam } from "./http-util.ts";
-import { DEFAULT_LINEAGE_HOPS, type LineageStart, lineageGraph, MAX_LINEAGE_HOPS } from "./lineage-graph.ts";
+import { DEFAULT_LINEAGE_HOPS, lineageGraphJson, MAX_LINEAGE_HOPS } from "./lineage-graph.ts";
 import { buildListQuery, parsePageSize, type ResourceFields } from "./query.ts";
 import { artifactJson, WEFT_API } from "./routes-weft.ts";
 
@@ -102,6 +102,10 @@ export function registerArtifactRoutes(app: FastifyInstance, ctx: ServerContext)
       if (!task) throw notFound("execution", taskId as string, "execution_id");
       start = { task };
     }
-    return lineageGraph(store, start, hopsParam(req, "upstream"), hopsParam(req, "downstream"), artifactJson);
+    const graph = walkLineage(store, start, {
+      upstream: hopsParam(req, "upstream"),
+      downstream: hopsParam(req, "downstream"),
+    });
+    return lineageGraphJson(store, graph, artifactJson);
   });
 }

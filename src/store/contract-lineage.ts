@@ -1,5 +1,6 @@
 /** Contract: tasks, artifacts, lineage events, metrics and the execution cache. */
 import { type ContractFixture, sampleSpec, storeErrorOf } from "./contract-fixture.ts";
+import { walkLineage } from "./lineage-graph.ts";
 import type { CacheEntryInput, Task } from "./types.ts";
 
 /** Registers the tasks / lineage / cache tests. */
@@ -190,6 +191,51 @@ export function lineageContract(f: ContractFixture): void {
       expect(f.store.artifacts.search("MODEL").map((a) => a.createdAt)).toEqual([50, 10, 20]);
       expect(f.store.artifacts.search("50%")).toEqual([]);
       expect(f.store.artifacts.search("  ")).toEqual([]);
+    });
+
+    it("walks lineage across runs a number of executions each way, and stops at the node limit", () => {
+      // a → t1 → b → t2 (run 2) → c
+      const r1 = newRun();
+      const r2 = newRun();
+      const t0 = newTask(r1.id, "root/load");
+      const t1 = newTask(r1.id, "root/prep");
+      const t2 = newTask(r2.id, "root/train");
+      const art = (runId: string, taskId: string, name: string) => {
+        const a = f.store.artifacts.create({
+          runId,
+          taskId,
+          name,
+          uri: `file:///${runId}/${name}`,
+          schemaTitle: "system.Dataset",
+        });
+        f.store.events.record({ runId, taskId, artifactId: a.id, type: "OUTPUT", name });
+        return a;
+      };
+      const a = art(r1.id, t0.id, "a");
+      f.store.events.record({ runId: r1.id, taskId: t1.id, artifactId: a.id, type: "INPUT", name: "in" });
+      const b = art(r1.id, t1.id, "b");
+      f.store.events.record({ runId: r2.id, taskId: t2.id, artifactId: b.id, type: "INPUT", name: "in" });
+      const c = art(r2.id, t2.id, "c");
+      const label = (n: { hop: number; artifact?: { name: string }; task?: { path: string } }) =>
+        `${n.hop} ${n.artifact?.name ?? n.task?.path}`;
+      const up = walkLineage(f.store, { artifact: c }, { upstream: 2, downstream: 0 });
+      expect(up.nodes.map(label)).toEqual(["0 c", "-1 root/train", "-1 b", "-2 root/prep", "-2 a"]);
+      expect(up.nodes.find((n) => n.artifact?.name === "a")?.more).toBe(true);
+      expect(up.truncated).toBe(false);
+      const down = walkLineage(f.store, { artifact: a }, { upstream: 0, downstream: 5 });
+      expect(down.nodes.map(label)).toEqual(["0 a", "1 root/prep", "1 b", "2 root/train", "2 c"]);
+      expect(down.nodes[0]?.more).toBe(true);
+      expect(down.edges.map((e) => `${e.from.split(":")[0]}-${e.type}`)).toEqual([
+        "artifact-INPUT",
+        "execution-OUTPUT",
+        "artifact-INPUT",
+        "execution-OUTPUT",
+      ]);
+      const fromTask = walkLineage(f.store, { task: t1 }, { upstream: 0, downstream: 0 });
+      expect(fromTask.nodes.map(label)).toEqual(["0 root/prep", "0 a", "0 b"]);
+      const small = walkLineage(f.store, { artifact: c }, { upstream: 10, downstream: 10, maxNodes: 3 });
+      expect(small.nodes).toHaveLength(3);
+      expect(small.truncated).toBe(true);
     });
 
     it("keeps every metric value and reports the latest per name for list views", () => {

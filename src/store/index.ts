@@ -34,6 +34,15 @@ export {
   SchemaTooNewError,
   StoreError,
 } from "./errors.ts";
+export {
+  type LineageGraph,
+  type LineageGraphEdge,
+  type LineageGraphNode,
+  type LineageNodeId,
+  type LineageStart,
+  MAX_LINEAGE_NODES,
+  walkLineage,
+} from "./lineage-graph.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
