@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineageChainPipeline } from "../server/lineage-chain.ts";
 import { plainText, ROOT, type Sandbox, sandbox, weft } from "./helpers.ts";
 
 /** make writes a Dataset; count reads it and writes a Model-ish text artifact. */
@@ -221,5 +222,53 @@ describe("weft artifacts list, locally and from a server", () => {
     const badRun = await weft(join(box.dir, "empty-home"), ["--host", url, "artifacts", "list", "--run", "ghost"]);
     expect(badRun.code).toBe(2);
     expect(badRun.stderr).toMatch(/no run with id or name "ghost"/);
+  });
+});
+
+describe("weft lineage --upstream/--downstream: the multi-hop graph of a four-step chain", () => {
+  let box: Sandbox;
+  let report = "";
+  let transactions = "";
+  beforeAll(async () => {
+    box = sandbox();
+    const file = box.write("chain.json", lineageChainPipeline().pipelineSpec);
+    const r = await weft(box.home, ["run", file, "--json"]);
+    expect(r.code).toBe(0);
+    const runId = JSON.parse(r.stdout.trim().split("\n").at(-1)!).runId;
+    const listed = JSON.parse((await weft(box.home, ["artifacts", "list", "--run", runId, "-o", "json"])).stdout)
+      .artifacts as { id: string; name: string }[];
+    report = listed.find((a) => a.name === "report")?.id ?? "";
+    transactions = listed.find((a) => a.name === "transactions")?.id ?? "";
+  }, 90_000);
+  afterAll(() => box.cleanup());
+
+  it("prints each execution three steps upstream of the report, with what it read and wrote", async () => {
+    const r = await weft(box.home, ["lineage", report, "--upstream", "3", "--downstream", "0"]);
+    expect(r.code).toBe(0);
+    const lines = plainText(r.stdout).split("\n");
+    expect(lines).toContain("  3 execution(s) upstream, 0 downstream:");
+    expect(lines.filter((l) => /^\s+[-+]\d /.test(l)).map((l) => l.trim())).toEqual([
+      "-3 load (SUCCEEDED): - → transactions",
+      "-2 features (SUCCEEDED): transactions → features",
+      "-2 train (SUCCEEDED): features → model",
+      "-1 evaluate (SUCCEEDED): model, features → report",
+    ]);
+    const short = plainText((await weft(box.home, ["lineage", report, "--upstream", "1"])).stdout);
+    expect(short).toMatch(/more lineage beyond .*model/);
+    expect(short).not.toMatch(/load/);
+  });
+
+  it("walks downstream from the transactions, prints JSON, and refuses a bad hop count", async () => {
+    const down = JSON.parse(
+      (await weft(box.home, ["lineage", transactions, "-d", "3", "-u", "0", "--json"])).stdout,
+    ).graph;
+    const executions = down.nodes
+      .filter((n: { kind: string }) => n.kind === "execution")
+      .map((n: { hop: number; task: { path: string } }) => `${n.hop} ${n.task.path}`)
+      .sort();
+    expect(executions).toEqual(["1 root/features", "2 root/evaluate", "2 root/train"]);
+    const bad = await weft(box.home, ["lineage", transactions, "--upstream", "eleven"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--upstream "eleven" must be a whole number from 0 to 10/);
   });
 });
