@@ -76,6 +76,15 @@ describe.skipIf(reason !== undefined)("artifacts page, file tree and lineage gra
     );
   });
 
+  it("opens a run's artifacts from the run page", async () => {
+    await page.goto(`${weft.url}/runs/${runId}`);
+    await page.getByRole("tab", { name: "Parameters & metrics" }).click();
+    await page.getByRole("link", { name: "Open in Artifacts" }).click();
+    await page.waitForURL(new RegExp(`/artifacts\\?run=${runId}$`));
+    await expect.poll(() => rows().count()).toBe(5);
+    expect(await page.getByLabel("Run ID").inputValue()).toBe(runId);
+  });
+
   it("browses a directory artifact as a file tree, previews a file and downloads folders as tar", async () => {
     await page.goto(`${weft.url}/artifacts?name=features`);
     await page.locator('tr[data-artifact-row="features"]').getByRole("link", { name: "features" }).first().click();
