@@ -10,7 +10,7 @@ export const migration006: Migration = {
   name: "artifact-list-indexes",
   sql: `
 CREATE INDEX artifacts_created ON artifacts (created_at, id);
-CREATE INDEX artifacts_type ON artifacts (schema_title, created_at);
+CREATE INDEX artifacts_type ON artifacts (schema_title, created_at, id);
 CREATE INDEX events_task ON events (task_id);
 `,
 };
