@@ -13,16 +13,17 @@ export {
 export { ClientError, type ClientErrorCode } from "./errors.ts";
 export { type ConnectionOptions, encodeFilter, Http, listQuery } from "./http.ts";
 export {
+  type ApiArtifact,
   type ApiExperiment,
   type ApiPipeline,
   type ApiPipelineVersion,
   type ApiRecurringRun,
   type ApiRun,
   type ApiRunMetric,
-  type ApiTaskMetric,
   type ApiRuntimeState,
   type ApiStatus,
   type ApiTaskDetail,
+  type ApiTaskMetric,
   FINAL_RUN_STATES,
   type FilterOp,
   type FilterPredicate,

@@ -131,6 +131,27 @@ export interface ApiRecurringRun {
   next_fire_times?: string[];
 }
 
+/** An artifact of Weft's extension API (`/apis/weft/v1/artifacts`); `task` and `run_name` in lists. */
+export interface ApiArtifact {
+  artifact_id: string;
+  run_id: string;
+  task_id: string;
+  name: string;
+  uri: string;
+  schema_title: string;
+  schema_version?: string;
+  metadata?: Record<string, unknown>;
+  digest?: string;
+  size_bytes?: number;
+  created_at?: string;
+  /** The producing task's path (lists only). */
+  task?: string;
+  /** The run's display name (lists only). */
+  run_name?: string;
+  /** What the content is (one artifact's GET only). */
+  content_kind?: "file" | "directory" | "missing";
+}
+
 /** Weft only: one scalar metric of a run, as `GET /apis/weft/v1/runs/{run}/metrics` lists it. */
 export interface ApiTaskMetric {
   task_id: string;

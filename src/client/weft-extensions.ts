@@ -4,8 +4,8 @@
  * Pipelines endpoint does not have them.
  */
 import { ClientError } from "./errors.ts";
-import type { Http } from "./http.ts";
-import type { ApiTaskMetric } from "./types.ts";
+import { type Http, listQuery } from "./http.ts";
+import type { ApiArtifact, ApiTaskMetric, ListOptions, Page } from "./types.ts";
 
 const WEFT = "/apis/weft/v1";
 const enc = encodeURIComponent;
@@ -105,6 +105,26 @@ export class WeftExtensions {
     return (
       await this.http.request<{ artifacts: Record<string, unknown>[] }>("GET", `${WEFT}/runs/${enc(runId)}/artifacts`)
     ).artifacts;
+  }
+
+  /**
+   * A page of artifacts, newest first: KFP list options (filter keys `run_id`, `type`,
+   * `name`, `uri`, `created_at`, ...) and the shortcuts `runId`, `type` (`system.Model` or
+   * `Model`) and `name` (a substring).
+   */
+  async listArtifacts(
+    opts: ListOptions & { runId?: string; type?: string; name?: string } = {},
+  ): Promise<Page<ApiArtifact>> {
+    const body = await this.http.request<{ artifacts?: ApiArtifact[]; total_size?: number; next_page_token?: string }>(
+      "GET",
+      `${WEFT}/artifacts${listQuery(opts, { run_id: opts.runId, type: opts.type, name: opts.name })}`,
+    );
+    const items = body.artifacts ?? [];
+    return {
+      items,
+      totalSize: Number(body.total_size ?? items.length),
+      ...(body.next_page_token ? { nextPageToken: body.next_page_token } : {}),
+    };
   }
 
   /** Producer, its inputs, and consumers of an artifact. */

@@ -15,6 +15,7 @@ import { ApiError, GrpcCode, toApiError, toRpcStatus } from "./errors.ts";
 import { SIZE_LIMITS } from "./limits.ts";
 import { registerPrometheus } from "./prometheus.ts";
 import { assertSafeBind, registerRequestGuard } from "./request-guard.ts";
+import { registerArtifactRoutes } from "./routes-artifacts.ts";
 import { registerExperimentRoutes } from "./routes-experiments.ts";
 import { registerPipelineRoutes } from "./routes-pipelines.ts";
 import { registerRecurringRunRoutes } from "./routes-recurring.ts";
@@ -167,6 +168,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     registerRunRoutes(scope, ctx);
     registerRecurringRunRoutes(scope, ctx);
     registerWeftRoutes(scope, ctx);
+    registerArtifactRoutes(scope, ctx);
     registerDocsRoutes(scope);
   });
   registerStaticUi(app, opts.uiDir);

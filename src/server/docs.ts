@@ -90,7 +90,18 @@ const weftRoutes: [string, string, string, string][] = [
   ],
   ["get", `${WEFT_API}/runs/{run_id}/artifacts`, "Run artifacts", "Artifacts produced by the run."],
   ["get", `${WEFT_API}/runs/{run_id}/lineage`, "Run lineage", "The run's artifacts and its INPUT/OUTPUT events."],
-  ["get", `${WEFT_API}/artifacts/{artifact_id}`, "Artifact", "One artifact's record."],
+  [
+    "get",
+    `${WEFT_API}/artifacts`,
+    "Artifacts",
+    "Every artifact, newest first, a page at a time: {artifacts: [{artifact_id, run_id, run_name, task_id, task (the producing task's path), name, uri, schema_title, metadata, digest, size_bytes, created_at}], total_size, next_page_token}. KFP list parameters (filter on artifact_id, run_id, task_id, name, uri, type or schema_title, size_bytes, created_at; sort_by; page_size; page_token) and the shortcuts run_id=, type= (system.Model or Model) and name= (a substring).",
+  ],
+  [
+    "get",
+    `${WEFT_API}/artifacts/{artifact_id}`,
+    "Artifact",
+    "One artifact's record, with content_kind: file, directory or missing.",
+  ],
   [
     "get",
     `${WEFT_API}/artifacts/{artifact_id}/lineage`,
@@ -101,7 +112,19 @@ const weftRoutes: [string, string, string, string][] = [
     "get",
     `${WEFT_API}/artifacts/{artifact_id}/content`,
     "Artifact download",
-    "The artifact's bytes (application/octet-stream). For a directory artifact: the entry list, and `path=` selects a file inside it. Paths that leave the artifact store, and symbolic links (whose targets are never served), are rejected with 400.",
+    "The artifact's bytes (application/octet-stream), with a Content-Disposition file name that carries an extension (from the file's name, the metadata's file_extension, framework or format, the type, or the first bytes: model.onnx, report.md). For a directory artifact: {entries, items: [{name, kind (file, dir, link), size_bytes}]}, `path=` selects a file or folder inside it, and `archive=tar` (or `download=true`, which sends a file as itself and a directory as a tar) streams the directory as NAME.tar (symbolic links inside are left out, never followed). Paths that leave the artifact store, and symbolic links (whose targets are never served), are rejected with 400.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/lineage/search`,
+    "Lineage search",
+    "Artifacts whose id or uri is q, whose id starts with q, or whose name or uri contains q (exact matches first): {artifacts: [...]}, at most page_size.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/lineage/graph`,
+    "Lineage graph",
+    "The lineage graph around artifact_id or execution_id (a task id): {root, upstream, downstream, nodes: [{id (artifact:ID or execution:ID), kind, hop (negative upstream), artifact or execution, more}], edges: [{from, to, type (INPUT artifact to execution, OUTPUT execution to artifact), name}], truncated}. upstream= and downstream= are the executions walked each way (default 2, at most 10); at most 500 nodes.",
   ],
   ["get", `${WEFT_API}/queue`, "Run queue", "Queued and executing runs and the concurrency limit."],
   [

@@ -4,18 +4,22 @@
  * attempts), task logs with live streaming (Server-Sent Events), run metrics, artifacts
  * with downloads confined to the artifact store, lineage, and the run queue.
  */
-import { constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync } from "node:fs";
-import { basename } from "node:path";
+import { constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readSync } from "node:fs";
+import { basename, join } from "node:path";
+import { Readable } from "node:stream";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { resolveInside } from "../artifacts/index.ts";
+import type { ApiArtifact } from "../client/types.ts";
 import { labelledPath, labelsByPath } from "../ir/index.ts";
 import type { Artifact, Run, Task } from "../store/index.ts";
 import type { ServerContext } from "./context.ts";
+import { contentDisposition, downloadName } from "./download-name.ts";
 import { badRequest, notFound } from "./errors.ts";
 import { boolParam, pathParam, queryParam } from "./http-util.ts";
 import { compact, taskRuntimeState, time } from "./kfp-json.ts";
 import { runGraph } from "./run-graph.ts";
 import { streamTaskLog, tailLog } from "./sse-logs.ts";
+import { tarDirectory } from "./tar.ts";
 import { taskDetailJson } from "./task-detail.ts";
 
 /** Prefix of Weft's extension endpoints. */
@@ -43,7 +47,7 @@ function requireArtifact(ctx: ServerContext, req: FastifyRequest): Artifact {
 }
 
 /** An artifact in extension JSON. */
-export function artifactJson(a: Artifact): Record<string, unknown> {
+export function artifactJson(a: Artifact): ApiArtifact {
   return compact({
     artifact_id: a.id,
     run_id: a.runId,
@@ -57,6 +61,35 @@ export function artifactJson(a: Artifact): Record<string, unknown> {
     size_bytes: a.sizeBytes,
     created_at: time(a.createdAt),
   });
+}
+
+/**
+ * A directory of an artifact: `entries` (names, sorted) and `items` with each entry's kind
+ * (`file`, `dir` or `link`; a link is listed, never followed or served) and a file's size.
+ */
+function directoryJson(a: Artifact, directory: string, path: string): Record<string, unknown> {
+  const names = readdirSync(path).sort();
+  const items = names.map((name) => {
+    let st: ReturnType<typeof lstatSync> | undefined;
+    try {
+      st = lstatSync(join(path, name));
+    } catch {
+      st = undefined;
+    }
+    const kind = st?.isDirectory() ? "dir" : st?.isFile() ? "file" : st?.isSymbolicLink() ? "link" : "other";
+    return kind === "file" ? { name, kind, size_bytes: st?.size ?? 0 } : { name, kind };
+  });
+  return { artifact_id: a.id, directory, entries: names, items };
+}
+
+/** Whether the artifact's content is a `file`, a `directory` or `missing` (absent, a link, or outside the store). */
+function contentKind(ctx: ServerContext, a: Artifact): "file" | "directory" | "missing" {
+  try {
+    const st = lstatSync(resolveInside(ctx.artifactsRoot, a.uri));
+    return st.isDirectory() ? "directory" : st.isFile() ? "file" : "missing";
+  } catch {
+    return "missing";
+  }
 }
 
 /** Registers the extension routes. */
@@ -132,7 +165,10 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
     };
   });
 
-  app.get(`${WEFT_API}/artifacts/:artifact_id`, async (req) => artifactJson(requireArtifact(ctx, req)));
+  app.get(`${WEFT_API}/artifacts/:artifact_id`, async (req) => {
+    const a = requireArtifact(ctx, req);
+    return { ...artifactJson(a), content_kind: contentKind(ctx, a) };
+  });
 
   app.get(`${WEFT_API}/artifacts/:artifact_id/lineage`, async (req) => {
     const a = requireArtifact(ctx, req);
@@ -166,9 +202,14 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const a = requireArtifact(ctx, req);
     // resolveInside refuses anything outside the store and any symbolic link on the way,
     // the artifact itself or a member of it included: a link's target is never served.
-    let path = resolveInside(ctx.artifactsRoot, a.uri);
+    const root = resolveInside(ctx.artifactsRoot, a.uri);
+    let path = root;
     const sub = queryParam(req, "path");
     if (sub) path = resolveInside(path, sub);
+    const archive = queryParam(req, "archive");
+    if (archive !== undefined && archive !== "tar") {
+      throw badRequest(`query parameter archive "${archive}" is not a format; use archive=tar for a directory.`);
+    }
     let st: ReturnType<typeof lstatSync>;
     try {
       st = lstatSync(path);
@@ -176,7 +217,18 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
       throw notFound("artifact content", sub ? `${a.id}/${sub}` : a.id, "artifact_id");
     }
     if (st.isDirectory()) {
-      return { artifact_id: a.id, directory: sub ?? "", entries: readdirSync(path).sort() };
+      const name = basename(path);
+      if (archive === "tar" || boolParam(req, "download")) {
+        reply.header("content-type", "application/x-tar");
+        reply.header("content-disposition", contentDisposition(downloadName(a, name, { directory: true })));
+        return reply.send(Readable.from(tarDirectory(path, name)));
+      }
+      return directoryJson(a, sub ?? "", path);
+    }
+    if (archive !== undefined) {
+      throw badRequest(
+        `artifact ${a.id} content ${JSON.stringify(sub ?? "")} is a file; archive=tar is for directories.`,
+      );
     }
     if (!st.isFile()) {
       throw badRequest(
@@ -191,10 +243,14 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
         `artifact ${a.id} content ${JSON.stringify(sub ?? "")} cannot be opened as a regular file; links are never served.`,
       );
     }
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(size, 4096));
+    readSync(fd, head, 0, head.length, 0);
+    const name = downloadName(a, basename(path), { directory: false, head, inside: path !== root });
     reply.header("content-type", "application/octet-stream");
-    reply.header("content-length", String(fstatSync(fd).size));
-    reply.header("content-disposition", `attachment; filename="${basename(path).replace(/["\\\r\n]/g, "_")}"`);
-    return reply.send(createReadStream("", { fd }));
+    reply.header("content-length", String(size));
+    reply.header("content-disposition", contentDisposition(name));
+    return reply.send(createReadStream("", { fd, start: 0 }));
   });
 
   app.get(`${WEFT_API}/queue`, async () => ctx.queue.stats());

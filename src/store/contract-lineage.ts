@@ -1,5 +1,7 @@
 /** Contract: tasks, artifacts, lineage events, metrics and the execution cache. */
+
 import { type ContractFixture, sampleSpec, storeErrorOf } from "./contract-fixture.ts";
+import { walkLineage } from "./lineage-graph.ts";
 import type { CacheEntryInput, Task } from "./types.ts";
 
 /** Registers the tasks / lineage / cache tests. */
@@ -134,6 +136,107 @@ export function lineageContract(f: ContractFixture): void {
         f.store.events.record({ runId: run.id, taskId: train.id, artifactId: "ghost", type: "INPUT", name: "x" }),
       );
       expect(bad.message).toContain("artifactId 'ghost'");
+    });
+
+    it("lists artifacts a page at a time, filtered by run, type and name in SQL, and finds them by id, uri or name", () => {
+      const r1 = newRun();
+      const r2 = newRun();
+      const t1 = newTask(r1.id, "root/train");
+      const t2 = newTask(r2.id, "root/prep");
+      const make = (runId: string, taskId: string, name: string, schemaTitle: string, createdAt: number) =>
+        f.store.artifacts.create({
+          runId,
+          taskId,
+          name,
+          uri: `file:///store/${runId}/${name}`,
+          schemaTitle,
+          createdAt,
+          sizeBytes: createdAt,
+        });
+      const made = [
+        make(r1.id, t1.id, "model", "system.Model", 10),
+        make(r1.id, t1.id, "onnx_model", "system.Model", 20),
+        make(r1.id, t1.id, "metrics", "system.Metrics", 30),
+        make(r2.id, t2.id, "train_data", "system.Dataset", 40),
+        make(r2.id, t2.id, "model", "system.Model", 50),
+      ];
+      const all = f.store.artifacts.list();
+      expect(all.totalSize).toBe(5);
+      expect(all.items.map((a) => a.createdAt)).toEqual([50, 40, 30, 20, 10]);
+      const first = f.store.artifacts.list({ pageSize: 2 });
+      expect(first.items.map((a) => a.createdAt)).toEqual([50, 40]);
+      const second = f.store.artifacts.list({ pageSize: 2, pageToken: first.nextPageToken as string });
+      const third = f.store.artifacts.list({ pageSize: 2, pageToken: second.nextPageToken as string });
+      expect([...second.items, ...third.items].map((a) => a.createdAt)).toEqual([30, 20, 10]);
+      expect(third.nextPageToken).toBeUndefined();
+      const models = f.store.artifacts.list({
+        filter: [{ field: "schemaTitle", op: "EQUALS", value: "system.Model" }],
+      });
+      expect(models.totalSize).toBe(3);
+      const ofRun = f.store.artifacts.list({
+        filter: [
+          { field: "runId", op: "EQUALS", value: r1.id },
+          { field: "name", op: "IS_SUBSTRING", value: "model" },
+        ],
+        sort: { field: "createdAt", desc: false },
+      });
+      expect(ofRun.items.map((a) => a.name)).toEqual(["model", "onnx_model"]);
+      expect(
+        storeErrorOf(f, () => f.store.artifacts.list({ filter: [{ field: "metadata", op: "EQUALS", value: "x" }] }))
+          .code,
+      ).toBe("INVALID_QUERY");
+      const byId = made[2]!.id;
+      expect(f.store.artifacts.search(byId).map((a) => a.id)).toEqual([byId]);
+      expect(f.store.artifacts.search(byId.slice(0, 8)).map((a) => a.id)).toContain(byId);
+      expect(f.store.artifacts.search(made[3]!.uri).map((a) => a.id)).toEqual([made[3]!.id]);
+      expect(f.store.artifacts.search("MODEL").map((a) => a.createdAt)).toEqual([50, 10, 20]);
+      expect(f.store.artifacts.search("50%")).toEqual([]);
+      expect(f.store.artifacts.search("  ")).toEqual([]);
+    });
+
+    it("walks lineage across runs a number of executions each way, and stops at the node limit", () => {
+      // a → t1 → b → t2 (run 2) → c
+      const r1 = newRun();
+      const r2 = newRun();
+      const t0 = newTask(r1.id, "root/load");
+      const t1 = newTask(r1.id, "root/prep");
+      const t2 = newTask(r2.id, "root/train");
+      const art = (runId: string, taskId: string, name: string) => {
+        const a = f.store.artifacts.create({
+          runId,
+          taskId,
+          name,
+          uri: `file:///${runId}/${name}`,
+          schemaTitle: "system.Dataset",
+        });
+        f.store.events.record({ runId, taskId, artifactId: a.id, type: "OUTPUT", name });
+        return a;
+      };
+      const a = art(r1.id, t0.id, "a");
+      f.store.events.record({ runId: r1.id, taskId: t1.id, artifactId: a.id, type: "INPUT", name: "in" });
+      const b = art(r1.id, t1.id, "b");
+      f.store.events.record({ runId: r2.id, taskId: t2.id, artifactId: b.id, type: "INPUT", name: "in" });
+      const c = art(r2.id, t2.id, "c");
+      const label = (n: { hop: number; artifact?: { name: string }; task?: { path: string } }) =>
+        `${n.hop} ${n.artifact?.name ?? n.task?.path}`;
+      const up = walkLineage(f.store, { artifact: c }, { upstream: 2, downstream: 0 });
+      expect(up.nodes.map(label)).toEqual(["0 c", "-1 root/train", "-1 b", "-2 root/prep", "-2 a"]);
+      expect(up.nodes.find((n) => n.artifact?.name === "a")?.more).toBe(true);
+      expect(up.truncated).toBe(false);
+      const down = walkLineage(f.store, { artifact: a }, { upstream: 0, downstream: 5 });
+      expect(down.nodes.map(label)).toEqual(["0 a", "1 root/prep", "1 b", "2 root/train", "2 c"]);
+      expect(down.nodes[0]?.more).toBe(true);
+      expect(down.edges.map((e) => `${e.from.split(":")[0]}-${e.type}`)).toEqual([
+        "artifact-INPUT",
+        "execution-OUTPUT",
+        "artifact-INPUT",
+        "execution-OUTPUT",
+      ]);
+      const fromTask = walkLineage(f.store, { task: t1 }, { upstream: 0, downstream: 0 });
+      expect(fromTask.nodes.map(label)).toEqual(["0 root/prep", "0 a", "0 b"]);
+      const small = walkLineage(f.store, { artifact: c }, { upstream: 10, downstream: 10, maxNodes: 3 });
+      expect(small.nodes).toHaveLength(3);
+      expect(small.truncated).toBe(true);
     });
 
     it("keeps every metric value, and one value per run metric name", () => {

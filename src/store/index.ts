@@ -35,6 +35,15 @@ export {
   StoreError,
 } from "./errors.ts";
 export { CONFIG_FILE, describeHome, type HomeResolution, type HomeSource, resolveHome } from "./home.ts";
+export {
+  type LineageGraph,
+  type LineageGraphEdge,
+  type LineageGraphNode,
+  type LineageNodeId,
+  type LineageStart,
+  MAX_LINEAGE_NODES,
+  walkLineage,
+} from "./lineage-graph.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRIC_FIELD_PREFIX } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
@@ -53,6 +62,7 @@ export { openStore } from "./store.ts";
 export type { ColumnDecl, FieldsOf, ListDecl, RowOf, TableDecl } from "./table.ts";
 export { timeFields, wireFields } from "./table.ts";
 export {
+  ARTIFACTS_TABLE,
   EXPERIMENTS_TABLE,
   PIPELINE_VERSIONS_TABLE,
   PIPELINES_TABLE,

@@ -159,6 +159,13 @@ export interface ArtifactRepository {
   getByUri(uri: string): Artifact | undefined;
   listByRun(runId: string): Artifact[];
   listByTask(taskId: string): Artifact[];
+  /** A page of artifacts, newest first by default; filters and sorts on id, runId, taskId, name, uri, schemaTitle, sizeBytes, createdAt. */
+  list(query?: ListQuery): ListResult<Artifact>;
+  /**
+   * Artifacts whose id or uri is `text`, whose id starts with it, or whose name (any case)
+   * or uri contains it: exact matches first, then newest first; at most `limit` (default 50).
+   */
+  search(text: string, limit?: number): Artifact[];
   /** Replaces the metadata, or merges into it with `{ merge: true }`. */
   updateMetadata(id: string, metadata: Record<string, JsonValue>, options?: { merge?: boolean }): Artifact;
 }

@@ -1,7 +1,9 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Sandbox, sandbox, weft } from "./helpers.ts";
+import { lineageChainPipeline } from "../server/lineage-chain.ts";
+import { plainText, ROOT, type Sandbox, sandbox, weft } from "./helpers.ts";
 
 /** make writes a Dataset; count reads it and writes a Model-ish text artifact. */
 const artifactPipeline = {
@@ -118,5 +120,155 @@ describe("weft artifacts get and weft lineage", () => {
     expect(ofReport.consumers).toEqual([]);
     const ofRun = await weft(box.home, ["lineage", runId]);
     expect(ofRun.stdout).toMatch(/2 artifact\(s\)/);
+  });
+});
+
+/** Starts `weft server` over `home` on a free port of 127.0.0.1; resolves its URL. */
+function startServer(home: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(ROOT, "bin/weft.js"), "server", "--port", "0", "--host", "127.0.0.1"], {
+    env: { ...process.env, WEFT_HOME: home, WEFT_HOST: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error("weft server printed no URL")), 30_000);
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /weft server: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        res({ url: m[1], child });
+      }
+    });
+    child.on("exit", (code) => rej(new Error(`weft server exited early with ${code}`)));
+  });
+}
+
+describe("weft artifacts list, locally and from a server", () => {
+  let box: Sandbox;
+  const runIds: string[] = [];
+  let server: { url: string; child: ChildProcess } | undefined;
+  beforeAll(async () => {
+    box = sandbox();
+    const file = box.write("artifacts.yaml", artifactPipeline);
+    for (const name of ["first", "second"]) {
+      const r = await weft(box.home, ["run", file, "--json", "--run-name", name, "--no-cache"]);
+      expect(r.code).toBe(0);
+      runIds.push(JSON.parse(r.stdout.trim().split("\n").at(-1)!).runId);
+    }
+    server = await startServer(box.home);
+  }, 90_000);
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) {
+      const exited = new Promise((r) => server?.child.on("exit", r));
+      server.child.kill("SIGTERM");
+      await exited;
+    }
+    box.cleanup();
+  });
+
+  it("lists every artifact newest first with its type, run, producing task and size", async () => {
+    const r = await weft(box.home, ["artifacts", "list"]);
+    expect(r.code).toBe(0);
+    const lines = plainText(r.stdout).trim().split("\n");
+    expect(lines[0]).toMatch(/^ARTIFACT ID\s+NAME\s+TYPE\s+RUN\s+TASK\s+SIZE\s+CREATED$/);
+    expect(lines).toHaveLength(5);
+    expect(lines[1]).toMatch(/\breport\s+Artifact\s+second \(\w{8}\)\s+count\s+9 B\s/);
+    expect(lines[4]).toMatch(/\bdata\s+Dataset\s+first \(\w{8}\)\s+make\s+6 B\s/);
+  });
+
+  it("filters by run (id, prefix or name), type and name, and prints JSON with -o json", async () => {
+    const ofRun = JSON.parse((await weft(box.home, ["artifacts", "list", "--run", "first", "-o", "json"])).stdout);
+    expect(ofRun.totalSize).toBe(2);
+    expect(ofRun.artifacts.map((a: { runId: string }) => a.runId)).toEqual([runIds[0], runIds[0]]);
+    const byPrefix = JSON.parse(
+      (await weft(box.home, ["artifacts", "list", "--run", (runIds[1] as string).slice(0, 8), "--json"])).stdout,
+    );
+    expect(byPrefix.artifacts.map((a: { name: string }) => a.name)).toEqual(["report", "data"]);
+    const datasets = JSON.parse(
+      (await weft(box.home, ["artifacts", "list", "--type", "dataset", "-o", "json"])).stdout,
+    );
+    expect(datasets.artifacts.map((a: { schemaTitle: string; task: string }) => [a.schemaTitle, a.task])).toEqual([
+      ["system.Dataset", "root/make"],
+      ["system.Dataset", "root/make"],
+    ]);
+    const named = JSON.parse(
+      (await weft(box.home, ["artifacts", "list", "--name", "rep", "--limit", "1", "--json"])).stdout,
+    );
+    expect(named.artifacts).toHaveLength(1);
+    expect(named.totalSize).toBe(2);
+    const none = await weft(box.home, ["artifacts", "list", "--type", "system.Model"]);
+    expect(none.stdout).toMatch(/^no artifacts in /);
+    const badRun = await weft(box.home, ["artifacts", "list", "--run", "ghost"]);
+    expect(badRun.code).toBe(2);
+    expect(badRun.stderr).toMatch(/ghost/);
+    const badFormat = await weft(box.home, ["artifacts", "list", "-o", "yaml"]);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).toMatch(/use -o table or -o json/);
+  });
+
+  it("shows the same table from a server with --host, with the server's field names in JSON", async () => {
+    const url = server?.url as string;
+    const local = await weft(box.home, ["artifacts", "list", "--run", "second"]);
+    const remote = await weft(join(box.dir, "empty-home"), ["--host", url, "artifacts", "list", "--run", "second"]);
+    expect(remote.code).toBe(0);
+    expect(plainText(remote.stdout)).toBe(plainText(local.stdout));
+    const json = JSON.parse(
+      (await weft(join(box.dir, "empty-home"), ["--host", url, "artifacts", "list", "--type", "Dataset", "-o", "json"]))
+        .stdout,
+    );
+    expect(json.totalSize).toBe(2);
+    expect(json.artifacts[0]).toMatchObject({ name: "data", schema_title: "system.Dataset", task: "root/make" });
+    const badRun = await weft(join(box.dir, "empty-home"), ["--host", url, "artifacts", "list", "--run", "ghost"]);
+    expect(badRun.code).toBe(2);
+    expect(badRun.stderr).toMatch(/no run with id or name "ghost"/);
+  });
+});
+
+describe("weft lineage --upstream/--downstream: the multi-hop graph of a four-step chain", () => {
+  let box: Sandbox;
+  let report = "";
+  let transactions = "";
+  beforeAll(async () => {
+    box = sandbox();
+    const file = box.write("chain.json", lineageChainPipeline().pipelineSpec);
+    const r = await weft(box.home, ["run", file, "--json"]);
+    expect(r.code).toBe(0);
+    const runId = JSON.parse(r.stdout.trim().split("\n").at(-1)!).runId;
+    const listed = JSON.parse((await weft(box.home, ["artifacts", "list", "--run", runId, "-o", "json"])).stdout)
+      .artifacts as { id: string; name: string }[];
+    report = listed.find((a) => a.name === "report")?.id ?? "";
+    transactions = listed.find((a) => a.name === "transactions")?.id ?? "";
+  }, 90_000);
+  afterAll(() => box.cleanup());
+
+  it("prints each execution three steps upstream of the report, with what it read and wrote", async () => {
+    const r = await weft(box.home, ["lineage", report, "--upstream", "3", "--downstream", "0"]);
+    expect(r.code).toBe(0);
+    const lines = plainText(r.stdout).split("\n");
+    expect(lines).toContain("  3 execution(s) upstream, 0 downstream:");
+    expect(lines.filter((l) => /^\s+[-+]\d /.test(l)).map((l) => l.trim())).toEqual([
+      "-3 load (SUCCEEDED): - → transactions",
+      "-2 features (SUCCEEDED): transactions → features",
+      "-2 train (SUCCEEDED): features → model",
+      "-1 evaluate (SUCCEEDED): model, features → report",
+    ]);
+    const short = plainText((await weft(box.home, ["lineage", report, "--upstream", "1"])).stdout);
+    expect(short).toMatch(/more lineage beyond .*model/);
+    expect(short).not.toMatch(/load/);
+  });
+
+  it("walks downstream from the transactions, prints JSON, and refuses a bad hop count", async () => {
+    const down = JSON.parse(
+      (await weft(box.home, ["lineage", transactions, "-d", "3", "-u", "0", "--json"])).stdout,
+    ).graph;
+    const executions = down.nodes
+      .filter((n: { kind: string }) => n.kind === "execution")
+      .map((n: { hop: number; task: { path: string } }) => `${n.hop} ${n.task.path}`)
+      .sort();
+    expect(executions).toEqual(["1 root/features", "2 root/evaluate", "2 root/train"]);
+    const bad = await weft(box.home, ["lineage", transactions, "--upstream", "eleven"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--upstream "eleven" must be a whole number from 0 to 10/);
   });
 });

@@ -4,6 +4,8 @@
  */
 import { type ReactNode, useEffect, useState } from "react";
 import { Icon } from "./components/icons.tsx";
+import { ArtifactPage } from "./pages/artifact-page.tsx";
+import { ArtifactsPage } from "./pages/artifacts-page.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 import { ExperimentsPage } from "./pages/experiments-page.tsx";
 import { LineagePage } from "./pages/lineage-page.tsx";
@@ -25,7 +27,8 @@ const NAV = [
   { to: "/experiments", label: "Experiments", icon: "experiments", match: (p: string) => p.startsWith("/experiments") },
   { to: "/pipelines", label: "Pipelines", icon: "pipelines", match: (p: string) => p.startsWith("/pipelines") },
   { to: "/recurring", label: "Recurring runs", icon: "recurring", match: (p: string) => p.startsWith("/recurring") },
-  { to: "/artifacts", label: "Lineage", icon: "lineage", match: (p: string) => p.startsWith("/artifacts") },
+  { to: "/artifacts", label: "Artifacts", icon: "artifacts", match: (p: string) => p.startsWith("/artifacts") },
+  { to: "/lineage", label: "Lineage", icon: "lineage", match: (p: string) => p.startsWith("/lineage") },
 ];
 
 const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => ReactNode]> = [
@@ -41,8 +44,9 @@ const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => 
     (p, q) => <PipelineDetailsPage pipelineId={p.id as string} versionId={q.get("version") ?? undefined} />,
   ],
   ["/recurring", () => <RecurringRunsPage />],
-  ["/artifacts", () => <LineagePage />],
-  ["/artifacts/:id", (p) => <LineagePage artifactId={p.id} />],
+  ["/artifacts", (_p, q) => <ArtifactsPage query={q} />],
+  ["/artifacts/:id", (p) => <ArtifactPage artifactId={p.id as string} />],
+  ["/lineage", (_p, q) => <LineagePage query={q} />],
 ];
 
 function route(path: string, query: URLSearchParams): ReactNode {

@@ -1,13 +1,18 @@
 /**
  * `weft artifacts get <uri-or-id> [-o path]`: copies an artifact out of the artifact
- * store, or prints it when it is small text and no `-o` is given.
+ * store, or prints it when it is small text and no `-o` is given. `weft artifacts list`:
+ * artifacts by run, type and name, locally or (`--host`) from a server.
  */
 import { cpSync, existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import type { ArtifactsListOptions } from "../artifact-views.ts";
 import { withContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
+import { hostOf } from "../remote/connect.ts";
 import { resolveArtifact } from "../resolve.ts";
+import { artifactsList } from "./artifacts-list.ts";
+import { parsePositiveInt } from "./run.ts";
 
 /** Largest artifact `weft artifacts get` prints to the terminal. */
 export const MAX_PRINT_BYTES = 64 * 1024;
@@ -62,6 +67,22 @@ export async function artifactsGet(ref: string, opts: ArtifactsGetOptions): Prom
 /** Registers `weft artifacts` on `program`. */
 export function registerArtifactsCommand(program: Command): void {
   const artifacts = program.command("artifacts").description("artifacts produced by runs");
+  artifacts
+    .command("list")
+    .description("list artifacts, newest first: name, type, run, producing task, size, created")
+    .option("-r, --run <run>", "only artifacts of this run (id, id prefix or name)")
+    .option("-t, --type <type>", "only artifacts of this type (system.Model, or Model)")
+    .option("-n, --name <text>", "only artifacts whose name contains text")
+    .option("-l, --limit <n>", "at most n artifacts", parsePositiveInt("--limit"), 50)
+    .option("-o, --output <format>", "table (default) or json")
+    .option("--json", "print JSON (as -o json)")
+    .action(async (opts: ArtifactsListOptions) => {
+      const host = hostOf(program);
+      process.exitCode =
+        host === undefined
+          ? await artifactsList(opts)
+          : await (await import("../remote/artifacts-list.ts")).remoteArtifactsList(host, opts);
+    });
   artifacts
     .command("get")
     .description("copy an artifact out (-o) or print it if it is small text")

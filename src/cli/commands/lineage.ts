@@ -1,9 +1,11 @@
 /**
  * `weft lineage <artifact-or-run>`: what produced an artifact, from which inputs, in
- * which run, and what consumed it; for a run, the same for each of its artifacts.
+ * which run, and what consumed it; for a run, the same for each of its artifacts. With
+ * `--upstream N` / `--downstream N`, the multi-hop graph around an artifact: every
+ * execution N steps each way, with what it read and wrote.
  */
 import type { Command } from "commander";
-import type { Artifact, Store, Task } from "../../store/index.ts";
+import { type Artifact, type LineageGraph, type Store, type Task, walkLineage } from "../../store/index.ts";
 import { withContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { colorState, colorsFor } from "../format.ts";
@@ -111,8 +113,53 @@ export function renderLineage(l: ArtifactLineage, color = colorsFor(process.stdo
   return lines.join("\n");
 }
 
+/** Renders a multi-hop lineage graph: one line per execution, upstream first. */
+export function renderLineageGraph(g: LineageGraph, color = colorsFor(process.stdout)): string {
+  const c = color;
+  const short = (p: string) => p.replace(/^root\//, "");
+  const root = g.nodes.find((n) => n.id === g.root);
+  const rootRun = root?.artifact?.runId ?? root?.task?.runId;
+  const names = new Map(g.nodes.map((n) => [n.id, n.artifact?.name ?? n.task?.path ?? n.id]));
+  const lines: string[] = [];
+  if (root?.artifact) {
+    const a = root.artifact;
+    lines.push(`${c.bold(a.name)} ${c.gray(a.schemaTitle)} ${a.uri}`, `  id ${a.id}`);
+  }
+  lines.push(`  ${g.upstream} execution(s) upstream, ${g.downstream} downstream:`);
+  const executions = g.nodes
+    .filter((n) => n.task !== undefined)
+    .sort((x, y) => x.hop - y.hop || (x.task?.path ?? "").localeCompare(y.task?.path ?? ""));
+  if (executions.length === 0) lines.push("  no execution made or read it");
+  for (const n of executions) {
+    const t = n.task as Task;
+    const ins = g.edges.filter((e) => e.to === n.id && e.type === "INPUT").map((e) => names.get(e.from));
+    const outs = g.edges.filter((e) => e.from === n.id && e.type === "OUTPUT").map((e) => names.get(e.to));
+    const where = t.runId === rootRun ? "" : ` in run ${t.runId}`;
+    const hop = n.hop > 0 ? `+${n.hop}` : String(n.hop);
+    lines.push(
+      `  ${hop.padStart(3)} ${c.bold(short(t.path))} (${colorState(t.state, t.state, c)})${where}: ${ins.join(", ") || "-"} → ${outs.join(", ") || "-"}`,
+    );
+  }
+  const more = g.nodes.filter((n) => n.more).map((n) => names.get(n.id));
+  if (more.length > 0)
+    lines.push(c.gray(`  (more lineage beyond ${more.join(", ")}: raise --upstream or --downstream)`));
+  if (g.truncated) lines.push(c.gray("  (truncated at the node limit)"));
+  return lines.join("\n");
+}
+
+/** Options of `weft lineage`. */
+export interface LineageOptions {
+  json?: boolean;
+  upstream?: number;
+  downstream?: number;
+}
+
+/** The executions walked each way when only the other direction is given. */
+export const DEFAULT_HOPS = 2;
+
 /** Prints the lineage of an artifact (id or URI) or of every artifact of a run. */
-export async function lineage(ref: string, opts: { json?: boolean }): Promise<number> {
+export async function lineage(ref: string, opts: LineageOptions): Promise<number> {
+  if (opts.upstream !== undefined || opts.downstream !== undefined) return lineageGraph(ref, opts);
   return withContext(({ store }) => {
     let artifacts: Artifact[];
     let header = "";
@@ -142,6 +189,36 @@ export async function lineage(ref: string, opts: { json?: boolean }): Promise<nu
   });
 }
 
+async function lineageGraph(ref: string, opts: LineageOptions): Promise<number> {
+  return withContext(({ store }) => {
+    const artifact = resolveArtifact(store, ref);
+    const graph = walkLineage(
+      store,
+      { artifact },
+      {
+        upstream: opts.upstream ?? DEFAULT_HOPS,
+        downstream: opts.downstream ?? DEFAULT_HOPS,
+      },
+    );
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ graph })}\n`);
+      return 0;
+    }
+    process.stdout.write(`${renderLineageGraph(graph)}\n`);
+    return 0;
+  });
+}
+
+function parseHops(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(n) || n > 10) {
+      throw new CliError("BAD_OPTION", `${name} ${JSON.stringify(value)} must be a whole number from 0 to 10`);
+    }
+    return n;
+  };
+}
+
 /** Registers `weft lineage` on `program`. */
 export function registerLineageCommand(program: Command): void {
   program
@@ -149,7 +226,17 @@ export function registerLineageCommand(program: Command): void {
     .description("what produced an artifact, from which inputs, in which run, and what consumed it")
     .argument("<artifact-or-run>", "an artifact id or uri, or a run id or name")
     .option("--json", "print JSON")
-    .action(async (ref: string, opts: { json?: boolean }) => {
+    .option(
+      "-u, --upstream <n>",
+      "walk n executions upstream of the artifact (multi-hop graph)",
+      parseHops("--upstream"),
+    )
+    .option(
+      "-d, --downstream <n>",
+      "walk n executions downstream of the artifact (multi-hop graph)",
+      parseHops("--downstream"),
+    )
+    .action(async (ref: string, opts: LineageOptions) => {
       process.exitCode = await lineage(ref, opts);
     });
 }

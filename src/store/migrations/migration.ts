@@ -8,6 +8,7 @@ import { migration003 } from "./003-pipeline-specs.ts";
 import { migration004 } from "./004-pipeline-tags.ts";
 import { migration005 } from "./005-run-owner-identity.ts";
 import { migration006 } from "./006-run-metrics.ts";
+import { migration007 } from "./007-artifact-list-indexes.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
 
 /** The newest schema version this version of Weft knows. */

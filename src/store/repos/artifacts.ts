@@ -2,12 +2,18 @@
 import { randomUUID } from "node:crypto";
 import type { JsonValue } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { type ListSpec, runList } from "../list-query.ts";
 import { guardWrite, type SqlContext } from "../sql.ts";
-import { decodeRow, encodeRow, insertSql, type RowOf } from "../table.ts";
+import { decodeRow, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
 import { ARTIFACTS_TABLE, type ArtifactFields } from "../tables/index.ts";
-import type { Artifact, ArtifactInput, ArtifactRepository } from "../types.ts";
+import type { Artifact, ArtifactInput, ArtifactRepository, ListQuery, ListResult } from "../types.ts";
 
 type ArtifactRow = RowOf<typeof ARTIFACTS_TABLE.columns>;
+
+const ARTIFACTS: ListSpec = listSpec(ARTIFACTS_TABLE);
+
+/** The most artifacts one search returns. */
+export const MAX_SEARCH_RESULTS = 200;
 
 const INSERT = insertSql(ARTIFACTS_TABLE, Object.keys(ARTIFACTS_TABLE.columns) as (keyof ArtifactRow)[]);
 
@@ -81,6 +87,26 @@ export function createArtifactRepository(ctx: SqlContext): ArtifactRepository {
       return (ctx.stmt("SELECT * FROM artifacts WHERE task_id = ? ORDER BY rowid").all(taskId) as ArtifactRow[]).map(
         toArtifact,
       );
+    },
+
+    list(query?: ListQuery): ListResult<Artifact> {
+      return runList(ctx, ARTIFACTS, query, (r) => toArtifact(r as unknown as ArtifactRow));
+    },
+
+    search(text: string, limit = 50): Artifact[] {
+      const q = text.trim();
+      if (q === "") return [];
+      const n = Math.max(1, Math.min(Math.trunc(limit) || 1, MAX_SEARCH_RESULTS));
+      // Exact id and uri first, then names and uris that contain the text, newest first.
+      const rows = ctx
+        .stmt(
+          `SELECT *, CASE WHEN id = @q OR uri = @q THEN 0 WHEN lower(name) = lower(@q) THEN 1 ELSE 2 END AS rank__
+           FROM artifacts
+           WHERE id = @q OR uri = @q OR instr(lower(name), lower(@q)) > 0 OR instr(uri, @q) > 0 OR id LIKE @prefix ESCAPE '\\'
+           ORDER BY rank__, created_at DESC, id DESC LIMIT @n`,
+        )
+        .all({ q, prefix: `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, n }) as (ArtifactRow & { rank__?: number })[];
+      return rows.map(({ rank__: _rank, ...r }) => toArtifact(r as ArtifactRow));
     },
 
     updateMetadata(id: string, metadata: Record<string, JsonValue>, options?: { merge?: boolean }): Artifact {

@@ -12,18 +12,18 @@ export const ARTIFACTS_TABLE = defineTable({
   table: "artifacts",
   entity: "artifacts",
   columns: {
-    id: { sql: "TEXT", field: "id", codec: text },
-    run_id: { sql: "TEXT", field: "runId", codec: text },
-    task_id: { sql: "TEXT", field: "taskId", codec: text },
+    id: { sql: "TEXT", field: "id", codec: text, list: { type: "text", wire: ["artifact_id"] } },
+    run_id: { sql: "TEXT", field: "runId", codec: text, list: { type: "text" } },
+    task_id: { sql: "TEXT", field: "taskId", codec: text, list: { type: "text" } },
     /** The output key. */
-    name: { sql: "TEXT", field: "name", codec: text },
-    uri: { sql: "TEXT", field: "uri", codec: text },
-    schema_title: { sql: "TEXT", field: "schemaTitle", codec: text },
+    name: { sql: "TEXT", field: "name", codec: text, list: { type: "text" } },
+    uri: { sql: "TEXT", field: "uri", codec: text, list: { type: "text" } },
+    schema_title: { sql: "TEXT", field: "schemaTitle", codec: text, list: { type: "text", wire: ["type"] } },
     schema_version: { sql: "TEXT", field: "schemaVersion", codec: text },
     metadata: { sql: "TEXT", field: "metadata", codec: jsonObject },
     digest: { sql: "TEXT", nullable: true, field: "digest", codec: text },
-    size_bytes: { sql: "INTEGER", nullable: true, field: "sizeBytes", codec: int },
-    created_at: { sql: "INTEGER", field: "createdAt", codec: int },
+    size_bytes: { sql: "INTEGER", nullable: true, field: "sizeBytes", codec: int, list: { type: "number" } },
+    created_at: { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } },
   },
 });
 

@@ -109,6 +109,41 @@ export interface Artifact {
   digest?: string;
   size_bytes?: number;
   created_at?: string;
+  /** The producing task's path (lists). */
+  task?: string;
+  /** The run's display name (lists). */
+  run_name?: string;
+  /** Whether the content is a file or a directory (one artifact's GET). */
+  content_kind?: "file" | "directory" | "missing";
+}
+
+/** One entry of a directory artifact's folder. */
+export interface DirItem {
+  name: string;
+  kind: "file" | "dir" | "link" | "other";
+  size_bytes?: number;
+}
+
+/** A node of the lineage graph (`/apis/weft/v1/lineage/graph`). */
+export interface LineageNode {
+  id: string;
+  kind: "artifact" | "execution";
+  /** Executions from the selected node: negative upstream, positive downstream. */
+  hop: number;
+  artifact?: Artifact;
+  execution?: { task_id: string; run_id: string; run_name?: string; task: string; name: string; state: string };
+  /** The walk stopped here: more hops would show more. */
+  more?: boolean;
+}
+
+/** The lineage graph around one artifact or execution. */
+export interface LineageGraph {
+  root: string;
+  upstream: number;
+  downstream: number;
+  nodes: LineageNode[];
+  edges: Array<{ from: string; to: string; type: "INPUT" | "OUTPUT"; name: string }>;
+  truncated: boolean;
 }
 
 /** An input/output event linking a task and an artifact. */

@@ -3,7 +3,17 @@
  * live Server-Sent Events), run metrics, artifacts with their content, and lineage.
  */
 import { ApiRequestError, errorFromResponse, request, requestBytes } from "./http.ts";
-import type { Artifact, ArtifactLineage, RunGraph, RunLineage, RunMetric, TaskInfo } from "./types.ts";
+import type {
+  Artifact,
+  ArtifactLineage,
+  DirItem,
+  LineageGraph,
+  Page,
+  RunGraph,
+  RunLineage,
+  RunMetric,
+  TaskInfo,
+} from "./types.ts";
 
 /** Prefix of the extension endpoints. */
 export const WEFT_API = "/apis/weft/v1";
@@ -80,3 +90,64 @@ export async function getArtifactContent(
 /** The first `limit` bytes of an artifact file (whole file when small). */
 export const getArtifactBytes = (id: string, path?: string): Promise<ArrayBuffer> =>
   requestBytes(artifactContentUrl(id, path));
+
+/** What the artifacts list selects. */
+export interface ArtifactListParams {
+  pageSize?: number;
+  pageToken?: string | undefined;
+  runId?: string | undefined;
+  /** `system.Model` or `Model`. */
+  type?: string | undefined;
+  /** A part of the name. */
+  name?: string | undefined;
+}
+
+/** One page of artifacts, newest first, with each one's producing task and run name. */
+export async function listArtifacts(p: ArtifactListParams, signal?: AbortSignal): Promise<Page<Artifact>> {
+  const body = await request<{ artifacts?: Artifact[]; total_size?: number; next_page_token?: string }>(
+    `${WEFT_API}/artifacts`,
+    {
+      query: { page_size: p.pageSize, page_token: p.pageToken, run_id: p.runId, type: p.type, name: p.name },
+      ...(signal ? { signal } : {}),
+    },
+  );
+  return {
+    items: body.artifacts ?? [],
+    totalSize: Number(body.total_size ?? 0),
+    nextPageToken: body.next_page_token || undefined,
+  };
+}
+
+/** Artifacts whose name, id or uri matches `q`. */
+export const searchArtifacts = (q: string, signal?: AbortSignal): Promise<{ artifacts: Artifact[] }> =>
+  request(`${WEFT_API}/lineage/search`, { query: { q, page_size: 20 }, ...(signal ? { signal } : {}) });
+
+/** The lineage graph around an artifact or an execution, `up` and `down` executions each way. */
+export const getLineageGraph = (
+  start: { artifactId: string } | { executionId: string },
+  up: number,
+  down: number,
+  signal?: AbortSignal,
+): Promise<LineageGraph> =>
+  request<LineageGraph>(`${WEFT_API}/lineage/graph`, {
+    query: {
+      ...("artifactId" in start ? { artifact_id: start.artifactId } : { execution_id: start.executionId }),
+      upstream: up,
+      downstream: down,
+    },
+    ...(signal ? { signal } : {}),
+  });
+
+/** The URL that downloads an artifact as a file: its bytes, or a tar archive of a directory. */
+export const artifactDownloadUrl = (id: string): string => `${WEFT_API}/artifacts/${enc(id)}/content?download=true`;
+
+/** The download URL of a directory artifact (or a folder inside it) as a tar archive. */
+export const artifactArchiveUrl = (id: string, path?: string): string =>
+  `${WEFT_API}/artifacts/${enc(id)}/content?archive=tar${path ? `&path=${enc(path)}` : ""}`;
+
+/** The entries of a directory artifact's folder (`path` inside it, or its top). */
+export const getArtifactDir = (id: string, path?: string, signal?: AbortSignal): Promise<{ items: DirItem[] }> =>
+  request(`${WEFT_API}/artifacts/${enc(id)}/content`, {
+    query: { path },
+    ...(signal ? { signal } : {}),
+  });

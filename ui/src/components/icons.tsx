@@ -5,6 +5,7 @@ const PATHS: Record<string, string> = {
   experiments: "M6 2v4L3 13h10L10 6V2M5 2h6",
   pipelines: "M4 3.5a1.5 1.5 0 1 0 0 .01M12 12.5a1.5 1.5 0 1 0 0 .01M4 5v3a2 2 0 0 0 2 2h4a2 2 0 0 1 2 2",
   recurring: "M13 8a5 5 0 1 1-1.5-3.5M13 2v3h-3",
+  artifacts: "M3 5l5-3 5 3v6l-5 3-5-3zM3 5l5 3 5-3M8 8v6",
   lineage: "M3 8h3M10 8h3M6 5h4v6H6z",
   docs: "M4 2h6l3 3v9H4zM10 2v3h3",
   menu: "M2 4h12M2 8h12M2 12h12",

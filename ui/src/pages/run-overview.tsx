@@ -92,7 +92,14 @@ export function RunOverview({ run }: { run: Run }): React.JSX.Element {
           </table>
         ) : null}
       </Card>
-      <Card title="Artifacts">
+      <Card
+        title="Artifacts"
+        actions={
+          <Link className="small" to={`/artifacts?run=${encodeURIComponent(run.run_id)}`}>
+            Open in Artifacts
+          </Link>
+        }
+      >
         {artifacts.error ? <ErrorAlert error={artifacts.error} /> : null}
         {artifacts.data && artifacts.data.artifacts.length === 0 ? <p className="muted">No artifacts yet.</p> : null}
         {artifacts.data && artifacts.data.artifacts.length > 0 ? (

@@ -3,7 +3,7 @@
  * metrics (ROC, PR, confusion matrix), HTML, Markdown, dataset preview, model details;
  * anything else shows its metadata and a download link.
  */
-import { type Artifact, artifactContentUrl } from "../api/index.ts";
+import { type Artifact, artifactDownloadUrl } from "../api/index.ts";
 import { formatBytes } from "../format.ts";
 import { Link } from "../router.tsx";
 import { ClassificationViewer } from "./classification-viewer.tsx";
@@ -45,7 +45,7 @@ export function ArtifactViewer({ name, artifact }: { name: string; artifact: Art
         <div className="row small muted" style={{ marginBottom: 8 }}>
           <span>{formatBytes(artifact.size_bytes)}</span>
           <Link to={`/artifacts/${encodeURIComponent(artifact.artifact_id)}`}>Lineage</Link>
-          <a href={artifactContentUrl(artifact.artifact_id)} download>
+          <a href={artifactDownloadUrl(artifact.artifact_id)} download>
             Download
           </a>
         </div>
