@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type RunSummary, TASK_ERRORS, type TaskErrorCode } from "../../src/engine/index.ts";
+import type { JsonValue } from "../../src/ir/index.ts";
 import { makeEnv } from "./helpers.ts";
 import { from, IrBuilder, task } from "./ir-builder.ts";
 
@@ -20,7 +21,7 @@ async function expectFailure(
   b: IrBuilder,
   taskPath: string,
   code: TaskErrorCode,
-  params: Record<string, unknown> = {},
+  params: Record<string, JsonValue> = {},
 ) {
   const s = await env.engine.startRun({ pipeline: b.build(), parameters: params, enableCache: false }).done;
   expect(s.state).toBe("FAILED");
