@@ -31,7 +31,7 @@ async function expectFailure(
   const recorded = env.store.tasks.get(t?.id ?? "")?.error;
   expect(recorded?.code).toBe(code);
   expect(recorded?.message).toContain(taskPath);
-  expect(recorded?.action.length).toBeGreaterThan(3);
+  expect(recorded?.action?.length).toBeGreaterThan(3);
   expect(env.store.runs.get(s.runId)?.error?.code).toBe("TASK_FAILED");
   return recorded;
 }
