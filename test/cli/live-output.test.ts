@@ -4,10 +4,21 @@
  * creates only after it has read the first line from weft's stdout, so the line is shown
  * before the task finishes without any timing.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, jsonLines, type Sandbox, sandbox, shPipeline, spawnWeft, waitFor } from "./helpers.ts";
+import {
+  collect,
+  HAS_SCRIPT,
+  jsonLines,
+  plainText,
+  type Sandbox,
+  sandbox,
+  shPipeline,
+  spawnWeft,
+  spawnWeftInTerminal,
+  waitFor,
+} from "./helpers.ts";
 
 describe("weft run streams task output", () => {
   let box: Sandbox;
@@ -69,5 +80,27 @@ describe("weft run streams task output", () => {
       expect.arrayContaining(["first line", "a warning", "second line"]),
     );
     expect(json.stdout).not.toContain("[slow]");
+  });
+
+  it.skipIf(!HAS_SCRIPT)("in a terminal, prints the lines above the live tree while the task runs", async () => {
+    rmSync(release(), { force: true });
+    const child = spawnWeftInTerminal(box.home, ["run", file]);
+    let stdout = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const done = collect(child);
+    await waitFor("the task's first line in the terminal", () =>
+      plainText(stdout).includes("[slow] first line") ? true : undefined,
+    );
+    expect(plainText(stdout)).not.toContain("second line");
+    writeFileSync(release(), "");
+    const r = await done;
+    expect(r.code).toBe(0);
+    const text = plainText(r.stdout);
+    // printed once each, before the final tree and the summary
+    expect(text.split("[slow] first line")).toHaveLength(2);
+    expect(text.indexOf("[slow] second line")).toBeGreaterThan(text.indexOf("[slow] first line"));
+    expect(text.indexOf("Run ")).toBeGreaterThan(text.indexOf("[slow] second line"));
   });
 });
