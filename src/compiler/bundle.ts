@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { TaskBase } from "../sdk/index.ts";
 import { CompilerError } from "./errors.ts";
+import { inlineSourceMapComment, type RawSourceMap, trimSourceMap } from "./source-map.ts";
 
 /** The largest bundle a task command can carry (one argv string is limited to 128 KiB on Linux). */
 export const MAX_BUNDLE_BYTES = 120 * 1024;
@@ -36,6 +37,39 @@ const WEFT_ALIASES: Record<string, string> = {
   "weft/client": join(WEFT_ROOT, "src", "client", "index.ts"),
   weft: join(WEFT_ROOT, "src", "index.ts"),
 };
+
+/** The name of the generated entry module (never part of the source map). */
+const ENTRY_NAME = "weft-task-entry.mjs";
+
+/** `{{$` followed by `.` or `}`: the text {@link shieldPlaceholders} rewrites. */
+const SHIELDED = /\{\{\$(?=[.}])/g;
+/** Characters each shielded `$` adds (`\x24` for `$`). */
+const SHIELD_GROWTH = 3;
+
+/** Weft's own sources: bundled into every task, never mapped (the map covers the project's). */
+const WEFT_SOURCES = join(WEFT_ROOT, "src") + sep;
+
+/**
+ * The shielded program and the comment that carries its inline source map, trimmed to the project's own
+ * sources with paths relative to the project root (`components/train.ts`), so a task's
+ * stack trace run with `node --enable-source-maps` names the user's `.ts` lines.
+ */
+function withSourceMap(js: string, mapText: string | undefined, root: string): { program: string; map?: string } {
+  const program = shieldPlaceholders(js);
+  if (mapText === undefined) return { program };
+  const insertions = new Map<number, number[]>();
+  js.split("\n").forEach((line, i) => {
+    const at = [...line.matchAll(SHIELDED)].map((m) => (m.index ?? 0) + 2);
+    if (at.length) insertions.set(i, at);
+  });
+  const map = trimSourceMap(JSON.parse(mapText) as RawSourceMap, {
+    keep: (source) => source !== ENTRY_NAME && !resolve(root, source).startsWith(WEFT_SOURCES),
+    insertions,
+    growth: SHIELD_GROWTH,
+  });
+  if (map.sources.length === 0) return { program };
+  return { program, map: `${program.endsWith("\n") ? "" : "\n"}${inlineSourceMapComment(map)}\n` };
+}
 
 /** Runs first in a task: tells the SDK it is inside a task (see `loadComponentFromText`). */
 const BANNER = "globalThis.__WEFT_IN_TASK__=true;";
@@ -74,8 +108,10 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
   let text: string;
   try {
     const result = buildSync({
-      stdin: { contents: entry, resolveDir: root, sourcefile: "weft-task-entry.mjs", loader: "js" },
+      stdin: { contents: entry, resolveDir: root, sourcefile: ENTRY_NAME, loader: "js" },
       absWorkingDir: root,
+      // not written: names the output so that the map's sources are relative to the project root
+      outfile: join(root, "weft-task.mjs"),
       bundle: true,
       platform: "node",
       format: "esm",
@@ -88,8 +124,17 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
       packages: "external",
       alias: WEFT_ALIASES,
       banner: { js: BANNER },
+      sourcemap: "external",
+      sourcesContent: false,
     });
-    text = shieldPlaceholders(result.outputFiles[0]?.text ?? "");
+    const js = result.outputFiles.find((f) => f.path.endsWith(".mjs"))?.text ?? "";
+    const map = result.outputFiles.find((f) => f.path.endsWith(".map"))?.text;
+    const mapped = withSourceMap(js, map, root);
+    // the map is left out rather than the component refused when only the map is too large
+    text =
+      mapped.map !== undefined && Buffer.byteLength(mapped.program) + mapped.map.length <= MAX_BUNDLE_BYTES
+        ? mapped.program + mapped.map
+        : mapped.program;
   } catch (cause) {
     const detail = (cause as { errors?: Array<{ text: string }> }).errors?.map((e) => e.text).join("; ");
     throw new CompilerError(
@@ -118,7 +163,7 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
  * `{{${` (a template interpolation) is left alone.
  */
 export function shieldPlaceholders(program: string): string {
-  return program.replace(/\{\{\$(?=[.}])/g, "{{\\x24");
+  return program.replace(SHIELDED, "{{\\x24");
 }
 
 /** The stand-in for a bundle when compiling without bundling: names the module and component. */

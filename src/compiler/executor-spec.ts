@@ -68,7 +68,8 @@ export function launcherScript(packages: readonly string[]): string {
     );
   }
   lines.push('printf "%s" "$0" > "$program_path/ephemeral_component.mjs"');
-  lines.push('exec node "$program_path/ephemeral_component.mjs" "$@"');
+  // the bundle carries a source map of the project's sources: stack traces name its .ts lines
+  lines.push('exec node --enable-source-maps "$program_path/ephemeral_component.mjs" "$@"');
   return `${lines.join("\n")}\n`;
 }
 

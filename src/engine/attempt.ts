@@ -182,7 +182,9 @@ export async function runAttempt(
       out.exitCode === 127
         ? `; exit 127 means a command was not found (the task expects image '${container.image}')`
         : "";
-    const message = `task '${place.path}' exited with ${out.exitCode ?? `signal ${out.signal}`}${hint}; see its log ${logPath}`;
+    // no log path here: the message reaches the API and the web UI, where a server path
+    // means nothing; the action says how to read the log and the record keeps logPath
+    const message = `task '${place.path}' exited with ${out.exitCode ?? `signal ${out.signal}`}${hint}`;
     failure = {
       ...(out.exitCode === null
         ? taskFailure("SIGNAL", message)

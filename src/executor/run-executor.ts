@@ -2,8 +2,9 @@
  * The executor: turns an ExecutorInput into a component call and the call's results into
  * output parameter files and `executor_output.json`, as KFP's Python executor does.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseExecutorArgs, sameFunctionName } from "./args.ts";
 import type { Artifact } from "./artifact.ts";
 import { checkOutputParameter, coerceInputParameter, serializeParameter } from "./coerce.ts";
@@ -152,14 +153,40 @@ export async function executeComponent(component: ExecutableComponent, argv: str
  * Runs a component as a task process: on error, writes the message and stack to stderr and
  * sets a non-zero `process.exitCode`.
  */
-export async function runExecutor(component: ExecutableComponent, argv: string[]): Promise<void> {
+export async function runExecutor(
+  component: ExecutableComponent,
+  argv: string[],
+  opts: { programDir?: string | undefined } = {},
+): Promise<void> {
   try {
     await executeComponent(component, argv);
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     const code = err instanceof ExecutorError ? ` [${err.code}]` : "";
-    process.stderr.write(`component "${component.name}" failed${code}: ${err.message}\n${err.stack ?? ""}\n`);
+    const stack = opts.programDir === undefined ? (err.stack ?? "") : relativeStack(err.stack ?? "", opts.programDir);
+    process.stderr.write(`component "${component.name}" failed${code}: ${err.message}\n${stack}\n`);
     process.exitCode = 1;
+  }
+}
+
+/**
+ * A stack trace with the folder the task's program was written to left out: the bundle's
+ * source map names the project's sources relative to the project root, and node resolves
+ * them against the program's folder, so `<program dir>/components/train.ts:12:9` reads
+ * `components/train.ts:12:9`, and a frame in the bundle itself `ephemeral_component.mjs:1:80`.
+ */
+export function relativeStack(stack: string, programDir: string): string {
+  const dir = programDir.endsWith("/") ? programDir : `${programDir}/`;
+  return stack.split(pathToFileURL(dir).href).join("").split(dir).join("");
+}
+
+/** The real folder of the running program (node reports frames by their real paths). */
+function programDirOf(program: string | undefined): string | undefined {
+  if (!program) return undefined;
+  try {
+    return realpathSync(dirname(program));
+  } catch {
+    return dirname(program);
   }
 }
 
@@ -173,6 +200,6 @@ export async function runExecutor(component: ExecutableComponent, argv: string[]
  * await main(preprocess);
  */
 export async function main(component: ExecutableComponent): Promise<void> {
-  await runExecutor(component, process.argv.slice(2));
+  await runExecutor(component, process.argv.slice(2), { programDir: programDirOf(process.argv[1]) });
   process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
 }

@@ -73,6 +73,9 @@ describe("weft --host URL (remote mode)", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/greet SUCCEEDED/);
     expect(run.stdout).toMatch(/after SUCCEEDED/);
+    // each task's output lines, followed over the server's log stream
+    expect(run.stdout).toContain("  [greet] hello world\n");
+    expect(run.stdout).toContain("  [after] done-after\n");
     const id = /Run ([0-9a-f-]{36}) SUCCEEDED/.exec(run.stdout)?.[1];
     expect(id).toBeDefined();
     // nothing was written to the local $WEFT_HOME
@@ -100,6 +103,13 @@ describe("weft --host URL (remote mode)", () => {
     const badTask = await weft(box.home, ["--host", url, "runs", "logs", "r1", "nope"]);
     expect(badTask.code).toBe(2);
     expect(badTask.stderr).toContain('no task "nope"');
+  }, 60_000);
+
+  it("leaves the task output out with --quiet", async () => {
+    const quiet = await weft(box.home, ["--host", url, "run", hello(), "-p", "who=quietly", "--quiet"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(/greet SUCCEEDED/);
+    expect(quiet.stdout).not.toContain("hello quietly");
   }, 60_000);
 
   it("takes the host from WEFT_HOST and lists experiments with their run counts", async () => {

@@ -60,9 +60,12 @@ describe("weft run", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/Run [0-9a-f-]{36} FAILED/);
     expect(r.stdout).toMatch(/boom FAILED/);
-    expect(r.stdout).toContain("err line 30");
-    expect(r.stdout).toContain("err line 11");
-    expect(r.stdout).not.toMatch(/err line 10\b/);
+    // every line streamed while the task ran; the summary shows the last 20
+    expect(r.stdout).toContain("  [boom] err line 1\n");
+    const summary = r.stdout.slice(r.stdout.search(/Run [0-9a-f-]{36} FAILED/));
+    expect(summary).toContain("err line 30");
+    expect(summary).toContain("err line 11");
+    expect(summary).not.toMatch(/err line 10\b/);
     expect(r.stdout).toMatch(/weft runs logs [0-9a-f-]{36} boom/);
   });
 

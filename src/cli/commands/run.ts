@@ -18,6 +18,7 @@ export interface RunCommandOptions {
   runName?: string;
   cache: boolean;
   json?: boolean;
+  quiet?: boolean;
   maxParallel?: number;
   export?: string;
 }
@@ -53,7 +54,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       opts.runName ?? pipeline.pipelineSpec.pipelineInfo.displayName ?? pipeline.pipelineSpec.pipelineInfo.name;
     // SIGINT or SIGTERM cancels the run: no task starts after the signal, running ones are
     // killed, finished ones stay recorded and are reused by a retry.
-    const code = await followRun(handle, { json: opts.json === true, title: `${title} ${handle.runId}` });
+    const code = await followRun(handle, {
+      json: opts.json === true,
+      quiet: opts.quiet === true,
+      title: `${title} ${handle.runId}`,
+    });
     if (code === ExitCode.interrupted) {
       process.stderr.write(
         `weft: run ${handle.runId} stopped on a signal; resume it with 'weft runs retry ${handle.runId}' (finished tasks are reused)\n`,
@@ -77,6 +82,7 @@ export function registerRunCommand(program: Command): void {
     .option("-n, --run-name <name>", "display name of the run")
     .option("--no-cache", "run every task even when a cached result exists")
     .option("--json", "print engine events and the summary as JSON lines")
+    .option("-q, --quiet", "do not show the tasks' output lines while they run")
     .option(
       "--max-parallel <n>",
       "run at most n tasks at once (default: twice the cores, fewer when memory or the open-file limit is low)",

@@ -48,6 +48,7 @@ export async function runsCancel(ref: string, opts: RunsCancelOptions): Promise<
 /** Options of `weft runs retry`. */
 export interface RunsRetryOptions {
   json?: boolean;
+  quiet?: boolean;
   maxParallel?: number;
 }
 
@@ -70,7 +71,11 @@ export async function runsRetry(ref: string, opts: RunsRetryOptions): Promise<nu
       );
     }
     const handle = engine.resumeRun(run.id);
-    return await followRun(handle, { json: opts.json === true, title: `${run.displayName} ${run.id} (retry)` });
+    return await followRun(handle, {
+      json: opts.json === true,
+      quiet: opts.quiet === true,
+      title: `${run.displayName} ${run.id} (retry)`,
+    });
   } finally {
     ctx.close();
   }

@@ -150,6 +150,7 @@ function taskRow(t: Task): Record<string, unknown> {
     error: t.error?.message,
     errorCode: t.error?.code,
     errorAction: t.error?.action,
+    stderrTail: t.error?.stderrTail,
     logPath: t.logPath,
   };
 }

@@ -69,12 +69,13 @@ export function registerRunsCommand(program: Command): void {
     .description("resume a failed, canceled or interrupted run: finished tasks are kept, the rest run again")
     .argument("<run>", "run id, id prefix or name")
     .option("--json", "print engine events and the summary as JSON lines")
+    .option("-q, --quiet", "do not show the tasks' output lines while they run")
     .option(
       "--max-parallel <n>",
       "run at most n tasks at once (default: twice the cores, fewer when memory or the open-file limit is low)",
       parsePositiveInt("--max-parallel"),
     )
-    .action(async (ref: string, opts: { json?: boolean; maxParallel?: number }) => {
+    .action(async (ref: string, opts: { json?: boolean; quiet?: boolean; maxParallel?: number }) => {
       const host = hostOf(program);
       process.exitCode =
         host === undefined

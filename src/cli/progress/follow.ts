@@ -16,6 +16,8 @@ export interface FollowOptions {
   json: boolean;
   /** Shown as the tree's header (the run name). */
   title: string;
+  /** Leave out the tasks' output lines (the JSON view keeps its log events). */
+  quiet?: boolean;
   out?: OutputStream;
   /** Where notices go ("canceling…"); default stderr. */
   err?: OutputStream;
@@ -29,11 +31,11 @@ export function exitCodeFor(summary: RunSummary, interrupted: boolean): number {
 }
 
 /** Creates the view that suits `out`. */
-export function pickView(out: OutputStream, json: boolean, title: string): ProgressView {
+export function pickView(out: OutputStream, json: boolean, title: string, quiet = false): ProgressView {
   if (json) return new JsonView(out);
   const colors = colorsFor(out);
-  if (out.isTTY) return new TtyView(out, colors, title);
-  return new PlainView(out, colors);
+  if (out.isTTY) return new TtyView(out, colors, title, Date.now, !quiet);
+  return new PlainView(out, colors, Date.now, !quiet);
 }
 
 /**
@@ -44,7 +46,7 @@ export function pickView(out: OutputStream, json: boolean, title: string): Progr
 export async function followRun(handle: RunHandle, opts: FollowOptions): Promise<number> {
   const out = opts.out ?? process.stdout;
   const err = opts.err ?? process.stderr;
-  const view = pickView(out, opts.json, opts.title);
+  const view = pickView(out, opts.json, opts.title, opts.quiet === true);
   handle.events.on("event", (e) => view.onEvent(e));
   let interrupted = false;
   const onSigint = () => {

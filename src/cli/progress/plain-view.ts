@@ -1,12 +1,13 @@
 /**
  * Progress as plain lines, for output that is not a terminal (CI logs, pipes): one line
- * per run or task state change, then the summary.
+ * per run or task state change, the tasks' output lines as they come (indented, prefixed
+ * `[task]`), then the summary.
  */
 import type { EngineEvent, RunSummary } from "../../engine/index.ts";
 import { labelledPath } from "../../ir/index.ts";
 import { type Colors, formatDuration } from "../format.ts";
 import { renderSummary } from "./summary.ts";
-import { applyTaskEvent, type OutputStream, type ProgressView, type TaskRow } from "./view.ts";
+import { applyTaskEvent, logLine, type OutputStream, type ProgressView, type TaskRow } from "./view.ts";
 
 function clock(at: number): string {
   return new Date(at).toISOString().slice(11, 19);
@@ -23,10 +24,15 @@ export class PlainView implements ProgressView {
     private readonly out: OutputStream,
     private readonly colors: Colors,
     private readonly now: () => number = Date.now,
+    /** Show the tasks' output lines as they come (off with `--quiet`). */
+    private readonly showLogs = true,
   ) {}
 
   onEvent(e: EngineEvent): void {
-    if (e.type === "log") return;
+    if (e.type === "log") {
+      if (this.showLogs) this.out.write(`${logLine(e, this.colors)}\n`);
+      return;
+    }
     if (e.type === "run") {
       this.out.write(`${clock(e.at)} run ${e.runId} ${e.state}${e.error ? `: ${e.error}` : ""}\n`);
       return;

@@ -1,13 +1,22 @@
 /**
  * The live task tree shown in a terminal: one line per task with its state symbol and
  * colour, duration, "cached" and retries, redrawn in place (ANSI) at most every 100 ms
- * and once a second while tasks run. Large runs (loops of hundreds of iterations) are
+ * and once a second while tasks run. The tasks' output lines scroll above the tree as they
+ * come, prefixed `[task]` (off with `--quiet`). Large runs (loops of hundreds of iterations) are
  * folded to fit the terminal: finished tasks collapse into a count.
  */
 import type { EngineEvent, RunSummary, RuntimeState } from "../../engine/index.ts";
 import { type Colors, colorState, elapsed, formatDuration, stateSymbol, stripAnsi } from "../format.ts";
 import { renderSummary } from "./summary.ts";
-import { applyTaskEvent, comparePaths, type OutputStream, type ProgressView, pathDepth, type TaskRow } from "./view.ts";
+import {
+  applyTaskEvent,
+  comparePaths,
+  logLine,
+  type OutputStream,
+  type ProgressView,
+  pathDepth,
+  type TaskRow,
+} from "./view.ts";
 
 const THROTTLE_MS = 100;
 
@@ -22,12 +31,16 @@ export class TtyView implements ProgressView {
   private lastDraw = 0;
   private finished = false;
   private notice: string | undefined;
+  /** Task output lines not printed yet: they go above the tree at the next draw. */
+  private pendingLogs: string[] = [];
 
   constructor(
     private readonly out: OutputStream,
     private readonly colors: Colors,
     private readonly title: string,
     private readonly now: () => number = Date.now,
+    /** Show the tasks' output lines as they come (off with `--quiet`). */
+    private readonly showLogs = true,
   ) {
     this.startedAt = now();
     this.out.write("\x1b[?25l");
@@ -36,7 +49,16 @@ export class TtyView implements ProgressView {
   }
 
   onEvent(e: EngineEvent): void {
-    if (e.type === "log") return;
+    if (e.type === "log") {
+      if (!this.showLogs) return;
+      const width = Math.max(40, this.out.columns || 100);
+      // one terminal row each, so the tree below is redrawn in place
+      // (the task's own escape sequences and control characters would move the cursor)
+      const text = stripAnsi(e.line).replace(/\p{Cc}/gu, " ");
+      this.pendingLogs.push(truncate(logLine({ ...e, line: text }, this.colors), width));
+      this.schedule();
+      return;
+    }
     if (e.type === "run") this.runState = e.state;
     else applyTaskEvent(this.rows, e);
     this.schedule();
@@ -81,7 +103,10 @@ export class TtyView implements ProgressView {
     this.lastDraw = this.now();
     const lines = this.render();
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : "";
-    this.out.write(`${up}\x1b[0J${lines.join("\n")}\n`);
+    // output lines scroll above the tree and stay; the tree is redrawn below them
+    const logs = this.pendingLogs.length ? `${this.pendingLogs.join("\n")}\n` : "";
+    this.pendingLogs = [];
+    this.out.write(`${up}\x1b[0J${logs}${lines.join("\n")}\n`);
     this.drawnLines = lines.length;
   }
 

@@ -3,6 +3,8 @@
  * plain lines otherwise, JSON lines with `--json`.
  */
 import type { EngineEvent, RunSummary } from "../../engine/index.ts";
+import type { Colors } from "../format.ts";
+import { taskLabel } from "../log-views.ts";
 
 /** Where a view writes; `process.stdout` in the CLI. */
 export interface OutputStream {
@@ -17,6 +19,14 @@ export interface ProgressView {
   onEvent(event: EngineEvent): void;
   /** Called once, when the run has ended; prints the closing summary. */
   finish(summary: RunSummary): void;
+}
+
+/**
+ * A task's output line as the progress views show it, under the progress lines: indented,
+ * prefixed with the task's path below root as `weft runs logs` prefixes it.
+ */
+export function logLine(e: Extract<EngineEvent, { type: "log" }>, colors: Colors): string {
+  return `  ${colors.gray(`[${taskLabel(e.path)}]`)} ${e.line}`;
 }
 
 /** The latest known state of one task, as the views display it. */

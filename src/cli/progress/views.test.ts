@@ -75,7 +75,64 @@ describe("progress views", () => {
       "12:00:00 train SUCCEEDED attempt 2 1.5s",
       "12:00:00 prep CACHED",
       "12:00:00 when SKIPPED",
+      "  [train] hi",
     ]);
+  });
+
+  it("plain view prints task output lines under their task as they come, unless quiet", () => {
+    const log = (path: string, line: string, stream: "stdout" | "stderr" = "stdout"): EngineEvent => ({
+      type: "log",
+      runId: "r1",
+      taskId: path,
+      path,
+      stream,
+      line,
+    });
+    const out = new Capture(false);
+    const view = new PlainView(out, plain, () => Date.UTC(2026, 0, 1, 12, 0, 0));
+    view.onEvent(task("root/for-loop-1/iteration-0/train", "RUNNING"));
+    view.onEvent(log("root/for-loop-1/iteration-0/train", "epoch 1"));
+    view.onEvent(log("root/for-loop-1/iteration-0/train", "warning: slow", "stderr"));
+    expect(out.text).toBe(
+      "12:00:00 for-loop-1/iteration-0/train RUNNING\n  [for-loop-1/iteration-0/train] epoch 1\n  [for-loop-1/iteration-0/train] warning: slow\n",
+    );
+    const quiet = new Capture(false);
+    const quietView = new PlainView(quiet, plain, () => Date.UTC(2026, 0, 1, 12, 0, 0), false);
+    quietView.onEvent(task("root/train", "RUNNING"));
+    quietView.onEvent(log("root/train", "epoch 1"));
+    expect(quiet.text).toBe("12:00:00 train RUNNING\n");
+  });
+
+  it("tty view prints task output above the tree and redraws the tree below it", async () => {
+    const out = new Capture(true);
+    const view = new TtyView(out, plain, "demo r1", () => 10_000);
+    view.onEvent(task("root/train", "RUNNING", { startedAt: 10_000 }));
+    view.onEvent({
+      type: "log",
+      runId: "r1",
+      taskId: "root/train",
+      path: "root/train",
+      stream: "stdout",
+      line: "\x1b[32mepoch 1\x1b[0m\rdone",
+    });
+    await new Promise((r) => setTimeout(r, 150)); // the throttled redraw
+    const frames = out.text.split("\x1b[0J");
+    expect(frames).toHaveLength(2);
+    // the task's own escape sequences and carriage returns cannot move the cursor
+    expect(stripAnsi(frames[1] ?? "").split("\n")).toEqual([
+      "  [train] epoch 1 done",
+      "? demo r1  STARTING  0ms",
+      "  ◐ train  running  0ms",
+      "",
+    ]);
+    view.finish(summary("SUCCEEDED"));
+    // printed once: the next frame redraws only the tree
+    expect(stripAnsi(out.text).split("[train] epoch 1").length).toBe(2);
+    const quiet = new Capture(true);
+    const quietView = new TtyView(quiet, plain, "demo r1", () => 10_000, false);
+    quietView.onEvent({ type: "log", runId: "r1", taskId: "root/t", path: "root/t", stream: "stdout", line: "x" });
+    quietView.finish(summary("SUCCEEDED"));
+    expect(quiet.text).not.toContain("[t]");
   });
 
   it("tty view draws a tree in place and folds finished tasks to fit the terminal", async () => {

@@ -32,8 +32,12 @@ export async function remoteRunCommand(host: string, file: string, opts: RunComm
       parameters,
     });
     if (!opts.json) process.stderr.write(`weft: run ${run.run_id} created on ${host}\n`);
-    const handle = remoteRunHandle(client, run.run_id, { host });
-    return followRun(handle, { json: opts.json === true, title: `${displayName} ${run.run_id} @ ${host}` });
+    const handle = remoteRunHandle(client, run.run_id, { host, logs: opts.quiet !== true || opts.json === true });
+    return followRun(handle, {
+      json: opts.json === true,
+      quiet: opts.quiet === true,
+      title: `${displayName} ${run.run_id} @ ${host}`,
+    });
   });
 }
 
@@ -72,7 +76,7 @@ export async function remoteRunsCancel(host: string, ref: string, opts: { wait: 
 export async function remoteRunsRetry(
   host: string,
   ref: string,
-  opts: { json?: boolean; maxParallel?: number },
+  opts: { json?: boolean; quiet?: boolean; maxParallel?: number },
 ): Promise<number> {
   rejectLocalOnly("weft runs retry", { "--max-parallel": opts.maxParallel !== undefined });
   return withRemote(host, async (remote) => {
@@ -90,9 +94,13 @@ export async function remoteRunsRetry(
       );
     }
     await remote.client.retryRun(run.run_id);
-    const handle = remoteRunHandle(remote.client, run.run_id, { host });
+    const handle = remoteRunHandle(remote.client, run.run_id, {
+      host,
+      logs: opts.quiet !== true || opts.json === true,
+    });
     return followRun(handle, {
       json: opts.json === true,
+      quiet: opts.quiet === true,
       title: `${run.display_name ?? run.run_id} ${run.run_id} (retry) @ ${host}`,
     });
   });

@@ -2,7 +2,9 @@
  * A run executing on a server, seen as the engine's {@link RunHandle}: the run graph is
  * polled and each change of the run's or a task's state becomes an {@link EngineEvent},
  * so `weft run` and `weft runs retry` show remote runs with the same views (tree, plain
- * lines, JSON lines) and summary as local ones. `cancel()` terminates the run.
+ * lines, JSON lines) and summary as local ones. Each started task's log is followed over
+ * the server's event stream and its lines become `log` events (the stream does not tell
+ * stdout from stderr: they are reported as stdout). `cancel()` terminates the run.
  */
 import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -21,6 +23,11 @@ export interface RemoteRunOptions {
   host: string;
   /** How often the graph is polled; default 300 ms. */
   pollMs?: number;
+  /**
+   * Follow each started task's log (the server's event stream) and emit its lines as `log`
+   * events, as the local engine does; default true.
+   */
+  logs?: boolean;
 }
 
 function taskEvent(runId: string, n: GraphNode): TaskEvent {
@@ -111,6 +118,30 @@ export function remoteRunHandle(client: WeftClient, runId: string, opts: RemoteR
   const events: RunHandle["events"] = new EventEmitter();
   const pollMs = opts.pollMs ?? 300;
   const startedAt = Date.now();
+  const followers = new Map<string, Promise<void>>();
+  const follow = (n: GraphNode): void => {
+    if (opts.logs === false || !isLeaf(n) || n.state === "PENDING" || followers.has(n.task_id)) return;
+    // a task that finished before this command started (reused by a retry) is not replayed
+    if (n.state !== "RUNNING" && (parseTime(n.started_at) ?? 0) < startedAt - 1000) return;
+    followers.set(
+      n.task_id,
+      (async () => {
+        for await (const e of client.weft.followTaskLogs(runId, n.task_id)) {
+          if (e.type === "log")
+            events.emit("event", {
+              type: "log",
+              runId,
+              taskId: n.task_id,
+              path: n.path,
+              stream: "stdout",
+              line: e.line,
+            });
+        }
+      })().catch(() => {
+        // a log that cannot be followed is still in weft runs logs; the run's progress goes on
+      }),
+    );
+  };
   const done = (async (): Promise<RunSummary> => {
     const seen = new Map<string, string>();
     let runState = "";
@@ -122,12 +153,15 @@ export function remoteRunHandle(client: WeftClient, runId: string, opts: RemoteR
         events.emit("event", { type: "run", runId, state: graph.state as RunSummary["state"], at: Date.now() });
       }
       for (const n of graph.nodes) {
+        follow(n);
         const key = `${n.state}#${n.attempt}#${n.cached === true}`;
         if (seen.get(n.task_id) === key) continue;
         seen.set(n.task_id, key);
         events.emit("event", taskEvent(runId, n));
       }
       if (final) {
+        // every stream ends once its task is final and its log drained
+        await Promise.all(followers.values());
         const summary = await summarize(client, graph, opts.host, startedAt);
         events.emit("event", {
           type: "run",

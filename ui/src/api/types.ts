@@ -9,6 +9,7 @@ import type {
   ApiPipelineVersion,
   ApiRecurringRun,
   ApiRun,
+  ApiStatus,
   ApiTaskDetail,
   ApiTaskMetric,
 } from "../../../src/client/types.ts";
@@ -172,6 +173,20 @@ export interface ArtifactLineage {
 /** One scalar metric a task of a run logged. */
 export type RunMetric = ApiTaskMetric;
 
+/** A `google.rpc.Status` (a run's or task's `error`). */
+export type { ApiStatus };
+
+/**
+ * A task failure in the extension JSON: the catalogue code, the message, the action to take
+ * and the last lines of the task's stderr (`src/server/task-detail.ts`).
+ */
+export interface TaskErrorInfo {
+  code?: string;
+  message?: string;
+  action?: string;
+  stderr_tail?: string;
+}
+
 /** Full details of a task (`/apis/weft/v1/runs/{run}/tasks/{task}`), when the server has them. */
 export interface TaskInfo {
   task_id: string;
@@ -185,8 +200,8 @@ export interface TaskInfo {
     started_at?: string;
     finished_at?: string;
     exit_code?: number;
-    error?: string | { message?: string };
+    error?: string | TaskErrorInfo;
   }>;
   exit_code?: number;
-  error?: string | { message?: string };
+  error?: string | TaskErrorInfo;
 }

@@ -11,6 +11,7 @@ import { DagView } from "../dag/dag-view.tsx";
 import { findNode, stateCounts, treeFromGraph } from "../dag/model.ts";
 import { durationBetween, formatDuration, formatTime } from "../format.ts";
 import { Link, navigate } from "../router.tsx";
+import { RunBanner } from "./run-error.tsx";
 import { RunOverview } from "./run-overview.tsx";
 import { TaskPanel } from "./task-panel.tsx";
 
@@ -121,12 +122,7 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
         }
       />
       {actionError ? <ErrorAlert error={actionError} /> : null}
-      {r?.error?.message ? (
-        <div className="alert" role="status">
-          <strong>The run failed</strong>
-          {r.error.message}
-        </div>
-      ) : null}
+      {r ? <RunBanner run={r} state={state} roots={tree?.roots} /> : null}
       <Tabs
         label="Run views"
         value={tab}

@@ -3,7 +3,7 @@
  * inputs and outputs, live logs, and its output artifacts in viewers.
  */
 import { useState } from "react";
-import { type Artifact, getTaskInfo, type RunLineage, type TaskInfo } from "../api/index.ts";
+import { type Artifact, getTaskInfo, type RunLineage, type TaskErrorInfo, type TaskInfo } from "../api/index.ts";
 import { ErrorAlert, StateBadge, Tabs } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import type { DagNode } from "../dag/model.ts";
@@ -11,6 +11,7 @@ import { durationBetween, formatDuration, formatTime, formatValue } from "../for
 import { Link } from "../router.tsx";
 import { ArtifactViewer } from "../viewers/lazy.tsx";
 import { LogView } from "./log-view.tsx";
+import { displayMessage, ErrorDetails } from "./run-error.tsx";
 
 type PanelTab = "overview" | "io" | "logs" | "artifacts";
 
@@ -45,7 +46,12 @@ export function TaskPanel(props: {
   const outputs = artifactsOf(props.lineage, node.id, "OUTPUT");
   const inputs = artifactsOf(props.lineage, node.id, "INPUT");
   const t = info.data;
-  const errorText = typeof t?.error === "string" ? t.error : (t?.error?.message ?? node.error);
+  const error: TaskErrorInfo | undefined =
+    typeof t?.error === "object"
+      ? t.error
+      : t?.error !== undefined || node.error !== undefined
+        ? { message: t?.error ?? node.error }
+        : undefined;
   return (
     <aside className="task-panel card" aria-label={`Task ${node.label}`} data-testid="task-panel">
       <div className="card-title">
@@ -106,10 +112,10 @@ export function TaskPanel(props: {
                 </>
               ) : null}
             </dl>
-            {errorText ? (
-              <div className="alert" style={{ marginTop: 12 }}>
-                <strong>Error</strong>
-                <span className="mono">{errorText}</span>
+            {error ? (
+              <div className={`alert${node.state === "FAILED" ? "" : " info"}`} style={{ marginTop: 12 }}>
+                <strong>{node.state === "FAILED" ? "Error" : "Why"}</strong>
+                <ErrorDetails error={error} testId="task-error" />
               </div>
             ) : null}
             {t?.attempts && t.attempts.length > 1 ? <Attempts attempts={t.attempts} /> : null}
@@ -159,7 +165,11 @@ function Attempts({ attempts }: { attempts: NonNullable<TaskInfo["attempts"]> })
               <td>{a.attempt}</td>
               <td>{formatDuration(durationBetween(a.started_at, a.finished_at))}</td>
               <td>{a.exit_code ?? "—"}</td>
-              <td className="mono">{typeof a.error === "string" ? a.error : (a.error?.message ?? "")}</td>
+              <td className="mono">
+                {typeof a.error === "string"
+                  ? a.error
+                  : `${a.error?.code ? `[${a.error.code}] ` : ""}${displayMessage(a.error?.message)}`}
+              </td>
             </tr>
           ))}
         </tbody>
