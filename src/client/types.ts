@@ -94,6 +94,8 @@ export interface ApiRun {
   run_details?: { task_details?: ApiTaskDetail[] };
   recurring_run_id?: string;
   state_history?: { update_time?: string; state?: ApiRuntimeState; error?: ApiStatus }[];
+  /** A Weft extension: user-defined labels. */
+  tags?: Record<string, string>;
 }
 
 /** `v2beta1RecurringRun`. */

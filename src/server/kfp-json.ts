@@ -200,6 +200,7 @@ export function runJson(r: Run | RunSummary, opts: { pipelineId?: string; tasks?
     run_details: runDetails,
     recurring_run_id: r.recurringRunId,
     state_history: r.stateHistory.map((s) => ({ update_time: time(s.at), state: s.state })),
+    tags: tagsJson(r.tags),
   });
 }
 

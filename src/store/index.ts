@@ -37,6 +37,7 @@ export {
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
+export { defaultVersionName } from "./repos/pipelines.ts";
 export {
   CacheOutputsSchema,
   RunErrorSchema,

@@ -11,7 +11,8 @@ import type { ListQuery, ListResult, Predicate } from "./types.ts";
 /** How a list field maps to a column. */
 export interface FieldDef {
   column: string;
-  type: "text" | "number" | "time";
+  /** `tags`: a JSON object column; each key is a text field `tags.KEY`. */
+  type: "text" | "number" | "time" | "tags";
   nullable?: boolean;
   /** Allowed values of an enum-like text field. */
   values?: readonly string[];
@@ -50,9 +51,26 @@ function snakeToCamel(s: string): string {
   return s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Tag keys a filter or sort may name: they become part of a JSON path in the SQL. */
+const TAG_KEY = /^[A-Za-z0-9_.\-/]{1,200}$/;
+
 function resolveField(spec: ListSpec, name: string, role: "filter" | "sort"): [string, FieldDef] {
+  const dot = name.indexOf(".");
+  const tagsDef = dot > 0 ? spec.fields[name.slice(0, dot)] : undefined;
+  if (tagsDef?.type === "tags") {
+    const key = name.slice(dot + 1);
+    if (!TAG_KEY.test(key)) {
+      throw new InvalidQueryError(
+        `${spec.entity}: cannot ${role} on '${name}'; a tag key there may only hold letters, digits, '_', '-', '.' and '/'`,
+      );
+    }
+    return [name, { column: `json_extract(${tagsDef.column}, '$."${key}"')`, type: "text", nullable: true }];
+  }
   const key = spec.fields[name] ? name : snakeToCamel(name);
   const def = spec.fields[key];
+  if (def?.type === "tags") {
+    throw new InvalidQueryError(`${spec.entity}: ${role} on one tag, as 'tags.KEY' (e.g. tags.team), not on '${name}'`);
+  }
   if (def === undefined) {
     throw new InvalidQueryError(
       `${spec.entity}: cannot ${role} on field '${name}'; allowed fields are ${Object.keys(spec.fields).join(", ")}`,

@@ -19,14 +19,17 @@ import type {
   Pipeline,
   PipelineInput,
   PipelinePatch,
+  PipelineRegistration,
   PipelineVersion,
   PipelineVersionInput,
   RecurringRun,
   RecurringRunInput,
   RecurringRunPatch,
+  RegisteredPipeline,
   Run,
   RunInput,
   RunOwnerIdentity,
+  RunPatch,
   RunStateExtra,
   RunSummary,
   RuntimeState,
@@ -58,6 +61,12 @@ export interface PipelineRepository {
   updateVersion(id: string, patch: PipelinePatch): PipelineVersion;
   /** Runs that used the version keep the spec (stored once, shared); their `pipelineVersionId` is cleared. */
   deleteVersion(id: string): void;
+  /**
+   * Finds or creates the pipeline named by the spec's `pipelineInfo.name` and the version
+   * whose spec has the same content digest; a spec no version holds becomes a new version.
+   * One transaction, so two processes registering the same spec get one version.
+   */
+  register(input: PipelineRegistration): RegisteredPipeline;
 }
 
 /** Experiments. Names are unique per namespace. */
@@ -114,6 +123,8 @@ export interface RunRepository {
   requestCancel(id: string): Run;
   archive(id: string): Run;
   unarchive(id: string): Run;
+  /** Changes the display name, the description and/or replaces the tags. Throws `NotFoundError`. */
+  update(id: string, patch: RunPatch): Run;
   /** Deletes the run with its tasks, artifacts, events, metrics and cache entries. */
   delete(id: string): void;
   /**

@@ -7,6 +7,7 @@ import { migration002 } from "./002-run-counts.ts";
 import { migration003 } from "./003-pipeline-specs.ts";
 import { migration004 } from "./004-pipeline-tags.ts";
 import { migration005 } from "./005-run-owner-identity.ts";
+import { migration006 } from "./006-run-tags.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -18,7 +19,14 @@ export interface Migration {
 }
 
 /** Every migration this version of Weft knows, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+];
 
 /** The newest schema version this version of Weft knows. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
