@@ -16,6 +16,10 @@ export interface MetricValue {
 export interface RunListRequest {
   experiment?: string;
   state?: string;
+  /** Only runs with each of these tags. */
+  tags?: Record<string, string>;
+  /** Archived runs instead of available ones. */
+  archived?: boolean;
   limit: number;
 }
 
@@ -65,6 +69,8 @@ export interface RunDetail {
   cancelRequested?: boolean;
   experiment: string;
   pipeline: string;
+  description?: string;
+  tags?: Record<string, string>;
   createdAt?: number;
   durationMs?: number;
   /** Known only locally. */

@@ -161,9 +161,12 @@ export class WeftClient {
   async unarchiveExperiment(id: string): Promise<void> {
     await this.http.request("POST", `${API}/experiments/${encodeURIComponent(id)}:unarchive`);
   }
-  /** Deletes an experiment. */
-  async deleteExperiment(id: string): Promise<void> {
-    await this.http.request("DELETE", `${API}/experiments/${encodeURIComponent(id)}`);
+  /** Deletes an experiment; one with runs is refused unless `cascade` (deletes its runs and recurring runs too). */
+  async deleteExperiment(id: string, opts: { cascade?: boolean } = {}): Promise<void> {
+    await this.http.request(
+      "DELETE",
+      `${API}/experiments/${encodeURIComponent(id)}${opts.cascade ? "?cascade=true" : ""}`,
+    );
   }
 
   // ------------------------------------------------------------ pipelines
@@ -238,6 +241,14 @@ export class WeftClient {
   getPipelineVersion(pipelineId: string, versionId: string): Promise<ApiPipelineVersion> {
     return this.http.request(
       "GET",
+      `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`,
+    );
+  }
+
+  /** Deletes a pipeline version (refused while a recurring run uses it); runs that used it keep their spec. */
+  async deletePipelineVersion(pipelineId: string, versionId: string): Promise<void> {
+    await this.http.request(
+      "DELETE",
       `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`,
     );
   }
