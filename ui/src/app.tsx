@@ -1,11 +1,13 @@
 /** The application shell: sidebar navigation, theme toggle and the page for the current path. */
 import type { ReactNode } from "react";
 import { Icon } from "./components/icons.tsx";
+import { CloneRunPage } from "./pages/clone-run-page.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 import { ExperimentsPage } from "./pages/experiments-page.tsx";
 import { LineagePage } from "./pages/lineage-page.tsx";
 import { PipelineDetailsPage } from "./pages/pipeline-details-page.tsx";
 import { PipelinesPage } from "./pages/pipelines-page.tsx";
+import { RecurringRunDetailsPage } from "./pages/recurring-details-page.tsx";
 import { RecurringRunsPage } from "./pages/recurring-page.tsx";
 import { RunDetailsPage } from "./pages/run-details-page.tsx";
 import { RunsPage } from "./pages/runs-page.tsx";
@@ -29,6 +31,7 @@ const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => 
   ["/", () => <RunsPage />],
   ["/runs", () => <RunsPage />],
   ["/runs/:id", (p, q) => <RunDetailsPage runId={p.id as string} taskId={q.get("task") ?? undefined} />],
+  ["/runs/:id/clone", (p) => <CloneRunPage runId={p.id as string} />],
   ["/compare", (_p, q) => <ComparePage runIds={(q.get("runs") ?? "").split(",").filter(Boolean)} />],
   ["/experiments", () => <ExperimentsPage />],
   ["/experiments/:id", (p) => <ExperimentsPage experimentId={p.id} />],
@@ -38,6 +41,7 @@ const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => 
     (p, q) => <PipelineDetailsPage pipelineId={p.id as string} versionId={q.get("version") ?? undefined} />,
   ],
   ["/recurring", () => <RecurringRunsPage />],
+  ["/recurring/:id", (p) => <RecurringRunDetailsPage recurringRunId={p.id as string} />],
   ["/artifacts", () => <LineagePage />],
   ["/artifacts/:id", (p) => <LineagePage artifactId={p.id} />],
 ];

@@ -11,6 +11,7 @@ import { DagView } from "../dag/dag-view.tsx";
 import { findNode, stateCounts, treeFromGraph } from "../dag/model.ts";
 import { durationBetween, formatDuration, formatTime } from "../format.ts";
 import { Link, navigate } from "../router.tsx";
+import { RunAbout, RunManageActions } from "./run-manage.tsx";
 import { RunOverview } from "./run-overview.tsx";
 import { TaskPanel } from "./task-panel.tsx";
 
@@ -117,9 +118,16 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
             >
               Retry
             </button>
+            <RunManageActions run={r} onChanged={run.reload} />
           </>
         }
       />
+      {r ? <RunAbout key={`${r.description}|${JSON.stringify(r.tags ?? {})}`} run={r} onSaved={run.reload} /> : null}
+      {r?.storage_state === "ARCHIVED" ? (
+        <p className="muted small" role="status" data-testid="archived-banner">
+          This run is archived: the runs list shows it under "Archived runs".
+        </p>
+      ) : null}
       {actionError ? <ErrorAlert error={actionError} /> : null}
       {r?.error?.message ? (
         <div className="alert" role="status">

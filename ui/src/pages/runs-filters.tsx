@@ -1,4 +1,4 @@
-/** Filter controls of the runs table: name search, state, experiment. */
+/** Filter controls of the runs table: name search, state, experiment, a tag, and available or archived runs. */
 import { useEffect, useState } from "react";
 import { RUN_STATES } from "../../../src/ir/states.ts";
 import { useExperimentNames } from "../hooks/lookups.ts";
@@ -8,6 +8,10 @@ export interface RunsFilterState {
   text: string;
   state: string;
   experimentId: string;
+  /** `key=value`: only runs with this tag. */
+  tag?: string;
+  /** Archived runs instead of the available ones. */
+  archived?: boolean;
 }
 
 /** The run states to filter by: Weft never pauses a run. */
@@ -20,6 +24,7 @@ export function RunsFilters(props: {
   lockExperiment?: boolean;
 }): React.JSX.Element {
   const [text, setText] = useState(props.value.text);
+  const [tag, setTag] = useState(props.value.tag ?? "");
   const experiments = useExperimentNames();
   const { value, onChange } = props;
   useEffect(() => {
@@ -28,6 +33,12 @@ export function RunsFilters(props: {
     }, 250);
     return () => clearTimeout(t);
   }, [text, value, onChange]);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (tag !== (value.tag ?? "")) onChange({ ...value, tag });
+    }, 250);
+    return () => clearTimeout(t);
+  }, [tag, value, onChange]);
   return (
     <>
       <input
@@ -51,6 +62,25 @@ export function RunsFilters(props: {
             {s.charAt(0) + s.slice(1).toLowerCase()}
           </option>
         ))}
+      </select>
+      <input
+        className="input"
+        type="search"
+        placeholder="Tag key=value"
+        aria-label="Filter runs by tag (key=value)"
+        value={tag}
+        onChange={(e) => setTag(e.target.value)}
+        style={{ width: 160 }}
+      />
+      <select
+        className="select"
+        aria-label="Available or archived runs"
+        value={value.archived ? "archived" : "available"}
+        onChange={(e) => onChange({ ...value, archived: e.target.value === "archived" })}
+        data-testid="runs-storage"
+      >
+        <option value="available">Available runs</option>
+        <option value="archived">Archived runs</option>
       </select>
       {props.lockExperiment ? null : (
         <select

@@ -17,6 +17,16 @@ function toParams(sort: SortState, f: RunsFilterState): ListParams {
   const predicates: Array<Record<string, string>> = [];
   if (f.text.trim()) predicates.push({ key: "display_name", operation: "IS_SUBSTRING", string_value: f.text.trim() });
   if (f.state) predicates.push({ key: "state", operation: "EQUALS", string_value: f.state });
+  predicates.push({ key: "storage_state", operation: "EQUALS", string_value: f.archived ? "ARCHIVED" : "AVAILABLE" });
+  const tag = f.tag?.trim() ?? "";
+  const eq = tag.indexOf("=");
+  if (eq > 0) {
+    predicates.push({
+      key: `tags.${tag.slice(0, eq).trim()}`,
+      operation: "EQUALS",
+      string_value: tag.slice(eq + 1).trim(),
+    });
+  }
   return {
     pageSize: PAGE,
     sortBy: `${sort.field}${sort.desc ? " desc" : ""}`,
