@@ -118,3 +118,23 @@ describe("pipelines registered by content digest", () => {
     });
   });
 });
+
+describe("deleting experiments", () => {
+  it("refuses an experiment with runs unless cascade, and never while a run is active", async () => {
+    const exp = (await call("POST", `${API}/experiments`, { display_name: "busy" })).body;
+    const id = exp.experiment_id as string;
+    const run = (
+      await call("POST", `${API}/runs`, { display_name: "a", experiment_id: id, pipeline_spec: sampleSpec() })
+    ).body;
+    const plain = await call("DELETE", `${API}/experiments/${id}`);
+    expect(plain.status).toBe(400);
+    expect(plain.body.message).toMatch(/has 1 run\(s\).*cascade/);
+    const active = await call("DELETE", `${API}/experiments/${id}?cascade=true`);
+    expect(active.status).toBe(400);
+    expect(active.body.message).toContain("has 1 active run(s); terminate them first");
+    expect((await call("POST", `${API}/runs/${run.run_id}:terminate`)).status).toBe(200);
+    expect((await call("DELETE", `${API}/experiments/${id}?cascade=true`)).status).toBe(200);
+    expect((await call("GET", `${API}/experiments/${id}`)).status).toBe(404);
+    expect((await call("GET", `${API}/runs/${run.run_id}`)).status).toBe(404);
+  });
+});
