@@ -151,6 +151,20 @@ describe("the same commands against a server (weft --host)", SLOW, () => {
     const r = await remote(["run", pipelineFile("r", "remote"), "--tag", "team=fraud", "-d", "over http"]);
     expect(r.code, r.stderr).toBe(0);
     const id = runIdOf(r.stdout);
+    // the same spec again: the server's pipeline gets no second version
+    const again = await remote(["run", pipelineFile("r", "remote")]);
+    expect(again.code, again.stderr).toBe(0);
+    const versions = JSON.parse((await remote(["pipelines", "versions", "managed", "--json"])).stdout);
+    expect(versions.versions).toHaveLength(1);
+    const refs = await Promise.all(
+      [id, runIdOf(again.stdout)].map(
+        async (run) => JSON.parse((await remote(["runs", "get", run, "--json"])).stdout).run.pipeline_version_reference,
+      ),
+    );
+    expect(refs).toEqual([
+      { pipeline_id: versions.pipeline.id, pipeline_version_id: versions.versions[0].id },
+      { pipeline_id: versions.pipeline.id, pipeline_version_id: versions.versions[0].id },
+    ]);
     const got = await remote(["runs", "get", id]);
     expect(got.stdout).toMatch(/description over http/);
     expect(got.stdout).toMatch(/tags\s+team=fraud/);

@@ -10,6 +10,7 @@ import { loadPipeline } from "../load-pipeline.ts";
 import { coerceParams, parseTags } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
 import { rejectLocalOnly, resolveRemoteRun, withRemote } from "./connect.ts";
+import { registerRemotePipeline } from "./register.ts";
 import { remoteRunHandle } from "./run-handle.ts";
 
 /**
@@ -26,10 +27,12 @@ export async function remoteRunCommand(host: string, file: string, opts: RunComm
   const displayName = opts.runName ?? info.displayName ?? info.name;
   return withRemote(host, async ({ client }) => {
     const experiment = await client.getOrCreateExperiment(opts.experiment ?? "Default");
+    // as locally: the run refers to the server's pipeline version holding this spec
+    const pipelineVersion = await registerRemotePipeline(client, pipeline);
     const run = await client.createRun({
       displayName,
       experimentId: experiment.experiment_id,
-      pipeline,
+      pipelineVersion,
       parameters,
       tags,
       ...(opts.description === undefined ? {} : { description: opts.description }),
