@@ -94,7 +94,8 @@ export interface RunRepository {
   get(id: string): Run | undefined;
   /**
    * Filter/sort fields: id, experimentId, displayName, state, storageState, namespace,
-   * pipelineVersionId, recurringRunId, createdAt, scheduledAt, startedAt, finishedAt.
+   * pipelineVersionId, recurringRunId, createdAt, scheduledAt, startedAt, finishedAt, and
+   * `tags.KEY` (one tag's value; absent reads as NULL).
    */
   list(query?: ListQuery): ListResult<Run>;
   /** The same list without the specs: no spec is read or parsed (what API lists and `weft runs list` show). */
