@@ -160,6 +160,7 @@ describe.skipIf(reason !== undefined)("recurring run details and run management"
     await page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.getByTestId("run-tag").allTextContents()).toEqual(["team=fraud", "stage=dev"]);
     expect(await about.textContent()).toContain("the baseline");
+    await screenshot(page, "run-manage");
 
     // clone: the form opens with the run's version and parameters; change one and start
     await page.getByTestId("clone-run").click();
