@@ -46,6 +46,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/lineage.ts")).registerLineageCommand,
   },
   {
+    name: "pipelines",
+    term: "pipelines",
+    description: "pipelines and their versions",
+    load: async () => (await import("./commands/pipelines.ts")).registerPipelinesCommand,
+  },
+  {
     name: "run",
     term: "run [options] <pipeline>",
     description: "compile (if needed) and run a pipeline on this machine, showing live progress",

@@ -36,6 +36,28 @@ export function splitParams(pairs: string[]): Map<string, string> {
 }
 
 /**
+ * Tags from repeated `--tag key=value` options, by the API's rules (`tags.KEY` names one
+ * in filters): keys of 1 to 63 characters without ".", values of up to 63 characters.
+ *
+ * @throws CliError `BAD_OPTION` naming the pair and the expected form.
+ */
+export function parseTags(pairs: string[], option = "--tag"): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    const key = eq > 0 ? pair.slice(0, eq) : "";
+    if (key === "" || key.includes(".") || [...key].length > 63 || [...pair.slice(eq + 1)].length > 63) {
+      throw new CliError(
+        "BAD_OPTION",
+        `${option} "${pair}" is not of the form key=value with a key of 1 to 63 characters without "." and a value of up to 63; write e.g. ${option} team=fraud`,
+      );
+    }
+    tags[key] = pair.slice(eq + 1);
+  }
+  return tags;
+}
+
+/**
  * Coerces `--param` texts by the root input parameter types of `spec`, and checks that
  * every required parameter (no default, not optional) is given.
  *

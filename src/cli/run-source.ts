@@ -16,6 +16,10 @@ export interface MetricValue {
 export interface RunListRequest {
   experiment?: string;
   state?: string;
+  /** Only runs with each of these tags. */
+  tags?: Record<string, string>;
+  /** Archived runs instead of available ones. */
+  archived?: boolean;
   limit: number;
   /** The order: `created_at` or `metric:NAME`, newest or highest first unless `desc` is false. */
   sort?: { field: string; desc: boolean };
@@ -69,6 +73,8 @@ export interface RunDetail {
   cancelRequested?: boolean;
   experiment: string;
   pipeline: string;
+  description?: string;
+  tags?: Record<string, string>;
   createdAt?: number;
   durationMs?: number;
   /** Known only locally. */

@@ -5,12 +5,16 @@
 import { isRunState, RUN_STATES, type RunState } from "../ir/index.ts";
 import { CliError } from "./errors.ts";
 import { colorState, colorsFor, formatDuration, formatNumber, formatTime, renderTable } from "./format.ts";
+import { parseTags } from "./params.ts";
 import type { RunDetail, RunListPage, RunSource } from "./run-source.ts";
 
 /** Options of `weft runs list`. */
 export interface RunsListOptions {
   experiment?: string;
   state?: string;
+  /** `key=value` pairs: only runs with these tags. */
+  tag?: string[];
+  archived?: boolean;
   limit: number;
   json?: boolean;
   /** Metric columns, comma-separated (`f1,auc`); default the page's most common three. */
@@ -79,6 +83,8 @@ export async function showRunList(source: RunSource, opts: RunsListOptions): Pro
     ...(opts.sort !== undefined ? { sort: runSortOption(opts.sort) } : {}),
     ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}),
     ...(opts.state !== undefined ? { state: runStateOption(opts.state) } : {}),
+    ...(opts.tag?.length ? { tags: parseTags(opts.tag) } : {}),
+    ...(opts.archived ? { archived: true } : {}),
   });
   if (opts.json) {
     const runs = page.items.map((r) => ({ ...r.doc, metrics: r.metrics }));
@@ -134,6 +140,9 @@ function renderRun(source: RunSource, run: RunDetail): string {
     `  created     ${formatTime(run.createdAt)}`,
     `  duration    ${formatDuration(run.durationMs)}`,
   ];
+  if (run.description) lines.push(`  description ${run.description}`);
+  const tags = Object.entries(run.tags ?? {});
+  if (tags.length > 0) lines.push(`  tags        ${tags.map(([k, v]) => `${k}=${v}`).join(" ")}`);
   if (run.cacheEnabled !== undefined) lines.push(`  cache       ${run.cacheEnabled ? "enabled" : "disabled"}`);
   const params = Object.entries(run.parameters);
   if (params.length > 0) {

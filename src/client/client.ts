@@ -69,6 +69,8 @@ export type PipelineRef =
 export type CreateRunOptions = PipelineRef & {
   displayName: string;
   description?: string;
+  /** User-defined labels (a Weft extension). */
+  tags?: Record<string, string>;
   experimentId?: string;
   parameters?: Record<string, JsonValue>;
   pipelineRoot?: string;
@@ -159,9 +161,12 @@ export class WeftClient {
   async unarchiveExperiment(id: string): Promise<void> {
     await this.http.request("POST", `${API}/experiments/${encodeURIComponent(id)}:unarchive`);
   }
-  /** Deletes an experiment. */
-  async deleteExperiment(id: string): Promise<void> {
-    await this.http.request("DELETE", `${API}/experiments/${encodeURIComponent(id)}`);
+  /** Deletes an experiment; one with runs is refused unless `cascade` (deletes its runs and recurring runs too). */
+  async deleteExperiment(id: string, opts: { cascade?: boolean } = {}): Promise<void> {
+    await this.http.request(
+      "DELETE",
+      `${API}/experiments/${encodeURIComponent(id)}${opts.cascade ? "?cascade=true" : ""}`,
+    );
   }
 
   // ------------------------------------------------------------ pipelines
@@ -240,6 +245,14 @@ export class WeftClient {
     );
   }
 
+  /** Deletes a pipeline version (refused while a recurring run uses it); runs that used it keep their spec. */
+  async deletePipelineVersion(pipelineId: string, versionId: string): Promise<void> {
+    await this.http.request(
+      "DELETE",
+      `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`,
+    );
+  }
+
   /** Updates a pipeline version's mutable fields (`PATCH`): its display name and/or its tags. */
   updatePipelineVersion(
     pipelineId: string,
@@ -269,8 +282,20 @@ export class WeftClient {
       display_name: opts.displayName,
       ...(opts.description ? { description: opts.description } : {}),
       ...(opts.experimentId ? { experiment_id: opts.experimentId } : {}),
+      ...(opts.tags && Object.keys(opts.tags).length > 0 ? { tags: opts.tags } : {}),
       ...(await pipelineFields(opts)),
       runtime_config: runtime,
+    });
+  }
+  /** Updates a run's mutable fields (`PATCH`, a Weft extension): name, description, tags (replaced whole). */
+  updateRun(
+    id: string,
+    update: { displayName?: string; description?: string; tags?: Record<string, string> },
+  ): Promise<ApiRun> {
+    return this.http.request("PATCH", `${API}/runs/${encodeURIComponent(id)}`, {
+      ...(update.displayName !== undefined ? { display_name: update.displayName } : {}),
+      ...(update.description !== undefined ? { description: update.description } : {}),
+      ...(update.tags !== undefined ? { tags: update.tags } : {}),
     });
   }
   /** Gets a run with its task details. */
@@ -300,7 +325,7 @@ export class WeftClient {
   async unarchiveRun(id: string): Promise<void> {
     await this.http.request("POST", `${API}/runs/${encodeURIComponent(id)}:unarchive`);
   }
-  /** Deletes a run. */
+  /** Deletes a finished run (an active one is refused: terminate it first). */
   async deleteRun(id: string): Promise<void> {
     await this.http.request("DELETE", `${API}/runs/${encodeURIComponent(id)}`);
   }

@@ -94,6 +94,8 @@ export interface ApiRun {
   run_details?: { task_details?: ApiTaskDetail[] };
   recurring_run_id?: string;
   state_history?: { update_time?: string; state?: ApiRuntimeState; error?: ApiStatus }[];
+  /** A Weft extension: user-defined labels. */
+  tags?: Record<string, string>;
   /**
    * Weft: the metrics that define the run (by name, in KFP v1's `RunMetric` form), in list
    * pages and in a run's GET; sort and filter runs by one with `metric:NAME`.

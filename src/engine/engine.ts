@@ -125,6 +125,7 @@ export class Engine {
       scheduledAt: now,
       ...(req.pipelineVersionId ? { pipelineVersionId: req.pipelineVersionId } : {}),
       ...(req.recurringRunId ? { recurringRunId: req.recurringRunId } : {}),
+      ...(req.tags ? { tags: req.tags } : {}),
     });
     return this.launch(run.id, new Map(), parameters);
   }

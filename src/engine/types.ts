@@ -67,6 +67,8 @@ export interface StartRunRequest {
   enableCache?: boolean;
   pipelineVersionId?: string;
   recurringRunId?: string;
+  /** User-defined labels of the run. */
+  tags?: Record<string, string>;
 }
 
 /** One task in a {@link RunSummary}. */

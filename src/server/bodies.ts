@@ -152,6 +152,16 @@ export const RunBody = z.strictObject({
   state_history: z.array(z.looseObject({})).optional(),
   plugins_input: z.record(z.string(), z.unknown()).optional(),
   plugins_output: z.record(z.string(), z.unknown()).optional(),
+  /** A Weft extension: user-defined labels, filterable as `tags.KEY`. */
+  tags: tags.optional(),
+});
+
+/** The body of `PATCH /runs/{id}`: the run's mutable fields (name, description, tags). */
+export const RunPatchBody = z.strictObject({
+  run_id: str.optional(),
+  display_name: name.min(1, "must not be empty").optional(),
+  description: description.optional(),
+  tags: tags.optional(),
 });
 
 const Window = { start_time: timestamp.optional(), end_time: timestamp.optional() };

@@ -205,6 +205,7 @@ export function runJson(
     recurring_run_id: r.recurringRunId,
     state_history: r.stateHistory.map((s) => ({ update_time: time(s.at), state: s.state })),
     metrics: opts.metrics?.map((m) => ({ name: m.name, number_value: m.value })),
+    tags: tagsJson(r.tags),
   });
 }
 

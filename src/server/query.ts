@@ -138,11 +138,19 @@ function ownField(fields: Record<string, string>, key: string): string | undefin
   return Object.hasOwn(fields, key) ? fields[key] : undefined;
 }
 
+/** `tags.KEY` when the resource's tags are a list field: one tag's value (the store checks the key). */
+function tagField(r: ResourceFields, key: string): string | undefined {
+  const dot = key.indexOf(".");
+  return dot > 0 && ownField(r.fields, key.slice(0, dot)) === "tags" ? `tags.${key.slice(dot + 1)}` : undefined;
+}
+
 function fieldOf(r: ResourceFields, key: unknown, where: string): string {
   // the store resolves the metric's name; it is data, never a column
   if (r.metrics && typeof key === "string" && key.startsWith(METRIC_KEY) && key.length > METRIC_KEY.length) return key;
   const field =
-    typeof key === "string" ? (ownField(r.fields, key) ?? ownField(r.fields, camelToSnake(key))) : undefined;
+    typeof key === "string"
+      ? (ownField(r.fields, key) ?? ownField(r.fields, camelToSnake(key)) ?? tagField(r, key))
+      : undefined;
   if (!field) {
     throw badRequest(
       `${where} ${JSON.stringify(key) ?? "(missing)"} is not a ${r.resource} field you can filter or sort on; use one of ${Object.keys(r.fields).join(", ")}${r.metrics ? `, or ${METRIC_KEY}NAME for a metric (e.g. ${METRIC_KEY}f1)` : ""}.`,

@@ -1,11 +1,15 @@
 /**
  * KFP v2beta1 experiment routes: create, get, list, delete, archive and unarchive.
- * Archiving an experiment archives its runs too, as in KFP.
+ * Archiving an experiment archives its runs too, as in KFP. Deleting one that still has
+ * runs or recurring runs is refused unless `?cascade=true` (a Weft extension), which
+ * deletes them with it; an experiment with active runs is never deleted.
  */
 import type { FastifyInstance } from "fastify";
+import { ACTIVE_RUN_STATES } from "../ir/index.ts";
 import { ExperimentBody, parseBody } from "./bodies.ts";
 import { requireExperiment, type ServerContext } from "./context.ts";
-import { listPage, listParams, pathParam, queryParam, registerVerbs } from "./http-util.ts";
+import { ApiError, GrpcCode } from "./errors.ts";
+import { boolParam, listPage, listParams, pathParam, queryParam, registerVerbs } from "./http-util.ts";
 import { EXPERIMENT_FIELDS, experimentJson } from "./kfp-json.ts";
 import { buildListQuery } from "./query.ts";
 
@@ -53,7 +57,25 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: ServerContex
 
   app.delete(`${API}/experiments/:experiment_id`, async (req) => {
     const e = requireExperiment(ctx, pathParam(req, "experiment_id"));
-    store.experiments.delete(e.id);
+    const cascade = boolParam(req, "cascade");
+    if (cascade) {
+      const active = store.runs.listSummaries({
+        filter: [
+          { field: "experimentId", op: "EQUALS", value: e.id },
+          { field: "state", op: "IN", value: [...ACTIVE_RUN_STATES] },
+        ],
+        pageSize: 1,
+      });
+      if (active.totalSize > 0) {
+        throw new ApiError(
+          "API_FAILED_PRECONDITION",
+          GrpcCode.FAILED_PRECONDITION,
+          `experiment ${e.id} has ${active.totalSize} active run(s); terminate them first, then delete it.`,
+        );
+      }
+    }
+    // without cascade, an experiment that still has runs or recurring runs is refused
+    store.experiments.delete(e.id, { cascade });
     return {};
   });
 

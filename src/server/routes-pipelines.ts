@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { PipelinePackage } from "../ir/index.ts";
-import type { Pipeline, PipelineVersion } from "../store/index.ts";
+import { defaultVersionName, type Pipeline, type PipelineVersion } from "../store/index.ts";
 import { PipelineAndVersionBody, PipelineBody, PipelineVersionBody, parseBody } from "./bodies.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiError, badRequest, notFound } from "./errors.ts";
@@ -121,7 +121,7 @@ function createVersion(
     tags?: Record<string, string> | undefined;
   },
 ): PipelineVersion {
-  const name = meta.name || meta.display_name || `${pipeline.name}-${new Date(ctx.clock()).toISOString()}`;
+  const name = meta.name || meta.display_name || defaultVersionName(pipeline.name, ctx.clock());
   const description = meta.description ?? pkg.pipelineSpec.pipelineInfo.description ?? "";
   checkString(name, "name", "pipeline_version.name");
   checkString(description, "description", "pipeline_version.description (or pipelineInfo.description of the spec)");

@@ -13,7 +13,7 @@ import {
   RETRYABLE_RUN_STATES,
 } from "../ir/index.ts";
 import type { Run, RunSummary } from "../store/index.ts";
-import { parseBody, RunBody } from "./bodies.ts";
+import { parseBody, RunBody, RunPatchBody } from "./bodies.ts";
 import { pipelineIdOf, requireExperiment, resolveVersion, type ServerContext } from "./context.ts";
 import { ApiError, badRequest, GrpcCode, notFound } from "./errors.ts";
 import { listPage, listParams, pathParam, queryParam, registerVerbs } from "./http-util.ts";
@@ -97,6 +97,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
       parameters,
       ...(body.runtime_config?.pipeline_root ? { pipelineRoot: body.runtime_config.pipeline_root } : {}),
       namespace: experiment.namespace,
+      ...(body.tags ? { tags: body.tags } : {}),
     });
     ctx.queue.enqueue(run.id);
     reply.status(200);
@@ -129,15 +130,31 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   app.get(`${API}/runs/:run_id`, async (req) => json(requireRun(ctx, req), true));
 
+  app.patch(`${API}/runs/:run_id`, async (req) => {
+    const run = requireRun(ctx, req);
+    const body = parseBody(RunPatchBody, req.body, "run");
+    if (body.run_id && body.run_id !== run.id) {
+      throw badRequest(`run.run_id "${body.run_id}" differs from the run in the path (${run.id}); leave it out.`);
+    }
+    if (body.display_name === undefined && body.description === undefined && body.tags === undefined) {
+      throw badRequest("run: nothing to update; set display_name, description or tags (the mutable fields).");
+    }
+    return json(
+      store.runs.update(run.id, {
+        ...(body.display_name !== undefined ? { displayName: body.display_name } : {}),
+        ...(body.description !== undefined ? { description: body.description } : {}),
+        ...(body.tags !== undefined ? { tags: body.tags } : {}),
+      }),
+    );
+  });
+
   app.delete(`${API}/runs/:run_id`, async (req) => {
     const run = requireRun(ctx, req);
+    // a run that executes would go on writing tasks and artifacts of a deleted run: stop it first
     if (isActiveRunState(run.state)) {
-      ctx.queue.dequeue(run.id);
-      if (ctx.queue.isRunning(run.id)) {
-        // stop it first, so that nothing writes to the run while it is deleted
-        ctx.executor.cancel(run.id);
-        await ctx.queue.whenDone(run.id);
-      }
+      throw precondition(
+        `run ${run.id} is ${run.state}; terminate it first (POST /runs/${run.id}:terminate, or 'weft runs cancel'), then delete it.`,
+      );
     }
     store.runs.delete(run.id);
     return {};

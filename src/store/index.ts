@@ -47,6 +47,7 @@ export {
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRIC_FIELD_PREFIX } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
+export { defaultVersionName } from "./repos/pipelines.ts";
 export {
   CacheOutputsSchema,
   RunErrorSchema,

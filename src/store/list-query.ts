@@ -11,7 +11,8 @@ import type { ListQuery, ListResult, Predicate } from "./types.ts";
 /** How a list field maps to a column. */
 export interface FieldDef {
   column: string;
-  type: "text" | "number" | "time";
+  /** `tags`: a JSON object column; each key is a text field `tags.KEY`. */
+  type: "text" | "number" | "time" | "tags";
   nullable?: boolean;
   /** Allowed values of an enum-like text field. */
   values?: readonly string[];
@@ -79,11 +80,28 @@ function metricField(spec: ListSpec, name: string): [string, FieldDef] | undefin
   return [name, { column, type: "number", nullable: true, sentinel: "-1e308" }];
 }
 
+/** Tag keys a filter or sort may name: they become part of a JSON path in the SQL. */
+const TAG_KEY = /^[A-Za-z0-9_.\-/]{1,200}$/;
+
 function resolveField(spec: ListSpec, name: string, role: "filter" | "sort"): [string, FieldDef] {
   const metric = metricField(spec, name);
   if (metric) return metric;
+  const dot = name.indexOf(".");
+  const tagsDef = dot > 0 ? spec.fields[name.slice(0, dot)] : undefined;
+  if (tagsDef?.type === "tags") {
+    const key = name.slice(dot + 1);
+    if (!TAG_KEY.test(key)) {
+      throw new InvalidQueryError(
+        `${spec.entity}: cannot ${role} on '${name}'; a tag key there may only hold letters, digits, '_', '-', '.' and '/'`,
+      );
+    }
+    return [name, { column: `json_extract(${tagsDef.column}, '$."${key}"')`, type: "text", nullable: true }];
+  }
   const key = spec.fields[name] ? name : snakeToCamel(name);
   const def = spec.fields[key];
+  if (def?.type === "tags") {
+    throw new InvalidQueryError(`${spec.entity}: ${role} on one tag, as 'tags.KEY' (e.g. tags.team), not on '${name}'`);
+  }
   if (def === undefined) {
     throw new InvalidQueryError(
       `${spec.entity}: cannot ${role} on field '${name}'; allowed fields are ${Object.keys(spec.fields).join(", ")}${spec.metrics ? `, and ${METRIC_FIELD_PREFIX}NAME for a metric` : ""}`,

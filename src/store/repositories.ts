@@ -19,16 +19,19 @@ import type {
   Pipeline,
   PipelineInput,
   PipelinePatch,
+  PipelineRegistration,
   PipelineVersion,
   PipelineVersionInput,
   RecurringRun,
   RecurringRunInput,
   RecurringRunPatch,
+  RegisteredPipeline,
   Run,
   RunInput,
   RunMetric,
   RunMetricInput,
   RunOwnerIdentity,
+  RunPatch,
   RunStateExtra,
   RunSummary,
   RuntimeState,
@@ -60,6 +63,12 @@ export interface PipelineRepository {
   updateVersion(id: string, patch: PipelinePatch): PipelineVersion;
   /** Runs that used the version keep the spec (stored once, shared); their `pipelineVersionId` is cleared. */
   deleteVersion(id: string): void;
+  /**
+   * Finds or creates the pipeline named by the spec's `pipelineInfo.name` and the version
+   * whose spec has the same content digest; a spec no version holds becomes a new version.
+   * One transaction, so two processes registering the same spec get one version.
+   */
+  register(input: PipelineRegistration): RegisteredPipeline;
 }
 
 /** Experiments. Names are unique per namespace. */
@@ -87,7 +96,8 @@ export interface RunRepository {
   get(id: string): Run | undefined;
   /**
    * Filter/sort fields: id, experimentId, displayName, state, storageState, namespace,
-   * pipelineVersionId, recurringRunId, createdAt, scheduledAt, startedAt, finishedAt.
+   * pipelineVersionId, recurringRunId, createdAt, scheduledAt, startedAt, finishedAt, and
+   * `tags.KEY` (one tag's value; absent reads as NULL).
    */
   list(query?: ListQuery): ListResult<Run>;
   /** The same list without the specs: no spec is read or parsed (what API lists and `weft runs list` show). */
@@ -116,6 +126,8 @@ export interface RunRepository {
   requestCancel(id: string): Run;
   archive(id: string): Run;
   unarchive(id: string): Run;
+  /** Changes the display name, the description and/or replaces the tags. Throws `NotFoundError`. */
+  update(id: string, patch: RunPatch): Run;
   /** Deletes the run with its tasks, artifacts, events, metrics and cache entries. */
   delete(id: string): void;
   /**

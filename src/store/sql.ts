@@ -108,6 +108,11 @@ export function specJson(where: string, field: string, spec: unknown): string {
   return JSON.stringify(spec);
 }
 
+/** The SHA-256 (hex) of a spec's JSON text: the key it is stored under in `pipeline_specs`. */
+export function digestOfSpecText(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
 /**
  * Stores a pipeline spec once, under the SHA-256 of its JSON text, and returns that
  * digest for the referencing row. Call it inside the transaction that writes the row, so
@@ -120,7 +125,7 @@ export function putSpec(
   spec: unknown,
 ): { digest: string; text: string } {
   const text = specJson(where, field, spec);
-  const digest = createHash("sha256").update(text).digest("hex");
+  const digest = digestOfSpecText(text);
   ctx.stmt("INSERT INTO pipeline_specs (digest, spec) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING").run(digest, text);
   return { digest, text };
 }

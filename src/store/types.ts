@@ -165,6 +165,27 @@ export interface PipelineVersionInput {
   tags?: Record<string, string>;
 }
 
+/**
+ * A compiled pipeline to record under its pipeline (by `pipelineInfo.name`, created when
+ * missing) as a version identified by the spec's content digest.
+ */
+export interface PipelineRegistration {
+  spec: PipelineSpec;
+  platformSpec?: PlatformSpec;
+  namespace?: string;
+  /** The new version's name; default `<pipeline name>-<ISO time>`, as an upload without a name. */
+  versionName?: string;
+  createdAt?: number;
+}
+
+/** What {@link PipelineRegistration} found or created. */
+export interface RegisteredPipeline {
+  pipeline: Pipeline;
+  version: PipelineVersion;
+  /** Whether a new version was created (false: a version already held this spec). */
+  createdVersion: boolean;
+}
+
 // ---------------------------------------------------------------- experiments
 
 /** A group of runs. */
@@ -224,6 +245,16 @@ export interface RunInput {
   recurringRunId?: string;
   enableCache?: boolean;
   namespace?: string;
+  /** User-defined labels; `{}` by default. */
+  tags?: Record<string, string>;
+}
+
+/** The fields of a run a user may change; unset fields stay as they are. */
+export interface RunPatch {
+  displayName?: string;
+  description?: string;
+  /** Replaces all tags. */
+  tags?: Record<string, string>;
 }
 
 /** Extra fields written together with a state change. */

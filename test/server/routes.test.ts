@@ -335,6 +335,11 @@ describe.skipIf(!SHARED_CORPUS.present)("runs", () => {
     expect((await call("GET", `${API}/runs/${id}`)).body.storage_state).toBe("ARCHIVED");
     await call("POST", `${API}/runs/${id}:unarchive`);
     expect((await call("GET", `${API}/runs/${id}`)).body.storage_state).toBe("AVAILABLE");
+    // a PENDING run is refused: it would go on writing to a deleted run
+    const refused = await call("DELETE", `${API}/runs/${id}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/is PENDING; terminate it first/);
+    expect((await call("POST", `${API}/runs/${id}:terminate`)).status).toBe(200);
     expect((await call("DELETE", `${API}/runs/${id}`)).status).toBe(200);
     expect((await call("GET", `${API}/runs/${id}`)).status).toBe(404);
   });

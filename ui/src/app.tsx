@@ -6,11 +6,13 @@ import { type ReactNode, useEffect, useState } from "react";
 import { Icon } from "./components/icons.tsx";
 import { ArtifactPage } from "./pages/artifact-page.tsx";
 import { ArtifactsPage } from "./pages/artifacts-page.tsx";
+import { CloneRunPage } from "./pages/clone-run-page.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 import { ExperimentsPage } from "./pages/experiments-page.tsx";
 import { LineagePage } from "./pages/lineage-page.tsx";
 import { PipelineDetailsPage } from "./pages/pipeline-details-page.tsx";
 import { PipelinesPage } from "./pages/pipelines-page.tsx";
+import { RecurringRunDetailsPage } from "./pages/recurring-details-page.tsx";
 import { RecurringRunsPage } from "./pages/recurring-page.tsx";
 import { RunDetailsPage } from "./pages/run-details-page.tsx";
 import { RunsPage } from "./pages/runs-page.tsx";
@@ -35,6 +37,7 @@ const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => 
   ["/", () => <RunsPage />],
   ["/runs", () => <RunsPage />],
   ["/runs/:id", (p, q) => <RunDetailsPage runId={p.id as string} taskId={q.get("task") ?? undefined} />],
+  ["/runs/:id/clone", (p) => <CloneRunPage runId={p.id as string} />],
   ["/compare", (_p, q) => <ComparePage runIds={(q.get("runs") ?? "").split(",").filter(Boolean)} />],
   ["/experiments", () => <ExperimentsPage />],
   ["/experiments/:id", (p) => <ExperimentsPage experimentId={p.id} />],
@@ -47,6 +50,7 @@ const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => 
   ["/artifacts", (_p, q) => <ArtifactsPage query={q} />],
   ["/artifacts/:id", (p) => <ArtifactPage artifactId={p.id as string} />],
   ["/lineage", (_p, q) => <LineagePage query={q} />],
+  ["/recurring/:id", (p) => <RecurringRunDetailsPage recurringRunId={p.id as string} />],
 ];
 
 function route(path: string, query: URLSearchParams): ReactNode {

@@ -1,5 +1,6 @@
 /**
- * `weft experiments list`: experiments with their run counts and last run time.
+ * `weft experiments list|archive|unarchive|delete`: experiments with their run counts and
+ * last run time; archiving one archives its runs, deleting one with runs needs --cascade.
  */
 import type { Command } from "commander";
 import { withContext } from "../context.ts";
@@ -53,5 +54,28 @@ export function registerExperimentsCommand(program: Command): void {
         host === undefined
           ? await experimentsList(opts)
           : await (await import("../remote/runs-list.ts")).remoteExperimentsList(host, opts);
+    });
+  for (const action of ["archive", "unarchive"] as const) {
+    experiments
+      .command(action)
+      .description(
+        action === "archive"
+          ? "archive an experiment and its runs (weft experiments list --archived shows it)"
+          : "bring an archived experiment back (its runs stay archived)",
+      )
+      .argument("<experiment>", "experiment name or id")
+      .action(async (ref: string) => {
+        const { experimentsStorage } = await import("../catalog-actions.ts");
+        process.exitCode = await experimentsStorage(hostOf(program), action, ref);
+      });
+  }
+  experiments
+    .command("delete")
+    .description("delete an experiment; one with runs or recurring runs needs --cascade")
+    .argument("<experiment>", "experiment name or id")
+    .option("--cascade", "also delete its runs and recurring runs (refused while a run is active)")
+    .action(async (ref: string, opts: { cascade?: boolean }) => {
+      const { experimentsStorage } = await import("../catalog-actions.ts");
+      process.exitCode = await experimentsStorage(hostOf(program), "delete", ref, opts);
     });
 }

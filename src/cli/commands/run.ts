@@ -7,7 +7,7 @@ import { assertValidPipeline } from "../../ir/index.ts";
 import { openContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
-import { coerceParams, collectParam } from "../params.ts";
+import { coerceParams, collectParam, parseTags } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
 import { hostOf } from "../remote/connect.ts";
 
@@ -16,6 +16,8 @@ export interface RunCommandOptions {
   param?: string[];
   experiment?: string;
   runName?: string;
+  description?: string;
+  tag?: string[];
   cache: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -40,12 +42,22 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   // before the store is opened: an invalid pipeline leaves no run row and no files
   assertValidPipeline(pipeline, { file });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
+  const tags = parseTags(opts.tag ?? []);
   const ctx = openContext();
   try {
     const engine = ctx.engine(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel });
+    // the pipeline and the version holding this spec (by content digest): the UI's
+    // Pipelines page, "New run" and "Clone run" work for runs started here
+    const { version } = ctx.store.pipelines.register({
+      spec: pipeline.pipelineSpec,
+      ...(pipeline.platformSpec ? { platformSpec: pipeline.platformSpec } : {}),
+    });
     const handle = engine.startRun({
       pipeline,
       parameters,
+      pipelineVersionId: version.id,
+      tags,
+      ...(opts.description === undefined ? {} : { description: opts.description }),
       enableCache: opts.cache,
       ...(opts.experiment === undefined ? {} : { experimentName: opts.experiment }),
       ...(opts.runName === undefined ? {} : { runName: opts.runName }),
@@ -80,6 +92,8 @@ export function registerRunCommand(program: Command): void {
     .option("-p, --param <name=value>", "a pipeline parameter (repeatable)", collectParam)
     .option("-e, --experiment <name>", "experiment to record the run in (default: Default)")
     .option("-n, --run-name <name>", "display name of the run")
+    .option("-d, --description <text>", "a description of the run")
+    .option("-t, --tag <key=value>", "a tag of the run (repeatable); filter with weft runs list --tag", collectParam)
     .option("--no-cache", "run every task even when a cached result exists")
     .option("--json", "print engine events and the summary as JSON lines")
     .option("-q, --quiet", "do not show the tasks' output lines while they run")

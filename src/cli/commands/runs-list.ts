@@ -47,6 +47,9 @@ export function storeRunSource(store: Store): RunSource {
         filter.push({ field: "experimentId", op: "EQUALS", value: exp.id });
       }
       if (request.state !== undefined) filter.push({ field: "state", op: "EQUALS", value: request.state });
+      filter.push({ field: "storageState", op: "EQUALS", value: request.archived ? "ARCHIVED" : "AVAILABLE" });
+      for (const [k, v] of Object.entries(request.tags ?? {}))
+        filter.push({ field: `tags.${k}`, op: "EQUALS", value: v });
       // summaries: a list neither reads nor parses the runs' specs
       const sort = request.sort ?? { field: "createdAt", desc: true };
       const page = store.runs.listSummaries({
@@ -86,6 +89,8 @@ export function storeRunSource(store: Store): RunSource {
         createdAt: run.createdAt,
         durationMs: elapsed(run.startedAt, run.finishedAt),
         cacheEnabled: run.enableCache,
+        description: run.description,
+        tags: run.tags,
         parameters: run.parameters,
         tasks: tasks
           .filter((t) => t.path !== "root")
@@ -121,6 +126,8 @@ function runBrief(r: RunSummary): Record<string, unknown> {
     finishedAt: r.finishedAt,
     error: r.error,
     parameters: r.parameters,
+    description: r.description,
+    tags: r.tags,
   };
 }
 

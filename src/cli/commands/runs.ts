@@ -1,7 +1,9 @@
 /**
- * `weft runs list|get|logs|cancel|retry`.
+ * `weft runs list|get|logs|cancel|retry|archive|unarchive|delete|edit`.
  */
 import type { Command } from "commander";
+import type { RunsEditOptions } from "../catalog-actions.ts";
+import { collectParam } from "../params.ts";
 import { hostOf } from "../remote/connect.ts";
 import { parsePositiveInt } from "./run.ts";
 import { runsCancel, runsRetry } from "./runs-control.ts";
@@ -16,6 +18,8 @@ export function registerRunsCommand(program: Command): void {
     .description("list runs, newest first")
     .option("-e, --experiment <name>", "only runs of this experiment")
     .option("-s, --state <state>", "only runs in this state (e.g. FAILED)")
+    .option("-t, --tag <key=value>", "only runs with this tag (repeatable: all must match)", collectParam)
+    .option("--archived", "list archived runs instead")
     .option("-l, --limit <n>", "at most n runs", parsePositiveInt("--limit"), 20)
     .option("-m, --metrics <names>", "metric columns, comma-separated (default: the three most runs have)")
     .option("--sort <key>", 'order: created_at or metric:NAME, highest first; add " asc" for lowest first')
@@ -81,6 +85,35 @@ export function registerRunsCommand(program: Command): void {
         host === undefined
           ? await runsRetry(ref, opts)
           : await (await import("../remote/run-commands.ts")).remoteRunsRetry(host, ref, opts);
+    });
+  for (const action of ["archive", "unarchive", "delete"] as const) {
+    const what = {
+      archive: "archive runs: they leave the default lists (weft runs list --archived shows them)",
+      unarchive: "bring archived runs back to the default lists",
+      delete:
+        "delete finished runs with their tasks, metrics and lineage records (artifact files stay on disk); an active run is refused",
+    }[action];
+    runs
+      .command(action)
+      .description(what)
+      .argument("<runs...>", "run ids, id prefixes or names")
+      .action(async (refs: string[]) => {
+        const { runsStorage } = await import("../catalog-actions.ts");
+        process.exitCode = await runsStorage(hostOf(program), action, refs);
+      });
+  }
+  runs
+    .command("edit")
+    .description("change a run's name, description or tags")
+    .argument("<run>", "run id, id prefix or name")
+    .option("-n, --name <name>", "the new display name")
+    .option("-d, --description <text>", "the new description")
+    .option("-t, --tag <key=value>", "set a tag (repeatable)", collectParam)
+    .option("--untag <key>", "remove a tag (repeatable)", collectParam)
+    .option("--json", "print the run as JSON")
+    .action(async (ref: string, opts: RunsEditOptions) => {
+      const { runsEdit } = await import("../catalog-actions.ts");
+      process.exitCode = await runsEdit(hostOf(program), ref, opts);
     });
 }
 

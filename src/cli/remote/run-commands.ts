@@ -7,9 +7,10 @@ import type { RunCommandOptions } from "../commands/run.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { loadPipeline } from "../load-pipeline.ts";
-import { coerceParams } from "../params.ts";
+import { coerceParams, parseTags } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
 import { rejectLocalOnly, resolveRemoteRun, withRemote } from "./connect.ts";
+import { registerRemotePipeline } from "./register.ts";
 import { remoteRunHandle } from "./run-handle.ts";
 
 /**
@@ -21,15 +22,20 @@ export async function remoteRunCommand(host: string, file: string, opts: RunComm
   rejectLocalOnly("weft run", { "--no-cache": !opts.cache, "--max-parallel": opts.maxParallel !== undefined });
   const pipeline = await loadPipeline(file, opts.export);
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
+  const tags = parseTags(opts.tag ?? []);
   const info = pipeline.pipelineSpec.pipelineInfo;
   const displayName = opts.runName ?? info.displayName ?? info.name;
   return withRemote(host, async ({ client }) => {
     const experiment = await client.getOrCreateExperiment(opts.experiment ?? "Default");
+    // as locally: the run refers to the server's pipeline version holding this spec
+    const pipelineVersion = await registerRemotePipeline(client, pipeline);
     const run = await client.createRun({
       displayName,
       experimentId: experiment.experiment_id,
-      pipeline,
+      pipelineVersion,
       parameters,
+      tags,
+      ...(opts.description === undefined ? {} : { description: opts.description }),
     });
     if (!opts.json) process.stderr.write(`weft: run ${run.run_id} created on ${host}\n`);
     const handle = remoteRunHandle(client, run.run_id, { host, logs: opts.quiet !== true || opts.json === true });

@@ -44,6 +44,9 @@ export function clientRunSource(remote: Remote): RunSource {
         }
       }
       if (request.state !== undefined) filter.push({ key: "state", op: "EQUALS", value: request.state });
+      filter.push({ key: "storage_state", op: "EQUALS", value: request.archived ? "ARCHIVED" : "AVAILABLE" });
+      for (const [k, v] of Object.entries(request.tags ?? {}))
+        filter.push({ key: `tags.${k}`, op: "EQUALS", value: v });
       // a page of summaries: the server's list carries no pipeline specs
       const page = await client.listRuns({
         filter,
@@ -99,6 +102,8 @@ export function clientRunSource(remote: Remote): RunSource {
         state: run.state ?? "",
         experiment: experiment?.display_name ?? run.experiment_id ?? "-",
         pipeline: pipelineName(run),
+        description: run.description ?? "",
+        tags: run.tags ?? {},
         createdAt: parseTime(run.created_at),
         durationMs: runDuration(run),
         parameters: run.runtime_config?.parameters ?? {},

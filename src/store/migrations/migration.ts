@@ -9,6 +9,7 @@ import { migration004 } from "./004-pipeline-tags.ts";
 import { migration005 } from "./005-run-owner-identity.ts";
 import { migration006 } from "./006-run-metrics.ts";
 import { migration007 } from "./007-artifact-list-indexes.ts";
+import { migration008 } from "./008-run-tags.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
 
 /** The newest schema version this version of Weft knows. */

@@ -4,7 +4,7 @@ import type { PipelineSpec } from "../../ir/index.ts";
 import { IntegrityError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { TagsSchema } from "../schemas.ts";
-import { fromJsonValue, guardWrite, putSpec, type SqlContext, specText } from "../sql.ts";
+import { digestOfSpecText, fromJsonValue, guardWrite, putSpec, type SqlContext, specJson, specText } from "../sql.ts";
 import { decodeRow, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
 import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE, type PipelineVersionFields } from "../tables/index.ts";
 import type {
@@ -13,10 +13,17 @@ import type {
   Pipeline,
   PipelineInput,
   PipelinePatch,
+  PipelineRegistration,
   PipelineRepository,
   PipelineVersion,
   PipelineVersionInput,
+  RegisteredPipeline,
 } from "../types.ts";
+
+/** The default name of a version created without one: the pipeline's name and the time. */
+export function defaultVersionName(pipelineName: string, at: number): string {
+  return `${pipelineName}-${new Date(at).toISOString()}`;
+}
 
 type PipelineRow = RowOf<typeof PIPELINES_TABLE.columns>;
 type VersionRow = RowOf<typeof PIPELINE_VERSIONS_TABLE.columns>;
@@ -220,6 +227,42 @@ export function createPipelineRepository(ctx: SqlContext): PipelineRepository {
         // Runs keep the spec (stored once, referenced by digest); the foreign key clears their
         // pipelineVersionId, and a trigger drops the spec when nothing refers to it any more.
         ctx.stmt("DELETE FROM pipeline_versions WHERE id = ?").run(id);
+      });
+    },
+
+    register(input: PipelineRegistration): RegisteredPipeline {
+      const info = input.spec.pipelineInfo;
+      const where = `pipeline '${info?.name}'`;
+      const digest = digestOfSpecText(specJson(where, "spec", input.spec));
+      const at = input.createdAt ?? Date.now();
+      return ctx.tx(() => {
+        const namespace = input.namespace ?? "";
+        const pipeline =
+          repo.getByName(info.name, namespace) ??
+          repo.create({
+            name: info.name,
+            displayName: info.displayName || info.name,
+            description: info.description ?? "",
+            namespace,
+            createdAt: at,
+          });
+        const same = ctx
+          .stmt(
+            "SELECT * FROM pipeline_versions WHERE pipeline_id = ? AND spec_digest = ? ORDER BY created_at, id LIMIT 1",
+          )
+          .get(pipeline.id, digest) as VersionRow | undefined;
+        if (same) return { pipeline, version: toVersion(ctx, same), createdVersion: false };
+        let name = input.versionName ?? defaultVersionName(pipeline.name, at);
+        if (repo.getVersionByName(pipeline.id, name)) name = `${name}-${digest.slice(0, 12)}`;
+        const version = repo.createVersion({
+          pipelineId: pipeline.id,
+          name,
+          description: info.description ?? "",
+          spec: input.spec,
+          ...(input.platformSpec ? { platformSpec: input.platformSpec } : {}),
+          createdAt: at,
+        });
+        return { pipeline, version, createdVersion: true };
       });
     },
   };

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { ACTIVE_RUN_STATES, isTerminalRunState, type PipelineSpec } from "../../ir/index.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
-import { RunErrorSchema, RuntimeStateSchema } from "../schemas.ts";
+import { RunErrorSchema, RuntimeStateSchema, TagsSchema } from "../schemas.ts";
 import { fromJsonValue, guardWrite, putSpec, type SqlContext, specText, toJson } from "../sql.ts";
 import { decodeRow, encodeRow, insertSql, listSpec, type RowOf } from "../table.ts";
 import { RUN_METRICS_TABLE } from "../tables/lineage.ts";
@@ -14,6 +14,7 @@ import type {
   Run,
   RunInput,
   RunOwnerIdentity,
+  RunPatch,
   RunRepository,
   RunStateExtra,
   RunSummary,
@@ -64,7 +65,15 @@ const INSERT_RUN = insertSql(RUNS_TABLE, [
   "recurring_run_id",
   "enable_cache",
   "namespace",
+  "tags",
 ]);
+
+function checkTags(where: string, tags: unknown): Record<string, string> {
+  if (!TagsSchema.safeParse(tags).success) {
+    throw new InvalidInputError(`${where}: tags must be an object of string keys to string values`);
+  }
+  return tags as Record<string, string>;
+}
 
 // One statement: the state, the appended history entry, the timestamps and the error move together.
 const UPDATE_STATE = `UPDATE runs SET
@@ -147,6 +156,7 @@ export function createRunRepository(
           cancelRequested: false,
           enableCache: input.enableCache !== false,
           namespace: input.namespace ?? experiment.namespace,
+          tags: checkTags(`run '${input.displayName}'`, input.tags ?? {}),
         };
         if (input.pipelineVersionId !== undefined) fields.pipelineVersionId = input.pipelineVersionId;
         if (input.platformSpec !== undefined) fields.platformSpec = input.platformSpec;
@@ -256,6 +266,26 @@ export function createRunRepository(
 
     unarchive(id: string): Run {
       setFlag(id, "UPDATE runs SET storage_state = 'AVAILABLE' WHERE id = ?");
+      return mustGet(id);
+    },
+
+    update(id: string, patch: RunPatch): Run {
+      if (
+        patch.displayName !== undefined &&
+        (typeof patch.displayName !== "string" || patch.displayName.trim() === "")
+      ) {
+        throw new InvalidInputError(`run '${id}': displayName must be a non-empty string`);
+      }
+      if (patch.description !== undefined && typeof patch.description !== "string") {
+        throw new InvalidInputError(`run '${id}': description must be a string`);
+      }
+      setFlag(
+        id,
+        "UPDATE runs SET display_name = COALESCE(?, display_name), description = COALESCE(?, description), tags = COALESCE(?, tags) WHERE id = ?",
+        patch.displayName ?? null,
+        patch.description ?? null,
+        patch.tags === undefined ? null : JSON.stringify(checkTags(`run '${id}'`, patch.tags)),
+      );
       return mustGet(id);
     },
 

@@ -1,5 +1,6 @@
 /** Column declarations more than one table shares. */
-import { int, text, textOf } from "../table.ts";
+import { TagsSchema } from "../schemas.ts";
+import { int, json, text, textOf } from "../table.ts";
 
 /** Whether an entity is listed normally or archived. */
 export type StorageState = "AVAILABLE" | "ARCHIVED";
@@ -27,3 +28,7 @@ export const description = { sql: "TEXT", field: "description", codec: text } as
 export const namespace = { sql: "TEXT", field: "namespace", codec: text, list: { type: "text" } } as const;
 /** A `created_at` column (epoch ms), listable. */
 export const createdAt = { sql: "INTEGER", field: "createdAt", codec: int, list: { type: "time" } } as const;
+/** A `tags` column: user-defined labels (string to string), `{}` when none. */
+export const tags = { sql: "TEXT", field: "tags", codec: json(TagsSchema) } as const;
+/** A `tags` column whose keys are list fields: `tags.KEY` filters and sorts by one tag's value. */
+export const listedTags = { ...tags, list: { type: "tags" } } as const;

@@ -1,11 +1,7 @@
 /** The `pipelines` and `pipeline_versions` tables: named pipelines and the versions that hold their IR. */
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
-import { TagsSchema } from "../schemas.ts";
-import { defineTable, type FieldsOf, json, jsonAs, text } from "../table.ts";
-import { createdAt, description, displayName, idColumn, name, namespace } from "./columns.ts";
-
-/** A `tags` column: user-defined labels, `{}` when none. */
-const tags = { sql: "TEXT", field: "tags", codec: json(TagsSchema) } as const;
+import { defineTable, type FieldsOf, jsonAs, text } from "../table.ts";
+import { createdAt, description, displayName, idColumn, name, namespace, tags } from "./columns.ts";
 
 /** The pipelines table. */
 export const PIPELINES_TABLE = defineTable({

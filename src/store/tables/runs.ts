@@ -2,7 +2,7 @@
 import type { PipelineSpec, PlatformSpec } from "../../ir/index.ts";
 import { RunErrorSchema, RunStateHistorySchema, type RuntimeState, RuntimeStateSchema } from "../schemas.ts";
 import { bool, defineTable, type FieldsOf, int, json, jsonAs, jsonObject, text, textOf } from "../table.ts";
-import { createdAt, description, idColumn, namespace, storageState } from "./columns.ts";
+import { createdAt, description, idColumn, listedTags, namespace, storageState } from "./columns.ts";
 
 /** The runs table. */
 export const RUNS_TABLE = defineTable({
@@ -50,6 +50,7 @@ export const RUNS_TABLE = defineTable({
     owner_instance: { sql: "TEXT", nullable: true, field: "ownerInstance", codec: text },
     owner_boot_id: { sql: "TEXT", nullable: true, field: "ownerBootId", codec: text },
     owner_start_time: { sql: "TEXT", nullable: true, field: "ownerStartTime", codec: text },
+    tags: listedTags,
   },
 });
 

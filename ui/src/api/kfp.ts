@@ -49,6 +49,7 @@ export interface CreateRunInput {
   pipelineSpec?: Json;
   parameters: Record<string, Json>;
   description?: string;
+  tags?: Record<string, string>;
 }
 
 /** Creates (and queues) a run. */
@@ -59,6 +60,7 @@ export function createRun(input: CreateRunInput): Promise<Run> {
   };
   if (input.experimentId) body.experiment_id = input.experimentId;
   if (input.description) body.description = input.description;
+  if (input.tags && Object.keys(input.tags).length > 0) body.tags = input.tags;
   if (input.pipelineVersionId) {
     body.pipeline_version_reference = { pipeline_id: input.pipelineId, pipeline_version_id: input.pipelineVersionId };
   } else if (input.pipelineSpec !== undefined) {
@@ -73,9 +75,20 @@ export const terminateRun = (id: string): Promise<unknown> =>
 /** Re-runs the failed or canceled tasks of a run. */
 export const retryRun = (id: string): Promise<unknown> =>
   request(`${API}/runs/${encodeURIComponent(id)}:retry`, { method: "POST", body: {} });
-/** Archives a run. */
+/** Archives a run: it leaves the default runs list (the "Archived" view shows it). */
 export const archiveRun = (id: string): Promise<unknown> =>
   request(`${API}/runs/${encodeURIComponent(id)}:archive`, { method: "POST", body: {} });
+/** Brings an archived run back. */
+export const unarchiveRun = (id: string): Promise<unknown> =>
+  request(`${API}/runs/${encodeURIComponent(id)}:unarchive`, { method: "POST", body: {} });
+/** Deletes a finished run (the server refuses an active one). */
+export const deleteRun = (id: string): Promise<unknown> =>
+  request(`${API}/runs/${encodeURIComponent(id)}`, { method: "DELETE" });
+/** Changes a run's name, description or tags (tags are replaced whole). */
+export const updateRun = (
+  id: string,
+  patch: { display_name?: string; description?: string; tags?: Record<string, string> },
+): Promise<Run> => request<Run>(`${API}/runs/${encodeURIComponent(id)}`, { method: "PATCH", body: patch });
 
 /** One page of experiments. */
 export const listExperiments = (p: ListParams, signal?: AbortSignal): Promise<Page<Experiment>> =>
@@ -83,6 +96,18 @@ export const listExperiments = (p: ListParams, signal?: AbortSignal): Promise<Pa
 /** One experiment. */
 export const getExperiment = (id: string): Promise<Experiment> =>
   request<Experiment>(`${API}/experiments/${encodeURIComponent(id)}`);
+/** Archives an experiment and its runs. */
+export const archiveExperiment = (id: string): Promise<unknown> =>
+  request(`${API}/experiments/${encodeURIComponent(id)}:archive`, { method: "POST", body: {} });
+/** Brings an archived experiment back (its runs stay archived). */
+export const unarchiveExperiment = (id: string): Promise<unknown> =>
+  request(`${API}/experiments/${encodeURIComponent(id)}:unarchive`, { method: "POST", body: {} });
+/** Deletes an experiment; with `cascade`, its runs and recurring runs too (refused while a run is active). */
+export const deleteExperiment = (id: string, cascade: boolean): Promise<unknown> =>
+  request(`${API}/experiments/${encodeURIComponent(id)}`, {
+    method: "DELETE",
+    ...(cascade ? { query: { cascade: "true" } } : {}),
+  });
 /** Creates an experiment. */
 export const createExperiment = (displayName: string, description: string): Promise<Experiment> =>
   request<Experiment>(`${API}/experiments`, { method: "POST", body: { display_name: displayName, description } });
@@ -102,6 +127,18 @@ export const getVersion = (pipelineId: string, versionId: string): Promise<Pipel
     `${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`,
   );
 
+/** Deletes a pipeline; with `cascade`, its versions too (runs keep their specs). */
+export const deletePipeline = (id: string, cascade: boolean): Promise<unknown> =>
+  request(`${API}/pipelines/${encodeURIComponent(id)}`, {
+    method: "DELETE",
+    ...(cascade ? { query: { cascade: "true" } } : {}),
+  });
+/** Deletes one pipeline version (runs that used it keep their spec). */
+export const deletePipelineVersion = (pipelineId: string, versionId: string): Promise<unknown> =>
+  request(`${API}/pipelines/${encodeURIComponent(pipelineId)}/versions/${encodeURIComponent(versionId)}`, {
+    method: "DELETE",
+  });
+
 /** Uploads a compiled pipeline file as a new pipeline (or a new version of `pipelineId`). */
 export function uploadPipeline(
   file: File,
@@ -120,6 +157,13 @@ export function uploadPipeline(
 export const listRecurringRuns = (p: ListParams, signal?: AbortSignal): Promise<Page<RecurringRun>> =>
   list<RecurringRun>(`${API}/recurringruns`, "recurringRuns", p, signal);
 
+/** One recurring run. */
+export const getRecurringRun = (id: string, signal?: AbortSignal): Promise<RecurringRun> =>
+  request<RecurringRun>(`${API}/recurringruns/${encodeURIComponent(id)}`, signal ? { signal } : {});
+/** Deletes a recurring run; the runs it created stay. */
+export const deleteRecurringRun = (id: string): Promise<unknown> =>
+  request(`${API}/recurringruns/${encodeURIComponent(id)}`, { method: "DELETE" });
+
 /** What a new recurring run needs. */
 export interface CreateRecurringRunInput {
   displayName: string;
@@ -131,13 +175,22 @@ export interface CreateRecurringRunInput {
   maxConcurrency: number;
   experimentId?: string | undefined;
   enabled: boolean;
+  /** RFC 3339 times bounding the schedule. */
+  startTime?: string | undefined;
+  endTime?: string | undefined;
+  /** Fire once for missed times after a pause, instead of once per missed time. */
+  noCatchup?: boolean;
 }
 
 /** Creates a recurring run. */
 export function createRecurringRun(input: CreateRecurringRunInput): Promise<RecurringRun> {
+  const window = {
+    ...(input.startTime ? { start_time: input.startTime } : {}),
+    ...(input.endTime ? { end_time: input.endTime } : {}),
+  };
   const trigger = input.cron
-    ? { cron_schedule: { cron: input.cron } }
-    : { periodic_schedule: { interval_second: String(input.intervalSeconds ?? 3600) } };
+    ? { cron_schedule: { cron: input.cron, ...window } }
+    : { periodic_schedule: { interval_second: String(input.intervalSeconds ?? 3600), ...window } };
   return request<RecurringRun>(`${API}/recurringruns`, {
     method: "POST",
     body: {
@@ -147,6 +200,7 @@ export function createRecurringRun(input: CreateRecurringRunInput): Promise<Recu
       trigger,
       max_concurrency: String(input.maxConcurrency),
       mode: input.enabled ? "ENABLE" : "DISABLE",
+      ...(input.noCatchup ? { no_catchup: true } : {}),
       ...(input.experimentId ? { experiment_id: input.experimentId } : {}),
     },
   });

@@ -6,6 +6,8 @@ export interface PageTokens {
   hasPrev: boolean;
   prev: () => void;
   next: (token: string | undefined) => void;
+  /** Back to the first page (tokens belong to one filter: call it when the filter changes). */
+  reset: () => void;
 }
 
 /** Keeps the page token of the current page and the tokens of the pages before it. */
@@ -22,6 +24,10 @@ export function usePageTokens(): PageTokens {
     next: (token) => {
       setHistory((h) => [...h, pageToken]);
       setPageToken(token);
+    },
+    reset: () => {
+      setPageToken(undefined);
+      setHistory([]);
     },
   };
 }

@@ -1,28 +1,58 @@
-/** The "Create run" form: run name, experiment, and one typed field per pipeline parameter. */
+/**
+ * The "Create run" form: run name, experiment, description, tags, and one typed field per
+ * pipeline parameter. "Clone run" opens it prefilled with a run's values.
+ */
 import { useMemo, useState } from "react";
-import { createRun, type PipelineSpecJson } from "../api/index.ts";
+import { createRun, type Json, type PipelineSpecJson } from "../api/index.ts";
 import { ErrorAlert } from "../components/ui.tsx";
 import { useExperimentNames } from "../hooks/lookups.ts";
 import { navigate } from "../router.tsx";
 import { ParamsFields } from "./params-fields.tsx";
 import { initialText, paramFields, parseAll } from "./params-form.ts";
+import { parseTagText } from "./run-manage.tsx";
 
-/** The form; on success it opens the new run. */
+/** Values a cloned run starts the form with. */
+export interface RunFormInitial {
+  name?: string;
+  experimentId?: string;
+  description?: string;
+  tags?: Record<string, string>;
+  parameters?: Record<string, Json>;
+}
+
+/**
+ * The form; on success it opens the new run. Without `versionId` the run is created from
+ * `spec` inline (a cloned run that was not started from a pipeline version).
+ */
 export function CreateRunForm(props: {
-  pipelineId: string;
-  versionId: string;
+  pipelineId?: string | undefined;
+  versionId?: string | undefined;
   spec: PipelineSpecJson;
   pipelineName: string;
+  initial?: RunFormInitial;
 }): React.JSX.Element {
   const fields = useMemo(() => paramFields(props.spec), [props.spec]);
+  const init = props.initial;
   const [texts, setTexts] = useState<Record<string, string>>(() =>
-    Object.fromEntries(fields.map((f) => [f.name, initialText(f)])),
+    Object.fromEntries(
+      fields.map((f) => {
+        const given = init?.parameters?.[f.name];
+        return [f.name, initialText(given === undefined ? f : { ...f, defaultValue: given })];
+      }),
+    ),
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [runName, setRunName] = useState(
-    () => `${props.pipelineName} ${new Date().toISOString().slice(0, 19).replace("T", " ")}`,
+    () => init?.name ?? `${props.pipelineName} ${new Date().toISOString().slice(0, 19).replace("T", " ")}`,
   );
-  const [experimentId, setExperimentId] = useState("");
+  const [experimentId, setExperimentId] = useState(init?.experimentId ?? "");
+  const [description, setDescription] = useState(init?.description ?? "");
+  const [tagText, setTagText] = useState(
+    Object.entries(init?.tags ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", "),
+  );
+  const [tagError, setTagError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const experiments = useExperimentNames();
@@ -31,7 +61,9 @@ export function CreateRunForm(props: {
     e.preventDefault();
     const { values, errors: errs } = parseAll(fields, texts);
     setErrors(errs);
-    if (Object.keys(errs).length > 0) return;
+    const tags = parseTagText(tagText);
+    setTagError(tags.error);
+    if (Object.keys(errs).length > 0 || tags.error) return;
     if (!runName.trim()) {
       setError(new Error("Give the run a name."));
       return;
@@ -42,9 +74,12 @@ export function CreateRunForm(props: {
       const run = await createRun({
         displayName: runName.trim(),
         experimentId: experimentId || undefined,
-        pipelineId: props.pipelineId,
-        pipelineVersionId: props.versionId,
+        ...(props.versionId
+          ? { pipelineId: props.pipelineId, pipelineVersionId: props.versionId }
+          : { pipelineSpec: props.spec as unknown as Json }),
         parameters: values,
+        description: description.trim(),
+        tags: tags.tags,
       });
       navigate(`/runs/${encodeURIComponent(run.run_id)}`);
     } catch (err) {
@@ -82,6 +117,38 @@ export function CreateRunForm(props: {
               </option>
             ))}
           </select>
+        </div>
+        <div className="field">
+          <label htmlFor="run-description">Description</label>
+          <input
+            id="run-description"
+            className="input"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="run-tags">Tags (key=value, comma separated)</label>
+          <input
+            id="run-tags"
+            className="input"
+            value={tagText}
+            aria-invalid={tagError ? true : undefined}
+            aria-describedby="run-tags-hint"
+            onChange={(e) => {
+              setTagText(e.target.value);
+              setTagError(undefined);
+            }}
+          />
+          <span className="hint" id="run-tags-hint">
+            {tagError ? (
+              <span className="field-error" role="alert">
+                {tagError}
+              </span>
+            ) : (
+              "e.g. team=fraud, stage=dev"
+            )}
+          </span>
         </div>
       </div>
       <h3 className="section-title">Parameters</h3>

@@ -1,15 +1,27 @@
-/** Experiments: the list with a create form; one experiment shows its runs. */
+/**
+ * Experiments: the list (available or archived) with a create form; one experiment shows
+ * its runs, with archive/restore and delete (confirmed; its runs go with it).
+ */
 import { useState } from "react";
-import { createExperiment, getExperiment, listExperiments } from "../api/index.ts";
+import {
+  archiveExperiment,
+  createExperiment,
+  deleteExperiment,
+  getExperiment,
+  listExperiments,
+  unarchiveExperiment,
+} from "../api/index.ts";
+import { ConfirmButton } from "../components/confirm.tsx";
 import { Pager, usePageTokens } from "../components/pager.tsx";
 import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatTime } from "../format.ts";
-import { Link } from "../router.tsx";
+import { Link, navigate } from "../router.tsx";
 import { RunsPage } from "./runs-page.tsx";
 
 function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
   const exp = useAsync(() => getExperiment(id), [id]);
+  const archived = exp.data?.storage_state === "ARCHIVED";
   return (
     <div className="page">
       <PageHeader
@@ -20,6 +32,37 @@ function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
         }
         title={exp.data?.display_name ?? id}
         subtitle={exp.data?.description}
+        actions={
+          exp.data ? (
+            <>
+              <ConfirmButton
+                label={archived ? "Restore" : "Archive"}
+                title={archived ? "Restore this experiment?" : "Archive this experiment?"}
+                message={
+                  archived
+                    ? "The experiment comes back to the list; its runs stay archived until restored one by one."
+                    : "The experiment and all its runs are archived: they leave the default lists, and nothing is deleted."
+                }
+                onConfirm={() => (archived ? unarchiveExperiment(id) : archiveExperiment(id))}
+                onDone={exp.reload}
+              />
+              <ConfirmButton
+                label="Delete"
+                danger
+                title="Delete this experiment?"
+                message={
+                  <>
+                    <strong>{exp.data.display_name}</strong>, its runs (with their tasks, metrics and lineage records)
+                    and its recurring runs are deleted. Artifact files stay on disk. An experiment with an active run
+                    cannot be deleted: terminate the run first.
+                  </>
+                }
+                onConfirm={() => deleteExperiment(id, true)}
+                onDone={() => navigate("/experiments")}
+              />
+            </>
+          ) : undefined
+        }
       />
       {exp.error ? <ErrorAlert error={exp.error} /> : null}
       <RunsPage experimentId={id} embedded />
@@ -31,13 +74,26 @@ function ExperimentDetails({ id }: { id: string }): React.JSX.Element {
 export function ExperimentsPage({ experimentId }: { experimentId?: string | undefined }): React.JSX.Element {
   const pages = usePageTokens();
   const pageToken = pages.pageToken;
+  const [showArchived, setShowArchived] = useState(false);
   // an experiment's own page lists its runs, not the experiments
   const list = useAsync(
     (s) =>
       experimentId
         ? Promise.resolve(undefined)
-        : listExperiments({ pageSize: 25, pageToken, sortBy: "created_at desc" }, s),
-    [pageToken, experimentId],
+        : listExperiments(
+            {
+              pageSize: 25,
+              pageToken,
+              sortBy: "created_at desc",
+              filter: {
+                predicates: [
+                  { key: "storage_state", operation: "EQUALS", string_value: showArchived ? "ARCHIVED" : "AVAILABLE" },
+                ],
+              },
+            },
+            s,
+          ),
+    [pageToken, experimentId, showArchived],
   );
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
@@ -58,7 +114,25 @@ export function ExperimentsPage({ experimentId }: { experimentId?: string | unde
   };
   return (
     <div className="page">
-      <PageHeader title="Experiments" subtitle="Groups of related runs." />
+      <PageHeader
+        title="Experiments"
+        subtitle="Groups of related runs."
+        actions={
+          <select
+            className="select"
+            aria-label="Available or archived experiments"
+            value={showArchived ? "archived" : "available"}
+            onChange={(e) => {
+              setShowArchived(e.target.value === "archived");
+              pages.reset();
+            }}
+            data-testid="experiments-storage"
+          >
+            <option value="available">Available experiments</option>
+            <option value="archived">Archived experiments</option>
+          </select>
+        }
+      />
       <Card title="New experiment">
         <form className="toolbar" onSubmit={(e) => void create(e)} aria-label="Create experiment">
           <input

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCron } from "../../../src/schedule/cron.ts";
-import { cronError, nextCronTimes, nextFireTimes } from "./fire-times.ts";
+import { cronError, nextCronTimes, nextFireTimes, triggerFieldOf, triggerProblem } from "./fire-times.ts";
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number[]): string[] => ms.map((m) => new Date(m).toISOString());
@@ -71,5 +71,26 @@ describe("next fire times", () => {
       trigger: { periodic_schedule: { interval_second: "3600", end_time: "2026-01-01T06:30:00Z" } },
     };
     expect(iso(nextFireTimes(ended, at("2026-01-01T05:10:00Z"), 3))).toEqual(["2026-01-01T06:00:00.000Z"]);
+  });
+});
+
+describe("trigger problems by form field", () => {
+  it("accepts what the server accepts, and puts a time range error on start/end, a cron error on cron", () => {
+    expect(triggerProblem({ cron: "0 30 9 * * MON-FRI" })).toBeUndefined();
+    expect(triggerProblem({ cron: "@every 5m", startTime: at("2026-01-01T00:00:00Z") })).toBeUndefined();
+    expect(triggerProblem({ cron: "0 0 * * * FUNDAY" })).toMatchObject({
+      field: "cron",
+      message: expect.stringMatching(/^recurring_run\.trigger\.cron_schedule\.cron: /),
+    });
+    expect(
+      triggerProblem({ cron: "@daily", startTime: at("2026-02-01T00:00:00Z"), endTime: at("2026-01-01T00:00:00Z") }),
+    ).toEqual({ field: "window", message: "recurring_run.trigger: end_time must be later than start_time." });
+  });
+
+  it("maps the server's reason codes to the same fields", () => {
+    expect(triggerFieldOf("SCHEDULE_BAD_TIME_RANGE", "cron")).toBe("window");
+    expect(triggerFieldOf("SCHEDULE_BAD_CRON", "cron")).toBe("cron");
+    expect(triggerFieldOf("SCHEDULE_BAD_INTERVAL", "periodic")).toBe("interval");
+    expect(triggerFieldOf("API_INVALID_ARGUMENT", "cron")).toBeUndefined();
   });
 });

@@ -26,6 +26,31 @@ export function cronError(expr: string): string | undefined {
   }
 }
 
+/** Which field of the create form a trigger problem belongs to. */
+export type TriggerField = "cron" | "interval" | "window";
+
+/** The form field a server or parser error code is about (`SCHEDULE_BAD_TIME_RANGE`: start/end). */
+export function triggerFieldOf(code: string | undefined, kind: "cron" | "periodic"): TriggerField | undefined {
+  if (!code?.startsWith("SCHEDULE_")) return undefined;
+  if (code === "SCHEDULE_BAD_TIME_RANGE") return "window";
+  return kind === "cron" ? "cron" : "interval";
+}
+
+/**
+ * The error the server would give for a whole trigger (expression or interval, start and
+ * end), with the form field it belongs to, or `undefined` when the server accepts it.
+ */
+export function triggerProblem(input: TriggerInput): { field: TriggerField; message: string } | undefined {
+  try {
+    buildTrigger(input, TRIGGER_FIELD);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof ScheduleError)) throw err;
+    const field = triggerFieldOf(err.code, input.cron !== undefined ? "cron" : "periodic") ?? "cron";
+    return { field, message: err.message };
+  }
+}
+
 /** The next `n` fire times (epoch ms) strictly after `after`, as the server's scheduler computes them. */
 function fireTimes(input: TriggerInput, after: number, n: number, createdAt: number): number[] {
   const trigger = compileTrigger(buildTrigger(input, TRIGGER_FIELD));

@@ -3,7 +3,8 @@
  * run" form generated from its typed parameters, and uploading a new version.
  */
 import { useMemo, useState } from "react";
-import { getPipeline, getVersion, listVersions } from "../api/index.ts";
+import { deletePipeline, deletePipelineVersion, getPipeline, getVersion, listVersions } from "../api/index.ts";
+import { ConfirmButton } from "../components/confirm.tsx";
 import { Card, ErrorAlert, Loading, PageHeader, Tabs } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { DagView } from "../dag/dag-view.tsx";
@@ -40,27 +41,39 @@ export function PipelineDetailsPage(props: { pipelineId: string; versionId?: str
         title={name}
         subtitle={pipeline.data?.description || spec?.pipelineInfo?.description}
         actions={
-          versions.data && versions.data.items.length > 0 ? (
-            <label className="row small">
-              Version
-              <select
-                className="select"
-                value={versionId ?? ""}
-                onChange={(e) =>
-                  navigate(
-                    `/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(e.target.value)}`,
-                    { replace: true },
-                  )
-                }
-              >
-                {versions.data.items.map((v) => (
-                  <option key={v.pipeline_version_id} value={v.pipeline_version_id}>
-                    {v.display_name || v.name} · {formatTime(v.created_at)}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : undefined
+          <>
+            {versions.data && versions.data.items.length > 0 ? (
+              <label className="row small">
+                Version
+                <select
+                  className="select"
+                  value={versionId ?? ""}
+                  onChange={(e) =>
+                    navigate(
+                      `/pipelines/${encodeURIComponent(pipelineId)}?version=${encodeURIComponent(e.target.value)}`,
+                      { replace: true },
+                    )
+                  }
+                >
+                  {versions.data.items.map((v) => (
+                    <option key={v.pipeline_version_id} value={v.pipeline_version_id}>
+                      {v.display_name || v.name} · {formatTime(v.created_at)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
+            <PipelineDeleteActions
+              pipelineId={pipelineId}
+              name={name}
+              versionId={versionId}
+              versionCount={versions.data?.totalSize ?? 0}
+              onVersionDeleted={() => {
+                versions.reload();
+                navigate(`/pipelines/${encodeURIComponent(pipelineId)}`, { replace: true });
+              }}
+            />
+          </>
         }
       />
       {error ? <ErrorAlert error={error} /> : null}
@@ -130,5 +143,44 @@ export function PipelineDetailsPage(props: { pipelineId: string; versionId?: str
         </>
       ) : null}
     </div>
+  );
+}
+
+/** Delete the selected version, or the whole pipeline with its versions; runs keep their specs. */
+function PipelineDeleteActions(props: {
+  pipelineId: string;
+  name: string;
+  versionId: string | undefined;
+  versionCount: number;
+  onVersionDeleted: () => void;
+}): React.JSX.Element {
+  const { pipelineId, versionId, versionCount } = props;
+  return (
+    <>
+      {versionId && versionCount > 1 ? (
+        <ConfirmButton
+          label="Delete version"
+          danger
+          title="Delete this version?"
+          message="The selected version is deleted. Runs started from it keep their pipeline spec and stay as they are."
+          onConfirm={() => deletePipelineVersion(pipelineId, versionId)}
+          onDone={props.onVersionDeleted}
+        />
+      ) : null}
+      <ConfirmButton
+        label="Delete pipeline"
+        danger
+        title="Delete this pipeline?"
+        message={
+          <>
+            <strong>{props.name}</strong>
+            {versionCount > 0 ? ` and its ${versionCount} version${versionCount === 1 ? "" : "s"}` : ""} are deleted.
+            Runs started from it keep their pipeline spec and stay as they are.
+          </>
+        }
+        onConfirm={() => deletePipeline(pipelineId, true)}
+        onDone={() => navigate("/pipelines")}
+      />
+    </>
   );
 }

@@ -1,6 +1,12 @@
-/** Recurring runs: list with next fire times, enable/disable, and a form to create one. */
+/**
+ * Recurring runs: list with next fire times (each links to its page), enable/disable, and
+ * a form to create one (pipeline, trigger, start and end, experiment, max concurrency,
+ * catch-up). The cron field checks with the server's own parser, and a trigger the server
+ * refuses is shown as that field's error.
+ */
 import { useMemo, useState } from "react";
 import {
+  ApiRequestError,
   createRecurringRun,
   getVersion,
   listPipelines,
@@ -12,11 +18,14 @@ import {
 import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatTime } from "../format.ts";
-import { cronError, nextFireTimes } from "./fire-times.ts";
+import { useExperimentNames } from "../hooks/lookups.ts";
+import { Link } from "../router.tsx";
+import { nextFireTimes, triggerFieldOf, triggerProblem } from "./fire-times.ts";
 import { ParamsFields } from "./params-fields.tsx";
 import { initialText, paramFields, parseAll, specOfVersion } from "./params-form.ts";
 
-function triggerText(rr: RecurringRun): string {
+/** The trigger in words: `cron 0 0 * * * *` or `every 2 hours`. */
+export function triggerText(rr: RecurringRun): string {
   const c = rr.trigger?.cron_schedule?.cron;
   if (c) return `cron ${c}`;
   const s = Number(rr.trigger?.periodic_schedule?.interval_second ?? 0);
@@ -47,7 +56,14 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
   const [cronProblem, setCronProblem] = useState<string>();
   const [minutes, setMinutes] = useState("60");
   const [enabled, setEnabled] = useState(true);
+  const [experimentId, setExperimentId] = useState("");
+  const [maxConcurrency, setMaxConcurrency] = useState("1");
+  const [catchUp, setCatchUp] = useState(true);
+  const [start, setStart] = useState("");
+  const [end, setEnd] = useState("");
+  const [windowProblem, setWindowProblem] = useState<string>();
   const [error, setError] = useState<unknown>();
+  const experiments = useExperimentNames();
   const textOf = (n: string): string => texts[n] ?? initialText(fields.find((f) => f.name === n) ?? fields[0]!);
 
   const submit = async (e: React.FormEvent): Promise<void> => {
@@ -56,15 +72,29 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
     const all = Object.fromEntries(fields.map((f) => [f.name, textOf(f.name)]));
     const { values, errors: errs } = parseAll(fields, all);
     setErrors(errs);
-    const badCron = kind === "cron" ? cronError(cron) : undefined;
-    setCronProblem(badCron);
-    if (Object.keys(errs).length > 0 || badCron) return;
+    const startTime = start ? new Date(`${start}Z`).toISOString() : undefined;
+    const endTime = end ? new Date(`${end}Z`).toISOString() : undefined;
+    // the server's own trigger check, so the form refuses exactly what the server would
+    const problem =
+      kind === "cron"
+        ? triggerProblem({
+            cron,
+            ...(startTime ? { startTime: Date.parse(startTime) } : {}),
+            ...(endTime ? { endTime: Date.parse(endTime) } : {}),
+          })
+        : undefined;
+    setCronProblem(problem?.field === "cron" ? problem.message : undefined);
+    setWindowProblem(problem?.field === "window" ? problem.message : undefined);
+    if (Object.keys(errs).length > 0 || problem) return;
     try {
       if (!pipelineId || !versionId) throw new Error("Choose a pipeline to schedule.");
       if (!name.trim()) throw new Error("Give the recurring run a name.");
       const mins = Number(minutes);
       if (kind === "periodic" && !(Number.isInteger(mins) && mins > 0))
         throw new Error("The interval must be a whole number of minutes, 1 or more.");
+      const concurrency = Number(maxConcurrency);
+      if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 10))
+        throw new Error("Max concurrency must be a whole number from 1 to 10.");
       await createRecurringRun({
         displayName: name.trim(),
         pipelineId,
@@ -72,13 +102,21 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
         parameters: values,
         cron: kind === "cron" ? cron : undefined,
         intervalSeconds: kind === "periodic" ? mins * 60 : undefined,
-        maxConcurrency: 1,
+        maxConcurrency: concurrency,
         enabled,
+        experimentId: experimentId || undefined,
+        startTime,
+        endTime,
+        noCatchup: !catchUp,
       });
       setName("");
       onCreated();
     } catch (err) {
-      setError(err);
+      // the server names the trigger in its refusals: show them at the field they are about
+      const field = err instanceof ApiRequestError ? triggerFieldOf(err.code, kind) : undefined;
+      if (field === "window") setWindowProblem((err as Error).message);
+      else if (field === "cron") setCronProblem((err as Error).message);
+      else setError(err);
     }
   };
   return (
@@ -137,7 +175,7 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
             />
             <span className="hint" id="rr-cron-hint">
               {cronProblem ? (
-                <span style={{ color: "var(--danger)" }} role="alert">
+                <span className="field-error" role="alert" data-testid="cron-error">
                   {cronProblem}
                 </span>
               ) : (
@@ -157,6 +195,78 @@ function CreateRecurring({ onCreated }: { onCreated: () => void }): React.JSX.El
             />
           </div>
         )}
+        <div className="field">
+          <label htmlFor="rr-start">Start (UTC, optional)</label>
+          <input
+            id="rr-start"
+            className="input"
+            type="datetime-local"
+            value={start}
+            aria-invalid={windowProblem ? true : undefined}
+            onChange={(e) => {
+              setStart(e.target.value);
+              setWindowProblem(undefined);
+            }}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="rr-end">End (UTC, optional)</label>
+          <input
+            id="rr-end"
+            className="input"
+            type="datetime-local"
+            value={end}
+            aria-invalid={windowProblem ? true : undefined}
+            aria-describedby="rr-window-hint"
+            onChange={(e) => {
+              setEnd(e.target.value);
+              setWindowProblem(undefined);
+            }}
+          />
+          <span className="hint" id="rr-window-hint">
+            {windowProblem ? (
+              <span className="field-error" role="alert">
+                {windowProblem}
+              </span>
+            ) : (
+              "Nothing fires before the start or after the end."
+            )}
+          </span>
+        </div>
+        <div className="field">
+          <label htmlFor="rr-experiment">Experiment</label>
+          <select
+            id="rr-experiment"
+            className="select"
+            value={experimentId}
+            onChange={(e) => setExperimentId(e.target.value)}
+          >
+            <option value="">Default</option>
+            {[...experiments].map(([eid, n]) => (
+              <option key={eid} value={eid}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="rr-concurrency">Max concurrency</label>
+          <input
+            id="rr-concurrency"
+            className="input"
+            inputMode="numeric"
+            value={maxConcurrency}
+            aria-describedby="rr-concurrency-hint"
+            onChange={(e) => setMaxConcurrency(e.target.value)}
+          />
+          <span className="hint" id="rr-concurrency-hint">
+            Runs of this schedule at once (1 to 10); a fire time waits while that many run.
+          </span>
+        </div>
+        <label className="row">
+          <input type="checkbox" checked={catchUp} onChange={(e) => setCatchUp(e.target.checked)} /> Catch up: one run
+          per missed time after a pause
+        </label>
         <label className="row">
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Enabled
         </label>
@@ -254,7 +364,9 @@ export function RecurringRunsPage(): React.JSX.Element {
                 const next = nextFireTimes(rr, now);
                 return (
                   <tr key={rr.recurring_run_id}>
-                    <td>{rr.display_name}</td>
+                    <td>
+                      <Link to={`/recurring/${encodeURIComponent(rr.recurring_run_id)}`}>{rr.display_name}</Link>
+                    </td>
                     <td className="mono">{triggerText(rr)}</td>
                     <td>
                       <span className={`badge ${on ? "state-SUCCEEDED" : "state-SKIPPED"}`}>

@@ -12,6 +12,7 @@ import { findNode, stateCounts, treeFromGraph } from "../dag/model.ts";
 import { durationBetween, formatDuration, formatTime } from "../format.ts";
 import { Link, navigate } from "../router.tsx";
 import { RunBanner } from "./run-error.tsx";
+import { RunAbout, RunManageActions } from "./run-manage.tsx";
 import { RunOverview } from "./run-overview.tsx";
 import { TaskPanel } from "./task-panel.tsx";
 
@@ -118,9 +119,16 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
             >
               Retry
             </button>
+            <RunManageActions run={r} onChanged={run.reload} />
           </>
         }
       />
+      {r ? <RunAbout key={`${r.description}|${JSON.stringify(r.tags ?? {})}`} run={r} onSaved={run.reload} /> : null}
+      {r?.storage_state === "ARCHIVED" ? (
+        <p className="muted small" role="status" data-testid="archived-banner">
+          This run is archived: the runs list shows it under "Archived runs".
+        </p>
+      ) : null}
       {actionError ? <ErrorAlert error={actionError} /> : null}
       {r ? <RunBanner run={r} state={state} roots={tree?.roots} /> : null}
       <Tabs

@@ -1,4 +1,4 @@
-/** Filter controls of the runs table: name search, state, experiment, a metric bound. */
+/** Filter controls of the runs table: name search, state, experiment, a metric bound, a tag, and available or archived runs. */
 import { useEffect, useState } from "react";
 import { RUN_STATES } from "../../../src/ir/states.ts";
 import { useExperimentNames } from "../hooks/lookups.ts";
@@ -10,6 +10,10 @@ export interface RunsFilterState {
   experimentId: string;
   /** A bound on one metric (`metric:NAME` on the server); empty name or value: none. */
   metric?: { name: string; op: MetricOp; value: string };
+  /** `key=value`: only runs with this tag. */
+  tag?: string;
+  /** Archived runs instead of the available ones. */
+  archived?: boolean;
 }
 
 /** The comparisons a metric filter offers, with the API's operation for each. */
@@ -36,6 +40,7 @@ export function RunsFilters(props: {
 }): React.JSX.Element {
   const [text, setText] = useState(props.value.text);
   const [metric, setMetric] = useState(props.value.metric ?? { name: "", op: ">=" as MetricOp, value: "" });
+  const [tag, setTag] = useState(props.value.tag ?? "");
   const experiments = useExperimentNames();
   const { value, onChange } = props;
   useEffect(() => {
@@ -46,6 +51,12 @@ export function RunsFilters(props: {
     }, 250);
     return () => clearTimeout(t);
   }, [text, metric, value, onChange]);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (tag !== (value.tag ?? "")) onChange({ ...value, tag });
+    }, 250);
+    return () => clearTimeout(t);
+  }, [tag, value, onChange]);
   return (
     <>
       <input
@@ -69,6 +80,25 @@ export function RunsFilters(props: {
             {s.charAt(0) + s.slice(1).toLowerCase()}
           </option>
         ))}
+      </select>
+      <input
+        className="input"
+        type="search"
+        placeholder="Tag key=value"
+        aria-label="Filter runs by tag (key=value)"
+        value={tag}
+        onChange={(e) => setTag(e.target.value)}
+        style={{ width: 160 }}
+      />
+      <select
+        className="select"
+        aria-label="Available or archived runs"
+        value={value.archived ? "archived" : "available"}
+        onChange={(e) => onChange({ ...value, archived: e.target.value === "archived" })}
+        data-testid="runs-storage"
+      >
+        <option value="available">Available runs</option>
+        <option value="archived">Archived runs</option>
       </select>
       {props.lockExperiment ? null : (
         <select

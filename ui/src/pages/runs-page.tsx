@@ -23,6 +23,16 @@ function toParams(sort: SortState, f: RunsFilterState): ListParams {
   if (m?.name.trim() && Number.isFinite(bound)) {
     predicates.push({ key: `metric:${m.name.trim()}`, operation: METRIC_OPS[m.op], double_value: bound });
   }
+  predicates.push({ key: "storage_state", operation: "EQUALS", string_value: f.archived ? "ARCHIVED" : "AVAILABLE" });
+  const tag = f.tag?.trim() ?? "";
+  const eq = tag.indexOf("=");
+  if (eq > 0) {
+    predicates.push({
+      key: `tags.${tag.slice(0, eq).trim()}`,
+      operation: "EQUALS",
+      string_value: tag.slice(eq + 1).trim(),
+    });
+  }
   return {
     pageSize: PAGE,
     sortBy: `${sort.field}${sort.desc ? " desc" : ""}`,
