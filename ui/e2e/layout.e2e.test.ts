@@ -31,6 +31,7 @@ interface Ids {
   experimentId: string;
   pipelineId: string;
   artifactId: string;
+  recurringRunId: string;
 }
 
 /** A page to check: its path, and what to wait for before measuring (the page's content, drawn). */
@@ -103,7 +104,22 @@ const ROUTES: Route[] = [
     path: () => "/recurring",
     ready: (p) => p.getByRole("row", { name: /layout-nightly/ }).waitFor(),
   },
-  { name: "lineage", path: () => "/artifacts", ready: (p) => p.getByRole("heading").first().waitFor() },
+  {
+    name: "recurring run details",
+    path: (ids) => `/recurring/${ids.recurringRunId}`,
+    ready: (p) => p.getByTestId("recurring-settings").waitFor(),
+  },
+  {
+    name: "clone run",
+    path: (ids) => `/runs/${ids.runId}/clone`,
+    ready: (p) => p.getByRole("heading", { name: /Clone of/ }).waitFor(),
+  },
+  { name: "artifacts", path: () => "/artifacts", ready: (p) => p.getByTestId("artifacts-table").waitFor() },
+  {
+    name: "lineage graph",
+    path: (ids) => `/lineage?artifact=${ids.artifactId}`,
+    ready: (p) => p.getByTestId("lineage-graph").waitFor(),
+  },
   {
     name: "artifact viewer",
     path: (ids) => `/artifacts/${ids.artifactId}`,
@@ -186,7 +202,7 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
     }).then((r) => r.run_id);
     const otherRunId = await startRun(base, "second", logger, { lines: 1 });
     for (const id of [runId, otherRunId]) expect(await waitRun(base, id)).toBe("SUCCEEDED");
-    await api(base, "/apis/v2beta1/recurringruns", {
+    const recurring = await api<{ recurring_run_id: string }>(base, "/apis/v2beta1/recurringruns", {
       display_name: "layout-nightly",
       pipeline_version_reference: { pipeline_id: viewers.pipelineId, pipeline_version_id: viewers.versionId },
       runtime_config: { parameters: {} },
@@ -200,7 +216,14 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
     );
     const artifactId = artifacts.find((a) => a.name === "table")?.artifact_id ?? "";
     expect(artifactId).not.toBe("");
-    ids = { runId, otherRunId, experimentId: exp.experiment_id, pipelineId: viewers.pipelineId, artifactId };
+    ids = {
+      runId,
+      otherRunId,
+      experimentId: exp.experiment_id,
+      pipelineId: viewers.pipelineId,
+      artifactId,
+      recurringRunId: recurring.recurring_run_id,
+    };
   }, 180_000);
 
   afterAll(async () => {

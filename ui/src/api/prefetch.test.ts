@@ -46,7 +46,12 @@ function sentByIndexHtml(pathname: string): string[] {
 describe("requests sent ahead by index.html", () => {
   it("the runs page: its first round, as the API layer builds it", async () => {
     const urls = recordFetch();
-    await listRuns({ pageSize: 100, sortBy: "created_at desc", filter: { predicates: [] } });
+    // the runs page's default view: the available (not archived) runs, newest first
+    await listRuns({
+      pageSize: 100,
+      sortBy: "created_at desc",
+      filter: { predicates: [{ key: "storage_state", operation: "EQUALS", string_value: "AVAILABLE" }] },
+    });
     await listExperiments({ pageSize: 200, sortBy: "created_at desc" });
     await listPipelines({ pageSize: 200, sortBy: "created_at desc" });
     expect(sentByIndexHtml("/")).toEqual(urls);
