@@ -7,9 +7,9 @@
  * involved under `$WEFT_HOME/typecheck/`, and an unchanged re-run reads that record only.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as TS from "typescript";
 import { CliError } from "./errors.ts";
@@ -22,11 +22,15 @@ export type TypecheckOutcome =
   | { status: "passed"; cached: boolean; files: number }
   | { status: "skipped"; reason: string };
 
-/** The record of a check that passed: the files involved and their content digests. */
+/**
+ * The record of a check that passed: the files involved, their content digests, and the
+ * size and modification time each had when digested (a file whose size and time are
+ * unchanged is not read again, as git's index does).
+ */
 interface CacheRecord {
-  version: 1;
+  version: 2;
   typescript: string;
-  files: Array<[path: string, digest: string]>;
+  files: Array<[path: string, digest: string, size: number, mtimeMs: number]>;
 }
 
 type TypeScript = typeof TS;
@@ -58,7 +62,7 @@ function digestOf(file: string): string | undefined {
 function findUp(dir: string, name: string): string | undefined {
   for (let d = dir; ; d = dirname(d)) {
     const candidate = join(d, name);
-    if (digestOf(candidate) !== undefined) return candidate;
+    if (statOf(candidate) !== undefined) return candidate;
     if (dirname(d) === d) return undefined;
   }
 }
@@ -102,7 +106,17 @@ function cacheFile(home: string, file: string, tsconfig: string | undefined): st
 function readRecord(path: string): CacheRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(path, "utf8")) as CacheRecord;
-    return record.version === 1 && Array.isArray(record.files) ? record : undefined;
+    return record.version === 2 && Array.isArray(record.files) ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The size and modification time of `file`, undefined when it is gone. */
+function statOf(file: string): { size: number; mtimeMs: number } | undefined {
+  try {
+    const st = statSync(file);
+    return { size: st.size, mtimeMs: st.mtimeMs };
   } catch {
     return undefined;
   }
@@ -110,7 +124,12 @@ function readRecord(path: string): CacheRecord | undefined {
 
 /** True when every file the last passing check read still has the content it had then. */
 function unchanged(record: CacheRecord, version: string): boolean {
-  return record.typescript === version && record.files.every(([path, digest]) => digestOf(path) === digest);
+  if (record.typescript !== version) return false;
+  return record.files.every(([path, digest, size, mtimeMs]) => {
+    const st = statOf(path);
+    if (st === undefined) return false;
+    return (st.size === size && st.mtimeMs === mtimeMs) || digestOf(path) === digest;
+  });
 }
 
 function compilerOptions(ts: TypeScript, tsconfig: string | undefined, file: string): TS.CompilerOptions {
@@ -124,8 +143,11 @@ function compilerOptions(ts: TypeScript, tsconfig: string | undefined, file: str
     ]
       .filter((f): f is string => f !== undefined)
       .map((f) => dirname(dirname(f)));
+    // a checkout runs its sources: `weft` resolves to them, as bin/weft.js makes it at run time
+    const conditions = basename(WEFT_CODE) === "src" ? { customConditions: ["weft-source"] } : {};
     return {
       ...converted.options,
+      ...conditions,
       ...(typeRoots.length > 0 ? { typeRoots: [...new Set(typeRoots)] } : {}),
       ...overrides,
     };
@@ -240,15 +262,16 @@ export function typecheckPipeline(file: string, home: string): TypecheckOutcome 
   for (const extra of [tsconfig, findUp(dirname(path), "package.json")]) {
     if (extra !== undefined) involved.push(extra);
   }
-  const files: Array<[string, string]> = [];
+  const files: CacheRecord["files"] = [];
   for (const f of new Set(involved.map((f) => resolve(f)))) {
+    const st = statOf(f);
     const digest = digestOf(f);
-    if (digest !== undefined) files.push([f, digest]);
+    if (st !== undefined && digest !== undefined) files.push([f, digest, st.size, st.mtimeMs]);
   }
   try {
     mkdirSync(dirname(record), { recursive: true });
     const tmp = `${record}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, typescript: version, files } satisfies CacheRecord));
+    writeFileSync(tmp, JSON.stringify({ version: 2, typescript: version, files } satisfies CacheRecord));
     renameSync(tmp, record);
   } catch {
     // the cache is an optimisation: a home that cannot be written only costs a re-check

@@ -133,11 +133,10 @@ describe("weft run and weft compile type-check a TypeScript pipeline", { timeout
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(ROOT, join(dir, "node_modules", "weft"));
     const home = join(box.dir, "cjs-home");
+    // TypeScript 5.8+ accepts require(esm) under NodeNext, so the check passes and the import says it
     const checked = await weft(home, ["compile", join(dir, "pipeline.ts")]);
     expect(checked.code).toBe(2);
-    expect(checked.stderr).toContain(
-      `the pipeline is a CommonJS module: add "type": "module" to ${join(dir, "package.json")}`,
-    );
+    expect(checked.stderr).toContain(`add "type": "module" to ${join(dir, "package.json")}`);
 
     const r = await weft(home, ["run", join(dir, "pipeline.ts"), "--no-typecheck"]);
     expect(r.code).toBe(2);
