@@ -2,10 +2,20 @@
  * The package as a user gets it: `npm pack` (which builds `dist/` and the UI), then a fresh
  * project with its own package.json and a strict NodeNext tsconfig installs the tarball,
  * type-checks a pipeline that imports from "weft" with its own `tsc`, and compiles and runs
- * it with `npx weft`. Slow (a build and an install): run by `npm run test:package`.
+ * it with `npx weft`. Slow (a build and an install): run by `npm run test:package`. The
+ * install skips install scripts; the one native addon the runtime needs is provided apart.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,6 +68,30 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const versionOf = (dir: string): string | undefined =>
+  existsSync(join(dir, "package.json"))
+    ? (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: string }).version
+    : undefined;
+
+/**
+ * Node < 24 opens the store with better-sqlite3 (an optional dependency): its addon is
+ * copied from this repository's install when the versions match, else built (`npm rebuild`).
+ * Node 24 uses the built-in node:sqlite and needs neither.
+ */
+function provideSqliteAddon(app: string): void {
+  if (Number(process.versions.node.split(".")[0]) >= 24) return;
+  const installed = join(app, "node_modules", "better-sqlite3");
+  const ours = join(ROOT, "node_modules", "better-sqlite3");
+  const addon = join("build", "Release", "better_sqlite3.node");
+  if (versionOf(installed) !== undefined && versionOf(installed) === versionOf(ours) && existsSync(join(ours, addon))) {
+    mkdirSync(join(installed, "build", "Release"), { recursive: true });
+    copyFileSync(join(ours, addon), join(installed, addon));
+    return;
+  }
+  const rebuilt = run("npm", ["rebuild", "better-sqlite3"], app);
+  if (rebuilt.code !== 0) throw new Error(`npm rebuild better-sqlite3 failed:\n${rebuilt.stderr}`);
+}
+
 describe("the packed package installed into a fresh project", () => {
   let dir = "";
   let app = "";
@@ -95,8 +129,15 @@ describe("the packed package installed into a fresh project", () => {
       ),
     );
     writeFileSync(join(app, "pipeline.ts"), PIPELINE);
-    const install = run("npm", ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund"], app);
+    // Install scripts are skipped: the only native build is better-sqlite3's (compiling SQLite
+    // takes minutes where its prebuilt binary cannot be downloaded), provided below instead.
+    const install = run(
+      "npm",
+      ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
+      app,
+    );
     if (install.code !== 0) throw new Error(`npm install ${tarball} failed:\n${install.stdout}\n${install.stderr}`);
+    provideSqliteAddon(app);
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -142,7 +183,7 @@ describe("the packed package installed into a fresh project", () => {
     // typescript is an optional peer dependency, not installed here
     expect(r.stderr).toContain("weft: type-checking skipped: TypeScript is not installed");
     expect(r.code).toBe(0);
-    const yaml = run("cat", ["pipeline.yaml"], app).stdout;
+    const yaml = readFileSync(join(app, "pipeline.yaml"), "utf8");
     expect(yaml).toContain("# Name: twice");
     expect(yaml).toContain("ephemeral_component.mjs");
   });
