@@ -12,8 +12,12 @@
  * the choice (for tests).
  *
  * The shared store contract suite (`contract.ts`, run by `store.test.ts`) imports vitest,
- * so it is not exported here: the published package must load without test tools.
+ * so it is not exported here: the published package must load without test tools. Its
+ * fixture (`sampleSpec`) loads nothing and is.
  */
+
+export type { ContractApi, ContractFixture } from "./contract-fixture.ts";
+export { sampleSpec } from "./contract-fixture.ts";
 
 export { DATABASE_FILE, schemaVersion } from "./db.ts";
 export type {

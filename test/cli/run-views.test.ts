@@ -9,7 +9,7 @@ import { clientRunSource } from "../../src/cli/remote/runs-list.ts";
 import type { RunSource } from "../../src/cli/run-source.ts";
 import { showRun, showRunList } from "../../src/cli/run-views.ts";
 import { WeftClient } from "../../src/client/index.ts";
-import { sampleSpec } from "../../src/store/contract-fixture.ts";
+import { sampleSpec } from "../../src/store/index.ts";
 import { type Harness, makeHarness } from "../server/harness.ts";
 
 let h: Harness;
