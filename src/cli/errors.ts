@@ -35,7 +35,8 @@ export type CliErrorCode =
   | "PIPELINE_NOT_FOUND"
   | "OUTPUT_EXISTS"
   | "REMOTE_UNREACHABLE"
-  | "REMOTE_REQUEST_FAILED";
+  | "REMOTE_REQUEST_FAILED"
+  | "TYPECHECK_FAILED";
 
 /**
  * An error the CLI reports as one line (`error[CODE]: message`) before exiting with

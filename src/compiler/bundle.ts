@@ -4,7 +4,7 @@
  * them from the component's `packages`); `weft` itself is bundled.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { TaskBase } from "../sdk/index.ts";
@@ -14,8 +14,18 @@ import { inlineSourceMapComment, type RawSourceMap, trimSourceMap } from "./sour
 /** The largest bundle a task command can carry (one argv string is limited to 128 KiB on Linux). */
 export const MAX_BUNDLE_BYTES = 120 * 1024;
 
-/** The weft package root (holds `src/`). */
-export const WEFT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SELF = fileURLToPath(import.meta.url);
+
+/** The weft package root (holds `package.json`, and `src/` in a checkout or `dist/` when installed). */
+export const WEFT_ROOT = resolve(dirname(SELF), "..", "..");
+
+/**
+ * A module of this running copy of weft: `src/<path>.ts` when weft runs from its sources
+ * (a checkout), `dist/<path>.js` when it runs from the built package.
+ */
+function weftModule(path: string): string {
+  return join(dirname(SELF), "..", ...path.split("/")) + extname(SELF);
+}
 
 /** Bundles by source file and component name, shared within one compile. */
 export type BundleCache = Map<string, string>;
@@ -31,11 +41,11 @@ export function projectRootOf(file: string): string {
   }
 }
 
-/** `weft` and its subpath exports resolve to this package's sources, so they are bundled. */
+/** `weft` and its subpath exports resolve to this copy of weft's modules, so they are bundled. */
 const WEFT_ALIASES: Record<string, string> = {
-  "weft/executor": join(WEFT_ROOT, "src", "executor", "index.ts"),
-  "weft/client": join(WEFT_ROOT, "src", "client", "index.ts"),
-  weft: join(WEFT_ROOT, "src", "index.ts"),
+  "weft/executor": weftModule("executor/index"),
+  "weft/client": weftModule("client/index"),
+  weft: weftModule("index"),
 };
 
 /** The name of the generated entry module (never part of the source map). */
@@ -99,7 +109,7 @@ export function bundleComponent(task: TaskBase, sourceFile: string | undefined, 
   if (hit !== undefined) return hit;
   const root = projectRootOf(sourceFile);
   const entry = [
-    `import { main } from ${JSON.stringify(importPath(root, join(WEFT_ROOT, "src", "executor", "index.ts")))};`,
+    `import { main } from ${JSON.stringify(importPath(root, weftModule("executor/index")))};`,
     `import * as mod from ${JSON.stringify(importPath(root, sourceFile))};`,
     `const c = Object.values(mod).find((v) => typeof v === "function" && v.name === ${JSON.stringify(name)} && v.impl && v.impl.kind === "function");`,
     `if (!c) { process.stderr.write(${JSON.stringify(`component "${name}" is not exported by its module; export it`)} + "\\n"); process.exit(1); }`,

@@ -3,11 +3,12 @@
  * pipeline it exports.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import type { PipelinePackage } from "../ir/index.ts";
 import { isPipeline } from "../sdk/index.ts";
+import { projectRootOf } from "./bundle.ts";
 import { type AnyPipeline, type CompileOptions, compilePipeline } from "./compile.ts";
 import { CompilerError } from "./errors.ts";
 
@@ -84,18 +85,60 @@ export async function compilePipelineFile(file: string, options: CompileFileOpti
   try {
     mod = await importModule(pathToFileURL(path).href);
   } catch (cause) {
-    throw new CompilerError(
-      "COMPILE_IMPORT_FAILED",
-      `${file}: importing the pipeline module failed: ${(cause as Error).message}`,
-      {
-        cause,
-      },
-    );
+    throw importFailure(file, path, cause);
   }
   const { exportName, ...rest } = options;
   const def = pickPipeline(mod, file, exportName);
   if (rest.bundle !== false) await checkExported(def);
   return compilePipeline(def, rest);
+}
+
+/** Node's errors for an ES module loaded as CommonJS (or the reverse). */
+const MODULE_FORMAT_CODES = new Set(["ERR_REQUIRE_ESM", "ERR_REQUIRE_CYCLE_MODULE", "ERR_REQUIRE_ASYNC_MODULE"]);
+const MODULE_FORMAT_MESSAGES = [
+  /Cannot require\(\) ES Module/,
+  /Cannot use import statement outside a module/,
+  /require\(\) of ES Module/,
+  /Unexpected token 'export'/,
+];
+
+/**
+ * The error for a pipeline module that did not import, saying what to change when the
+ * cause is known: a module loaded as CommonJS (no `"type": "module"`), or a package
+ * (often `weft` itself) that is not installed where the module is.
+ */
+export function importFailure(file: string, path: string, cause: unknown): CompilerError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const root = projectRootOf(path);
+  const manifest = join(root, "package.json");
+  if (
+    (typeof code === "string" && MODULE_FORMAT_CODES.has(code)) ||
+    MODULE_FORMAT_MESSAGES.some((re) => re.test(message))
+  ) {
+    const where = existsSync(manifest)
+      ? `add "type": "module" to ${manifest}`
+      : `create ${manifest} with {"type": "module"}`;
+    return new CompilerError(
+      "COMPILE_MODULE_FORMAT",
+      `${file}: was loaded as CommonJS, but a pipeline module and weft are ES modules (${message.split(/\.\s/)[0]}); ${where}, or rename the file to .mts`,
+      { cause },
+    );
+  }
+  const missing = code === "ERR_MODULE_NOT_FOUND" ? /Cannot find package '([^']+)'/.exec(message)?.[1] : undefined;
+  if (missing !== undefined) {
+    const name = missing.startsWith("@")
+      ? missing.split("/").slice(0, 2).join("/")
+      : (missing.split("/")[0] ?? missing);
+    return new CompilerError(
+      "COMPILE_PACKAGE_MISSING",
+      `${file}: imports "${missing}", which is not installed in ${root}; run \`npm install ${name}\` there${name === "weft" ? " (the pipeline and the weft command must use the same installed weft)" : ""}`,
+      { cause },
+    );
+  }
+  return new CompilerError("COMPILE_IMPORT_FAILED", `${file}: importing the pipeline module failed: ${message}`, {
+    cause,
+  });
 }
 
 /** Function components of a pipeline and the pipelines it uses, with their defining modules. */

@@ -11,11 +11,22 @@ import {
   type SqliteStatement,
   type SqliteTransaction,
 } from "./driver.ts";
+import { StoreError } from "./errors.ts";
 
 let BetterDatabase: typeof BetterSqlite3 | undefined;
 
 function load(): typeof BetterSqlite3 {
-  BetterDatabase ??= createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+  try {
+    BetterDatabase ??= createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+  } catch (cause) {
+    // an optional dependency of the package: its native build may have been skipped or failed
+    if ((cause as { code?: string }).code !== "MODULE_NOT_FOUND") throw cause;
+    throw new StoreError(
+      "OPEN_FAILED",
+      `better-sqlite3 is not installed (Node ${process.versions.node} needs it; Node >= 24 uses the built-in node:sqlite); run \`npm install better-sqlite3\` (it builds a native module), or use Node >= 24`,
+      { cause },
+    );
+  }
   return BetterDatabase;
 }
 

@@ -10,10 +10,15 @@
  * is better-sqlite3, since `node:sqlite` is missing or experimental there. Each module is
  * loaded only where it is used. `WEFT_SQLITE_DRIVER=better-sqlite3|node:sqlite` overrides
  * the choice (for tests).
+ *
+ * The shared store contract suite (`contract.ts`, run by `store.test.ts`) imports vitest,
+ * so it is not exported here: the published package must load without test tools. Its
+ * fixture (`sampleSpec`) loads nothing and is.
  */
 
-export { runStoreContract, sampleSpec } from "./contract.ts";
 export type { ContractApi, ContractFixture } from "./contract-fixture.ts";
+export { sampleSpec } from "./contract-fixture.ts";
+
 export { DATABASE_FILE, schemaVersion } from "./db.ts";
 export type {
   SqliteDatabase,

@@ -23,6 +23,8 @@ export interface RunCommandOptions {
   quiet?: boolean;
   maxParallel?: number;
   export?: string;
+  /** False with `--no-typecheck`. */
+  typecheck?: boolean;
 }
 
 /** Parses a positive integer option value. */
@@ -38,7 +40,7 @@ export function parsePositiveInt(name: string): (value: string) => number {
 
 /** Executes `weft run`; returns the exit code. */
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
-  const pipeline = await loadPipeline(file, opts.export);
+  const pipeline = await loadPipeline(file, { exportName: opts.export, typecheck: opts.typecheck !== false });
   // before the store is opened: an invalid pipeline leaves no run row and no files
   assertValidPipeline(pipeline, { file });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
@@ -103,6 +105,7 @@ export function registerRunCommand(program: Command): void {
       parsePositiveInt("--max-parallel"),
     )
     .option("--export <name>", "for a .ts file with several pipelines: which export to run")
+    .option("--no-typecheck", "do not type-check a .ts pipeline before running it")
     .action(async (file: string, opts: RunCommandOptions) => {
       const host = hostOf(program);
       if (host !== undefined) {

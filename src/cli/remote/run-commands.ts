@@ -20,7 +20,7 @@ import { remoteRunHandle } from "./run-handle.ts";
  */
 export async function remoteRunCommand(host: string, file: string, opts: RunCommandOptions): Promise<number> {
   rejectLocalOnly("weft run", { "--no-cache": !opts.cache, "--max-parallel": opts.maxParallel !== undefined });
-  const pipeline = await loadPipeline(file, opts.export);
+  const pipeline = await loadPipeline(file, { exportName: opts.export, typecheck: opts.typecheck !== false });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
   const tags = parseTags(opts.tag ?? []);
   const info = pipeline.pipelineSpec.pipelineInfo;
