@@ -56,8 +56,11 @@ const SHIELDED = /\{\{\$(?=[.}])/g;
 /** Characters each shielded `$` adds (`\x24` for `$`). */
 const SHIELD_GROWTH = 3;
 
-/** Weft's own sources: bundled into every task, never mapped (the map covers the project's). */
-const WEFT_SOURCES = join(WEFT_ROOT, "src") + sep;
+/**
+ * Weft's own code, as this copy runs it (`src/` in a checkout, `dist/` in the installed
+ * package): bundled into every task, never mapped (the map covers the project's).
+ */
+const WEFT_SOURCES = resolve(dirname(SELF), "..") + sep;
 
 /**
  * The shielded program and the comment that carries its inline source map, trimmed to the project's own
