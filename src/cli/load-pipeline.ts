@@ -29,8 +29,8 @@ export interface LoadPipelineOptions {
 export async function typecheckBeforeImport(file: string): Promise<void> {
   const { TYPECHECKED_EXTENSIONS, typecheckPipeline } = await import("./typecheck.ts");
   if (!TYPECHECKED_EXTENSIONS.has(extname(file).toLowerCase())) return;
-  const { resolveHome } = await import("./context.ts");
-  const outcome = typecheckPipeline(file, resolveHome());
+  const { resolveHome } = await import("../store/index.ts");
+  const outcome = typecheckPipeline(file, resolveHome().home);
   if (outcome.status === "skipped") {
     process.stderr.write(`weft: type-checking skipped: ${outcome.reason} (or pass --no-typecheck)\n`);
   }
