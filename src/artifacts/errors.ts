@@ -1,4 +1,4 @@
-import { WeftError } from "../ir/index.ts";
+import { WeftError } from "../ir/weft-error.ts";
 
 /** Stable codes of artifact storage errors. */
 export type ArtifactErrorCode =

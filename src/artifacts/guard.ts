@@ -5,7 +5,7 @@
  */
 import { lstatSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { uriToLocalPath } from "../executor/index.ts";
+import { uriToLocalPath } from "../executor/uri.ts";
 import { ArtifactError } from "./errors.ts";
 
 function isInside(root: string, path: string): boolean {

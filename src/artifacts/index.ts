@@ -5,7 +5,7 @@
  */
 
 /** URI to local path mapping (KFP's: `gs://` to `/gcs/`, `s3://` to `/s3/`, `file://` as is). */
-export { localPathToUri, uriToLocalPath } from "../executor/index.ts";
+export { localPathToUri, uriToLocalPath } from "../executor/uri.ts";
 export { type ArtifactDigest, digestArtifact, digestFile, digestTree, type TreeEntry, walkTree } from "./digest.ts";
 export { ArtifactError, type ArtifactErrorCode } from "./errors.ts";
 export { checkSegment, insideRoot, resolveInside } from "./guard.ts";

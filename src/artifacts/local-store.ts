@@ -4,7 +4,7 @@ import { cp, lstat, mkdir, open, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { localPathToUri } from "../executor/index.ts";
+import { localPathToUri } from "../executor/uri.ts";
 import { digestArtifact, walkTree } from "./digest.ts";
 import { ArtifactError } from "./errors.ts";
 import { checkSegment, resolveInside } from "./guard.ts";

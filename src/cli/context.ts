@@ -6,7 +6,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { LocalArtifactStore } from "../artifacts/index.ts";
-import { Engine } from "../engine/index.ts";
+import type { Engine } from "../engine/index.ts";
+import { findOrphanRuns } from "../engine/recovery.ts";
 import { type HomeResolution, openStore, resolveHome, type Store } from "../store/index.ts";
 
 /** The store and artifact store of one `$WEFT_HOME`. */
@@ -16,9 +17,23 @@ export interface CliContext {
   resolution: HomeResolution;
   store: Store;
   artifacts: LocalArtifactStore;
-  /** The engine, created on first use (it recovers orphaned runs when opened). */
+  /**
+   * The engine, created on first use (it recovers orphaned runs when opened); its module
+   * is loaded by {@link loadEngine}, which a command that executes awaits first.
+   */
   engine(opts?: { maxParallel?: number }): Engine;
   close(): void;
+}
+
+type EngineModule = typeof import("../engine/index.ts");
+let engineModule: EngineModule | undefined;
+
+/**
+ * Loads the engine (the executor, CEL, the bundler's runtime...) for the commands that
+ * execute; the commands that only read the store start without it.
+ */
+export async function loadEngine(): Promise<void> {
+  engineModule ??= await import("../engine/index.ts");
 }
 
 /** Opens (creating if needed) the home and its store. */
@@ -35,7 +50,8 @@ export function openContext(resolution: HomeResolution = resolveHome()): CliCont
     artifacts,
     engine(opts = {}) {
       if (!engine) {
-        engine = new Engine({
+        if (!engineModule) throw new Error("internal: await loadEngine() before ctx.engine()");
+        engine = new engineModule.Engine({
           home,
           store,
           artifacts,
@@ -65,8 +81,9 @@ export async function withContext<T>(
 ): Promise<T> {
   const ctx = openContext();
   try {
-    // opening the engine marks runs whose process died (e.g. a killed `weft run`)
-    if (opts.recoverOrphans) ctx.engine();
+    // marks runs whose process died (e.g. a killed `weft run`), as opening the engine
+    // does, without loading the engine
+    if (opts.recoverOrphans) findOrphanRuns(ctx.store, Date.now, new Set());
     return await fn(ctx);
   } finally {
     ctx.close();

@@ -1,4 +1,4 @@
-import { WeftError } from "../ir/index.ts";
+import { WeftError } from "../ir/weft-error.ts";
 
 /**
  * Errors of the `weft` command line. Each carries a stable `code` and the process exit

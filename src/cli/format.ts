@@ -122,4 +122,4 @@ export function formatNumber(v: number): string {
 }
 
 /** True for the states a run or task never leaves (declared in `ir/states.ts`). */
-export { isTerminalState } from "../ir/index.ts";
+export { isTerminalState } from "../ir/states.ts";

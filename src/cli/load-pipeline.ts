@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { loadPipelineFile, type PipelinePackage } from "../ir/index.ts";
 import { CliError } from "./errors.ts";
+import { ensureTypeScriptLoader } from "./ts-loader.ts";
 
 const TS_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
 const IR_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
@@ -54,6 +55,7 @@ export async function loadPipeline(file: string, options: LoadPipelineOptions = 
   if (TS_EXTENSIONS.has(ext)) {
     if (options.typecheck === true) await typecheckBeforeImport(file);
     // loaded on demand: the compiler (and esbuild) is only needed for TypeScript pipelines
+    await ensureTypeScriptLoader();
     const { compilePipelineFile } = await import("../compiler/index.ts");
     return compilePipelineFile(path, exportName === undefined ? {} : { exportName });
   }

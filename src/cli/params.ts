@@ -2,7 +2,8 @@
  * `--param k=v` handling: splits the pairs and coerces each text value to the type the
  * pipeline's root `inputDefinitions` declares, before anything is started.
  */
-import { coerceParameterString, type JsonValue, type PipelineSpec } from "../ir/index.ts";
+import type { JsonValue, PipelineSpec } from "../ir/index.ts";
+import { coerceParameterString } from "../ir/parameters.ts";
 import { CliError } from "./errors.ts";
 
 const TYPE_NAMES: Record<string, string> = {
@@ -13,11 +14,6 @@ const TYPE_NAMES: Record<string, string> = {
   LIST: "list (LIST, a JSON array)",
   STRUCT: "object (STRUCT, a JSON object)",
 };
-
-/** Collects repeated `--param k=v` options (commander `argParser`). */
-export function collectParam(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** Splits `k=v` pairs; a pair without `=` is a {@link CliError} `BAD_PARAMETER_SYNTAX`. */
 export function splitParams(pairs: string[]): Map<string, string> {

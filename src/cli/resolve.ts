@@ -2,7 +2,7 @@
  * Finds the run, task or artifact a command argument refers to: by id, by a unique id
  * prefix, or by name.
  */
-import { labelledPath, labelsByPath } from "../ir/index.ts";
+import { labelledPath, labelsByPath } from "../ir/labels.ts";
 import type { Artifact, Run, Store, Task } from "../store/index.ts";
 import { CliError } from "./errors.ts";
 

@@ -2,7 +2,7 @@
  * The one presentation of `weft runs list` and `weft runs get`, over a {@link RunSource}
  * (the local store or a server): the same tables, messages and JSON envelopes either way.
  */
-import { isRunState, RUN_STATES, type RunState } from "../ir/index.ts";
+import { isRunState, RUN_STATES, type RunState } from "../ir/states.ts";
 import { CliError } from "./errors.ts";
 import { colorState, colorsFor, formatDuration, formatNumber, formatTime, renderTable } from "./format.ts";
 import { parseTags } from "./params.ts";

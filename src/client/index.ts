@@ -12,6 +12,7 @@ export {
 } from "./client.ts";
 export { ClientError, type ClientErrorCode } from "./errors.ts";
 export { type ConnectionOptions, encodeFilter, Http, listQuery } from "./http.ts";
+export { remoteHost } from "./remote-host.ts";
 export {
   type ApiArtifact,
   type ApiExperiment,
@@ -33,9 +34,3 @@ export {
   type PipelineSource,
 } from "./types.ts";
 export { type GraphNode, type LogEvent, type RunGraph, WeftExtensions } from "./weft-extensions.ts";
-
-/** The host from `--host` or `WEFT_HOST` for remote mode, or `undefined` for local mode. */
-export function remoteHost(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const host = flag ?? env.WEFT_HOST;
-  return host && host.trim() !== "" ? host.trim() : undefined;
-}

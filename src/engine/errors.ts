@@ -2,7 +2,7 @@
  * Errors of the local execution engine. Each has a stable `code`, and its message names
  * the run, task, parameter or field concerned and says what to do.
  */
-import { WeftError } from "../ir/index.ts";
+import { WeftError } from "../ir/weft-error.ts";
 
 /** Stable codes of {@link EngineError}: what the engine throws to its callers. */
 export type EngineErrorCode =

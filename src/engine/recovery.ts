@@ -5,7 +5,7 @@
  * a cancel had been requested. `resumeRun` can then retry them.
  */
 import os from "node:os";
-import { UNFINISHED_TASK_STATES } from "../ir/index.ts";
+import { UNFINISHED_TASK_STATES } from "../ir/states.ts";
 import type { RunSummary, Store, Task } from "../store/index.ts";
 import { taskFailure } from "./errors.ts";
 import { bootId, ownerGone, ownerLeaseMs, processAlive, processParentAndGroup } from "./owner.ts";

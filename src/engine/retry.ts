@@ -2,7 +2,8 @@
  * Durations ("30s", "1m", "1h30m", "100ms", "7d") and the retry backoff KFP's
  * `retryPolicy` describes (duration × factor^n, capped at the maximum).
  */
-import { parseDurationMs, type RetryPolicy } from "../ir/index.ts";
+import type { RetryPolicy } from "../ir/index.ts";
+import { parseDurationMs } from "../ir/units.ts";
 import { onAbort } from "./abort.ts";
 import { EngineError } from "./errors.ts";
 

@@ -3,7 +3,7 @@
  * and field involved and say what to do. The server maps `NOT_FOUND` to 404,
  * `ALREADY_EXISTS` to 409, `INTEGRITY` to 409/400 and `INVALID_QUERY` to 400.
  */
-import { WeftError } from "../ir/index.ts";
+import { WeftError } from "../ir/weft-error.ts";
 
 /** Codes used by {@link StoreError}. */
 export type StoreErrorCode =

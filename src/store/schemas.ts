@@ -3,7 +3,8 @@
  * is derived from its schema, so what is written and what is read agree on one shape.
  */
 import { z } from "zod";
-import { type JsonValue, JsonValueSchema, RUNTIME_STATES, TASK_STATES } from "../ir/index.ts";
+import { type JsonValue, JsonValueSchema } from "../ir/spec.ts";
+import { RUNTIME_STATES, TASK_STATES } from "../ir/states.ts";
 
 /** A run's lifecycle state, as KFP's `V2beta1RuntimeState`. */
 export const RuntimeStateSchema = z.enum(RUNTIME_STATES);

@@ -9,10 +9,10 @@ import type { Command } from "commander";
 import type { ArtifactsListOptions } from "../artifact-views.ts";
 import { withContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
+import { parsePositiveInt } from "../option-parsers.ts";
 import { hostOf } from "../remote/connect.ts";
 import { resolveArtifact } from "../resolve.ts";
 import { artifactsList } from "./artifacts-list.ts";
-import { parsePositiveInt } from "./run.ts";
 
 /** Largest artifact `weft artifacts get` prints to the terminal. */
 export const MAX_PRINT_BYTES = 64 * 1024;

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { compilePipelineFile } from "../../compiler/index.ts";
 import { serializePipeline } from "../../ir/index.ts";
 import { typecheckBeforeImport } from "../load-pipeline.ts";
+import { ensureTypeScriptLoader } from "../ts-loader.ts";
 
 /** Options of `weft compile`. */
 export interface CompileCommandOptions {
@@ -26,6 +27,7 @@ export interface CompileCommandOptions {
  */
 export async function compileCommand(file: string, options: CompileCommandOptions): Promise<string> {
   if (options.typecheck !== false && existsSync(file)) await typecheckBeforeImport(file);
+  await ensureTypeScriptLoader();
   const pkg = await compilePipelineFile(file, options.export === undefined ? {} : { exportName: options.export });
   const yaml = serializePipeline(pkg);
   if (options.output !== undefined) {

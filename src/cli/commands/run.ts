@@ -4,10 +4,11 @@
  */
 import type { Command } from "commander";
 import { assertValidPipeline } from "../../ir/index.ts";
-import { openContext } from "../context.ts";
+import { loadEngine, openContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
-import { coerceParams, collectParam, parseTags } from "../params.ts";
+import { collectParam, parsePositiveInt } from "../option-parsers.ts";
+import { coerceParams, parseTags } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
 import { hostOf } from "../remote/connect.ts";
 
@@ -27,17 +28,6 @@ export interface RunCommandOptions {
   typecheck?: boolean;
 }
 
-/** Parses a positive integer option value. */
-export function parsePositiveInt(name: string): (value: string) => number {
-  return (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new CliError("BAD_OPTION", `${name} expects a positive integer, got "${value}"`);
-    }
-    return n;
-  };
-}
-
 /** Executes `weft run`; returns the exit code. */
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const pipeline = await loadPipeline(file, { exportName: opts.export, typecheck: opts.typecheck !== false });
@@ -45,6 +35,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   assertValidPipeline(pipeline, { file });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
   const tags = parseTags(opts.tag ?? []);
+  await loadEngine();
   const ctx = openContext();
   try {
     const engine = ctx.engine(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel });

@@ -3,7 +3,7 @@
  * works across processes (the store carries the request to the owning process).
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { openContext, withRecoveredContext } from "../context.ts";
+import { loadEngine, openContext, withRecoveredContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { followRun } from "../progress/follow.ts";
@@ -23,6 +23,7 @@ export async function runsCancel(ref: string, opts: RunsCancelOptions): Promise<
       process.stdout.write(`run ${run.id} already ended: ${run.state}\n`);
       return run.state === "CANCELED" ? ExitCode.ok : ExitCode.failed;
     }
+    await loadEngine();
     ctx.engine().cancelRun(run.id);
     process.stdout.write(`cancel requested for run ${run.id}\n`);
     const deadline = Date.now() + opts.wait * 1000;
@@ -54,6 +55,7 @@ export interface RunsRetryOptions {
 
 /** Resumes a run: finished tasks are kept, failed and unfinished ones run again. */
 export async function runsRetry(ref: string, opts: RunsRetryOptions): Promise<number> {
+  await loadEngine();
   const ctx = openContext();
   try {
     const engine = ctx.engine(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel });

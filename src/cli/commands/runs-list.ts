@@ -2,7 +2,7 @@
  * `weft runs list` and `weft runs get` over the local store: the store-backed
  * {@link RunSource}; `run-views.ts` prints what it reads.
  */
-import { labelledPath, labelsByPath } from "../../ir/index.ts";
+import { labelledPath, labelsByPath } from "../../ir/labels.ts";
 import { describeHome, type Predicate, type RunSummary, type Store, type Task } from "../../store/index.ts";
 import { withRecoveredContext } from "../context.ts";
 import { CliError } from "../errors.ts";

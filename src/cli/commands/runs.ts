@@ -3,16 +3,14 @@
  */
 import type { Command } from "commander";
 import type { RunsEditOptions } from "../catalog-actions.ts";
-import { collectParam } from "../params.ts";
-import { hostOf } from "../remote/connect.ts";
-import { parsePositiveInt } from "./run.ts";
-import { runsCancel, runsRetry } from "./runs-control.ts";
-import { type RunsListOptions, runsGet, runsList } from "./runs-list.ts";
-import { runsLogs } from "./runs-logs.ts";
+import { collectParam, parsePositiveInt } from "../option-parsers.ts";
+import { hostOf } from "../remote/host.ts";
+import type { RunsListOptions } from "./runs-list.ts";
 
 /** Registers `weft runs` and its subcommands on `program`. */
 export function registerRunsCommand(program: Command): void {
   const runs = program.command("runs").description("inspect and control runs");
+  // each subcommand's module is loaded when it runs, so `weft runs list` loads no engine
   runs
     .command("list")
     .description("list runs, newest first")
@@ -28,7 +26,7 @@ export function registerRunsCommand(program: Command): void {
       const host = hostOf(program);
       process.exitCode =
         host === undefined
-          ? await runsList(opts)
+          ? await (await import("./runs-list.ts")).runsList(opts)
           : await (await import("../remote/runs-list.ts")).remoteRunsList(host, opts);
     });
   runs
@@ -40,7 +38,7 @@ export function registerRunsCommand(program: Command): void {
       const host = hostOf(program);
       process.exitCode =
         host === undefined
-          ? await runsGet(ref, opts)
+          ? await (await import("./runs-list.ts")).runsGet(ref, opts)
           : await (await import("../remote/runs-list.ts")).remoteRunsGet(host, ref, opts);
     });
   runs
@@ -53,7 +51,7 @@ export function registerRunsCommand(program: Command): void {
       const host = hostOf(program);
       process.exitCode =
         host === undefined
-          ? await runsLogs(ref, task, opts)
+          ? await (await import("./runs-logs.ts")).runsLogs(ref, task, opts)
           : await (await import("../remote/runs-logs.ts")).remoteRunsLogs(host, ref, task, opts);
     });
   runs
@@ -65,7 +63,7 @@ export function registerRunsCommand(program: Command): void {
       const host = hostOf(program);
       process.exitCode =
         host === undefined
-          ? await runsCancel(ref, opts)
+          ? await (await import("./runs-control.ts")).runsCancel(ref, opts)
           : await (await import("../remote/run-commands.ts")).remoteRunsCancel(host, ref, opts);
     });
   runs
@@ -83,7 +81,7 @@ export function registerRunsCommand(program: Command): void {
       const host = hostOf(program);
       process.exitCode =
         host === undefined
-          ? await runsRetry(ref, opts)
+          ? await (await import("./runs-control.ts")).runsRetry(ref, opts)
           : await (await import("../remote/run-commands.ts")).remoteRunsRetry(host, ref, opts);
     });
   for (const action of ["archive", "unarchive", "delete"] as const) {

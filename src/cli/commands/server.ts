@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { createServer, isLoopbackName } from "../../server/index.ts";
 import { describeHome } from "../../store/index.ts";
-import { openContext } from "../context.ts";
+import { loadEngine, openContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
 
 /** Options of `weft server`. */
@@ -99,6 +99,7 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   const allowedOrigins = origins(opts.allowedOrigin);
   checkBind(opts.host, opts.allowRemoteUnauthenticated === true);
   const graceMs = positiveInt(opts.grace ?? "10", "--grace", true) * 1000;
+  await loadEngine();
   const ctx = openContext();
   const engine = ctx.engine(opts.maxParallel ? { maxParallel: positiveInt(opts.maxParallel, "--max-parallel") } : {});
   const server = createServer({

@@ -5,7 +5,7 @@
  * CLI errors and finds the run a command argument names.
  */
 import type { Command } from "commander";
-import { type ApiRun, ClientError, remoteHost, WeftClient } from "../../client/index.ts";
+import { type ApiRun, ClientError, WeftClient } from "../../client/index.ts";
 import { CliError, ExitCode } from "../errors.ts";
 
 /** An open connection of remote mode. */
@@ -15,11 +15,7 @@ export interface Remote {
   client: WeftClient;
 }
 
-/** The host of remote mode for `program` (its `--host`, else `WEFT_HOST`), or `undefined`. */
-export function hostOf(program: Command, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const flag = program.opts<{ host?: string }>().host;
-  return remoteHost(flag, env);
-}
+export { hostOf } from "./host.ts";
 
 /** Rejects local-only options in remote mode with a usage error naming them. */
 export function rejectLocalOnly(command: string, given: Record<string, boolean>): void {

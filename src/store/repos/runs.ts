@@ -1,6 +1,7 @@
 /** Runs: creation, listing, state changes with history, ownership and orphan detection. */
 import { randomUUID } from "node:crypto";
-import { ACTIVE_RUN_STATES, isTerminalRunState, type PipelineSpec } from "../../ir/index.ts";
+import type { PipelineSpec } from "../../ir/index.ts";
+import { ACTIVE_RUN_STATES, isTerminalRunState } from "../../ir/states.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import { type ListSpec, runList } from "../list-query.ts";
 import { RunErrorSchema, RuntimeStateSchema, TagsSchema } from "../schemas.ts";
