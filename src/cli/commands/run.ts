@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { assertValidPipeline } from "../../ir/index.ts";
 import { loadEngine, openContext } from "../context.ts";
-import { CliError, ExitCode } from "../errors.ts";
+import { ExitCode } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
 import { collectParam, parsePositiveInt } from "../option-parsers.ts";
 import { coerceParams, parseTags } from "../params.ts";

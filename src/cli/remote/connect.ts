@@ -4,7 +4,6 @@
  * instead of opening `$WEFT_HOME`. This file opens the client, turns its failures into
  * CLI errors and finds the run a command argument names.
  */
-import type { Command } from "commander";
 import { type ApiRun, ClientError, WeftClient } from "../../client/index.ts";
 import { CliError, ExitCode } from "../errors.ts";
 
