@@ -33,7 +33,8 @@ const METRIC_SORT = "metric:";
  * @throws CliError `BAD_OPTION` saying what `--sort` takes
  */
 export function runSortOption(text: string): { field: string; desc: boolean } {
-  const m = /^\s*(\S+)(?:\s+(asc|desc))?\s*$/i.exec(text);
+  // a metric's name may hold spaces (an iteration's label: metric:evaluate[kind=mlp, slope=3].f1)
+  const m = /^\s*(.+?)(?:\s+(asc|desc))?\s*$/i.exec(text);
   const field = m?.[1] ?? "";
   if (!m || (field !== "created_at" && !(field.startsWith(METRIC_SORT) && field.length > METRIC_SORT.length))) {
     throw new CliError(
@@ -50,10 +51,8 @@ export function runSortOption(text: string): { field: string; desc: boolean } {
  */
 export function metricColumns(page: RunListPage, asked: string | undefined): string[] {
   if (asked !== undefined) {
-    return asked
-      .split(",")
-      .map((n) => n.trim())
-      .filter((n) => n !== "");
+    // commas inside an iteration's label (evaluate[kind=mlp, slope=3].f1) do not separate names
+    return (asked.match(/(?:\[[^\]]*\]|[^,])+/g) ?? []).map((n) => n.trim()).filter((n) => n !== "");
   }
   const counts = new Map<string, number>();
   for (const r of page.items) for (const m of r.metrics) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);

@@ -2,8 +2,8 @@
  * Compiling a TypeScript pipeline file: imports the module (through tsx) and compiles the
  * pipeline it exports.
  */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import type { PipelinePackage } from "../ir/index.ts";
@@ -81,6 +81,11 @@ export async function compilePipelineFile(file: string, options: CompileFileOpti
   if (!existsSync(path)) {
     throw new CompilerError("COMPILE_FILE_NOT_FOUND", `${file}: no such file; check the path of the pipeline module`);
   }
+  // Node 20 refuses such a module with a cycle error, Node 24 loads it as CommonJS with a
+  // second copy of the SDK: either way it cannot work, so it is said before the import
+  const commonJs = commonJsPackage(path);
+  if (commonJs !== undefined)
+    throw moduleFormatError(file, commonJs, 'a .ts file in a package without "type": "module" is CommonJS');
   let mod: Record<string, unknown>;
   try {
     mod = await importModule(pathToFileURL(path).href);
@@ -116,14 +121,7 @@ export function importFailure(file: string, path: string, cause: unknown): Compi
     (typeof code === "string" && MODULE_FORMAT_CODES.has(code)) ||
     MODULE_FORMAT_MESSAGES.some((re) => re.test(message))
   ) {
-    const where = existsSync(manifest)
-      ? `add "type": "module" to ${manifest}`
-      : `create ${manifest} with {"type": "module"}`;
-    return new CompilerError(
-      "COMPILE_MODULE_FORMAT",
-      `${file}: was loaded as CommonJS, but a pipeline module and weft are ES modules (${message.split(/\.\s/)[0]}); ${where}, or rename the file to .mts`,
-      { cause },
-    );
+    return moduleFormatError(file, manifest, message.split(/\.\s/)[0] ?? message, cause);
   }
   const missing = code === "ERR_MODULE_NOT_FOUND" ? /Cannot find package '([^']+)'/.exec(message)?.[1] : undefined;
   if (missing !== undefined) {
@@ -139,6 +137,30 @@ export function importFailure(file: string, path: string, cause: unknown): Compi
   return new CompilerError("COMPILE_IMPORT_FAILED", `${file}: importing the pipeline module failed: ${message}`, {
     cause,
   });
+}
+
+/** The package.json that makes a `.ts` pipeline CommonJS (one without `"type": "module"`), if one does. */
+function commonJsPackage(path: string): string | undefined {
+  if (extname(path).toLowerCase() !== ".ts") return undefined;
+  const manifest = join(projectRootOf(path), "package.json");
+  if (!existsSync(manifest)) return undefined;
+  try {
+    return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: unknown }).type === "module" ? undefined : manifest;
+  } catch {
+    return undefined; // an unreadable package.json is for the import to report
+  }
+}
+
+/** `COMPILE_MODULE_FORMAT`: the pipeline module loads as CommonJS; says what to change. */
+function moduleFormatError(file: string, manifest: string, why: string, cause?: unknown): CompilerError {
+  const where = existsSync(manifest)
+    ? `add "type": "module" to ${manifest}`
+    : `create ${manifest} with {"type": "module"}`;
+  return new CompilerError(
+    "COMPILE_MODULE_FORMAT",
+    `${file}: was loaded as CommonJS, but a pipeline module and weft are ES modules (${why}); ${where}, or rename the file to .mts`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 /** Function components of a pipeline and the pipelines it uses, with their defining modules. */

@@ -8,10 +8,11 @@
  */
 import { digestArtifact } from "../artifacts/index.ts";
 import type { ComponentSpec, JsonValue } from "../ir/index.ts";
+import { labelsByPath } from "../ir/labels.ts";
 import type { CachedArtifact } from "../store/index.ts";
 import type { NodeIO, RunContext, RuntimeArtifact } from "./context.ts";
 import { TaskError } from "./errors.ts";
-import { taskRunMetrics } from "./run-metrics.ts";
+import { enclosingIterations, taskRunMetrics } from "./run-metrics.ts";
 import { metadataDigest, type PendingArtifact } from "./task-io.ts";
 
 /** An output artifact ready to record: its digest (and size) already known. */
@@ -121,6 +122,8 @@ export function recordOutputArtifacts(
     task && ctx.runMetrics
       ? taskRunMetrics(ctx.runMetrics, {
           path: task.path,
+          // iterations by their item (evaluate[mlp].f1), as everywhere else
+          labels: ctx.runMetrics.source === "tasks" ? iterationLabels(ctx, task.path) : new Map(),
           parameters: task.parameters,
           metrics: byOutput,
           numericParameters: new Set(
@@ -170,4 +173,13 @@ export function storedOutputs(ctx: RunContext, taskId: string, parameters: Recor
     });
   }
   return { parameters, artifacts };
+}
+
+/** The labels of the iterations enclosing the task at `path`, from their recorded display names. */
+function iterationLabels(ctx: RunContext, path: string): Map<string, string> {
+  const iterations = enclosingIterations(path).flatMap((p) => {
+    const t = ctx.store.tasks.getByPath(ctx.runId, p);
+    return t ? [t] : [];
+  });
+  return labelsByPath(iterations);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type PipelineSpec, runMetricsPlatform } from "../ir/index.ts";
-import { qualifiedTaskName, runMetricPlan, taskRunMetrics } from "./run-metrics.ts";
+import { enclosingIterations, qualifiedTaskName, runMetricPlan, taskRunMetrics } from "./run-metrics.ts";
 
 const metricsArt = { artifactType: { schemaTitle: "system.Metrics", schemaVersion: "0.0.1" } };
 
@@ -112,5 +112,12 @@ describe("run metrics", () => {
     expect(taskRunMetrics(plan, train)).toEqual([{ name: "train.loss", value: 0.1 }]);
     expect(qualifiedTaskName("root/for-loop-2/iteration-3/evaluate")).toBe("evaluate[3]");
     expect(qualifiedTaskName("root/for-loop-2/iteration-1/for-loop-4/iteration-0/fit")).toBe("fit[1][0]");
+    // iterations by their item where they have a label, as the CLI and the UI show them
+    const labels = new Map([["root/for-loop-2/iteration-1", "mlp"]]);
+    expect(qualifiedTaskName("root/for-loop-2/iteration-1/for-loop-4/iteration-0/fit", labels)).toBe("fit[mlp][0]");
+    expect(enclosingIterations("root/for-loop-2/iteration-1/for-loop-4/iteration-0/fit")).toEqual([
+      "root/for-loop-2/iteration-1",
+      "root/for-loop-2/iteration-1/for-loop-4/iteration-0",
+    ]);
   });
 });

@@ -10,7 +10,8 @@
  *    `weft` platform's config: `platforms.weft.config.runMetricsTasks`): each key of their
  *    Metrics artifacts and each numeric output parameter, unqualified;
  * 3. otherwise every metric a task logs, qualified by the task (`evaluate.f1`), a loop
- *    iteration's by its index (`evaluate[0].f1`).
+ *    iteration's by its label (`evaluate[mlp].f1`, `src/ir/labels.ts`), or by its index
+ *    (`evaluate[0].f1`) where the iteration has none.
  *
  * The engine writes them as `run_metrics` rows in the transaction that records the task's
  * outputs.
@@ -117,17 +118,30 @@ export interface TaskMetricsInput {
   metrics: Array<{ output: string; values: Record<string, number> }>;
   /** Numeric output parameters' names (from the component's output definitions). */
   numericParameters: ReadonlySet<string>;
+  /** Labels of the task's enclosing iterations, by iteration path (`labelsByPath`). */
+  labels?: ReadonlyMap<string, string>;
 }
 
-/** The task's name qualified by its loop iterations: `root/for-loop-2/iteration-0/evaluate` → `evaluate[0]`. */
-export function qualifiedTaskName(path: string): string {
+/**
+ * The task's name qualified by its loop iterations, each by its label where `labels` has
+ * one, else by its index: `root/for-loop-2/iteration-0/evaluate` → `evaluate[mlp]` or `evaluate[0]`.
+ */
+export function qualifiedTaskName(path: string, labels: ReadonlyMap<string, string> = new Map()): string {
   const parts = path.split("/");
   const name = parts.at(-1) ?? path;
-  const iterations = parts.flatMap((p) => {
+  const iterations = parts.flatMap((p, i) => {
     const m = /^iteration-(\d+)$/.exec(p);
-    return m ? [m[1]] : [];
+    return m ? [labels.get(parts.slice(0, i + 1).join("/")) ?? m[1]] : [];
   });
   return `${name}${iterations.map((i) => `[${i}]`).join("")}`;
+}
+
+/** The iteration paths enclosing a task (`root/for-loop-2/iteration-0` for `root/for-loop-2/iteration-0/evaluate`). */
+export function enclosingIterations(path: string): string[] {
+  const parts = path.split("/");
+  return parts.flatMap((p, i) =>
+    /^iteration-\d+$/.test(p) && i < parts.length - 1 ? [parts.slice(0, i + 1).join("/")] : [],
+  );
 }
 
 /** The run metrics one task contributes, by the plan. */
@@ -154,7 +168,7 @@ export function taskRunMetrics(plan: RunMetricPlan, t: TaskMetricsInput): Array<
     for (const k of t.numericParameters) if (!out.some((o) => o.name === k)) push(k, t.parameters[k]);
     return out;
   }
-  const q = qualifiedTaskName(t.path);
+  const q = qualifiedTaskName(t.path, t.labels);
   for (const m of t.metrics) for (const [k, v] of Object.entries(m.values)) push(`${q}.${k}`, v);
   return out;
 }

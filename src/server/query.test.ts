@@ -81,6 +81,11 @@ describe("sort, page size and page tokens", () => {
     expect(parseSortBy("display_name", RUN_FIELDS)).toEqual({ field: "displayName", desc: false });
     expect(parseSortBy("created_at desc", RUN_FIELDS)).toEqual({ field: "createdAt", desc: true });
     expect(() => parseSortBy("created_at sideways", RUN_FIELDS)).toThrow(/must be "field" or "field desc"/);
+    // a metric named by an iteration's label holds spaces
+    expect(parseSortBy("metric:evaluate[kind=mlp, slope=3].f1 desc", RUN_FIELDS)).toEqual({
+      field: "metric:evaluate[kind=mlp, slope=3].f1",
+      desc: true,
+    });
     expect(() => parseSortBy("colour", RUN_FIELDS)).toThrow(/sort_by "colour" is not a run field/);
   });
 

@@ -203,15 +203,18 @@ export function parseFilter(text: string | undefined, r: ResourceFields): Predic
   });
 }
 
-/** Parses `sort_by` (`"field"`, `"field asc"` or `"field desc"`). */
+/**
+ * Parses `sort_by` (`"field"`, `"field asc"` or `"field desc"`). A metric's name may hold
+ * spaces (an iteration's label: `metric:evaluate[kind=mlp, slope=3].f1 desc`).
+ */
 export function parseSortBy(text: string | undefined, r: ResourceFields): { field: string; desc: boolean } {
   if (text === undefined || text.trim() === "") return r.defaultSort;
-  const parts = text.trim().split(/\s+/);
-  const dir = (parts[1] ?? "asc").toLowerCase();
-  if (parts.length > 2 || (dir !== "asc" && dir !== "desc")) {
+  const m = /^(.+?)(?:\s+(asc|desc))?$/i.exec(text.trim());
+  const name = m?.[1] ?? "";
+  if (!m || (/\s/.test(name) && !name.startsWith(METRIC_KEY))) {
     throw badRequest(`sort_by "${text}" must be "field" or "field desc".`);
   }
-  return { field: fieldOf(r, parts[0], "sort_by"), desc: dir === "desc" };
+  return { field: fieldOf(r, name, "sort_by"), desc: (m[2] ?? "asc").toLowerCase() === "desc" };
 }
 
 /** Parses `page_size`: default 20, values above 200 are capped at 200 as in KFP. */

@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lineageChainPipeline } from "../server/lineage-chain.ts";
-import { plainText, ROOT, type Sandbox, sandbox, weft } from "./helpers.ts";
+import { plainText, type Sandbox, sandbox, startWeftServer, type WeftServer, weft } from "./helpers.ts";
 
 /** make writes a Dataset; count reads it and writes a Model-ish text artifact. */
 const artifactPipeline = {
@@ -123,31 +122,10 @@ describe("weft artifacts get and weft lineage", () => {
   });
 });
 
-/** Starts `weft server` over `home` on a free port of 127.0.0.1; resolves its URL. */
-function startServer(home: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, "bin/weft.js"), "server", "--port", "0", "--host", "127.0.0.1"], {
-    env: { ...process.env, WEFT_HOME: home, WEFT_HOST: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error("weft server printed no URL")), 30_000);
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /weft server: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        res({ url: m[1], child });
-      }
-    });
-    child.on("exit", (code) => rej(new Error(`weft server exited early with ${code}`)));
-  });
-}
-
 describe("weft artifacts list, locally and from a server", () => {
   let box: Sandbox;
   const runIds: string[] = [];
-  let server: { url: string; child: ChildProcess } | undefined;
+  let server: WeftServer | undefined;
   beforeAll(async () => {
     box = sandbox();
     const file = box.write("artifacts.yaml", artifactPipeline);
@@ -156,14 +134,10 @@ describe("weft artifacts list, locally and from a server", () => {
       expect(r.code).toBe(0);
       runIds.push(JSON.parse(r.stdout.trim().split("\n").at(-1)!).runId);
     }
-    server = await startServer(box.home);
+    server = await startWeftServer(box.home);
   }, 90_000);
   afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      const exited = new Promise((r) => server?.child.on("exit", r));
-      server.child.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     box.cleanup();
   });
 

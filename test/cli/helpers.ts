@@ -3,7 +3,7 @@
  * pipelines written as KFP IR YAML, and `node bin/weft.js` run as a real child process.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -159,6 +159,42 @@ export function collect(child: ChildProcess): Promise<WeftResult> {
 /** Runs `weft ...args` to completion. */
 export function weft(home: string, args: string[]): Promise<WeftResult> {
   return collect(spawnWeft(home, args));
+}
+
+/** A `weft server` child process on a free port of 127.0.0.1. */
+export interface WeftServer {
+  url: string;
+  child: ChildProcess;
+  /** Stops it (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `weft server` over `home` on a free port of 127.0.0.1; resolves once it prints its URL. */
+export function startWeftServer(home: string): Promise<WeftServer> {
+  mkdirSync(home, { recursive: true });
+  const child = spawn(process.execPath, [join(ROOT, "bin/weft.js"), "server", "--port", "0", "--host", "127.0.0.1"], {
+    env: { ...process.env, WEFT_HOME: home, WEFT_HOST: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.on("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  let out = "";
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error("weft server printed no URL")), 30_000);
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /weft server: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        res({ url: m[1], child, stop });
+      }
+    });
+    child.on("exit", (code) => rej(new Error(`weft server exited early with ${code}`)));
+  });
 }
 
 /** Polls `check` every 100 ms until it returns a value, or fails after `timeoutMs`. */

@@ -1,14 +1,6 @@
-/**
- * Managing runs, experiments and pipelines from the command line, locally and against a
- * real `weft server` child process: `weft run` registers its pipeline and one version per
- * distinct spec, `--description`/`--tag` are recorded and filterable, and archive,
- * unarchive, delete and edit act with the same messages and refusals in both modes.
- */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, type Sandbox, sandbox, shPipeline, weft } from "./helpers.ts";
+import { type Sandbox, sandbox, shPipeline, startWeftServer, type WeftServer, weft } from "./helpers.ts";
 
 const box: Sandbox = sandbox();
 afterAll(() => box.cleanup());
@@ -114,36 +106,16 @@ describe("weft run registers pipelines, descriptions and tags (local)", SLOW, ()
 describe("the same commands against a server (weft --host)", SLOW, () => {
   const serverHome = join(box.dir, "server-home");
   const clientHome = join(box.dir, "client-home");
-  let server: ChildProcess;
+  let server: WeftServer | undefined;
   let url = "";
 
   beforeAll(async () => {
-    mkdirSync(serverHome, { recursive: true });
-    server = spawn(process.execPath, [join(ROOT, "bin/weft.js"), "server", "--port", "0", "--host", "127.0.0.1"], {
-      env: { ...process.env, WEFT_HOME: serverHome, WEFT_HOST: "" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    url = await new Promise<string>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error("weft server printed no URL")), 30_000);
-      server.stdout?.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /weft server: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          res(m[1]);
-        }
-      });
-      server.on("exit", (code) => rej(new Error(`weft server exited early with ${code}`)));
-    });
+    server = await startWeftServer(serverHome);
+    url = server.url;
   }, 40_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.on("exit", r));
-      server.kill("SIGTERM");
-      await exited;
-    }
+    await server?.stop();
   });
 
   it("tags, edits, archives and deletes a run, and refuses to delete a pipeline with versions", async () => {

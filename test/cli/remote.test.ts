@@ -2,46 +2,38 @@
  * Remote mode: `weft --host URL ...` and `WEFT_HOST` against a real `weft server` child
  * process on 127.0.0.1 with its own `$WEFT_HOME`; the client's `$WEFT_HOME` stays empty.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commandsFor } from "../../src/cli/command-table.ts";
-import { collect, jsonLines, ROOT, type Sandbox, sandbox, shPipeline, spawnWeft, waitFor, weft } from "./helpers.ts";
+import {
+  collect,
+  jsonLines,
+  ROOT,
+  type Sandbox,
+  sandbox,
+  shPipeline,
+  spawnWeft,
+  startWeftServer,
+  type WeftServer,
+  waitFor,
+  weft,
+} from "./helpers.ts";
 
 const box: Sandbox = sandbox();
 const serverHome = join(box.dir, "server-home");
-let server: ChildProcess;
+let server: WeftServer | undefined;
 let url = "";
 
 beforeAll(async () => {
-  mkdirSync(serverHome, { recursive: true });
-  server = spawn(process.execPath, [join(ROOT, "bin/weft.js"), "server", "--port", "0", "--host", "127.0.0.1"], {
-    env: { ...process.env, WEFT_HOME: serverHome, WEFT_HOST: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error("weft server printed no URL")), 30_000);
-    server.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /weft server: (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
-    });
-    server.on("exit", (code) => rej(new Error(`weft server exited early with ${code}`)));
-  });
+  server = await startWeftServer(serverHome);
+  url = server.url;
 }, 40_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.on("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await server?.stop();
   box.cleanup();
 });
 

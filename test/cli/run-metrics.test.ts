@@ -134,4 +134,48 @@ describe("run metrics", () => {
       { name: "f1", value: 0.5 },
     ]);
   });
+
+  it("names a loop iteration's metrics by its item, and sorts and picks columns by such a name", async () => {
+    const looped = `import { artifact, component, param, parallelFor, pipeline } from ${SDK};
+
+export const score = component({
+  name: "score",
+  inputs: { value: param.float() },
+  outputs: { metrics: artifact.Metrics },
+  run: ({ value }, { metrics }) => {
+    metrics.logMetric("f1", value);
+  },
+});
+
+export const p = pipeline({ name: "looped" }, () => {
+  parallelFor(
+    [
+      { kind: "mlp", value: 0.75 },
+      { kind: "lr", value: 0.5 },
+    ],
+    (cfg) => {
+      score({ value: cfg.field("value") });
+    },
+  );
+});
+`;
+    const f = file("looped.ts", looped);
+    const r = await weft(box.home, ["run", f, "--run-name", "looped-run"]);
+    expect(r.code).toBe(0);
+    const runs = await list("--sort", "metric:score[kind=mlp, value=0.75].f1");
+    const names = runs[0]?.metrics.map((m) => m.name);
+    expect(names).toEqual(["score[kind=lr, value=0.5].f1", "score[kind=mlp, value=0.75].f1"]);
+    const table = await weft(box.home, [
+      "runs",
+      "list",
+      "--metrics",
+      "score[kind=mlp, value=0.75].f1,score[kind=lr, value=0.5].f1",
+      "--sort",
+      "metric:score[kind=lr, value=0.5].f1 desc",
+    ]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/score\[kind=mlp, value=0\.75\]\.f1\s+score\[kind=lr, value=0\.5\]\.f1\s*$/);
+    expect(lines[1]).toMatch(/looped-run .*\s0\.75\s+0\.5\s*$/);
+  });
 });
