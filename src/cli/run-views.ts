@@ -3,6 +3,7 @@
  * (the local store or a server): the same tables, messages and JSON envelopes either way.
  */
 import { isRunState, RUN_STATES, type RunState } from "../ir/states.ts";
+import { METRIC_FIELD_PREFIX, splitSortText } from "../store/list-query.ts";
 import { CliError } from "./errors.ts";
 import { colorState, colorsFor, formatDuration, formatNumber, formatTime, renderTable } from "./format.ts";
 import { parseTags } from "./params.ts";
@@ -24,7 +25,7 @@ export interface RunsListOptions {
 }
 
 /** The prefix of a metric in `--sort` (as in the API's `sort_by`). */
-const METRIC_SORT = "metric:";
+const METRIC_SORT = METRIC_FIELD_PREFIX;
 
 /**
  * `--sort` as a field and direction: `created_at` (the default) or `metric:NAME`, then
@@ -33,16 +34,15 @@ const METRIC_SORT = "metric:";
  * @throws CliError `BAD_OPTION` saying what `--sort` takes
  */
 export function runSortOption(text: string): { field: string; desc: boolean } {
-  // a metric's name may hold spaces (an iteration's label: metric:evaluate[kind=mlp, slope=3].f1)
-  const m = /^\s*(.+?)(?:\s+(asc|desc))?\s*$/i.exec(text);
-  const field = m?.[1] ?? "";
-  if (!m || (field !== "created_at" && !(field.startsWith(METRIC_SORT) && field.length > METRIC_SORT.length))) {
+  const sort = splitSortText(text);
+  const field = sort?.field ?? "";
+  if (!sort || (field !== "created_at" && !(field.startsWith(METRIC_SORT) && field.length > METRIC_SORT.length))) {
     throw new CliError(
       "BAD_OPTION",
       `--sort "${text}" is not a sort; use created_at or ${METRIC_SORT}NAME (e.g. ${METRIC_SORT}f1), optionally followed by " asc"`,
     );
   }
-  return { field, desc: (m[2] ?? "desc").toLowerCase() === "desc" };
+  return { field, desc: (sort.dir ?? "desc") === "desc" };
 }
 
 /**

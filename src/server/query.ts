@@ -10,7 +10,13 @@
  */
 import { createHash } from "node:crypto";
 import type { JsonValue } from "../ir/index.ts";
-import type { ListQuery, Predicate, PredicateOp } from "../store/index.ts";
+import {
+  type ListQuery,
+  METRIC_FIELD_PREFIX,
+  type Predicate,
+  type PredicateOp,
+  splitSortText,
+} from "../store/index.ts";
 import { badRequest } from "./errors.ts";
 
 /** One listable resource: its API keys mapped to store fields, and which are times. */
@@ -24,7 +30,7 @@ export interface ResourceFields {
 }
 
 /** The key prefix of a metric in `filter` and `sort_by`: `metric:evaluate.f1`. */
-const METRIC_KEY = "metric:";
+const METRIC_KEY = METRIC_FIELD_PREFIX;
 
 const OPERATIONS: PredicateOp[] = [
   "EQUALS",
@@ -203,18 +209,12 @@ export function parseFilter(text: string | undefined, r: ResourceFields): Predic
   });
 }
 
-/**
- * Parses `sort_by` (`"field"`, `"field asc"` or `"field desc"`). A metric's name may hold
- * spaces (an iteration's label: `metric:evaluate[kind=mlp, slope=3].f1 desc`).
- */
+/** Parses `sort_by` (`"field"`, `"field asc"` or `"field desc"`; {@link splitSortText}). */
 export function parseSortBy(text: string | undefined, r: ResourceFields): { field: string; desc: boolean } {
   if (text === undefined || text.trim() === "") return r.defaultSort;
-  const m = /^(.+?)(?:\s+(asc|desc))?$/i.exec(text.trim());
-  const name = m?.[1] ?? "";
-  if (!m || (/\s/.test(name) && !name.startsWith(METRIC_KEY))) {
-    throw badRequest(`sort_by "${text}" must be "field" or "field desc".`);
-  }
-  return { field: fieldOf(r, name, "sort_by"), desc: (m[2] ?? "asc").toLowerCase() === "desc" };
+  const sort = splitSortText(text);
+  if (!sort) throw badRequest(`sort_by "${text}" must be "field" or "field desc".`);
+  return { field: fieldOf(r, sort.field, "sort_by"), desc: sort.dir === "desc" };
 }
 
 /** Parses `page_size`: default 20, values above 200 are capped at 200 as in KFP. */

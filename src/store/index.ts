@@ -49,7 +49,7 @@ export {
   MAX_LINEAGE_NODES,
   walkLineage,
 } from "./lineage-graph.ts";
-export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRIC_FIELD_PREFIX } from "./list-query.ts";
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRIC_FIELD_PREFIX, splitSortText } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
 export { defaultVersionName } from "./repos/pipelines.ts";

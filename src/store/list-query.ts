@@ -23,6 +23,19 @@ export interface FieldDef {
 /** The prefix of a metric field: `metric:evaluate.f1`. */
 export const METRIC_FIELD_PREFIX = "metric:";
 
+/**
+ * Splits a sort text (`field`, `field asc`, `field desc`) into its field and direction, the
+ * one grammar of the API's `sort_by` and the CLI's `--sort`; a metric's name may hold spaces
+ * (an iteration's label: `metric:evaluate[kind=mlp, slope=3].f1 desc`). `undefined` when the
+ * text is not of that form.
+ */
+export function splitSortText(text: string): { field: string; dir?: "asc" | "desc" } | undefined {
+  const m = /^\s*(.+?)(?:\s+(asc|desc))?\s*$/i.exec(text);
+  const field = m?.[1];
+  if (field === undefined || (/\s/.test(field) && !field.startsWith(METRIC_FIELD_PREFIX))) return undefined;
+  return m?.[2] === undefined ? { field } : { field, dir: m[2].toLowerCase() as "asc" | "desc" };
+}
+
 /** The list surface of one table. */
 export interface ListSpec {
   table: string;
