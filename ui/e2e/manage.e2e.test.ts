@@ -64,6 +64,8 @@ describe.skipIf(reason !== undefined)("recurring run details and run management"
     await page.waitForURL(new RegExp(`/recurring/${rr.recurring_run_id}$`));
     const settings = page.getByTestId("recurring-settings");
     await settings.waitFor();
+    // the experiment's name comes with the experiments list, which may answer after the run
+    await expect.poll(async () => (await settings.textContent()) ?? "").toMatch(/Experiment\s*scheduled/);
     const text = (await settings.textContent()) ?? "";
     expect(text).toContain("cron @every 3s");
     expect(text).toContain("2 run(s) at once");
