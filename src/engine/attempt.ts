@@ -5,8 +5,7 @@
  */
 import fs from "node:fs";
 import { insideRoot } from "../artifacts/index.ts";
-import { uriToLocalPath } from "../executor/index.ts";
-import type { ComponentSpec, ContainerSpec, JsonValue } from "../ir/index.ts";
+import type { ComponentSpec, ContainerSpec } from "../ir/index.ts";
 import type { Task, TaskCacheInfo } from "../store/index.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext } from "./context.ts";
 import { failureOf, type TaskFailure, taskFailure } from "./errors.ts";
@@ -14,7 +13,14 @@ import { digestOutputs, recordInputEvents, recordOutputArtifacts } from "./outpu
 import { resolveArgv } from "./placeholders.ts";
 import { appendNoFollow, runProcess } from "./process-tree.ts";
 import type { demandOf } from "./resources.ts";
-import { buildExecutorInput, prepareAttempt, readOutputs, recordedArgv, relPath } from "./task-io.ts";
+import {
+  buildExecutorInput,
+  placeholderArtifacts,
+  prepareAttempt,
+  readOutputs,
+  recordedArgv,
+  relPath,
+} from "./task-io.ts";
 
 /** Why an attempt failed (a catalogue code, message and action), and whether another attempt may help. */
 export type Fail = TaskFailure & {
@@ -87,15 +93,13 @@ export async function runAttempt(
     // Creates the log (or checks the previous attempt's) without following a link.
     appendNoFollow(logPath, attempt > 1 ? `--- attempt ${attempt} ---\n` : "");
     const executorInput = buildExecutorInput(inputs, files);
-    const inputArtifacts: Record<string, { uri: string; path: string; metadata: Record<string, JsonValue> }[]> = {};
-    for (const [k, list] of Object.entries(inputs.artifacts)) {
-      inputArtifacts[k] = list.map((a) => ({ uri: a.uri, path: uriToLocalPath(a.uri), metadata: a.metadata }));
-    }
+    // the URIs a task is handed are local paths, as in its executor input (taskUri)
+    const { inputArtifacts, outputArtifacts } = placeholderArtifacts(inputs, files);
     argv = resolveArgv([...(container.command ?? []), ...(container.args ?? [])], {
       parameters: inputs.parameters,
       inputArtifacts,
       outputParameterFiles: files.outputParameterFiles,
-      outputArtifacts: files.outputArtifacts,
+      outputArtifacts,
       executorInputJson: JSON.stringify(executorInput),
       pipelineJobName: ctx.runName,
       pipelineJobUuid: ctx.runId,

@@ -54,7 +54,7 @@ export const TASK_ERRORS = {
     action: "lower the task's resource request or run it on a bigger machine",
   },
   OUTPUT_MISSING: {
-    meaning: "the task succeeded but did not write a declared output parameter",
+    meaning: "the task succeeded but did not write a declared output parameter or artifact",
     action: "write each output to the path its placeholder gives, then weft runs retry",
   },
   OUTPUT_INVALID: {

@@ -19,19 +19,38 @@ import { metadataDigest, type PendingArtifact } from "./task-io.ts";
 export type RecordedOutput = CachedArtifact & { name: string; sizeBytes?: number; metadataOnly?: boolean };
 
 /**
- * Digests a task's fresh outputs (streaming, never following a link). An output with no
- * file is metadata-only. An output that is itself a symbolic link, or a FIFO, socket or
- * device, fails the task naming the output: its content would be somewhere else, so it
- * is refused rather than followed. Links inside a directory output are digested as their
- * link text and never followed.
+ * Artifact types whose content is their metadata (what `executor_output.json` gives them):
+ * KFP's metrics, which its runtimes log without writing a file.
+ */
+export const METADATA_ARTIFACT_TYPES: ReadonlySet<string> = new Set([
+  "system.Metrics",
+  "system.ClassificationMetrics",
+  "system.SlicedClassificationMetrics",
+]);
+
+/**
+ * Digests a task's fresh outputs (streaming, never following a link). A metrics output
+ * ({@link METADATA_ARTIFACT_TYPES}) with no file is metadata-only; any other output with
+ * nothing (no file, no directory) at its place in the store fails the task naming it:
+ * its content went elsewhere or was never written, and a success would record an artifact
+ * with no content (KFP's launcher only logs a warning there). An output that is itself a
+ * symbolic link, or a FIFO, socket or device, fails the task naming the output: its
+ * content would be somewhere else, so it is refused rather than followed. Links inside a
+ * directory output are digested as their link text and never followed.
  *
- * @throws TaskError `PATH_UNSAFE` naming the task and the output.
+ * @throws TaskError `OUTPUT_MISSING` or `PATH_UNSAFE` naming the task and the output.
  */
 export async function digestOutputs(pending: PendingArtifact[], task: string): Promise<RecordedOutput[]> {
   const out: RecordedOutput[] = [];
   for (const p of pending) {
     const { path: local, ...rest } = p;
     const found = await digestArtifact(local);
+    if (found === undefined && !METADATA_ARTIFACT_TYPES.has(p.schemaTitle)) {
+      throw new TaskError(
+        "OUTPUT_MISSING",
+        `task '${task}' succeeded but did not produce output artifact '${p.name}' (${p.schemaTitle}): nothing is at ${local}; write a file or a directory at the path its executor input URI or {{$.outputs.artifacts['${p.name}'].path}} gives`,
+      );
+    }
     if (found === undefined) {
       out.push({ ...rest, digest: metadataDigest(p.metadata), metadataOnly: true });
     } else if (found.kind === "symlink") {

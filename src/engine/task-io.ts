@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type ArtifactStore, insideRoot, resolveInside } from "../artifacts/index.ts";
-import type { ExecutorInput } from "../executor/index.ts";
+import { type ExecutorInput, uriToLocalPath } from "../executor/index.ts";
 import type { ComponentSpec, JsonValue, ParameterType } from "../ir/index.ts";
 import { canonicalDigest, sha256Hex } from "./canonical.ts";
 import type { NodeIO } from "./context.ts";
@@ -38,6 +38,19 @@ export function relPath(taskPath: string): string {
 /** `file://` URI of an absolute path. */
 export function fileUri(p: string): string {
   return `file://${p.split(path.sep).map(encodeURIComponent).join("/")}`;
+}
+
+/**
+ * The URI a task is handed for an artifact (in its executor input and `.uri` placeholders):
+ * a `file://` URI becomes the absolute local path, as KFP's local runner passes it. KFP's
+ * runtimes map only `gs://`, `s3://`, `minio://` and `oci://` to local mounts and use any
+ * other URI as a path, so `file:///x` would become the relative path `file:/x` in the
+ * task's working folder. Other URIs are handed on as they are. The store keeps `file://`.
+ *
+ * @example taskUri("file:///home/u/.weft/artifacts/r/train/model") // "/home/u/.weft/artifacts/r/train/model"
+ */
+export function taskUri(uri: string): string {
+  return uri.startsWith("file://") ? uriToLocalPath(uri) : uri;
 }
 
 /**
@@ -103,14 +116,17 @@ function checkOutputName(name: string, kind: string, taskPath: string): void {
   }
 }
 
-/** Builds KFP's ExecutorInput JSON for the task. */
+/**
+ * Builds KFP's ExecutorInput JSON for the task. Artifact URIs are the ones the task is
+ * handed ({@link taskUri}): an output's is the absolute path of its place in the store.
+ */
 export function buildExecutorInput(inputs: NodeIO, files: AttemptFiles): ExecutorInput {
   const artifacts: NonNullable<NonNullable<ExecutorInput["inputs"]>["artifacts"]> = {};
   for (const [k, list] of Object.entries(inputs.artifacts)) {
     artifacts[k] = {
       artifacts: list.map((a) => ({
         name: a.name,
-        uri: a.uri,
+        uri: taskUri(a.uri),
         metadata: a.metadata,
         type: { schemaTitle: a.schemaTitle, schemaVersion: a.schemaVersion },
       })),
@@ -122,7 +138,7 @@ export function buildExecutorInput(inputs: NodeIO, files: AttemptFiles): Executo
   for (const [k, a] of Object.entries(files.outputArtifacts)) {
     outArtifacts[k] = {
       artifacts: [
-        { name: k, uri: a.uri, metadata: {}, type: { schemaTitle: a.schemaTitle, schemaVersion: a.schemaVersion } },
+        { name: k, uri: a.path, metadata: {}, type: { schemaTitle: a.schemaTitle, schemaVersion: a.schemaVersion } },
       ],
     };
   }
@@ -130,6 +146,39 @@ export function buildExecutorInput(inputs: NodeIO, files: AttemptFiles): Executo
     inputs: { parameterValues: inputs.parameters, artifacts },
     outputs: { parameters: outParams, artifacts: outArtifacts, outputFile: files.executorOutputFile },
   };
+}
+
+/** An artifact as a task's placeholders see it: the URI it is handed, its local path, its metadata. */
+export interface TaskArtifact {
+  name: string;
+  uri: string;
+  path: string;
+  metadata: Record<string, JsonValue>;
+}
+
+/**
+ * The input and output artifacts a task's `{{$.inputs.artifacts[...]}}` and
+ * `{{$.outputs.artifacts[...]}}` placeholders resolve against, with the URIs of its
+ * executor input ({@link taskUri}).
+ */
+export function placeholderArtifacts(
+  inputs: NodeIO,
+  files: AttemptFiles,
+): { inputArtifacts: Record<string, TaskArtifact[]>; outputArtifacts: Record<string, TaskArtifact> } {
+  const inputArtifacts: Record<string, TaskArtifact[]> = {};
+  for (const [k, list] of Object.entries(inputs.artifacts)) {
+    inputArtifacts[k] = list.map((a) => ({
+      name: a.name,
+      uri: taskUri(a.uri),
+      path: uriToLocalPath(a.uri),
+      metadata: a.metadata,
+    }));
+  }
+  const outputArtifacts: Record<string, TaskArtifact> = {};
+  for (const [k, a] of Object.entries(files.outputArtifacts)) {
+    outputArtifacts[k] = { name: k, uri: a.path, path: a.path, metadata: a.metadata };
+  }
+  return { inputArtifacts, outputArtifacts };
 }
 
 /** Parses an output parameter file's text by its declared type. */
@@ -238,18 +287,22 @@ export function readOutputs(
   }
   const artifacts = Object.values(files.outputArtifacts).map((a) => {
     const o = execOut.artifacts?.[a.name]?.artifacts?.[0];
-    const uri = o?.uri ?? a.uri;
+    const given = o?.uri;
+    let uri = a.uri;
     let local = a.path;
-    if (uri !== a.uri) {
+    // The task was handed the path as the URI (taskUri); either form means "unchanged".
+    if (given !== undefined && given !== "" && given !== a.uri && given !== a.path) {
       // A task may move its output within the artifact store, never outside it.
       try {
-        local = resolveInside(artifactsDir, uri, { linkAtEnd: "allow" });
+        local = resolveInside(artifactsDir, given, { linkAtEnd: "allow" });
       } catch (e) {
         throw new TaskError(
           "PATH_UNSAFE",
-          `task '${task}' set the URI of output artifact '${a.name}' to "${uri}" in executor_output.json, which is not a place in the artifact store ${artifactsDir}: ${(e as Error).message}`,
+          `task '${task}' set the URI of output artifact '${a.name}' to "${given}" in executor_output.json, which is not a place in the artifact store ${artifactsDir}: ${(e as Error).message}`,
         );
       }
+      // recorded as a file:// URI like every other artifact in the store
+      if (local !== a.path) uri = fileUri(local);
     }
     return { ...a, uri, path: local, metadata: { ...a.metadata, ...(o?.metadata ?? {}) } };
   });

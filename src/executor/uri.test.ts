@@ -7,6 +7,7 @@ describe("uriToLocalPath", () => {
     expect(uriToLocalPath("gs://bucket/run/model")).toBe("/gcs/bucket/run/model");
     expect(uriToLocalPath("s3://bucket/key/x.csv")).toBe("/s3/bucket/key/x.csv");
     expect(uriToLocalPath("minio://mlpipeline/v2/artifacts/a")).toBe("/minio/mlpipeline/v2/artifacts/a");
+    expect(uriToLocalPath("oci://registry.io/org/model:v1")).toBe("/oci/registry.io_org_model:v1");
   });
 
   it("maps file URIs and plain paths to local paths as they are", () => {
@@ -22,6 +23,8 @@ describe("localPathToUri", () => {
     expect(localPathToUri("/gcs/b/k")).toBe("gs://b/k");
     expect(localPathToUri("/s3/b/k")).toBe("s3://b/k");
     expect(localPathToUri("/minio/b/k")).toBe("minio://b/k");
+    expect(localPathToUri("/oci/registry.io_org_model:v1")).toBe("oci://registry.io/org/model:v1");
+    expect(localPathToUri("/oci/registry.io_org_model:v1/models")).toBe("oci://registry.io/org/model:v1");
   });
 
   it("keeps other paths, or makes file URIs on request, and round-trips", () => {
@@ -41,6 +44,14 @@ describe("Artifact.path", () => {
     const local = new Artifact({ uri: "file:///data/one" });
     local.path = "/data/two";
     expect(local.uri).toBe("file:///data/two");
+  });
+
+  it("takes an absolute path as the URI, as the local engine hands it, and keeps it a path", () => {
+    const a = new Dataset({ uri: "/home/u/.weft/artifacts/r/train/data" });
+    expect(a.path).toBe("/home/u/.weft/artifacts/r/train/data");
+    a.path = "/home/u/.weft/artifacts/r/train/data-2";
+    expect(a.uri).toBe("/home/u/.weft/artifacts/r/train/data-2");
+    expect(a.toJSON().uri).toBe("/home/u/.weft/artifacts/r/train/data-2");
   });
 
   it("carries schema titles on the class and on instances", () => {

@@ -6,8 +6,12 @@ import { IrError } from "./errors.ts";
 import { type PlaceholderNode, parseStructuredPlaceholder, type StructuredPlaceholder } from "./placeholders.ts";
 import type { JsonValue } from "./spec.ts";
 
-/** Where an artifact of a task lives, for `.path`, `.uri` and `.metadata` placeholders. */
+/**
+ * Where an artifact of a task lives, for `.path`, `.uri`, `.metadata` and `.metadata['key']`
+ * placeholders (and the bare form, when the context has no executor input to list it).
+ */
 export interface PlaceholderArtifact {
+  name?: string;
   path?: string;
   uri?: string;
   metadata?: Record<string, JsonValue>;
@@ -26,7 +30,10 @@ export interface PlaceholderContext {
   outputArtifacts?: Readonly<Record<string, PlaceholderArtifact | undefined>>;
   /** Output parameter name to the file the task writes the value to. */
   outputParameterFiles?: Readonly<Record<string, string | undefined>>;
-  /** The executor input for `{{$}}`: a JSON string or a value to be JSON-encoded. */
+  /**
+   * The executor input for `{{$}}`: a JSON string or a value to be JSON-encoded. A bare
+   * `{{$.inputs.artifacts['x']}}` resolves to its `inputs.artifacts['x'].artifacts` list.
+   */
   executorInput?: string | JsonValue | object;
   pipelineJobName?: string;
   pipelineJobUuid?: string;
@@ -48,7 +55,8 @@ const RUNTIME_KEYS: Record<string, keyof PlaceholderContext> = {
 };
 
 const PLACEHOLDER = /\{\{\$(?:\.[^{}]*?)?\}\}/g;
-const IO = /^\{\{\$\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\](?:\.(path|uri|metadata|output_file))?\}\}$/;
+const IO =
+  /^\{\{\$\.(inputs|outputs)\.(parameters|artifacts)\['([^']*)'\](?:\.(path|uri|metadata|output_file)(?:\['([^']*)'\])?)?\}\}$/;
 
 /** A parameter value as KFP inserts it: strings raw, everything else JSON-encoded. */
 export function formatParameterValue(value: JsonValue): string {
@@ -76,7 +84,8 @@ function resolveOne(ph: string, ctx: PlaceholderContext): string {
   }
   const m = IO.exec(ph);
   if (!m) fail(ctx, ph, "unknown placeholder; check its spelling against the KFP placeholder forms");
-  const [, side, kind, name = "", attr] = m;
+  const [, side, kind, name = "", attr, key] = m;
+  if (key !== undefined && attr !== "metadata") fail(ctx, ph, "only .metadata takes a key ['...']");
   if (kind === "parameters") {
     if (side === "inputs" && attr === undefined) {
       const v = ctx.parameters?.[name];
@@ -90,16 +99,58 @@ function resolveOne(ph: string, ctx: PlaceholderContext): string {
     }
     fail(ctx, ph, `parameters support only {{$.inputs.parameters['x']}} and {{$.outputs.parameters['x'].output_file}}`);
   }
-  const artifacts = side === "inputs" ? ctx.inputArtifacts : ctx.outputArtifacts;
-  const art = artifacts?.[name];
-  if (!art) fail(ctx, ph, `no ${side === "inputs" ? "input" : "output"} artifact '${name}' for this task`);
+  const io = side === "inputs" ? "inputs" : "outputs";
+  const art = (io === "inputs" ? ctx.inputArtifacts : ctx.outputArtifacts)?.[name];
+  if (attr === undefined) {
+    // KFP's list-of-artifacts placeholder: the artifacts as JSON, as the executor input lists them
+    const list = executorInputArtifacts(ctx, io, name) ?? (art ? [artifactJson(art)] : undefined);
+    if (list === undefined)
+      fail(ctx, ph, `no ${io === "inputs" ? "input" : "output"} artifact '${name}' for this task`);
+    return JSON.stringify(list);
+  }
+  if (!art) fail(ctx, ph, `no ${io === "inputs" ? "input" : "output"} artifact '${name}' for this task`);
   if (attr === "path" || attr === "uri") {
     const v = art[attr];
     if (v === undefined) fail(ctx, ph, `artifact '${name}' has no ${attr}`);
     return v;
   }
+  if (attr === "metadata" && key !== undefined) {
+    // as KFP's local runner: a string raw, anything else (an absent key too) as JSON
+    const v = art.metadata?.[key];
+    return typeof v === "string" ? v : JSON.stringify(v ?? null);
+  }
   if (attr === "metadata") return JSON.stringify(art.metadata ?? {});
-  return fail(ctx, ph, "artifact placeholders need .path, .uri or .metadata");
+  return fail(ctx, ph, "artifacts support .path, .uri, .metadata, .metadata['key'] or no attribute (the list as JSON)");
+}
+
+/** An artifact as a RuntimeArtifact JSON object, for a context that gives no executor input. */
+function artifactJson(art: PlaceholderArtifact): Record<string, JsonValue> {
+  return { ...(art.name !== undefined ? { name: art.name } : {}), uri: art.uri ?? "", metadata: art.metadata ?? {} };
+}
+
+/**
+ * The artifact list `name` of the executor input's `inputs` or `outputs` (its RuntimeArtifact
+ * objects: name, uri, metadata, type), or undefined when the context's executor input has none.
+ */
+function executorInputArtifacts(
+  ctx: PlaceholderContext,
+  io: "inputs" | "outputs",
+  name: string,
+): unknown[] | undefined {
+  let ei: unknown = ctx.executorInput;
+  if (typeof ei === "string") {
+    try {
+      ei = JSON.parse(ei);
+    } catch {
+      return undefined;
+    }
+  }
+  const list = field(field(field(field(ei, io), "artifacts"), name), "artifacts");
+  return Array.isArray(list) ? list : undefined;
+}
+
+function field(v: unknown, key: string): unknown {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
 }
 
 /**

@@ -103,6 +103,49 @@ describe("resolveCommandLine", () => {
     ]);
   });
 
+  it("passes a bare artifact placeholder (KFP's list of artifacts) as the executor input's list, in JSON", () => {
+    const list = [
+      { name: "a", uri: "/s/a", metadata: { n: 1 }, type: { schemaTitle: "system.Dataset", schemaVersion: "0.0.1" } },
+      { name: "b", uri: "/s/b", metadata: {}, type: { schemaTitle: "system.Dataset", schemaVersion: "0.0.1" } },
+    ];
+    const executorInput = {
+      inputs: { artifacts: { many: { artifacts: list }, none: { artifacts: [] } } },
+      outputs: { artifacts: { out: { artifacts: [{ name: "out", uri: "/s/out", metadata: {} }] } } },
+    };
+    const args = [
+      "{{$.inputs.artifacts['many']}}",
+      "{{$.inputs.artifacts['none']}}",
+      "--out={{$.outputs.artifacts['out']}}",
+    ];
+    const expected = [
+      JSON.stringify(list),
+      "[]",
+      `--out=${JSON.stringify(executorInput.outputs.artifacts.out.artifacts)}`,
+    ];
+    expect(resolveCommandLine(args, { ...ctx, executorInput })).toEqual(expected);
+    // the executor input as the JSON text the engine passes
+    expect(resolveCommandLine(args, { ...ctx, executorInput: JSON.stringify(executorInput) })).toEqual(expected);
+    // without an executor input that lists it, the one artifact of the context
+    expect(resolveCommandLine(["{{$.inputs.artifacts['data']}}"], ctx)).toEqual([
+      '[{"uri":"file:///art/in/data","metadata":{"rows":3}}]',
+    ]);
+    expect(() => resolveCommandLine(["{{$.inputs.artifacts['nope']}}"], { ...ctx, where: "task t" })).toThrow(
+      "task t: placeholder {{$.inputs.artifacts['nope']}}: no input artifact 'nope' for this task",
+    );
+  });
+
+  it("substitutes one metadata value: strings raw, others and absent keys as JSON", () => {
+    const c = {
+      ...ctx,
+      inputArtifacts: { d: { path: "/d", uri: "/d", metadata: { s: "text", n: 3, o: { k: [1] } } } },
+    };
+    const args = ["s", "n", "o", "absent"].map((k) => `{{$.inputs.artifacts['d'].metadata['${k}']}}`);
+    expect(resolveCommandLine(args, c)).toEqual(["text", "3", '{"k":[1]}', "null"]);
+    expect(() => resolveCommandLine(["{{$.inputs.artifacts['d'].path['s']}}"], c)).toThrow(
+      "only .metadata takes a key",
+    );
+  });
+
   it("uses IfPresent's Then or Else branch, or drops it", () => {
     const withElse = ifPresentPlaceholder("missing", ["--a"], ["--b", "default value"]);
     const noElse = ifPresentPlaceholder("missing", ["--a", inputParameterPlaceholder("missing")]);
