@@ -69,7 +69,7 @@ export function checkResources(spec: PipelineSpec, issues: IrIssue[]): void {
         path: `${base}.${f.path}`,
         message: f.text.includes("{{")
           ? `'${f.text}' is not one input placeholder; write the whole value as {{$.inputs.parameters['name']}} or as ${kind.what}`
-          : `'${f.text}' is not ${kind.what}; write ${kind.what}, or {{$.inputs.parameters['name']}} to take it from a task input`,
+          : `'${f.text}' is not ${kind.what}; write one, or the placeholder {{$.inputs.parameters['name']}} to set it from a task input`,
       });
     }
     for (const key of ["cpuLimit", "cpuRequest", "memoryLimit", "memoryRequest"] as const) {
