@@ -23,7 +23,7 @@ const PLACEMENT: Readonly<Record<string, string>> = {
   imagePullPolicy: "image pull policy",
   securityContext: "security context",
   enabledSharedMemory: "shared memory size",
-  activeDeadlineSeconds: "pod deadline (set WEFT_TASK_TIMEOUT for a local one)",
+  activeDeadlineSeconds: "pod deadline (WEFT_TASK_TIMEOUT sets a local one)",
 };
 
 /** Settings that give the task data: what each leaves missing here. */
@@ -63,6 +63,8 @@ export interface KubernetesSettings {
   ignored: string[];
   /** Data the task would get on a cluster and does not get here: "env PASSWORD from secret 'db'". */
   missing: string[];
+  /** The same for settings marked `optional: true`, which a cluster also skips when absent. */
+  optional: string[];
 }
 
 /** The Kubernetes settings of executor `label`, or undefined when it has none. */
@@ -73,17 +75,19 @@ export function kubernetesSettings(
   const k8s = platformSpec?.platforms?.kubernetes as { deploymentSpec?: { executors?: Record<string, unknown> } };
   const config = label === undefined ? undefined : k8s?.deploymentSpec?.executors?.[label];
   if (!config || typeof config !== "object") return undefined;
-  const out: KubernetesSettings = { ignored: [], missing: [] };
+  const out: KubernetesSettings = { ignored: [], missing: [], optional: [] };
   for (const [key, value] of Object.entries(config as Record<string, unknown>)) {
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
     const describe = DATA[key];
     if (describe) {
-      for (const item of Array.isArray(value) ? value : [value]) out.missing.push(describe(item ?? {}));
+      for (const item of Array.isArray(value) ? value : [value]) {
+        (item?.optional === true ? out.optional : out.missing).push(describe(item ?? {}));
+      }
     } else {
       out.ignored.push(PLACEMENT[key] ?? key);
     }
   }
-  return out.ignored.length || out.missing.length ? out : undefined;
+  return out.ignored.length || out.missing.length || out.optional.length ? out : undefined;
 }
 
 /** kfp-kubernetes's volume claim steps: executors with these images and no command. */
@@ -134,6 +138,7 @@ export function kubernetesNotes(
 ): { notes: string[] } | { failure: TaskFailure } {
   if (!settings) return { notes: [] };
   const missing = settings.missing.join("; ");
+  // optional ones do not stop a strict run: a cluster runs the task without them as well
   if (strict && settings.missing.length > 0) {
     return {
       failure: taskFailure(
@@ -149,9 +154,14 @@ export function kubernetesNotes(
       `Kubernetes settings not honoured: ${missing}. Only a Kubernetes cluster provides them, so the task runs without them and may fail; provide the values another way, run on a Kubeflow cluster, or use --strict-resources to stop such tasks before they start`,
     );
   }
+  if (settings.optional.length > 0) {
+    notes.push(
+      `optional Kubernetes settings not honoured: ${settings.optional.join("; ")}. The task runs without them, as on a cluster where they are absent`,
+    );
+  }
   if (settings.ignored.length > 0) {
     notes.push(
-      `Kubernetes settings ignored: ${settings.ignored.join(", ")} (they place the task's pod on a cluster; here the task runs as a process on this machine)`,
+      `Kubernetes settings ignored: ${settings.ignored.join(", ")}: they place the task's pod on a cluster, and here the task runs as a process on this machine`,
     );
   }
   return { notes };

@@ -306,13 +306,13 @@ describe("Kubernetes platform settings", () => {
     expect(log).toContain(
       "weft: Kubernetes settings not honoured: env SECRET_VAR from secret 'my-secret'. Only a Kubernetes cluster provides them, so the task runs without them and may fail",
     );
-    expect(log).toContain("weft: Kubernetes settings ignored: node selector, tolerations (they place the task's pod");
+    expect(log).toContain("weft: Kubernetes settings ignored: node selector, tolerations: they place the task's pod");
     expect(log).toContain("secret=unset");
     const planned = env.engine.plan(withK8s).tasks[0];
     expect(planned?.notes?.join("\n")).toContain("env SECRET_VAR from secret 'my-secret'");
   });
 
-  it("that give the task data fail it with strictResources; placement alone does not", async () => {
+  it("that give the task data fail it with strictResources; placement and optional data do not", async () => {
     const strict = env.newEngine({ strictResources: true });
     const s = await strict.startRun({ pipeline: withK8s }).done;
     expect(s.state).toBe("FAILED");
@@ -320,12 +320,20 @@ describe("Kubernetes platform settings", () => {
     expect(byName(s, "step")?.error).toBe(
       "task 'root/step' needs what only a Kubernetes cluster provides: env SECRET_VAR from secret 'my-secret' (--strict-resources)",
     );
-    const placementOnly = ir(step("          resourceCpuRequest: 500m", K8S.replace(/ {10}secretAsEnv:[\s\S]*$/, "")));
-    const p = await strict.startRun({ pipeline: placementOnly, enableCache: false }).done;
-    expect(p.state).toBe("SUCCEEDED");
-    expect(logOf(byName(p, "step")?.logPath)).toContain(
-      "weft: Kubernetes settings ignored: node selector, tolerations",
+    const optionalSecret = K8S.replace(
+      "            secretName: my-secret",
+      "            secretName: my-secret\n            optional: true",
     );
+    const p = await strict.startRun({
+      pipeline: ir(step("          resourceCpuRequest: 500m", optionalSecret)),
+      enableCache: false,
+    }).done;
+    expect(p.state).toBe("SUCCEEDED");
+    const log = logOf(byName(p, "step")?.logPath);
+    expect(log).toContain(
+      "weft: optional Kubernetes settings not honoured: env SECRET_VAR from secret 'my-secret'. The task runs without them",
+    );
+    expect(log).toContain("weft: Kubernetes settings ignored: node selector, tolerations");
   });
 });
 
