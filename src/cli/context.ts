@@ -21,7 +21,7 @@ export interface CliContext {
    * The engine, created on first use (it recovers orphaned runs when opened); its module
    * is loaded by {@link loadEngine}, which a command that executes awaits first.
    */
-  engine(opts?: { maxParallel?: number }): Engine;
+  engine(opts?: { maxParallel?: number; strictResources?: boolean }): Engine;
   close(): void;
 }
 
@@ -59,6 +59,7 @@ export function openContext(resolution: HomeResolution = resolveHome()): CliCont
           // they import, not under whichever subdirectory the command ran in
           programRoot: join(resolution.project ?? process.cwd(), "node_modules", ".cache", "weft", "programs"),
           ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }),
+          ...(opts.strictResources ? { strictResources: true } : {}),
         });
         engine.recoverOrphans();
       }

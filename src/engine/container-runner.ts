@@ -4,14 +4,19 @@
  * success, its outputs, then puts it in the cache.
  */
 import { execFileSync } from "node:child_process";
-import { type ComponentSpec, isSuccessState, type PipelineTaskSpec } from "../ir/index.ts";
+import { insideRoot } from "../artifacts/index.ts";
+import { type ComponentSpec, type ContainerSpec, isSuccessState, type PipelineTaskSpec } from "../ir/index.ts";
 import { type Fail, lastAttempt, recordedError, runAttempt } from "./attempt.ts";
 import { type CacheLookup, lookupCache } from "./cache-step.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
-import { failureOf, taskFailure } from "./errors.ts";
+import { failureOf, type TaskFailure, taskFailure } from "./errors.ts";
+import { kubernetesNotes, kubernetesSettings, unrunnableContainer } from "./kubernetes.ts";
 import { cacheOutputsOf, storedOutputs } from "./outputs-recorder.ts";
-import { demandOf, unsatisfiable } from "./resources.ts";
+import { appendNoFollow } from "./process-tree.ts";
+import { localDemand, resolveResources, type TaskResources } from "./resources.ts";
 import { backoffMs, maxAttempts, sleep } from "./retry.ts";
+import { relPath } from "./task-io.ts";
+import type { ResourceDemand } from "./types.ts";
 
 let kfpAvailable: boolean | undefined;
 
@@ -37,6 +42,40 @@ function substituteTaskUuid(inputs: NodeIO, id: string): NodeIO | undefined {
     entries.map(([k, v]) => [k, typeof v === "string" ? v.split(marker).join(id) : v]),
   );
   return { parameters, artifacts: inputs.artifacts };
+}
+
+/**
+ * The task's resources and Kubernetes settings as this run uses them: the demand to
+ * reserve and the notes on what is not honoured here, or the failure that stops it
+ * (a placeholder whose value is not a quantity; with `strictResources`, a request this
+ * machine cannot meet or data only a cluster provides).
+ */
+function localSettings(
+  ctx: RunContext,
+  path: string,
+  component: ComponentSpec,
+  container: ContainerSpec,
+  inputs: NodeIO,
+): { demand: ResourceDemand; notes: string[] } | { failure: TaskFailure } {
+  let resources: TaskResources;
+  try {
+    resources = resolveResources(container.resources, inputs.parameters, path);
+  } catch (e) {
+    return { failure: failureOf(e, "SPEC_INVALID", path) };
+  }
+  const strict = ctx.settings.strictResources === true;
+  const fitted = localDemand(path, resources, ctx.capacity, strict);
+  if ("failure" in fitted) return fitted;
+  const k8s = kubernetesNotes(path, kubernetesSettings(ctx.platformSpec, component.executorLabel), strict);
+  if ("failure" in k8s) return k8s;
+  return { demand: fitted.demand, notes: [...fitted.notes, ...k8s.notes] };
+}
+
+/** Writes notes at the head of the task's log (where its output follows) and as log events. */
+function noteInLog(ctx: RunContext, path: string, taskId: string, notes: string[]): void {
+  const lines = notes.map((n) => `weft: ${n}`);
+  appendNoFollow(insideRoot(ctx.settings.logsDir, ctx.runId, `${relPath(path)}.log`), `${lines.join("\n")}\n`);
+  for (const line of lines) ctx.emit({ type: "log", runId: ctx.runId, taskId, path, stream: "stderr", line });
 }
 
 function fail(ctx: RunContext, id: string, f: Fail): NodeResult {
@@ -93,22 +132,16 @@ export async function runContainerNode(
       retryable: false,
     });
   }
-  let demand: ReturnType<typeof demandOf>;
-  try {
-    demand = demandOf(container.resources);
-  } catch (e) {
-    return fail(ctx, rec.id, { ...failureOf(e, "SPEC_INVALID", place.path), retryable: false });
-  }
-  const why = unsatisfiable(demand, ctx.capacity);
-  if (why) {
+  const unrunnable = unrunnableContainer(place.path, component.executorLabel ?? "", container);
+  if (unrunnable) {
     return fail(ctx, rec.id, {
-      ...taskFailure(
-        "RESOURCES_UNSATISFIABLE",
-        `task '${place.path}' can never run here: ${why}; lower its resource request or run it on a bigger machine`,
-      ),
+      ...taskFailure(unrunnable.code, unrunnable.message, unrunnable.action),
       retryable: false,
     });
   }
+  const local = localSettings(ctx, place.path, component, container, inputs);
+  if ("failure" in local) return fail(ctx, rec.id, { ...local.failure, retryable: false });
+  const { demand } = local;
   let cache: CacheLookup;
   try {
     cache = lookupCache(ctx, place, task, component, container, inputs, rec.id);
@@ -120,6 +153,13 @@ export async function runContainerNode(
   }
   if (cache.hit) return cache.hit;
   if (cache.info) ctx.store.tasks.update(rec.id, { cache: cache.info });
+  if (local.notes.length > 0) {
+    try {
+      noteInLog(ctx, place.path, rec.id, local.notes);
+    } catch (e) {
+      return fail(ctx, rec.id, { ...failureOf(e, "INTERNAL", place.path), retryable: false });
+    }
+  }
   const argvTemplate = [...(container.command ?? []), ...(container.args ?? [])];
   if (argvTemplate.some((a) => a.includes("kfp.dsl.executor_main")) && !hostHasKfp()) {
     return fail(ctx, rec.id, {

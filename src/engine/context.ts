@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import type { ArtifactStore } from "../artifacts/index.ts";
-import type { JsonValue, PipelineSpec } from "../ir/index.ts";
+import type { JsonValue, PipelineSpec, PlatformSpec } from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
 import type { TaskFailure } from "./errors.ts";
 import type { RunMetricPlan } from "./run-metrics.ts";
@@ -52,6 +52,12 @@ export interface RunSettings {
   artifactsDir: string;
   /** Lays out output artifact URIs when given (else `file://<artifactsDir>/<run>/<task>/<output>`). */
   artifactStore?: ArtifactStore;
+  /**
+   * Fail a task whose resources exceed this machine, or that needs Kubernetes-only data
+   * (secrets, config maps, volumes), instead of running it with a note of what was not
+   * honoured (the default, as KFP's local runner).
+   */
+  strictResources?: boolean;
 }
 
 /** What every node of one run can reach. */
@@ -59,6 +65,8 @@ export interface RunContext {
   runId: string;
   runName: string;
   spec: PipelineSpec;
+  /** The run's platform settings (`platforms.kubernetes`, `platforms.weft`). */
+  platformSpec?: PlatformSpec;
   store: Store;
   scheduler: Scheduler;
   capacity: Capacity;

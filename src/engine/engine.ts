@@ -51,6 +51,14 @@ export interface EngineOptions {
   cacheMaxStalenessMs?: number;
   /** Grace period between SIGTERM and SIGKILL when killing a task (default 3000 ms). */
   killGraceMs?: number;
+  /**
+   * Enforce tasks' Kubernetes settings (`weft run --strict-resources`): a task whose CPU,
+   * memory or GPU request exceeds this machine fails (`RESOURCES_UNSATISFIABLE`), and so
+   * does one that needs a secret, config map or volume (`KUBERNETES_ONLY`). By default,
+   * as KFP's local runner, such a task runs: its request is lowered to the machine and
+   * its log says what was not honoured. A run's `strictResources` overrides this.
+   */
+  strictResources?: boolean;
 }
 
 /**
@@ -78,7 +86,7 @@ export class Engine {
     this.scheduler = new Scheduler(this.capacity, opts.maxParallel ?? defaultMaxParallel(this.capacity).value);
   }
 
-  private settings(enableCache: boolean) {
+  private settings(enableCache: boolean, strictResources = this.opts.strictResources === true) {
     const envTimeout = process.env.WEFT_TASK_TIMEOUT;
     const envStale = process.env.WEFT_CACHE_MAX_STALENESS;
     const taskTimeoutMs =
@@ -87,6 +95,7 @@ export class Engine {
       this.opts.cacheMaxStalenessMs ?? (envStale ? parseDuration(envStale, "WEFT_CACHE_MAX_STALENESS") : undefined);
     return {
       enableCache,
+      strictResources,
       killGraceMs: this.opts.killGraceMs ?? 3000,
       programRoot: this.opts.programRoot ?? path.join(process.cwd(), "node_modules", ".cache", "weft", "programs"),
       home: this.home,
@@ -127,7 +136,7 @@ export class Engine {
       ...(req.recurringRunId ? { recurringRunId: req.recurringRunId } : {}),
       ...(req.tags ? { tags: req.tags } : {}),
     });
-    return this.launch(run.id, new Map(), parameters);
+    return this.launch(run.id, new Map(), parameters, req.strictResources);
   }
 
   /**
@@ -166,7 +175,12 @@ export class Engine {
     return this.launch(runId, previous, parameters);
   }
 
-  private launch(runId: string, previous: Map<string, Task>, parameters: Record<string, JsonValue>): RunHandle {
+  private launch(
+    runId: string,
+    previous: Map<string, Task>,
+    parameters: Record<string, JsonValue>,
+    strictResources?: boolean,
+  ): RunHandle {
     const run = this.store.runs.get(runId);
     if (!run) throw new EngineError("RUN_NOT_FOUND", `run '${runId}' does not exist`);
     const exec = new RunExecution({
@@ -174,7 +188,7 @@ export class Engine {
       store: this.store,
       scheduler: this.scheduler,
       capacity: this.capacity,
-      settings: this.settings(run.enableCache),
+      settings: this.settings(run.enableCache, strictResources),
       clock: this.opts.clock ?? Date.now,
       previous,
       parameters,
@@ -213,9 +227,13 @@ export class Engine {
     this.recoverOrphans();
   }
 
-  /** Dry run: resolves the whole DAG statically; throws `PlanError` naming the task. */
+  /**
+   * Dry run: resolves the whole DAG statically; throws `PlanError` naming the task. A
+   * resource request is planned as it will run: lowered to this machine, or (with
+   * `strictResources`) a `PlanError` when it exceeds it.
+   */
   plan(pipeline: PipelinePackage, parameters?: Record<string, JsonValue>): PlanResult {
-    return planPipeline(pipeline, parameters, this.capacity);
+    return planPipeline(pipeline, parameters, this.capacity, this.opts.strictResources === true);
   }
 
   /**

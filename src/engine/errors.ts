@@ -50,8 +50,18 @@ export const TASK_ERRORS = {
     action: "pip install kfp, then weft runs retry",
   },
   RESOURCES_UNSATISFIABLE: {
-    meaning: "the task asks for more CPU, memory or GPUs than this machine has",
-    action: "lower the task's resource request or run it on a bigger machine",
+    meaning: "with --strict-resources, the task asks for more CPU, memory or GPUs than this machine has",
+    action: "lower the task's resource request, run it on a bigger machine, or run without --strict-resources",
+  },
+  KUBERNETES_ONLY: {
+    meaning:
+      "the task needs what only a Kubernetes cluster provides: a volume claim created or deleted, or (with --strict-resources) a secret, config map or volume",
+    action: "run the pipeline on a Kubeflow cluster, or provide the data another way to run it here",
+  },
+  COMMAND_MISSING: {
+    meaning:
+      "the task's container has no command and no args: it relies on its image's entrypoint, which runs only on a cluster",
+    action: "give the component a command that runs on this machine, or run the pipeline on a Kubeflow cluster",
   },
   OUTPUT_MISSING: {
     meaning: "the task succeeded but did not write a declared output parameter or artifact",

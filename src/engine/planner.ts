@@ -4,26 +4,40 @@
  * without executing anything. Errors name the task.
  */
 import { parse as parseCel } from "@bufbuild/cel";
-import type { ComponentSpec, JsonValue, PipelinePackage, PipelineSpec, PipelineTaskSpec } from "../ir/index.ts";
+import type {
+  ComponentSpec,
+  ContainerSpec,
+  JsonValue,
+  PipelinePackage,
+  PipelineSpec,
+  PipelineTaskSpec,
+  PlatformSpec,
+} from "../ir/index.ts";
 import { dagKind } from "./dag-executor.ts";
-import { PlanError } from "./errors.ts";
+import { PlanError, TaskError } from "./errors.ts";
 import { upstreamOf } from "./inputs.ts";
+import { kubernetesNotes, kubernetesSettings, unrunnableContainer } from "./kubernetes.ts";
 import { resolveRunParameters } from "./params.ts";
 import { type PlaceholderContext, resolveArgv } from "./placeholders.ts";
-import { demandOf, unsatisfiable } from "./resources.ts";
+import { localDemand, resolveResources, type TaskResources, unsatisfiable } from "./resources.ts";
 import { backoffMs } from "./retry.ts";
-import type { Capacity, PlannedTask, PlanResult, TaskKind } from "./types.ts";
+import type { Capacity, PlannedTask, PlanResult, ResourceDemand, TaskKind } from "./types.ts";
 
 /** Plans a pipeline; throws {@link PlanError} (or `ParameterError`) on the first problem. */
 export function planPipeline(
   pipeline: PipelinePackage,
   parameters: Record<string, JsonValue> | undefined,
   capacity: Capacity,
+  strictResources = false,
 ): PlanResult {
   const spec = pipeline.pipelineSpec;
   const params = resolveRunParameters(spec, parameters, { allowMissing: true });
   const tasks: PlannedTask[] = [];
-  planDag(spec, spec.root, "root", params, tasks, capacity);
+  planDag(spec, spec.root, "root", params, tasks, {
+    capacity,
+    strict: strictResources,
+    platform: pipeline.platformSpec,
+  });
   return { pipelineName: spec.pipelineInfo.name, parameters: params, tasks };
 }
 
@@ -140,7 +154,7 @@ function planDag(
   path: string,
   scope: Record<string, JsonValue>,
   out: PlannedTask[],
-  capacity: Capacity,
+  local: PlanLocal,
 ): void {
   checkCycles(dag, path);
   for (const [name, task] of Object.entries(dag.dag?.tasks ?? {})) {
@@ -191,14 +205,14 @@ function planDag(
       // Static items are planned one iteration each; dynamic ones as one symbolic iteration.
       for (const [i, item] of (items ?? [undefined]).entries()) {
         const iterParams = item !== undefined && itemInput ? { ...params, [itemInput]: item } : params;
-        planDag(spec, comp, `${where}/iteration-${i}`, iterParams, out, capacity);
+        planDag(spec, comp, `${where}/iteration-${i}`, iterParams, out, local);
       }
       continue;
     }
     if (comp.dag) {
       planned.kind = dagKind(name) as TaskKind;
       out.push(planned);
-      planDag(spec, comp, where, params, out, capacity);
+      planDag(spec, comp, where, params, out, local);
       continue;
     }
     const label = comp.executorLabel;
@@ -216,21 +230,55 @@ function planDag(
     }
     if (!exec.container) throw new PlanError(where, `executor '${label}' has neither a container nor an importer`);
     planned.image = exec.container.image;
-    let demand: ReturnType<typeof demandOf>;
-    try {
-      demand = demandOf(exec.container.resources);
-    } catch (e) {
-      throw new PlanError(where, (e as Error).message);
-    }
-    const why = unsatisfiable(demand, capacity);
-    if (why) throw new PlanError(where, `can never run on this machine: ${why}`);
-    planned.demand = demand;
+    const resources = plannedResources(exec.container, params, where, local);
+    if (resources.demand) planned.demand = resources.demand;
+    const notes = [...resources.notes];
+    const unrunnable = unrunnableContainer(where, label, exec.container);
+    if (unrunnable) notes.push(`cannot run here (${unrunnable.code}): ${unrunnable.message}`);
+    const k8s = kubernetesNotes(where, kubernetesSettings(local.platform, label), local.strict);
+    if ("failure" in k8s) throw new PlanError(where, k8s.failure.message.replace(`task '${where}' `, ""));
+    notes.push(...k8s.notes);
+    if (notes.length > 0) planned.notes = notes;
     planned.command = resolveArgv(
       [...(exec.container.command ?? []), ...(exec.container.args ?? [])],
       planContext(comp, params, where),
     );
     out.push(planned);
   }
+}
+
+/** What the planner knows of where the run will happen. */
+interface PlanLocal {
+  capacity: Capacity;
+  strict: boolean;
+  platform: PlatformSpec | undefined;
+}
+
+/**
+ * A task's demand as it will run, when its inputs are known before the run (a resource
+ * set from an upstream output is known only then).
+ */
+function plannedResources(
+  container: ContainerSpec,
+  params: Record<string, JsonValue>,
+  where: string,
+  local: PlanLocal,
+): { demand?: ResourceDemand; notes: string[] } {
+  const known = Object.fromEntries(
+    Object.entries(params).filter(([, v]) => !(typeof v === "string" && v.startsWith("{{$"))),
+  );
+  let resources: TaskResources;
+  try {
+    resources = resolveResources(container.resources, known, where);
+  } catch (e) {
+    if (e instanceof TaskError && e.code === "INPUT_MISSING") return { notes: [] };
+    throw new PlanError(where, (e as Error).message.replace(`task '${where}': `, ""));
+  }
+  const fitted = localDemand(where, resources, local.capacity, local.strict);
+  if ("failure" in fitted) {
+    throw new PlanError(where, `can never run on this machine: ${unsatisfiable(resources.demand, local.capacity)}`);
+  }
+  return fitted;
 }
 
 function planContext(comp: ComponentSpec, params: Record<string, JsonValue>, where: string): PlaceholderContext {

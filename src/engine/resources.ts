@@ -4,8 +4,9 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
-import { parseCpuCores, parseMemoryBytes, type Resources } from "../ir/index.ts";
-import { EngineError } from "./errors.ts";
+import { type JsonValue, parseCpuCores, parseMemoryBytes, type Resources, resourceInput } from "../ir/index.ts";
+import { EngineError, TaskError, type TaskFailure, taskFailure } from "./errors.ts";
+import { renderValue } from "./placeholders.ts";
 import type { Capacity, ResourceDemand } from "./types.ts";
 
 /**
@@ -36,37 +37,131 @@ export function parseMemory(value: string | number, field = "memory"): number {
   return Math.round(bytes);
 }
 
-/** A quantity from KFP's string field when set, else from its older numeric one, else 0. */
-function quantity(
+/** A resource field's text, with its input placeholder replaced by the task's resolved value. */
+interface FieldValue {
+  field: string;
+  text: string;
+  /** The input the value came from, when the field is a placeholder. */
+  input?: string;
+}
+
+function resolveField(
+  field: string,
   text: string | undefined,
-  textField: string,
-  num: number | undefined,
-  numField: string,
-  parse: (value: string | number, field: string) => number,
+  parameters: Record<string, JsonValue> | undefined,
+  task: string | undefined,
+): FieldValue | undefined {
+  if (text === undefined || text === "") return undefined;
+  const input = resourceInput(text);
+  if (input === undefined) return { field, text };
+  const value = parameters?.[input];
+  if (value === undefined || value === null) {
+    throw new TaskError(
+      "INPUT_MISSING",
+      `${task ? `task '${task}': ` : ""}${field} is set from input '${input}', which has no value`,
+      { action: `wire input '${input}' of the task to a pipeline parameter or an upstream output, then run again` },
+    );
+  }
+  const rendered = renderValue(value);
+  // an empty value leaves the field unset, as an unset pipeline parameter does in KFP
+  return rendered === "" ? undefined : { field, text: rendered, input };
+}
+
+/** Parses one resolved field; a placeholder's bad value is the task's input problem, a constant's the spec's. */
+function parseField(
+  v: FieldValue,
+  kind: string,
+  example: string,
+  parse: (text: string) => number | undefined,
+  task: string | undefined,
 ): number {
-  if (text !== undefined && text !== "") return parse(text, textField);
-  return num ? parse(num, numField) : 0;
+  const n = parse(v.text);
+  if (n !== undefined && Number.isFinite(n) && n >= 0) return n;
+  const where = task ? `task '${task}': ` : "";
+  if (v.input === undefined) {
+    throw new EngineError("PLAN_INVALID", `${where}${v.field} '${v.text}' is not ${kind}; use e.g. ${example}`);
+  }
+  throw new TaskError(
+    "INPUT_INVALID",
+    `${where}${v.field} is set from input '${v.input}', whose value '${v.text}' is not ${kind} (e.g. ${example})`,
+    {
+      action: `pass ${kind} such as ${example} to input '${v.input}' (a pipeline parameter or an upstream output), then run again`,
+    },
+  );
+}
+
+const cpuText = (t: string): number | undefined => {
+  const c = parseCpuCores(t);
+  return c === undefined ? undefined : Math.round(c * 1000);
+};
+const memoryText = (t: string): number | undefined => {
+  const b = parseMemoryBytes(t);
+  return b === undefined ? undefined : Math.round(b);
+};
+const countText = (t: string): number | undefined => (/^\s*[0-9]+\s*$/.test(t) ? Number(t) : undefined);
+
+/** A task's resources after its placeholders are resolved: the demand, and the accelerator named. */
+export interface TaskResources {
+  demand: ResourceDemand;
+  /** The accelerator type asked for (`NVIDIA_TESLA_T4`, `nvidia.com/gpu`), when a count is. */
+  acceleratorType?: string;
 }
 
 /**
- * A task's demand: its request, else its limit, else 0, reading both KFP's string
- * fields (`resourceCpuLimit`) and the older numeric ones (`cpuLimit`).
+ * A task's resources: each of CPU and memory is its request, else its limit, else 0,
+ * reading KFP's string fields (`resourceCpuRequest`, `resourceMemoryLimit`, ...) before
+ * the older numeric ones (`cpuLimit`, in cores and GB); GPUs are the accelerator count.
+ * A string field may be an input placeholder (`{{$.inputs.parameters['x']}}`, what KFP
+ * writes for `set_cpu_limit(param)`), resolved from `parameters`, the task's resolved
+ * inputs. A constant that is not a quantity throws `PLAN_INVALID`; a resolved value that
+ * is not one, or an input without a value, throws a {@link TaskError} naming the task
+ * (`task`), the field, the input and the value.
  */
-export function demandOf(res: Resources | undefined): ResourceDemand {
-  if (!res) return { cpus: 0, memoryBytes: 0, gpus: 0 };
-  const cpuStr = res.resourceCpuRequest ?? res.resourceCpuLimit;
+export function resolveResources(
+  res: Resources | undefined,
+  parameters?: Record<string, JsonValue>,
+  task?: string,
+): TaskResources {
+  if (!res) return { demand: { cpus: 0, memoryBytes: 0, gpus: 0 } };
+  const field = (name: string, text: string | undefined) => resolveField(name, text, parameters, task);
+  const cpuField =
+    field("resourceCpuRequest", res.resourceCpuRequest) ?? field("resourceCpuLimit", res.resourceCpuLimit);
+  const memField =
+    field("resourceMemoryRequest", res.resourceMemoryRequest) ?? field("resourceMemoryLimit", res.resourceMemoryLimit);
   const cpuNum = res.cpuRequest ?? res.cpuLimit;
-  const memStr = res.resourceMemoryRequest ?? res.resourceMemoryLimit;
   const memNum = res.memoryRequest ?? res.memoryLimit;
-  const cpus = quantity(cpuStr, "resourceCpuRequest", cpuNum, "cpuLimit", parseCpu);
-  const memoryBytes = quantity(memStr, "resourceMemoryRequest", memNum, "memoryLimit", parseMemory);
+  const cpus = cpuField
+    ? parseField(cpuField, "a CPU quantity", '"500m" or "2"', cpuText, task)
+    : cpuNum
+      ? parseCpu(cpuNum, res.cpuRequest !== undefined ? "cpuRequest" : "cpuLimit")
+      : 0;
+  const memoryBytes = memField
+    ? parseField(memField, "a memory quantity", '"512Mi" or "4G"', memoryText, task)
+    : memNum
+      ? parseMemory(memNum, res.memoryRequest !== undefined ? "memoryRequest" : "memoryLimit")
+      : 0;
   const acc = res.accelerator;
-  const countRaw = acc?.resourceCount ?? acc?.count;
-  const gpus = countRaw === undefined || countRaw === "" ? 0 : Number(countRaw);
-  if (!Number.isFinite(gpus) || gpus < 0) {
-    throw new EngineError("PLAN_INVALID", `accelerator count '${String(countRaw)}' is not a number of devices`);
-  }
-  return { cpus, memoryBytes, gpus };
+  const countField =
+    field("accelerator.resourceCount", acc?.resourceCount) ??
+    (acc?.count === undefined || acc.count === ""
+      ? undefined
+      : { field: "accelerator.count", text: String(acc.count) });
+  const gpus = countField ? parseField(countField, "a number of devices", '"1"', countText, task) : 0;
+  const typeField = field("accelerator.resourceType", acc?.resourceType);
+  const acceleratorType = typeField?.text ?? acc?.type;
+  return {
+    demand: { cpus, memoryBytes, gpus },
+    ...(gpus > 0 && acceleratorType ? { acceleratorType } : {}),
+  };
+}
+
+/** A task's demand ({@link resolveResources} without the accelerator's name). */
+export function demandOf(
+  res: Resources | undefined,
+  parameters?: Record<string, JsonValue>,
+  task?: string,
+): ResourceDemand {
+  return resolveResources(res, parameters, task).demand;
 }
 
 /** Lists GPUs with `nvidia-smi` when it is installed; none otherwise. */
@@ -107,6 +202,72 @@ export function unsatisfiable(d: ResourceDemand, c: Capacity): string | undefine
   }
   if (d.gpus > c.gpus.length) return `it requests ${d.gpus} GPUs but this machine has ${c.gpus.length}`;
   return undefined;
+}
+
+const cores = (millis: number): string => `${millis / 1000} CPU${millis === 1000 ? "" : "s"}`;
+const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+/**
+ * Fits a demand to a machine it exceeds, as KFP's local runner does by ignoring
+ * Kubernetes resources, but still bounding what runs at once: a CPU or memory request
+ * above the capacity is lowered to the capacity (the task then runs alone, rather than
+ * never), a GPU request to the GPUs there are (none without GPUs). `notes` says what was
+ * lowered and why, one line each; empty when the demand fits.
+ */
+export function fitToMachine(
+  d: ResourceDemand,
+  c: Capacity,
+  acceleratorType?: string,
+): { demand: ResourceDemand; notes: string[] } {
+  const notes: string[] = [];
+  const demand = { ...d };
+  if (d.cpus > c.cpus) {
+    demand.cpus = c.cpus;
+    notes.push(
+      `it requests ${cores(d.cpus)} but this machine has ${cores(c.cpus)}: it runs with all ${cores(c.cpus)} reserved, so no other task that requests CPU runs beside it`,
+    );
+  }
+  if (d.memoryBytes > c.memoryBytes) {
+    demand.memoryBytes = c.memoryBytes;
+    notes.push(
+      `it requests ${gib(d.memoryBytes)} of memory but this machine has ${gib(c.memoryBytes)}: it runs with all of it reserved, and may run out of memory`,
+    );
+  }
+  if (d.gpus > c.gpus.length) {
+    demand.gpus = c.gpus.length;
+    const what = acceleratorType ? ` (accelerator ${acceleratorType})` : "";
+    notes.push(
+      c.gpus.length === 0
+        ? `it requests ${d.gpus} GPU${d.gpus === 1 ? "" : "s"}${what} but this machine has none: it runs without one, as KFP's local runner does`
+        : `it requests ${d.gpus} GPUs${what} but this machine has ${c.gpus.length}: it runs with the ${c.gpus.length} there are`,
+    );
+  }
+  return { demand, notes };
+}
+
+/**
+ * How a task's resources are used here: with `strict`, a demand this machine can never
+ * meet is a `RESOURCES_UNSATISFIABLE` failure; otherwise it is fitted to the machine
+ * ({@link fitToMachine}) and `notes` say what was lowered.
+ */
+export function localDemand(
+  task: string,
+  resources: TaskResources,
+  capacity: Capacity,
+  strict: boolean,
+): { demand: ResourceDemand; notes: string[] } | { failure: TaskFailure } {
+  if (strict) {
+    const why = unsatisfiable(resources.demand, capacity);
+    if (!why) return { demand: resources.demand, notes: [] };
+    return {
+      failure: taskFailure(
+        "RESOURCES_UNSATISFIABLE",
+        `task '${task}' can never run here: ${why} (--strict-resources); lower its resource request, run it on a bigger machine, or run without --strict-resources`,
+      ),
+    };
+  }
+  const fit = fitToMachine(resources.demand, capacity, resources.acceleratorType);
+  return { demand: fit.demand, notes: fit.notes.map((n) => `resource request not honoured: ${n}`) };
 }
 
 /** Descriptors this process keeps for itself (SQLite and its WAL, logs, server sockets). */

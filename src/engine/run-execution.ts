@@ -98,6 +98,7 @@ export class RunExecution {
       runId: run.id,
       runName: run.displayName,
       spec: run.pipelineSpec,
+      ...(run.platformSpec ? { platformSpec: run.platformSpec } : {}),
       runMetrics: runMetricPlan(run.pipelineSpec, run.platformSpec),
       store,
       scheduler: this.init.scheduler,

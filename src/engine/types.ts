@@ -69,6 +69,8 @@ export interface StartRunRequest {
   recurringRunId?: string;
   /** User-defined labels of the run. */
   tags?: Record<string, string>;
+  /** This run's `EngineOptions.strictResources` (not kept: a resumed run uses the engine's). */
+  strictResources?: boolean;
 }
 
 /** One task in a {@link RunSummary}. */
@@ -134,7 +136,10 @@ export interface PlannedTask {
   dependsOn: string[];
   condition?: string;
   iterations?: number;
+  /** What the task will reserve: its request, lowered to this machine unless strict. */
   demand?: ResourceDemand;
+  /** What will not be honoured here (a request above this machine, Kubernetes settings). */
+  notes?: string[];
 }
 
 /** A dry run: the whole DAG resolved without executing anything. */

@@ -75,6 +75,7 @@ export {
 export { MEMORY_UNITS, parseCpuCores, parseDurationMs, parseMemoryBytes } from "./units.ts";
 export type { ValidateOptions } from "./validate.ts";
 export { assertValidPipeline, SUPPORTED_SCHEMA_VERSIONS, validatePipeline } from "./validate.ts";
+export { resourceInput } from "./validate-resources.ts";
 export type { DagEntry, TaskEntry } from "./walk.ts";
 export { componentOf, upstreamTasks, walkComponents, walkDag } from "./walk.ts";
 export { RUN_METRICS_TASKS_FIELD, runMetricsPlatform, runMetricsTasks, WEFT_PLATFORM } from "./weft-platform.ts";

@@ -6,6 +6,7 @@ import { artifactTypeAccepts } from "./artifact-types.ts";
 import type { IrIssue } from "./errors.ts";
 import { checkParameterValue } from "./parameters.ts";
 import type { ArtifactTypeSchema, ComponentSpec, JsonValue, ParameterType, PipelineSpec } from "./spec.ts";
+import { resourceInputs } from "./validate-resources.ts";
 import type { TaskEntry } from "./walk.ts";
 
 const title = (t: ArtifactTypeSchema | undefined): string => t?.schemaTitle ?? "system.Artifact";
@@ -51,6 +52,8 @@ export function checkTask(spec: PipelineSpec, t: TaskEntry, issues: IrIssue[]): 
   const supplied = new Set<string>();
   const interpolated = interpolatedInputs(task.inputs?.parameters ?? {});
   for (const name of conditionInputs(task.triggerPolicy?.condition)) interpolated.add(name);
+  const resources = resourceInputs(spec, target);
+  for (const name of [...resources.reads.keys(), ...resources.injected]) interpolated.add(name);
   for (const [name, src] of Object.entries(task.inputs?.parameters ?? {})) {
     const path = `${taskPath}.inputs.parameters.${name}`;
     supplied.add(name);
@@ -156,6 +159,14 @@ export function checkTask(spec: PipelineSpec, t: TaskEntry, issues: IrIssue[]): 
   checkIterators(t, supplied, add);
 
   if (!target) return;
+  for (const [name, fields] of resources.reads) {
+    const decl = targetParams[name];
+    if (supplied.has(name) || decl?.defaultValue !== undefined || decl?.isOptional === true) continue;
+    add(
+      `${taskPath}.inputs.parameters`,
+      `the ${fields.join(" and ")} of executor '${target.executorLabel}' ${fields.length > 1 ? "are" : "is"} set from input '${name}', which the task does not supply; add '${name}' to ${taskPath}.inputs.parameters or give the resource a constant value`,
+    );
+  }
   for (const [name, decl] of Object.entries(targetParams)) {
     if (supplied.has(name) || decl.isOptional === true || decl.defaultValue !== undefined) continue;
     add(

@@ -236,6 +236,55 @@ describe("validatePipeline", () => {
     expect(messages(fixed)).toEqual([]);
   });
 
+  it("accepts resources set from task inputs as KFP writes them, and names what they read that is missing", () => {
+    const setCpu = (s: PipelineSpec, cpu: string) => {
+      const c = s.deploymentSpec?.executors?.["exec-prep"]?.container;
+      if (c)
+        c.resources = { resourceCpuLimit: cpu, accelerator: { resourceType: "NVIDIA_TESLA_T4", resourceCount: "1" } };
+    };
+    const cpuFromRows = "{{$.inputs.parameters['pipelinechannel--rows']}}";
+    const kfp = broken((s) => {
+      setCpu(s, cpuFromRows);
+      const p = task(s, "prep").inputs?.parameters;
+      if (p) {
+        p.cpu_limit = { runtimeValue: { constant: cpuFromRows } };
+        p["pipelinechannel--rows"] = { componentInputParameter: "rows" };
+      }
+    });
+    expect(messages(kfp)).toEqual([]);
+    const unwired = broken((s) => setCpu(s, cpuFromRows));
+    expect(messages(unwired)).toEqual([
+      "root.dag.tasks.prep.inputs.parameters: the resourceCpuLimit of executor 'exec-prep' is set from input 'pipelinechannel--rows', which the task does not supply; add 'pipelinechannel--rows' to root.dag.tasks.prep.inputs.parameters or give the resource a constant value",
+    ]);
+    const injectedWithoutPlaceholder = broken((s) => {
+      setCpu(s, "2");
+      const p = task(s, "prep").inputs?.parameters;
+      if (p) p.cpu_limit = { runtimeValue: { constant: "2" } };
+    });
+    expect(messages(injectedWithoutPlaceholder)).toEqual([
+      "root.dag.tasks.prep.inputs.parameters.cpu_limit: component 'comp-prep' has no input parameter 'cpu_limit' (it declares: rows); remove it or declare it",
+    ]);
+  });
+
+  it("rejects resource constants that are not quantities, and placeholders inside other text", () => {
+    const pkg = broken((s) => {
+      const c = s.deploymentSpec?.executors?.["exec-prep"]?.container;
+      if (c) {
+        c.resources = {
+          resourceCpuRequest: "{{$.inputs.parameters['rows']}}m",
+          resourceMemoryLimit: "4Gi",
+          memoryRequest: -1,
+          accelerator: { resourceCount: "two" },
+        };
+      }
+    });
+    expect(messages(pkg)).toEqual([
+      "deploymentSpec.executors.exec-prep.container.resources.resourceCpuRequest: '{{$.inputs.parameters['rows']}}m' is not one input placeholder; write the whole value as {{$.inputs.parameters['name']}} or as a CPU quantity such as \"500m\" or \"2\"",
+      "deploymentSpec.executors.exec-prep.container.resources.accelerator.resourceCount: 'two' is not a whole number of devices such as \"1\"; write one, or the placeholder {{$.inputs.parameters['name']}} to set it from a task input",
+      "deploymentSpec.executors.exec-prep.container.resources.memoryRequest: is -1; a resource amount must be 0 or more",
+    ]);
+  });
+
   it("reports required inputs that are not supplied, and respects defaults and isOptional", () => {
     const pkg = broken((s) => {
       const t = task(s, "train");

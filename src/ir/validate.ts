@@ -8,6 +8,7 @@ import { type IrIssue, IrValidationError } from "./errors.ts";
 import { keyPath, NAME_RULE, nameProblem } from "./names.ts";
 import { checkParameterValue } from "./parameters.ts";
 import type { ComponentSpec, PipelinePackage, PipelineSpec } from "./spec.ts";
+import { checkResources } from "./validate-resources.ts";
 import { checkTask, conditionInputs } from "./validate-task.ts";
 import { type DagEntry, type TaskEntry, upstreamTasks, walkComponents, walkDag } from "./walk.ts";
 
@@ -293,6 +294,7 @@ export function validatePipeline(pkg: PipelinePackage, _opts: ValidateOptions = 
     checkDefaults(entry, issues);
   }
   checkExecutors(spec, issues);
+  checkResources(spec, issues);
   checkComponentCycles(spec, issues);
   for (const t of walkDag(spec)) {
     checkTask(spec, t, issues);

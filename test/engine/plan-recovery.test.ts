@@ -57,9 +57,13 @@ describe("plan", () => {
     const huge = new IrBuilder("huge")
       .sh("h", "true", {}, { resources: { resourceMemoryLimit: "64Gi" } })
       .root({ h: task("h") });
-    expect(() => env.engine.plan(huge.build())).toThrow(
+    expect(() => env.newEngine({ strictResources: true }).plan(huge.build())).toThrow(
       /task 'root\/h': can never run on this machine: it requests 64.00 GiB/,
     );
+    expect(env.engine.plan(huge.build()).tasks[0]).toMatchObject({
+      demand: { memoryBytes: 2 ** 30 },
+      notes: [expect.stringMatching(/requests 64.00 GiB of memory but this machine has 1.00 GiB/)],
+    });
 
     const cycle = new IrBuilder("cycle")
       .sh("x", "true")

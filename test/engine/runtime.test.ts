@@ -153,11 +153,11 @@ describe("resources", () => {
     expect(env.store.tasks.get(a?.id ?? "")?.resources).toMatchObject({ cpus: 2000 });
   });
 
-  it("fails a task that can never fit, saying why", async () => {
+  it("with strictResources, fails a task that can never fit, saying why", async () => {
     const b = new IrBuilder("too-big")
       .sh("huge", "true", {}, { resources: { resourceCpuLimit: "64" } })
       .root({ huge: task("huge") });
-    const s = await env.engine.startRun({ pipeline: b.build() }).done;
+    const s = await env.engine.startRun({ pipeline: b.build(), strictResources: true }).done;
     expect(s.state).toBe("FAILED");
     expect(byPath(s, "root/huge")?.error).toMatch(/can never run here: it requests 64 CPUs but this machine has 2/);
     expect(byPath(s, "root/huge")?.errorCode).toBe("RESOURCES_UNSATISFIABLE");

@@ -26,6 +26,8 @@ export interface RunCommandOptions {
   export?: string;
   /** False with `--no-typecheck`. */
   typecheck?: boolean;
+  /** `--strict-resources`: enforce resource requests and Kubernetes data settings. */
+  strictResources?: boolean;
 }
 
 /** Executes `weft run`; returns the exit code. */
@@ -38,7 +40,10 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   await loadEngine();
   const ctx = openContext();
   try {
-    const engine = ctx.engine(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel });
+    const engine = ctx.engine({
+      ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }),
+      ...(opts.strictResources ? { strictResources: true } : {}),
+    });
     // the pipeline and the version holding this spec (by content digest): the UI's
     // Pipelines page, "New run" and "Clone run" work for runs started here
     const { version } = ctx.store.pipelines.register({
@@ -94,6 +99,10 @@ export function registerRunCommand(program: Command): void {
       "--max-parallel <n>",
       "run at most n tasks at once (default: twice the cores, fewer when memory or the open-file limit is low)",
       parsePositiveInt("--max-parallel"),
+    )
+    .option(
+      "--strict-resources",
+      "fail a task whose CPU, memory or GPU request exceeds this machine, or that needs a Kubernetes secret, config map or volume (default: run it, noting in its log what was not honoured)",
     )
     .option("--export <name>", "for a .ts file with several pipelines: which export to run")
     .option("--no-typecheck", "do not type-check a .ts pipeline before running it")

@@ -51,6 +51,8 @@ export interface RunsRetryOptions {
   json?: boolean;
   quiet?: boolean;
   maxParallel?: number;
+  /** `--strict-resources`, as for `weft run` (a resumed run does not keep its first setting). */
+  strictResources?: boolean;
 }
 
 /** Resumes a run: finished tasks are kept, failed and unfinished ones run again. */
@@ -58,7 +60,10 @@ export async function runsRetry(ref: string, opts: RunsRetryOptions): Promise<nu
   await loadEngine();
   const ctx = openContext();
   try {
-    const engine = ctx.engine(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel });
+    const engine = ctx.engine({
+      ...(opts.maxParallel === undefined ? {} : { maxParallel: opts.maxParallel }),
+      ...(opts.strictResources ? { strictResources: true } : {}),
+    });
     const run = resolveRun(ctx.store, ref);
     if (run.state === "SUCCEEDED") {
       throw new CliError(

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { RunsEditOptions } from "../catalog-actions.ts";
 import { collectParam, parsePositiveInt } from "../option-parsers.ts";
 import { hostOf } from "../remote/host.ts";
+import type { RunsRetryOptions } from "./runs-control.ts";
 import type { RunsListOptions } from "./runs-list.ts";
 
 /** Registers `weft runs` and its subcommands on `program`. */
@@ -77,7 +78,11 @@ export function registerRunsCommand(program: Command): void {
       "run at most n tasks at once (default: twice the cores, fewer when memory or the open-file limit is low)",
       parsePositiveInt("--max-parallel"),
     )
-    .action(async (ref: string, opts: { json?: boolean; quiet?: boolean; maxParallel?: number }) => {
+    .option(
+      "--strict-resources",
+      "fail a task whose CPU, memory or GPU request exceeds this machine, or that needs a Kubernetes secret, config map or volume (default: run it, noting in its log what was not honoured)",
+    )
+    .action(async (ref: string, opts: RunsRetryOptions) => {
       const host = hostOf(program);
       process.exitCode =
         host === undefined

@@ -23,6 +23,8 @@ export interface ServerCommandOptions {
   host: string;
   concurrency: string;
   maxParallel?: string;
+  /** `--strict-resources`: runs fail tasks whose resources or Kubernetes settings this machine cannot honour. */
+  strictResources?: boolean;
   /** Seconds a SIGTERM/SIGINT gives running tasks before the server exits (default 10). */
   grace?: string;
   log?: boolean;
@@ -101,7 +103,10 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   const graceMs = positiveInt(opts.grace ?? "10", "--grace", true) * 1000;
   await loadEngine();
   const ctx = openContext();
-  const engine = ctx.engine(opts.maxParallel ? { maxParallel: positiveInt(opts.maxParallel, "--max-parallel") } : {});
+  const engine = ctx.engine({
+    ...(opts.maxParallel ? { maxParallel: positiveInt(opts.maxParallel, "--max-parallel") } : {}),
+    ...(opts.strictResources ? { strictResources: true } : {}),
+  });
   const server = createServer({
     store: ctx.store,
     engine,
@@ -187,6 +192,10 @@ export function registerServerCommand(program: Command): void {
     .option(
       "--max-parallel <n>",
       "tasks executed at once across runs (default: twice the cores, fewer when memory or the open-file limit is low)",
+    )
+    .option(
+      "--strict-resources",
+      "fail a task whose CPU, memory or GPU request exceeds this machine, or that needs a Kubernetes secret, config map or volume (default: run it, noting in its log what was not honoured)",
     )
     .option("--grace <seconds>", "on SIGTERM/SIGINT, how long running tasks may finish before the server exits", "10")
     .option("--log", "log every request");

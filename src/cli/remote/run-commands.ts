@@ -19,7 +19,11 @@ import { remoteRunHandle } from "./run-handle.ts";
  * SUCCEEDED).
  */
 export async function remoteRunCommand(host: string, file: string, opts: RunCommandOptions): Promise<number> {
-  rejectLocalOnly("weft run", { "--no-cache": !opts.cache, "--max-parallel": opts.maxParallel !== undefined });
+  rejectLocalOnly("weft run", {
+    "--no-cache": !opts.cache,
+    "--max-parallel": opts.maxParallel !== undefined,
+    "--strict-resources": opts.strictResources === true,
+  });
   const pipeline = await loadPipeline(file, { exportName: opts.export, typecheck: opts.typecheck !== false });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
   const tags = parseTags(opts.tag ?? []);
@@ -82,9 +86,12 @@ export async function remoteRunsCancel(host: string, ref: string, opts: { wait: 
 export async function remoteRunsRetry(
   host: string,
   ref: string,
-  opts: { json?: boolean; quiet?: boolean; maxParallel?: number },
+  opts: { json?: boolean; quiet?: boolean; maxParallel?: number; strictResources?: boolean },
 ): Promise<number> {
-  rejectLocalOnly("weft runs retry", { "--max-parallel": opts.maxParallel !== undefined });
+  rejectLocalOnly("weft runs retry", {
+    "--max-parallel": opts.maxParallel !== undefined,
+    "--strict-resources": opts.strictResources === true,
+  });
   return withRemote(host, async (remote) => {
     const run = await resolveRemoteRun(remote, ref);
     if (run.state === "SUCCEEDED") {
