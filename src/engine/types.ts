@@ -69,6 +69,13 @@ export interface StartRunRequest {
   recurringRunId?: string;
   /** User-defined labels of the run. */
   tags?: Record<string, string>;
+  /**
+   * Where the run's output artifacts go (`file:///abs/dir` or an absolute path); default
+   * `<home>/artifacts`. Object-store roots are refused (`ARTIFACT_ROOT_UNSUPPORTED`).
+   */
+  pipelineRoot?: string;
+  /** KFP's service account, recorded and shown; locally it changes no permission. */
+  serviceAccount?: string;
 }
 
 /** One task in a {@link RunSummary}. */
