@@ -2,6 +2,7 @@
  * `weft run <pipeline.ts | pipeline.yaml>`: compiles if needed, validates the pipeline
  * and its parameters, records the run, executes it on this machine and shows its progress.
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { assertValidPipeline } from "../../ir/index.ts";
 import { loadEngine, openContext } from "../context.ts";
@@ -26,6 +27,16 @@ export interface RunCommandOptions {
   export?: string;
   /** False with `--no-typecheck`. */
   typecheck?: boolean;
+  /** Where the run's artifacts go: a directory or a file:// URI (default `$WEFT_HOME/artifacts`). */
+  pipelineRoot?: string;
+}
+
+/**
+ * `--pipeline-root` as given: a `file://` URI unchanged, a path made absolute against the
+ * current directory (a relative root would mean another place to a server).
+ */
+export function pipelineRootOption(value: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(value) ? value : resolve(value);
 }
 
 /** Executes `weft run`; returns the exit code. */
@@ -52,6 +63,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       tags,
       ...(opts.description === undefined ? {} : { description: opts.description }),
       enableCache: opts.cache,
+      ...(opts.pipelineRoot === undefined ? {} : { pipelineRoot: pipelineRootOption(opts.pipelineRoot) }),
       ...(opts.experiment === undefined ? {} : { experimentName: opts.experiment }),
       ...(opts.runName === undefined ? {} : { runName: opts.runName }),
     });
@@ -94,6 +106,10 @@ export function registerRunCommand(program: Command): void {
       "--max-parallel <n>",
       "run at most n tasks at once (default: twice the cores, fewer when memory or the open-file limit is low)",
       parsePositiveInt("--max-parallel"),
+    )
+    .option(
+      "--pipeline-root <dir>",
+      "where the run's output artifacts go: a directory or file:///abs/dir (default: the home's artifacts/)",
     )
     .option("--export <name>", "for a .ts file with several pipelines: which export to run")
     .option("--no-typecheck", "do not type-check a .ts pipeline before running it")
