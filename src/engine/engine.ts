@@ -134,7 +134,8 @@ export class Engine {
       pipelineSpec: spec,
       ...(req.pipeline.platformSpec ? { platformSpec: req.pipeline.platformSpec } : {}),
       parameters,
-      pipelineRoot: req.pipelineRoot || insideRoot(this.home, "artifacts"),
+      // recorded only when given: without one the run follows the home, wherever it is
+      ...(req.pipelineRoot ? { pipelineRoot: req.pipelineRoot } : {}),
       ...(req.serviceAccount ? { serviceAccount: req.serviceAccount } : {}),
       enableCache: req.enableCache ?? true,
       createdAt: now,
