@@ -155,10 +155,10 @@ function statusJson(e: { code?: string; message: string; action?: string }): Jso
 /** KFP's `map<string, ArtifactList>`: artifact ids by input or output name; unset when empty. */
 type ArtifactLists = Record<string, { artifact_ids: string[] }>;
 
-function artifactLists(byName: Record<string, string[]>): ArtifactLists | undefined {
-  const out: ArtifactLists = {};
-  for (const [name, ids] of Object.entries(byName)) if (ids.length > 0) out[name] = { artifact_ids: ids };
-  return Object.keys(out).length > 0 ? out : undefined;
+function artifactLists(byName: Map<string, string[]>): ArtifactLists | undefined {
+  // fromEntries defines own properties: an input named `__proto__` stays a name
+  const entries = [...byName].filter(([, ids]) => ids.length > 0).map(([name, ids]) => [name, { artifact_ids: ids }]);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /**
@@ -167,14 +167,15 @@ function artifactLists(byName: Record<string, string[]>): ArtifactLists | undefi
  * from its OUTPUT lineage events; ids are the artifacts API's.
  */
 function taskArtifacts(t: Task, events: readonly Event[]): { inputs?: ArtifactLists; outputs?: ArtifactLists } {
-  const inputs: Record<string, string[]> = { ...t.inputs.artifacts };
-  const outputs: Record<string, string[]> = {};
+  const inputs = new Map(Object.entries(t.inputs.artifacts).map(([name, ids]) => [name, [...ids]]));
+  const recorded = new Set(inputs.keys());
+  const outputs = new Map<string, string[]>();
   for (const e of events) {
+    if (e.type === "INPUT" && recorded.has(e.name)) continue;
     const into = e.type === "OUTPUT" ? outputs : inputs;
-    if (e.type === "INPUT" && t.inputs.artifacts[e.name] !== undefined) continue;
-    const list = Object.hasOwn(into, e.name) ? (into[e.name] as string[]) : [];
+    const list = into.get(e.name) ?? [];
     if (!list.includes(e.artifactId)) list.push(e.artifactId);
-    into[e.name] = list;
+    into.set(e.name, list);
   }
   const out: { inputs?: ArtifactLists; outputs?: ArtifactLists } = {};
   const i = artifactLists(inputs);

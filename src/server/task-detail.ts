@@ -51,13 +51,14 @@ function errorJson(e: TaskError | undefined): TaskErrorJson | undefined {
 
 /** A task record as {@link TaskDetailJson}; `events` are its lineage events. */
 export function taskDetailJson(t: Task, events: readonly Event[] = []): TaskDetailJson {
-  const outputArtifacts: Record<string, string[]> = {};
+  const byName = new Map<string, string[]>();
   for (const e of events) {
     if (e.type !== "OUTPUT" || e.taskId !== t.id) continue;
-    const list = Object.hasOwn(outputArtifacts, e.name) ? (outputArtifacts[e.name] as string[]) : [];
+    const list = byName.get(e.name) ?? [];
     if (!list.includes(e.artifactId)) list.push(e.artifactId);
-    outputArtifacts[e.name] = list;
+    byName.set(e.name, list);
   }
+  const outputArtifacts: Record<string, string[]> = Object.fromEntries(byName);
   const out: Record<string, unknown> = compact({
     task_id: t.id,
     run_id: t.runId,
