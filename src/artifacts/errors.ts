@@ -7,7 +7,8 @@ export type ArtifactErrorCode =
   | "ARTIFACT_INVALID_SEGMENT"
   | "ARTIFACT_NOT_FOUND"
   | "ARTIFACT_IS_DIRECTORY"
-  | "ARTIFACT_NOT_REGULAR";
+  | "ARTIFACT_NOT_REGULAR"
+  | "ARTIFACT_ROOT_UNSUPPORTED";
 
 /**
  * An error of artifact storage: a stable `code`, a message that names the URI or path and

@@ -10,4 +10,5 @@ export { type ArtifactDigest, digestArtifact, digestFile, digestTree, type TreeE
 export { ArtifactError, type ArtifactErrorCode } from "./errors.ts";
 export { checkSegment, insideRoot, resolveInside } from "./guard.ts";
 export { LocalArtifactStore } from "./local-store.ts";
+export { artifactContentRoots, pipelineRootDir, resolveInsideAny } from "./pipeline-root.ts";
 export type { ArtifactData, ArtifactStore } from "./store.ts";

@@ -73,7 +73,10 @@ export type CreateRunOptions = PipelineRef & {
   tags?: Record<string, string>;
   experimentId?: string;
   parameters?: Record<string, JsonValue>;
+  /** Where the run's artifacts go: `file:///abs/dir` or an absolute path on the server. */
   pipelineRoot?: string;
+  /** KFP's service account: recorded and shown (no permission changes on a local server). */
+  serviceAccount?: string;
 };
 
 /** Fields of {@link WeftClient.createRecurringRun}: `cron` (6-field KFP or 5-field crontab) or `intervalSeconds`. */
@@ -89,6 +92,9 @@ export type CreateRecurringRunOptions = PipelineRef & {
   maxConcurrency?: number;
   noCatchup?: boolean;
   enabled?: boolean;
+  /** Given to every run it starts, as {@link CreateRunOptions}. */
+  pipelineRoot?: string;
+  serviceAccount?: string;
 };
 
 async function pipelineFields(ref: PipelineRef): Promise<Record<string, unknown>> {
@@ -283,6 +289,7 @@ export class WeftClient {
       ...(opts.description ? { description: opts.description } : {}),
       ...(opts.experimentId ? { experiment_id: opts.experimentId } : {}),
       ...(opts.tags && Object.keys(opts.tags).length > 0 ? { tags: opts.tags } : {}),
+      ...(opts.serviceAccount ? { service_account: opts.serviceAccount } : {}),
       ...(await pipelineFields(opts)),
       runtime_config: runtime,
     });
@@ -372,7 +379,11 @@ export class WeftClient {
       ...(opts.description ? { description: opts.description } : {}),
       ...(opts.experimentId ? { experiment_id: opts.experimentId } : {}),
       ...(await pipelineFields(opts)),
-      runtime_config: { parameters: opts.parameters ?? {} },
+      runtime_config: {
+        parameters: opts.parameters ?? {},
+        ...(opts.pipelineRoot ? { pipeline_root: opts.pipelineRoot } : {}),
+      },
+      ...(opts.serviceAccount ? { service_account: opts.serviceAccount } : {}),
       trigger,
       max_concurrency: String(opts.maxConcurrency ?? 1),
       no_catchup: opts.noCatchup ?? false,

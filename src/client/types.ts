@@ -70,6 +70,10 @@ export interface ApiTaskDetail {
   end_time?: string;
   state?: ApiRuntimeState;
   error?: ApiStatus;
+  /** Input artifacts by input name: `{artifact_ids: [...]}` (ids as the artifacts API gives them). */
+  inputs?: Record<string, { artifact_ids?: string[] }>;
+  /** Output artifacts by output name. */
+  outputs?: Record<string, { artifact_ids?: string[] }>;
   parent_task_id?: string;
   pod_name?: string;
   child_tasks?: { task_id?: string; pod_name?: string }[];
@@ -86,6 +90,8 @@ export interface ApiRun {
   pipeline_spec?: Record<string, unknown>;
   pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
   runtime_config?: { parameters?: Record<string, JsonValue>; pipeline_root?: string };
+  /** KFP's service account; Weft records and shows it (no permission changes locally). */
+  service_account?: string;
   created_at?: string;
   scheduled_at?: string;
   finished_at?: string;
@@ -117,6 +123,8 @@ export interface ApiRecurringRun {
   pipeline_spec?: Record<string, unknown>;
   pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
   runtime_config?: { parameters?: Record<string, JsonValue>; pipeline_root?: string };
+  /** Given to every run it starts. */
+  service_account?: string;
   max_concurrency?: string;
   trigger?: {
     cron_schedule?: { cron?: string; start_time?: string; end_time?: string };

@@ -3,7 +3,7 @@
  * cancel and plan runs.
  */
 import path from "node:path";
-import { type ArtifactStore, insideRoot } from "../artifacts/index.ts";
+import { type ArtifactStore, insideRoot, LocalArtifactStore, pipelineRootDir } from "../artifacts/index.ts";
 import {
   assertValidPipeline,
   isRetryableRunState,
@@ -11,7 +11,7 @@ import {
   type JsonValue,
   type PipelinePackage,
 } from "../ir/index.ts";
-import type { Store, Task } from "../store/index.ts";
+import type { Run, Store, Task } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
 import { resolveRunParameters } from "./params.ts";
 import { planPipeline } from "./planner.ts";
@@ -86,7 +86,21 @@ export class Engine {
     this.scheduler = new Scheduler(this.capacity, opts.maxParallel ?? defaultMaxParallel(this.capacity).value);
   }
 
-  private settings(enableCache: boolean, strictResources = this.opts.strictResources === true) {
+  /**
+   * Where a run's output artifacts go: its pipeline root when it names a local directory
+   * (`file:///abs/dir` or an absolute path), else `<home>/artifacts`; with the store that
+   * lays out URIs under it. An object-store root throws `ARTIFACT_ROOT_UNSUPPORTED`.
+   */
+  private artifactsRootOf(run: Run): { artifactsDir: string; artifactStore?: ArtifactStore } {
+    const home = insideRoot(this.home, "artifacts");
+    const own = pipelineRootDir(run.pipelineRoot, `run ${run.id}: pipeline root`);
+    if (own === undefined || own === home) {
+      return { artifactsDir: home, ...(this.opts.artifacts ? { artifactStore: this.opts.artifacts } : {}) };
+    }
+    return { artifactsDir: own, artifactStore: new LocalArtifactStore(own) };
+  }
+
+  private settings(run: Run, strictResources = this.opts.strictResources === true) {
     const envTimeout = process.env.WEFT_TASK_TIMEOUT;
     const envStale = process.env.WEFT_CACHE_MAX_STALENESS;
     const taskTimeoutMs =
@@ -94,14 +108,13 @@ export class Engine {
     const maxStalenessMs =
       this.opts.cacheMaxStalenessMs ?? (envStale ? parseDuration(envStale, "WEFT_CACHE_MAX_STALENESS") : undefined);
     return {
-      enableCache,
+      enableCache: run.enableCache,
       strictResources,
       killGraceMs: this.opts.killGraceMs ?? 3000,
       programRoot: this.opts.programRoot ?? path.join(process.cwd(), "node_modules", ".cache", "weft", "programs"),
       home: this.home,
       logsDir: insideRoot(this.home, "logs"),
-      artifactsDir: insideRoot(this.home, "artifacts"),
-      ...(this.opts.artifacts ? { artifactStore: this.opts.artifacts } : {}),
+      ...this.artifactsRootOf(run),
       ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
       ...(maxStalenessMs !== undefined ? { maxStalenessMs } : {}),
     };
@@ -116,6 +129,8 @@ export class Engine {
     const spec = req.pipeline.pipelineSpec;
     assertValidPipeline(req.pipeline, { file: `pipeline '${spec.pipelineInfo.name}'` });
     const parameters = resolveRunParameters(spec, req.parameters);
+    // an object-store or relative root is refused before anything is recorded
+    pipelineRootDir(req.pipelineRoot, "pipeline root");
     const clock = this.opts.clock ?? Date.now;
     const experiment = req.experimentName
       ? this.store.experiments.getOrCreateByName(req.experimentName)
@@ -128,7 +143,9 @@ export class Engine {
       pipelineSpec: spec,
       ...(req.pipeline.platformSpec ? { platformSpec: req.pipeline.platformSpec } : {}),
       parameters,
-      pipelineRoot: insideRoot(this.home, "artifacts"),
+      // recorded only when given: without one the run follows the home, wherever it is
+      ...(req.pipelineRoot ? { pipelineRoot: req.pipelineRoot } : {}),
+      ...(req.serviceAccount ? { serviceAccount: req.serviceAccount } : {}),
       enableCache: req.enableCache ?? true,
       createdAt: now,
       scheduledAt: now,
@@ -188,7 +205,7 @@ export class Engine {
       store: this.store,
       scheduler: this.scheduler,
       capacity: this.capacity,
-      settings: this.settings(run.enableCache, strictResources),
+      settings: this.settings(run, strictResources),
       clock: this.opts.clock ?? Date.now,
       previous,
       parameters,

@@ -71,6 +71,13 @@ export interface StartRunRequest {
   tags?: Record<string, string>;
   /** This run's `EngineOptions.strictResources` (not kept: a resumed run uses the engine's). */
   strictResources?: boolean;
+  /**
+   * Where the run's output artifacts go (`file:///abs/dir` or an absolute path); default
+   * `<home>/artifacts`. Object-store roots are refused (`ARTIFACT_ROOT_UNSUPPORTED`).
+   */
+  pipelineRoot?: string;
+  /** KFP's service account, recorded and shown; locally it changes no permission. */
+  serviceAccount?: string;
 }
 
 /** One task in a {@link RunSummary}. */

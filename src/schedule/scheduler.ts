@@ -184,6 +184,8 @@ export class Scheduler {
         scheduledAt,
         recurringRunId: rr.id,
         namespace: current.namespace,
+        ...(current.pipelineRoot ? { pipelineRoot: current.pipelineRoot } : {}),
+        ...(current.serviceAccount ? { serviceAccount: current.serviceAccount } : {}),
       });
       return { runId, recurringRunId: rr.id, scheduledAt, index };
     });

@@ -23,7 +23,11 @@ const kfpRoutes: [string, string, string][] = [
   ["get", `${KFP}/pipelines/names/{name}`, "Get a pipeline by name"],
   ["get", `${KFP}/pipelines/{pipeline_id}`, "Get a pipeline"],
   ["patch", `${KFP}/pipelines/{pipeline_id}`, "Update a pipeline's display_name and tags (body: the pipeline)"],
-  ["delete", `${KFP}/pipelines/{pipeline_id}`, "Delete a pipeline (cascade=true deletes its versions)"],
+  [
+    "delete",
+    `${KFP}/pipelines/{pipeline_id}`,
+    "Delete a pipeline (cascade=true deletes its versions; booleans take 1, t, T, TRUE, true, True or 0, f, F, FALSE, false, False, as KFP's gateway)",
+  ],
   ["get", `${KFP}/pipelines/{pipeline_id}/versions`, "List pipeline versions"],
   ["post", `${KFP}/pipelines/{pipeline_id}/versions`, "Create a pipeline version"],
   ["get", `${KFP}/pipelines/{pipeline_id}/versions/{pipeline_version_id}`, "Get a pipeline version"],
@@ -48,8 +52,16 @@ const kfpRoutes: [string, string, string][] = [
     `${KFP}/runs`,
     "List runs without their pipeline_spec, each with its run metrics (metrics: [{name, number_value}]); filter and sort_by also take metric:NAME (filter values int_value, string_value or double_value), e.g. sort_by=metric:f1 desc (filter, sort_by, page_size, page_token, experiment_id, namespace; filter key tags.KEY matches one tag)",
   ],
-  ["post", `${KFP}/runs`, "Create a run from pipeline_spec or pipeline_version_reference (Weft adds tags)"],
-  ["get", `${KFP}/runs/{run_id}`, "Get a run with its pipeline_spec and task details"],
+  [
+    "post",
+    `${KFP}/runs`,
+    "Create a run from pipeline_spec or pipeline_version_reference (Weft adds tags). runtime_config.pipeline_root (file:///abs/dir or an absolute path) is where its artifacts go, <root>/<run_id>/<task>/<output>; gs://, s3:// and minio:// roots are refused with 400. service_account is recorded and echoed (no permission changes locally)",
+  ],
+  [
+    "get",
+    `${KFP}/runs/{run_id}`,
+    "Get a run with its pipeline_spec and task details; each task detail has inputs and outputs: {NAME: {artifact_ids: [...]}} (ids as the artifacts API gives them)",
+  ],
   [
     "patch",
     `${KFP}/runs/{run_id}`,

@@ -15,12 +15,27 @@ export function queryParam(req: FastifyRequest, name: string): string | undefine
   return value;
 }
 
-/** A boolean query parameter (`true`/`false`/`1`/`0`). */
+/** The spellings of `true` and `false` KFP's gateway accepts (Go's `strconv.ParseBool`). */
+export const BOOL_TRUE: readonly string[] = ["1", "t", "T", "TRUE", "true", "True"];
+export const BOOL_FALSE: readonly string[] = ["0", "f", "F", "FALSE", "false", "False"];
+
+/**
+ * The value of a boolean query parameter as KFP's gateway reads it: one of
+ * {@link BOOL_TRUE} or {@link BOOL_FALSE} (absent or empty is false); anything else is a
+ * 400 naming the parameter and the accepted values. Every route reads booleans with this.
+ */
+export function parseBoolParam(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === "") return false;
+  if (BOOL_TRUE.includes(value)) return true;
+  if (BOOL_FALSE.includes(value)) return false;
+  throw badRequest(
+    `query parameter ${name} ${JSON.stringify(value)} is not a boolean; use one of ${BOOL_TRUE.join(", ")} for true or ${BOOL_FALSE.join(", ")} for false.`,
+  );
+}
+
+/** A boolean query parameter ({@link parseBoolParam}); a repeated one is a 400. */
 export function boolParam(req: FastifyRequest, name: string): boolean {
-  const v = queryParam(req, name);
-  if (v === undefined || v === "" || v === "false" || v === "0") return false;
-  if (v === "true" || v === "1") return true;
-  throw badRequest(`query parameter ${name} must be true or false, not "${v}".`);
+  return parseBoolParam(name, queryParam(req, name));
 }
 
 /** A path parameter (always present for a matched route). */

@@ -14,6 +14,7 @@ import type {
 import { isTerminalRunState } from "../ir/index.ts";
 import { compileTrigger, nextFireAfter, nextFireTime } from "../schedule/index.ts";
 import type {
+  Event,
   Experiment,
   Pipeline,
   PipelineVersion,
@@ -151,8 +152,41 @@ function statusJson(e: { code?: string; message: string; action?: string }): Jso
   });
 }
 
-/** `v2beta1PipelineTaskDetail`. */
-export function taskJson(t: Task, children: string[]): ApiTaskDetail {
+/** KFP's `map<string, ArtifactList>`: artifact ids by input or output name; unset when empty. */
+type ArtifactLists = Record<string, { artifact_ids: string[] }>;
+
+function artifactLists(byName: Map<string, string[]>): ArtifactLists | undefined {
+  // fromEntries defines own properties: an input named `__proto__` stays a name
+  const entries = [...byName].filter(([, ids]) => ids.length > 0).map(([name, ids]) => [name, { artifact_ids: ids }]);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/**
+ * A task's artifacts by name, as KFP's PipelineTaskDetail `inputs` and `outputs` carry
+ * them: inputs from the task's resolved inputs (every node kind records them), outputs
+ * from its OUTPUT lineage events; ids are the artifacts API's.
+ */
+function taskArtifacts(t: Task, events: readonly Event[]): { inputs?: ArtifactLists; outputs?: ArtifactLists } {
+  const inputs = new Map(Object.entries(t.inputs.artifacts).map(([name, ids]) => [name, [...ids]]));
+  const recorded = new Set(inputs.keys());
+  const outputs = new Map<string, string[]>();
+  for (const e of events) {
+    if (e.type === "INPUT" && recorded.has(e.name)) continue;
+    const into = e.type === "OUTPUT" ? outputs : inputs;
+    const list = into.get(e.name) ?? [];
+    if (!list.includes(e.artifactId)) list.push(e.artifactId);
+    into.set(e.name, list);
+  }
+  const out: { inputs?: ArtifactLists; outputs?: ArtifactLists } = {};
+  const i = artifactLists(inputs);
+  const o = artifactLists(outputs);
+  if (i) out.inputs = i;
+  if (o) out.outputs = o;
+  return out;
+}
+
+/** `v2beta1PipelineTaskDetail`; `events` (the task's lineage events) fill `inputs` and `outputs`. */
+export function taskJson(t: Task, children: string[], events: readonly Event[] = []): ApiTaskDetail {
   return compact<ApiTaskDetail>({
     run_id: t.runId,
     task_id: t.id,
@@ -162,6 +196,7 @@ export function taskJson(t: Task, children: string[]): ApiTaskDetail {
     end_time: time(t.finishedAt),
     state: taskRuntimeState(t.state),
     error: t.error ? statusJson(t.error) : undefined,
+    ...taskArtifacts(t, events),
     parent_task_id: t.parentId,
     pod_name: t.path,
     child_tasks: children.length > 0 ? children.map((id) => ({ task_id: id })) : undefined,
@@ -174,7 +209,7 @@ export function taskJson(t: Task, children: string[]): ApiTaskDetail {
  */
 export function runJson(
   r: Run | RunSummary,
-  opts: { pipelineId?: string; tasks?: Task[]; metrics?: RunMetric[] } = {},
+  opts: { pipelineId?: string; tasks?: Task[]; events?: Event[]; metrics?: RunMetric[] } = {},
 ): ApiRun {
   let runDetails: ApiRun["run_details"];
   if (opts.tasks) {
@@ -182,7 +217,11 @@ export function runJson(
     for (const t of opts.tasks) {
       if (t.parentId) children.set(t.parentId, [...(children.get(t.parentId) ?? []), t.id]);
     }
-    runDetails = { task_details: opts.tasks.map((t) => taskJson(t, children.get(t.id) ?? [])) };
+    const events = new Map<string, Event[]>();
+    for (const e of opts.events ?? []) events.set(e.taskId, [...(events.get(e.taskId) ?? []), e]);
+    runDetails = {
+      task_details: opts.tasks.map((t) => taskJson(t, children.get(t.id) ?? [], events.get(t.id) ?? [])),
+    };
   }
   return compact<ApiRun>({
     experiment_id: r.experimentId,
@@ -196,6 +235,7 @@ export function runJson(
         : undefined,
     pipeline_spec: r.pipelineVersionId || !("pipelineSpec" in r) ? undefined : r.pipelineSpec,
     runtime_config: compact({ parameters: r.parameters, pipeline_root: r.pipelineRoot }),
+    service_account: r.serviceAccount,
     created_at: time(r.createdAt),
     scheduled_at: time(r.scheduledAt),
     finished_at: isTerminalRunState(r.state) ? time(r.finishedAt) : undefined,
@@ -223,7 +263,8 @@ export function recurringRunJson(rr: RecurringRun, opts: { pipelineId?: string; 
         ? { pipeline_id: opts.pipelineId, pipeline_version_id: rr.pipelineVersionId }
         : undefined,
     pipeline_spec: rr.pipelineVersionId ? undefined : rr.pipelineSpec,
-    runtime_config: { parameters: rr.parameters },
+    runtime_config: compact({ parameters: rr.parameters, pipeline_root: rr.pipelineRoot }),
+    service_account: rr.serviceAccount,
     max_concurrency: String(rr.maxConcurrency),
     trigger: trigger.cron
       ? { cron_schedule: compact({ cron: trigger.cron.expression, ...window }) }

@@ -2,8 +2,10 @@
  * KFP v2beta1 recurring run routes: create, get, list, delete, enable and disable. Fire
  * times are computed by `schedule/`; the scheduler fires them.
  */
+
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { pipelineRootDir } from "../artifacts/index.ts";
 import type { JsonValue, PipelinePackage } from "../ir/index.ts";
 import { buildTrigger, firstFireTime, nextFireAfter, substituteParameterMacros } from "../schedule/index.ts";
 import type { RecurringRun } from "../store/index.ts";
@@ -79,6 +81,9 @@ export function registerRecurringRunRoutes(app: FastifyInstance, ctx: ServerCont
       throw badRequest("recurring_run: set pipeline_spec or pipeline_version_reference.pipeline_id.");
     }
     const given = (body.runtime_config?.parameters ?? {}) as Record<string, JsonValue>;
+    // refused here, not at each fire: the local engine writes only to local directories
+    const pipelineRoot = body.runtime_config?.pipeline_root;
+    pipelineRootDir(pipelineRoot, "recurring_run.runtime_config.pipeline_root");
     const now = ctx.clock();
     const checked = checkRunParameters(pkg, asFired(given, now), "recurring_run.runtime_config.parameters");
     const parameters = { ...checked, ...given };
@@ -97,6 +102,8 @@ export function registerRecurringRunRoutes(app: FastifyInstance, ctx: ServerCont
       ...(next !== undefined ? { nextFireAt: next } : {}),
       namespace: experiment.namespace,
       createdAt: now,
+      ...(pipelineRoot ? { pipelineRoot } : {}),
+      ...(body.service_account ? { serviceAccount: body.service_account } : {}),
     });
     return json(rr);
   });

@@ -3,7 +3,9 @@
  * `pipeline_version_reference`), get with task details, list, delete, archive, unarchive,
  * terminate and retry. A created run is recorded PENDING and queued for execution.
  */
+
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { pipelineRootDir } from "../artifacts/index.ts";
 import type { ApiRun } from "../client/types.ts";
 import {
   isActiveRunState,
@@ -57,7 +59,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
   const json = (run: Run, withTasks = false) =>
     runJson(run, {
       ...(run.pipelineVersionId ? { pipelineId: pipelineIdOf(ctx, run.pipelineVersionId) } : {}),
-      ...(withTasks ? { tasks: store.tasks.listByRun(run.id) } : {}),
+      ...(withTasks ? { tasks: store.tasks.listByRun(run.id), events: store.events.listByRun(run.id) } : {}),
       metrics: store.metrics.runMetricsOf([run.id])[run.id] ?? [],
     });
 
@@ -82,6 +84,9 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
     } else {
       throw badRequest("run: set pipeline_spec (the compiled pipeline) or pipeline_version_reference.pipeline_id.");
     }
+    // an object-store root is refused, not accepted and ignored: the local engine writes
+    // only to local directories
+    pipelineRootDir(body.runtime_config?.pipeline_root, "run.runtime_config.pipeline_root");
     const parameters = checkRunParameters(
       pkg,
       (body.runtime_config?.parameters ?? {}) as Record<string, JsonValue>,
@@ -96,6 +101,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
       ...(pkg.platformSpec ? { platformSpec: pkg.platformSpec } : {}),
       parameters,
       ...(body.runtime_config?.pipeline_root ? { pipelineRoot: body.runtime_config.pipeline_root } : {}),
+      ...(body.service_account ? { serviceAccount: body.service_account } : {}),
       namespace: experiment.namespace,
       ...(body.tags ? { tags: body.tags } : {}),
     });

@@ -12,6 +12,7 @@ import { resolveInside } from "../artifacts/index.ts";
 import type { ApiArtifact } from "../client/types.ts";
 import { labelledPath, labelsByPath } from "../ir/index.ts";
 import type { Artifact, Run, Task } from "../store/index.ts";
+import { artifactContentPath } from "./artifact-roots.ts";
 import type { ServerContext } from "./context.ts";
 import { contentDisposition, downloadName } from "./download-name.ts";
 import { badRequest, notFound } from "./errors.ts";
@@ -85,7 +86,7 @@ function directoryJson(a: Artifact, directory: string, path: string): Record<str
 /** Whether the artifact's content is a `file`, a `directory` or `missing` (absent, a link, or outside the store). */
 function contentKind(ctx: ServerContext, a: Artifact): "file" | "directory" | "missing" {
   try {
-    const st = lstatSync(resolveInside(ctx.artifactsRoot, a.uri));
+    const st = lstatSync(artifactContentPath(ctx, a));
     return st.isDirectory() ? "directory" : st.isFile() ? "file" : "missing";
   } catch {
     return "missing";
@@ -102,7 +103,8 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get(`${WEFT_API}/runs/:run_id/tasks/:task_id`, async (req) => {
     const run = requireRun(ctx, req);
-    return taskDetailJson(requireTask(ctx, req, run));
+    const task = requireTask(ctx, req, run);
+    return taskDetailJson(task, store.events.listByTask(task.id));
   });
 
   app.get(`${WEFT_API}/runs/:run_id/tasks/:task_id/logs`, async (req, reply) => {
@@ -200,9 +202,9 @@ export function registerWeftRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get(`${WEFT_API}/artifacts/:artifact_id/content`, async (req, reply) => {
     const a = requireArtifact(ctx, req);
-    // resolveInside refuses anything outside the store and any symbolic link on the way,
+    // resolveInside refuses anything outside the store (or the run's own pipeline root) and any symbolic link on the way,
     // the artifact itself or a member of it included: a link's target is never served.
-    const root = resolveInside(ctx.artifactsRoot, a.uri);
+    const root = artifactContentPath(ctx, a);
     let path = root;
     const sub = queryParam(req, "path");
     if (sub) path = resolveInside(path, sub);

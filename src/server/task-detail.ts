@@ -2,7 +2,7 @@
  * One task in Weft's extension JSON (`GET /apis/weft/v1/runs/{run_id}/tasks/{task_id}`):
  * its resolved inputs, output parameters, how the cache treated it, and every attempt.
  */
-import type { Task, TaskError } from "../store/index.ts";
+import type { Event, Task, TaskError } from "../store/index.ts";
 import { compact, time } from "./kfp-json.ts";
 
 /**
@@ -37,7 +37,8 @@ export interface TaskDetailJson {
   started_at?: string;
   finished_at?: string;
   inputs: { parameters: Record<string, unknown>; artifacts: Record<string, string[]> };
-  outputs: { parameters: Record<string, unknown> };
+  /** `artifacts`: output artifact ids by output name (the task's OUTPUT lineage events). */
+  outputs: { parameters: Record<string, unknown>; artifacts: Record<string, string[]> };
   cache?: { key: string; hit: boolean; explanation?: string; source_run_id?: string; source_task_id?: string };
   attempts: TaskAttemptJson[];
   exit_code?: number;
@@ -48,8 +49,16 @@ function errorJson(e: TaskError | undefined): TaskErrorJson | undefined {
   return e ? compact({ code: e.code, message: e.message, action: e.action, stderr_tail: e.stderrTail }) : undefined;
 }
 
-/** A task record as {@link TaskDetailJson}. */
-export function taskDetailJson(t: Task): TaskDetailJson {
+/** A task record as {@link TaskDetailJson}; `events` are its lineage events. */
+export function taskDetailJson(t: Task, events: readonly Event[] = []): TaskDetailJson {
+  const byName = new Map<string, string[]>();
+  for (const e of events) {
+    if (e.type !== "OUTPUT" || e.taskId !== t.id) continue;
+    const list = byName.get(e.name) ?? [];
+    if (!list.includes(e.artifactId)) list.push(e.artifactId);
+    byName.set(e.name, list);
+  }
+  const outputArtifacts: Record<string, string[]> = Object.fromEntries(byName);
   const out: Record<string, unknown> = compact({
     task_id: t.id,
     run_id: t.runId,
@@ -61,7 +70,7 @@ export function taskDetailJson(t: Task): TaskDetailJson {
     started_at: time(t.startedAt),
     finished_at: time(t.finishedAt),
     inputs: { parameters: t.inputs.parameters, artifacts: t.inputs.artifacts },
-    outputs: { parameters: t.outputs.parameters },
+    outputs: { parameters: t.outputs.parameters, artifacts: outputArtifacts },
     cache: t.cache
       ? compact({
           key: t.cache.key,

@@ -239,6 +239,8 @@ export interface RunInput {
   platformSpec?: PlatformSpec;
   parameters?: Record<string, JsonValue>;
   pipelineRoot?: string;
+  /** KFP's service account; recorded only. */
+  serviceAccount?: string;
   state?: RuntimeState;
   createdAt?: number;
   scheduledAt?: number;
@@ -405,6 +407,9 @@ export interface RecurringRunInput {
   pipelineVersionId?: string;
   pipelineSpec?: PipelineSpec;
   parameters?: Record<string, JsonValue>;
+  /** Given to every run it starts. */
+  pipelineRoot?: string;
+  serviceAccount?: string;
   trigger: Trigger;
   maxConcurrency?: number;
   noCatchup?: boolean;

@@ -246,3 +246,35 @@ describe("weft lineage --upstream/--downstream: the multi-hop graph of a four-st
     expect(bad.stderr).toMatch(/--upstream "eleven" must be a whole number from 0 to 10/);
   });
 });
+
+describe("weft run --pipeline-root", () => {
+  let box: Sandbox;
+  beforeAll(() => {
+    box = sandbox();
+  });
+  afterAll(() => box.cleanup());
+
+  it("writes the run's artifacts under the given directory, and artifacts get reads them there", async () => {
+    const file = box.write("artifacts.yaml", artifactPipeline);
+    const root = join(box.dir, "elsewhere");
+    const r = await weft(box.home, ["run", file, "--json", "--no-cache", "--pipeline-root", `file://${root}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const runId = JSON.parse(r.stdout.trim().split("\n").at(-1)!).runId;
+    expect(readFileSync(join(root, runId, "make", "data"), "utf8")).toBe("a\nb\nc\n");
+    expect(existsSync(join(box.home, "artifacts", runId))).toBe(false);
+    const got = JSON.parse((await weft(box.home, ["runs", "get", runId, "--json"])).stdout);
+    const report = (got.artifacts as ArtifactRow[]).find((a) => a.name === "report")!;
+    const printed = await weft(box.home, ["artifacts", "get", report.id]);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toBe("lines: 3\n");
+  });
+
+  it("refuses an object-store root before recording a run", async () => {
+    const file = box.write("artifacts.yaml", artifactPipeline);
+    const r = await weft(box.home, ["run", file, "--pipeline-root", "gs://bucket/root"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/only under file:\/\/ roots/);
+    const runs = JSON.parse((await weft(box.home, ["runs", "list", "--json"])).stdout);
+    expect(JSON.stringify(runs)).not.toContain("gs://bucket/root");
+  });
+});

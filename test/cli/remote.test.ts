@@ -97,6 +97,32 @@ describe("weft --host URL (remote mode)", () => {
     expect(badTask.stderr).toContain('no task "nope"');
   }, 60_000);
 
+  it("sends --pipeline-root to the server, which records it or refuses an object store", async () => {
+    const file = hello();
+    const root = join(box.dir, "remote-root");
+    const run = await weft(box.home, [
+      "--host",
+      url,
+      "run",
+      file,
+      "-p",
+      "who=x",
+      "-n",
+      "rooted",
+      "--pipeline-root",
+      root,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const id = /Run ([0-9a-f-]{36}) SUCCEEDED/.exec(run.stdout)?.[1];
+    const got = (await (await fetch(`${url}/apis/v2beta1/runs/${id}`)).json()) as {
+      runtime_config?: { pipeline_root?: string };
+    };
+    expect(got.runtime_config?.pipeline_root).toBe(root);
+    const refused = await weft(box.home, ["--host", url, "run", file, "-p", "who=x", "--pipeline-root", "s3://b/r"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/run\.runtime_config\.pipeline_root "s3:\/\/b\/r" .*only under file:\/\/ roots/);
+  }, 60_000);
+
   it("leaves the task output out with --quiet", async () => {
     const quiet = await weft(box.home, ["--host", url, "run", hello(), "-p", "who=quietly", "--quiet"]);
     expect(quiet.code).toBe(0);

@@ -6,6 +6,7 @@
 import { cpSync, existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { artifactContentRoots, resolveInsideAny } from "../../artifacts/index.ts";
 import type { ArtifactsListOptions } from "../artifact-views.ts";
 import { withContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
@@ -27,7 +28,13 @@ export interface ArtifactsGetOptions {
 export async function artifactsGet(ref: string, opts: ArtifactsGetOptions): Promise<number> {
   return withContext(({ store, artifacts }) => {
     const artifact = resolveArtifact(store, ref);
-    const src = artifacts.localPath(artifact.uri);
+    // the home's store, or the pipeline root the run (or the run a cached task reused) chose
+    const source = store.tasks.get(artifact.taskId)?.cache?.sourceRunId;
+    const writers = [artifact.runId, ...(source ? [source] : [])].flatMap((id) => {
+      const run = store.runs.get(id);
+      return run ? [{ id, pipelineRoot: run.pipelineRoot }] : [];
+    });
+    const src = resolveInsideAny(artifactContentRoots(artifacts.root, writers), artifact.uri);
     if (!existsSync(src)) {
       throw new CliError(
         "ARTIFACT_NOT_FOUND",

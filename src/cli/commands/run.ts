@@ -2,6 +2,7 @@
  * `weft run <pipeline.ts | pipeline.yaml>`: compiles if needed, validates the pipeline
  * and its parameters, records the run, executes it on this machine and shows its progress.
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { assertValidPipeline } from "../../ir/index.ts";
 import { loadEngine, openContext } from "../context.ts";
@@ -28,6 +29,16 @@ export interface RunCommandOptions {
   typecheck?: boolean;
   /** `--strict-resources`: enforce resource requests and Kubernetes data settings. */
   strictResources?: boolean;
+  /** Where the run's artifacts go: a directory or a file:// URI (default `$WEFT_HOME/artifacts`). */
+  pipelineRoot?: string;
+}
+
+/**
+ * `--pipeline-root` as given: a `file://` URI unchanged, a path made absolute against the
+ * current directory (a relative root would mean another place to a server).
+ */
+export function pipelineRootOption(value: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(value) ? value : resolve(value);
 }
 
 /** Executes `weft run`; returns the exit code. */
@@ -57,6 +68,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       tags,
       ...(opts.description === undefined ? {} : { description: opts.description }),
       enableCache: opts.cache,
+      ...(opts.pipelineRoot === undefined ? {} : { pipelineRoot: pipelineRootOption(opts.pipelineRoot) }),
       ...(opts.experiment === undefined ? {} : { experimentName: opts.experiment }),
       ...(opts.runName === undefined ? {} : { runName: opts.runName }),
     });
@@ -103,6 +115,10 @@ export function registerRunCommand(program: Command): void {
     .option(
       "--strict-resources",
       "fail a task whose CPU, memory or GPU request exceeds this machine, or that needs a Kubernetes secret, config map or volume (default: run it, noting in its log what was not honoured)",
+    )
+    .option(
+      "--pipeline-root <dir>",
+      "where the run's output artifacts go: a directory or file:///abs/dir (default: the home's artifacts/)",
     )
     .option("--export <name>", "for a .ts file with several pipelines: which export to run")
     .option("--no-typecheck", "do not type-check a .ts pipeline before running it")

@@ -40,6 +40,8 @@ export async function remoteRunCommand(host: string, file: string, opts: RunComm
       parameters,
       tags,
       ...(opts.description === undefined ? {} : { description: opts.description }),
+      // a directory on the server's machine: sent as given (a relative one is refused there)
+      ...(opts.pipelineRoot === undefined ? {} : { pipelineRoot: opts.pipelineRoot }),
     });
     if (!opts.json) process.stderr.write(`weft: run ${run.run_id} created on ${host}\n`);
     const handle = remoteRunHandle(client, run.run_id, { host, logs: opts.quiet !== true || opts.json === true });

@@ -96,6 +96,8 @@ export function createRecurringRunRepository(
         if (input.pipelineVersionId !== undefined) fields.pipelineVersionId = input.pipelineVersionId;
         if (input.pipelineSpec !== undefined) fields.pipelineSpec = input.pipelineSpec;
         if (input.nextFireAt !== undefined) fields.nextFireAt = input.nextFireAt;
+        if (input.pipelineRoot !== undefined) fields.pipelineRoot = input.pipelineRoot;
+        if (input.serviceAccount !== undefined) fields.serviceAccount = input.serviceAccount;
         const row = encodeRow(RECURRING_RUNS_TABLE, fields) as RecurringRunRow;
         guardWrite(
           ctx,

@@ -67,6 +67,7 @@ const INSERT_RUN = insertSql(RUNS_TABLE, [
   "enable_cache",
   "namespace",
   "tags",
+  "service_account",
 ]);
 
 function checkTags(where: string, tags: unknown): Record<string, string> {
@@ -162,6 +163,7 @@ export function createRunRepository(
         if (input.pipelineVersionId !== undefined) fields.pipelineVersionId = input.pipelineVersionId;
         if (input.platformSpec !== undefined) fields.platformSpec = input.platformSpec;
         if (input.pipelineRoot !== undefined) fields.pipelineRoot = input.pipelineRoot;
+        if (input.serviceAccount !== undefined) fields.serviceAccount = input.serviceAccount;
         if (input.recurringRunId !== undefined) fields.recurringRunId = input.recurringRunId;
         const row = { ...encodeRow(RUNS_TABLE, fields), pipeline_spec: "", spec_digest: stored.digest } as RunRow;
         guardWrite(

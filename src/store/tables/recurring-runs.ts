@@ -45,6 +45,9 @@ export const RECURRING_RUNS_TABLE = defineTable({
     namespace,
     created_at: createdAt,
     updated_at: { sql: "INTEGER", field: "updatedAt", codec: int },
+    /** Given to every run it starts: `runtime_config.pipeline_root` and `service_account`. */
+    pipeline_root: { sql: "TEXT", nullable: true, field: "pipelineRoot", codec: text },
+    service_account: { sql: "TEXT", nullable: true, field: "serviceAccount", codec: text },
   },
 });
 

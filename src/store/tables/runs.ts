@@ -51,6 +51,8 @@ export const RUNS_TABLE = defineTable({
     owner_boot_id: { sql: "TEXT", nullable: true, field: "ownerBootId", codec: text },
     owner_start_time: { sql: "TEXT", nullable: true, field: "ownerStartTime", codec: text },
     tags: listedTags,
+    /** KFP's `service_account`: recorded and shown; the local engine changes no permission by it. */
+    service_account: { sql: "TEXT", nullable: true, field: "serviceAccount", codec: text },
   },
 });
 
