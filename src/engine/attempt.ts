@@ -12,7 +12,8 @@ import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext
 import { failureOf, type TaskFailure, taskFailure } from "./errors.ts";
 import { digestOutputs, recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
 import { resolveArgv } from "./placeholders.ts";
-import { appendNoFollow, runProcess } from "./process-tree.ts";
+import { appendNoFollow, type ProcessOutcome, runProcess } from "./process-tree.ts";
+import { applyPythonEnv, PythonEnvError, pythonEnvForTask } from "./python-env.ts";
 import type { demandOf } from "./resources.ts";
 import { buildExecutorInput, prepareAttempt, readOutputs, recordedArgv, relPath } from "./task-io.ts";
 
@@ -120,22 +121,25 @@ export async function runAttempt(
   const env: NodeJS.ProcessEnv = { ...process.env, WEFT_PROGRAM_DIR: programDir, WEFT_SKIP_PACKAGE_INSTALL: "1" };
   for (const e of container.env ?? []) env[e.name] = e.value;
   if (demand.gpus > 0) env.CUDA_VISIBLE_DEVICES = lease.gpus.join(",");
-  const out = await runProcess({
-    argv,
-    env,
-    cwd: process.cwd(),
-    logPath,
-    signal: ctx.signal,
-    ...(ctx.settings.taskTimeoutMs !== undefined ? { timeoutMs: ctx.settings.taskTimeoutMs } : {}),
-    killGraceMs: ctx.settings.killGraceMs,
-    onSpawn: (child) => {
-      ctx.procs.add(child);
-      child.on("exit", () => ctx.procs.delete(child));
-      if (child.pid !== undefined) ctx.store.tasks.update(rec.id, { pid: child.pid });
-    },
-    onLine: (stream, line) =>
-      ctx.emit({ type: "log", runId: ctx.runId, taskId: rec.id, path: place.path, stream, line }),
-  });
+  const envFailure = await enterPythonEnv(ctx, place, t, argv, env, logPath);
+  const out = envFailure
+    ? NOT_RUN
+    : await runProcess({
+        argv,
+        env,
+        cwd: process.cwd(),
+        logPath,
+        signal: ctx.signal,
+        ...(ctx.settings.taskTimeoutMs !== undefined ? { timeoutMs: ctx.settings.taskTimeoutMs } : {}),
+        killGraceMs: ctx.settings.killGraceMs,
+        onSpawn: (child) => {
+          ctx.procs.add(child);
+          child.on("exit", () => ctx.procs.delete(child));
+          if (child.pid !== undefined) ctx.store.tasks.update(rec.id, { pid: child.pid });
+        },
+        onLine: (stream, line) =>
+          ctx.emit({ type: "log", runId: ctx.runId, taskId: rec.id, path: place.path, stream, line }),
+      });
   const finishedAt = ctx.clock();
   const exitCode = out.exitCode ?? undefined;
   // The exit status first, before the lease, the outputs or anything else: a kill after
@@ -148,7 +152,8 @@ export async function runAttempt(
   }
   lease.release();
   let failure: Fail | undefined;
-  if (out.spawnError) {
+  if (envFailure) failure = envFailure;
+  else if (out.spawnError) {
     const cmd = argv[0] ?? "";
     failure =
       out.spawnError.code === "ENOENT"
@@ -237,6 +242,58 @@ export async function runAttempt(
     error: recordedError(failure),
   });
   return failure;
+}
+
+/** The outcome of a process that was never started (its Python environment failed). */
+const NOT_RUN: ProcessOutcome = { exitCode: null, signal: null, timedOut: false, canceled: false, stderrTail: [] };
+
+/**
+ * Puts the task in its cached Python environment when its script starts with pip installs
+ * (`python-env.ts`): sets PATH and VIRTUAL_ENV, says which environment in the first lines
+ * of its log and in its record. Resolves with the failure when the environment cannot be made.
+ */
+async function enterPythonEnv(
+  ctx: RunContext,
+  place: NodePlace,
+  running: Task,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  logPath: string,
+): Promise<Fail | undefined> {
+  const say = (line: string): void => {
+    appendNoFollow(logPath, line);
+    ctx.emit({
+      type: "log",
+      runId: ctx.runId,
+      taskId: running.id,
+      path: place.path,
+      stream: "stdout",
+      line: line.trimEnd(),
+    });
+  };
+  try {
+    const py = await pythonEnvForTask({ argv, env, cwd: process.cwd(), task: place.path, signal: ctx.signal });
+    if (!py) return undefined;
+    if ("skipped" in py) {
+      say(py.logLine);
+      return undefined;
+    }
+    applyPythonEnv(env, py.use);
+    say(py.use.logLine);
+    const r = running.resources;
+    const resources = r && typeof r === "object" && !Array.isArray(r) ? r : {};
+    ctx.store.tasks.update(running.id, { resources: { ...resources, pythonEnv: py.use.record } });
+    return undefined;
+  } catch (e) {
+    const f = failureOf(e, "PYTHON_ENV_FAILED", place.path);
+    if (f.code === "CANCELED") return { ...f, retryable: false, canceled: true };
+    try {
+      appendNoFollow(logPath, `[weft] ${f.message}\n`);
+    } catch {
+      // the failure is recorded all the same
+    }
+    return { ...f, retryable: true, ...(e instanceof PythonEnvError ? { stderrTail: e.stderrTail } : {}) };
+  }
 }
 
 /** The store's form of a failure: code, message, action and the stderr tail. */

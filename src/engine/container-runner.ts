@@ -10,6 +10,7 @@ import { type CacheLookup, lookupCache } from "./cache-step.ts";
 import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext, toTaskInputs } from "./context.ts";
 import { failureOf, taskFailure } from "./errors.ts";
 import { cacheOutputsOf, storedOutputs } from "./outputs-recorder.ts";
+import { needsHostKfp } from "./python-env.ts";
 import { demandOf, unsatisfiable } from "./resources.ts";
 import { backoffMs, maxAttempts, sleep } from "./retry.ts";
 
@@ -121,7 +122,8 @@ export async function runContainerNode(
   if (cache.hit) return cache.hit;
   if (cache.info) ctx.store.tasks.update(rec.id, { cache: cache.info });
   const argvTemplate = [...(container.command ?? []), ...(container.args ?? [])];
-  if (argvTemplate.some((a) => a.includes("kfp.dsl.executor_main")) && !hostHasKfp()) {
+  // A task whose prelude installs kfp gets it in its own Python environment (python-env.ts).
+  if (needsHostKfp(argvTemplate) && !hostHasKfp()) {
     return fail(ctx, rec.id, {
       code: "PYTHON_KFP_MISSING",
       action: "pip install kfp on this machine, then weft runs retry",

@@ -1,0 +1,238 @@
+/**
+ * Tasks whose `sh -c` script starts with KFP's pip install prelude run in a cached
+ * virtual environment: made once (under a lock, one install for concurrent tasks),
+ * reused by later runs, never touching the host's Python. The package installed is a
+ * tiny wheel built here, found through PIP_FIND_LINKS with PIP_NO_INDEX=1.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadPipelineFile, type PipelinePackage } from "../../src/ir/index.ts";
+import { needsHostKfp, pythonEnvPlan, withDirLock } from "../../src/engine/python-env.ts";
+import { readPipPrelude } from "../../src/engine/pip-prelude.ts";
+import { sharedPath } from "../shared-dir.ts";
+import { IrBuilder, task } from "./ir-builder.ts";
+import { logOf, makeEnv } from "./helpers.ts";
+
+const python = spawnSync("python3", ["-c", "import venv, ensurepip"]).status === 0;
+if (!python) console.log("python-env tests skipped: python3 with the venv and ensurepip modules is not on PATH");
+
+/** KFP's prelude for `packages_to_install=[...]`, as the SDK writes it. */
+function prelude(pkgs: string[]): string {
+  const quoted = pkgs.map((p) => `'${p}'`).join(" ");
+  return `
+if ! [ -x "$(command -v pip)" ]; then
+    python3 -m ensurepip || python3 -m ensurepip --user || apt-get install python3-pip
+fi
+
+PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location ${quoted} && "$0" "$@"
+`;
+}
+
+/** The program after the prelude: imports the package and writes its value and sys.prefix. */
+const PROGRAM = `python3 -c 'import sys, weftprobe; open(sys.argv[1], "w").write(weftprobe.VALUE + " " + sys.prefix)' "$0"`;
+
+/** A pipeline of `n` tasks of one component with the given packages. */
+function pipeline(name: string, pkgs: string[], n: number): PipelinePackage {
+  const b = new IrBuilder(name).executor(
+    "probe",
+    {
+      container: {
+        image: "python:3.11",
+        command: ["sh", "-c", prelude(pkgs), "sh", "-ec", PROGRAM],
+        args: ["{{$.outputs.parameters['out'].output_file}}"],
+      },
+    },
+    { out: { out: "STRING" } },
+  );
+  const tasks = Object.fromEntries(Array.from({ length: n }, (_, i) => [`p${i}`, task("probe", { name: `p${i}` })]));
+  return b.root(tasks).build();
+}
+
+/** Writes `weftprobe-1.0-py3-none-any.whl` (a zip: the module and its dist-info) into `dir`. */
+function buildWheel(dir: string): void {
+  const script = `
+import sys, zipfile
+dist = "weftprobe-1.0.dist-info"
+files = {
+    "weftprobe/__init__.py": 'VALUE = "probe-ok"\\n',
+    dist + "/METADATA": "Metadata-Version: 2.1\\nName: weftprobe\\nVersion: 1.0\\n",
+    dist + "/WHEEL": "Wheel-Version: 1.0\\nGenerator: weft-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+}
+files[dist + "/RECORD"] = "".join(f"{n},,\\n" for n in files) + dist + "/RECORD,,\\n"
+with zipfile.ZipFile(sys.argv[1] + "/weftprobe-1.0-py3-none-any.whl", "w") as z:
+    for n, t in files.items():
+        z.writestr(n, t)
+`;
+  const r = spawnSync("python3", ["-c", script, dir], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`building the test wheel failed: ${r.stderr}`);
+}
+
+/** Environment directories under the cache root (not locks or their leftovers). */
+function envDirs(root: string): string[] {
+  return fs.existsSync(root) ? fs.readdirSync(root).filter((f) => /^[0-9a-f]{32}$/.test(f)) : [];
+}
+
+describe.skipIf(!python)("cached Python environments for pip install preludes", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "weft-pyenv-"));
+  const root = path.join(tmp, "envs");
+  const wheels = path.join(tmp, "wheels");
+  const saved = { ...process.env };
+  const env = makeEnv();
+
+  beforeAll(() => {
+    fs.mkdirSync(wheels);
+    buildWheel(wheels);
+    process.env.WEFT_PYTHON_ENVS = root;
+    process.env.PIP_FIND_LINKS = wheels;
+    process.env.PIP_NO_INDEX = "1";
+    delete process.env.WEFT_PYTHON_VENV;
+  });
+  afterAll(() => {
+    for (const k of ["WEFT_PYTHON_ENVS", "PIP_FIND_LINKS", "PIP_NO_INDEX", "WEFT_PYTHON_VENV"]) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+    env.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const probe = pipeline("probe", ["weftprobe==1.0"], 2);
+
+  it("runs two concurrent tasks in one environment made by one install, leaving the host's Python alone", async () => {
+    const s = await env.engine.startRun({ pipeline: probe, enableCache: false }).done;
+    expect(s.state, JSON.stringify(s.tasks.map((t) => [t.path, t.error]))).toBe("SUCCEEDED");
+    const dirs = envDirs(root);
+    expect(dirs).toHaveLength(1);
+    const dir = path.join(root, dirs[0] as string);
+    const venv = path.join(dir, "venv");
+    // one venv, one pip install, however many tasks asked at once
+    const installLog = fs.readFileSync(path.join(dir, "install.log"), "utf8");
+    expect(installLog.match(/ -m venv /g)).toHaveLength(1);
+    expect(installLog.match(/ -m pip install /g)).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "key.json"), "utf8")).installs[0].args).toContain(
+      "weftprobe==1.0",
+    );
+    const tasks = s.tasks.filter((t) => t.kind === "container");
+    const headers = tasks.map((t) => logOf(t.logPath).split("\n")[0] ?? "");
+    for (const h of headers) expect(h).toContain(`[weft] python environment ${dir} (`);
+    expect(headers.filter((h) => h.includes("(created in ")).length).toBe(1);
+    expect(headers.filter((h) => h.includes("(reused)")).length).toBe(1);
+    for (const t of tasks) {
+      const rec = env.store.tasks.get(t.id);
+      expect(rec?.outputs.parameters.out).toBe(`probe-ok ${venv}`);
+      expect((rec?.resources as { pythonEnv?: { path: string } }).pythonEnv?.path).toBe(dir);
+    }
+    expect(spawnSync(path.join(venv, "bin", "python"), ["-c", "import weftprobe"]).status).toBe(0);
+    expect(spawnSync("python3", ["-c", "import weftprobe"]).status).not.toBe(0);
+    expect(fs.readdirSync(root).filter((f) => f.includes(".lock"))).toEqual([]);
+  });
+
+  it("reuses the environment in a later run without installing again", async () => {
+    const dir = path.join(root, envDirs(root)[0] as string);
+    const ready = fs.statSync(path.join(dir, "ready")).mtimeMs;
+    const installLog = fs.readFileSync(path.join(dir, "install.log"), "utf8");
+    const s = await env.engine.startRun({ pipeline: probe, enableCache: false }).done;
+    expect(s.state).toBe("SUCCEEDED");
+    for (const t of s.tasks.filter((x) => x.kind === "container"))
+      expect(logOf(t.logPath).split("\n")[0]).toMatch(/^\[weft\] python environment .* \(reused\): /);
+    expect(fs.statSync(path.join(dir, "ready")).mtimeMs).toBe(ready);
+    expect(fs.readFileSync(path.join(dir, "install.log"), "utf8")).toBe(installLog);
+    expect(envDirs(root)).toHaveLength(1);
+  });
+
+  it("fails a task whose packages cannot be installed with PYTHON_ENV_FAILED, naming them, and marks nothing ready", async () => {
+    const s = await env.engine.startRun({ pipeline: pipeline("missing", ["weftmissing==1.0"], 1) }).done;
+    expect(s.state).toBe("FAILED");
+    const t = s.tasks.find((x) => x.path === "root/p0");
+    expect(t?.errorCode).toBe("PYTHON_ENV_FAILED");
+    expect(t?.error).toContain("task 'root/p0'");
+    expect(t?.error).toContain("weftmissing==1.0");
+    expect(t?.error).toMatch(/No matching distribution found for weftmissing==1\.0/);
+    expect(t?.errorAction).toContain("PIP_FIND_LINKS");
+    expect(t?.stderrTail?.join("\n")).toContain("weftmissing");
+    const dirs = envDirs(root).map((d) => path.join(root, d));
+    expect(dirs).toHaveLength(2);
+    const failed = dirs.filter((d) => !fs.existsSync(path.join(d, "ready")));
+    expect(failed).toHaveLength(1);
+    expect(fs.existsSync(path.join(failed[0] as string, "venv"))).toBe(false);
+  });
+});
+
+describe("which tasks get an environment", () => {
+  const kfpTask = ["sh", "-c", prelude(["kfp==2.14.3"]), "sh", "-ec", "python3 -m kfp.dsl.executor_main"];
+
+  it("installs a prelude's kfp into the environment, so the host needs none unless the user opts out", () => {
+    expect(pythonEnvPlan(kfpTask, {})).toMatchObject({ prelude: { installs: [{ args: expect.any(Array) }] } });
+    expect(needsHostKfp(kfpTask)).toBe(false);
+    expect(needsHostKfp(["sh", "-ec", "python3 -m kfp.dsl.executor_main"])).toBe(true);
+    expect(pythonEnvPlan(kfpTask, { WEFT_PYTHON_VENV: "0" })).toEqual({ skip: "WEFT_PYTHON_VENV=0 is set" });
+    const noKfp = ["sh", "-c", prelude(["pandas"]), "sh", "-ec", "python3 -m kfp.dsl.executor_main"];
+    expect(pythonEnvPlan(noKfp, {})).toEqual({
+      skip: "its installs do not include kfp, which kfp.dsl.executor_main needs",
+    });
+  });
+
+  const SHARED = sharedPath("kfp-conformance/valid/essential");
+  it.skipIf(!SHARED.present)("reads the prelude of every pip install component of the corpus", () => {
+    for (const f of [
+      "component_with_pip_install",
+      "component_with_pip_index_urls",
+      "component_with_pip_install_in_venv",
+    ]) {
+      const p = loadPipelineFile(path.join(SHARED.path, `${f}.yaml`));
+      const execs = Object.values(p.pipelineSpec.deploymentSpec?.executors ?? {});
+      expect(execs.length, f).toBeGreaterThan(0);
+      for (const e of execs) {
+        const c = (e as { container?: { command?: string[]; args?: string[] } }).container;
+        const argv = [...(c?.command ?? []), ...(c?.args ?? [])];
+        const plan = pythonEnvPlan(argv, {});
+        expect(plan && "prelude" in plan && plan.prelude.installs.length, f).toBe(2);
+        expect(plan && "prelude" in plan && plan.prelude.ownVenv, f).toBe(f.endsWith("_in_venv"));
+        expect(readPipPrelude(argv) && needsHostKfp(argv), f).toBe(false);
+      }
+    }
+  });
+});
+
+describe("the environment lock", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "weft-pylock-"));
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("lets one holder in at a time within a process", async () => {
+    const lock = path.join(tmp, "a.lock");
+    let inside = 0;
+    let most = 0;
+    const hold = () =>
+      withDirLock(lock, async () => {
+        most = Math.max(most, ++inside);
+        await new Promise((r) => setTimeout(r, 50));
+        inside--;
+      });
+    await Promise.all([hold(), hold(), hold()]);
+    expect(most).toBe(1);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it("waits for a live holder in another process and takes over once it has died", async () => {
+    const lock = path.join(tmp, "b.lock");
+    const holder = spawn("sleep", ["60"], { stdio: "ignore" });
+    const pid = holder.pid as number;
+    const exited = new Promise((r) => holder.on("exit", r));
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, "owner.json"), JSON.stringify({ pid, host: os.hostname() }));
+    let ran = false;
+    const waiting = withDirLock(lock, async () => {
+      ran = true;
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(ran).toBe(false);
+    holder.kill("SIGKILL");
+    await exited;
+    await waiting;
+    expect(ran).toBe(true);
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+});
