@@ -12,7 +12,15 @@ const INDEX = "--index-url https://pypi.org/simple --trusted-host https://pypi.o
 
 /** A KFP lightweight component's command line around a prelude script. */
 function argv(script: string): string[] {
-  return ["sh", "-c", script, "sh", "-ec", 'program_path=$(mktemp -d)\npython3 -m kfp.dsl.executor_main "$@"\n', "pip install this"];
+  return [
+    "sh",
+    "-c",
+    script,
+    "sh",
+    "-ec",
+    'program_path=$(mktemp -d)\npython3 -m kfp.dsl.executor_main "$@"\n',
+    "pip install this",
+  ];
 }
 
 describe("readPipPrelude", () => {

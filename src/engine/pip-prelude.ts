@@ -226,7 +226,9 @@ export function requirementsOf(install: PipInstall): string[] {
 /** Whether an install asks for the `kfp` package (by name, or a path or URL of its source). */
 export function installsKfp(prelude: PipPrelude): boolean {
   return prelude.installs.some((i) =>
-    requirementsOf(i).some((r) => /^kfp\s*(?:$|[=<>!~[;@ ])/i.test(r) || (/[/:]/.test(r) && /kfp|kubeflow\/pipelines/i.test(r))),
+    requirementsOf(i).some(
+      (r) => /^kfp\s*(?:$|[=<>!~[;@ ])/i.test(r) || (/[/:]/.test(r) && /kfp|kubeflow\/pipelines/i.test(r)),
+    ),
   );
 }
 

@@ -22,7 +22,7 @@ import type { JsonValue } from "../ir/index.ts";
 import { canonicalDigest } from "./canonical.ts";
 import { TaskError } from "./errors.ts";
 import { processAlive, processStartTime } from "./owner.ts";
-import { installsKfp, type PipPrelude, readPipPrelude, requirementsOf } from "./pip-prelude.ts";
+import { installsKfp, type PipInstall, type PipPrelude, readPipPrelude, requirementsOf } from "./pip-prelude.ts";
 import { appendNoFollow, runProcess } from "./process-tree.ts";
 import { sleep } from "./retry.ts";
 
@@ -232,9 +232,35 @@ function readReady(dir: string): ReadyInfo | undefined {
 /** Environments being made by this process, by directory: concurrent tasks share one. */
 const making = new Map<string, Promise<{ ready: ReadyInfo; created: boolean }>>();
 
+/** pip options and variables that change what pip prints, never what it installs. */
+const COSMETIC_OPTIONS = new Set([
+  "-q",
+  "--quiet",
+  "-v",
+  "--verbose",
+  "--no-warn-script-location",
+  "--disable-pip-version-check",
+  "--no-color",
+]);
+const COSMETIC_ENV = /^PIP_(?:DISABLE_PIP_VERSION_CHECK|NO_WARN_SCRIPT_LOCATION|QUIET|VERBOSE|NO_COLOR|PROGRESS_BAR)$/;
+
+/**
+ * One install as the key holds it: without the options and variables that only change
+ * what pip prints, so that the same packages asked for by differently written preludes
+ * (KFP's two shapes, SDK versions) share one environment.
+ */
+function keyPart(install: PipInstall): PipInstall {
+  return {
+    env: Object.fromEntries(Object.entries(install.env).filter(([k]) => !COSMETIC_ENV.test(k))),
+    args: install.args.filter((a) => !COSMETIC_OPTIONS.has(a)),
+  };
+}
+
 interface MakeRequest {
   dir: string;
-  key: { python: Interpreter; installs: PipPrelude["installs"] };
+  key: { python: Interpreter; installs: PipInstall[] };
+  /** The installs as the task's script writes them (the key leaves out what only changes pip's output). */
+  installs: PipInstall[];
   env: NodeJS.ProcessEnv;
   cwd: string;
   task: string;
@@ -284,7 +310,7 @@ async function make(req: MakeRequest): Promise<{ ready: ReadyInfo; created: bool
     try {
       await step(req, [req.key.python.executable, "-m", "venv", venv], env, "python -m venv");
       const python = path.join(venv, "bin", "python");
-      for (const install of req.key.installs) {
+      for (const install of req.installs) {
         await step(
           req,
           [python, "-m", "pip", "install", ...install.args],
@@ -372,7 +398,7 @@ export async function pythonEnvForTask(req: {
   const python = await probePython(req.env, req.cwd);
   if (typeof python === "string") return skipped(python);
   const { installs, ownVenv } = plan.prelude;
-  const key = { python, installs };
+  const key = { python, installs: installs.map(keyPart) };
   const dir = path.join(pythonEnvsRoot(req.env), canonicalDigest(key as unknown as JsonValue).slice(0, 32));
   const packages = installs.flatMap(requirementsOf);
   const started = Date.now();
@@ -383,7 +409,9 @@ export async function pythonEnvForTask(req: {
     let p = making.get(dir);
     const mine = !p;
     if (!p) {
-      p = make({ dir, key, env: req.env, cwd: req.cwd, task: req.task, packages }).finally(() => making.delete(dir));
+      p = make({ dir, key, installs, env: req.env, cwd: req.cwd, task: req.task, packages }).finally(() =>
+        making.delete(dir),
+      );
       making.set(dir, p);
     }
     made = await untilAborted(p, req.signal);

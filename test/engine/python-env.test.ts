@@ -9,15 +9,21 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPipelineFile, type PipelinePackage } from "../../src/ir/index.ts";
-import { needsHostKfp, pythonEnvPlan, withDirLock } from "../../src/engine/python-env.ts";
 import { readPipPrelude } from "../../src/engine/pip-prelude.ts";
+import { needsHostKfp, pythonEnvPlan, withDirLock } from "../../src/engine/python-env.ts";
+import { loadPipelineFile, type PipelinePackage } from "../../src/ir/index.ts";
 import { sharedPath } from "../shared-dir.ts";
-import { IrBuilder, task } from "./ir-builder.ts";
 import { logOf, makeEnv } from "./helpers.ts";
+import { IrBuilder, task } from "./ir-builder.ts";
 
 const python = spawnSync("python3", ["-c", "import venv, ensurepip"]).status === 0;
 if (!python) console.log("python-env tests skipped: python3 with the venv and ensurepip modules is not on PATH");
+
+/** Making a venv takes seconds, and much longer on a loaded machine. */
+const SLOW = 240_000;
+
+/** KFP's install of itself, the last command of its prelude (kfp here is a stand-in wheel built below). */
+const KFP_INSTALL = `python3 -m pip install --quiet --no-warn-script-location 'kfp==2.14.3' '--no-deps' 'typing-extensions>=3.7.4,<5; python_version<"3.9"'`;
 
 /** KFP's prelude for `packages_to_install=[...]`, as the SDK writes it. */
 function prelude(pkgs: string[]): string {
@@ -27,21 +33,38 @@ if ! [ -x "$(command -v pip)" ]; then
     python3 -m ensurepip || python3 -m ensurepip --user || apt-get install python3-pip
 fi
 
-PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location ${quoted} && "$0" "$@"
+PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location ${quoted}  &&  ${KFP_INSTALL} && "$0" "$@"
 `;
 }
 
-/** The program after the prelude: imports the package and writes its value and sys.prefix. */
-const PROGRAM = `python3 -c 'import sys, weftprobe; open(sys.argv[1], "w").write(weftprobe.VALUE + " " + sys.prefix)' "$0"`;
+/**
+ * KFP's prelude with `use_venv=True`: the script makes a venv of its own and installs kfp
+ * there. Its venv is made `--without-pip` to keep the test short; the `python3 -m pip` in
+ * it imports pip from PYTHONPATH either way, as PYTHONPATH comes first.
+ */
+function venvPrelude(pkgs: string[]): string {
+  const quoted = pkgs.map((p) => `'${p}'`).join(" ");
+  return `
+PIP_DISABLE_PIP_VERSION_CHECK=1 python3 -m pip install --quiet --no-warn-script-location ${quoted}  &&  
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+tmp=$(mktemp -d)
+python3 -m venv "$tmp/venv" --system-site-packages --without-pip
+. "$tmp/venv/bin/activate"
+ ${KFP_INSTALL} && "$0" "$@"
+`;
+}
 
-/** A pipeline of `n` tasks of one component with the given packages. */
-function pipeline(name: string, pkgs: string[], n: number): PipelinePackage {
+/** The program after the prelude: KFP's entry point, which here writes weftprobe's value and sys.prefix. */
+const PROGRAM = `python3 -m kfp.dsl.executor_main "$0"`;
+
+/** A pipeline of `n` tasks of one component run by `script`. */
+function pipeline(name: string, script: string, n: number): PipelinePackage {
   const b = new IrBuilder(name).executor(
     "probe",
     {
       container: {
         image: "python:3.11",
-        command: ["sh", "-c", prelude(pkgs), "sh", "-ec", PROGRAM],
+        command: ["sh", "-c", script, "sh", "-ec", PROGRAM],
         args: ["{{$.outputs.parameters['out'].output_file}}"],
       },
     },
@@ -51,23 +74,29 @@ function pipeline(name: string, pkgs: string[], n: number): PipelinePackage {
   return b.root(tasks).build();
 }
 
-/** Writes `weftprobe-1.0-py3-none-any.whl` (a zip: the module and its dist-info) into `dir`. */
-function buildWheel(dir: string): void {
+/**
+ * Writes two wheels into `dir` (each a zip of its modules and dist-info): `weftprobe` 1.0,
+ * and a stand-in `kfp` 2.14.3 whose `kfp.dsl.executor_main` writes weftprobe's value and
+ * sys.prefix to the file it is given.
+ */
+function buildWheels(dir: string): void {
   const script = `
 import sys, zipfile
-dist = "weftprobe-1.0.dist-info"
-files = {
-    "weftprobe/__init__.py": 'VALUE = "probe-ok"\\n',
-    dist + "/METADATA": "Metadata-Version: 2.1\\nName: weftprobe\\nVersion: 1.0\\n",
-    dist + "/WHEEL": "Wheel-Version: 1.0\\nGenerator: weft-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
-files[dist + "/RECORD"] = "".join(f"{n},,\\n" for n in files) + dist + "/RECORD,,\\n"
-with zipfile.ZipFile(sys.argv[1] + "/weftprobe-1.0-py3-none-any.whl", "w") as z:
-    for n, t in files.items():
-        z.writestr(n, t)
+def wheel(name, version, modules):
+    dist = f"{name}-{version}.dist-info"
+    files = dict(modules)
+    files[dist + "/METADATA"] = f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n"
+    files[dist + "/WHEEL"] = "Wheel-Version: 1.0\\nGenerator: weft-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
+    files[dist + "/RECORD"] = "".join(f"{n},,\\n" for n in files) + dist + "/RECORD,,\\n"
+    with zipfile.ZipFile(f"{sys.argv[1]}/{name}-{version}-py3-none-any.whl", "w") as z:
+        for n, t in files.items():
+            z.writestr(n, t)
+wheel("weftprobe", "1.0", {"weftprobe/__init__.py": 'VALUE = "probe-ok"\\n'})
+main = 'import sys, weftprobe\\nopen(sys.argv[1], "w").write(weftprobe.VALUE + " " + sys.prefix)\\n'
+wheel("kfp", "2.14.3", {"kfp/__init__.py": "", "kfp/dsl/__init__.py": "", "kfp/dsl/executor_main.py": main})
 `;
   const r = spawnSync("python3", ["-c", script, dir], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`building the test wheel failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`building the test wheels failed: ${r.stderr}`);
 }
 
 /** Environment directories under the cache root (not locks or their leftovers). */
@@ -84,7 +113,7 @@ describe.skipIf(!python)("cached Python environments for pip install preludes", 
 
   beforeAll(() => {
     fs.mkdirSync(wheels);
-    buildWheel(wheels);
+    buildWheels(wheels);
     process.env.WEFT_PYTHON_ENVS = root;
     process.env.PIP_FIND_LINKS = wheels;
     process.env.PIP_NO_INDEX = "1";
@@ -99,77 +128,121 @@ describe.skipIf(!python)("cached Python environments for pip install preludes", 
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  const probe = pipeline("probe", ["weftprobe==1.0"], 2);
+  const probe = pipeline("probe", prelude(["weftprobe==1.0"]), 2);
 
-  it("runs two concurrent tasks in one environment made by one install, leaving the host's Python alone", async () => {
-    const s = await env.engine.startRun({ pipeline: probe, enableCache: false }).done;
-    expect(s.state, JSON.stringify(s.tasks.map((t) => [t.path, t.error]))).toBe("SUCCEEDED");
-    const dirs = envDirs(root);
-    expect(dirs).toHaveLength(1);
-    const dir = path.join(root, dirs[0] as string);
-    const venv = path.join(dir, "venv");
-    // one venv, one pip install, however many tasks asked at once
-    const installLog = fs.readFileSync(path.join(dir, "install.log"), "utf8");
-    expect(installLog.match(/ -m venv /g)).toHaveLength(1);
-    expect(installLog.match(/ -m pip install /g)).toHaveLength(1);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "key.json"), "utf8")).installs[0].args).toContain(
-      "weftprobe==1.0",
-    );
-    const tasks = s.tasks.filter((t) => t.kind === "container");
-    const headers = tasks.map((t) => logOf(t.logPath).split("\n")[0] ?? "");
-    for (const h of headers) expect(h).toContain(`[weft] python environment ${dir} (`);
-    expect(headers.filter((h) => h.includes("(created in ")).length).toBe(1);
-    expect(headers.filter((h) => h.includes("(reused)")).length).toBe(1);
-    for (const t of tasks) {
-      const rec = env.store.tasks.get(t.id);
-      expect(rec?.outputs.parameters.out).toBe(`probe-ok ${venv}`);
-      expect((rec?.resources as { pythonEnv?: { path: string } }).pythonEnv?.path).toBe(dir);
-    }
-    expect(spawnSync(path.join(venv, "bin", "python"), ["-c", "import weftprobe"]).status).toBe(0);
-    expect(spawnSync("python3", ["-c", "import weftprobe"]).status).not.toBe(0);
-    expect(fs.readdirSync(root).filter((f) => f.includes(".lock"))).toEqual([]);
-  });
+  it(
+    "runs two concurrent KFP-shaped tasks in one environment made once, without kfp or the packages on the host",
+    async () => {
+      const s = await env.engine.startRun({ pipeline: probe, enableCache: false }).done;
+      expect(s.state, JSON.stringify(s.tasks.map((t) => [t.path, t.error]))).toBe("SUCCEEDED");
+      const dirs = envDirs(root);
+      expect(dirs).toHaveLength(1);
+      const dir = path.join(root, dirs[0] as string);
+      const venv = path.join(dir, "venv");
+      // one venv and each of the prelude's two installs once, however many tasks asked at once
+      const installLog = fs.readFileSync(path.join(dir, "install.log"), "utf8");
+      expect(installLog.match(/ -m venv /g)).toHaveLength(1);
+      expect(installLog.match(/ -m pip install /g)).toHaveLength(2);
+      const key = JSON.parse(fs.readFileSync(path.join(dir, "key.json"), "utf8"));
+      expect(key.installs.map((i: { args: string[] }) => i.args[0])).toEqual(["weftprobe==1.0", "kfp==2.14.3"]);
+      const tasks = s.tasks.filter((t) => t.kind === "container");
+      const headers = tasks.map((t) => logOf(t.logPath).split("\n")[0] ?? "");
+      for (const h of headers) expect(h).toContain(`[weft] python environment ${dir} (`);
+      expect(headers.filter((h) => h.includes("(created in ")).length).toBe(1);
+      expect(headers.filter((h) => h.includes("(reused)")).length).toBe(1);
+      for (const t of tasks) {
+        const rec = env.store.tasks.get(t.id);
+        expect(rec?.outputs.parameters.out).toBe(`probe-ok ${venv}`);
+        expect((rec?.resources as { pythonEnv?: { path: string } } | undefined)?.pythonEnv?.path).toBe(dir);
+      }
+      expect(spawnSync(path.join(venv, "bin", "python"), ["-c", "import weftprobe, kfp"]).status).toBe(0);
+      expect(spawnSync("python3", ["-c", "import weftprobe"]).status).not.toBe(0);
+      expect(fs.readdirSync(root).filter((f) => f.includes(".lock"))).toEqual([]);
+    },
+    SLOW,
+  );
 
-  it("reuses the environment in a later run without installing again", async () => {
-    const dir = path.join(root, envDirs(root)[0] as string);
-    const ready = fs.statSync(path.join(dir, "ready")).mtimeMs;
-    const installLog = fs.readFileSync(path.join(dir, "install.log"), "utf8");
-    const s = await env.engine.startRun({ pipeline: probe, enableCache: false }).done;
-    expect(s.state).toBe("SUCCEEDED");
-    for (const t of s.tasks.filter((x) => x.kind === "container"))
-      expect(logOf(t.logPath).split("\n")[0]).toMatch(/^\[weft\] python environment .* \(reused\): /);
-    expect(fs.statSync(path.join(dir, "ready")).mtimeMs).toBe(ready);
-    expect(fs.readFileSync(path.join(dir, "install.log"), "utf8")).toBe(installLog);
-    expect(envDirs(root)).toHaveLength(1);
-  });
+  it(
+    "reuses the environment in a later run without installing again",
+    async () => {
+      const dir = path.join(root, envDirs(root)[0] as string);
+      const ready = fs.statSync(path.join(dir, "ready")).mtimeMs;
+      const installLog = fs.readFileSync(path.join(dir, "install.log"), "utf8");
+      const s = await env.engine.startRun({ pipeline: probe, enableCache: false }).done;
+      expect(s.state).toBe("SUCCEEDED");
+      for (const t of s.tasks.filter((x) => x.kind === "container"))
+        expect(logOf(t.logPath).split("\n")[0]).toMatch(/^\[weft\] python environment .* \(reused\): /);
+      expect(fs.statSync(path.join(dir, "ready")).mtimeMs).toBe(ready);
+      expect(fs.readFileSync(path.join(dir, "install.log"), "utf8")).toBe(installLog);
+      expect(envDirs(root)).toHaveLength(1);
+    },
+    SLOW,
+  );
 
-  it("fails a task whose packages cannot be installed with PYTHON_ENV_FAILED, naming them, and marks nothing ready", async () => {
-    const s = await env.engine.startRun({ pipeline: pipeline("missing", ["weftmissing==1.0"], 1) }).done;
-    expect(s.state).toBe("FAILED");
-    const t = s.tasks.find((x) => x.path === "root/p0");
-    expect(t?.errorCode).toBe("PYTHON_ENV_FAILED");
-    expect(t?.error).toContain("task 'root/p0'");
-    expect(t?.error).toContain("weftmissing==1.0");
-    expect(t?.error).toMatch(/No matching distribution found for weftmissing==1\.0/);
-    expect(t?.errorAction).toContain("PIP_FIND_LINKS");
-    expect(t?.stderrTail?.join("\n")).toContain("weftmissing");
-    const dirs = envDirs(root).map((d) => path.join(root, d));
-    expect(dirs).toHaveLength(2);
-    const failed = dirs.filter((d) => !fs.existsSync(path.join(d, "ready")));
-    expect(failed).toHaveLength(1);
-    expect(fs.existsSync(path.join(failed[0] as string, "venv"))).toBe(false);
-  });
+  it(
+    "gives a script that makes its own venv (KFP's use_venv) the same environment's packages, its pip finding them installed",
+    async () => {
+      const s = await env.engine.startRun({ pipeline: pipeline("own-venv", venvPrelude(["weftprobe==1.0"]), 1) }).done;
+      const t = s.tasks.find((x) => x.path === "root/p0");
+      expect(s.state, logOf(t?.logPath)).toBe("SUCCEEDED");
+      // the same packages as the plain prelude's, written differently: the same environment
+      const dir = path.join(root, envDirs(root)[0] as string);
+      expect(envDirs(root)).toHaveLength(1);
+      expect(logOf(t?.logPath).split("\n")[0]).toContain(`[weft] python environment ${dir} (reused)`);
+      // the script's own venv ran the program; kfp and weftprobe came from the cached environment
+      const [value, prefix] = String(env.store.tasks.get(t?.id ?? "")?.outputs.parameters.out).split(" ");
+      expect(value).toBe("probe-ok");
+      expect(prefix).not.toBe(path.join(dir, "venv"));
+      expect(fs.existsSync(path.join(prefix ?? "", "pyvenv.cfg"))).toBe(true);
+      const own = fs.readdirSync(path.join(prefix ?? "", "lib"), { recursive: true }).map(String);
+      expect(own.filter((f) => /kfp|weftprobe/.test(f))).toEqual([]);
+      fs.rmSync(path.dirname(prefix ?? ""), { recursive: true, force: true });
+    },
+    SLOW,
+  );
+
+  it(
+    "fails a task whose packages cannot be installed with PYTHON_ENV_FAILED, naming them, and marks nothing ready",
+    async () => {
+      const s = await env.engine.startRun({ pipeline: pipeline("missing", prelude(["weftmissing==1.0"]), 1) }).done;
+      expect(s.state).toBe("FAILED");
+      const t = s.tasks.find((x) => x.path === "root/p0");
+      expect(t?.errorCode).toBe("PYTHON_ENV_FAILED");
+      expect(t?.error).toContain("task 'root/p0'");
+      expect(t?.error).toContain("weftmissing==1.0");
+      expect(t?.error).toMatch(/No matching distribution found for weftmissing==1\.0/);
+      expect(t?.errorAction).toContain("PIP_FIND_LINKS");
+      expect(t?.stderrTail?.join("\n")).toContain("weftmissing");
+      const dirs = envDirs(root).map((d) => path.join(root, d));
+      expect(dirs).toHaveLength(2);
+      const failed = dirs.filter((d) => !fs.existsSync(path.join(d, "ready")));
+      expect(failed).toHaveLength(1);
+      expect(fs.existsSync(path.join(failed[0] as string, "venv"))).toBe(false);
+    },
+    SLOW,
+  );
 });
 
 describe("which tasks get an environment", () => {
-  const kfpTask = ["sh", "-c", prelude(["kfp==2.14.3"]), "sh", "-ec", "python3 -m kfp.dsl.executor_main"];
+  const kfpTask = ["sh", "-c", prelude(["pandas"]), "sh", "-ec", "python3 -m kfp.dsl.executor_main"];
 
   it("installs a prelude's kfp into the environment, so the host needs none unless the user opts out", () => {
-    expect(pythonEnvPlan(kfpTask, {})).toMatchObject({ prelude: { installs: [{ args: expect.any(Array) }] } });
+    const plan = pythonEnvPlan(kfpTask, {});
+    expect(plan && "prelude" in plan && plan.prelude.installs.map((i) => i.args.at(-1))).toEqual([
+      "pandas",
+      'typing-extensions>=3.7.4,<5; python_version<"3.9"',
+    ]);
     expect(needsHostKfp(kfpTask)).toBe(false);
     expect(needsHostKfp(["sh", "-ec", "python3 -m kfp.dsl.executor_main"])).toBe(true);
     expect(pythonEnvPlan(kfpTask, { WEFT_PYTHON_VENV: "0" })).toEqual({ skip: "WEFT_PYTHON_VENV=0 is set" });
-    const noKfp = ["sh", "-c", prelude(["pandas"]), "sh", "-ec", "python3 -m kfp.dsl.executor_main"];
+    const noKfp = [
+      "sh",
+      "-c",
+      `python3 -m pip install 'pandas' && "$0" "$@"`,
+      "sh",
+      "-ec",
+      "python3 -m kfp.dsl.executor_main",
+    ];
     expect(pythonEnvPlan(noKfp, {})).toEqual({
       skip: "its installs do not include kfp, which kfp.dsl.executor_main needs",
     });
