@@ -19,6 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { JsonValue } from "../ir/index.ts";
+import { onAbort } from "./abort.ts";
 import { canonicalDigest } from "./canonical.ts";
 import { TaskError } from "./errors.ts";
 import { processAlive, processStartTime } from "./owner.ts";
@@ -347,17 +348,15 @@ function binFirst(venv: string, pathVar: string | undefined): string {
 
 /** Waits for `p`, or rejects with CANCELED when the signal aborts first (the making goes on for others). */
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new TaskError("CANCELED", "the run was canceled"));
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(new TaskError("CANCELED", "the run was canceled"));
-    signal.addEventListener("abort", onAbort, { once: true });
+    const off = onAbort(signal, () => reject(new TaskError("CANCELED", "the run was canceled")));
     p.then(
       (v) => {
-        signal.removeEventListener("abort", onAbort);
+        off();
         resolve(v);
       },
       (e) => {
-        signal.removeEventListener("abort", onAbort);
+        off();
         reject(e);
       },
     );
