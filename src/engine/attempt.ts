@@ -272,7 +272,14 @@ async function enterPythonEnv(
     });
   };
   try {
-    const py = await pythonEnvForTask({ argv, env, cwd: process.cwd(), task: place.path, signal: ctx.signal });
+    const py = await pythonEnvForTask({
+      argv,
+      env,
+      cwd: process.cwd(),
+      task: place.path,
+      signal: ctx.signal,
+      onWait: say,
+    });
     if (!py) return undefined;
     if ("skipped" in py) {
       say(py.logLine);

@@ -386,6 +386,8 @@ export async function pythonEnvForTask(req: {
   cwd: string;
   task: string;
   signal: AbortSignal;
+  /** Told once, before a wait for the environment to be made (installs may take minutes). */
+  onWait?: (logLine: string) => void;
 }): Promise<PythonEnvOutcome> {
   const plan = pythonEnvPlan(req.argv, req.env);
   if (!plan) return undefined;
@@ -405,6 +407,9 @@ export async function pythonEnvForTask(req: {
   const ready = readReady(dir);
   if (ready) made = { ready, created: false };
   else {
+    req.onWait?.(
+      `[weft] python environment ${dir}: not ready yet, installing ${packages.join(" ")} (pip's output: ${path.join(dir, "install.log")})\n`,
+    );
     let p = making.get(dir);
     const mine = !p;
     if (!p) {

@@ -146,10 +146,20 @@ describe.skipIf(!python)("cached Python environments for pip install preludes", 
       const key = JSON.parse(fs.readFileSync(path.join(dir, "key.json"), "utf8"));
       expect(key.installs.map((i: { args: string[] }) => i.args[0])).toEqual(["weftprobe==1.0", "kfp==2.14.3"]);
       const tasks = s.tasks.filter((t) => t.kind === "container");
-      const headers = tasks.map((t) => logOf(t.logPath).split("\n")[0] ?? "");
-      for (const h of headers) expect(h).toContain(`[weft] python environment ${dir} (`);
-      expect(headers.filter((h) => h.includes("(created in ")).length).toBe(1);
-      expect(headers.filter((h) => h.includes("(reused)")).length).toBe(1);
+      // each log starts by saying which environment, the one that made it first that it was not ready
+      const logs = tasks.map((t) => logOf(t.logPath));
+      for (const l of logs) {
+        expect(l).toMatch(/^\[weft\] python environment /);
+        expect(l).toMatch(
+          /^\[weft\] python environment \S+ \((created in [\d.]+ s|reused)\): cpython 3\.\d+\.\d+ at /m,
+        );
+        expect(l).toContain(`[weft] python environment ${dir} (`);
+      }
+      const creator = logs.find((l) => l.includes("(created in ")) ?? "";
+      expect(creator).toMatch(
+        /^\[weft\] python environment \S+: not ready yet, installing weftprobe==1\.0 kfp==2\.14\.3 .*\n\[weft\] python environment \S+ \(created in /,
+      );
+      expect(logs.filter((l) => l.includes("(created in ")).length).toBe(1);
       for (const t of tasks) {
         const rec = env.store.tasks.get(t.id);
         expect(rec?.outputs.parameters.out).toBe(`probe-ok ${venv}`);
