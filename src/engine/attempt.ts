@@ -12,7 +12,7 @@ import { emitTask, type NodeIO, type NodePlace, type NodeResult, type RunContext
 import { failureOf, type TaskFailure, taskFailure } from "./errors.ts";
 import { digestOutputs, recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
 import { resolveArgv } from "./placeholders.ts";
-import { appendNoFollow, type ProcessOutcome, runProcess } from "./process-tree.ts";
+import { appendNoFollow, runProcess } from "./process-tree.ts";
 import { applyPythonEnv, PythonEnvError, pythonEnvForTask } from "./python-env.ts";
 import type { demandOf } from "./resources.ts";
 import { buildExecutorInput, prepareAttempt, readOutputs, recordedArgv, relPath } from "./task-io.ts";
@@ -122,24 +122,32 @@ export async function runAttempt(
   for (const e of container.env ?? []) env[e.name] = e.value;
   if (demand.gpus > 0) env.CUDA_VISIBLE_DEVICES = lease.gpus.join(",");
   const envFailure = await enterPythonEnv(ctx, place, t, argv, env, logPath);
-  const out = envFailure
-    ? NOT_RUN
-    : await runProcess({
-        argv,
-        env,
-        cwd: process.cwd(),
-        logPath,
-        signal: ctx.signal,
-        ...(ctx.settings.taskTimeoutMs !== undefined ? { timeoutMs: ctx.settings.taskTimeoutMs } : {}),
-        killGraceMs: ctx.settings.killGraceMs,
-        onSpawn: (child) => {
-          ctx.procs.add(child);
-          child.on("exit", () => ctx.procs.delete(child));
-          if (child.pid !== undefined) ctx.store.tasks.update(rec.id, { pid: child.pid });
-        },
-        onLine: (stream, line) =>
-          ctx.emit({ type: "log", runId: ctx.runId, taskId: rec.id, path: place.path, stream, line }),
-      });
+  if (envFailure) {
+    lease.release();
+    ctx.store.tasks.appendAttempt(rec.id, {
+      attempt,
+      startedAt,
+      finishedAt: ctx.clock(),
+      error: recordedError(envFailure),
+    });
+    return envFailure;
+  }
+  const out = await runProcess({
+    argv,
+    env,
+    cwd: process.cwd(),
+    logPath,
+    signal: ctx.signal,
+    ...(ctx.settings.taskTimeoutMs !== undefined ? { timeoutMs: ctx.settings.taskTimeoutMs } : {}),
+    killGraceMs: ctx.settings.killGraceMs,
+    onSpawn: (child) => {
+      ctx.procs.add(child);
+      child.on("exit", () => ctx.procs.delete(child));
+      if (child.pid !== undefined) ctx.store.tasks.update(rec.id, { pid: child.pid });
+    },
+    onLine: (stream, line) =>
+      ctx.emit({ type: "log", runId: ctx.runId, taskId: rec.id, path: place.path, stream, line }),
+  });
   const finishedAt = ctx.clock();
   const exitCode = out.exitCode ?? undefined;
   // The exit status first, before the lease, the outputs or anything else: a kill after
@@ -152,8 +160,7 @@ export async function runAttempt(
   }
   lease.release();
   let failure: Fail | undefined;
-  if (envFailure) failure = envFailure;
-  else if (out.spawnError) {
+  if (out.spawnError) {
     const cmd = argv[0] ?? "";
     failure =
       out.spawnError.code === "ENOENT"
@@ -243,9 +250,6 @@ export async function runAttempt(
   });
   return failure;
 }
-
-/** The outcome of a process that was never started (its Python environment failed). */
-const NOT_RUN: ProcessOutcome = { exitCode: null, signal: null, timedOut: false, canceled: false, stderrTail: [] };
 
 /**
  * Puts the task in its cached Python environment when its script starts with pip installs

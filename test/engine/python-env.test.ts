@@ -223,11 +223,17 @@ describe.skipIf(!python)("cached Python environments for pip install preludes", 
       expect(t?.error).toMatch(/No matching distribution found for weftmissing==1\.0/);
       expect(t?.errorAction).toContain("PIP_FIND_LINKS");
       expect(t?.stderrTail?.join("\n")).toContain("weftmissing");
-      const dirs = envDirs(root).map((d) => path.join(root, d));
-      expect(dirs).toHaveLength(2);
-      const failed = dirs.filter((d) => !fs.existsSync(path.join(d, "ready")));
+      const failed = envDirs(root)
+        .map((d) => path.join(root, d))
+        .filter((d) => fs.readFileSync(path.join(d, "key.json"), "utf8").includes("weftmissing"));
       expect(failed).toHaveLength(1);
+      expect(fs.existsSync(path.join(failed[0] as string, "ready"))).toBe(false);
       expect(fs.existsSync(path.join(failed[0] as string, "venv"))).toBe(false);
+      expect(fs.readFileSync(path.join(failed[0] as string, "install.log"), "utf8")).toContain("weftmissing");
+      // the attempt is recorded with the failure, and no task process ran
+      const rec = env.store.tasks.get(t?.id ?? "");
+      expect(rec?.attempts.at(-1)?.error?.code).toBe("PYTHON_ENV_FAILED");
+      expect(rec?.pid).toBeUndefined();
     },
     SLOW,
   );
