@@ -13,7 +13,7 @@ import { readPipPrelude } from "../../src/engine/pip-prelude.ts";
 import { needsHostKfp, pythonEnvPlan, withDirLock } from "../../src/engine/python-env.ts";
 import { loadPipelineFile, type PipelinePackage } from "../../src/ir/index.ts";
 import { sharedPath } from "../shared-dir.ts";
-import { logOf, makeEnv } from "./helpers.ts";
+import { logOf, makeEnv, type TestEnv } from "./helpers.ts";
 import { IrBuilder, task } from "./ir-builder.ts";
 
 const python = spawnSync("python3", ["-c", "import venv, ensurepip"]).status === 0;
@@ -105,13 +105,16 @@ function envDirs(root: string): string[] {
 }
 
 describe.skipIf(!python)("cached Python environments for pip install preludes", () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "weft-pyenv-"));
-  const root = path.join(tmp, "envs");
-  const wheels = path.join(tmp, "wheels");
   const saved = { ...process.env };
-  const env = makeEnv();
+  let tmp = "";
+  let root = "";
+  let env: TestEnv;
 
   beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "weft-pyenv-"));
+    root = path.join(tmp, "envs");
+    const wheels = path.join(tmp, "wheels");
+    env = makeEnv();
     fs.mkdirSync(wheels);
     buildWheels(wheels);
     process.env.WEFT_PYTHON_ENVS = root;
@@ -287,7 +290,10 @@ describe("which tasks get an environment", () => {
 });
 
 describe("the environment lock", () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "weft-pylock-"));
+  let tmp = "";
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "weft-pylock-"));
+  });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it("lets one holder in at a time within a process", async () => {
