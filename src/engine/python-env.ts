@@ -189,7 +189,8 @@ export async function withDirLock<T>(lockDir: string, fn: () => Promise<T>): Pro
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
     if (lockIsStale(lockDir)) {
-      // renamed first, so that a second process finding the same stale lock removes nothing of a new owner's
+      // moved aside, then removed; two processes judging the same stale lock at the same
+      // moment could still both go on (a window of a few system calls)
       const tomb = `${lockDir}.stale-${process.pid}-${Date.now()}`;
       try {
         fs.renameSync(lockDir, tomb);
