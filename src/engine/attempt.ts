@@ -12,6 +12,7 @@ import { failureOf, type TaskFailure, taskFailure } from "./errors.ts";
 import { digestOutputs, recordInputEvents, recordOutputArtifacts } from "./outputs-recorder.ts";
 import { resolveArgv } from "./placeholders.ts";
 import { appendNoFollow, runProcess } from "./process-tree.ts";
+import { applyPythonEnv, PythonEnvError, pythonEnvForTask } from "./python-env.ts";
 import type { demandOf } from "./resources.ts";
 import {
   buildExecutorInput,
@@ -124,6 +125,17 @@ export async function runAttempt(
   const env: NodeJS.ProcessEnv = { ...process.env, WEFT_PROGRAM_DIR: programDir, WEFT_SKIP_PACKAGE_INSTALL: "1" };
   for (const e of container.env ?? []) env[e.name] = e.value;
   if (demand.gpus > 0) env.CUDA_VISIBLE_DEVICES = lease.gpus.join(",");
+  const envFailure = await enterPythonEnv(ctx, place, t, argv, env, logPath);
+  if (envFailure) {
+    lease.release();
+    ctx.store.tasks.appendAttempt(rec.id, {
+      attempt,
+      startedAt,
+      finishedAt: ctx.clock(),
+      error: recordedError(envFailure),
+    });
+    return envFailure;
+  }
   const out = await runProcess({
     argv,
     env,
@@ -241,6 +253,62 @@ export async function runAttempt(
     error: recordedError(failure),
   });
   return failure;
+}
+
+/**
+ * Puts the task in its cached Python environment when its script starts with pip installs
+ * (`python-env.ts`): sets PATH and VIRTUAL_ENV, says which environment in the first lines
+ * of its log and in its record. Resolves with the failure when the environment cannot be made.
+ */
+async function enterPythonEnv(
+  ctx: RunContext,
+  place: NodePlace,
+  running: Task,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  logPath: string,
+): Promise<Fail | undefined> {
+  const say = (line: string): void => {
+    appendNoFollow(logPath, line);
+    ctx.emit({
+      type: "log",
+      runId: ctx.runId,
+      taskId: running.id,
+      path: place.path,
+      stream: "stdout",
+      line: line.trimEnd(),
+    });
+  };
+  try {
+    const py = await pythonEnvForTask({
+      argv,
+      env,
+      cwd: process.cwd(),
+      task: place.path,
+      signal: ctx.signal,
+      onWait: say,
+    });
+    if (!py) return undefined;
+    if ("skipped" in py) {
+      say(py.logLine);
+      return undefined;
+    }
+    applyPythonEnv(env, py.use);
+    say(py.use.logLine);
+    const r = running.resources;
+    const resources = r && typeof r === "object" && !Array.isArray(r) ? r : {};
+    ctx.store.tasks.update(running.id, { resources: { ...resources, pythonEnv: py.use.record } });
+    return undefined;
+  } catch (e) {
+    const f = failureOf(e, "PYTHON_ENV_FAILED", place.path);
+    if (f.code === "CANCELED") return { ...f, retryable: false, canceled: true };
+    try {
+      appendNoFollow(logPath, `[weft] ${f.message}\n`);
+    } catch {
+      // the failure is recorded all the same
+    }
+    return { ...f, retryable: true, ...(e instanceof PythonEnvError ? { stderrTail: e.stderrTail } : {}) };
+  }
 }
 
 /** The store's form of a failure: code, message, action and the stderr tail. */

@@ -13,6 +13,7 @@ import { failureOf, type TaskFailure, taskFailure } from "./errors.ts";
 import { kubernetesNotes, kubernetesSettings, unrunnableContainer } from "./kubernetes.ts";
 import { cacheOutputsOf, storedOutputs } from "./outputs-recorder.ts";
 import { appendNoFollow } from "./process-tree.ts";
+import { needsHostKfp } from "./python-env.ts";
 import { localDemand, resolveResources, type TaskResources } from "./resources.ts";
 import { backoffMs, maxAttempts, sleep } from "./retry.ts";
 import { relPath } from "./task-io.ts";
@@ -161,7 +162,8 @@ export async function runContainerNode(
     }
   }
   const argvTemplate = [...(container.command ?? []), ...(container.args ?? [])];
-  if (argvTemplate.some((a) => a.includes("kfp.dsl.executor_main")) && !hostHasKfp()) {
+  // A task whose prelude installs kfp gets it in its own Python environment (python-env.ts).
+  if (needsHostKfp(argvTemplate) && !hostHasKfp()) {
     return fail(ctx, rec.id, {
       code: "PYTHON_KFP_MISSING",
       action: "pip install kfp on this machine, then weft runs retry",

@@ -46,8 +46,14 @@ export const TASK_ERRORS = {
     action: "check the command's permissions and the machine's process limits, then weft runs retry",
   },
   PYTHON_KFP_MISSING: {
-    meaning: "a KFP lightweight Python component needs the host's python3 to import kfp",
+    meaning:
+      "a KFP lightweight Python component that installs no kfp of its own needs the host's python3 to import kfp",
     action: "pip install kfp, then weft runs retry",
+  },
+  PYTHON_ENV_FAILED: {
+    meaning: "the packages a task's pip install prelude asks for could not be installed into its Python environment",
+    action:
+      "make the packages reachable (a pip index, PIP_INDEX_URL or PIP_FIND_LINKS, pip.conf), then weft runs retry",
   },
   RESOURCES_UNSATISFIABLE: {
     meaning: "with --strict-resources, the task asks for more CPU, memory or GPUs than this machine has",

@@ -94,9 +94,15 @@ describe.skipIf(!SHARED.present)("KFP lightweight Python components", () => {
   const env = makeEnv();
   afterAll(() => env.close());
 
-  it("launch only where python3 can import kfp, and say so otherwise", async () => {
+  // With their own environments (the default) they install kfp there: test/engine/python-env.test.ts.
+  it("launch without their own environments (WEFT_PYTHON_VENV=0) only where python3 can import kfp, and say so otherwise", async () => {
     const p = loadPipelineFile(path.join(CORPUS, "critical/parameters_simple.yaml"));
-    const summary = await env.engine.startRun({ pipeline: p }).done;
+    const saved = process.env.WEFT_PYTHON_VENV;
+    process.env.WEFT_PYTHON_VENV = "0";
+    const summary = await env.engine.startRun({ pipeline: p }).done.finally(() => {
+      if (saved === undefined) delete process.env.WEFT_PYTHON_VENV;
+      else process.env.WEFT_PYTHON_VENV = saved;
+    });
     const kfp = spawnSync("python3", ["-c", "import kfp"]).status === 0;
     if (kfp) {
       expect(summary.state).toBe("SUCCEEDED");
