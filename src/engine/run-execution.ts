@@ -12,6 +12,7 @@ import { type RunErrorCode, taskFailure } from "./errors.ts";
 import { thisOwner } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
 import { runMetricPlan } from "./run-metrics.ts";
+import { runtimeValuesOf } from "./runtime-values.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { buildSummary } from "./summary.ts";
 import type { Capacity, EngineEvent, EngineEventEmitter, RunSummary, RuntimeState } from "./types.ts";
@@ -97,6 +98,7 @@ export class RunExecution {
     const ctx: RunContext = {
       runId: run.id,
       runName: run.displayName,
+      runtime: runtimeValuesOf(run, this.init.settings.artifactsDir),
       spec: run.pipelineSpec,
       runMetrics: runMetricPlan(run.pipelineSpec, run.platformSpec),
       store,
