@@ -11,6 +11,7 @@ import { executeDag } from "./dag-executor.ts";
 import { type RunErrorCode, taskFailure } from "./errors.ts";
 import { thisOwner } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
+import { recordRootArtifacts } from "./root-artifacts.ts";
 import { runMetricPlan } from "./run-metrics.ts";
 import { runtimeValuesOf } from "./runtime-values.ts";
 import type { Scheduler } from "./scheduler.ts";
@@ -120,7 +121,7 @@ export class RunExecution {
       this.emitRun("RUNNING");
       const r = await executeDag(ctx, run.pipelineSpec.root, "root", undefined, {
         parameters: this.init.parameters,
-        artifacts: {},
+        artifacts: await recordRootArtifacts(store, run, clock),
       });
       outputs = r.outputs;
       if (this.abort.signal.aborted || r.state === "CANCELED") {

@@ -69,6 +69,12 @@ export interface StartRunRequest {
   recurringRunId?: string;
   /** User-defined labels of the run. */
   tags?: Record<string, string>;
+  /**
+   * Artifacts for the pipeline's artifact inputs (`root.inputDefinitions.artifacts`): input
+   * name to an absolute path or a URI. Checked with the parameters; a required one missing
+   * refuses the run.
+   */
+  inputArtifacts?: Record<string, string>;
 }
 
 /** One task in a {@link RunSummary}. */

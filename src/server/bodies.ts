@@ -9,7 +9,15 @@ import { JsonValueSchema } from "../ir/index.ts";
 import { badRequest } from "./errors.ts";
 import { FIELD_LIMITS, type FieldKind, formatBytes, SIZE_LIMITS, stringProblem } from "./limits.ts";
 
-const OPAQUE = new Set(["pipeline_spec", "parameters", "plugins_input", "plugins_output", "tags", "platform_spec"]);
+const OPAQUE = new Set([
+  "pipeline_spec",
+  "parameters",
+  "input_artifacts",
+  "plugins_input",
+  "plugins_output",
+  "tags",
+  "platform_spec",
+]);
 const camelToSnake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Rewrites camelCase keys of API messages to snake_case, leaving free-form values alone. */
@@ -128,6 +136,8 @@ const VersionReference = z.strictObject({ pipeline_id: str.optional(), pipeline_
 const RuntimeConfig = z.strictObject({
   parameters: parameters.optional(),
   pipeline_root: url.optional(),
+  /** A Weft extension (Vertex's RuntimeConfig has one too): artifacts for the pipeline's artifact inputs. */
+  input_artifacts: z.record(bounded("short"), z.strictObject({ uri: url.min(1, "is required") })).optional(),
 });
 
 /** `v2beta1Run` as a create body. Output-only fields are accepted and ignored, as in KFP. */

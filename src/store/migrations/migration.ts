@@ -10,6 +10,7 @@ import { migration005 } from "./005-run-owner-identity.ts";
 import { migration006 } from "./006-run-metrics.ts";
 import { migration007 } from "./007-artifact-list-indexes.ts";
 import { migration008 } from "./008-run-tags.ts";
+import { migration009 } from "./009-run-input-artifacts.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];
 
 /** The newest schema version this version of Weft knows. */

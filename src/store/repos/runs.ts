@@ -67,6 +67,7 @@ const INSERT_RUN = insertSql(RUNS_TABLE, [
   "enable_cache",
   "namespace",
   "tags",
+  "input_artifacts",
 ]);
 
 function checkTags(where: string, tags: unknown): Record<string, string> {
@@ -158,6 +159,7 @@ export function createRunRepository(
           enableCache: input.enableCache !== false,
           namespace: input.namespace ?? experiment.namespace,
           tags: checkTags(`run '${input.displayName}'`, input.tags ?? {}),
+          inputArtifacts: input.inputArtifacts ?? {},
         };
         if (input.pipelineVersionId !== undefined) fields.pipelineVersionId = input.pipelineVersionId;
         if (input.platformSpec !== undefined) fields.platformSpec = input.platformSpec;

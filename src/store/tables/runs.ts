@@ -51,6 +51,8 @@ export const RUNS_TABLE = defineTable({
     owner_boot_id: { sql: "TEXT", nullable: true, field: "ownerBootId", codec: text },
     owner_start_time: { sql: "TEXT", nullable: true, field: "ownerStartTime", codec: text },
     tags: listedTags,
+    /** The artifacts given for the pipeline's artifact inputs: input name to URI. */
+    input_artifacts: { sql: "TEXT", field: "inputArtifacts", codec: jsonAs<Record<string, string>>() },
   },
 });
 
