@@ -48,7 +48,11 @@ const kfpRoutes: [string, string, string][] = [
     `${KFP}/runs`,
     "List runs without their pipeline_spec, each with its run metrics (metrics: [{name, number_value}]); filter and sort_by also take metric:NAME (filter values int_value, string_value or double_value), e.g. sort_by=metric:f1 desc (filter, sort_by, page_size, page_token, experiment_id, namespace; filter key tags.KEY matches one tag)",
   ],
-  ["post", `${KFP}/runs`, "Create a run from pipeline_spec or pipeline_version_reference (Weft adds tags)"],
+  [
+    "post",
+    `${KFP}/runs`,
+    "Create a run from pipeline_spec or pipeline_version_reference (Weft adds tags, and runtime_config.input_artifacts: {NAME: {uri}} for the pipeline's artifact inputs, an absolute path or a URI on the server's machine, as Vertex's RuntimeConfig.input_artifacts; every required artifact input must be given and exist, else 400 naming it; the run echoes it)",
+  ],
   ["get", `${KFP}/runs/{run_id}`, "Get a run with its pipeline_spec and task details"],
   [
     "patch",
