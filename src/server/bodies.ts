@@ -136,7 +136,10 @@ const VersionReference = z.strictObject({ pipeline_id: str.optional(), pipeline_
 const RuntimeConfig = z.strictObject({
   parameters: parameters.optional(),
   pipeline_root: url.optional(),
-  /** A Weft extension (Vertex's RuntimeConfig has one too): artifacts for the pipeline's artifact inputs. */
+});
+/** A run's runtime config: a recurring run's, and the artifacts for the pipeline's artifact inputs. */
+const RunRuntimeConfig = RuntimeConfig.extend({
+  /** A Weft extension (Vertex's RuntimeConfig has one too): input name to `{uri}`. */
   input_artifacts: z.record(bounded("short"), z.strictObject({ uri: url.min(1, "is required") })).optional(),
 });
 
@@ -150,7 +153,7 @@ export const RunBody = z.strictObject({
   pipeline_version_id: str.optional(),
   pipeline_spec: spec.optional(),
   pipeline_version_reference: VersionReference.optional(),
-  runtime_config: RuntimeConfig.optional(),
+  runtime_config: RunRuntimeConfig.optional(),
   service_account: str.optional(),
   created_at: timestamp.optional(),
   scheduled_at: timestamp.optional(),

@@ -102,4 +102,19 @@ describe("POST /apis/v2beta1/runs with runtime_config.input_artifacts", () => {
     expect(r.status).toBe(400);
     expect(String(r.body.message)).toContain("run.runtime_config.input_artifacts.data.uri");
   });
+
+  it("is refused on a recurring run, whose runs it would not reach", async () => {
+    const res = await fetch(`${base}${API}/recurringruns`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        display_name: "every hour",
+        pipeline_spec: takesData(),
+        runtime_config: { input_artifacts: { data: { uri: "file:///" } } },
+        trigger: { periodic_schedule: { interval_second: "3600" } },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(String(((await res.json()) as { message?: string }).message)).toContain('unknown field "input_artifacts"');
+  });
 });
