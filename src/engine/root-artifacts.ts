@@ -95,9 +95,9 @@ function runtimeOf(a: ReturnType<Store["artifacts"]["create"]>): RuntimeArtifact
 
 /**
  * Records the run's given input artifacts once (a task record at path `root`, kind
- * `importer`, whose INPUT events they are; each artifact with its content digest and the
- * schema type its input declares), and returns them by input name for the root DAG. A
- * resumed run reuses what its first execution recorded.
+ * `importer`, that outputs them as an importer does; each artifact with its content digest
+ * and the schema type its input declares), and returns them by input name for the root
+ * DAG. A resumed run reuses what its first execution recorded.
  */
 export async function recordRootArtifacts(
   store: Store,
@@ -147,15 +147,10 @@ export async function recordRootArtifacts(
         metadata: {},
         ...(d ? { digest: d.digest, sizeBytes: d.sizeBytes } : {}),
       });
-      store.events.record({ runId: run.id, taskId: rec.id, artifactId: a.id, type: "INPUT", name });
+      // as an importer records what it imports: the tasks that read it add their INPUT events
+      store.events.record({ runId: run.id, taskId: rec.id, artifactId: a.id, type: "OUTPUT", name });
       out[name] = [runtimeOf(a)];
     }
-    store.tasks.update(rec.id, {
-      inputs: {
-        parameters: {},
-        artifacts: Object.fromEntries(given.map(([n]) => [n, (out[n] ?? []).map((a) => a.id)])),
-      },
-    });
   });
   return out;
 }

@@ -45,7 +45,7 @@ describe("weft run --artifact", () => {
   afterAll(() => box.cleanup());
 
   it("passes a file given by a relative path to the task and records it as the run's input artifact", async () => {
-    const r = await weftHere(["run", pipeline, "--artifact", "data=data/rows.csv", "--json"]);
+    const r = await weftHere(["run", pipeline, "--artifact", "data=data/rows.csv"]);
     expect(
       r.stdout
         .split("\n")
@@ -54,6 +54,8 @@ describe("weft run --artifact", () => {
     ).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("b,2");
+    // the record of the given artifacts runs nothing and is not counted
+    expect(r.stdout).toContain("Tasks: 1 succeeded");
     const store = openStore(box.home);
     try {
       const [run] = store.runs.list().items;
@@ -73,6 +75,10 @@ describe("weft run --artifact", () => {
       const reads = store.events.listByArtifact(artifact?.id ?? "").filter((e) => e.type === "INPUT");
       expect(reads.map((e) => [e.taskId, e.name])).toContainEqual([count?.id, "data"]);
       expect(count?.inputs.artifacts.data).toEqual([artifact?.id]);
+      // it is the output of the run's record of its given artifacts, as an importer's would be
+      const made = store.events.listByArtifact(artifact?.id ?? "").filter((e) => e.type === "OUTPUT");
+      expect(made.map((e) => store.tasks.get(e.taskId)?.path)).toEqual(["root"]);
+      expect(store.tasks.get(artifact?.taskId ?? "")?.kind).toBe("importer");
     } finally {
       store.close();
     }
