@@ -8,11 +8,11 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.ts";
-import { collect, ROOT, type Sandbox, sandbox, type WeftResult } from "./helpers.ts";
+import { collect, ROOT, type Sandbox, sandbox, startWeftServer, type WeftResult } from "./helpers.ts";
 import { takesData } from "./takes-data.ts";
 
 describe("weft run --artifact", () => {
@@ -60,7 +60,7 @@ describe("weft run --artifact", () => {
     try {
       const [run] = store.runs.list().items;
       if (!run) throw new Error("no run recorded");
-      const file = join(box.dir, "data", "rows.csv");
+      const file = realpathSync(join(box.dir, "data", "rows.csv"));
       expect(run.inputArtifacts).toEqual({ data: `file://${file}` });
       const count = store.tasks.getByPath(run.id, "root/count");
       expect(count?.state).toBe("SUCCEEDED");
@@ -129,5 +129,24 @@ describe("weft run --artifact", () => {
     });
     const r = await weftHere(["run", optional]);
     expect(r.code).toBe(0);
+  });
+
+  it("sends the artifact to a server with --host, which runs the task on it", async () => {
+    const serverHome = join(box.dir, "server-home");
+    const server = await startWeftServer(serverHome);
+    try {
+      const r = await weftHere(["--host", server.url, "run", pipeline, "--artifact", "data=data/rows.csv"]);
+      expect(r.code).toBe(0);
+      const store = openStore(serverHome);
+      try {
+        const [run] = store.runs.list().items;
+        expect(run?.inputArtifacts).toEqual({ data: `file://${realpathSync(join(box.dir, "data", "rows.csv"))}` });
+        expect(store.tasks.getByPath(run?.id ?? "", "root/count")?.state).toBe("SUCCEEDED");
+      } finally {
+        store.close();
+      }
+    } finally {
+      await server.stop();
+    }
   });
 });
