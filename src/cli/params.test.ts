@@ -1,7 +1,8 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PipelineSpec } from "../ir/index.ts";
 import { CliError } from "./errors.ts";
-import { coerceParams, splitParams } from "./params.ts";
+import { coerceParams, parseArtifactInputs, splitParams } from "./params.ts";
 
 const spec = {
   pipelineInfo: { name: "p" },
@@ -53,5 +54,51 @@ describe("coerceParams", () => {
     );
     expect(codeOf(() => splitParams(["rows"]))).toBe("BAD_PARAMETER_SYNTAX");
     expect(codeOf(() => splitParams(["=1"]))).toBe("BAD_PARAMETER_SYNTAX");
+  });
+});
+
+describe("parseArtifactInputs", () => {
+  const withArtifacts = {
+    ...spec,
+    root: {
+      ...spec.root,
+      inputDefinitions: {
+        ...spec.root.inputDefinitions,
+        artifacts: {
+          data: { artifactType: { schemaTitle: "system.Dataset" } },
+          model: { artifactType: { schemaTitle: "system.Model" }, isOptional: true },
+        },
+      },
+    },
+  } as unknown as PipelineSpec;
+  const here = process.cwd();
+
+  it("resolves a relative path against the working directory and passes a URI as it is", () => {
+    expect(parseArtifactInputs(withArtifacts, ["data=package.json", "model=gs://b/m"], here)).toEqual({
+      data: path.join(here, "package.json"),
+      model: "gs://b/m",
+    });
+  });
+
+  it("names what is wrong: the form, an unknown name, a parameter's name, a missing file or input", () => {
+    const code = (pairs: string[]) => {
+      try {
+        parseArtifactInputs(withArtifacts, pairs, here);
+      } catch (e) {
+        return [(e as CliError).code, (e as CliError).message];
+      }
+      return undefined;
+    };
+    expect(code(["data"])?.[0]).toBe("BAD_PARAMETER_SYNTAX");
+    expect(code(["x=package.json"])).toEqual([
+      "UNKNOWN_ARTIFACT_INPUT",
+      'pipeline "p" has no artifact input "x"; its artifact inputs are: data, model',
+    ]);
+    expect(code(["rows=package.json"])?.[1]).toContain('"rows" is an input parameter of pipeline "p"');
+    expect(code(["data=no-such-file"])?.[0]).toBe("ARTIFACT_INPUT_NOT_FOUND");
+    expect(code([])).toEqual([
+      "MISSING_ARTIFACT_INPUT",
+      'pipeline "p" requires artifact input "data" (system.Dataset); pass --artifact data=<path or URI>',
+    ]);
   });
 });

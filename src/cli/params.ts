@@ -2,6 +2,8 @@
  * `--param k=v` handling: splits the pairs and coerces each text value to the type the
  * pipeline's root `inputDefinitions` declares, before anything is started.
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { JsonValue, PipelineSpec } from "../ir/index.ts";
 import { coerceParameterString } from "../ir/parameters.ts";
 import { CliError } from "./errors.ts";
@@ -95,6 +97,67 @@ export function coerceParams(spec: PipelineSpec, pairs: string[]): Record<string
       "MISSING_PARAMETER",
       `pipeline "${pipeline}" requires parameter${missing.length > 1 ? "s" : ""} ${list.join(", ")}; ` +
         `pass ${missing.map(([name, def]) => `--param ${name}=${example(def.parameterType)}`).join(" ")}`,
+    );
+  }
+  return out;
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * `--artifact name=<path or URI>` pairs for the pipeline's artifact inputs
+ * (`root.inputDefinitions.artifacts`): a relative path resolves against `cwd` and must
+ * exist; a URI is passed on as given. Every required artifact input must be given.
+ *
+ * @throws CliError `BAD_PARAMETER_SYNTAX`, `UNKNOWN_ARTIFACT_INPUT` (naming the declared
+ *   artifact inputs), `ARTIFACT_INPUT_NOT_FOUND` or `MISSING_ARTIFACT_INPUT`.
+ * @example parseArtifactInputs(spec, ["data=rows.csv"], "/work") // { data: "/work/rows.csv" }
+ */
+export function parseArtifactInputs(spec: PipelineSpec, pairs: string[], cwd: string): Record<string, string> {
+  const defs = spec.root.inputDefinitions?.artifacts ?? {};
+  const params = spec.root.inputDefinitions?.parameters ?? {};
+  const pipeline = spec.pipelineInfo.name;
+  const declared = Object.keys(defs);
+  const its = declared.length > 0 ? `its artifact inputs are: ${declared.join(", ")}` : "it takes no artifact inputs";
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0 || eq === pair.length - 1) {
+      throw new CliError(
+        "BAD_PARAMETER_SYNTAX",
+        `--artifact "${pair}" is not of the form name=<path or URI>; write e.g. --artifact ${declared[0] ?? "data"}=data/rows.csv`,
+      );
+    }
+    const name = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    if (!(name in defs)) {
+      throw new CliError(
+        "UNKNOWN_ARTIFACT_INPUT",
+        name in params
+          ? `"${name}" is an input parameter of pipeline "${pipeline}", not an artifact input; pass it with --param ${name}=...; ${its}`
+          : `pipeline "${pipeline}" has no artifact input "${name}"; ${its}`,
+      );
+    }
+    if (SCHEME.test(value)) {
+      out[name] = value;
+      continue;
+    }
+    const abs = path.resolve(cwd, value);
+    if (!existsSync(abs)) {
+      throw new CliError(
+        "ARTIFACT_INPUT_NOT_FOUND",
+        `--artifact ${name}=${value}: ${abs} does not exist; give an existing file or directory (relative paths are read from ${cwd})`,
+      );
+    }
+    out[name] = abs;
+  }
+  const missing = Object.entries(defs).filter(([name, def]) => !(name in out) && def.isOptional !== true);
+  if (missing.length > 0) {
+    const list = missing.map(([name, def]) => `"${name}" (${def.artifactType.schemaTitle ?? "an artifact"})`);
+    throw new CliError(
+      "MISSING_ARTIFACT_INPUT",
+      `pipeline "${pipeline}" requires artifact input${missing.length > 1 ? "s" : ""} ${list.join(", ")}; ` +
+        `pass ${missing.map(([name]) => `--artifact ${name}=<path or URI>`).join(" ")}`,
     );
   }
   return out;

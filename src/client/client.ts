@@ -77,6 +77,11 @@ export type CreateRunOptions = PipelineRef & {
   pipelineRoot?: string;
   /** KFP's service account: recorded and shown (no permission changes on a local server). */
   serviceAccount?: string;
+  /**
+   * Artifacts for the pipeline's artifact inputs: input name to an absolute path or a URI
+   * on the server's machine (a Weft extension, sent as `runtime_config.input_artifacts`).
+   */
+  inputArtifacts?: Record<string, string>;
 };
 
 /** Fields of {@link WeftClient.createRecurringRun}: `cron` (6-field KFP or 5-field crontab) or `intervalSeconds`. */
@@ -284,6 +289,11 @@ export class WeftClient {
     const runtime: Record<string, unknown> = {};
     if (opts.parameters) runtime.parameters = opts.parameters;
     if (opts.pipelineRoot) runtime.pipeline_root = opts.pipelineRoot;
+    if (opts.inputArtifacts && Object.keys(opts.inputArtifacts).length > 0) {
+      runtime.input_artifacts = Object.fromEntries(
+        Object.entries(opts.inputArtifacts).map(([name, uri]) => [name, { uri }]),
+      );
+    }
     return this.http.request("POST", `${API}/runs`, {
       display_name: opts.displayName,
       ...(opts.description ? { description: opts.description } : {}),

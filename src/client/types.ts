@@ -89,7 +89,12 @@ export interface ApiRun {
   pipeline_version_id?: string;
   pipeline_spec?: Record<string, unknown>;
   pipeline_version_reference?: { pipeline_id?: string; pipeline_version_id?: string };
-  runtime_config?: { parameters?: Record<string, JsonValue>; pipeline_root?: string };
+  runtime_config?: {
+    parameters?: Record<string, JsonValue>;
+    pipeline_root?: string;
+    /** Artifacts for the pipeline's artifact inputs (a Weft extension, like Vertex's `input_artifacts`). */
+    input_artifacts?: Record<string, { uri: string }>;
+  };
   /** KFP's service account; Weft records and shows it (no permission changes locally). */
   service_account?: string;
   created_at?: string;

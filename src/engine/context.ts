@@ -8,6 +8,7 @@ import type { JsonValue, PipelineSpec, PlatformSpec } from "../ir/index.ts";
 import type { Store, Task } from "../store/index.ts";
 import type { TaskFailure } from "./errors.ts";
 import type { RunMetricPlan } from "./run-metrics.ts";
+import type { RunRuntime } from "./runtime-values.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Capacity, EngineEvent, TaskKind, TaskState } from "./types.ts";
 
@@ -64,6 +65,8 @@ export interface RunSettings {
 export interface RunContext {
   runId: string;
   runName: string;
+  /** The values of KFP's run-level placeholders (`runtime-values.ts`). */
+  runtime: RunRuntime;
   spec: PipelineSpec;
   /** The run's platform settings (`platforms.kubernetes`, `platforms.weft`). */
   platformSpec?: PlatformSpec;

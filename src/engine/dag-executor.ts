@@ -61,7 +61,7 @@ export async function executeDag(
     inputs,
     results: new Map(),
     runId: ctx.runId,
-    runName: ctx.runName,
+    runtime: ctx.runtime,
     workspacePath: insideRoot(ctx.settings.home, "workspaces", ctx.runId),
   };
   await runReadyQueue(ctx, names, tasks, scope, parentId);

@@ -18,6 +18,7 @@ import { planPipeline } from "./planner.ts";
 import { findOrphanRuns } from "./recovery.ts";
 import { defaultMaxParallel, detectCapacity } from "./resources.ts";
 import { parseDuration } from "./retry.ts";
+import { checkRootArtifacts } from "./root-artifacts.ts";
 import { RunExecution } from "./run-execution.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { Capacity, PlanResult, RunHandle, StartRunRequest } from "./types.ts";
@@ -121,8 +122,9 @@ export class Engine {
   }
 
   /**
-   * Validates the pipeline (throws `IrValidationError` naming each IR path) and the
-   * parameters (throws `ParameterError`) before anything is recorded, records the run as
+   * Validates the pipeline (throws `IrValidationError` naming each IR path), the
+   * parameters and the artifacts given for its artifact inputs (throws `ParameterError`)
+   * before anything is recorded, records the run as
    * PENDING, then executes it in this process.
    */
   startRun(req: StartRunRequest): RunHandle {
@@ -131,6 +133,7 @@ export class Engine {
     const parameters = resolveRunParameters(spec, req.parameters);
     // an object-store or relative root is refused before anything is recorded
     pipelineRootDir(req.pipelineRoot, "pipeline root");
+    const inputArtifacts = checkRootArtifacts(spec, req.inputArtifacts);
     const clock = this.opts.clock ?? Date.now;
     const experiment = req.experimentName
       ? this.store.experiments.getOrCreateByName(req.experimentName)
@@ -152,6 +155,7 @@ export class Engine {
       ...(req.pipelineVersionId ? { pipelineVersionId: req.pipelineVersionId } : {}),
       ...(req.recurringRunId ? { recurringRunId: req.recurringRunId } : {}),
       ...(req.tags ? { tags: req.tags } : {}),
+      inputArtifacts,
     });
     return this.launch(run.id, new Map(), parameters, req.strictResources);
   }
@@ -176,6 +180,8 @@ export class Engine {
     let parameters: Record<string, JsonValue>;
     try {
       parameters = resolveRunParameters(run.pipelineSpec, run.parameters);
+      // the given artifacts must still be there (and every required one given) before any task runs
+      checkRootArtifacts(run.pipelineSpec, run.inputArtifacts);
     } catch (e) {
       if (queued) {
         this.store.runs.updateState(runId, "FAILED", {

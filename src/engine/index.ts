@@ -14,6 +14,7 @@ export { FileFollower, tailLines } from "./log-files.ts";
 export { resolveRunParameters } from "./params.ts";
 export { defaultMaxParallel, detectCapacity, type ParallelCap, parseCpu, parseMemory } from "./resources.ts";
 export { parseDuration } from "./retry.ts";
+export { checkRootArtifacts } from "./root-artifacts.ts";
 export type {
   Capacity,
   EngineEvent,

@@ -7,6 +7,7 @@ import { selectExpression } from "./cel.ts";
 import type { NodeIO, NodeResult, RuntimeArtifact } from "./context.ts";
 import { TaskError } from "./errors.ts";
 import { renderValue } from "./placeholders.ts";
+import type { RunRuntime } from "./runtime-values.ts";
 
 /** The DAG a task is resolved in. */
 export interface DagScope {
@@ -15,7 +16,8 @@ export interface DagScope {
   inputs: NodeIO;
   results: Map<string, NodeResult>;
   runId: string;
-  runName: string;
+  /** The values of KFP's run-level placeholders. */
+  runtime: RunRuntime;
   /** KFP's `{{$.workspace_path}}`: a folder shared by the run's tasks. */
   workspacePath: string;
 }
@@ -43,14 +45,20 @@ export function upstreamOf(task: PipelineTaskSpec): string[] {
 
 /**
  * Interpolates the placeholders KFP lowers into constants: the task's own input
- * parameters and the run/task names. `{{$.pipeline_task_uuid}}` is left for the runner,
- * which knows the task's id once it is recorded.
+ * parameters and the run-level values (`runtime-values.ts`), anywhere in the string as
+ * kfp.local does (the cluster's driver only replaces a constant that is exactly one).
+ * `{{$.pipeline_task_uuid}}` is left for the runner, which knows the task's id once it is
+ * recorded.
  */
 function interpolateConstant(s: string, params: Record<string, JsonValue>, scope: DagScope, task: string): string {
+  const run = scope.runtime;
   const runtime: Record<string, string> = {
-    pipeline_job_name: scope.runName,
-    pipeline_job_uuid: scope.runId,
-    pipeline_job_resource_name: `runs/${scope.runId}`,
+    pipeline_job_name: run.jobName,
+    pipeline_job_uuid: run.jobUuid,
+    pipeline_job_resource_name: run.jobResourceName,
+    pipeline_job_create_time_utc: run.createTimeUtc,
+    pipeline_job_schedule_time_utc: run.scheduleTimeUtc,
+    pipeline_root: run.pipelineRoot,
     pipeline_task_name: task,
     workspace_path: scope.workspacePath,
   };
@@ -94,7 +102,7 @@ export function resolveTaskInputs(
       const r = scope.results.get(producer);
       value = {
         state: MLMD_STATE[r?.state ?? "SKIPPED"] ?? "FAILED",
-        pipelineJobResourceName: `runs/${scope.runId}/${scope.runName}`,
+        pipelineJobResourceName: scope.runtime.jobResourceName,
         pipelineTaskName: producer,
         error: { code: r?.state === "FAILED" ? 2 : 0, message: r?.error?.message ?? "" },
       };

@@ -4,6 +4,7 @@
  * `resolveCommandLine` (Concat, IfPresent and placeholders embedded in strings).
  */
 import { type JsonValue, resolveCommandLine } from "../ir/index.ts";
+import type { RunRuntime } from "./runtime-values.ts";
 
 /** What a task's placeholders resolve against. */
 export interface PlaceholderContext {
@@ -13,8 +14,10 @@ export interface PlaceholderContext {
   outputParameterFiles: Record<string, string>;
   outputArtifacts: Record<string, { uri: string; path: string; metadata: Record<string, JsonValue> }>;
   executorInputJson: string;
-  pipelineJobName: string;
-  pipelineJobUuid: string;
+  /** Where the task writes `executor_output.json` (`{{$.outputs.output_file}}`). */
+  executorOutputFile: string;
+  /** The run's values of KFP's run-level placeholders. */
+  run: RunRuntime;
   pipelineTaskName: string;
   pipelineTaskUuid: string;
   /** The task path, named in errors. */
@@ -43,9 +46,13 @@ export function resolveArgv(args: string[], ctx: PlaceholderContext): string[] {
     outputArtifacts: ctx.outputArtifacts,
     outputParameterFiles: ctx.outputParameterFiles,
     executorInput: ctx.executorInputJson,
-    pipelineJobName: ctx.pipelineJobName,
-    pipelineJobUuid: ctx.pipelineJobUuid,
-    pipelineJobResourceName: `runs/${ctx.pipelineJobUuid}`,
+    executorOutputFile: ctx.executorOutputFile,
+    pipelineJobName: ctx.run.jobName,
+    pipelineJobUuid: ctx.run.jobUuid,
+    pipelineJobResourceName: ctx.run.jobResourceName,
+    pipelineJobCreateTimeUtc: ctx.run.createTimeUtc,
+    pipelineJobScheduleTimeUtc: ctx.run.scheduleTimeUtc,
+    pipelineRoot: ctx.run.pipelineRoot,
     pipelineTaskName: ctx.pipelineTaskName,
     pipelineTaskUuid: ctx.pipelineTaskUuid,
     where: `task '${ctx.task}'`,

@@ -11,7 +11,9 @@ import { executeDag } from "./dag-executor.ts";
 import { type RunErrorCode, taskFailure } from "./errors.ts";
 import { thisOwner } from "./owner.ts";
 import { killTree } from "./process-tree.ts";
+import { recordRootArtifacts } from "./root-artifacts.ts";
 import { runMetricPlan } from "./run-metrics.ts";
+import { runtimeValuesOf } from "./runtime-values.ts";
 import type { Scheduler } from "./scheduler.ts";
 import { buildSummary } from "./summary.ts";
 import type { Capacity, EngineEvent, EngineEventEmitter, RunSummary, RuntimeState } from "./types.ts";
@@ -97,6 +99,7 @@ export class RunExecution {
     const ctx: RunContext = {
       runId: run.id,
       runName: run.displayName,
+      runtime: runtimeValuesOf(run, this.init.settings.artifactsDir),
       spec: run.pipelineSpec,
       ...(run.platformSpec ? { platformSpec: run.platformSpec } : {}),
       runMetrics: runMetricPlan(run.pipelineSpec, run.platformSpec),
@@ -119,7 +122,7 @@ export class RunExecution {
       this.emitRun("RUNNING");
       const r = await executeDag(ctx, run.pipelineSpec.root, "root", undefined, {
         parameters: this.init.parameters,
-        artifacts: {},
+        artifacts: await recordRootArtifacts(store, run, clock),
       });
       outputs = r.outputs;
       if (this.abort.signal.aborted || r.state === "CANCELED") {

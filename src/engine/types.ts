@@ -78,6 +78,12 @@ export interface StartRunRequest {
   pipelineRoot?: string;
   /** KFP's service account, recorded and shown; locally it changes no permission. */
   serviceAccount?: string;
+  /**
+   * Artifacts for the pipeline's artifact inputs (`root.inputDefinitions.artifacts`): input
+   * name to an absolute path or a URI. Checked with the parameters; a required one missing
+   * refuses the run.
+   */
+  inputArtifacts?: Record<string, string>;
 }
 
 /** One task in a {@link RunSummary}. */

@@ -40,7 +40,12 @@ export interface PlaceholderContext {
   pipelineJobResourceName?: string;
   pipelineTaskName?: string;
   pipelineTaskUuid?: string;
+  pipelineJobCreateTimeUtc?: string;
+  pipelineJobScheduleTimeUtc?: string;
+  pipelineRoot?: string;
   workspacePath?: string;
+  /** Where the task writes `executor_output.json`: `{{$.outputs.output_file}}` (and KFP's older `{{$.outputMetadataUri}}`). */
+  executorOutputFile?: string;
   /** Used in error messages, e.g. the task name. */
   where?: string;
 }
@@ -51,8 +56,14 @@ const RUNTIME_KEYS: Record<string, keyof PlaceholderContext> = {
   pipeline_job_resource_name: "pipelineJobResourceName",
   pipeline_task_name: "pipelineTaskName",
   pipeline_task_uuid: "pipelineTaskUuid",
+  pipeline_job_create_time_utc: "pipelineJobCreateTimeUtc",
+  pipeline_job_schedule_time_utc: "pipelineJobScheduleTimeUtc",
+  pipeline_root: "pipelineRoot",
   workspace_path: "workspacePath",
 };
+
+/** Placeholders of the executor output file (`dsl.PIPELINE_TASK_EXECUTOR_OUTPUT_PATH_PLACEHOLDER`). */
+const OUTPUT_FILE = new Set(["{{$.outputs.output_file}}", "{{$.outputMetadataUri}}"]);
 
 const PLACEHOLDER = /\{\{\$(?:\.[^{}]*?)?\}\}/g;
 const IO =
@@ -73,6 +84,10 @@ function resolveOne(ph: string, ctx: PlaceholderContext): string {
     const ei = ctx.executorInput;
     if (ei === undefined) fail(ctx, ph, "no executor input was provided for this task");
     return typeof ei === "string" ? ei : JSON.stringify(ei);
+  }
+  if (OUTPUT_FILE.has(ph)) {
+    if (ctx.executorOutputFile === undefined) fail(ctx, ph, "no executor output file was provided for this task");
+    return ctx.executorOutputFile;
   }
   const runtime = /^\{\{\$\.([a-z_]+)\}\}$/.exec(ph)?.[1];
   if (runtime !== undefined) {

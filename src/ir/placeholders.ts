@@ -57,7 +57,11 @@ export const runtimePlaceholders = Object.freeze({
   pipelineJobResourceName: "{{$.pipeline_job_resource_name}}",
   pipelineTaskName: "{{$.pipeline_task_name}}",
   pipelineTaskUuid: "{{$.pipeline_task_uuid}}",
+  pipelineJobCreateTimeUtc: "{{$.pipeline_job_create_time_utc}}",
+  pipelineJobScheduleTimeUtc: "{{$.pipeline_job_schedule_time_utc}}",
+  pipelineRoot: "{{$.pipeline_root}}",
   workspacePath: "{{$.workspace_path}}",
+  executorOutputFile: "{{$.outputs.output_file}}",
 });
 
 /** A structured placeholder as an object (`{"Concat": [...]}` or `{"IfPresent": {...}}`). */

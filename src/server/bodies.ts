@@ -9,7 +9,15 @@ import { JsonValueSchema } from "../ir/index.ts";
 import { badRequest } from "./errors.ts";
 import { FIELD_LIMITS, type FieldKind, formatBytes, SIZE_LIMITS, stringProblem } from "./limits.ts";
 
-const OPAQUE = new Set(["pipeline_spec", "parameters", "plugins_input", "plugins_output", "tags", "platform_spec"]);
+const OPAQUE = new Set([
+  "pipeline_spec",
+  "parameters",
+  "input_artifacts",
+  "plugins_input",
+  "plugins_output",
+  "tags",
+  "platform_spec",
+]);
 const camelToSnake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Rewrites camelCase keys of API messages to snake_case, leaving free-form values alone. */
@@ -129,6 +137,11 @@ const RuntimeConfig = z.strictObject({
   parameters: parameters.optional(),
   pipeline_root: url.optional(),
 });
+/** A run's runtime config: a recurring run's, and the artifacts for the pipeline's artifact inputs. */
+const RunRuntimeConfig = RuntimeConfig.extend({
+  /** A Weft extension (Vertex's RuntimeConfig has one too): input name to `{uri}`. */
+  input_artifacts: z.record(bounded("short"), z.strictObject({ uri: url.min(1, "is required") })).optional(),
+});
 
 /** `v2beta1Run` as a create body. Output-only fields are accepted and ignored, as in KFP. */
 export const RunBody = z.strictObject({
@@ -140,7 +153,7 @@ export const RunBody = z.strictObject({
   pipeline_version_id: str.optional(),
   pipeline_spec: spec.optional(),
   pipeline_version_reference: VersionReference.optional(),
-  runtime_config: RuntimeConfig.optional(),
+  runtime_config: RunRuntimeConfig.optional(),
   service_account: str.optional(),
   created_at: timestamp.optional(),
   scheduled_at: timestamp.optional(),

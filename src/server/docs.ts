@@ -55,7 +55,7 @@ const kfpRoutes: [string, string, string][] = [
   [
     "post",
     `${KFP}/runs`,
-    "Create a run from pipeline_spec or pipeline_version_reference (Weft adds tags). runtime_config.pipeline_root (file:///abs/dir or an absolute path) is where its artifacts go, <root>/<run_id>/<task>/<output>; gs://, s3:// and minio:// roots are refused with 400. service_account is recorded and echoed (no permission changes locally)",
+    "Create a run from pipeline_spec or pipeline_version_reference (Weft adds tags, and runtime_config.input_artifacts: {NAME: {uri}} for the pipeline's artifact inputs, an absolute path or a URI on the server's machine, as Vertex's RuntimeConfig.input_artifacts; every required artifact input must be given and exist, else 400 naming it; the run echoes it). runtime_config.pipeline_root (file:///abs/dir or an absolute path) is where its artifacts go, <root>/<run_id>/<task>/<output>; gs://, s3:// and minio:// roots are refused with 400. service_account is recorded and echoed (no permission changes locally)",
   ],
   [
     "get",

@@ -203,6 +203,12 @@ export function taskJson(t: Task, children: string[], events: readonly Event[] =
   });
 }
 
+/** A run's given input artifacts as `runtime_config.input_artifacts` (a Weft extension); none: left out. */
+function inputArtifactsJson(given: Record<string, string> | undefined): Record<string, { uri: string }> | undefined {
+  const entries = Object.entries(given ?? {});
+  return entries.length > 0 ? Object.fromEntries(entries.map(([name, uri]) => [name, { uri }])) : undefined;
+}
+
 /**
  * `v2beta1Run`; `tasks` adds `run_details.task_details`; `pipelineId` fills the version reference.
  * A {@link RunSummary} (what lists read) has no `pipeline_spec`: clients get one run for it.
@@ -234,7 +240,11 @@ export function runJson(
         ? { pipeline_id: opts.pipelineId, pipeline_version_id: r.pipelineVersionId }
         : undefined,
     pipeline_spec: r.pipelineVersionId || !("pipelineSpec" in r) ? undefined : r.pipelineSpec,
-    runtime_config: compact({ parameters: r.parameters, pipeline_root: r.pipelineRoot }),
+    runtime_config: compact({
+      parameters: r.parameters,
+      pipeline_root: r.pipelineRoot,
+      input_artifacts: inputArtifactsJson(r.inputArtifacts),
+    }),
     service_account: r.serviceAccount,
     created_at: time(r.createdAt),
     scheduled_at: time(r.scheduledAt),

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { pipelineRootDir } from "../artifacts/index.ts";
 import type { ApiRun } from "../client/types.ts";
+import { checkRootArtifacts, ParameterError } from "../engine/index.ts";
 import {
   isActiveRunState,
   isRetryableRunState,
@@ -53,6 +54,23 @@ export function terminateRun(ctx: ServerContext, run: Run): void {
   ctx.executor.cancel(run.id);
 }
 
+/**
+ * `runtime_config.input_artifacts` (a Weft extension): checked like `weft run --artifact`
+ * (declared names, content present on this machine, every required input given); a
+ * problem is a 400 naming the field.
+ */
+function checkInputArtifacts(pkg: PipelinePackage, given: Record<string, { uri: string }>): Record<string, string> {
+  try {
+    return checkRootArtifacts(
+      pkg.pipelineSpec,
+      Object.fromEntries(Object.entries(given).map(([name, a]) => [name, a.uri])),
+    );
+  } catch (e) {
+    if (!(e instanceof ParameterError)) throw e;
+    throw badRequest(`run.runtime_config.input_artifacts.${e.parameter}: ${e.message}.`);
+  }
+}
+
 /** Registers the run routes. */
 export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { store } = ctx;
@@ -92,6 +110,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
       (body.runtime_config?.parameters ?? {}) as Record<string, JsonValue>,
       "run.runtime_config.parameters",
     );
+    const inputArtifacts = checkInputArtifacts(pkg, body.runtime_config?.input_artifacts ?? {});
     const run = store.runs.create({
       experimentId: experiment.id,
       displayName: body.display_name,
@@ -104,6 +123,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: ServerContext): voi
       ...(body.service_account ? { serviceAccount: body.service_account } : {}),
       namespace: experiment.namespace,
       ...(body.tags ? { tags: body.tags } : {}),
+      inputArtifacts,
     });
     ctx.queue.enqueue(run.id);
     reply.status(200);

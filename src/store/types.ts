@@ -249,6 +249,8 @@ export interface RunInput {
   namespace?: string;
   /** User-defined labels; `{}` by default. */
   tags?: Record<string, string>;
+  /** The artifacts given for the root's artifact inputs: input name to URI; `{}` by default. */
+  inputArtifacts?: Record<string, string>;
 }
 
 /** The fields of a run a user may change; unset fields stay as they are. */

@@ -6,6 +6,7 @@ import type { RunContext } from "../../src/engine/context.ts";
 import { executeDag } from "../../src/engine/dag-executor.ts";
 import { defaultMaxParallel, type EngineEvent } from "../../src/engine/index.ts";
 import { openFileLimit } from "../../src/engine/resources.ts";
+import { runtimeValuesOf } from "../../src/engine/runtime-values.ts";
 import { Scheduler } from "../../src/engine/scheduler.ts";
 import type { PipelineTaskSpec } from "../../src/ir/index.ts";
 import { makeEnv } from "./helpers.ts";
@@ -254,6 +255,7 @@ describe("the ready-queue DAG executor", () => {
     const ctx: RunContext = {
       runId: run.id,
       runName: "cycle",
+      runtime: runtimeValuesOf(run, path.join(env.home, "artifacts")),
       spec,
       store: env.store,
       scheduler: new Scheduler(env.engine.capacity, 4),

@@ -6,8 +6,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { IrValidationError } from "../../src/ir/index.ts";
-import { ir, makeEnv, type TestEnv } from "./helpers.ts";
+import { ParameterError } from "../../src/engine/index.ts";
+import { IrValidationError, type PipelineSpec } from "../../src/ir/index.ts";
+import { takesData } from "../cli/takes-data.ts";
+import { ir, makeEnv, pkg, type TestEnv } from "./helpers.ts";
 
 const PIPELINE = (task: string, extra = "") => `
 pipelineInfo: {name: checked}
@@ -61,5 +63,85 @@ describe("Engine.startRun validates before recording", () => {
     expect((thrown as Error).message).toContain(`pipeline 'checked': ${expected}`);
     expect(env.store.runs.list().totalSize).toBe(0);
     expect(filesUnder(env.home)).toEqual(before);
+  });
+});
+
+describe("Engine.startRun checks the artifacts given for the pipeline's artifact inputs", () => {
+  let env: TestEnv | undefined;
+  afterEach(() => env?.close());
+  const takes = () => pkg(takesData() as PipelineSpec);
+
+  it("refuses a run whose required artifact input is missing, naming it and --artifact, and records nothing", () => {
+    env = makeEnv();
+    const before = filesUnder(env.home);
+    let thrown: unknown;
+    try {
+      env.engine.startRun({ pipeline: takes() });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ParameterError);
+    expect((thrown as ParameterError).parameter).toBe("data");
+    expect((thrown as Error).message).toContain("requires artifact input 'data' (system.Dataset)");
+    expect((thrown as Error).message).toContain("--artifact data=");
+    expect(env.store.runs.list().totalSize).toBe(0);
+    expect(filesUnder(env.home)).toEqual(before);
+  });
+
+  it.each([
+    [
+      "an unknown name",
+      { nope: "/" },
+      "pipeline 'takes-data' has no artifact input 'nope'; its artifact inputs are: data",
+    ],
+    [
+      "a parameter's name",
+      { rows: "/" },
+      "'rows' is an input parameter of pipeline 'takes-data', not an artifact input",
+    ],
+    ["a relative path", { data: "rows.csv" }, "'rows.csv' is a relative path"],
+    ["a path that does not exist", { data: "/nonexistent/rows.csv" }, "/nonexistent/rows.csv does not exist"],
+    ["a URI whose content is not here", { data: "gs://bucket/rows.csv" }, "(looked at /gcs/bucket/rows.csv)"],
+  ])("refuses %s", (_what, given, expected) => {
+    env = makeEnv();
+    expect(() => env?.engine.startRun({ pipeline: takes(), inputArtifacts: given })).toThrow(expected);
+    expect(env.store.runs.list().totalSize).toBe(0);
+  });
+
+  it("gives a directory to the task, records it once with a tree digest, and a retry reuses it", async () => {
+    env = makeEnv();
+    const dir = path.join(env.home, "given");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, "part-0"), "x\n");
+    const spec = takesData() as PipelineSpec;
+    const exec = spec.deploymentSpec?.executors?.["exec-count"]?.container;
+    if (!exec) throw new Error("fixture changed");
+    exec.command = ["sh", "-c", 'cat "$0/part-0" > "$1"; test -e "$0/ok"', ...(exec.command ?? []).slice(3)];
+    const first = await env.engine.startRun({ pipeline: pkg(spec), inputArtifacts: { data: dir } }).done;
+    expect(first.state).toBe("FAILED");
+    const [artifact, ...more] = env.store.artifacts.listByRun(first.runId);
+    expect(more).toEqual([]);
+    expect(artifact?.uri).toBe(`file://${fs.realpathSync(dir)}`);
+    expect(artifact?.digest).toMatch(/^sha256:/);
+    fs.writeFileSync(path.join(dir, "ok"), "");
+    const second = await env.newEngine().resumeRun(first.runId).done;
+    expect(second.state).toBe("SUCCEEDED");
+    const given = env.store.artifacts.listByRun(first.runId).filter((a) => a.name === "data");
+    expect(given.map((a) => a.id)).toEqual([artifact?.id]);
+    const count = env.store.tasks.getByPath(first.runId, "root/count");
+    expect(count?.inputs.artifacts.data).toEqual([artifact?.id]);
+  });
+
+  it("refuses to resume a run whose given artifact is gone, before any task runs again", async () => {
+    env = makeEnv();
+    const file = path.join(env.home, "rows.csv");
+    fs.writeFileSync(file, "a\n");
+    const spec = takesData() as PipelineSpec;
+    const exec = spec.deploymentSpec?.executors?.["exec-count"]?.container;
+    if (exec) exec.command = ["sh", "-c", "exit 1"];
+    const first = await env.engine.startRun({ pipeline: pkg(spec), inputArtifacts: { data: file } }).done;
+    expect(first.state).toBe("FAILED");
+    fs.rmSync(file);
+    expect(() => env?.engine.resumeRun(first.runId)).toThrow(`${file} does not exist`);
   });
 });

@@ -9,13 +9,15 @@ import { loadEngine, openContext } from "../context.ts";
 import { ExitCode } from "../errors.ts";
 import { loadPipeline } from "../load-pipeline.ts";
 import { collectParam, parsePositiveInt } from "../option-parsers.ts";
-import { coerceParams, parseTags } from "../params.ts";
+import { coerceParams, parseArtifactInputs, parseTags } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
 import { hostOf } from "../remote/connect.ts";
 
 /** Options of `weft run` as commander parses them. */
 export interface RunCommandOptions {
   param?: string[];
+  /** `name=<path or URI>` for the pipeline's artifact inputs. */
+  artifact?: string[];
   experiment?: string;
   runName?: string;
   description?: string;
@@ -47,6 +49,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   // before the store is opened: an invalid pipeline leaves no run row and no files
   assertValidPipeline(pipeline, { file });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
+  const inputArtifacts = parseArtifactInputs(pipeline.pipelineSpec, opts.artifact ?? [], process.cwd());
   const tags = parseTags(opts.tag ?? []);
   await loadEngine();
   const ctx = openContext();
@@ -64,6 +67,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     const handle = engine.startRun({
       pipeline,
       parameters,
+      inputArtifacts,
       pipelineVersionId: version.id,
       tags,
       ...(opts.description === undefined ? {} : { description: opts.description }),
@@ -100,6 +104,11 @@ export function registerRunCommand(program: Command): void {
     .addHelpText("after", "\nWith weft --host URL (or WEFT_HOST) the run is created and followed on that server.")
     .argument("<pipeline>", "a TypeScript pipeline (.ts) or compiled IR (.yaml, .json)")
     .option("-p, --param <name=value>", "a pipeline parameter (repeatable)", collectParam)
+    .option(
+      "-a, --artifact <name=path>",
+      "a pipeline artifact input: a file or directory (relative to the working directory) or a URI (repeatable)",
+      collectParam,
+    )
     .option("-e, --experiment <name>", "experiment to record the run in (default: Default)")
     .option("-n, --run-name <name>", "display name of the run")
     .option("-d, --description <text>", "a description of the run")

@@ -22,11 +22,14 @@ export function stderrTailOf(task: TaskSummary): string[] {
   return lines.map((l) => (l.length > MAX_LINE_CHARS ? `${l.slice(0, MAX_LINE_CHARS)}… (${l.length} chars)` : l));
 }
 
-/** Counts tasks per state, leaf tasks only (containers and importers). */
+/**
+ * Counts tasks per state, leaf tasks only (containers and importers), leaving out the
+ * record of the artifacts the run was given (path `root`), which runs nothing.
+ */
 export function countStates(tasks: TaskSummary[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const t of tasks) {
-    if (t.kind !== "container" && t.kind !== "importer") continue;
+    if ((t.kind !== "container" && t.kind !== "importer") || t.path === "root") continue;
     counts[t.state] = (counts[t.state] ?? 0) + 1;
   }
   return counts;

@@ -7,7 +7,7 @@ import type { RunCommandOptions } from "../commands/run.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { isTerminalState } from "../format.ts";
 import { loadPipeline } from "../load-pipeline.ts";
-import { coerceParams, parseTags } from "../params.ts";
+import { coerceParams, parseArtifactInputs, parseTags } from "../params.ts";
 import { followRun } from "../progress/follow.ts";
 import { rejectLocalOnly, resolveRemoteRun, withRemote } from "./connect.ts";
 import { registerRemotePipeline } from "./register.ts";
@@ -26,6 +26,8 @@ export async function remoteRunCommand(host: string, file: string, opts: RunComm
   });
   const pipeline = await loadPipeline(file, { exportName: opts.export, typecheck: opts.typecheck !== false });
   const parameters = coerceParams(pipeline.pipelineSpec, opts.param ?? []);
+  // paths are sent as absolute paths: the server reads them on its machine
+  const inputArtifacts = parseArtifactInputs(pipeline.pipelineSpec, opts.artifact ?? [], process.cwd());
   const tags = parseTags(opts.tag ?? []);
   const info = pipeline.pipelineSpec.pipelineInfo;
   const displayName = opts.runName ?? info.displayName ?? info.name;
@@ -38,6 +40,7 @@ export async function remoteRunCommand(host: string, file: string, opts: RunComm
       experimentId: experiment.experiment_id,
       pipelineVersion,
       parameters,
+      ...(Object.keys(inputArtifacts).length > 0 ? { inputArtifacts } : {}),
       tags,
       ...(opts.description === undefined ? {} : { description: opts.description }),
       // a directory on the server's machine: sent as given (a relative one is refused there)

@@ -11,6 +11,7 @@ import { migration006 } from "./006-run-metrics.ts";
 import { migration007 } from "./007-artifact-list-indexes.ts";
 import { migration008 } from "./008-run-tags.ts";
 import { migration009 } from "./009-service-account-root.ts";
+import { migration010 } from "./010-run-input-artifacts.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
 
 /** The newest schema version this version of Weft knows. */

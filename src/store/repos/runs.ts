@@ -68,6 +68,7 @@ const INSERT_RUN = insertSql(RUNS_TABLE, [
   "namespace",
   "tags",
   "service_account",
+  "input_artifacts",
 ]);
 
 function checkTags(where: string, tags: unknown): Record<string, string> {
@@ -159,6 +160,7 @@ export function createRunRepository(
           enableCache: input.enableCache !== false,
           namespace: input.namespace ?? experiment.namespace,
           tags: checkTags(`run '${input.displayName}'`, input.tags ?? {}),
+          inputArtifacts: input.inputArtifacts ?? {},
         };
         if (input.pipelineVersionId !== undefined) fields.pipelineVersionId = input.pipelineVersionId;
         if (input.platformSpec !== undefined) fields.platformSpec = input.platformSpec;

@@ -53,6 +53,8 @@ export const RUNS_TABLE = defineTable({
     tags: listedTags,
     /** KFP's `service_account`: recorded and shown; the local engine changes no permission by it. */
     service_account: { sql: "TEXT", nullable: true, field: "serviceAccount", codec: text },
+    /** The artifacts given for the pipeline's artifact inputs: input name to URI. */
+    input_artifacts: { sql: "TEXT", field: "inputArtifacts", codec: jsonAs<Record<string, string>>() },
   },
 });
 
