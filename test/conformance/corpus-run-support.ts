@@ -471,9 +471,12 @@ export function launchProblems(spec: PipelineSpec, launch: Launch, home: string,
   const given = ei.inputs?.parameterValues ?? {};
   const typed = candidates.some((comp) => {
     const defs = comp.inputDefinitions?.parameters ?? {};
+    // KFP's driver also passes the task's `pipelinechannel--` inputs, which the component
+    // reads through placeholders in other inputs; the executor ignores them
     const wrong = Object.entries(given).some(([k, v]) => {
       const d = defs[k];
-      return d === undefined || (v !== null && !hasType(v, d.parameterType));
+      if (d === undefined) return !k.startsWith("pipelinechannel--");
+      return v !== null && !hasType(v, d.parameterType);
     });
     const missing = Object.entries(defs).some(([k, d]) => !d.isOptional && !(k in given));
     return !wrong && !missing;
