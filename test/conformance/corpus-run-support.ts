@@ -144,7 +144,7 @@ export function probeInstall(args: string[]): Promise<Installable> {
             "--retries",
             "0",
             "--timeout",
-            "20",
+            "10",
             "--dest",
             dest,
             ...args.filter((a) => !INSTALL_ONLY.has(a)),
