@@ -174,6 +174,7 @@ describe.skipIf(!CORPUS.present)("KFP conformance corpus: valid/ runs with weft 
 
   it.concurrent.for(runnable)(
     "%s runs to SUCCEEDED and the store holds every declared output",
+    { timeout: 15 * 60_000 },
     (file, { expect }) =>
       limit(async () => {
         const spec = loadPipelineFile(path.join(CORPUS_DIR, file)).pipelineSpec;
@@ -225,6 +226,5 @@ describe.skipIf(!CORPUS.present)("KFP conformance corpus: valid/ runs with weft 
         }
         fs.rmSync(base, { recursive: true, force: true });
       }),
-    15 * 60_000,
   );
 });
