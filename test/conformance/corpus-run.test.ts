@@ -26,7 +26,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadPipelineFile, type PipelineSpec } from "../../src/ir/index.ts";
 import { CORPUS, CORPUS_DIR, corpusFiles } from "./corpus.ts";
 import {
-  type FakeOutputs,
   fakeOutputsOf,
   isKfpPython,
   launchProblems,
@@ -73,12 +72,6 @@ const PARAMETERS: Record<string, string[]> = {
     "second_number=2",
   ],
 };
-
-/**
- * Values the stand-in python3 returns where a type's default value would not do (a
- * condition or a loop that reads it), by function name.
- */
-const FAKE_VALUES: Record<string, FakeOutputs["values"]> = {};
 
 const files = corpusFiles("valid");
 const runnable = files.filter((f) => !(f in CANNOT_RUN));
@@ -165,7 +158,7 @@ describe.skipIf(!CORPUS.present)("KFP conformance corpus: valid/ runs with weft 
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
   it("lists real corpus files only, and leaves most of them to run", () => {
-    for (const f of [...Object.keys(CANNOT_RUN), ...Object.keys(PARAMETERS), ...Object.keys(FAKE_VALUES)]) {
+    for (const f of [...Object.keys(CANNOT_RUN), ...Object.keys(PARAMETERS)]) {
       expect(files, `${f} is named in corpus-run.test.ts but is not a corpus file`).toContain(f);
     }
     for (const [f, why] of Object.entries(CANNOT_RUN)) expect(why.length, f).toBeGreaterThan(20);
@@ -195,7 +188,7 @@ describe.skipIf(!CORPUS.present)("KFP conformance corpus: valid/ runs with weft 
             );
           }
           fake = path.join(base, "python");
-          const bin = writeFakePython(fake, fakeOutputsOf(spec, FAKE_VALUES[file]), python);
+          const bin = writeFakePython(fake, fakeOutputsOf(spec), python);
           env = childEnv(home, {
             PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
             WEFT_PYTHON_ENVS: path.join(base, "python-envs"),
