@@ -49,6 +49,8 @@ const CANNOT_RUN: Record<string, string> = {
     "uses the pipeline workspace ({{$.workspace_path}}), a PersistentVolumeClaim made from platforms.kubernetes.pipelineConfig.workspace",
   "valid/critical/pipeline_with_artifact_custom_path.yaml":
     "calls Artifact.set_path, which its pinned kfp==2.14.6 lacks (added in 2.15; KFP's own tests install the SDK from source)",
+  "valid/essential/embedded_artifact.yaml":
+    "reads dsl.EmbeddedInput artifacts, which its pinned kfp==2.14.3 lacks (added in 2.15; KFP's own tests install the SDK from source)",
   "valid/critical/pipeline_with_secret_as_env.yaml":
     "asserts the values of Kubernetes secrets (test-secret-1, -2, -3) that the cluster passes as environment variables",
   "valid/critical/pipeline_with_pod_metadata.yaml":
