@@ -446,6 +446,10 @@ export function launchProblems(spec: PipelineSpec, launch: Launch, home: string,
   if (unresolved.length > 0)
     out.push(`${where}: unresolved placeholders in argv: ${unresolved.join(" ").slice(0, 200)}`);
   const ei = launch.executorInput;
+  for (const [k, v] of Object.entries(ei.inputs?.parameterValues ?? {})) {
+    if (JSON.stringify(v).includes("{{$"))
+      out.push(`${where}: input parameter '${k}' holds an unresolved placeholder: ${JSON.stringify(v)}`);
+  }
   const inStore = (uri: string, what: string, remoteOk: boolean): void => {
     if (remoteOk && remoteUri(uri)) return;
     if (!path.isAbsolute(uri) || !isInside(home, uri)) {
