@@ -228,7 +228,10 @@ export interface ExecutorInputJson {
 export interface FakeOutputs {
   /** function name → the output parameter types of each component running it. */
   types: Record<string, Record<string, ParameterType>[]>;
-  /** function name → output name → value, where the type's default value would not do. */
+  /**
+   * function name → output name → value, where the type's default value would not do;
+   * `{ uriOf: "input" }` stands for the URI of the task's input artifact `input`.
+   */
   values: Record<string, Record<string, JsonValue>>;
 }
 
@@ -292,8 +295,12 @@ function delegate(argv) {
   const r = spawnSync(CONFIG.real, argv, { stdio: "inherit", env });
   process.exit(r.status === null ? 1 : r.status);
 }
-function value(name, type, fn) {
+function value(name, type, fn, ei) {
   const given = (CONFIG.outputs.values[fn] || {})[name];
+  if (given && typeof given === "object" && typeof given.uriOf === "string") {
+    const list = ((ei.inputs && ei.inputs.artifacts) || {})[given.uriOf];
+    return list && list.artifacts[0] ? list.artifacts[0].uri : "";
+  }
   if (given !== undefined) return given;
   switch (type) {
     case "NUMBER_INTEGER": return 1;
@@ -324,7 +331,7 @@ if (args[0] === "-m" && args[1] === "kfp.dsl.executor_main") {
   const names = Object.keys(outs).sort().join(",");
   const types = (CONFIG.outputs.types[fn] || []).find((t) => Object.keys(t).sort().join(",") === names) || {};
   const result = { parameterValues: {}, artifacts: {} };
-  for (const k of Object.keys(outs)) result.parameterValues[k] = value(k, types[k], fn);
+  for (const k of Object.keys(outs)) result.parameterValues[k] = value(k, types[k], fn, ei);
   for (const [k, list] of Object.entries((ei.outputs && ei.outputs.artifacts) || {})) {
     result.artifacts[k] = { artifacts: [] };
     for (const a of list.artifacts) {

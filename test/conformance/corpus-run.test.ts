@@ -75,11 +75,12 @@ const PARAMETERS: Record<string, string[]> = {
 };
 
 /**
- * What the stand-in python3 returns where a type's default would hide work: the lists that
- * loops iterate over (an empty list would run no iteration), by file and function name, as
- * the functions compute them.
+ * What the stand-in python3 returns where a type's default would hide work, by file and
+ * function name, as the functions compute them: the lists that loops iterate over (an empty
+ * list would run no iteration) and the URIs that importers import.
  */
 const FAKE_VALUES: Record<string, FakeOutputs["values"]> = {
+  "valid/critical/pipeline_with_importer_workspace.yaml": { get_uri: { Output: { uriOf: "d" } } },
   "valid/critical/collected_parameters.yaml": { split_ids: { Output: ["s1", "s2", "s3"] } },
   "valid/parallel_and_nested/loop_consume_upstream.yaml": {
     split_input: { Output: ["component1", "component2", "component3"] },
