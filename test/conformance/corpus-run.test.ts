@@ -40,7 +40,7 @@ import {
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-/** Files that need what only a Kubeflow cluster (or the internet) gives, with the reason. */
+/** Files that cannot run here, with the reason: they need a Kubeflow cluster, the internet, or a newer kfp than they pin. */
 const CANNOT_RUN: Record<string, string> = {
   "valid/critical/pipeline_with_volume_long_name.yaml":
     "creates a Kubernetes PersistentVolumeClaim (argostub/createpvc): only a cluster can",
