@@ -89,6 +89,12 @@ export function prepareAttempt(
       metadata: {},
     };
   }
+  // KFP's executor takes the folder of its output file as the task root (`dsl.get_uri()`
+  // gives URIs under it), and its local runner puts that file beside the task's output
+  // artifacts; so does Weft, so URIs made that way are in the store.
+  const executorOutputFile = store
+    ? store.localPath(store.uriFor(runId, rel, EXECUTOR_OUTPUT))
+    : insideRoot(artifactsDir, runId, rel, EXECUTOR_OUTPUT);
   // Every path is checked before anything is removed or created.
   fs.rmSync(attemptDir, { recursive: true, force: true });
   fs.mkdirSync(attemptDir, { recursive: true });
@@ -98,16 +104,27 @@ export function prepareAttempt(
     fs.rmSync(a.path, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(a.path), { recursive: true });
   }
+  fs.rmSync(executorOutputFile, { force: true });
+  fs.mkdirSync(path.dirname(executorOutputFile), { recursive: true });
   return {
     dir: attemptDir,
     outputParameterFiles,
     outputArtifacts,
-    executorOutputFile: insideRoot(attemptDir, "executor_output.json"),
+    executorOutputFile,
   };
 }
 
+/** The file a task writes its outputs' metadata to, beside its output artifacts. */
+const EXECUTOR_OUTPUT = "executor_output.json";
+
 /** An output name is one path segment: no `/`, `\\`, NUL, and not `.` or `..`. */
 function checkOutputName(name: string, kind: string, taskPath: string): void {
+  if (name === EXECUTOR_OUTPUT) {
+    throw new TaskError(
+      "PATH_UNSAFE",
+      `task '${taskPath}': output ${kind} name "${EXECUTOR_OUTPUT}" is the file the task's output metadata goes to; rename the output`,
+    );
+  }
   if (name === "" || name === "." || name === ".." || /[/\\\0]/.test(name)) {
     throw new TaskError(
       "PATH_UNSAFE",

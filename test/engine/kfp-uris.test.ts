@@ -197,6 +197,34 @@ describe("artifact URIs handed to tasks", () => {
   });
 });
 
+describe("the task root (KFP's dsl.get_uri)", () => {
+  it("is the folder of the executor output file, beside the task's outputs in the store", async () => {
+    // KFP's executor takes dirname(outputs.outputFile) as the task root and dsl.get_uri(suffix)
+    // joins the suffix to it: an output placed there must be in the store, not refused
+    const GET_URI = [
+      "import json, os, sys",
+      "ei = json.loads(sys.argv[1])",
+      'root = os.path.split(ei["outputs"]["outputFile"])[0]',
+      'uri = os.path.join(root, "model")',
+      'open(uri, "w").write("weights")',
+      'json.dump({"artifacts": {"m": {"artifacts": [{"name": "m", "uri": uri}]}}}, open(ei["outputs"]["outputFile"], "w"))',
+    ].join("\n");
+    const b = new IrBuilder("kfp-task-root")
+      .executor(
+        "train",
+        { container: { image: "python:3.11", command: ["python3", "-c", GET_URI], args: ["{{$}}"] } },
+        { outArt: ["m"] },
+      )
+      .root({ train: task("train") });
+    const s = await run(b.build());
+    expect(s.state).toBe("SUCCEEDED");
+    const m = env.store.artifacts.listByRun(s.runId)[0];
+    expect(m?.uri).toBe(`file://${path.join(env.home, "artifacts", s.runId, "train", "model")}`);
+    expect(fs.readFileSync(uriToLocalPath(m?.uri ?? ""), "utf8")).toBe("weights");
+    expectAllInStore(s.runId);
+  });
+});
+
 describe("a container component handing an artifact to a Python component", () => {
   const corpus = sharedPath("kfp-conformance/valid/parallel_and_nested/pipeline_in_pipeline_loaded_from_yaml.yaml");
 
