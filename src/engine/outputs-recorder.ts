@@ -9,7 +9,7 @@
 import { digestArtifact } from "../artifacts/index.ts";
 import type { ComponentSpec, JsonValue } from "../ir/index.ts";
 import { labelsByPath } from "../ir/labels.ts";
-import type { CachedArtifact } from "../store/index.ts";
+import type { Artifact, CachedArtifact } from "../store/index.ts";
 import type { NodeIO, RunContext, RuntimeArtifact } from "./context.ts";
 import { TaskError } from "./errors.ts";
 import { enclosingIterations, taskRunMetrics } from "./run-metrics.ts";
@@ -181,17 +181,22 @@ export function storedOutputs(ctx: RunContext, taskId: string, parameters: Recor
   for (const a of ctx.store.artifacts.listByTask(taskId)) {
     const list = artifacts[a.name] ?? [];
     artifacts[a.name] = list;
-    list.push({
-      id: a.id,
-      name: a.name,
-      uri: a.uri,
-      schemaTitle: a.schemaTitle,
-      schemaVersion: a.schemaVersion,
-      metadata: a.metadata,
-      ...(a.digest !== undefined ? { digest: a.digest } : {}),
-    });
+    list.push(runtimeArtifactOf(a));
   }
   return { parameters, artifacts };
+}
+
+/** The runtime form of a stored artifact, as tasks downstream receive it. */
+export function runtimeArtifactOf(a: Artifact): RuntimeArtifact {
+  return {
+    id: a.id,
+    name: a.name,
+    uri: a.uri,
+    schemaTitle: a.schemaTitle,
+    schemaVersion: a.schemaVersion,
+    metadata: a.metadata,
+    ...(a.digest !== undefined ? { digest: a.digest } : {}),
+  };
 }
 
 /** The labels of the iterations enclosing the task at `path`, from their recorded display names. */

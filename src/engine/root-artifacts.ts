@@ -11,6 +11,7 @@ import type { PipelineSpec } from "../ir/index.ts";
 import type { Run, Store } from "../store/index.ts";
 import type { RuntimeArtifact } from "./context.ts";
 import { ParameterError } from "./errors.ts";
+import { runtimeArtifactOf } from "./outputs-recorder.ts";
 
 /** The path of the task record that holds a run's given input artifacts. */
 export const ROOT_INPUTS_PATH = "root";
@@ -80,19 +81,6 @@ export function checkRootArtifacts(spec: PipelineSpec, given: Record<string, str
   return out;
 }
 
-/** The runtime form of a stored artifact. */
-function runtimeOf(a: ReturnType<Store["artifacts"]["create"]>): RuntimeArtifact {
-  return {
-    id: a.id,
-    name: a.name,
-    uri: a.uri,
-    schemaTitle: a.schemaTitle,
-    schemaVersion: a.schemaVersion,
-    metadata: a.metadata,
-    ...(a.digest !== undefined ? { digest: a.digest } : {}),
-  };
-}
-
 /**
  * Records the run's given input artifacts once (a task record at path `root`, kind
  * `importer`, that outputs them as an importer does; each artifact with its content digest
@@ -109,7 +97,7 @@ export async function recordRootArtifacts(
   const out: Record<string, RuntimeArtifact[]> = {};
   const existing = store.tasks.getByPath(run.id, ROOT_INPUTS_PATH);
   if (existing) {
-    for (const a of store.artifacts.listByTask(existing.id)) out[a.name] = [runtimeOf(a)];
+    for (const a of store.artifacts.listByTask(existing.id)) out[a.name] = [runtimeArtifactOf(a)];
     return out;
   }
   // streamed before the transaction; a link is not followed (it gets no digest)
@@ -149,7 +137,7 @@ export async function recordRootArtifacts(
       });
       // as an importer records what it imports: the tasks that read it add their INPUT events
       store.events.record({ runId: run.id, taskId: rec.id, artifactId: a.id, type: "OUTPUT", name });
-      out[name] = [runtimeOf(a)];
+      out[name] = [runtimeArtifactOf(a)];
     }
   });
   return out;

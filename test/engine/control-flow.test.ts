@@ -2,19 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../../src/engine/index.ts";
-import { logOf, makeEnv } from "./helpers.ts";
+import { byPath, logOf, makeEnv, ok } from "./helpers.ts";
 import { from, IrBuilder, task } from "./ir-builder.ts";
 
 const env = makeEnv({ capacity: { cpus: 4000 } });
 afterAll(() => env.close());
 
-const byPath = (s: RunSummary, p: string) => s.tasks.find((t) => t.path === p);
-const ok = (s: RunSummary) => {
-  if (s.state !== "SUCCEEDED")
-    throw new Error(
-      `run ${s.state}: ${s.error}\n${JSON.stringify(s.tasks.filter((t) => t.error).map((t) => [t.path, t.error]))}`,
-    );
-};
 const out = (s: RunSummary, p: string) => env.store.tasks.get(byPath(s, p)?.id ?? "")?.outputs.parameters;
 
 function branches(): IrBuilder {

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalArtifactStore } from "../../src/artifacts/index.ts";
-import { Engine, type EngineOptions } from "../../src/engine/index.ts";
+import { Engine, type EngineOptions, type RunSummary } from "../../src/engine/index.ts";
 import { type PipelinePackage, type PipelineSpec, parsePipelineYaml } from "../../src/ir/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 
@@ -52,3 +52,14 @@ export function pkg(spec: PipelineSpec): PipelinePackage {
 export function logOf(logPath: string | undefined): string {
   return logPath ? fs.readFileSync(logPath, "utf8") : "";
 }
+
+/** The task of a run summary at `path`. */
+export const byPath = (s: RunSummary, p: string) => s.tasks.find((t) => t.path === p);
+
+/** Throws with the failed tasks' errors unless the run SUCCEEDED. */
+export const ok = (s: RunSummary): void => {
+  if (s.state !== "SUCCEEDED")
+    throw new Error(
+      `run ${s.state}: ${s.error}\n${JSON.stringify(s.tasks.filter((t) => t.error).map((t) => [t.path, t.error]))}`,
+    );
+};

@@ -6,23 +6,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { RunSummary } from "../../src/engine/index.ts";
 import { kfpResourceName, utcSeconds } from "../../src/engine/runtime-values.ts";
 import { parsePipelineYaml } from "../../src/ir/index.ts";
 import { sharedPath } from "../shared-dir.ts";
-import { logOf, makeEnv } from "./helpers.ts";
+import { byPath, logOf, makeEnv, ok } from "./helpers.ts";
 import { from, IrBuilder, task } from "./ir-builder.ts";
 
 const env = makeEnv({ capacity: { cpus: 4000 } });
 afterAll(() => env.close());
 
-const byPath = (s: RunSummary, p: string) => s.tasks.find((t) => t.path === p);
-const ok = (s: RunSummary) => {
-  if (s.state !== "SUCCEEDED")
-    throw new Error(
-      `run ${s.state}: ${s.error}\n${JSON.stringify(s.tasks.filter((t) => t.error).map((t) => [t.path, t.error]))}`,
-    );
-};
 const K8S_SUFFIX = "[bcdfghjklmnpqrstvwxz2456789]{5}";
 
 const RUNTIME = [
