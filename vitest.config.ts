@@ -15,6 +15,8 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts", "examples/**/*.test.ts"],
     // packs the package (rebuilding dist/ and ui/dist/): `npm run test:package`, after this suite
     exclude: ["test/package/**", "**/node_modules/**"],
+    // Python environments of tasks go to a folder of this run, not the user's cache
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     typecheck: {
