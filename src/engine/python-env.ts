@@ -90,8 +90,30 @@ function execText(file: string, args: string[], env: NodeJS.ProcessEnv, cwd: str
   });
 }
 
-/** The `python3` the task would run: its real path, version and implementation. */
-async function probePython(env: NodeJS.ProcessEnv, cwd: string): Promise<Interpreter | string> {
+/** How long a probe of `python3` is reused: the shims of version managers take ~0.3 s a call. */
+const PROBE_TTL_MS = 60_000;
+const probes = new Map<string, { at: number; result: Promise<Interpreter | string> }>();
+
+/**
+ * The `python3` the task would run: its real path, version and implementation. Tasks with
+ * the same PATH, version-manager settings and folder share one probe for a minute, so a
+ * loop of Python tasks does not start an interpreter per task just to name it; a failed
+ * probe is not kept.
+ */
+function probePython(env: NodeJS.ProcessEnv, cwd: string): Promise<Interpreter | string> {
+  const key = JSON.stringify([env.PATH, env.PYENV_VERSION, env.VIRTUAL_ENV, env.CONDA_PREFIX, cwd]);
+  const now = Date.now();
+  const kept = probes.get(key);
+  if (kept && now - kept.at < PROBE_TTL_MS) return kept.result;
+  const result = probeOnce(env, cwd);
+  probes.set(key, { at: now, result });
+  void result.then((r) => {
+    if (typeof r === "string" && probes.get(key)?.result === result) probes.delete(key);
+  });
+  return result;
+}
+
+async function probeOnce(env: NodeJS.ProcessEnv, cwd: string): Promise<Interpreter | string> {
   try {
     const out = JSON.parse(await execText("python3", ["-c", PROBE], env, cwd)) as Interpreter;
     if (typeof out.executable !== "string" || typeof out.version !== "string") return "python3 gave no version";
