@@ -8,10 +8,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { digestArtifact, localPathToUri, uriToLocalPath } from "../artifacts/index.ts";
 import type { PipelineSpec } from "../ir/index.ts";
-import type { Run, Store } from "../store/index.ts";
-import type { RuntimeArtifact } from "./context.ts";
+import type { Run } from "../store/index.ts";
+import type { RunContext, RuntimeArtifact } from "./context.ts";
 import { ParameterError } from "./errors.ts";
-import { runtimeArtifactOf } from "./outputs-recorder.ts";
+import { type RecordedOutput, recordOutputArtifacts, runtimeArtifactOf } from "./outputs-recorder.ts";
 
 /** The path of the task record that holds a run's given input artifacts. */
 export const ROOT_INPUTS_PATH = "root";
@@ -87,31 +87,35 @@ export function checkRootArtifacts(spec: PipelineSpec, given: Record<string, str
  * and the schema type its input declares), and returns them by input name for the root
  * DAG. A resumed run reuses what its first execution recorded.
  */
-export async function recordRootArtifacts(
-  store: Store,
-  run: Run,
-  clock: () => number,
-): Promise<Record<string, RuntimeArtifact[]>> {
+export async function recordRootArtifacts(ctx: RunContext, run: Run): Promise<Record<string, RuntimeArtifact[]>> {
   const given = Object.entries(run.inputArtifacts ?? {});
   if (given.length === 0) return {};
-  const out: Record<string, RuntimeArtifact[]> = {};
-  const existing = store.tasks.getByPath(run.id, ROOT_INPUTS_PATH);
+  const existing = ctx.store.tasks.getByPath(run.id, ROOT_INPUTS_PATH);
   if (existing) {
-    for (const a of store.artifacts.listByTask(existing.id)) out[a.name] = [runtimeArtifactOf(a)];
+    const out: Record<string, RuntimeArtifact[]> = {};
+    for (const a of ctx.store.artifacts.listByTask(existing.id)) out[a.name] = [runtimeArtifactOf(a)];
     return out;
   }
   // streamed before the transaction; a link is not followed (it gets no digest)
-  const digests = new Map<string, { digest: string; sizeBytes: number }>();
+  const defs = run.pipelineSpec.root.inputDefinitions?.artifacts ?? {};
+  const pending: RecordedOutput[] = [];
   for (const [name, uri] of given) {
     const found = await digestArtifact(uriToLocalPath(uri)).catch(() => undefined);
-    if (found?.kind === "file" || found?.kind === "directory") {
-      digests.set(name, { digest: found.digest, sizeBytes: found.sizeBytes });
-    }
+    const type = defs[name]?.artifactType;
+    pending.push({
+      name,
+      uri,
+      schemaTitle: type?.schemaTitle ?? "system.Artifact",
+      schemaVersion: type?.schemaVersion ?? "0.0.1",
+      metadata: {},
+      ...(found?.kind === "file" || found?.kind === "directory"
+        ? { digest: found.digest, sizeBytes: found.sizeBytes }
+        : {}),
+    });
   }
-  const defs = run.pipelineSpec.root.inputDefinitions?.artifacts ?? {};
-  store.transaction(() => {
-    const now = clock();
-    const rec = store.tasks.upsert({
+  return ctx.store.transaction(() => {
+    const now = ctx.clock();
+    const rec = ctx.store.tasks.upsert({
       runId: run.id,
       path: ROOT_INPUTS_PATH,
       name: ROOT_INPUTS_PATH,
@@ -122,23 +126,7 @@ export async function recordRootArtifacts(
       startedAt: now,
       finishedAt: now,
     });
-    for (const [name, uri] of given) {
-      const type = defs[name]?.artifactType;
-      const d = digests.get(name);
-      const a = store.artifacts.create({
-        runId: run.id,
-        taskId: rec.id,
-        name,
-        uri,
-        schemaTitle: type?.schemaTitle ?? "system.Artifact",
-        schemaVersion: type?.schemaVersion ?? "0.0.1",
-        metadata: {},
-        ...(d ? { digest: d.digest, sizeBytes: d.sizeBytes } : {}),
-      });
-      // as an importer records what it imports: the tasks that read it add their INPUT events
-      store.events.record({ runId: run.id, taskId: rec.id, artifactId: a.id, type: "OUTPUT", name });
-      out[name] = [runtimeArtifactOf(a)];
-    }
+    // as an importer records what it imports: the tasks that read it add their INPUT events
+    return recordOutputArtifacts(ctx, rec.id, pending);
   });
-  return out;
 }

@@ -122,7 +122,7 @@ export class RunExecution {
       this.emitRun("RUNNING");
       const r = await executeDag(ctx, run.pipelineSpec.root, "root", undefined, {
         parameters: this.init.parameters,
-        artifacts: await recordRootArtifacts(store, run, clock),
+        artifacts: await recordRootArtifacts(ctx, run),
       });
       outputs = r.outputs;
       if (this.abort.signal.aborted || r.state === "CANCELED") {

@@ -5,7 +5,6 @@
  * run (another process, a restarted server) sees the same ones.
  */
 import { createHash } from "node:crypto";
-import { uriToLocalPath } from "../executor/index.ts";
 import type { Run } from "../store/index.ts";
 
 /** What a run's tasks see through KFP's runtime placeholders. */
@@ -59,17 +58,17 @@ export function utcSeconds(ms: number): string {
 }
 
 /**
- * The runtime placeholder values of `run`. `artifactsDir` is the pipeline root of a run
- * that records none; a `file://` root is given as its path.
+ * The runtime placeholder values of `run`. `artifactsDir` is where the run's artifacts go:
+ * its pipeline root as a path, or the home's artifacts folder when it records none
+ * (the engine's `artifactsRootOf`).
  */
 export function runtimeValuesOf(run: Run, artifactsDir: string): RunRuntime {
-  const root = run.pipelineRoot;
   return {
     jobName: run.displayName,
     jobUuid: run.id,
     jobResourceName: kfpResourceName(run.pipelineSpec.pipelineInfo.name, run.id),
     createTimeUtc: utcSeconds(run.createdAt),
     scheduleTimeUtc: utcSeconds(run.scheduledAt ?? run.createdAt),
-    pipelineRoot: !root ? artifactsDir : root.startsWith("file://") ? uriToLocalPath(root) : root,
+    pipelineRoot: artifactsDir,
   };
 }
