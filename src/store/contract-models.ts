@@ -1,6 +1,33 @@
 /** Contract: the model registry (`store.models`). */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { type ContractFixture, storeErrorOf } from "./contract-fixture.ts";
 import type { ModelVersion, ModelVersionInput } from "./types.ts";
+
+const ALIAS_WRITER = fileURLToPath(new URL("./contract-alias-writer.ts", import.meta.url));
+
+/** Runs the alias writer in a real child process; resolves with its last output line, parsed. */
+function moveAliasInChild(args: string[]): Promise<{ moves: number; label: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ALIAS_WRITER, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0 || line === "") reject(new Error(`alias writer exited with ${code}: ${stderr}`));
+      else resolve(JSON.parse(line) as { moves: number; label: string });
+    });
+  });
+}
 
 /** Registers the model registry tests. */
 export function modelsContract(f: ContractFixture): void {
@@ -449,5 +476,34 @@ export function modelsContract(f: ContractFixture): void {
         expect(e.message).toContain(text);
       }
     });
+  });
+
+  describe("registry: concurrency", () => {
+    it("two processes moving the same alias at once leave one final value and a consistent history chain", async () => {
+      const home = f.store.home;
+      models().createModel({ name: "raced" });
+      versionsOf({ name: "raced" }, 4);
+      const moves = 300;
+      // Each process alternates between its own two versions, so every one of its moves changes the alias.
+      const done = await Promise.all([
+        moveAliasInChild([home, "raced", "champion", String(moves), "a", "2", "1,2"]),
+        moveAliasInChild([home, "raced", "champion", String(moves), "b", "2", "3,4"]),
+      ]);
+      expect(done.map((d) => d.moves)).toEqual([moves, moves]);
+      const history = models().aliasHistory("raced", "champion");
+      expect(history).toHaveLength(2 * moves);
+      expect(history[0]?.fromVersion).toBeNull();
+      for (let i = 1; i < history.length; i++) {
+        expect(history[i]?.fromVersion, `move ${i}`).toBe(history[i - 1]?.toVersion);
+        expect(history[i]?.seq).toBeGreaterThan(history[i - 1]?.seq as number);
+      }
+      const byWriter = { a: 0, b: 0 };
+      for (const h of history) byWriter[h.movedBy as "a" | "b"]++;
+      expect(byWriter).toEqual({ a: moves, b: moves });
+      const final = models().getByAlias("raced", "champion").version;
+      expect(final).toBe(history[history.length - 1]?.toVersion);
+      expect(models().getModel("raced")?.aliases).toEqual({ champion: final });
+      expect(count("registered_model_aliases")).toBe(1);
+    }, 120_000);
   });
 }
