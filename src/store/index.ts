@@ -1,7 +1,8 @@
 /**
  * The `store` module: Weft's metadata database (SQLite). One repository per aggregate
  * (pipelines, experiments, runs, tasks, artifacts, events, metrics, cache, recurring
- * runs); integrity enforced by SQLite and reported as `StoreError`s with stable codes.
+ * runs, registered models); integrity enforced by SQLite and reported as `StoreError`s
+ * with stable codes.
  *
  * SQLite is reached through a small driver layer (`driver.ts`). On Node >= 24 it is the
  * built-in `node:sqlite`: better-sqlite3 12 aborts the process there (Node 24 changed
@@ -51,7 +52,28 @@ export {
 } from "./lineage-graph.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRIC_FIELD_PREFIX, splitSortText } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
+export {
+  type CompiledFilter,
+  compileRegistryFilter,
+  decodePageToken,
+  encodePageToken,
+  type FilterClause,
+  type FilterComparator,
+  likeToGlob,
+  type OrderTerm,
+  parseRegistryFilter,
+  parseRegistryOrderBy,
+  REGISTRY_MAX_RESULTS,
+  type RegistryEntity,
+} from "./registry-filter.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
+export {
+  canonicalStage,
+  checkAliasName,
+  checkModelName,
+  MAX_ALIAS_LENGTH,
+  MAX_MODEL_NAME_LENGTH,
+} from "./repos/models.ts";
 export { defaultVersionName } from "./repos/pipelines.ts";
 export {
   CacheOutputsSchema,
@@ -70,9 +92,15 @@ export { timeFields, wireFields } from "./table.ts";
 export {
   ARTIFACTS_TABLE,
   EXPERIMENTS_TABLE,
+  MODEL_STAGES,
+  MODEL_VERSION_STATUSES,
+  MODEL_VERSIONS_TABLE,
+  ModelDatasetSchema,
+  ModelSignatureSchema,
   PIPELINE_VERSIONS_TABLE,
   PIPELINES_TABLE,
   RECURRING_RUNS_TABLE,
+  REGISTERED_MODELS_TABLE,
   RUNS_TABLE,
   STORAGE_STATES,
   TABLES,
