@@ -175,23 +175,27 @@ export function storeLineage(
     if (run.pipelineVersionId) out.pipelineVersionId = run.pipelineVersionId;
     for (const m of store.metrics.runMetricsOf([run.id])[run.id] ?? []) out.metrics[m.name] = m.value;
   }
-  if (!artifact) return out;
-  const producer = store.tasks.get(artifact.taskId);
+  // Without a recorded artifact, a run_id that is a task (a task registering a file it is
+  // still writing, through its own MLflow run) is the producer: its inputs are upstream.
+  const producer = artifact ? store.tasks.get(artifact.taskId) : runId ? store.tasks.get(runId) : undefined;
+  if (!artifact && !producer) return out;
   if (producer) {
     out.taskId = producer.id;
     out.taskName = taskLabel(producer);
   }
-  Object.assign(out.metrics, numericMetadata(artifact));
+  if (artifact) Object.assign(out.metrics, numericMetadata(artifact));
   const graph = walkLineage(
     store,
-    { artifact },
+    artifact ? { artifact } : { task: producer! },
     { upstream: MAX_UPSTREAM_HOPS, downstream: 0, maxNodes: MAX_UPSTREAM_NODES },
   );
   const tasks = new Map<string, Task>();
   for (const n of graph.nodes) if (n.task) tasks.set(n.task.id, n.task);
   for (const n of graph.nodes) {
     const a = n.artifact;
-    if (!a || n.hop >= 0 || a.id === artifact.id) continue;
+    if (!a) continue;
+    // Upstream: negative hops; from a task, also its own inputs (hop 0), never its outputs.
+    if (artifact ? n.hop >= 0 || a.id === artifact.id : n.hop > 0 || a.taskId === producer!.id) continue;
     const task = taskLabel(tasks.get(a.taskId) ?? store.tasks.get(a.taskId));
     const up: UpstreamArtifact = {
       artifactId: a.id,

@@ -6,7 +6,7 @@
  * (the path a task sees, `runs:/...`, a file inside a folder) lead to the same artifact,
  * and a missing file or a foreign URI end as MLflow would record them.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ModelArtifact } from "../../examples/fraud-detection/lib/model.ts";
@@ -159,6 +159,17 @@ describe("registering a model version from an engine run", () => {
     rmSync(bad);
   });
 
+  it("a file no artifact records, with run_id a task's id: that task is the producer, its inputs the datasets", async () => {
+    const loose = join(box.dir, "exported.onnx");
+    copyFileSync(uriToLocalPath(model.uri), loose);
+    const v = await registerModelVersion(store, { name: "fraud-detector", source: loose, runId: model.taskId });
+    expect(v.status, v.statusMessage).toBe("READY");
+    expect(v.digest).toBe(model.digest);
+    expect(v.format).toBe("onnx");
+    expect(v.taskName).toBe("train");
+    expect(v.datasets.map((d) => [d.name, d.digest])).toEqual([["rows", rows.digest]]);
+  });
+
   it("a source outside Weft (s3://) registers READY without lineage; run_id may be a task's id", async () => {
     const v = await registerModelVersion(store, {
       name: "fraud-detector",
@@ -168,8 +179,7 @@ describe("registering a model version from an engine run", () => {
     expect(v.status).toBe("READY");
     expect(v.runId).toBe(model.taskId);
     expect(v.digest).toBeUndefined();
-    expect(v.datasets).toEqual([]);
-    expect(v.taskName).toBeUndefined();
+    expect(v.format).toBeUndefined();
     // the task's run gives the metrics snapshot
     expect(Object.keys(v.metrics).length).toBeGreaterThan(0);
   });
