@@ -14,6 +14,7 @@ export { sampleSpec } from "./contract-fixture.ts";
 
 import { lineageContract } from "./contract-lineage.ts";
 import { runsContract } from "./contract-runs.ts";
+import { trackingContract } from "./contract-tracking.ts";
 import type { Store } from "./types.ts";
 
 /**
@@ -49,5 +50,6 @@ export async function runStoreContract(name: string, makeStore: () => Store): Pr
     runsContract(fixture);
     lineageContract(fixture);
     concurrencyContract(fixture);
+    trackingContract(fixture);
   });
 }
