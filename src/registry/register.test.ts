@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { ModelArtifact } from "../../examples/fraud-detection/lib/model.ts";
 import { buildOnnxModel } from "../../examples/fraud-detection/lib/onnx.ts";
 import { digestArtifact } from "../artifacts/index.ts";
+import type { Artifact } from "../store/index.ts";
 import { fromStoredSignature, readModelFile, toStoredSignature } from "./register.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-register-"));
@@ -46,13 +47,14 @@ describe("readModelFile", () => {
   it("a declared format wins over the file name when the source is the artifact itself", async () => {
     const file = join(dir, "weights.bin");
     writeFileSync(file, "binary");
-    const artifact = {
+    const artifact: Artifact = {
       id: "a1",
       runId: "r",
       taskId: "t",
       name: "model",
       uri: `file://${file}`,
       schemaTitle: "system.Model",
+      schemaVersion: "0.0.1",
       metadata: { framework: "PyTorch" },
       digest: "sha256:recorded",
       createdAt: 0,
