@@ -83,11 +83,16 @@ export class TrackingClient implements TaskLog {
   private readonly target: TrackingTarget | undefined;
   private readonly stderr: Write;
   private readonly fetchImpl: typeof fetch;
+  private readonly retryDelaysMs: readonly number[];
 
-  constructor(target: TrackingTarget | undefined, opts: { stderr?: Write; fetch?: typeof fetch } = {}) {
+  constructor(
+    target: TrackingTarget | undefined,
+    opts: { stderr?: Write; fetch?: typeof fetch; retryDelaysMs?: readonly number[] } = {},
+  ) {
     this.target = target;
     this.stderr = opts.stderr ?? ((t) => process.stderr.write(t));
     this.fetchImpl = opts.fetch ?? globalThis.fetch;
+    this.retryDelaysMs = opts.retryDelaysMs ?? RETRY_DELAYS_MS;
   }
 
   metric(key: string, value: number, opts: { step?: number; timestamp?: number } = {}): void {
@@ -230,7 +235,7 @@ export class TrackingClient implements TaskLog {
         const status = (e as { status?: number }).status;
         // a refusal (a changed param, a bad key) is not retried: the same request fails the same way
         const retryable = status === undefined || status >= 500 || status === 429;
-        const delay = this.down ? undefined : RETRY_DELAYS_MS[attempt];
+        const delay = this.down ? undefined : this.retryDelaysMs[attempt];
         if (retryable && delay !== undefined) {
           await new Promise((r) => setTimeout(r, delay));
           continue;
