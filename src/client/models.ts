@@ -69,24 +69,34 @@ export interface ApiTensorSpec {
 }
 
 /**
- * What Weft records of a model version beyond MLflow's message (Weft's extension route):
- * the artifact's digest and format, the signature, the lineage and the metrics snapshot.
+ * What Weft records of a model version beyond MLflow's message (`GET
+ * /apis/weft/v1/models/NAME/versions/N`): the artifact's digest and format, the signature,
+ * the metrics snapshot and the lineage (run, producing task, pipeline version, datasets,
+ * upstream artifacts). Times are RFC 3339 strings.
  */
 export interface ApiModelVersionDetail {
   name: string;
-  version: string | number;
+  version: number;
+  status?: string;
+  status_message?: string;
+  stage?: string;
+  aliases?: string[];
   source?: string;
   digest?: string;
   format?: string;
-  signature?: { inputs?: ApiTensorSpec[]; outputs?: ApiTensorSpec[] };
+  signature?: { inputs?: ApiTensorSpec[]; outputs?: ApiTensorSpec[] } | null;
   run_id?: string;
-  task_id?: string;
   task_name?: string;
-  pipeline_version_id?: string;
-  datasets?: ApiModelDataset[];
   metrics?: Record<string, number>;
-  /** The artifact that holds the model, when the store recorded it. */
-  artifact_id?: string;
+  lineage?: {
+    run?: { run_id: string; display_name?: string } | null;
+    task?: { task_id?: string; name?: string } | null;
+    pipeline_version?: { pipeline_version_id: string; name?: string } | null;
+    datasets?: ApiModelDataset[];
+    upstream?: Record<string, unknown>[];
+  };
+  created_at?: string;
+  updated_at?: string;
   [key: string]: unknown;
 }
 

@@ -33,6 +33,9 @@ import {
 } from "../model-source.ts";
 import type { Remote } from "./connect.ts";
 
+/** How many parent folders of a source are tried as the artifact that holds it. */
+const MAX_PARENT_STEPS = 8;
+
 function tags(list: MlflowTag[] | undefined): Record<string, string> {
   return Object.fromEntries((list ?? []).map((t) => [t.key, t.value]));
 }
@@ -79,9 +82,14 @@ export function versionFromMlflow(v: MlflowModelVersion, d: ApiModelVersionDetai
     version: Number(v.version),
     status: v.status ?? "READY",
     stage: v.current_stage ?? "None",
-    aliases: v.aliases ?? [],
+    aliases: [...(v.aliases ?? [])].sort(),
     tags: tags(v.tags),
-    datasets: (d?.datasets ?? []).map((x) => ({ ...x })),
+    datasets: (d?.lineage?.datasets ?? []).map((x) => ({
+      ...(x.name !== undefined ? { name: x.name } : {}),
+      ...(x.uri !== undefined ? { uri: x.uri } : {}),
+      ...(x.digest !== undefined ? { digest: x.digest } : {}),
+      ...(x.task !== undefined ? { task: x.task } : {}),
+    })),
     metrics: { ...(d?.metrics ?? {}) },
   };
   if (v.status_message) view.statusMessage = v.status_message;
@@ -93,11 +101,14 @@ export function versionFromMlflow(v: MlflowModelVersion, d: ApiModelVersionDetai
   if (d?.signature) {
     view.signature = { inputs: tensors(d.signature.inputs), outputs: tensors(d.signature.outputs) };
   }
-  const runId = d?.run_id ?? v.run_id;
+  const runId = d?.lineage?.run?.run_id ?? d?.run_id ?? v.run_id;
   if (runId) view.runId = runId;
-  if (d?.task_id) view.taskId = d.task_id;
-  if (d?.task_name) view.taskName = d.task_name;
-  if (d?.pipeline_version_id) view.pipelineVersionId = d.pipeline_version_id;
+  const taskId = d?.lineage?.task?.task_id;
+  const taskName = d?.lineage?.task?.name ?? d?.task_name;
+  if (taskId) view.taskId = taskId;
+  if (taskName) view.taskName = taskName;
+  const pv = d?.lineage?.pipeline_version?.pipeline_version_id;
+  if (pv) view.pipelineVersionId = pv;
   if (v.user_id) view.userId = v.user_id;
   if (v.creation_timestamp !== undefined) view.createdAt = Number(v.creation_timestamp);
   if (v.last_updated_timestamp !== undefined) view.updatedAt = Number(v.last_updated_timestamp);
@@ -212,22 +223,19 @@ export function clientModelSource(remote: Remote): ModelSource {
 
     async download(v, dest, opts): Promise<DownloadResult> {
       const label = versionUri(v.name, v.version);
-      const artifactId = await artifactOf(v);
-      const info = await api.artifacts.info(artifactId);
-      if (info.content_kind !== "file" && info.content_kind !== "directory") {
+      const { id, sub } = await artifactOf(v);
+      const kind = await contentKind(id, sub);
+      if (kind !== "file" && kind !== "directory") {
         throw new CliError(
           "MODEL_CONTENT_MISSING",
-          `${label}: the server at ${host} has no content for artifact ${artifactId} (${v.source ?? info.uri}); rerun the run that produced it${v.runId ? ` (weft --host ${host} runs retry ${v.runId})` : ""} or register another version`,
+          `${label}: the server at ${host} has no content at ${v.source ?? id}; rerun the run that produced it${v.runId ? ` (weft --host ${host} runs retry ${v.runId})` : ""} or register another version`,
           { exitCode: ExitCode.failed },
         );
       }
       prepareDestination(dest, opts.force === true);
       try {
-        if (info.content_kind === "file") {
-          writeMember(dest, [], await client.weft.downloadArtifact(artifactId), label);
-        } else {
-          await fetchDirectory(artifactId, dest, [], label);
-        }
+        if (kind === "file") writeMember(dest, [], await client.weft.downloadArtifact(id, sub || undefined), label);
+        else await fetchDirectory(id, dest, sub ? sub.split("/") : [], [], label);
       } catch (err) {
         // a partial copy is not left behind
         rmSync(dest, { recursive: true, force: true });
@@ -264,26 +272,52 @@ export function clientModelSource(remote: Remote): ModelSource {
     return (await api.aliasHistory(name, alias)).map(moveFromApi);
   }
 
-  async function artifactOf(v: ModelVersionView): Promise<string> {
-    const d = await detail(v.name, String(v.version));
-    if (typeof d?.artifact_id === "string" && d.artifact_id !== "") return d.artifact_id;
-    const found = v.source ? await api.artifacts.findByUri(v.source) : undefined;
-    if (found) return found.artifact_id;
+  /**
+   * The artifact that holds the version's source on the server, and the path of the source
+   * inside it (empty when the source is the artifact itself): the source's URI, else the
+   * nearest parent folder recorded as an artifact.
+   */
+  async function artifactOf(v: ModelVersionView): Promise<{ id: string; sub: string }> {
+    const rest: string[] = [];
+    let uri = v.source?.replace(/\/+$/, "");
+    for (let step = 0; uri && step <= MAX_PARENT_STEPS; step++) {
+      const found = await api.artifacts.findByUri(uri);
+      if (found) return { id: found.artifact_id, sub: rest.join("/") };
+      const cut = uri.lastIndexOf("/");
+      if (cut <= uri.indexOf("://") + 3) break;
+      rest.unshift(decodeURIComponent(uri.slice(cut + 1)));
+      uri = uri.slice(0, cut);
+    }
     throw new CliError(
       "MODEL_CONTENT_MISSING",
-      `${versionUri(v.name, v.version)}: the server at ${host} records no artifact with the version's source ${v.source ?? "(none)"}, so it cannot send it; download it where it is stored, or register a version made by a run on that server`,
+      `${versionUri(v.name, v.version)}: the server at ${host} records no artifact holding the version's source ${v.source ?? "(none)"}, so it cannot send it; download it where it is stored, or register a version made by a run on that server`,
       { exitCode: ExitCode.failed },
     );
   }
 
-  async function fetchDirectory(id: string, dest: string, rel: string[], label: string): Promise<void> {
+  /** Whether `sub` inside the artifact (or the artifact itself) is a file or a directory. */
+  async function contentKind(id: string, sub: string): Promise<string | undefined> {
+    if (sub === "") return (await api.artifacts.info(id)).content_kind;
+    const parts = sub.split("/");
+    const name = parts.pop() as string;
+    try {
+      const entry = (await api.artifacts.directory(id, parts.join("/"))).find((e) => e.name === name);
+      return entry?.kind === "dir" ? "directory" : entry?.kind;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes the directory `from` of the artifact at `dest/rel`, member by member. */
+  async function fetchDirectory(id: string, dest: string, from: string[], rel: string[], label: string): Promise<void> {
     mkdirSync(join(dest, ...rel), { recursive: true });
-    for (const e of await api.artifacts.directory(id, rel.join("/"))) {
+    for (const e of await api.artifacts.directory(id, [...from, ...rel].join("/"))) {
       const parts = [...rel, safeMemberName(e.name, label)];
-      if (e.kind === "dir") await fetchDirectory(id, dest, parts, label);
-      else if (e.kind === "file")
-        writeMember(dest, parts, await client.weft.downloadArtifact(id, parts.join("/")), label);
-      else {
+      if (e.kind === "dir") await fetchDirectory(id, dest, from, parts, label);
+      else if (e.kind === "file") {
+        writeMember(dest, parts, await client.weft.downloadArtifact(id, [...from, ...parts].join("/")), label);
+      } else {
         throw new CliError(
           "MODEL_CONTENT_MISSING",
           `${label} holds ${parts.join("/")}, which is a ${e.kind === "link" ? "symbolic link" : "special file"}; links are never copied, so the download stops`,
