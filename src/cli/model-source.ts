@@ -5,6 +5,7 @@
  * (`remote/models.ts`), and one presentation (`model-views.ts`) prints the same tables,
  * the same JSON and the same errors for both.
  */
+import { type ModelUri, parseModelUri } from "../registry/index.ts";
 import { CliError } from "./errors.ts";
 
 /** One input or output of a model's signature. */
@@ -178,35 +179,28 @@ export type ModelRef =
 
 /**
  * A model URI: `models:/name/3`, `models:/name@champion`, `models:/name/Production` (any
- * of MLflow's stages, any case) or `models:/name/latest`.
+ * of MLflow's stages, any case) or `models:/name/latest`, read by the registry's
+ * `parseModelUri` as everywhere a model URI is taken.
  *
  * @throws CliError `BAD_MODEL_URI` naming the URI and the forms it may take
  */
 export function parseModelRef(uri: string): ModelRef {
-  const bad = (why: string) =>
-    new CliError(
-      "BAD_MODEL_URI",
-      `model URI "${uri}" ${why}; write models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE (${MODEL_STAGES.join(", ")}) or models:/NAME/latest`,
-    );
-  const m = /^models:\/(.*)$/.exec(uri);
-  if (!m) throw bad("does not start with models:/");
-  const rest = m[1] ?? "";
-  const at = rest.indexOf("@");
-  const slash = rest.indexOf("/");
-  if (at >= 0 && (slash < 0 || at < slash)) {
-    const name = rest.slice(0, at);
-    const alias = rest.slice(at + 1);
-    if (name === "" || alias === "" || /[/@]/.test(alias)) throw bad("has an empty or malformed name or alias");
-    return { name, kind: "alias", alias };
+  let parsed: ModelUri;
+  try {
+    parsed = parseModelUri(uri);
+  } catch (err) {
+    throw new CliError("BAD_MODEL_URI", (err as Error).message, { cause: err });
   }
-  if (slash <= 0) throw bad("names no version, alias or stage");
-  const name = rest.slice(0, slash);
-  const suffix = rest.slice(slash + 1);
-  if (/^[1-9]\d*$/.test(suffix)) return { name, kind: "version", version: Number(suffix) };
-  if (suffix.toLowerCase() === "latest") return { name, kind: "latest" };
-  const stage = MODEL_STAGES.find((s) => s.toLowerCase() === suffix.toLowerCase());
-  if (stage) return { name, kind: "stage", stage };
-  throw bad(`ends in "${suffix}", which is no version number, stage or latest`);
+  const { name } = parsed;
+  if ("version" in parsed) return { name, kind: "version", version: parsed.version };
+  if ("alias" in parsed) return { name, kind: "alias", alias: parsed.alias };
+  if ("stage" in parsed) return { name, kind: "stage", stage: parsed.stage };
+  return { name, kind: "latest" };
+}
+
+/** A string literal of MLflow's filter grammar (a quote inside is doubled). */
+export function filterLiteral(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
 }
 
 /** The URI of one version. */

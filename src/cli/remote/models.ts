@@ -21,6 +21,7 @@ import {
   aliasNotFound,
   type DownloadResult,
   describeRef,
+  filterLiteral,
   type ModelListPage,
   type ModelSource,
   type ModelVersionView,
@@ -127,11 +128,6 @@ function moveFromApi(m: ApiAliasMove): AliasMoveView {
   return view;
 }
 
-/** A string literal of MLflow's filter grammar. */
-function literal(s: string): string {
-  return s.includes("'") ? `"${s}"` : `'${s}'`;
-}
-
 /** The registry of a server, read and changed through the typed client. */
 export function clientModelSource(remote: Remote): ModelSource {
   const { host, client } = remote;
@@ -171,7 +167,7 @@ export function clientModelSource(remote: Remote): ModelSource {
         });
       } else {
         await model(ref.name);
-        const all = await api.allVersions(`name = ${literal(ref.name)}`);
+        const all = await api.allVersions(`name = ${filterLiteral(ref.name)}`);
         const picked = all
           .filter((x) => ref.kind === "latest" || x.current_stage === ref.stage)
           .sort((a, b) => Number(b.version) - Number(a.version))[0];
@@ -183,7 +179,7 @@ export function clientModelSource(remote: Remote): ModelSource {
 
     async listVersions(name, request) {
       await model(name);
-      const filter = `name = ${literal(name)}${request.filter ? ` AND ${request.filter}` : ""}`;
+      const filter = `name = ${filterLiteral(name)}${request.filter ? ` AND ${request.filter}` : ""}`;
       const all = await badFilter(request.filter, () => api.allVersions(filter));
       all.sort((a, b) => Number(b.version) - Number(a.version));
       const out: ModelVersionView[] = [];
