@@ -98,3 +98,34 @@ export async function verifyDownload(v: ModelVersionView, dest: string): Promise
 function normalizeDigest(d: string): string {
   return /^[0-9a-f]{64}$/i.test(d) ? `sha256:${d.toLowerCase()}` : d;
 }
+
+/** How many parent folders of a source are tried as the artifact that holds it. */
+const MAX_PARENT_STEPS = 8;
+
+/**
+ * The recorded artifact that holds a model's source, and the source's path inside it
+ * (`[]` when the source is the artifact itself): the source URI, else its nearest parent
+ * folder that `find` knows (a file inside a folder artifact).
+ */
+export async function artifactHolding<T>(
+  source: string | undefined,
+  find: (uri: string) => Promise<T | undefined> | T | undefined,
+): Promise<{ artifact: T; inside: string[] } | undefined> {
+  const inside: string[] = [];
+  let uri = source?.replace(/\/+$/, "");
+  for (let step = 0; uri && step <= MAX_PARENT_STEPS; step++) {
+    const found = await find(uri);
+    if (found !== undefined) return { artifact: found, inside };
+    const cut = uri.lastIndexOf("/");
+    if (cut <= uri.indexOf("://") + 3) return undefined;
+    let segment: string;
+    try {
+      segment = decodeURIComponent(uri.slice(cut + 1));
+    } catch {
+      return undefined;
+    }
+    inside.unshift(segment);
+    uri = uri.slice(0, cut);
+  }
+  return undefined;
+}

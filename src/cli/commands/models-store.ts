@@ -6,11 +6,17 @@
  */
 import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { artifactContentRoots, resolveInsideAny } from "../../artifacts/index.ts";
+import { artifactContentRoots, resolveInside, resolveInsideAny } from "../../artifacts/index.ts";
 import { resolveModelUri } from "../../registry/index.ts";
 import type { AliasMove, ModelVersion, RegisteredModel, Store } from "../../store/index.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import { copyModelContent, prepareDestination, verifyDownload } from "../model-download.ts";
+import {
+  artifactHolding,
+  copyModelContent,
+  prepareDestination,
+  safeMemberName,
+  verifyDownload,
+} from "../model-download.ts";
 import {
   type AliasMoveView,
   aliasNotFound,
@@ -177,7 +183,7 @@ export function storeModelSource(store: Store, opts: { artifactsRoot?: string; u
     },
 
     async download(v, dest, dl) {
-      const src = contentPath(v);
+      const src = await contentPath(v);
       prepareDestination(dest, dl.force === true);
       try {
         copyModelContent(src, dest, versionUri(v.name, v.version));
@@ -205,30 +211,36 @@ export function storeModelSource(store: Store, opts: { artifactsRoot?: string; u
     return last ? moveFromStore(last) : undefined;
   }
 
-  /** Where the version's artifact is on this machine. */
-  function contentPath(v: ModelVersionView): string {
+  /**
+   * Where the version's artifact is on this machine: inside the recorded artifact that
+   * holds the source (in the home's artifact store or the run's pipeline root, no link on
+   * the way), else the `file://` path itself when no artifact records it.
+   */
+  async function contentPath(v: ModelVersionView): Promise<string> {
     const label = versionUri(v.name, v.version);
     if (!v.source) {
       throw new CliError("MODEL_CONTENT_MISSING", `${label} records no source to download`, {
         exitCode: ExitCode.failed,
       });
     }
-    const artifact = store.artifacts.getByUri(v.source);
+    const held = await artifactHolding(v.source, (uri) => store.artifacts.getByUri(uri));
     let path: string;
-    if (artifact && opts.artifactsRoot !== undefined) {
-      // the home's artifact store, or the pipeline root the run (or the run a cached task reused) chose
+    if (held && opts.artifactsRoot !== undefined) {
+      const { artifact, inside } = held;
+      // the home's store, or the pipeline root the run (or the run a cached task reused) chose
       const reused = store.tasks.get(artifact.taskId)?.cache?.sourceRunId;
       const writers = [artifact.runId, ...(reused ? [reused] : [])].flatMap((id) => {
         const run = store.runs.get(id);
         return run ? [{ id, pipelineRoot: run.pipelineRoot }] : [];
       });
-      path = resolveInsideAny(artifactContentRoots(opts.artifactsRoot, writers), artifact.uri);
+      const root = resolveInsideAny(artifactContentRoots(opts.artifactsRoot, writers), artifact.uri);
+      path = inside.length === 0 ? root : resolveInside(root, inside.map((p) => safeMemberName(p, label)).join("/"));
     } else if (/^file:\/\//i.test(v.source)) {
       path = fileURLToPath(v.source);
     } else {
       throw new CliError(
         "MODEL_CONTENT_MISSING",
-        `${label}: its source ${v.source} is not a file on this machine and no artifact of the store has that URI; download it where it is stored`,
+        `${label}: its source ${v.source} is not a file on this machine and no artifact of the store holds it; download it where it is stored`,
         { exitCode: ExitCode.failed },
       );
     }

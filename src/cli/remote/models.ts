@@ -15,7 +15,7 @@ import {
   type MlflowTag,
 } from "../../client/index.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import { prepareDestination, safeMemberName, verifyDownload, writeMember } from "../model-download.ts";
+import { artifactHolding, prepareDestination, safeMemberName, verifyDownload, writeMember } from "../model-download.ts";
 import {
   type AliasMoveView,
   aliasNotFound,
@@ -33,9 +33,6 @@ import {
   versionUri,
 } from "../model-source.ts";
 import type { Remote } from "./connect.ts";
-
-/** How many parent folders of a source are tried as the artifact that holds it. */
-const MAX_PARENT_STEPS = 8;
 
 function tags(list: MlflowTag[] | undefined): Record<string, string> {
   return Object.fromEntries((list ?? []).map((t) => [t.key, t.value]));
@@ -274,16 +271,8 @@ export function clientModelSource(remote: Remote): ModelSource {
    * nearest parent folder recorded as an artifact.
    */
   async function artifactOf(v: ModelVersionView): Promise<{ id: string; sub: string }> {
-    const rest: string[] = [];
-    let uri = v.source?.replace(/\/+$/, "");
-    for (let step = 0; uri && step <= MAX_PARENT_STEPS; step++) {
-      const found = await api.artifacts.findByUri(uri);
-      if (found) return { id: found.artifact_id, sub: rest.join("/") };
-      const cut = uri.lastIndexOf("/");
-      if (cut <= uri.indexOf("://") + 3) break;
-      rest.unshift(decodeURIComponent(uri.slice(cut + 1)));
-      uri = uri.slice(0, cut);
-    }
+    const held = await artifactHolding(v.source, (uri) => api.artifacts.findByUri(uri));
+    if (held) return { id: held.artifact.artifact_id, sub: held.inside.join("/") };
     throw new CliError(
       "MODEL_CONTENT_MISSING",
       `${versionUri(v.name, v.version)}: the server at ${host} records no artifact holding the version's source ${v.source ?? "(none)"}, so it cannot send it; download it where it is stored, or register a version made by a run on that server`,
