@@ -15,6 +15,7 @@ export { sampleSpec } from "./contract-fixture.ts";
 import { lineageContract } from "./contract-lineage.ts";
 import { modelsContract } from "./contract-models.ts";
 import { runsContract } from "./contract-runs.ts";
+import { trackingContract } from "./contract-tracking.ts";
 import type { Store } from "./types.ts";
 
 /**
@@ -51,5 +52,6 @@ export async function runStoreContract(name: string, makeStore: () => Store): Pr
     lineageContract(fixture);
     concurrencyContract(fixture);
     modelsContract(fixture);
+    trackingContract(fixture);
   });
 }
