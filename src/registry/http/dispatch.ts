@@ -9,15 +9,17 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { WeftError } from "../../ir/weft-error.ts";
 import type { Store } from "../../store/index.ts";
+import { MLFLOW_REGISTRY_ROUTES } from "./registry-routes.ts";
 import { MlflowError, type MlflowErrorCode, type RegistryRoute, type RouteRequest } from "./route.ts";
 import { TRACKING_ROUTES } from "./tracking-routes.ts";
+import { WEFT_MODEL_ROUTES } from "./weft-routes.ts";
 
 /** The prefix of MLflow's REST API. */
 export const MLFLOW_API = "/api/2.0/mlflow";
 
 /** Every registry and tracking route: MLflow tracking, the MLflow model registry and Weft's model routes. */
 export function registryRoutes(): RegistryRoute[] {
-  return [...TRACKING_ROUTES];
+  return [...TRACKING_ROUTES, ...MLFLOW_REGISTRY_ROUTES, ...WEFT_MODEL_ROUTES];
 }
 
 /** The JSON body of an error, as MLflow's server writes it. */
