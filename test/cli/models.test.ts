@@ -234,6 +234,8 @@ describe("weft models over a ModelSource, from the store and from the server", (
       [(s: ModelSource) => showModel(s, "models:/fraud-detector@gone", {}), "MODEL_ALIAS_NOT_FOUND", 'alias "gone"'],
       [(s: ModelSource) => showModel(s, "models:/churn/Staging", {}), "MODEL_VERSION_NOT_FOUND", "stage Staging"],
       [(s: ModelSource) => showVersions(s, "nope", {}), "MODEL_NOT_FOUND", "models list"],
+      [(s: ModelSource) => showVersions(s, "fraud-detector", { filter: "bogus = 1" }), "BAD_OPTION", "'bogus'"],
+      [(s: ModelSource) => showModelList(s, { limit: 5, filter: "name ~ 'x'" }), "BAD_OPTION", 'filter "name ~'],
     ] as const) {
       const here = await printed(() => show(local));
       const there = await printed(() => show(remote));

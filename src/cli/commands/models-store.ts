@@ -263,10 +263,7 @@ function badFilter<T>(filter: string | undefined, call: () => T): T {
     return call();
   } catch (err) {
     if (filter !== undefined && (err as { code?: unknown }).code === "INVALID_QUERY") {
-      throw new CliError(
-        "BAD_OPTION",
-        `--filter "${filter}" is refused: ${(err as Error).message}; write it as MLflow does, e.g. name LIKE '%fraud%', tags.team = 'risk' or run_id = '...'`,
-      );
+      throw new CliError("BAD_OPTION", `--filter "${filter}" is refused: ${(err as Error).message}`);
     }
     throw err;
   }

@@ -334,7 +334,7 @@ async function badFilter<T>(filter: string | undefined, call: () => Promise<T>):
     if (filter !== undefined && status === 400) {
       throw new CliError(
         "BAD_OPTION",
-        `--filter "${filter}" is refused: ${typeof body?.message === "string" ? body.message : String(err)}; write it as MLflow does, e.g. name LIKE '%fraud%', tags.team = 'risk' or run_id = '...'`,
+        `--filter "${filter}" is refused: ${typeof body?.message === "string" ? body.message : String(err)}`,
       );
     }
     throw err;
