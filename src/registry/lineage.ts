@@ -184,11 +184,11 @@ export function storeLineage(
     out.taskName = taskLabel(producer);
   }
   if (artifact) Object.assign(out.metrics, numericMetadata(artifact));
-  const graph = walkLineage(
-    store,
-    artifact ? { artifact } : { task: producer! },
-    { upstream: MAX_UPSTREAM_HOPS, downstream: 0, maxNodes: MAX_UPSTREAM_NODES },
-  );
+  const graph = walkLineage(store, artifact ? { artifact } : { task: producer! }, {
+    upstream: MAX_UPSTREAM_HOPS,
+    downstream: 0,
+    maxNodes: MAX_UPSTREAM_NODES,
+  });
   const tasks = new Map<string, Task>();
   for (const n of graph.nodes) if (n.task) tasks.set(n.task.id, n.task);
   for (const n of graph.nodes) {

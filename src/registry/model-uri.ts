@@ -110,11 +110,13 @@ export function resolveModelUri(store: Store, uri: string): ModelVersion {
     if (found === undefined) throw missing(uri, `no version of model '${name}' is in stage ${parsed.stage}`);
     return found;
   }
-  const [newest] = store.models.searchVersions({
-    filter: `name = '${name.replaceAll("'", "''")}'`,
-    orderBy: ["version_number DESC"],
-    maxResults: 1,
-  }).items;
+  // The newest version is the newest of the latest version in each stage.
+  const newest = store.models
+    .latestVersions(name)
+    .reduce<ModelVersion | undefined>(
+      (best, v) => (best === undefined || v.version > best.version ? v : best),
+      undefined,
+    );
   if (newest === undefined) throw missing(uri, `model '${name}' has no versions yet`);
   return newest;
 }

@@ -181,7 +181,17 @@ export function modelsContract(f: ContractFixture): void {
       const status = storeErrorOf(f, () => models().createVersion({ name: "m", status: "DONE" as "READY" }));
       expect(status.code).toBe("INVALID_INPUT");
       expect(status.message).toContain("DONE");
+      const signature = storeErrorOf(f, () =>
+        models().createVersion({ name: "m", signature: { inputs: [{ name: "x" }] } as never }),
+      );
+      expect(signature.code).toBe("INVALID_INPUT");
+      expect(signature.message).toContain("signature.inputs.0.dtype");
+      const metrics = storeErrorOf(f, () => models().createVersion({ name: "m", metrics: { auc: "high" } as never }));
+      expect(metrics.message).toContain("metrics.auc");
+      const datasets = storeErrorOf(f, () => models().createVersion({ name: "m", datasets: [{ name: "d" }] as never }));
+      expect(datasets.message).toContain("datasets.0.uri");
       expect(count("model_versions")).toBe(0);
+      expect(models().getModel("m")?.aliases).toEqual({});
       const noVersion = storeErrorOf(f, () => models().updateVersion("m", 7, { description: "x" }));
       expect(noVersion.code).toBe("NOT_FOUND");
       expect(noVersion.message).toContain("model 'm' has no version 7");
@@ -216,6 +226,9 @@ export function modelsContract(f: ContractFixture): void {
       expect(storeErrorOf(f, () => models().updateVersion("m", 1, { status: "NOPE" as "READY" })).code).toBe(
         "INVALID_INPUT",
       );
+      expect(
+        storeErrorOf(f, () => models().updateVersion("m", 1, { metrics: { a: null } as never })).message,
+      ).toContain("metrics.a");
     });
 
     it("sets and deletes version tags; a missing tag is NOT_FOUND", () => {

@@ -51,7 +51,7 @@ export async function runStoreContract(name: string, makeStore: () => Store): Pr
     runsContract(fixture);
     lineageContract(fixture);
     concurrencyContract(fixture);
-    modelsContract(fixture);
     trackingContract(fixture);
+    modelsContract(fixture);
   });
 }

@@ -42,8 +42,8 @@ export function openStore(home: string): Store {
     metrics: createMetricRepository(ctx),
     cache: createCacheRepository(ctx),
     recurringRuns: createRecurringRunRepository(ctx, experiments),
-    models: createModelRepository(ctx),
     tracking: createTrackingRepository(ctx),
+    models: createModelRepository(ctx),
     transaction<T>(fn: () => T): T {
       return ctx.tx(() => {
         const result = fn();

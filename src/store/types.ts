@@ -677,10 +677,10 @@ export interface Store {
   readonly metrics: MetricRepository;
   readonly cache: CacheRepository;
   readonly recurringRuns: RecurringRunRepository;
-  /** The model registry: registered models, versions, tags, aliases and stages. */
-  readonly models: ModelRepository;
   /** MLflow tracking: runs, metric history, params, tags, experiment tags. */
   readonly tracking: TrackingRepository;
+  /** The model registry: registered models, versions, tags, aliases and stages. */
+  readonly models: ModelRepository;
   /**
    * Runs `fn` in one write transaction (nested calls become savepoints); returns its result.
    * `fn` must be synchronous: returning a Promise rolls back and throws.

@@ -2,9 +2,10 @@
  * Registration from a real engine run: `weft run` of a TypeScript pipeline whose first task
  * writes a Dataset and whose second reads it and writes an ONNX Model (and a metric). The
  * model registered by its artifact URI records the dataset's digest, the producing task,
- * the run's pipeline version, the metrics and the ONNX signature; the other source forms
- * (the path a task sees, `runs:/...`, a file inside a folder) lead to the same artifact,
- * and a missing file or a foreign URI end as MLflow would record them.
+ * the run's pipeline version, the metrics and the ONNX signature, whether a third task
+ * registers it through the engine's task service or the store is asked after the run. The
+ * other source forms (the path a task sees, `runs:/...`) lead to the same artifact, and a
+ * missing file or a foreign URI end as MLflow would record them.
  */
 import { copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,9 +43,39 @@ export const train = component({
   },
 });
 
+// Registers its input model through the engine's task service, as an MLflow client in a task would.
+export const register = component({
+  name: "register",
+  inputs: { model: artifact.Model },
+  run: async ({ model }) => {
+    const headers = {
+      "content-type": "application/json",
+      authorization: "Bearer " + process.env.MLFLOW_TRACKING_TOKEN,
+    };
+    const call = async (path: string, body: object) => {
+      const res = await fetch(process.env.MLFLOW_TRACKING_URI + "/api/2.0/mlflow/" + path, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(path + ": " + res.status + " " + text);
+      return JSON.parse(text);
+    };
+    await call("registered-models/create", { name: "from-task" });
+    const { model_version } = await call("model-versions/create", {
+      name: "from-task",
+      source: model.path,
+      run_id: process.env.WEFT_RUN_ID,
+    });
+    if (model_version.status !== "READY") throw new Error(model_version.status_message);
+  },
+});
+
 export const p = pipeline({ name: "registration", params: { onnx: param.string() } }, (p) => {
   const data = makeData();
-  train({ rows: data.outputs.rows, onnx: p.onnx });
+  const trained = train({ rows: data.outputs.rows, onnx: p.onnx });
+  register({ model: trained.outputs.model });
 });
 `;
 
@@ -94,6 +125,14 @@ afterAll(() => {
 });
 
 describe("registering a model version from an engine run", () => {
+  it("a task registers its input model through the task service (MLFLOW_TRACKING_URI) with full lineage", () => {
+    const v = store.models.getVersion("from-task", 1);
+    expect(v?.status, v?.statusMessage).toBe("READY");
+    expect(v).toMatchObject({ runId: run.id, digest: model.digest, format: "onnx", taskName: "train" });
+    expect(v?.datasets.map((d) => d.digest)).toEqual([rows.digest]);
+    expect(store.models.versionsOfRun(run.id).map((x) => x.name)).toEqual(["from-task"]);
+  });
+
   it("by the artifact's URI: READY, with digest, format, signature, task, pipeline version, dataset and metrics", async () => {
     const v = await registerModelVersion(store, {
       name: "fraud-detector",

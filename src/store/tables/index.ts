@@ -39,6 +39,8 @@ export {
   MODEL_VERSIONS_TABLE,
   type ModelDataset,
   ModelDatasetSchema,
+  ModelDatasetsSchema,
+  ModelMetricsSchema,
   type ModelSignature,
   ModelSignatureSchema,
   type ModelStage,
@@ -65,7 +67,7 @@ export const TABLES: readonly TableDecl[] = [
   PIPELINE_VERSIONS_TABLE,
   RECURRING_RUNS_TABLE,
   RUN_METRICS_TABLE,
+  TRACKING_RUNS_TABLE,
   REGISTERED_MODELS_TABLE,
   MODEL_VERSIONS_TABLE,
-  TRACKING_RUNS_TABLE,
 ];
