@@ -88,6 +88,8 @@ export interface ApiModelVersionDetail {
   run_id?: string;
   task_name?: string;
   metrics?: Record<string, number>;
+  /** The artifact record that holds the source, when it is a Weft artifact. */
+  artifact_id?: string;
   lineage?: {
     run?: { run_id: string; display_name?: string } | null;
     task?: { task_id?: string; name?: string } | null;

@@ -271,6 +271,24 @@ export function clientModelSource(remote: Remote): ModelSource {
    * nearest parent folder recorded as an artifact.
    */
   async function artifactOf(v: ModelVersionView): Promise<{ id: string; sub: string }> {
+    // the server names the artifact that holds the source; the source lies in it or is it
+    const named = (await detail(v.name, String(v.version)))?.artifact_id;
+    if (typeof named === "string" && named !== "" && v.source) {
+      const { uri } = await api.artifacts.info(named);
+      const base = uri.replace(/\/+$/, "");
+      if (v.source === uri || v.source === base) return { id: named, sub: "" };
+      if (v.source.startsWith(`${base}/`)) {
+        const inside = v.source
+          .slice(base.length + 1)
+          .replace(/\/+$/, "")
+          .split("/");
+        try {
+          return { id: named, sub: inside.map((p) => decodeURIComponent(p)).join("/") };
+        } catch {
+          // not percent-encoded as the engine writes URIs: the parent walk below decides
+        }
+      }
+    }
     const held = await artifactHolding(v.source, (uri) => api.artifacts.findByUri(uri));
     if (held) return { id: held.artifact.artifact_id, sub: held.inside.join("/") };
     throw new CliError(
