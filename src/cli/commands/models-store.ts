@@ -154,14 +154,20 @@ export function storeModelSource(store: Store, opts: { artifactsRoot?: string; u
 
     async setAlias(name, alias, version) {
       await source.resolveVersion(versionUri(name, version));
+      const before = model(name).aliases[alias];
       input(() => models.setAlias(name, alias, version, opts.user));
-      return lastMove(name, alias) ?? { alias, to: version };
+      const last = lastMove(name, alias);
+      return last && last.to === version
+        ? last
+        : { alias, ...(before !== undefined ? { from: before } : {}), to: version };
     },
 
     async deleteAlias(name, alias) {
-      if (model(name).aliases[alias] === undefined) throw aliasNotFound(source, name, alias);
+      const before = model(name).aliases[alias];
+      if (before === undefined) throw aliasNotFound(source, name, alias);
       input(() => models.deleteAlias(name, alias, opts.user));
-      return lastMove(name, alias) ?? { alias };
+      const last = lastMove(name, alias);
+      return last && last.to === undefined ? last : { alias, from: before };
     },
 
     async aliasHistory(name, alias) {

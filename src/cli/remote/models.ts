@@ -164,10 +164,21 @@ export function clientModelSource(remote: Remote): ModelSource {
         });
       } else {
         await model(ref.name);
-        const all = await api.allVersions(`name = ${filterLiteral(ref.name)}`);
-        const picked = all
-          .filter((x) => ref.kind === "latest" || x.current_stage === ref.stage)
-          .sort((a, b) => Number(b.version) - Number(a.version))[0];
+        // newest first, a page at a time, until a version matches
+        let picked: MlflowModelVersion | undefined;
+        let pageToken: string | undefined;
+        do {
+          const page = await api.searchVersions({
+            filter: `name = ${filterLiteral(ref.name)}`,
+            orderBy: ["version_number DESC"],
+            maxResults: ref.kind === "latest" ? 1 : 200,
+            ...(pageToken ? { pageToken } : {}),
+          });
+          picked = page.items
+            .filter((x) => ref.kind === "latest" || x.current_stage === ref.stage)
+            .sort((a, b) => Number(b.version) - Number(a.version))[0];
+          pageToken = ref.kind === "latest" ? undefined : page.nextPageToken;
+        } while (!picked && pageToken);
         if (!picked) throw versionNotFound(source, ref.name, describeRef(ref));
         v = picked;
       }
