@@ -5,8 +5,11 @@
  * the digest of what was written is checked against the one recorded at registration; on
  * a mismatch what was written is removed and the download is refused.
  */
-import { constants, copyFileSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { constants, copyFileSync, createWriteStream, lstatSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { digestArtifact } from "../artifacts/index.ts";
 import { CliError, ExitCode } from "./errors.ts";
 import { type DownloadResult, type ModelVersionView, versionUri } from "./model-source.ts";
@@ -65,12 +68,17 @@ export function copyModelContent(src: string, dest: string, label: string): "fil
   return "directory";
 }
 
-/** Writes one downloaded file below the download path (the parent folders are made). */
-export function writeMember(dest: string, relParts: string[], bytes: Uint8Array, label: string): void {
+/** Writes one downloaded file below the download path from a stream (the parent folders are made). */
+export async function streamMember(
+  dest: string,
+  relParts: string[],
+  body: ReadableStream<Uint8Array>,
+  label: string,
+): Promise<void> {
   const parts = relParts.map((p) => safeMemberName(p, label));
   const path = join(dest, ...parts);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes, { flag: "wx" });
+  await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(path, { flags: "wx" }));
 }
 
 /**

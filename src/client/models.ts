@@ -296,6 +296,32 @@ export class ModelArtifacts {
     return this.http.request("GET", `${WEFT}/artifacts/${enc(artifactId)}`);
   }
 
+  /**
+   * The bytes of a file artifact (or of the file `path` inside a directory artifact) as a
+   * stream, so a large model is written as it comes rather than held in memory.
+   */
+  async open(artifactId: string, path = ""): Promise<ReadableStream<Uint8Array>> {
+    const q = path ? `?path=${enc(path)}` : "";
+    const res = await this.http.raw("GET", `${WEFT}/artifacts/${enc(artifactId)}/content${q}`, undefined, {
+      timeoutMs: 0,
+    });
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      throw new ClientError(
+        "CLIENT_HTTP_ERROR",
+        `downloading artifact ${artifactId}${path ? ` (${path})` : ""} failed with ${res.status}: ${text.slice(0, 300)}`,
+        { status: res.status, body },
+      );
+    }
+    return res.body;
+  }
+
   /** The entries of a directory artifact (or of `path` inside it). */
   async directory(artifactId: string, path = ""): Promise<ApiDirectoryEntry[]> {
     const q = path ? `?path=${enc(path)}` : "";

@@ -15,7 +15,13 @@ import {
   type MlflowTag,
 } from "../../client/index.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import { artifactHolding, prepareDestination, safeMemberName, verifyDownload, writeMember } from "../model-download.ts";
+import {
+  artifactHolding,
+  prepareDestination,
+  safeMemberName,
+  streamMember,
+  verifyDownload,
+} from "../model-download.ts";
 import {
   type AliasMoveView,
   aliasNotFound,
@@ -238,7 +244,7 @@ export function clientModelSource(remote: Remote): ModelSource {
       }
       prepareDestination(dest, opts.force === true);
       try {
-        if (kind === "file") writeMember(dest, [], await client.weft.downloadArtifact(id, sub || undefined), label);
+        if (kind === "file") await streamMember(dest, [], await api.artifacts.open(id, sub), label);
         else await fetchDirectory(id, dest, sub ? sub.split("/") : [], [], label);
       } catch (err) {
         // a partial copy is not left behind
@@ -330,7 +336,7 @@ export function clientModelSource(remote: Remote): ModelSource {
       const parts = [...rel, safeMemberName(e.name, label)];
       if (e.kind === "dir") await fetchDirectory(id, dest, from, parts, label);
       else if (e.kind === "file") {
-        writeMember(dest, parts, await client.weft.downloadArtifact(id, [...from, ...parts].join("/")), label);
+        await streamMember(dest, parts, await api.artifacts.open(id, [...from, ...parts].join("/")), label);
       } else {
         throw new CliError(
           "MODEL_CONTENT_MISSING",
