@@ -4,12 +4,12 @@ import { fileURLToPath } from "node:url";
 import { type ContractFixture, storeErrorOf } from "./contract-fixture.ts";
 import type { ModelVersion, ModelVersionInput } from "./types.ts";
 
-const ALIAS_WRITER = fileURLToPath(new URL("./contract-alias-writer.ts", import.meta.url));
+const REGISTRY_WRITER = fileURLToPath(new URL("./contract-registry-writer.ts", import.meta.url));
 
-/** Runs the alias writer in a real child process; resolves with its last output line, parsed. */
-function moveAliasInChild(args: string[]): Promise<{ moves: number; label: string }> {
+/** Runs the registry writer in a real child process; resolves with its last output line, parsed. */
+function writeInChild<T>(args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ALIAS_WRITER, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", REGISTRY_WRITER, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -23,8 +23,8 @@ function moveAliasInChild(args: string[]): Promise<{ moves: number; label: strin
     child.on("error", reject);
     child.on("close", (code) => {
       const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || line === "") reject(new Error(`alias writer exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(line) as { moves: number; label: string });
+      if (code !== 0 || line === "") reject(new Error(`registry writer exited with ${code}: ${stderr}`));
+      else resolve(JSON.parse(line) as T);
     });
   });
 }
@@ -63,7 +63,7 @@ export function modelsContract(f: ContractFixture): void {
       expect(models().createModel({ name: "Fraud Detector v2 (ONNX)" }).name).toBe("Fraud Detector v2 (ONNX)");
     });
 
-    it("sets, overwrites and deletes model tags; a missing tag or model is NOT_FOUND", () => {
+    it("sets, overwrites and deletes model tags; deleting an unset tag does nothing, a missing model is NOT_FOUND", () => {
       models().createModel({ name: "m" });
       models().setModelTag("m", "k", "1");
       models().setModelTag("m", "k", "2");
@@ -71,9 +71,9 @@ export function modelsContract(f: ContractFixture): void {
       expect(models().getModel("m")?.tags).toEqual({ k: "2", "other.key": "x" });
       models().deleteModelTag("m", "k");
       expect(models().getModel("m")?.tags).toEqual({ "other.key": "x" });
-      const missing = storeErrorOf(f, () => models().deleteModelTag("m", "k"));
-      expect(missing.code).toBe("NOT_FOUND");
-      expect(missing.message).toContain("'k'");
+      models().deleteModelTag("m", "k");
+      expect(models().getModel("m")?.tags).toEqual({ "other.key": "x" });
+      expect(storeErrorOf(f, () => models().deleteModelTag("nope", "k")).code).toBe("NOT_FOUND");
       expect(storeErrorOf(f, () => models().setModelTag("nope", "k", "v")).message).toContain("'nope'");
       expect(storeErrorOf(f, () => models().setModelTag("m", "", "v")).code).toBe("INVALID_INPUT");
     });
@@ -231,7 +231,7 @@ export function modelsContract(f: ContractFixture): void {
       ).toContain("metrics.a");
     });
 
-    it("sets and deletes version tags; a missing tag is NOT_FOUND", () => {
+    it("sets and deletes version tags; deleting an unset tag does nothing, a missing version is NOT_FOUND", () => {
       models().createModel({ name: "m" });
       models().createVersion({ name: "m", tags: { a: "1" } });
       models().setVersionTag("m", 1, "a", "2");
@@ -239,7 +239,8 @@ export function modelsContract(f: ContractFixture): void {
       expect(models().getVersion("m", 1)?.tags).toEqual({ a: "2", b: "3" });
       models().deleteVersionTag("m", 1, "a");
       expect(models().getVersion("m", 1)?.tags).toEqual({ b: "3" });
-      expect(storeErrorOf(f, () => models().deleteVersionTag("m", 1, "a")).code).toBe("NOT_FOUND");
+      models().deleteVersionTag("m", 1, "a");
+      expect(storeErrorOf(f, () => models().deleteVersionTag("m", 3, "a")).message).toContain("no version 3");
       expect(storeErrorOf(f, () => models().setVersionTag("m", 2, "a", "1")).message).toContain("no version 2");
     });
 
@@ -498,9 +499,10 @@ export function modelsContract(f: ContractFixture): void {
       versionsOf({ name: "raced" }, 4);
       const moves = 300;
       // Each process alternates between its own two versions, so every one of its moves changes the alias.
+      type Moved = { moves: number };
       const done = await Promise.all([
-        moveAliasInChild([home, "raced", "champion", String(moves), "a", "2", "1,2"]),
-        moveAliasInChild([home, "raced", "champion", String(moves), "b", "2", "3,4"]),
+        writeInChild<Moved>([home, "2", "a", "alias", "raced", "champion", String(moves), "1,2"]),
+        writeInChild<Moved>([home, "2", "b", "alias", "raced", "champion", String(moves), "3,4"]),
       ]);
       expect(done.map((d) => d.moves)).toEqual([moves, moves]);
       const history = models().aliasHistory("raced", "champion");
@@ -517,6 +519,22 @@ export function modelsContract(f: ContractFixture): void {
       expect(final).toBe(history[history.length - 1]?.toVersion);
       expect(models().getModel("raced")?.aliases).toEqual({ champion: final });
       expect(count("registered_model_aliases")).toBe(1);
+    }, 120_000);
+
+    it("two processes creating versions of one model at once get distinct numbers, 1 to the total", async () => {
+      models().createModel({ name: "busy" });
+      const each = 150;
+      type Created = { created: number[]; label: string };
+      const done = await Promise.all([
+        writeInChild<Created>([f.store.home, "2", "a", "versions", "busy", String(each)]),
+        writeInChild<Created>([f.store.home, "2", "b", "versions", "busy", String(each)]),
+      ]);
+      const all = done.flatMap((d) => d.created).sort((x, y) => x - y);
+      expect(all).toEqual(Array.from({ length: 2 * each }, (_, i) => i + 1));
+      for (const d of done) expect(d.created).toEqual([...d.created].sort((x, y) => x - y));
+      const stored = models().searchVersions({ filter: "name = 'busy'", maxResults: 1000 }).items;
+      expect(stored).toHaveLength(2 * each);
+      expect(stored.filter((v) => v.userId === "a")).toHaveLength(each);
     }, 120_000);
   });
 }
