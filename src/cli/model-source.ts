@@ -53,6 +53,8 @@ export interface ModelVersionView {
   format?: string;
   signature?: { inputs: TensorSpecView[]; outputs: TensorSpecView[] };
   runId?: string;
+  /** The run's display name, when the run is known. */
+  runName?: string;
   taskId?: string;
   taskName?: string;
   pipelineVersionId?: string;

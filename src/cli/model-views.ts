@@ -58,6 +58,7 @@ export function versionJson(v: ModelVersionView): Record<string, unknown> {
     format: v.format,
     signature: v.signature,
     run_id: v.runId,
+    run_name: v.runName,
     task_id: v.taskId,
     task_name: v.taskName,
     pipeline_version_id: v.pipelineVersionId,
@@ -149,7 +150,7 @@ function renderVersion(v: ModelVersionView): string {
   } else {
     lines.push(["signature", "-"]);
   }
-  lines.push(["run", v.runId ?? "-"]);
+  lines.push(["run", v.runId ? `${v.runId}${v.runName ? ` (${v.runName})` : ""}` : "-"]);
   lines.push(["task", v.taskName || v.taskId ? `${v.taskName ?? "-"}${v.taskId ? ` (${v.taskId})` : ""}` : "-"]);
   if (v.pipelineVersionId) lines.push(["pipeline version", v.pipelineVersionId]);
   if (v.datasets.length === 0) lines.push(["datasets", "-"]);

@@ -187,6 +187,7 @@ describe("weft models over a ModelSource, from the store and from the server", (
     const byAlias = await same((s) => showModel(s, "models:/fraud-detector@champion", {}));
     expect(byAlias.split("\n")[0]).toBe("models:/fraud-detector/2");
     expect(byAlias).toMatch(/stage:\s+Production/);
+    expect(byAlias).toMatch(/run:\s+\S+ \(train-2\)/);
     expect(byAlias).toMatch(/aliases:\s+champion/);
     expect(byAlias).toMatch(/digest:\s+sha256:[0-9a-f]{64}/);
     expect(byAlias).toMatch(/inputs:\s+features float32 \[-1, 31\]/);

@@ -82,7 +82,11 @@ export function versionFromStore(v: ModelVersion, store?: Pick<Store, "runs" | "
   if (v.signature) {
     view.signature = { inputs: v.signature.inputs.map(tensorView), outputs: v.signature.outputs.map(tensorView) };
   }
-  if (v.runId) view.runId = (store && !store.runs.get(v.runId) && store.tasks.get(v.runId)?.runId) || v.runId;
+  if (v.runId) {
+    view.runId = (store && !store.runs.get(v.runId) && store.tasks.get(v.runId)?.runId) || v.runId;
+    const runName = store?.runs.get(view.runId)?.displayName;
+    if (runName) view.runName = runName;
+  }
   if (v.taskId) view.taskId = v.taskId;
   if (v.taskName) view.taskName = v.taskName;
   if (v.pipelineVersionId) view.pipelineVersionId = v.pipelineVersionId;

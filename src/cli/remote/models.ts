@@ -107,6 +107,8 @@ export function versionFromMlflow(v: MlflowModelVersion, d: ApiModelVersionDetai
   }
   const runId = d?.lineage?.run?.run_id ?? d?.run_id ?? v.run_id;
   if (runId) view.runId = runId;
+  const runName = d?.lineage?.run?.display_name;
+  if (runName) view.runName = runName;
   const taskId = d?.lineage?.task?.task_id;
   const taskName = d?.lineage?.task?.name ?? d?.task_name;
   if (taskId) view.taskId = taskId;
