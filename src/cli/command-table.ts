@@ -46,6 +46,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/lineage.ts")).registerLineageCommand,
   },
   {
+    name: "models",
+    term: "models",
+    description: "the model registry: models, versions, aliases and stages",
+    load: async () => (await import("./commands/models.ts")).registerModelsCommand,
+  },
+  {
     name: "pipelines",
     term: "pipelines",
     description: "pipelines and their versions",

@@ -39,7 +39,13 @@ export type CliErrorCode =
   | "OUTPUT_EXISTS"
   | "REMOTE_UNREACHABLE"
   | "REMOTE_REQUEST_FAILED"
-  | "TYPECHECK_FAILED";
+  | "TYPECHECK_FAILED"
+  | "BAD_MODEL_URI"
+  | "MODEL_NOT_FOUND"
+  | "MODEL_VERSION_NOT_FOUND"
+  | "MODEL_ALIAS_NOT_FOUND"
+  | "MODEL_CONTENT_MISSING"
+  | "MODEL_DIGEST_MISMATCH";
 
 /**
  * An error the CLI reports as one line (`error[CODE]: message`) before exiting with

@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { type JsonValue, type PipelinePackage, parsePipelineYaml, serializePipeline } from "../ir/index.ts";
 import { ClientError } from "./errors.ts";
 import { type ConnectionOptions, Http, listQuery } from "./http.ts";
+import { ModelRegistryClient } from "./models.ts";
 import {
   type ApiExperiment,
   type ApiPipeline,
@@ -126,10 +127,13 @@ export class WeftClient {
   readonly http: Http;
   /** Weft's extension endpoints (run graph, logs, artifacts, metrics). */
   readonly weft: WeftExtensions;
+  /** The model registry (MLflow's REST calls and Weft's model extensions). */
+  readonly models: ModelRegistryClient;
 
   constructor(opts: ConnectionOptions) {
     this.http = new Http(opts);
     this.weft = new WeftExtensions(this.http);
+    this.models = new ModelRegistryClient(this.http);
   }
 
   /** `GET /healthz`. */

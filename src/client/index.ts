@@ -12,6 +12,22 @@ export {
 } from "./client.ts";
 export { ClientError, type ClientErrorCode } from "./errors.ts";
 export { type ConnectionOptions, encodeFilter, Http, listQuery } from "./http.ts";
+export {
+  type ApiAliasMove,
+  type ApiArtifactContentInfo,
+  type ApiDirectoryEntry,
+  type ApiModelDataset,
+  type ApiModelVersionDetail,
+  type ApiTensorSpec,
+  isNotFound,
+  type MlflowModelVersion,
+  type MlflowPage,
+  type MlflowRegisteredModel,
+  type MlflowSearchOptions,
+  type MlflowTag,
+  ModelArtifacts,
+  ModelRegistryClient,
+} from "./models.ts";
 export { remoteHost } from "./remote-host.ts";
 export {
   type ApiArtifact,
