@@ -9,7 +9,7 @@ function baseProgram(): Command {
   program.name("weft").description("ML pipelines for TypeScript teams, compatible with Kubeflow Pipelines");
   program.option(
     "--host <url>",
-    "remote mode: run, runs and experiments talk to the Weft server at this URL (default: $WEFT_HOME here; also WEFT_HOST)",
+    "remote mode: run, runs, experiments and models talk to the Weft server at this URL (default: $WEFT_HOME here; also WEFT_HOST)",
   );
   // global options come before the command, so `weft server --host` keeps its own meaning
   program.enablePositionalOptions();
