@@ -11,7 +11,7 @@ import {
   type JsonValue,
   type PipelinePackage,
 } from "../ir/index.ts";
-import { startTaskService, type TaskService } from "../registry/task-service.ts";
+import { startTaskService, type TaskService } from "../registry/index.ts";
 import type { Run, Store, Task } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
 import { resolveRunParameters } from "./params.ts";

@@ -16,4 +16,17 @@ export {
   REGISTRY_MAX_RESULTS,
   type RegistryEntity,
 } from "./filter.ts";
+export { errorBody, MLFLOW_API, registryRoutes, serveRegistryRoutes, toMlflowError } from "./http/dispatch.ts";
+export {
+  MLFLOW_HTTP_STATUS,
+  MlflowError,
+  type MlflowErrorCode,
+  type RegistryRoute,
+  type RouteContext,
+  type RouteRequest,
+} from "./http/route.ts";
+export { type WeftModel, type WeftVersion, weftVersionJson } from "./http/weft-routes.ts";
 export { type ModelUri, parseModelUri, resolveModelUri } from "./model-uri.ts";
+export { type ModelSignature, readOnnxSignature, readTfjsSignature } from "./onnx-signature.ts";
+export { type RegisterVersionInput, registerModelVersion } from "./register.ts";
+export { startTaskService, type TaskService } from "./task-service.ts";

@@ -7,17 +7,22 @@
  * every route.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { errorBody, MLFLOW_API, registryRoutes, toMlflowError } from "../registry/http/dispatch.ts";
-import { MlflowError } from "../registry/http/route.ts";
+import { errorBody, MLFLOW_API, MlflowError, registryRoutes, toMlflowError } from "../registry/index.ts";
 import type { ServerContext } from "./context.ts";
 
-function paramsOf(req: FastifyRequest, method: string): Record<string, unknown> {
-  const source = method === "GET" ? req.query : req.body;
+function objectOf(source: unknown): Record<string, unknown> {
   if (source === undefined || source === null) return {};
   if (typeof source !== "object" || Array.isArray(source)) {
     throw new MlflowError("INVALID_PARAMETER_VALUE", "the request body must be a JSON object");
   }
   return source as Record<string, unknown>;
+}
+
+/** GET: the query string; DELETE: the query string and the JSON body (the body wins); others: the body. */
+function paramsOf(req: FastifyRequest, method: string): Record<string, unknown> {
+  if (method === "GET") return objectOf(req.query);
+  if (method === "DELETE") return { ...objectOf(req.query), ...objectOf(req.body) };
+  return objectOf(req.body);
 }
 
 /** Mounts the registry's route table on `app`. */

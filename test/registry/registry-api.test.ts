@@ -159,6 +159,14 @@ describe("registered models", () => {
     expect(await ok("DELETE", "/registered-models/delete-tag", { name: "tagged", key: "k" })).toEqual({});
     expect(await ok("DELETE", "/registered-models/delete-tag", { name: "tagged", key: "k" })).toEqual({});
     expect((await ok("GET", "/registered-models/get", { name: "tagged" })).registered_model.tags).toEqual([]);
+    // A DELETE whose parameters come in the query string, without a body, is read the same way.
+    await ok("POST", "/registered-models/set-tag", { name: "tagged", key: "q", value: "v" });
+    const byQuery = await h.server.app.inject({
+      method: "DELETE",
+      url: `${API}/registered-models/delete-tag?name=tagged&key=q`,
+    });
+    expect(byQuery.statusCode, byQuery.body).toBe(200);
+    expect((await ok("GET", "/registered-models/get", { name: "tagged" })).registered_model.tags).toEqual([]);
     const noValue = await api("POST", "/registered-models/set-tag", { name: "tagged", key: "k" });
     expect(noValue.body.message).toMatch(/'value'/);
     expect((await api("POST", "/registered-models/set-tag", { name: "absent", key: "k", value: "v" })).status).toBe(

@@ -211,7 +211,7 @@ export interface ServeOptions {
 
 /**
  * Serves the route table on a `node:http` server: GET parameters from the query string,
- * others from the JSON body; MLflow error bodies; 401 without the bearer token; 404
+ * others from the JSON body (a DELETE's from either); MLflow error bodies; 401 without the bearer token; 404
  * ENDPOINT_NOT_FOUND for an unknown path, 405 for a known path under another method.
  */
 export function serveRegistryRoutes(server: Server, opts: ServeOptions): void {
@@ -243,7 +243,13 @@ export function serveRegistryRoutes(server: Server, opts: ServeOptions): void {
         return;
       }
       const text = method === "GET" ? "" : await readBody(req);
-      const params = method === "GET" ? queryParams(url.searchParams) : bodyParams(text);
+      // A DELETE may carry its parameters in the query string or the JSON body; the body wins.
+      const params =
+        method === "GET"
+          ? queryParams(url.searchParams)
+          : method === "DELETE"
+            ? { ...queryParams(url.searchParams), ...bodyParams(text) }
+            : bodyParams(text);
       const request: RouteRequest = { params, pathParams: found.pathParams };
       const body = await found.route.handle(request, { store: opts.store });
       send(res, 200, body ?? {});
