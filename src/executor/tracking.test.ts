@@ -161,6 +161,7 @@ describe("ctx.log", () => {
   it("refuses a non-number value or an empty key at the call", () => {
     const client = new TrackingClient(undefined, { stderr: () => {} });
     expect(() => client.metric("x", "1" as unknown as number)).toThrow(/must be a number/);
+    expect(() => client.metric("x", 1, { step: Number.NaN })).toThrow(/the step must be a number/);
     expect(() => client.param("", 1)).toThrow(/non-empty string/);
   });
 });

@@ -42,18 +42,13 @@ export const BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000
 export const FLUSH_INTERVAL_MS = 1000;
 const RETRY_DELAYS_MS = [200, 1000, 3000];
 
-interface Metric {
-  key: string;
-  value: number | string;
-  timestamp: number;
-  step: number;
-}
 interface KeyValue {
   key: string;
   value: string;
 }
 interface Batch {
-  metrics: Metric[];
+  /** Each metric already written as its JSON object text (`{"key":...,"step":...}`). */
+  metrics: string[];
   params: KeyValue[];
   tags: KeyValue[];
 }
@@ -126,7 +121,9 @@ function checkKey(kind: string, key: unknown): string {
 
 /** Buffers log calls and sends them as MLflow `runs/log-batch` requests. */
 export class TrackingClient implements TaskLog {
-  private metricsBuf: Metric[] = [];
+  private metricsBuf: string[] = [];
+  /** Metric keys as JSON string text; a loop logs the same few keys many times. */
+  private readonly keyJson = new Map<string, string>();
   private paramsBuf: KeyValue[] = [];
   private tagsBuf: KeyValue[] = [];
   /** Batches taken off the buffers, waiting for a free connection. */
@@ -161,14 +158,20 @@ export class TrackingClient implements TaskLog {
     if (typeof value !== "number") {
       throw new TypeError(`ctx.log.metric("${key}"): the value must be a number, got ${typeof value}`);
     }
+    const step = opts.step ?? 0;
+    if (typeof step !== "number" || !Number.isFinite(step)) {
+      throw new TypeError(`ctx.log.metric("${key}"): the step must be a number, got ${String(step)}`);
+    }
     if (!this.enabled()) return;
-    this.metricsBuf.push({
-      key,
-      // JSON has no NaN or Infinity: MLflow's JSON writes them as strings
-      value: Number.isFinite(value) ? value : String(value),
-      timestamp: opts.timestamp ?? Date.now(),
-      step: opts.step ?? 0,
-    });
+    let k = this.keyJson.get(key);
+    if (k === undefined) {
+      k = JSON.stringify(key);
+      this.keyJson.set(key, k);
+    }
+    // Written as JSON text now, so a batch is one join, not an object per value to
+    // stringify later. JSON has no NaN or Infinity: MLflow's JSON writes them as strings.
+    const v = Number.isFinite(value) ? String(value) : `"${value}"`;
+    this.metricsBuf.push(`{"key":${k},"value":${v},"timestamp":${opts.timestamp ?? Date.now()},"step":${step}}`);
     if (this.metricsBuf.length >= BATCH_LIMITS.metrics) this.sendSoon();
   }
 
@@ -264,12 +267,13 @@ export class TrackingClient implements TaskLog {
     return h;
   }
 
+  /** POSTs `body` (an object, or JSON text already written) to an MLflow route. */
   private async post(path: string, body: unknown): Promise<unknown> {
     const target = this.target as TrackingTarget;
     const res = await this.postImpl(
       `${target.uri.replace(/\/+$/, "")}/api/2.0/mlflow/${path}`,
       this.headers(),
-      JSON.stringify(body),
+      typeof body === "string" ? body : JSON.stringify(body),
     );
     const text = res.text;
     if (res.status < 200 || res.status > 299) {
@@ -304,7 +308,7 @@ export class TrackingClient implements TaskLog {
       this.lost += count;
       return;
     }
-    const body = { run_id: runId, ...batch };
+    const body = `{"run_id":${JSON.stringify(runId)},"metrics":[${batch.metrics.join(",")}],"params":${JSON.stringify(batch.params)},"tags":${JSON.stringify(batch.tags)}}`;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.post("runs/log-batch", body);
