@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  aliasHistoryFromWire,
   filterString,
+  getAllStepMetrics,
   getStepMetrics,
-  normalizeAliasHistory,
-  normalizeStepMetrics,
-  normalizeVersionRecord,
   searchModels,
   searchModelVersions,
+  stepMetricsFromWire,
+  versionRecordFromWire,
+  type WireVersion,
 } from "./models.ts";
 
 const realFetch = globalThis.fetch;
@@ -48,7 +50,7 @@ describe("registry requests", () => {
   });
 
   it("asks for step metrics after the cursor it was given", async () => {
-    const urls = answer({ series: [], next_after: "42" });
+    const urls = answer({ run_id: "run 1", series: [], cursor: 42, more: false });
     expect((await getStepMetrics("run 1", "41")).cursor).toBe("42");
     expect(urls).toEqual(["/apis/weft/v1/runs/run%201/step-metrics?after=41"]);
     await getStepMetrics("r", undefined);
@@ -56,126 +58,143 @@ describe("registry requests", () => {
   });
 });
 
-describe("a version's record", () => {
-  it("reads a flat snake_case record", () => {
-    const v = normalizeVersionRecord({
-      name: "fraud",
-      version: "2",
-      source: "file:///a/model.onnx",
-      digest: "sha256:ab",
-      format: "onnx",
-      signature: {
-        inputs: [{ name: "x", dtype: "float32", shape: [null, 8] }],
-        outputs: [{ name: "p", dtype: "float32", shape: ["batch", 1] }],
-      },
-      metrics: { roc_auc: 0.93, f1: "0.5" },
-      status: "READY",
-      current_stage: "Production",
-      aliases: ["champion"],
-      tags: [{ key: "team", value: "risk" }],
-      run_id: "r1",
-      task_id: "t1",
-      task_name: "root/train",
-      pipeline_version_id: "pv1",
-      datasets: [{ name: "train", uri: "file:///d.csv", digest: "sha256:cd", task: "make-data", artifact_id: "a9" }],
-      creation_timestamp: 1700000000000,
+describe("step metrics pages", () => {
+  it("reads the server's answer: series per task and key, a NaN as NaN, the cursor and whether more wait", () => {
+    const page = stepMetricsFromWire({
+      run_id: "r",
+      cursor: 12,
+      more: true,
+      series: [
+        {
+          run_id: "t1",
+          task_id: "t1",
+          task_name: "train",
+          key: "loss",
+          points: [
+            { step: 0, value: 1, timestamp: 5 },
+            { step: 1, value: "NaN", timestamp: 6 },
+          ],
+        },
+        { run_id: "mlflow-run", key: "acc", points: [{ step: 0, value: 0.5, timestamp: 5 }] },
+      ],
     });
-    expect(v).toMatchObject({
-      name: "fraud",
-      version: "2",
-      digest: "sha256:ab",
-      format: "onnx",
-      metrics: { roc_auc: 0.93, f1: 0.5 },
-      stage: "Production",
-      aliases: ["champion"],
-      tags: { team: "risk" },
-      runId: "r1",
-      taskId: "t1",
-      taskName: "root/train",
-      pipelineVersionId: "pv1",
-      createdAt: 1700000000000,
-    });
-    expect(v.signature?.inputs).toEqual([{ name: "x", dtype: "float32", shape: [null, 8] }]);
-    expect(v.signature?.outputs[0]?.shape).toEqual(["batch", 1]);
-    expect(v.datasets).toEqual([
-      { name: "train", uri: "file:///d.csv", digest: "sha256:cd", task: "make-data", artifactId: "a9" },
-    ]);
+    expect(page.cursor).toBe("12");
+    expect(page.more).toBe(true);
+    expect(page.series[0]?.points.map((p) => p.value)).toEqual([1, Number.NaN]);
+    // a series logged outside a pipeline task is named by its MLflow run
+    expect(page.series[1]).toMatchObject({ taskId: "mlflow-run", taskName: "mlflow-run", key: "acc" });
   });
 
-  it("reads a camelCase record whose lineage is an object of its own", () => {
-    const v = normalizeVersionRecord({
-      modelVersion: {
-        name: "fraud",
-        version: 3,
-        currentStage: "Staging",
-        aliases: [{ alias: "challenger" }],
-        metrics: [{ key: "loss", value: 0.2 }],
-        createdAt: "2026-12-05T18:00:00Z",
-        lineage: {
-          run: { runId: "r2", displayName: "seed 2" },
-          task: { taskId: "t2", name: "train" },
-          pipelineVersion: { pipelineId: "p", pipelineVersionId: "pv" },
-          datasets: [{ name: "d", uri: "u", digest: "sha256:1", taskName: "gen", artifactId: "a1" }],
-          upstream: [{ name: "features", schemaTitle: "system.Dataset", artifactId: "a2" }],
-          model: { artifactId: "m1" },
-        },
-      },
-    });
-    expect(v).toMatchObject({
-      version: "3",
-      stage: "Staging",
-      aliases: ["challenger"],
-      metrics: { loss: 0.2 },
-      runId: "r2",
-      runName: "seed 2",
-      taskId: "t2",
-      taskName: "train",
-      pipelineId: "p",
-      pipelineVersionId: "pv",
-      modelArtifactId: "m1",
-      createdAt: Date.parse("2026-12-05T18:00:00Z"),
-    });
-    expect(v.datasets[0]).toEqual({ name: "d", uri: "u", digest: "sha256:1", task: "gen", artifactId: "a1" });
-    expect(v.upstream[0]).toMatchObject({ name: "features", type: "system.Dataset", artifactId: "a2" });
+  it("reads every page while the server says more wait, joining each series", async () => {
+    const urls: string[] = [];
+    globalThis.fetch = (async (input: string | URL | Request) => {
+      const url = String(input);
+      urls.push(url);
+      const after = Number(new URL(url, "http://x").searchParams.get("after") ?? 0);
+      const body = {
+        cursor: after + 2,
+        more: after < 4,
+        series: [
+          {
+            task_id: "t",
+            task_name: "train",
+            key: "loss",
+            points: [
+              { step: after, value: 1, timestamp: 1 },
+              { step: after + 1, value: 1, timestamp: 1 },
+            ],
+          },
+        ],
+      };
+      return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+    }) as typeof fetch;
+    const series = await getAllStepMetrics("r");
+    expect(urls).toEqual([
+      "/apis/weft/v1/runs/r/step-metrics",
+      "/apis/weft/v1/runs/r/step-metrics?after=2",
+      "/apis/weft/v1/runs/r/step-metrics?after=4",
+    ]);
+    expect(series).toHaveLength(1);
+    expect(series[0]?.points.map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });
 
-describe("alias history and step metrics", () => {
-  it("reads alias moves oldest first, whichever spelling the server uses", () => {
-    expect(
-      normalizeAliasHistory({
-        history: [
-          { alias: "champion", from_version: "1", to_version: "2", moved_by: "ana", moved_at: 2000 },
-          { alias: "champion", fromVersion: null, toVersion: 1, movedBy: "bo", movedAt: 1000 },
-        ],
-      }),
-    ).toEqual([
-      { alias: "champion", from: undefined, to: "1", movedBy: "bo", movedAt: 1000 },
-      { alias: "champion", from: "1", to: "2", movedBy: "ana", movedAt: 2000 },
+describe("a version's record", () => {
+  it("reads the record: version as a string, times in milliseconds, lineage flattened for the page", () => {
+    const w: WireVersion = {
+      name: "fraud",
+      version: 2,
+      status: "READY",
+      stage: "Production",
+      aliases: ["champion"],
+      format: "onnx",
+      digest: "sha256:ab",
+      source: "file:///a/model.onnx",
+      run_id: "t1",
+      task_name: "train",
+      created_at: "2026-12-05T18:00:00.000Z",
+      updated_at: "2026-12-05T18:01:00.000Z",
+      description: "",
+      tags: { team: "risk" },
+      signature: {
+        inputs: [{ name: "x", dtype: "float32", shape: ["batch", 8] }],
+        outputs: [{ name: "p", dtype: "float32", shape: [-1, 1] }],
+      },
+      metrics: { roc_auc: 0.93 },
+      lineage: {
+        run: { run_id: "r1", display_name: "seed 1" },
+        task: { task_id: "t1", name: "train" },
+        pipeline_version: { pipeline_version_id: "pv1", name: "v1", pipeline_id: "p1", pipeline_name: "fraud" },
+        datasets: [{ name: "train", uri: "file:///d.csv", digest: "sha256:cd", task: "make-data", artifact_id: "a9" }],
+        upstream: [],
+      },
+    };
+    expect(versionRecordFromWire(w)).toMatchObject({
+      version: "2",
+      stage: "Production",
+      aliases: ["champion"],
+      createdAt: Date.parse("2026-12-05T18:00:00Z"),
+      runId: "r1",
+      runName: "seed 1",
+      taskId: "t1",
+      taskName: "train",
+      pipelineId: "p1",
+      pipelineName: "fraud",
+      pipelineVersionId: "pv1",
+      pipelineVersionName: "v1",
+      tags: { team: "risk" },
+      metrics: { roc_auc: 0.93 },
+    });
+    // a version registered from outside a pipeline: no lineage
+    const bare = versionRecordFromWire({
+      ...w,
+      run_id: undefined,
+      signature: null,
+      lineage: { run: null, task: null, pipeline_version: null, datasets: [], upstream: [] },
+    } as unknown as WireVersion);
+    expect([bare.runId, bare.taskId, bare.pipelineId, bare.signature]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
     ]);
   });
+});
 
-  it("reads series, or flat rows grouped by task and key, with the cursor", () => {
+describe("alias history", () => {
+  it("reads moves oldest first; a first set has no from, a delete no to", () => {
     expect(
-      normalizeStepMetrics({
-        series: [{ task_id: "t", task_name: "train", key: "loss", points: [{ step: 1, value: 0.5, timestamp: 9 }] }],
-        next_after: 7,
-      }),
-    ).toEqual({
-      series: [{ taskId: "t", taskName: "train", key: "loss", points: [{ step: 1, value: 0.5, timestamp: 9 }] }],
-      cursor: "7",
-    });
-    const flat = normalizeStepMetrics({
-      metrics: [
-        { seq: 1, task_id: "t", task_name: "train", key: "loss", step: 0, value: 1, timestamp: 5 },
-        { seq: 2, task_id: "t", task_name: "train", key: "acc", step: 0, value: 0.1, timestamp: 5 },
-        { seq: 3, task_id: "t", task_name: "train", key: "loss", step: 1, value: 0.7, timestamp: 6 },
-      ],
-    });
-    expect(flat.cursor).toBe("3");
-    expect(flat.series.map((s) => [s.key, s.points.map((p) => p.value)])).toEqual([
-      ["loss", [1, 0.7]],
-      ["acc", [0.1]],
+      aliasHistoryFromWire({
+        history: [
+          { alias: "champion", from_version: 1, to_version: 2, moved_by: "ana", moved_at: "2026-12-05T18:00:02Z" },
+          { alias: "champion", from_version: null, to_version: 1, moved_at: "2026-12-05T18:00:01Z" },
+          { alias: "champion", from_version: 2, to_version: null, moved_by: "bo", moved_at: "2026-12-05T18:00:03Z" },
+        ],
+      }).map((m) => [m.from, m.to, m.movedBy]),
+    ).toEqual([
+      [undefined, "1", undefined],
+      ["1", "2", "ana"],
+      ["2", undefined, "bo"],
     ]);
   });
 });

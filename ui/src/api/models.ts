@@ -1,10 +1,10 @@
 /**
  * The model registry and step metrics, as the UI reads them: registered models and their
  * versions through MLflow's REST API (`/api/2.0/mlflow/...`, MLflow's own field names), and
- * Weft's records beside them (`/apis/weft/v1/...`): a version's digest, signature, metrics
- * and lineage, an alias's history, the versions a run produced, and a run's step metrics
- * for training curves. Weft's records are read through small normalizers into the UI's
- * types, so a page never depends on how a field is spelled on the wire.
+ * Weft's records beside them (`/apis/weft/v1/...`, snake_case, times as RFC 3339): a
+ * version's digest, signature, metrics and lineage, an alias's history, the versions a run
+ * produced, and a run's step metrics for training curves. Weft's answers are read into the
+ * UI's types here (times in milliseconds, versions as strings, NaN values as numbers).
  */
 import { request } from "./http.ts";
 
@@ -115,33 +115,75 @@ export async function searchModelVersions(
   return { items: body.model_versions ?? [], nextPageToken: body.next_page_token || undefined };
 }
 
-/** A tensor of a model's signature. */
+/** A tensor of a model's signature; a dimension is a size, a symbolic name, or -1 when unknown. */
 export interface TensorSpec {
   name: string;
   dtype: string;
-  /** Dimensions: a number, or a symbolic name (`batch`), or `null` when unknown. */
-  shape: Array<number | string | null>;
+  shape: Array<number | string>;
 }
 
-/** A dataset a version was trained on. */
+/** A dataset a version was made from (its producing task's upstream Dataset artifacts). */
 export interface VersionDataset {
   name: string;
   uri: string;
-  digest: string | undefined;
-  task: string | undefined;
-  artifactId: string | undefined;
+  digest?: string;
+  task?: string;
+  artifact_id?: string;
+  run_id?: string;
 }
 
 /** An artifact upstream of a version's model artifact. */
 export interface UpstreamArtifact {
+  artifact_id: string;
   name: string;
-  uri: string | undefined;
-  type: string | undefined;
-  digest: string | undefined;
-  artifactId: string | undefined;
+  type: string;
+  uri: string;
+  digest?: string;
+  run_id: string;
+  task_id: string;
+  task: string;
 }
 
-/** A model version with everything Weft records about it. */
+/** A version in short, as `/apis/weft/v1` writes it. */
+interface WireVersionSummary {
+  name: string;
+  version: number;
+  status: string;
+  status_message?: string;
+  stage: string;
+  aliases: string[];
+  format?: string;
+  digest?: string;
+  source: string;
+  run_id?: string;
+  task_name?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A version's full record, as `/apis/weft/v1/models/{name}/versions/{version}` writes it. */
+export interface WireVersion extends WireVersionSummary {
+  description: string;
+  tags: Record<string, string>;
+  user_id?: string;
+  run_link?: string;
+  signature: { inputs: TensorSpec[]; outputs: TensorSpec[] } | null;
+  metrics: Record<string, number>;
+  lineage: {
+    run: { run_id: string; display_name?: string; state?: string; experiment_id?: string } | null;
+    task: { task_id?: string; name?: string } | null;
+    pipeline_version: {
+      pipeline_version_id: string;
+      name?: string;
+      pipeline_id?: string;
+      pipeline_name?: string;
+    } | null;
+    datasets: VersionDataset[];
+    upstream: UpstreamArtifact[];
+  };
+}
+
+/** A model version with what Weft records about it, for the pages. */
 export interface ModelVersionRecord {
   name: string;
   version: string;
@@ -164,8 +206,9 @@ export interface ModelVersionRecord {
   taskId: string | undefined;
   taskName: string | undefined;
   pipelineId: string | undefined;
+  pipelineName: string | undefined;
   pipelineVersionId: string | undefined;
-  modelArtifactId: string | undefined;
+  pipelineVersionName: string | undefined;
   datasets: VersionDataset[];
   upstream: UpstreamArtifact[];
 }
@@ -179,153 +222,64 @@ export interface AliasMove {
   movedAt: number | undefined;
 }
 
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The first of `keys` (snake_case or camelCase spellings of one field) that `o` has. */
-function field(o: unknown, ...keys: string[]): unknown {
-  if (!isObj(o)) return undefined;
-  for (const k of keys) if (o[k] !== undefined && o[k] !== null) return o[k];
-  return undefined;
+/** An RFC 3339 time as milliseconds since the epoch. */
+function millis(iso: string | undefined): number | undefined {
+  const t = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isNaN(t) ? undefined : t;
 }
 
-function text(o: unknown, ...keys: string[]): string | undefined {
-  const v = field(o, ...keys);
-  if (typeof v === "string") return v;
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  return undefined;
-}
-
-/** A time as milliseconds since the epoch: a number, a numeric string or an RFC 3339 string. */
-function millis(o: unknown, ...keys: string[]): number | undefined {
-  const v = field(o, ...keys);
-  if (typeof v === "number") return v;
-  if (typeof v === "string" && v.trim() !== "") {
-    const n = Number(v);
-    if (Number.isFinite(n)) return n;
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? undefined : t;
-  }
-  return undefined;
-}
-
-const list = (o: unknown, ...keys: string[]): unknown[] => {
-  const v = field(o, ...keys);
-  return Array.isArray(v) ? v : [];
-};
-
-/** `{k: v}` from an object or from MLflow's `[{key, value}]` list. */
-function keyValues(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (Array.isArray(v)) {
-    for (const t of v) {
-      const k = text(t, "key");
-      if (k !== undefined) out[k] = text(t, "value") ?? "";
-    }
-  } else if (isObj(v)) {
-    for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : JSON.stringify(x);
-  }
-  return out;
-}
-
-/** Numeric metrics from `{name: value}` or `[{key|name, value}]`. */
-function metricValues(v: unknown): Record<string, number> {
-  const out: Record<string, number> = {};
-  const put = (k: string | undefined, x: unknown): void => {
-    const n = typeof x === "number" ? x : typeof x === "string" ? Number(x) : Number.NaN;
-    if (k !== undefined && !Number.isNaN(n)) out[k] = n;
-  };
-  if (Array.isArray(v)) for (const m of v) put(text(m, "key", "name"), field(m, "value"));
-  else if (isObj(v)) for (const [k, x] of Object.entries(v)) put(k, x);
-  return out;
-}
-
-function tensors(v: unknown): TensorSpec[] {
-  if (!Array.isArray(v)) return [];
-  return v.map((t) => ({
-    name: text(t, "name") ?? "",
-    dtype: text(t, "dtype", "type", "elemType", "elem_type") ?? "",
-    shape: list(t, "shape", "dims").map((d) =>
-      typeof d === "number" || typeof d === "string"
-        ? d
-        : (text(d, "dim_param", "dimParam") ?? millis(d, "dim_value", "dimValue") ?? null),
-    ),
-  }));
-}
-
-/** The id named by a lineage entry that is either an id or an object carrying one. */
-function idOf(v: unknown, ...keys: string[]): string | undefined {
-  if (typeof v === "string") return v;
-  return text(v, ...keys, "id");
-}
-
-/** Reads a Weft model-version record (flat, or with its lineage in a `lineage` object). */
-export function normalizeVersionRecord(raw: unknown): ModelVersionRecord {
-  const body = field(raw, "model_version", "modelVersion", "version_record") ?? raw;
-  const lin = field(body, "lineage") ?? {};
-  const run = field(lin, "run") ?? field(body, "run");
-  const task = field(lin, "task") ?? field(body, "task");
-  const pv = field(lin, "pipeline_version", "pipelineVersion") ?? field(body, "pipeline_version", "pipelineVersion");
-  const model = field(lin, "model", "artifact", "model_artifact", "modelArtifact");
-  const sigRaw = field(body, "signature");
-  const aliasesRaw = list(body, "aliases");
+/** A version's record as the pages read it. */
+export function versionRecordFromWire(w: WireVersion): ModelVersionRecord {
+  const lin = w.lineage ?? { run: null, task: null, pipeline_version: null, datasets: [], upstream: [] };
   return {
-    name: text(body, "name") ?? "",
-    version: text(body, "version") ?? "",
-    description: text(body, "description") ?? "",
-    source: text(body, "source") ?? "",
-    digest: text(body, "digest"),
-    format: text(body, "format"),
-    signature: isObj(sigRaw)
-      ? { inputs: tensors(field(sigRaw, "inputs")), outputs: tensors(field(sigRaw, "outputs")) }
-      : undefined,
-    metrics: metricValues(field(body, "metrics")),
-    status: text(body, "status") ?? "",
-    statusMessage: text(body, "status_message", "statusMessage") || undefined,
-    stage: text(body, "current_stage", "currentStage", "stage") ?? "None",
-    aliases: aliasesRaw.map((a) => (typeof a === "string" ? a : (text(a, "alias") ?? ""))).filter(Boolean),
-    tags: keyValues(field(body, "tags")),
-    userId: text(body, "user_id", "userId") || undefined,
-    createdAt: millis(body, "creation_timestamp", "creationTimestamp", "created_at", "createdAt"),
-    updatedAt: millis(body, "last_updated_timestamp", "lastUpdatedTimestamp", "updated_at", "updatedAt"),
-    runId: idOf(run, "run_id", "runId") ?? text(body, "run_id", "runId"),
-    runName: text(run, "display_name", "displayName", "name") ?? text(body, "run_name", "runName"),
-    taskId: idOf(task, "task_id", "taskId") ?? text(body, "task_id", "taskId"),
-    taskName: text(task, "name", "task_name", "taskName", "path") ?? text(body, "task_name", "taskName"),
-    pipelineId: text(pv, "pipeline_id", "pipelineId") ?? text(body, "pipeline_id", "pipelineId"),
-    pipelineVersionId:
-      idOf(pv, "pipeline_version_id", "pipelineVersionId") ?? text(body, "pipeline_version_id", "pipelineVersionId"),
-    modelArtifactId:
-      idOf(model, "artifact_id", "artifactId") ?? text(body, "artifact_id", "artifactId", "model_artifact_id"),
-    datasets: (list(lin, "datasets").length ? list(lin, "datasets") : list(body, "datasets")).map((d) => ({
-      name: text(d, "name") ?? "",
-      uri: text(d, "uri") ?? "",
-      digest: text(d, "digest"),
-      task: text(d, "task", "task_name", "taskName"),
-      artifactId: text(d, "artifact_id", "artifactId", "id"),
-    })),
-    upstream: list(lin, "upstream", "upstream_artifacts", "upstreamArtifacts", "artifacts").map((a) => ({
-      name: text(a, "name") ?? "",
-      uri: text(a, "uri"),
-      type: text(a, "schema_title", "schemaTitle", "type"),
-      digest: text(a, "digest"),
-      artifactId: text(a, "artifact_id", "artifactId", "id"),
-    })),
+    name: w.name,
+    version: String(w.version),
+    description: w.description ?? "",
+    source: w.source ?? "",
+    digest: w.digest,
+    format: w.format,
+    signature: w.signature ?? undefined,
+    metrics: w.metrics ?? {},
+    status: w.status,
+    statusMessage: w.status_message,
+    stage: w.stage || "None",
+    aliases: w.aliases ?? [],
+    tags: w.tags ?? {},
+    userId: w.user_id,
+    createdAt: millis(w.created_at),
+    updatedAt: millis(w.updated_at),
+    runId: lin.run?.run_id ?? w.run_id,
+    runName: lin.run?.display_name,
+    taskId: lin.task?.task_id,
+    taskName: lin.task?.name ?? w.task_name,
+    pipelineId: lin.pipeline_version?.pipeline_id,
+    pipelineName: lin.pipeline_version?.pipeline_name,
+    pipelineVersionId: lin.pipeline_version?.pipeline_version_id,
+    pipelineVersionName: lin.pipeline_version?.name,
+    datasets: lin.datasets ?? [],
+    upstream: lin.upstream ?? [],
   };
 }
 
-/** Reads an alias history answer (`{history: [...]}`, or a bare list), oldest move first. */
-export function normalizeAliasHistory(raw: unknown): AliasMove[] {
-  const rows = Array.isArray(raw) ? raw : list(raw, "history", "alias_history", "aliasHistory", "moves");
-  const moves = rows.map((r) => ({
-    alias: text(r, "alias") ?? "",
-    from: text(r, "from_version", "fromVersion", "from"),
-    to: text(r, "to_version", "toVersion", "to"),
-    movedBy: text(r, "moved_by", "movedBy", "user_id", "userId"),
-    movedAt: millis(r, "moved_at", "movedAt", "timestamp"),
-  }));
-  return moves.sort((a, b) => (a.movedAt ?? 0) - (b.movedAt ?? 0));
+/** An alias history answer, oldest move first. */
+export function aliasHistoryFromWire(body: {
+  history?: Array<{
+    alias: string;
+    from_version: number | null;
+    to_version: number | null;
+    moved_by?: string;
+    moved_at: string;
+  }>;
+}): AliasMove[] {
+  return (body.history ?? [])
+    .map((m) => ({
+      alias: m.alias,
+      from: m.from_version === null || m.from_version === undefined ? undefined : String(m.from_version),
+      to: m.to_version === null || m.to_version === undefined ? undefined : String(m.to_version),
+      movedBy: m.moved_by,
+      movedAt: millis(m.moved_at),
+    }))
+    .sort((a, b) => (a.movedAt ?? 0) - (b.movedAt ?? 0));
 }
 
 /** A version's full record (`/apis/weft/v1/models/{name}/versions/{version}`). */
@@ -334,30 +288,50 @@ export async function getVersionRecord(
   version: string,
   signal?: AbortSignal,
 ): Promise<ModelVersionRecord> {
-  const raw = await request<unknown>(`${WEFT}/models/${enc(name)}/versions/${enc(version)}`, sig(signal));
-  return normalizeVersionRecord(raw);
+  return versionRecordFromWire(
+    await request<WireVersion>(`${WEFT}/models/${enc(name)}/versions/${enc(version)}`, sig(signal)),
+  );
 }
 
 /** Every move of a model's aliases, oldest first. */
 export async function getAliasHistory(name: string, signal?: AbortSignal): Promise<AliasMove[]> {
-  return normalizeAliasHistory(await request<unknown>(`${WEFT}/models/${enc(name)}/aliases/history`, sig(signal)));
+  return aliasHistoryFromWire(await request(`${WEFT}/models/${enc(name)}/aliases/history`, sig(signal)));
 }
 
-/** The model versions a run produced. */
-export async function getRunModelVersions(runId: string, signal?: AbortSignal): Promise<ModelVersionRecord[]> {
-  const raw = await request<unknown>(`${WEFT}/runs/${enc(runId)}/model-versions`, sig(signal));
-  const rows = Array.isArray(raw) ? raw : list(raw, "model_versions", "modelVersions", "versions");
-  return rows.map(normalizeVersionRecord);
+/** A version a run produced, in short. */
+export interface RunModelVersion {
+  name: string;
+  version: string;
+  status: string;
+  stage: string;
+  aliases: string[];
+  taskName: string | undefined;
+}
+
+/** The model versions a run (or one of its tasks) registered. */
+export async function getRunModelVersions(runId: string, signal?: AbortSignal): Promise<RunModelVersion[]> {
+  const body = await request<{ model_versions?: WireVersionSummary[] }>(
+    `${WEFT}/runs/${enc(runId)}/model-versions`,
+    sig(signal),
+  );
+  return (body.model_versions ?? []).map((v) => ({
+    name: v.name,
+    version: String(v.version),
+    status: v.status,
+    stage: v.stage || "None",
+    aliases: v.aliases ?? [],
+    taskName: v.task_name,
+  }));
 }
 
 /** One point of a training curve. */
 export interface StepPoint {
   step: number;
   value: number;
-  timestamp: number | undefined;
+  timestamp: number;
 }
 
-/** The history of one metric key logged by one task. */
+/** The history of one metric key logged by one task (or one MLflow run outside a pipeline). */
 export interface StepSeries {
   taskId: string;
   taskName: string;
@@ -368,60 +342,72 @@ export interface StepSeries {
 /** An answer of the step-metrics route: new points, and the cursor to ask after. */
 export interface StepMetricsPage {
   series: StepSeries[];
-  /** Pass as `after` to get only what was logged since; `undefined` keeps the previous cursor. */
-  cursor: string | undefined;
+  /** Pass as `after` to get only what was logged since. */
+  cursor: string;
+  /** True when the answer was full and more points wait after its cursor already. */
+  more: boolean;
 }
 
-function point(p: unknown): StepPoint | undefined {
-  const value = Number(field(p, "value"));
-  if (Number.isNaN(value) && field(p, "value") !== "NaN") return undefined;
-  return { step: Number(field(p, "step") ?? 0), value, timestamp: millis(p, "timestamp", "ts", "time") };
+/** `GET /apis/weft/v1/runs/{run_id}/step-metrics` as the server writes it. */
+export interface WireStepMetrics {
+  run_id: string;
+  cursor: number;
+  more: boolean;
+  series: Array<{
+    /** The MLflow run that logged: a task's id, for a pipeline task. */
+    run_id: string;
+    task_id?: string;
+    task_name?: string;
+    key: string;
+    /** A NaN is written as the string "NaN". */
+    points: Array<{ step: number; value: number | string; timestamp: number }>;
+  }>;
 }
 
-/**
- * Reads a step-metrics answer: `{series: [{task_id, task_name, key, points: [...]}]}`, or
- * flat rows `{metrics: [{task_id, key, step, value, timestamp}]}`, with its cursor.
- */
-export function normalizeStepMetrics(raw: unknown): StepMetricsPage {
-  const series: StepSeries[] = [];
-  const byKey = new Map<string, StepSeries>();
-  const add = (taskId: string, taskName: string, key: string, pts: StepPoint[]): void => {
-    const id = `${taskId}\u0000${key}`;
-    let s = byKey.get(id);
-    if (!s) {
-      s = { taskId, taskName, key, points: [] };
-      byKey.set(id, s);
-      series.push(s);
-    }
-    s.points.push(...pts);
+/** A step-metrics answer as the charts read it. */
+export function stepMetricsFromWire(w: WireStepMetrics): StepMetricsPage {
+  return {
+    cursor: String(w.cursor),
+    more: w.more === true,
+    series: (w.series ?? []).map((s) => ({
+      taskId: s.task_id ?? s.run_id,
+      taskName: s.task_name ?? s.task_id ?? s.run_id,
+      key: s.key,
+      points: s.points.map((p) => ({ step: p.step, value: Number(p.value), timestamp: p.timestamp })),
+    })),
   };
-  let lastRow: string | undefined;
-  for (const s of list(raw, "series")) {
-    const taskId = text(s, "task_id", "taskId", "run_id", "runId") ?? "";
-    const pts = list(s, "points", "history", "values")
-      .map(point)
-      .filter((p): p is StepPoint => p !== undefined);
-    add(taskId, text(s, "task_name", "taskName", "task") ?? taskId, text(s, "key", "name") ?? "", pts);
-  }
-  for (const r of list(raw, "metrics", "rows")) {
-    const p = point(r);
-    const taskId = text(r, "task_id", "taskId", "run_id", "runId") ?? "";
-    if (p) add(taskId, text(r, "task_name", "taskName", "task") ?? taskId, text(r, "key", "name") ?? "", [p]);
-    lastRow = text(r, "seq", "id", "cursor") ?? lastRow;
-  }
-  const cursor = text(raw, "next_after", "nextAfter", "cursor", "after", "next_cursor", "nextCursor") ?? lastRow;
-  return { series, cursor };
 }
 
-/** A run's step metrics logged after `after` (all of them without it). */
+/** A run's step metrics logged after `after` (from the first without it). */
 export async function getStepMetrics(
   runId: string,
   after: string | undefined,
   signal?: AbortSignal,
 ): Promise<StepMetricsPage> {
-  const raw = await request<unknown>(`${WEFT}/runs/${enc(runId)}/step-metrics`, {
+  const w = await request<WireStepMetrics>(`${WEFT}/runs/${enc(runId)}/step-metrics`, {
     query: { after },
     ...sig(signal),
   });
-  return normalizeStepMetrics(raw);
+  return stepMetricsFromWire(w);
+}
+
+/** The most pages {@link getAllStepMetrics} reads (the server answers up to 50,000 points a page). */
+export const STEP_PAGES_MAX = 40;
+
+/** All of a run's step metrics so far: pages read one after another while the server says there are more. */
+export async function getAllStepMetrics(runId: string, signal?: AbortSignal): Promise<StepSeries[]> {
+  let after: string | undefined;
+  const byKey = new Map<string, StepSeries>();
+  for (let i = 0; i < STEP_PAGES_MAX; i++) {
+    const page = await getStepMetrics(runId, after, signal);
+    for (const s of page.series) {
+      const id = `${s.taskId}\u0000${s.key}`;
+      const old = byKey.get(id);
+      if (old) old.points.push(...s.points);
+      else byKey.set(id, { ...s, points: [...s.points] });
+    }
+    if (!page.more || page.cursor === after) break;
+    after = page.cursor;
+  }
+  return [...byKey.values()];
 }

@@ -21,7 +21,8 @@ export interface StepMetricsState {
 /**
  * A run's step metrics: everything logged so far, then (while `live`) only what was logged
  * after the last answer's cursor, every {@link STEP_POLL_MS}; when the run stops being live,
- * one last request picks up the final points and polling ends.
+ * one last request picks up the final points and polling ends. A full answer (`more`) is
+ * followed at once by the next page.
  */
 export function useStepMetrics(runId: string, live: boolean): StepMetricsState {
   const [state, setState] = useState<StepMetricsState & { runId: string }>({
@@ -38,10 +39,12 @@ export function useStepMetrics(runId: string, live: boolean): StepMetricsState {
     if (cursor.current.runId !== runId) cursor.current = { runId, after: undefined };
     const tick = async (): Promise<void> => {
       const after = cursor.current.after;
+      let more = false;
       try {
         const page = await getStepMetrics(runId, after, ctrl.signal);
         if (stopped) return;
         if (page.cursor !== undefined) cursor.current = { runId, after: page.cursor };
+        more = page.more && page.cursor !== after;
         setState((prev) => {
           // without a cursor the answer is the whole history, never a part to append
           const base = prev.runId === runId && after !== undefined ? prev.series : [];
@@ -51,7 +54,8 @@ export function useStepMetrics(runId: string, live: boolean): StepMetricsState {
         if (stopped || (err as Error).name === "AbortError") return;
         setState((prev) => ({ ...prev, runId, error: err }));
       }
-      if (!stopped && live) timer = setTimeout(() => void tick(), STEP_POLL_MS);
+      // a full answer is followed at once by the next page, whether or not the run is live
+      if (!stopped && (more || live)) timer = setTimeout(() => void tick(), more ? 0 : STEP_POLL_MS);
     };
     void tick();
     return () => {

@@ -5,10 +5,10 @@
  */
 import {
   type Artifact,
+  getAllStepMetrics,
   getRun,
   getRunArtifacts,
   getRunMetrics,
-  getStepMetrics,
   type Json,
   type Run,
   type RunMetric,
@@ -37,10 +37,7 @@ async function loadAll(ids: string[]): Promise<Loaded[]> {
         getRun(id),
         getRunMetrics(id),
         getRunArtifacts(id),
-        getStepMetrics(id, undefined).then(
-          (p) => p.series,
-          (error: unknown) => ({ error }),
-        ),
+        getAllStepMetrics(id).catch((error: unknown) => ({ error })),
       ]);
       return { run, metrics: metrics.metrics, artifacts: artifacts.artifacts, steps };
     }),

@@ -127,16 +127,6 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
             </dd>
             <dt>Format</dt>
             <dd data-testid="version-format">{v.format ?? "—"}</dd>
-            {v.modelArtifactId ? (
-              <>
-                <dt>Artifact</dt>
-                <dd>
-                  <Link to={`/artifacts/${enc(v.modelArtifactId)}`}>Open</Link>
-                  {" · "}
-                  <Link to={`/lineage?artifact=${enc(v.modelArtifactId)}`}>Lineage graph</Link>
-                </dd>
-              </>
-            ) : null}
           </dl>
         </Card>
         <Card title="Lineage">
@@ -168,7 +158,8 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
                   to={`/pipelines/${enc(pipelineId)}${pipelineVersionId ? `?version=${enc(pipelineVersionId)}` : ""}`}
                   data-testid="lineage-pipeline"
                 >
-                  {pipelineVersionId ?? pipelineId}
+                  {v.pipelineName ? `${v.pipelineName} · ` : ""}
+                  {v.pipelineVersionName ?? pipelineVersionId ?? pipelineId}
                 </Link>
               ) : (
                 <span className="mono">{pipelineVersionId ?? "—"}</span>
@@ -194,7 +185,7 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
               <tbody>
                 {v.datasets.map((d) => (
                   <tr key={`${d.uri}|${d.name}`} data-dataset={d.name}>
-                    <td>{d.artifactId ? <Link to={`/artifacts/${enc(d.artifactId)}`}>{d.name}</Link> : d.name}</td>
+                    <td>{d.artifact_id ? <Link to={`/artifacts/${enc(d.artifact_id)}`}>{d.name}</Link> : d.name}</td>
                     <td>{d.task ? d.task.replace(/^root\//, "") : "—"}</td>
                     <td className="mono cell-name" title={d.digest}>
                       {d.digest ?? "—"}
@@ -210,12 +201,13 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
         )}
         {v.upstream.length > 0 ? (
           <>
-            <h3 className="small">Other upstream artifacts</h3>
+            <h3 className="small">Upstream artifacts</h3>
             <ul data-testid="version-upstream">
               {v.upstream.map((a) => (
-                <li key={`${a.artifactId ?? a.uri}|${a.name}`}>
-                  {a.artifactId ? <Link to={`/artifacts/${enc(a.artifactId)}`}>{a.name}</Link> : a.name}
-                  {a.type ? <span className="chip">{a.type.replace(/^system\./, "")}</span> : null}
+                <li key={a.artifact_id}>
+                  <Link to={`/artifacts/${enc(a.artifact_id)}`}>{a.name}</Link>{" "}
+                  <span className="chip">{a.type.replace(/^system\./, "")}</span>{" "}
+                  <span className="small muted">from {a.task.replace(/^root\//, "")}</span>
                   {a.digest ? <span className="mono small muted"> {a.digest}</span> : null}
                 </li>
               ))}

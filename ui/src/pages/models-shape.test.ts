@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ModelVersionRecord } from "../api/models.ts";
-import { normalizeVersionRecord } from "../api/models.ts";
+import { type ModelVersionRecord, versionRecordFromWire, type WireVersion } from "../api/models.ts";
 import { aliasBadges, bestInColumn, historyRows, latestVersion, versionTable } from "./models-shape.ts";
 
 const rec = (version: string, metrics: Record<string, number>): ModelVersionRecord =>
-  normalizeVersionRecord({ name: "m", version, metrics });
+  versionRecordFromWire({ name: "m", version: Number(version), metrics, stage: "None" } as WireVersion);
 
 describe("model list and page data", () => {
   it("the latest version is the highest of the latest per stage (numbers, not strings)", () => {
