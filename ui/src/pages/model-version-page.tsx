@@ -34,7 +34,7 @@ function SignatureTable({ title, tensors }: { title: string; tensors: TensorSpec
             <tr key={t.name}>
               <td className="mono">{t.name}</td>
               <td className="mono">{t.dtype || "—"}</td>
-              <td className="mono">[{t.shape.map((d) => (d === null ? "?" : String(d))).join(", ")}]</td>
+              <td className="mono">[{t.shape.map((d) => (d === -1 ? "?" : String(d))).join(", ")}]</td>
             </tr>
           ))}
         </tbody>
