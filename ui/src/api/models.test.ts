@@ -182,12 +182,12 @@ describe("a version's record", () => {
 });
 
 describe("alias history", () => {
-  it("reads moves oldest first; a first set has no from, a delete no to", () => {
+  it("reads moves in the server's order (oldest first); a first set has no from, a delete no to", () => {
     expect(
       aliasHistoryFromWire({
         history: [
-          { alias: "champion", from_version: 1, to_version: 2, moved_by: "ana", moved_at: "2026-12-05T18:00:02Z" },
           { alias: "champion", from_version: null, to_version: 1, moved_at: "2026-12-05T18:00:01Z" },
+          { alias: "champion", from_version: 1, to_version: 2, moved_by: "ana", moved_at: "2026-12-05T18:00:02Z" },
           { alias: "champion", from_version: 2, to_version: null, moved_by: "bo", moved_at: "2026-12-05T18:00:03Z" },
         ],
       }).map((m) => [m.from, m.to, m.movedBy]),

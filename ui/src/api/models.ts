@@ -261,7 +261,7 @@ export function versionRecordFromWire(w: WireVersion): ModelVersionRecord {
   };
 }
 
-/** An alias history answer, oldest move first. */
+/** An alias history answer, oldest move first (the server's order: the order the moves were made). */
 export function aliasHistoryFromWire(body: {
   history?: Array<{
     alias: string;
@@ -271,15 +271,13 @@ export function aliasHistoryFromWire(body: {
     moved_at: string;
   }>;
 }): AliasMove[] {
-  return (body.history ?? [])
-    .map((m) => ({
-      alias: m.alias,
-      from: m.from_version === null || m.from_version === undefined ? undefined : String(m.from_version),
-      to: m.to_version === null || m.to_version === undefined ? undefined : String(m.to_version),
-      movedBy: m.moved_by,
-      movedAt: millis(m.moved_at),
-    }))
-    .sort((a, b) => (a.movedAt ?? 0) - (b.movedAt ?? 0));
+  return (body.history ?? []).map((m) => ({
+    alias: m.alias,
+    from: m.from_version === null || m.from_version === undefined ? undefined : String(m.from_version),
+    to: m.to_version === null || m.to_version === undefined ? undefined : String(m.to_version),
+    movedBy: m.moved_by,
+    movedAt: millis(m.moved_at),
+  }));
 }
 
 /** A version's full record (`/apis/weft/v1/models/{name}/versions/{version}`). */

@@ -52,12 +52,12 @@ describe("model list and page data", () => {
     expect(bestInColumn(columns, rows).map((s) => [...s])).toEqual([["2"], ["2"], ["1"]]);
   });
 
-  it("alias history newest first, each move named set, moved or deleted", () => {
+  it("alias history newest first (moves within one millisecond too), each move named set, moved or deleted", () => {
     expect(
       historyRows([
         { alias: "champion", from: undefined, to: "1", movedBy: "a", movedAt: 1 },
-        { alias: "champion", from: "1", to: "2", movedBy: "b", movedAt: 2 },
-        { alias: "champion", from: "2", to: undefined, movedBy: "c", movedAt: 3 },
+        { alias: "champion", from: "1", to: "2", movedBy: "b", movedAt: 1 },
+        { alias: "champion", from: "2", to: undefined, movedBy: "c", movedAt: 1 },
       ]).map((r) => [r.action, r.from, r.to]),
     ).toEqual([
       ["deleted", "2", undefined],

@@ -92,14 +92,15 @@ export interface HistoryRow extends AliasMove {
   action: "set" | "moved" | "deleted";
 }
 
-/** A model's alias history, newest first, each move named. */
+/**
+ * A model's alias history, newest first, each move named; `moves` come oldest first (in the
+ * order they were made, which also orders moves made within one millisecond).
+ */
 export function historyRows(moves: AliasMove[]): HistoryRow[] {
-  return [...moves]
-    .sort((a, b) => (b.movedAt ?? 0) - (a.movedAt ?? 0))
-    .map((m) => ({
-      ...m,
-      action: m.to === undefined ? "deleted" : m.from === undefined ? "set" : "moved",
-    }));
+  return [...moves].reverse().map((m) => ({
+    ...m,
+    action: m.to === undefined ? "deleted" : m.from === undefined ? "set" : "moved",
+  }));
 }
 
 /** A time in milliseconds since the epoch as an RFC 3339 string for the date formatters. */
