@@ -11,7 +11,7 @@ import { useAsync } from "../components/use-async.ts";
 import { formatNumber, formatTime } from "../format.ts";
 import { Link } from "../router.tsx";
 import { AliasBadges, StageBadge, VersionStatus } from "./model-badges.tsx";
-import { msToIso } from "./models-shape.ts";
+import { aliasBadges, msToIso } from "./models-shape.ts";
 
 const enc = encodeURIComponent;
 
@@ -91,7 +91,11 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
         subtitle={
           <span className="row small">
             <StageBadge stage={v.stage} />
-            <AliasBadges name={name} aliases={v.aliases.map((alias) => ({ alias, version }))} showVersion={false} />
+            <AliasBadges
+              name={name}
+              aliases={aliasBadges(v.aliases.map((alias) => ({ alias, version })))}
+              showVersion={false}
+            />
             <span>Registered {formatTime(msToIso(v.createdAt))}</span>
             {v.userId ? <span>by {v.userId}</span> : null}
           </span>
