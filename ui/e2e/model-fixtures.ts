@@ -17,11 +17,13 @@ export interface SeededRegistry {
 export function seedRegistry(store: Store, model = "fraud-detector"): SeededRegistry {
   const spec = widePipeline(1, 1) as never;
   const t0 = Date.parse("2026-12-01T09:00:00Z");
-  const runIds: [string, string] = [
-    store.runs.create({ displayName: "train seed 1", pipelineSpec: spec, state: "SUCCEEDED", createdAt: t0 }).id,
-    store.runs.create({ displayName: "train seed 2", pipelineSpec: spec, state: "SUCCEEDED", createdAt: t0 + 60_000 })
-      .id,
-  ];
+  const run = (displayName: string, at: number): string => {
+    const id = store.runs.create({ displayName, pipelineSpec: spec, state: "PENDING", createdAt: at }).id;
+    store.runs.updateState(id, "RUNNING", { at: at + 1000 });
+    store.runs.updateState(id, "SUCCEEDED", { at: at + 61_000 });
+    return id;
+  };
+  const runIds: [string, string] = [run("train seed 1", t0), run("train seed 2", t0 + 60_000)];
   const digests: [string, string] = [`sha256:${"1".repeat(64)}`, `sha256:${"2".repeat(64)}`];
   store.models.createModel({
     name: model,

@@ -3,7 +3,7 @@
  * (two versions from two runs, aliases moved with history, one version in Production): the
  * models list (one request, sent ahead by index.html), a model's versions with their metrics
  * side by side and its alias history, and a version's source, digest, signature, metrics
- * and lineage with links to the run that made it.
+ * and lineage with links to the run that made it, and from the run back to its versions.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,6 +135,14 @@ describe.skipIf(reason !== undefined)("model pages", () => {
     await run.click();
     await page.waitForURL(new RegExp(`/runs/${seeded.runIds[1]}$`));
     await page.getByRole("heading", { name: /train seed 2/ }).waitFor();
+    // and back: the run's overview lists the version it registered
+    await page.getByRole("tab", { name: "Parameters & metrics" }).click();
+    const made = page.getByTestId("run-model-versions").locator("tbody tr");
+    await made.first().waitFor();
+    expect(await made.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-model-version")))).toEqual([
+      "fraud-detector/2",
+    ]);
+    expect(await made.first().locator("[data-alias]").allTextContents()).toEqual(["@champion", "@challenger"]);
   });
 
   it("names what is missing: an unknown model and an unknown version", async () => {
