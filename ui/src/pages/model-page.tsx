@@ -143,7 +143,7 @@ export function ModelPage({ name }: { name: string }): React.JSX.Element {
               <tbody>
                 {table.rows.map((r) => (
                   <tr key={r.version} data-version-row={r.version}>
-                    <td>
+                    <td className="cell-time">
                       <Link to={`/models/${enc(name)}/versions/${enc(r.version)}`}>Version {r.version}</Link>
                     </td>
                     <td>
