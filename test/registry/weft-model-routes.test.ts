@@ -72,6 +72,7 @@ describe("Weft model routes", () => {
       aliases: ["challenger"],
       source: model.uri,
       digest: model.digest,
+      artifact_id: model.id,
       run_id: run.id,
       task_name: "train",
     });
