@@ -2,7 +2,9 @@
  * Training curves from a real run: a TypeScript component logs step metrics with
  * `ctx.log.metric` while `weft server` runs it; the run's Training tab draws them while the
  * task still runs (and the run is RUNNING), picks up the points logged later, stops asking
- * once the run ended, and Compare overlays the curves of two runs, one line per run.
+ * once the run ended, and Compare overlays the curves of two runs, one line per run. The
+ * model the run wrote, registered through MLflow's REST API, links back to the run, its
+ * task, its dataset and its pipeline version.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AnyPipeline, compilePipeline } from "../../src/compiler/index.ts";
 import {
+  api,
   buildUi,
   launchBrowser,
   ROOT,
@@ -31,13 +34,29 @@ const SDK = JSON.stringify(join(ROOT, "src/index.ts"));
  * gate, it sends the first half, waits for the gate file, then logs the second half.
  */
 const SOURCE = `import { existsSync } from "node:fs";
-import { component, param, pipeline } from ${SDK};
+import { artifact, component, param, pipeline } from ${SDK};
+
+export const makeData = component({
+  name: "make-data",
+  outputs: { data: artifact.Dataset },
+  async run(_inputs, { data }) {
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(data.path, "x,y\\n1,0\\n2,1\\n");
+  },
+});
 
 export const train = component({
   name: "train",
-  inputs: { steps: param.int(), scale: param.float({ default: 1 }), gate: param.string({ default: "" }) },
-  outputs: { final: param.float() },
-  run: async ({ steps, scale, gate }, _outputs, ctx) => {
+  inputs: {
+    data: artifact.Dataset,
+    steps: param.int(),
+    scale: param.float({ default: 1 }),
+    gate: param.string({ default: "" }),
+  },
+  outputs: { final: param.float(), model: artifact.Model },
+  run: async ({ steps, scale, gate }, { model }, ctx) => {
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(model.path, "weights");
     let loss = 1;
     for (let step = 0; step < steps; step++) {
       loss = scale / (1 + step * 0.2);
@@ -54,7 +73,8 @@ export const train = component({
 });
 
 export const curves = pipeline({ name: "curves", params: { steps: param.int(), scale: param.float(), gate: param.string() } }, (p) => {
-  train({ steps: p.steps, scale: p.scale, gate: p.gate });
+  const data = makeData();
+  train({ data: data.outputs.data, steps: p.steps, scale: p.scale, gate: p.gate });
 });
 `;
 
@@ -133,6 +153,46 @@ describe.skipIf(reason !== undefined)("training curves", () => {
     expect(asked.length).toBe(before);
     page.removeAllListeners("request");
     await screenshot(page, "training-done");
+  });
+
+  it("a model registered from the run: its version page links to the run, its task, its data and pipeline version", async () => {
+    const arts = await api<{ artifacts: Array<{ name: string; uri: string; artifact_id: string; digest?: string }> }>(
+      weft.apiUrl,
+      `/apis/weft/v1/runs/${firstRun}/artifacts`,
+    );
+    const model = arts.artifacts.find((a) => a.name === "model");
+    const data = arts.artifacts.find((a) => a.name === "data");
+    expect(model && data).toBeTruthy();
+    await api(weft.apiUrl, "/api/2.0/mlflow/registered-models/create", { name: "curves-model" });
+    const created = await api<{ model_version: { version: string; status: string } }>(
+      weft.apiUrl,
+      "/api/2.0/mlflow/model-versions/create",
+      { name: "curves-model", source: model?.uri, run_id: firstRun },
+    );
+    expect(created.model_version.version).toBe("1");
+    await page.goto(`${weft.url}/models/curves-model/versions/1`);
+    await page.getByTestId("version-lineage").waitFor();
+    expect(await page.getByTestId("lineage-run").textContent()).toBe("curves seed 1");
+    const task = page.getByTestId("lineage-task");
+    expect(await task.textContent()).toBe("train");
+    expect(await task.getAttribute("href")).toMatch(new RegExp(`^/runs/${firstRun}\\?task=`));
+    expect(await page.getByTestId("lineage-pipeline").getAttribute("href")).toBe(
+      `/pipelines/${ref.pipelineId}?version=${ref.versionId}`,
+    );
+    const dataset = page.getByTestId("version-datasets").locator('[data-dataset="data"]');
+    expect(await dataset.textContent()).toContain("make-data");
+    if (data?.digest) expect(await dataset.textContent()).toContain(data.digest);
+    expect(await dataset.getByRole("link", { name: "data" }).getAttribute("href")).toBe(
+      `/artifacts/${data?.artifact_id}`,
+    );
+    expect(await page.getByTestId("version-artifact").getByRole("link", { name: "Open" }).getAttribute("href")).toBe(
+      `/artifacts/${model?.artifact_id}`,
+    );
+    await screenshot(page, "model-version-from-run");
+    // and the run names the version it produced
+    await page.goto(`${weft.url}/runs/${firstRun}`);
+    await page.getByRole("tab", { name: "Parameters & metrics" }).click();
+    await page.locator('[data-model-version="curves-model/1"]').waitFor();
   });
 
   it("a run that logged nothing says so", async () => {

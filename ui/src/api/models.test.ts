@@ -132,6 +132,7 @@ describe("a version's record", () => {
       source: "file:///a/model.onnx",
       run_id: "t1",
       task_name: "train",
+      artifact_id: "m1",
       created_at: "2026-12-05T18:00:00.000Z",
       updated_at: "2026-12-05T18:01:00.000Z",
       description: "",
@@ -162,6 +163,7 @@ describe("a version's record", () => {
       pipelineName: "fraud",
       pipelineVersionId: "pv1",
       pipelineVersionName: "v1",
+      artifactId: "m1",
       tags: { team: "risk" },
       metrics: { roc_auc: 0.93 },
     });

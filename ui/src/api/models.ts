@@ -167,6 +167,8 @@ export interface WireVersion extends WireVersionSummary {
   tags: Record<string, string>;
   user_id?: string;
   run_link?: string;
+  /** The artifact record that holds the source, when it is a Weft artifact. */
+  artifact_id?: string;
   signature: { inputs: TensorSpec[]; outputs: TensorSpec[] } | null;
   metrics: Record<string, number>;
   lineage: {
@@ -209,6 +211,8 @@ export interface ModelVersionRecord {
   pipelineName: string | undefined;
   pipelineVersionId: string | undefined;
   pipelineVersionName: string | undefined;
+  /** The Weft artifact that holds the model, when the source is one. */
+  artifactId: string | undefined;
   datasets: VersionDataset[];
   upstream: UpstreamArtifact[];
 }
@@ -256,6 +260,7 @@ export function versionRecordFromWire(w: WireVersion): ModelVersionRecord {
     pipelineName: lin.pipeline_version?.pipeline_name,
     pipelineVersionId: lin.pipeline_version?.pipeline_version_id,
     pipelineVersionName: lin.pipeline_version?.name,
+    artifactId: w.artifact_id,
     datasets: lin.datasets ?? [],
     upstream: lin.upstream ?? [],
   };

@@ -5,7 +5,7 @@
  * trained on (with their digests) and other upstream artifacts.
  */
 import { Fragment } from "react";
-import { getRun, getVersionRecord, type TensorSpec } from "../api/index.ts";
+import { artifactDownloadUrl, getRun, getVersionRecord, type TensorSpec } from "../api/index.ts";
 import { Card, ErrorAlert, Loading, PageHeader } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatNumber, formatTime } from "../format.ts";
@@ -79,6 +79,9 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
   const pipelineVersionId = v.pipelineVersionId ?? r?.pipeline_version_reference?.pipeline_version_id;
   const metrics = Object.entries(v.metrics).sort(([a], [b]) => a.localeCompare(b));
   const tags = Object.entries(v.tags).sort(([a], [b]) => a.localeCompare(b));
+  // the datasets are listed above; the rest of what is upstream of the model below them
+  const listed = new Set(v.datasets.map((d) => d.artifact_id).filter(Boolean));
+  const upstream = v.upstream.filter((a) => !listed.has(a.artifact_id));
   return (
     <div className="page" data-testid="model-version-page">
       <PageHeader
@@ -91,11 +94,13 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
         subtitle={
           <span className="row small">
             <StageBadge stage={v.stage} />
-            <AliasBadges
-              name={name}
-              aliases={aliasBadges(v.aliases.map((alias) => ({ alias, version })))}
-              showVersion={false}
-            />
+            {v.aliases.length > 0 ? (
+              <AliasBadges
+                name={name}
+                aliases={aliasBadges(v.aliases.map((alias) => ({ alias, version })))}
+                showVersion={false}
+              />
+            ) : null}
             <span>Registered {formatTime(msToIso(v.createdAt))}</span>
             {v.userId ? <span>by {v.userId}</span> : null}
           </span>
@@ -131,6 +136,20 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
             </dd>
             <dt>Format</dt>
             <dd data-testid="version-format">{v.format ?? "—"}</dd>
+            {v.artifactId ? (
+              <>
+                <dt>Artifact</dt>
+                <dd data-testid="version-artifact">
+                  <Link to={`/artifacts/${enc(v.artifactId)}`}>Open</Link>
+                  {" · "}
+                  <Link to={`/lineage?artifact=${enc(v.artifactId)}`}>Lineage graph</Link>
+                  {" · "}
+                  <a href={artifactDownloadUrl(v.artifactId)} download>
+                    Download
+                  </a>
+                </dd>
+              </>
+            ) : null}
           </dl>
         </Card>
         <Card title="Lineage">
@@ -203,11 +222,13 @@ export function ModelVersionPage({ name, version }: { name: string; version: str
             </table>
           </div>
         )}
-        {v.upstream.length > 0 ? (
+        {upstream.length > 0 ? (
           <>
-            <h3 className="small">Upstream artifacts</h3>
+            <h3 className="small" style={{ marginTop: "var(--space-3)" }}>
+              Other upstream artifacts
+            </h3>
             <ul data-testid="version-upstream">
-              {v.upstream.map((a) => (
+              {upstream.map((a) => (
                 <li key={a.artifact_id}>
                   <Link to={`/artifacts/${enc(a.artifact_id)}`}>{a.name}</Link>{" "}
                   <span className="chip">{a.type.replace(/^system\./, "")}</span>{" "}
