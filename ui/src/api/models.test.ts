@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { parseRegistryFilter } from "../../../src/store/registry-filter.ts";
 import {
   aliasHistoryFromWire,
   filterString,
@@ -44,7 +45,12 @@ describe("registry requests", () => {
     const urls = answer({});
     expect((await searchModelVersions("bob's model")).items).toEqual([]);
     const u = new URL(urls[0] ?? "", "http://x");
-    expect(u.searchParams.get("filter")).toBe(`name = "bob's model"`);
+    const filter = u.searchParams.get("filter") ?? "";
+    expect(filter).toBe("name = 'bob''s model'");
+    // the server's parser reads it back as the name
+    expect(parseRegistryFilter(filter, "versions")).toMatchObject([
+      { type: "attribute", key: "name", comparator: "=", value: "bob's model" },
+    ]);
     expect(u.searchParams.get("order_by")).toBe("version_number DESC");
     expect(filterString("fraud")).toBe("'fraud'");
   });

@@ -57,9 +57,9 @@ export interface MlflowPage<T> {
   nextPageToken: string | undefined;
 }
 
-/** A quoted string literal of MLflow's search filter grammar. */
+/** A quoted string literal of the registry's search filter grammar (a doubled quote stands for one). */
 export function filterString(s: string): string {
-  return s.includes("'") ? `"${s.replace(/"/g, '\\"')}"` : `'${s}'`;
+  return `'${s.replace(/'/g, "''")}'`;
 }
 
 /** The page size of the models list (and of the request `index.html` sends ahead for it). */
