@@ -156,10 +156,9 @@ describe.skipIf(reason !== undefined)("training curves", () => {
   });
 
   it("a model registered from the run: its version page links to the run, its task, its data and pipeline version", async () => {
-    const arts = await api<{ artifacts: Array<{ name: string; uri: string; artifact_id: string; digest?: string }> }>(
-      weft.apiUrl,
-      `/apis/weft/v1/runs/${firstRun}/artifacts`,
-    );
+    const arts = await api<{
+      artifacts: Array<{ name: string; uri: string; artifact_id: string; task_id: string; digest?: string }>;
+    }>(weft.apiUrl, `/apis/weft/v1/runs/${firstRun}/artifacts`);
     const model = arts.artifacts.find((a) => a.name === "model");
     const data = arts.artifacts.find((a) => a.name === "data");
     expect(model && data).toBeTruthy();
@@ -193,6 +192,16 @@ describe.skipIf(reason !== undefined)("training curves", () => {
     await page.goto(`${weft.url}/runs/${firstRun}`);
     await page.getByRole("tab", { name: "Parameters & metrics" }).click();
     await page.locator('[data-model-version="curves-model/1"]').waitFor();
+    // registered from inside the task (run_id is the task's MLflow run): the model's page links the Weft run
+    const fromTask = await api<{ model_version: { version: string; run_id: string } }>(
+      weft.apiUrl,
+      "/api/2.0/mlflow/model-versions/create",
+      { name: "curves-model", source: model?.uri, run_id: model?.task_id },
+    );
+    expect(fromTask.model_version).toMatchObject({ version: "2", run_id: model?.task_id });
+    await page.goto(`${weft.url}/models/curves-model`);
+    const runLink = page.locator('[data-version-row="2"]').getByRole("link", { name: "curves seed 1" });
+    expect(await runLink.getAttribute("href")).toBe(`/runs/${firstRun}`);
   });
 
   it("a run that logged nothing says so", async () => {

@@ -88,9 +88,7 @@ describe.skipIf(reason !== undefined)("model pages", () => {
     expect(await v1.locator("[data-stage]").textContent()).toBe("None");
     expect(await v2.locator("[data-alias]").allTextContents()).toEqual(["@champion", "@challenger"]);
     expect(await v1.locator("[data-alias]").count()).toBe(0);
-    expect(await v2.getByRole("link", { name: seeded.runIds[1].slice(0, 8) }).getAttribute("href")).toBe(
-      `/runs/${seeded.runIds[1]}`,
-    );
+    expect(await v2.getByRole("link", { name: "train seed 2" }).getAttribute("href")).toBe(`/runs/${seeded.runIds[1]}`);
     const history = page.getByTestId("alias-history");
     const rows = history.locator("tbody tr");
     expect(await rows.count()).toBe(3);

@@ -160,8 +160,8 @@ export function ModelPage({ name }: { name: string }): React.JSX.Element {
                       />
                     </td>
                     <td className="cell-time">{formatTime(msToIso(r.createdAt))}</td>
-                    <td className="cell-name mono" title={r.runId}>
-                      {r.runId ? <Link to={`/runs/${enc(r.runId)}`}>{r.runId.slice(0, 8)}</Link> : "—"}
+                    <td className="cell-name" title={r.runId}>
+                      {r.runId ? <Link to={`/runs/${enc(r.runId)}`}>{r.runName ?? r.runId.slice(0, 8)}</Link> : "—"}
                     </td>
                     {r.metrics.map((m, i) => (
                       <td

@@ -34,12 +34,28 @@ describe("model list and page data", () => {
       { aliases: [{ alias: "champion", version: "1" }] },
       [
         { name: "m", version: "1", status: "READY", current_stage: "Production", run_id: "r1" },
-        { name: "m", version: "2", status: "READY", aliases: ["challenger"], run_id: "r2" },
+        { name: "m", version: "2", status: "READY", aliases: ["challenger"], run_id: "task-9" },
         { name: "m", version: "10", status: "FAILED_REGISTRATION" },
       ],
       new Map([
         ["1", rec("1", { roc_auc: 0.9, val_loss: 0.3 })],
-        ["2", rec("2", { roc_auc: 0.95, val_loss: 0.35, f1: 0.7 })],
+        [
+          "2",
+          versionRecordFromWire({
+            ...(rec("2", {}) as unknown as WireVersion),
+            name: "m",
+            version: 2,
+            stage: "None",
+            metrics: { roc_auc: 0.95, val_loss: 0.35, f1: 0.7 },
+            lineage: {
+              run: { run_id: "run-2", display_name: "seed 2" },
+              task: { task_id: "task-9", name: "train" },
+              pipeline_version: null,
+              datasets: [],
+              upstream: [],
+            },
+          } as WireVersion),
+        ],
       ]),
     );
     expect(columns).toEqual(["f1", "roc_auc", "val_loss"]);
@@ -47,6 +63,12 @@ describe("model list and page data", () => {
       ["10", "None", [], [undefined, undefined, undefined]],
       ["2", "None", ["challenger"], [0.7, 0.95, 0.35]],
       ["1", "Production", ["champion"], [undefined, 0.9, 0.3]],
+    ]);
+    // a version registered from a task names the task's MLflow run; the row links the Weft run
+    expect(rows.map((r) => [r.runId, r.runName])).toEqual([
+      [undefined, undefined],
+      ["run-2", "seed 2"],
+      [undefined, undefined],
     ]);
     // higher is better, except for a loss
     expect(bestInColumn(columns, rows).map((s) => [...s])).toEqual([["2"], ["2"], ["1"]]);

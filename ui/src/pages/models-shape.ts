@@ -37,7 +37,9 @@ export interface VersionRow {
   stage: string;
   aliases: string[];
   createdAt: number | undefined;
+  /** The Weft run that made the version (from its record: MLflow's run_id may name one of the run's tasks). */
   runId: string | undefined;
+  runName: string | undefined;
   /** One cell per metric column, `undefined` where the version has no such metric. */
   metrics: Array<number | undefined>;
 }
@@ -64,7 +66,8 @@ export function versionTable(
           ? aliasBadges(v.aliases.map((alias) => ({ alias, version: v.version }))).map((a) => a.alias)
           : aliasesOf(model.aliases, v.version),
         createdAt: v.creation_timestamp ?? rec?.createdAt,
-        runId: v.run_id || rec?.runId,
+        runId: rec?.runId,
+        runName: rec?.runName,
         metrics: columns.map((c) => rec?.metrics[c]),
       };
     });
