@@ -43,12 +43,15 @@ export function useStepMetrics(runId: string, live: boolean): StepMetricsState {
       try {
         const page = await getStepMetrics(runId, after, ctrl.signal);
         if (stopped) return;
-        if (page.cursor !== undefined) cursor.current = { runId, after: page.cursor };
+        cursor.current = { runId, after: page.cursor };
         more = page.more && page.cursor !== after;
         setState((prev) => {
-          // without a cursor the answer is the whole history, never a part to append
+          // the first answer (asked without a cursor) is the history so far, never a part to append
           const base = prev.runId === runId && after !== undefined ? prev.series : [];
-          return { runId, series: mergeStepSeries(base, page.series), loaded: true, error: undefined };
+          const series = mergeStepSeries(base, page.series);
+          // nothing new: the same state, so the charts are not drawn again
+          if (series === prev.series && prev.loaded && prev.error === undefined) return prev;
+          return { runId, series, loaded: true, error: undefined };
         });
       } catch (err) {
         if (stopped || (err as Error).name === "AbortError") return;
@@ -67,7 +70,7 @@ export function useStepMetrics(runId: string, live: boolean): StepMetricsState {
   return state.runId === runId ? state : { series: [], loaded: false, error: undefined };
 }
 
-/** Charts of step metrics, side by side; `xLabel` names the x axis (steps). */
+/** Charts of step metrics, side by side: steps along x, values along y, each line's last value in its legend. */
 export function StepCharts(props: { charts: StepChart[]; testId?: string }): React.JSX.Element {
   return (
     <div className="chart-row" data-testid={props.testId ?? "step-charts"}>
