@@ -115,6 +115,9 @@ try {
       stored,
       plainLoopMs: Math.round(plainLoop),
       loggingLoopMs: Math.round(loggingLoop),
+      // CPU time logging costs per metric, in the task and in the engine (task service and store)
+      taskCpuUsPerMetric: Number((((cpu.loggingTask - cpu.plainTask) * 1000) / STEPS).toFixed(2)),
+      engineCpuUsPerMetric: Number((((cpu.loggingEngine - cpu.plainEngine) * 1000) / STEPS).toFixed(2)),
     },
   });
 } finally {
