@@ -8,6 +8,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/index.ts";
 import { loggerPipeline, viewersPipeline } from "./fixtures.ts";
 import {
   api,
@@ -21,6 +22,7 @@ import {
   type Weft,
   waitRun,
 } from "./harness.ts";
+import { seedRegistry } from "./model-fixtures.ts";
 
 const reason = skipReason();
 
@@ -121,6 +123,26 @@ const ROUTES: Route[] = [
     ready: (p) => p.getByTestId("lineage-graph").waitFor(),
   },
   {
+    name: "run details (training)",
+    path: (ids) => `/runs/${ids.runId}`,
+    ready: (p) => p.locator('[data-task="evaluate"]').waitFor(),
+    open: async (p) => {
+      await p.getByRole("tab", { name: "Training" }).click();
+      await p.getByTestId("training-empty").waitFor();
+    },
+  },
+  { name: "models", path: () => "/models", ready: (p) => p.getByTestId("models-table").waitFor() },
+  {
+    name: "model",
+    path: () => "/models/fraud-detector",
+    ready: (p) => p.locator('[data-version-row="2"] [data-metric="roc_auc"]').waitFor(),
+  },
+  {
+    name: "model version",
+    path: () => "/models/fraud-detector/versions/2",
+    ready: (p) => p.getByTestId("version-datasets").waitFor(),
+  },
+  {
     name: "artifact viewer",
     path: (ids) => `/artifacts/${ids.artifactId}`,
     ready: (p) => p.getByTestId("lineage").waitFor(),
@@ -181,7 +203,16 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
 
   beforeAll(async () => {
     buildUi();
-    weft = await startWeft();
+    weft = await startWeft({
+      seed: (home) => {
+        const store = openStore(home);
+        try {
+          seedRegistry(store);
+        } finally {
+          store.close();
+        }
+      },
+    });
     browser = await launchBrowser();
     const base = weft.apiUrl;
     const viewers = await uploadPipeline(base, "viewers-demo", viewersPipeline());

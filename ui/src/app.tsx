@@ -10,6 +10,9 @@ import { CloneRunPage } from "./pages/clone-run-page.tsx";
 import { ComparePage } from "./pages/compare-page.tsx";
 import { ExperimentsPage } from "./pages/experiments-page.tsx";
 import { LineagePage } from "./pages/lineage-page.tsx";
+import { ModelPage } from "./pages/model-page.tsx";
+import { ModelVersionPage } from "./pages/model-version-page.tsx";
+import { ModelsPage } from "./pages/models-page.tsx";
 import { PipelineDetailsPage } from "./pages/pipeline-details-page.tsx";
 import { PipelinesPage } from "./pages/pipelines-page.tsx";
 import { RecurringRunDetailsPage } from "./pages/recurring-details-page.tsx";
@@ -29,6 +32,7 @@ const NAV = [
   { to: "/experiments", label: "Experiments", icon: "experiments", match: (p: string) => p.startsWith("/experiments") },
   { to: "/pipelines", label: "Pipelines", icon: "pipelines", match: (p: string) => p.startsWith("/pipelines") },
   { to: "/recurring", label: "Recurring runs", icon: "recurring", match: (p: string) => p.startsWith("/recurring") },
+  { to: "/models", label: "Models", icon: "models", match: (p: string) => p.startsWith("/models") },
   { to: "/artifacts", label: "Artifacts", icon: "artifacts", match: (p: string) => p.startsWith("/artifacts") },
   { to: "/lineage", label: "Lineage", icon: "lineage", match: (p: string) => p.startsWith("/lineage") },
 ];
@@ -50,6 +54,12 @@ const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => 
   ["/artifacts", (_p, q) => <ArtifactsPage query={q} />],
   ["/artifacts/:id", (p) => <ArtifactPage artifactId={p.id as string} />],
   ["/lineage", (_p, q) => <LineagePage query={q} />],
+  ["/models", (_p, q) => <ModelsPage query={q} />],
+  ["/models/:name", (p) => <ModelPage name={p.name as string} />],
+  [
+    "/models/:name/versions/:version",
+    (p) => <ModelVersionPage name={p.name as string} version={p.version as string} />,
+  ],
   ["/recurring/:id", (p) => <RecurringRunDetailsPage recurringRunId={p.id as string} />],
 ];
 

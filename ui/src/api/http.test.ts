@@ -17,6 +17,14 @@ beforeAll(async () => {
           details: [{ reason: "API_NOT_FOUND" }],
         }),
       );
+    } else if (req.url?.startsWith("/api/2.0/mlflow/")) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error_code: "RESOURCE_DOES_NOT_EXIST",
+          message: "Registered Model with name=fraud not found",
+        }),
+      );
     } else if (req.url?.startsWith("/plain")) {
       res.writeHead(502, { "content-type": "text/plain" });
       res.end("bad gateway");
@@ -52,6 +60,12 @@ describe("HTTP layer", () => {
     expect(describeError(err)).toEqual({ title: "Not found", message: "Run x not found; check run_id" });
     expect((err as ApiRequestError).code).toBe("API_NOT_FOUND");
     expect((err as ApiRequestError).status).toBe(404);
+  });
+
+  it("reads MLflow's error body: its message and its error code", async () => {
+    const err = await request(`${base}/api/2.0/mlflow/registered-models/get?name=fraud`).catch((e: unknown) => e);
+    expect(describeError(err)).toEqual({ title: "Not found", message: "Registered Model with name=fraud not found" });
+    expect((err as ApiRequestError).code).toBe("RESOURCE_DOES_NOT_EXIST");
   });
 
   it("explains non-JSON failures and unreachable servers", async () => {

@@ -35,6 +35,8 @@ interface RpcStatusBody {
   code?: number;
   message?: string;
   details?: Array<{ reason?: string }>;
+  /** MLflow's error code (`RESOURCE_DOES_NOT_EXIST`), from `/api/2.0/mlflow/...`. */
+  error_code?: string;
 }
 
 function statusTitle(status: number, grpc: number | undefined): string {
@@ -56,7 +58,12 @@ export async function errorFromResponse(res: Response): Promise<ApiRequestError>
   }
   const message = body?.message || body?.error || text.slice(0, 300) || `HTTP ${res.status} ${res.statusText}`;
   const sentence = message.charAt(0).toUpperCase() + message.slice(1);
-  return new ApiRequestError(res.status, statusTitle(res.status, body?.code), sentence, body?.details?.[0]?.reason);
+  return new ApiRequestError(
+    res.status,
+    statusTitle(res.status, body?.code),
+    sentence,
+    body?.details?.[0]?.reason ?? body?.error_code,
+  );
 }
 
 /** Options of {@link request}. */

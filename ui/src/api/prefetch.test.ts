@@ -3,6 +3,7 @@ import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { request } from "./http.ts";
 import { getRun, listExperiments, listPipelines, listRuns } from "./kfp.ts";
+import { MODELS_PAGE_SIZE, searchModels } from "./models.ts";
 import { takePrefetched } from "./prefetch.ts";
 import { getRunGraph, getRunLineage } from "./weft.ts";
 
@@ -26,13 +27,13 @@ function recordFetch(): string[] {
 }
 
 /** Runs index.html's inline script at `pathname`; returns the URLs it sends, in order. */
-function sentByIndexHtml(pathname: string): string[] {
+function sentByIndexHtml(pathname: string, search = ""): string[] {
   const html = readFileSync(new URL("../../index.html", import.meta.url), "utf8");
   const script = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1] ?? "";
   const sent: string[] = [];
   const window: { __weftPrefetched?: Record<string, unknown> } = {};
   runInNewContext(script, {
-    location: { pathname },
+    location: { pathname, search },
     window,
     fetch: (url: string) => {
       sent.push(url);
@@ -67,8 +68,16 @@ describe("requests sent ahead by index.html", () => {
     expect(sentByIndexHtml(`/runs/${id}`)).toEqual(urls);
   });
 
+  it("the models page: its one request, as the API layer builds it", async () => {
+    const urls = recordFetch();
+    await searchModels({ maxResults: MODELS_PAGE_SIZE });
+    expect(sentByIndexHtml("/models")).toEqual(urls);
+    // a filtered list asks for something else: nothing is sent ahead for it
+    expect(sentByIndexHtml("/models", "?name=fraud")).toEqual([]);
+  });
+
   it("other pages send nothing ahead", () => {
-    for (const path of ["/experiments", "/pipelines/p1", "/runs/a/b", "/compare", "/artifacts/x"]) {
+    for (const path of ["/experiments", "/pipelines/p1", "/runs/a/b", "/compare", "/artifacts/x", "/models/m"]) {
       expect(sentByIndexHtml(path), path).toEqual([]);
     }
   });

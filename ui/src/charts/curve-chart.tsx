@@ -1,6 +1,7 @@
 /**
- * A hand-written SVG chart of curves on the unit square (ROC, precision-recall): grid,
- * axes, several series with a legend, an optional diagonal, and a crosshair readout.
+ * A hand-written SVG chart of curves: grid, axes, several series with a legend, an optional
+ * diagonal, and a crosshair readout. The axes are the unit square (ROC, precision-recall)
+ * unless the caller gives its own ranges and ticks (training curves: steps and losses).
  */
 import { useId, useState } from "react";
 
@@ -17,8 +18,19 @@ const IW = W - M.l - M.r;
 const IH = H - M.t - M.b;
 const COLORS = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--chart-4)", "var(--chart-5)"];
 
-const sx = (x: number): number => M.l + Math.min(1, Math.max(0, x)) * IW;
-const sy = (y: number): number => M.t + (1 - Math.min(1, Math.max(0, y))) * IH;
+/** An axis: its range, where its ticks go, and how a value reads. */
+export interface Axis {
+  min: number;
+  max: number;
+  ticks: number[];
+  format?: (v: number) => string;
+}
+
+const UNIT: Axis = { min: 0, max: 1, ticks: [0, 0.2, 0.4, 0.6, 0.8, 1] };
+
+/** Where `v` falls on an axis, 0..1, clamped to its range. */
+const frac = (a: Axis, v: number): number =>
+  a.max > a.min ? Math.min(1, Math.max(0, (v - a.min) / (a.max - a.min))) : 0.5;
 
 /** The chart. */
 export function CurveChart(props: {
@@ -28,15 +40,28 @@ export function CurveChart(props: {
   series: Series[];
   diagonal?: "up" | "none";
   legendValue?: (s: Series) => string;
+  /** The x axis; the unit interval without it. */
+  xAxis?: Axis;
+  /** The y axis; the unit interval without it. */
+  yAxis?: Axis;
 }): React.JSX.Element {
   const [hover, setHover] = useState<{ x: number; y: number } | undefined>();
   const id = useId();
-  const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1];
+  const xa = props.xAxis ?? UNIT;
+  const ya = props.yAxis ?? UNIT;
+  const sx = (x: number): number => M.l + frac(xa, x) * IW;
+  const sy = (y: number): number => M.t + (1 - frac(ya, y)) * IH;
+  const fx = xa.format ?? ((v: number) => v.toFixed(3));
+  const fy = ya.format ?? ((v: number) => v.toFixed(3));
   const move = (e: React.PointerEvent<SVGSVGElement>): void => {
     const r = e.currentTarget.getBoundingClientRect();
     const x = ((e.clientX - r.left) * (W / r.width) - M.l) / IW;
     const y = 1 - ((e.clientY - r.top) * (H / r.height) - M.t) / IH;
-    setHover(x >= 0 && x <= 1 && y >= 0 && y <= 1 ? { x, y } : undefined);
+    setHover(
+      x >= 0 && x <= 1 && y >= 0 && y <= 1
+        ? { x: xa.min + x * (xa.max - xa.min), y: ya.min + y * (ya.max - ya.min) }
+        : undefined,
+    );
   };
   const nearest = (s: Series, x: number): { x: number; y: number; t?: number } | undefined => {
     let best: { x: number; y: number; t?: number } | undefined;
@@ -59,21 +84,25 @@ export function CurveChart(props: {
           {props.title}:{" "}
           {props.series.map((s) => `${s.name}${props.legendValue ? ` ${props.legendValue(s)}` : ""}`).join(", ")}
         </desc>
-        {ticks.map((t) => (
-          <g key={t}>
+        {xa.ticks.map((t) => (
+          <g key={`x${t}`}>
             <line x1={sx(t)} x2={sx(t)} y1={M.t} y2={M.t + IH} className="chart-grid" />
-            <line x1={M.l} x2={M.l + IW} y1={sy(t)} y2={sy(t)} className="chart-grid" />
             <text x={sx(t)} y={M.t + IH + 16} className="chart-tick" textAnchor="middle">
-              {t}
+              {xa.format ? xa.format(t) : t}
             </text>
+          </g>
+        ))}
+        {ya.ticks.map((t) => (
+          <g key={`y${t}`}>
+            <line x1={M.l} x2={M.l + IW} y1={sy(t)} y2={sy(t)} className="chart-grid" />
             <text x={M.l - 6} y={sy(t) + 4} className="chart-tick" textAnchor="end">
-              {t}
+              {ya.format ? ya.format(t) : t}
             </text>
           </g>
         ))}
         <rect x={M.l} y={M.t} width={IW} height={IH} className="chart-frame" />
         {props.diagonal === "up" ? (
-          <line x1={sx(0)} y1={sy(0)} x2={sx(1)} y2={sy(1)} className="chart-diagonal" />
+          <line x1={sx(xa.min)} y1={sy(ya.min)} x2={sx(xa.max)} y2={sy(ya.max)} className="chart-diagonal" />
         ) : null}
         {props.series.map((s, i) => (
           <polyline
@@ -86,6 +115,17 @@ export function CurveChart(props: {
             data-series={s.name}
           />
         ))}
+        {props.series.map((s, i) =>
+          s.points.length === 1 && s.points[0] ? (
+            <circle
+              key={`dot-${s.name}`}
+              cx={sx(s.points[0].x)}
+              cy={sy(s.points[0].y)}
+              r={3}
+              fill={COLORS[i % COLORS.length]}
+            />
+          ) : null,
+        )}
         {hover ? (
           <g pointerEvents="none">
             <line x1={sx(hover.x)} x2={sx(hover.x)} y1={M.t} y2={M.t + IH} className="chart-cross" />
@@ -126,7 +166,7 @@ export function CurveChart(props: {
               {p ? (
                 <span className="muted mono">
                   {" "}
-                  ({p.x.toFixed(3)}, {p.y.toFixed(3)}
+                  ({fx(p.x)}, {fy(p.y)}
                   {p.t !== undefined ? ` @ ${p.t.toPrecision(3)}` : ""})
                 </span>
               ) : null}

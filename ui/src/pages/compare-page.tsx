@@ -1,16 +1,21 @@
 /**
- * Compare runs: parameters and metrics side by side with differences highlighted, and
- * the ROC (and precision-recall) curves of all runs overlaid.
+ * Compare runs: parameters and metrics side by side with differences highlighted, the ROC
+ * (and precision-recall) curves of all runs overlaid, and their training curves (step
+ * metrics) overlaid key by key, one line per run.
  */
 import {
   type Artifact,
+  getAllStepMetrics,
   getRun,
   getRunArtifacts,
   getRunMetrics,
   type Json,
   type Run,
   type RunMetric,
+  type StepSeries,
 } from "../api/index.ts";
+import { StepCharts } from "../charts/step-curves.tsx";
+import { chartsAcrossRuns } from "../charts/step-series.ts";
 import { Card, ErrorAlert, Loading, PageHeader, StateBadge } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { durationBetween, formatDuration, formatNumber, formatValue } from "../format.ts";
@@ -21,13 +26,20 @@ interface Loaded {
   run: Run;
   metrics: RunMetric[];
   artifacts: Artifact[];
+  /** Step metrics, or why they could not be read (the rest of the page still shows). */
+  steps: StepSeries[] | { error: unknown };
 }
 
 async function loadAll(ids: string[]): Promise<Loaded[]> {
   return Promise.all(
     ids.map(async (id) => {
-      const [run, metrics, artifacts] = await Promise.all([getRun(id), getRunMetrics(id), getRunArtifacts(id)]);
-      return { run, metrics: metrics.metrics, artifacts: artifacts.artifacts };
+      const [run, metrics, artifacts, steps] = await Promise.all([
+        getRun(id),
+        getRunMetrics(id),
+        getRunArtifacts(id),
+        getAllStepMetrics(id).catch((error: unknown) => ({ error })),
+      ]);
+      return { run, metrics: metrics.metrics, artifacts: artifacts.artifacts, steps };
     }),
   );
 }
@@ -136,6 +148,13 @@ export function ComparePage({ runIds }: { runIds: string[] }): React.JSX.Element
       .filter((a) => a.schema_title === "system.ClassificationMetrics")
       .map((a) => ({ name: `${r.run.display_name ?? r.run.run_id} · ${a.name}`, metadata: a.metadata })),
   );
+  const stepErrors = runs.flatMap((r) => (Array.isArray(r.steps) ? [] : [r.steps.error]));
+  const stepCharts = chartsAcrossRuns(
+    runs.map((r) => ({
+      name: r.run.display_name ?? r.run.run_id,
+      series: Array.isArray(r.steps) ? r.steps : [],
+    })),
+  );
   return (
     <div className="page">
       {header}
@@ -161,6 +180,14 @@ export function ComparePage({ runIds }: { runIds: string[] }): React.JSX.Element
           <p className="muted">None of these runs logged classification metrics.</p>
         ) : (
           <ClassificationViewer artifacts={curves} showConfusion={false} />
+        )}
+      </Card>
+      <Card title="Training curves">
+        {stepErrors[0] !== undefined ? <ErrorAlert error={stepErrors[0]} /> : null}
+        {stepCharts.length === 0 ? (
+          <p className="muted">None of these runs logged step metrics.</p>
+        ) : (
+          <StepCharts charts={stepCharts} testId="compare-step-charts" />
         )}
       </Card>
     </div>

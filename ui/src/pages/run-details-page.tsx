@@ -1,6 +1,7 @@
 /**
  * Run details: header with state and actions (terminate, retry), the live DAG (polled
- * while the run is active), and the side panel of the selected task.
+ * while the run is active), the side panel of the selected task, and the training curves of
+ * the step metrics its tasks log (live while it runs).
  */
 import { useCallback, useMemo, useState } from "react";
 import { isActiveRunState, isRetryableRunState } from "../../../src/ir/states.ts";
@@ -14,6 +15,7 @@ import { Link, navigate } from "../router.tsx";
 import { RunBanner } from "./run-error.tsx";
 import { RunAbout, RunManageActions } from "./run-manage.tsx";
 import { RunOverview } from "./run-overview.tsx";
+import { RunTraining } from "./run-training.tsx";
 import { TaskPanel } from "./task-panel.tsx";
 
 /** Marks the first rendered DAG of this page load (read by the UI benchmark). */
@@ -26,7 +28,7 @@ function markRendered(nodes: number): void {
 /** The run details page; `taskId` (from `?task=`) opens a task's panel. */
 export function RunDetailsPage(props: { runId: string; taskId?: string | undefined }): React.JSX.Element {
   const { runId } = props;
-  const [tab, setTab] = useState<"graph" | "overview">("graph");
+  const [tab, setTab] = useState<"graph" | "overview" | "training">("graph");
   const [actionError, setActionError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const run = useAsync((signal) => getRun(runId, signal), [runId], {
@@ -138,9 +140,11 @@ export function RunDetailsPage(props: { runId: string; taskId?: string | undefin
         tabs={[
           { id: "graph", label: "Graph" },
           { id: "overview", label: "Parameters & metrics" },
+          { id: "training", label: "Training" },
         ]}
       />
       {tab === "overview" && r ? <RunOverview run={r} /> : null}
+      {tab === "training" ? <RunTraining runId={runId} live={state === undefined || isActiveRunState(state)} /> : null}
       {tab === "graph" ? (
         <div className={`run-body${selected ? " with-panel" : ""}`}>
           <div className="run-graph">

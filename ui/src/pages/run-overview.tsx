@@ -1,9 +1,13 @@
-/** The "Parameters & metrics" tab of a run: its info, input parameters, scalar metrics and artifacts. */
+/**
+ * The "Parameters & metrics" tab of a run: its info, input parameters, scalar metrics,
+ * artifacts, and the model versions it registered.
+ */
 import { getRunArtifacts, getRunMetrics, type Run } from "../api/index.ts";
 import { Card, ErrorAlert, Loading } from "../components/ui.tsx";
 import { useAsync } from "../components/use-async.ts";
 import { formatBytes, formatNumber, formatTime, formatValue } from "../format.ts";
 import { Link } from "../router.tsx";
+import { RunModels } from "./run-models.tsx";
 
 /** Run info, parameters, metrics and artifacts. */
 export function RunOverview({ run }: { run: Run }): React.JSX.Element {
@@ -125,6 +129,7 @@ export function RunOverview({ run }: { run: Run }): React.JSX.Element {
           </table>
         ) : null}
       </Card>
+      <RunModels runId={run.run_id} state={run.state} />
     </div>
   );
 }
