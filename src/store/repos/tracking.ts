@@ -4,6 +4,7 @@
  * prepared statement per table, reused for every row.
  */
 import { randomUUID } from "node:crypto";
+import { TERMINAL_RUN_STATES, TERMINAL_TASK_STATES } from "../../ir/states.ts";
 import { InvalidInputError, InvalidQueryError, NotFoundError } from "../errors.ts";
 import { guardWrite, type SqlContext } from "../sql.ts";
 import { decodeRow, type RowOf } from "../table.ts";
@@ -45,13 +46,18 @@ export const MAX_HISTORY_RESULTS = 25_000;
  * A tracking run as read: a run that stands for a Weft task or Weft run takes its status
  * and end time from that task or run once it has ended, unless `runs/update` set them.
  */
+/** The states in which a task or a run has ended, as an SQL list. */
+const ENDED_STATES_SQL = [...new Set<string>([...TERMINAL_TASK_STATES, ...TERMINAL_RUN_STATES])]
+  .map((state) => `'${state}'`)
+  .join(", ");
+
 const RUNS_VIEW = `(SELECT tr.id, tr.experiment_id, tr.run_name,
     COALESCE(CASE WHEN tr.end_time IS NOT NULL THEN NULL ELSE
       CASE COALESCE(t.state, w.state) WHEN 'SUCCEEDED' THEN 'FINISHED' WHEN 'CACHED' THEN 'FINISHED'
         WHEN 'SKIPPED' THEN 'FINISHED' WHEN 'FAILED' THEN 'FAILED' WHEN 'CANCELED' THEN 'KILLED' END END,
       tr.status) AS status,
     tr.start_time,
-    COALESCE(tr.end_time, CASE WHEN COALESCE(t.state, w.state) IN ('SUCCEEDED', 'CACHED', 'SKIPPED', 'FAILED', 'CANCELED')
+    COALESCE(tr.end_time, CASE WHEN COALESCE(t.state, w.state) IN (${ENDED_STATES_SQL})
       THEN COALESCE(t.finished_at, w.finished_at) END) AS end_time,
     tr.user_id, tr.lifecycle_stage, tr.artifact_uri, tr.weft_run_id, tr.weft_task_id, tr.parent_run_id
   FROM tracking_runs tr
