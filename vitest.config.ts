@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -17,6 +18,10 @@ export default defineConfig({
     exclude: ["test/package/**", "**/node_modules/**"],
     // Python environments of tasks go to a folder of this run, not the user's cache
     globalSetup: ["test/global-setup.ts"],
+    // Vitest's default is one worker fewer than the cores, which on a 2-core CI machine runs
+    // one file at a time; most files spend their time waiting on the task, CLI and server
+    // processes they start, so two files at once keep both cores busy
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
     typecheck: {
