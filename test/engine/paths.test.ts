@@ -3,8 +3,9 @@
  * output and component names with `../` or absolute paths (recorded straight in the store, so
  * no validation stands in front), symbolic links among a task's outputs, and a previous
  * attempt's log replaced by a link. Each test puts a sentinel directory beside
- * `$WEFT_HOME` and checks that it survives untouched. Last, a 3 GiB sparse output: the
- * task succeeds, its digest is what `sha256sum` says, and memory stays bounded.
+ * `$WEFT_HOME` and checks that it survives untouched. Last, a 768 MiB sparse output: the
+ * task succeeds, its digest is what `sha256sum` says, and memory stays bounded (files of
+ * 2 GiB and more are measured by `bench/artifacts/digest.bench.ts`).
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -262,8 +263,9 @@ describe("symbolic links among outputs", () => {
 });
 
 describe("huge artifacts", () => {
-  it("digests a 3 GiB sparse output by streaming: the task succeeds, sha256sum agrees, memory stays bounded", async () => {
-    const size = 3 * 1024 ** 3;
+  it("digests a 768 MiB sparse output by streaming: the task succeeds, sha256sum agrees, memory stays bounded", async () => {
+    // three times the memory bound below, so reading it whole would fail the test
+    const size = 768 * 1024 ** 2;
     const b = new IrBuilder("huge")
       .sh(
         "big",
@@ -281,7 +283,7 @@ describe("huge artifacts", () => {
     expect(a?.sizeBytes).toBe(size);
     const sum = execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0];
     expect(a?.digest).toBe(`sha256:${sum}`);
-    // Reading the file whole would need 3 GiB; streaming needs a few chunks.
+    // Reading the file whole would need 768 MiB; streaming needs a few chunks.
     expect(peak - rssBefore).toBeLessThan(256 * 1024 ** 2);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 1024 ** 2);
   }, 300_000);
