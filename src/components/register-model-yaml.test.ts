@@ -26,7 +26,7 @@ describe("components/register-model.yaml", () => {
   }, 60_000);
 
   it("loads with loadComponentFromFile with registerModel's inputs and outputs, and wires into a pipeline", () => {
-    const loaded = loadComponentFromFile(YAML);
+    const loaded = loadComponentFromFile<typeof registerModel.inputs, typeof registerModel.outputs>(YAML);
     expect(loaded.name).toBe("register-model");
     const shape = (decls: Record<string, { kind: string; type?: string; schemaTitle?: string; optional?: boolean }>) =>
       Object.fromEntries(
@@ -35,16 +35,19 @@ describe("components/register-model.yaml", () => {
     expect(shape(loaded.inputs as never)).toEqual(shape(registerModel.inputs as never));
     expect(shape(loaded.outputs as never)).toEqual(shape(registerModel.outputs as never));
 
-    const p = pipeline({ name: "uses-loaded-register-model", params: { uri: param.string() } }, (q) => {
-      const model = importer({ uri: q.uri, type: artifact.Model });
-      const reg = loaded({
-        model: model.outputs.artifact,
-        model_name: "m",
-        policy: { thresholds: ["roc_auc >= 0.5"] },
-        metric_values: { roc_auc: 0.9 },
-      });
-      return { model_uri: reg.outputs.model_uri };
-    });
+    const p = pipeline(
+      { name: "uses-loaded-register-model", params: { uri: param.string({ default: "/models/m.onnx" }) } },
+      (q) => {
+        const model = importer({ uri: q.uri, type: artifact.Model });
+        const reg = loaded({
+          model: model.outputs.artifact,
+          model_name: "m",
+          policy: { thresholds: ["roc_auc >= 0.5"] },
+          metric_values: { roc_auc: 0.9 },
+        });
+        return { model_uri: reg.outputs.model_uri };
+      },
+    );
     const pkg = compilePipeline(p, { bundle: false });
     expect(validatePipeline(pkg)).toEqual([]);
   });

@@ -236,7 +236,10 @@ describe("registerAndGate", () => {
       policy: { thresholds: ["auc >= 0.9"] },
       metrics: { roc_auc: 0.9 },
       decisionPath: join(dir, "x.md"),
-    }).catch((e: unknown) => e as ComponentError);
+    }).then(
+      () => new ComponentError("REGISTER_INVALID_INPUT", "expected a failure"),
+      (e: unknown) => e as ComponentError,
+    );
     expect(bad.code).toBe("POLICY_METRIC_MISSING");
     expect(bad.message).toContain("present: roc_auc");
     const name = await registerAndGate(client(), {
@@ -245,7 +248,10 @@ describe("registerAndGate", () => {
       policy: {},
       metrics: {},
       decisionPath: join(dir, "y.md"),
-    }).catch((e: unknown) => e as ComponentError);
+    }).then(
+      () => new ComponentError("REGISTER_INVALID_INPUT", "expected a failure"),
+      (e: unknown) => e as ComponentError,
+    );
     expect(name.code).toBe("REGISTER_INVALID_INPUT");
     expect(name.message).toContain('model_name "a/b"');
     expect(registry.calls.length).toBe(before);
@@ -258,7 +264,10 @@ describe("registerAndGate", () => {
       policy: {},
       metrics: {},
       decisionPath: join(dir, "b.md"),
-    }).catch((e: unknown) => e as ComponentError);
+    }).then(
+      () => new ComponentError("REGISTER_INVALID_INPUT", "expected a failure"),
+      (e: unknown) => e as ComponentError,
+    );
     expect(err.code).toBe("REGISTRY_REGISTRATION_FAILED");
     expect(err.message).toContain(`broken version 1: no artifact at file://${join(dir, "not-there")}`);
   });
@@ -268,7 +277,10 @@ describe("RegistryClient", () => {
   it("names the call, the HTTP status and MLflow's error code and message", async () => {
     const err = await client()
       .getModelVersion("nope", "1")
-      .catch((e: unknown) => e as ComponentError);
+      .then(
+        () => new ComponentError("REGISTER_INVALID_INPUT", "expected a failure"),
+        (e: unknown) => e as ComponentError,
+      );
     expect(err.code).toBe("REGISTRY_REQUEST_FAILED");
     expect(err.message).toBe(
       "registerModel: GET /api/2.0/mlflow/model-versions/get failed with HTTP 404 RESOURCE_DOES_NOT_EXIST: Registered Model with name=nope not found",
@@ -277,7 +289,10 @@ describe("RegistryClient", () => {
 
   it("sends MLFLOW_TRACKING_TOKEN as a bearer token, and says when the registry refuses it", async () => {
     const wrong = RegistryClient.fromEnv({ MLFLOW_TRACKING_URI: `${registry.uri}/`, MLFLOW_TRACKING_TOKEN: "bad" });
-    const err = await wrong.getRegisteredModel("fraud").catch((e: unknown) => e as ComponentError);
+    const err = await wrong.getRegisteredModel("fraud").then(
+      () => new ComponentError("REGISTER_INVALID_INPUT", "expected a failure"),
+      (e: unknown) => e as ComponentError,
+    );
     expect(err.message).toContain("HTTP 401 UNAUTHENTICATED");
     expect(err.message).toContain("check MLFLOW_TRACKING_TOKEN");
     const right = RegistryClient.fromEnv({ MLFLOW_TRACKING_URI: registry.uri, MLFLOW_TRACKING_TOKEN: registry.token });
@@ -293,9 +308,10 @@ describe("RegistryClient", () => {
     await new Promise<void>((done) => closed.listen(0, "127.0.0.1", done));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((done) => closed.close(done));
-    const err = await new RegistryClient({ uri: `http://127.0.0.1:${port}` })
-      .getRegisteredModel("x")
-      .catch((e: unknown) => e as ComponentError);
+    const err = await new RegistryClient({ uri: `http://127.0.0.1:${port}` }).getRegisteredModel("x").then(
+      () => new ComponentError("REGISTER_INVALID_INPUT", "expected a failure"),
+      (e: unknown) => e as ComponentError,
+    );
     expect(err.code).toBe("REGISTRY_UNREACHABLE");
     expect(err.message).toContain(`could not reach the registry at http://127.0.0.1:${port} (ECONNREFUSED)`);
   });
@@ -356,7 +372,10 @@ describe("registerModel component", () => {
     const err = await executeComponent(
       registerModel as never,
       executorInput(join(dir, "m"), join(dir, "component", "decision2"), { model_name: "m", policy: {} }),
-    ).catch((e: unknown) => e as Error);
+    ).then(
+      () => new Error("expected a failure"),
+      (e: unknown) => e as Error,
+    );
     expect(err.message).toBe(NO_REGISTRY);
   });
 
