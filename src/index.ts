@@ -4,18 +4,11 @@
  */
 
 export {
-  type Champion,
-  type CompareRule,
   ComponentError,
   type ComponentErrorCode,
-  type Decision,
   type Policy,
-  type RegisterOutcome,
   RegistryClient,
-  type RuleResult,
   registerModel,
-  type ThresholdOp,
-  type ThresholdRule,
 } from "./components/index.ts";
 export {
   Artifact,
