@@ -13,6 +13,7 @@ import type { ContractApi, ContractFixture } from "./contract-fixture.ts";
 export { sampleSpec } from "./contract-fixture.ts";
 
 import { lineageContract } from "./contract-lineage.ts";
+import { modelsContract } from "./contract-models.ts";
 import { runsContract } from "./contract-runs.ts";
 import type { Store } from "./types.ts";
 
@@ -49,5 +50,6 @@ export async function runStoreContract(name: string, makeStore: () => Store): Pr
     runsContract(fixture);
     lineageContract(fixture);
     concurrencyContract(fixture);
+    modelsContract(fixture);
   });
 }

@@ -51,7 +51,28 @@ export {
 } from "./lineage-graph.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, METRIC_FIELD_PREFIX, splitSortText } from "./list-query.ts";
 export { LATEST_SCHEMA_VERSION } from "./migrations/migration.ts";
+export {
+  type CompiledFilter,
+  compileRegistryFilter,
+  decodePageToken,
+  encodePageToken,
+  type FilterClause,
+  type FilterComparator,
+  likeToGlob,
+  type OrderTerm,
+  parseRegistryFilter,
+  parseRegistryOrderBy,
+  REGISTRY_MAX_RESULTS,
+  type RegistryEntity,
+} from "./registry-filter.ts";
 export { DEFAULT_EXPERIMENT_NAME } from "./repos/experiments.ts";
+export {
+  canonicalStage,
+  checkAliasName,
+  checkModelName,
+  MAX_ALIAS_LENGTH,
+  MAX_MODEL_NAME_LENGTH,
+} from "./repos/models.ts";
 export { defaultVersionName } from "./repos/pipelines.ts";
 export {
   CacheOutputsSchema,
@@ -70,9 +91,15 @@ export { timeFields, wireFields } from "./table.ts";
 export {
   ARTIFACTS_TABLE,
   EXPERIMENTS_TABLE,
+  MODEL_STAGES,
+  MODEL_VERSION_STATUSES,
+  MODEL_VERSIONS_TABLE,
+  ModelDatasetSchema,
+  ModelSignatureSchema,
   PIPELINE_VERSIONS_TABLE,
   PIPELINES_TABLE,
   RECURRING_RUNS_TABLE,
+  REGISTERED_MODELS_TABLE,
   RUNS_TABLE,
   STORAGE_STATES,
   TABLES,

@@ -3,6 +3,7 @@
  * read and write are in `types.ts`.
  */
 import type {
+  AliasMove,
   Artifact,
   ArtifactInput,
   CacheEntry,
@@ -16,6 +17,9 @@ import type {
   ListResult,
   Metric,
   MetricInput,
+  ModelVersion,
+  ModelVersionInput,
+  ModelVersionPatch,
   Pipeline,
   PipelineInput,
   PipelinePatch,
@@ -25,7 +29,11 @@ import type {
   RecurringRun,
   RecurringRunInput,
   RecurringRunPatch,
+  RegisteredModel,
+  RegisteredModelInput,
   RegisteredPipeline,
+  RegistryPage,
+  RegistrySearch,
   Run,
   RunInput,
   RunMetric,
@@ -35,6 +43,7 @@ import type {
   RunStateExtra,
   RunSummary,
   RuntimeState,
+  StageTransitionOptions,
   Task,
   TaskAttempt,
   TaskError,
@@ -231,4 +240,60 @@ export interface RecurringRunRepository {
    * `nextFireAt = newNextFireAt` and returns true. Returns false if another process won.
    */
   claimDue(now: number, id: string, expectedNextFireAt: number | undefined, newNextFireAt: number | undefined): boolean;
+}
+
+/**
+ * The model registry (MLflow's model registry semantics). Every write is one transaction.
+ * Errors: `NotFoundError` for a missing model, version or alias, `AlreadyExistsError` for
+ * a duplicate model name, `InvalidInputError` for a bad name, alias, stage or field, and
+ * `InvalidQueryError` for a bad filter, `order_by` or page token; each message names the
+ * model, version or alias and says what to do.
+ */
+export interface ModelRepository {
+  /** Throws `AlreadyExistsError` when a model has the name. */
+  createModel(input: RegisteredModelInput): RegisteredModel;
+  getModel(name: string): RegisteredModel | undefined;
+  /** Renames the model; its versions, tags, aliases and alias history follow. */
+  renameModel(name: string, newName: string): RegisteredModel;
+  updateModel(name: string, patch: { description?: string }): RegisteredModel;
+  /** Deletes the model with its versions, tags, aliases and alias history. */
+  deleteModel(name: string): void;
+  setModelTag(name: string, key: string, value: string): void;
+  /** Throws `NotFoundError` when the model or the tag does not exist. */
+  deleteModelTag(name: string, key: string): void;
+  /** Filter on `name` and `tags.KEY`; order by name, creation_timestamp, last_updated_timestamp (default name ASC). */
+  searchModels(query?: RegistrySearch): RegistryPage<RegisteredModel>;
+
+  /** Assigns the next version number in the same transaction; status defaults to PENDING_REGISTRATION. */
+  createVersion(input: ModelVersionInput): ModelVersion;
+  getVersion(name: string, version: number): ModelVersion | undefined;
+  updateVersion(name: string, version: number, patch: ModelVersionPatch): ModelVersion;
+  /** Deletes the version, its tags and the aliases that point at it (their history stays). */
+  deleteVersion(name: string, version: number): void;
+  setVersionTag(name: string, version: number, key: string, value: string): void;
+  deleteVersionTag(name: string, version: number, key: string): void;
+  /**
+   * Filter on `name`, `version_number`, `run_id` (`IN` too), `source_path` and `tags.KEY`;
+   * order by name, version_number, creation_timestamp, last_updated_timestamp
+   * (default name ASC, version_number DESC).
+   */
+  searchVersions(query?: RegistrySearch): RegistryPage<ModelVersion>;
+  /** MLflow's get-latest-versions: the highest version in each stage (all stages by default), in stage order. */
+  latestVersions(name: string, stages?: readonly string[]): ModelVersion[];
+  /**
+   * Moves the version to `stage` (any case of None, Staging, Production, Archived). With
+   * `archiveExistingVersions` (Staging or Production only) the other versions in that stage go to Archived.
+   */
+  transitionStage(name: string, version: number, stage: string, options?: StageTransitionOptions): ModelVersion;
+
+  /** Points the alias at the version and records the move, in one transaction. */
+  setAlias(name: string, alias: string, version: number, movedBy?: string): void;
+  /** Removes the alias (nothing to do when it is not set) and records the move. */
+  deleteAlias(name: string, alias: string, movedBy?: string): void;
+  /** The version the alias points at; throws `NotFoundError` when the alias is not set. */
+  getByAlias(name: string, alias: string): ModelVersion;
+  /** The moves of one alias, or of all the model's aliases, oldest first. */
+  aliasHistory(name: string, alias?: string): AliasMove[];
+  /** The versions recorded from a run, by model name then version. */
+  versionsOfRun(runId: string): ModelVersion[];
 }

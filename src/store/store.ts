@@ -7,6 +7,7 @@ import { createCacheRepository } from "./repos/cache.ts";
 import { createEventRepository } from "./repos/events.ts";
 import { createExperimentRepository } from "./repos/experiments.ts";
 import { createMetricRepository } from "./repos/metrics.ts";
+import { createModelRepository } from "./repos/models.ts";
 import { createPipelineRepository } from "./repos/pipelines.ts";
 import { createRecurringRunRepository } from "./repos/recurring-runs.ts";
 import { createRunRepository } from "./repos/runs.ts";
@@ -40,6 +41,7 @@ export function openStore(home: string): Store {
     metrics: createMetricRepository(ctx),
     cache: createCacheRepository(ctx),
     recurringRuns: createRecurringRunRepository(ctx, experiments),
+    models: createModelRepository(ctx),
     transaction<T>(fn: () => T): T {
       return ctx.tx(() => {
         const result = fn();

@@ -12,6 +12,7 @@ import type {
   EventRepository,
   ExperimentRepository,
   MetricRepository,
+  ModelRepository,
   PipelineRepository,
   RecurringRunRepository,
   RunRepository,
@@ -36,11 +37,16 @@ import type {
   EventType,
   ExperimentFields,
   MetricFields,
+  ModelDataset,
+  ModelSignature,
+  ModelVersionFields,
+  ModelVersionStatus,
   PipelineFields,
   PipelineVersionFields,
   RecurringRunFields,
   RecurringRunMode,
   RecurringRunStatus,
+  RegisteredModelFields,
   RunFields,
   TaskFields,
   TaskKind,
@@ -52,6 +58,7 @@ export type {
   EventRepository,
   ExperimentRepository,
   MetricRepository,
+  ModelRepository,
   PipelineRepository,
   RecurringRunRepository,
   RunRepository,
@@ -427,6 +434,117 @@ export type RecurringRunPatch = {
   [K in Exclude<keyof RecurringRun, "id" | "createdAt" | "updatedAt">]?: RecurringRun[K] | null;
 };
 
+// ---------------------------------------------------------------- model registry
+
+export type { ModelDataset, ModelSignature, ModelStage, ModelVersionStatus } from "./tables/index.ts";
+
+/** A registered model: a named series of versions, with tags and aliases. */
+export interface RegisteredModel extends RegisteredModelFields {
+  /** Tag key to value. */
+  tags: Record<string, string>;
+  /** Alias name to the version it points at. */
+  aliases: Record<string, number>;
+}
+
+/** Fields to create a registered model. */
+export interface RegisteredModelInput {
+  /** 1 to 256 characters, without `/`, `@` or control characters (names are parts of `models:/` URIs). */
+  name: string;
+  description?: string;
+  tags?: Record<string, string>;
+  userId?: string;
+  createdAt?: number;
+}
+
+/** One version of a registered model, with the lineage of the artifact it records. */
+export interface ModelVersion extends ModelVersionFields {
+  tags: Record<string, string>;
+  /** The aliases that point at this version, sorted. */
+  aliases: string[];
+}
+
+/** Fields to create a model version; the version number is assigned (highest so far + 1). */
+export interface ModelVersionInput {
+  /** The registered model; it must exist. */
+  name: string;
+  /** The artifact URI as recorded (`file://...` locally). */
+  source?: string;
+  description?: string;
+  /** `sha256:...` as `digestArtifact` writes it. */
+  digest?: string;
+  /** `onnx`, `tfjs-layers`, ... */
+  format?: string;
+  signature?: ModelSignature;
+  /** The Weft run id (also the MLflow run id of that pipeline run). */
+  runId?: string;
+  runLink?: string;
+  taskId?: string;
+  taskName?: string;
+  pipelineVersionId?: string;
+  datasets?: ModelDataset[];
+  /** A snapshot of the run's metrics. */
+  metrics?: Record<string, number>;
+  /** Default `PENDING_REGISTRATION`. */
+  status?: ModelVersionStatus;
+  statusMessage?: string;
+  tags?: Record<string, string>;
+  userId?: string;
+  createdAt?: number;
+}
+
+/** The fields `updateVersion` changes; absent fields stay, `null` clears an optional one. */
+export interface ModelVersionPatch {
+  description?: string;
+  status?: ModelVersionStatus;
+  statusMessage?: string | null;
+  digest?: string | null;
+  format?: string | null;
+  signature?: ModelSignature | null;
+  datasets?: ModelDataset[];
+  metrics?: Record<string, number>;
+  taskId?: string | null;
+  taskName?: string | null;
+  pipelineVersionId?: string | null;
+}
+
+/**
+ * A registry search, as MLflow's `search-registered-models` / `search-model-versions` take
+ * it: a filter in MLflow's grammar (comparisons joined by AND), `order_by` entries such as
+ * `name ASC` or `last_updated_timestamp DESC`, a page size and the previous page's token.
+ */
+export interface RegistrySearch {
+  filter?: string;
+  orderBy?: string[];
+  /** Models: 1 to 1000, default 100. Versions: 1 to 200000, default 10000 (MLflow's limits). */
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/** A page of a registry search; `nextPageToken` is absent on the last page. */
+export interface RegistryPage<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/** One move of an alias: from a version (null: it was new) to a version (null: it was deleted). */
+export interface AliasMove {
+  /** Increasing over the store; orders the moves. */
+  seq: number;
+  name: string;
+  alias: string;
+  fromVersion: number | null;
+  toVersion: number | null;
+  movedBy?: string;
+  movedAt: number;
+}
+
+/** Options of a stage transition. */
+export interface StageTransitionOptions {
+  /** Move the other versions now in the target stage to Archived (target Staging or Production only). */
+  archiveExistingVersions?: boolean;
+  userId?: string;
+}
+
 // ---------------------------------------------------------------- the store
 
 /** The metadata store: one repository per aggregate over one SQLite database. */
@@ -443,6 +561,8 @@ export interface Store {
   readonly metrics: MetricRepository;
   readonly cache: CacheRepository;
   readonly recurringRuns: RecurringRunRepository;
+  /** The model registry: registered models, versions, tags, aliases and stages. */
+  readonly models: ModelRepository;
   /**
    * Runs `fn` in one write transaction (nested calls become savepoints); returns its result.
    * `fn` must be synchronous: returning a Promise rolls back and throws.

@@ -12,6 +12,7 @@ import { migration007 } from "./007-artifact-list-indexes.ts";
 import { migration008 } from "./008-run-tags.ts";
 import { migration009 } from "./009-service-account-root.ts";
 import { migration010 } from "./010-run-input-artifacts.ts";
+import { migration011 } from "./011-registry.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
 
 /** The newest schema version this version of Weft knows. */

@@ -4,6 +4,7 @@ import { EXPERIMENTS_TABLE } from "./experiments.ts";
 import { RUN_METRICS_TABLE } from "./lineage.ts";
 import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE } from "./pipelines.ts";
 import { RECURRING_RUNS_TABLE } from "./recurring-runs.ts";
+import { MODEL_VERSIONS_TABLE, REGISTERED_MODELS_TABLE } from "./registry.ts";
 import { RUNS_TABLE } from "./runs.ts";
 
 export { STORAGE_STATES, type StorageState } from "./columns.ts";
@@ -31,6 +32,20 @@ export {
   type RecurringRunMode,
   type RecurringRunStatus,
 } from "./recurring-runs.ts";
+export {
+  MODEL_STAGES,
+  MODEL_VERSION_STATUSES,
+  MODEL_VERSIONS_TABLE,
+  type ModelDataset,
+  ModelDatasetSchema,
+  type ModelSignature,
+  ModelSignatureSchema,
+  type ModelStage,
+  type ModelVersionFields,
+  type ModelVersionStatus,
+  REGISTERED_MODELS_TABLE,
+  type RegisteredModelFields,
+} from "./registry.ts";
 export { RUNS_TABLE, type RunFields } from "./runs.ts";
 export { TASK_KINDS, TASKS_TABLE, type TaskFields, type TaskKind } from "./tasks.ts";
 
@@ -42,4 +57,6 @@ export const TABLES: readonly TableDecl[] = [
   PIPELINE_VERSIONS_TABLE,
   RECURRING_RUNS_TABLE,
   RUN_METRICS_TABLE,
+  REGISTERED_MODELS_TABLE,
+  MODEL_VERSIONS_TABLE,
 ];
