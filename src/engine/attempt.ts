@@ -123,6 +123,7 @@ export async function runAttempt(
   });
   emitTask(ctx, t);
   const env: NodeJS.ProcessEnv = { ...process.env, WEFT_PROGRAM_DIR: programDir, WEFT_SKIP_PACKAGE_INSTALL: "1" };
+  await addTrackingEnv(ctx, env, rec.id, place.name, logPath);
   for (const e of container.env ?? []) env[e.name] = e.value;
   if (demand.gpus > 0) env.CUDA_VISIBLE_DEVICES = lease.gpus.join(",");
   const envFailure = await enterPythonEnv(ctx, place, t, argv, env, logPath);
@@ -319,4 +320,37 @@ export function recordedError(f: Fail): { code: string; message: string; action:
     action: f.action,
     ...(f.stderrTail ? { stderrTail: f.stderrTail.join("\n") } : {}),
   };
+}
+
+/**
+ * The task's tracking environment: the engine's task service (`MLFLOW_TRACKING_URI`, its
+ * bearer token), the MLflow run and experiment the task logs to (the task's own run, a
+ * child of the pipeline run's), and Weft's ids. The task's own `env` settings, applied
+ * after, win. When the service cannot start, the task runs without it and its log says why.
+ */
+async function addTrackingEnv(
+  ctx: RunContext,
+  env: NodeJS.ProcessEnv,
+  taskId: string,
+  taskName: string,
+  logPath: string,
+): Promise<void> {
+  env.WEFT_RUN_ID = ctx.runId;
+  env.WEFT_TASK_ID = taskId;
+  env.WEFT_TASK_NAME = taskName;
+  if (ctx.settings.taskService === undefined) return;
+  try {
+    const service = await ctx.settings.taskService();
+    env.MLFLOW_TRACKING_URI = service.url;
+    env.MLFLOW_TRACKING_TOKEN = service.token;
+    env.MLFLOW_RUN_ID = taskId;
+    if (ctx.experimentId !== undefined) env.MLFLOW_EXPERIMENT_ID = ctx.experimentId;
+  } catch (e) {
+    delete env.MLFLOW_TRACKING_URI;
+    delete env.MLFLOW_TRACKING_TOKEN;
+    appendNoFollow(
+      logPath,
+      `weft: the tracking service could not start (${(e as Error).message}); metrics this task logs are not recorded\n`,
+    );
+  }
 }

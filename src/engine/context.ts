@@ -59,12 +59,19 @@ export interface RunSettings {
    * honoured (the default, as KFP's local runner).
    */
   strictResources?: boolean;
+  /**
+   * The engine's task service (started on first call, one per engine): its URL and token
+   * go into every task's environment as `MLFLOW_TRACKING_URI` and `MLFLOW_TRACKING_TOKEN`.
+   */
+  taskService?: () => Promise<{ url: string; token: string }>;
 }
 
 /** What every node of one run can reach. */
 export interface RunContext {
   runId: string;
   runName: string;
+  /** The run's experiment (a task's `MLFLOW_EXPERIMENT_ID`). */
+  experimentId?: string;
   /** The values of KFP's run-level placeholders (`runtime-values.ts`). */
   runtime: RunRuntime;
   spec: PipelineSpec;

@@ -11,6 +11,7 @@ import {
   type JsonValue,
   type PipelinePackage,
 } from "../ir/index.ts";
+import { startTaskService, type TaskService } from "../registry/task-service.ts";
 import type { Run, Store, Task } from "../store/index.ts";
 import { EngineError } from "./errors.ts";
 import { resolveRunParameters } from "./params.ts";
@@ -60,6 +61,11 @@ export interface EngineOptions {
    * its log says what was not honoured. A run's `strictResources` overrides this.
    */
   strictResources?: boolean;
+  /**
+   * `false`: start no task service, so tasks get no `MLFLOW_TRACKING_URI` (their logging
+   * is a no-op). Default: one loopback service per engine, started by the first task.
+   */
+  taskService?: false;
 }
 
 /**
@@ -78,6 +84,7 @@ export class Engine {
   private readonly opts: EngineOptions;
   private readonly active = new Map<string, RunExecution>();
   private readonly done = new WeakMap<RunExecution, Promise<unknown>>();
+  private taskService: Promise<TaskService> | undefined;
 
   constructor(opts: EngineOptions) {
     this.opts = opts;
@@ -116,6 +123,7 @@ export class Engine {
       home: this.home,
       logsDir: insideRoot(this.home, "logs"),
       ...this.artifactsRootOf(run),
+      ...(this.opts.taskService === false ? {} : { taskService: () => this.startTaskService() }),
       ...(taskTimeoutMs !== undefined ? { taskTimeoutMs } : {}),
       ...(maxStalenessMs !== undefined ? { maxStalenessMs } : {}),
     };
@@ -272,6 +280,39 @@ export class Engine {
     const runs = [...this.active.values()];
     const done = Promise.allSettled(runs.map((r) => r.handOver(waitMs).then(() => this.done.get(r))));
     await Promise.race([done, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.close();
+  }
+
+  /**
+   * The task service, started on first need: a loopback server for this engine's tasks
+   * (MLflow tracking and registry calls through `MLFLOW_TRACKING_URI`). A failed start is
+   * tried again by the next task.
+   */
+  private startTaskService(): Promise<TaskService> {
+    if (this.taskService === undefined) {
+      const starting = startTaskService(this.store);
+      this.taskService = starting;
+      starting.catch(() => {
+        if (this.taskService === starting) this.taskService = undefined;
+      });
+    }
+    return this.taskService;
+  }
+
+  /** The task service's URL while it runs (tests and diagnostics), else undefined. */
+  async taskServiceUrl(): Promise<string | undefined> {
+    return (await this.taskService?.catch(() => undefined))?.url;
+  }
+
+  /**
+   * Closes what the engine started besides runs: the task service. Runs still executing
+   * here lose tracking (their logging is reported on stderr, never failing them); call
+   * after their `done` or {@link shutdown}.
+   */
+  async close(): Promise<void> {
+    const service = this.taskService;
+    this.taskService = undefined;
+    await (await service?.catch(() => undefined))?.close();
   }
 
   /** Marks runs whose owner process is dead as FAILED (OWNER_DIED); returns their ids. */

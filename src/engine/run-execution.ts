@@ -99,6 +99,7 @@ export class RunExecution {
     const ctx: RunContext = {
       runId: run.id,
       runName: run.displayName,
+      experimentId: run.experimentId,
       runtime: runtimeValuesOf(run, this.init.settings.artifactsDir),
       spec: run.pipelineSpec,
       ...(run.platformSpec ? { platformSpec: run.platformSpec } : {}),

@@ -19,6 +19,7 @@ import { registerArtifactRoutes } from "./routes-artifacts.ts";
 import { registerExperimentRoutes } from "./routes-experiments.ts";
 import { registerPipelineRoutes } from "./routes-pipelines.ts";
 import { registerRecurringRunRoutes } from "./routes-recurring.ts";
+import { registerRegistryRoutes } from "./routes-registry.ts";
 import { registerRunRoutes } from "./routes-runs.ts";
 import { registerWeftRoutes } from "./routes-weft.ts";
 import { type RunExecutor, RunQueue } from "./run-queue.ts";
@@ -169,6 +170,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     registerRecurringRunRoutes(scope, ctx);
     registerWeftRoutes(scope, ctx);
     registerArtifactRoutes(scope, ctx);
+    registerRegistryRoutes(scope, ctx);
     registerDocsRoutes(scope);
   });
   registerStaticUi(app, opts.uiDir);

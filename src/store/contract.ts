@@ -15,6 +15,7 @@ export { sampleSpec } from "./contract-fixture.ts";
 import { lineageContract } from "./contract-lineage.ts";
 import { modelsContract } from "./contract-models.ts";
 import { runsContract } from "./contract-runs.ts";
+import { trackingContract } from "./contract-tracking.ts";
 import type { Store } from "./types.ts";
 
 /**
@@ -50,6 +51,7 @@ export async function runStoreContract(name: string, makeStore: () => Store): Pr
     runsContract(fixture);
     lineageContract(fixture);
     concurrencyContract(fixture);
+    trackingContract(fixture);
     modelsContract(fixture);
   });
 }

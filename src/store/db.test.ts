@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openDatabase, schemaVersion } from "./db.ts";
 import { CorruptDataError, SchemaTooNewError } from "./errors.ts";
-import { MIGRATIONS } from "./migrations/migration.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations/migration.ts";
 import { openStore } from "./store.ts";
 
 const freshHome = () => mkdtempSync(join(tmpdir(), "weft-db-"));
@@ -16,7 +16,7 @@ describe("migrations", () => {
     const store = openStore(home);
     const run = store.runs.create({ displayName: "before", pipelineSpec: spec });
     store.close();
-    const next = { version: MIGRATIONS.length + 1, name: "add-note", sql: "ALTER TABLE runs ADD COLUMN note TEXT" };
+    const next = { version: LATEST_SCHEMA_VERSION + 1, name: "add-note", sql: "ALTER TABLE runs ADD COLUMN note TEXT" };
     const db = openDatabase(home, [...MIGRATIONS, next]);
     try {
       expect(schemaVersion(db)).toBe(next.version);
@@ -33,14 +33,14 @@ describe("migrations", () => {
     const home = freshHome();
     openStore(home).close();
     const broken = {
-      version: MIGRATIONS.length + 1,
+      version: LATEST_SCHEMA_VERSION + 1,
       name: "broken",
       sql: "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);",
     };
     expect(() => openDatabase(home, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
     const store = openStore(home);
     try {
-      expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
+      expect(schemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
       const table = store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get();
       expect(table).toBeUndefined();
     } finally {

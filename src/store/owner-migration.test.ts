@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, schemaVersion } from "./db.ts";
-import { MIGRATIONS } from "./migrations/migration.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations/migration.ts";
 import { openStore } from "./store.ts";
 
 const noIO = JSON.stringify({ parameters: {}, artifacts: {} });
@@ -39,7 +39,7 @@ describe("migration 5: run owner identity", () => {
 
     const store = openStore(home);
     try {
-      expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
+      expect(schemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
       expect(store.runs.get(done.id)).toMatchObject({ displayName: "done", state: "SUCCEEDED" });
       const legacy = store.runs.get(owned.id);
       expect(legacy).toMatchObject({ state: "RUNNING", ownerPid: 1, ownerHost: "box", heartbeatAt: 7 });

@@ -44,12 +44,25 @@ import type {
   RunSummary,
   RuntimeState,
   StageTransitionOptions,
+  StepMetricsPage,
   Task,
   TaskAttempt,
   TaskError,
   TaskInput,
   TaskPatch,
   TaskState,
+  TrackingBatch,
+  TrackingExperiment,
+  TrackingExperimentSearch,
+  TrackingMetric,
+  TrackingPage,
+  TrackingParam,
+  TrackingRun,
+  TrackingRunDetail,
+  TrackingRunInput,
+  TrackingRunPatch,
+  TrackingRunSearch,
+  TrackingTag,
 } from "./types.ts";
 
 /** Pipelines and their versions. Names are unique per namespace (pipelines) and per pipeline (versions). */
@@ -296,4 +309,47 @@ export interface ModelRepository {
   aliasHistory(name: string, alias?: string): AliasMove[];
   /** The versions recorded from a run, by model name then version. */
   versionsOfRun(runId: string): ModelVersion[];
+}
+
+/**
+ * MLflow tracking over the store: runs, metric history and latest values, params, tags and
+ * experiment tags. Writes to an unknown run throw `NotFoundError`; changing a logged param
+ * throws `InvalidInputError`; a bad filter or page token throws `InvalidQueryError`.
+ */
+export interface TrackingRepository {
+  createRun(input: TrackingRunInput): TrackingRun;
+  getRun(runId: string): TrackingRun | undefined;
+  /** The run with its latest metric per key, params and tags; undefined when it does not exist. */
+  getRunDetail(runId: string): TrackingRunDetail | undefined;
+  updateRun(runId: string, patch: TrackingRunPatch): TrackingRun;
+  /** Marks the run deleted (lifecycle stage), or active again. */
+  deleteRun(runId: string): void;
+  restoreRun(runId: string): void;
+  searchRuns(search: TrackingRunSearch): TrackingPage<TrackingRunDetail>;
+  /** Metrics, params and tags in one transaction: all of them are written or none. */
+  logBatch(runId: string, batch: TrackingBatch): void;
+  deleteTag(runId: string, key: string): void;
+  /** One key's history, ordered by step, timestamp and arrival. */
+  metricHistory(
+    runId: string,
+    key: string,
+    page?: { maxResults?: number; pageToken?: string },
+  ): TrackingPage<TrackingMetric>;
+  latestMetrics(runId: string): TrackingMetric[];
+  params(runId: string): TrackingParam[];
+  tags(runId: string): TrackingTag[];
+  /**
+   * Makes sure the run that a task or Weft run logs to exists: for a Weft task id, the
+   * task's run (id = task id) under its Weft run's run (id = the Weft run id); for a Weft
+   * run id, that run. Returns false when `runId` is neither (nor an existing tracking run).
+   */
+  ensureWeftRun(runId: string): boolean;
+  /** Every step metric of a Weft run's tracking runs with a sequence number after `after`. */
+  stepMetrics(weftRunId: string, after?: number, limit?: number): StepMetricsPage;
+  getExperiment(experimentId: string): TrackingExperiment | undefined;
+  getExperimentByName(name: string): TrackingExperiment | undefined;
+  searchExperiments(search: TrackingExperimentSearch): TrackingPage<TrackingExperiment>;
+  setExperimentTag(experimentId: string, key: string, value: string): void;
+  /** Renames an experiment (`experiments/update`); the new name must be free. */
+  renameExperiment(experimentId: string, newName: string): void;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PipelineSpec } from "../ir/index.ts";
 import { DATABASE_FILE, openDatabase, schemaVersion } from "./db.ts";
-import { MIGRATIONS } from "./migrations/migration.ts";
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from "./migrations/migration.ts";
 import { openStore } from "./store.ts";
 
 const freshHome = () => mkdtempSync(join(tmpdir(), "weft-specs-"));
@@ -89,7 +89,7 @@ describe("pipeline specs stored once", () => {
 
     const store = openStore(home);
     try {
-      expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
+      expect(schemaVersion(store.db)).toBe(LATEST_SCHEMA_VERSION);
       expect(specBytes(store.db)).toBe(spec.length + other.length);
       expect(store.pipelines.getVersion("v1")?.spec).toEqual(JSON.parse(spec));
       expect(store.runs.get("r1")?.pipelineSpec).toEqual(JSON.parse(spec));

@@ -12,6 +12,7 @@ import { createPipelineRepository } from "./repos/pipelines.ts";
 import { createRecurringRunRepository } from "./repos/recurring-runs.ts";
 import { createRunRepository } from "./repos/runs.ts";
 import { createTaskRepository } from "./repos/tasks.ts";
+import { createTrackingRepository } from "./repos/tracking.ts";
 import { SqlContext } from "./sql.ts";
 import type { Store } from "./types.ts";
 
@@ -41,6 +42,7 @@ export function openStore(home: string): Store {
     metrics: createMetricRepository(ctx),
     cache: createCacheRepository(ctx),
     recurringRuns: createRecurringRunRepository(ctx, experiments),
+    tracking: createTrackingRepository(ctx),
     models: createModelRepository(ctx),
     transaction<T>(fn: () => T): T {
       return ctx.tx(() => {

@@ -17,6 +17,7 @@ import type {
   RecurringRunRepository,
   RunRepository,
   TaskRepository,
+  TrackingRepository,
 } from "./repositories.ts";
 import type {
   CacheOutputs,
@@ -50,6 +51,7 @@ import type {
   RunFields,
   TaskFields,
   TaskKind,
+  TrackingRunFields,
 } from "./tables/index.ts";
 
 export type {
@@ -63,6 +65,7 @@ export type {
   RecurringRunRepository,
   RunRepository,
   TaskRepository,
+  TrackingRepository,
 } from "./repositories.ts";
 export type {
   CachedArtifact,
@@ -545,6 +548,119 @@ export interface StageTransitionOptions {
   userId?: string;
 }
 
+// ---------------------------------------------------------------- tracking (MLflow)
+
+export type { LifecycleStage, TrackingRunStatus } from "./tables/index.ts";
+
+/** An MLflow run: a Weft pipeline run, a task that logged, or a run made through `runs/create`. */
+export interface TrackingRun extends TrackingRunFields {}
+
+/** Fields to create a tracking run; the id is a new hex UUID unless given. */
+export interface TrackingRunInput {
+  runId?: string;
+  experimentId: string;
+  runName?: string;
+  startTime?: number;
+  userId?: string;
+  tags?: TrackingTag[];
+}
+
+/** A run update (`runs/update`); `endTime: null` clears it. */
+export interface TrackingRunPatch {
+  status?: TrackingRun["status"];
+  endTime?: number | null;
+  runName?: string;
+}
+
+/** One logged metric value (NaN allowed, as MLflow allows it). */
+export interface TrackingMetric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+
+/** A run's param (immutable once logged) or a run's or experiment's tag. */
+export interface TrackingParam {
+  key: string;
+  value: string;
+}
+/** A run's or experiment's tag. */
+export type TrackingTag = TrackingParam;
+
+/** What `runs/log-batch` writes, in one transaction. */
+export interface TrackingBatch {
+  metrics?: TrackingMetric[];
+  params?: TrackingParam[];
+  tags?: TrackingTag[];
+}
+
+/** A run with its latest metrics, params and tags (`runs/get`). */
+export interface TrackingRunDetail {
+  info: TrackingRun;
+  metrics: TrackingMetric[];
+  params: TrackingParam[];
+  tags: TrackingTag[];
+}
+
+/** Which runs or experiments a search includes (MLflow's `ViewType`). */
+export type TrackingViewType = "ACTIVE_ONLY" | "DELETED_ONLY" | "ALL";
+
+/** `runs/search`: experiments, a filter in MLflow's grammar (a subset), order and page. */
+export interface TrackingRunSearch {
+  experimentIds: string[];
+  /** `metrics.k > 0.5 AND params.k = 'v' AND tags.k = 'v' AND attributes.status = 'FINISHED'`. */
+  filter?: string;
+  /** `metrics.k DESC`, `start_time`, `attributes.run_name ASC`, ... */
+  orderBy?: string[];
+  viewType?: TrackingViewType;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/** A page of results; `nextPageToken` is absent on the last page. */
+export interface TrackingPage<T> {
+  items: T[];
+  nextPageToken?: string;
+}
+
+/** An MLflow experiment (a Weft experiment) with its tags. */
+export interface TrackingExperiment {
+  experimentId: string;
+  name: string;
+  lifecycleStage: TrackingRun["lifecycleStage"];
+  creationTime: number;
+  lastUpdateTime: number;
+  tags: TrackingTag[];
+}
+
+/** `experiments/search`: a filter on the name (`name = 'x'`, `name LIKE '%x%'`), view type, page. */
+export interface TrackingExperimentSearch {
+  filter?: string;
+  viewType?: TrackingViewType;
+  maxResults?: number;
+  pageToken?: string;
+}
+
+/** A Weft run's step metrics, one series per tracking run and key, read after a cursor. */
+export interface StepMetricSeries {
+  /** The tracking run: a task id, or the Weft run id for the run's own metrics. */
+  runId: string;
+  /** The task that logged them (absent for the Weft run's own). */
+  taskId?: string;
+  taskName?: string;
+  key: string;
+  points: Array<{ step: number; value: number; timestamp: number }>;
+}
+
+/** A page of a Weft run's step metrics; pass `cursor` as `after` to read only newer points. */
+export interface StepMetricsPage {
+  series: StepMetricSeries[];
+  cursor: number;
+  /** True when more points are after `cursor` already (the page was full). */
+  more: boolean;
+}
+
 // ---------------------------------------------------------------- the store
 
 /** The metadata store: one repository per aggregate over one SQLite database. */
@@ -561,6 +677,8 @@ export interface Store {
   readonly metrics: MetricRepository;
   readonly cache: CacheRepository;
   readonly recurringRuns: RecurringRunRepository;
+  /** MLflow tracking: runs, metric history, params, tags, experiment tags. */
+  readonly tracking: TrackingRepository;
   /** The model registry: registered models, versions, tags, aliases and stages. */
   readonly models: ModelRepository;
   /**

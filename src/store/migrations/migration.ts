@@ -13,6 +13,7 @@ import { migration008 } from "./008-run-tags.ts";
 import { migration009 } from "./009-service-account-root.ts";
 import { migration010 } from "./010-run-input-artifacts.ts";
 import { migration011 } from "./011-registry.ts";
+import { migration012 } from "./012-tracking.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
 
 /** The newest schema version this version of Weft knows. */

@@ -6,6 +6,7 @@ import { PIPELINE_VERSIONS_TABLE, PIPELINES_TABLE } from "./pipelines.ts";
 import { RECURRING_RUNS_TABLE } from "./recurring-runs.ts";
 import { MODEL_VERSIONS_TABLE, REGISTERED_MODELS_TABLE } from "./registry.ts";
 import { RUNS_TABLE } from "./runs.ts";
+import { TRACKING_RUNS_TABLE } from "./tracking.ts";
 
 export { STORAGE_STATES, type StorageState } from "./columns.ts";
 export { EXPERIMENTS_TABLE, type ExperimentFields } from "./experiments.ts";
@@ -48,6 +49,13 @@ export {
 } from "./registry.ts";
 export { RUNS_TABLE, type RunFields } from "./runs.ts";
 export { TASK_KINDS, TASKS_TABLE, type TaskFields, type TaskKind } from "./tasks.ts";
+export {
+  type LifecycleStage,
+  TRACKING_RUN_STATUSES,
+  TRACKING_RUNS_TABLE,
+  type TrackingRunFields,
+  type TrackingRunStatus,
+} from "./tracking.ts";
 
 /** The declared tables, checked against the migrated schema by `tables.test.ts`. */
 export const TABLES: readonly TableDecl[] = [
@@ -57,6 +65,7 @@ export const TABLES: readonly TableDecl[] = [
   PIPELINE_VERSIONS_TABLE,
   RECURRING_RUNS_TABLE,
   RUN_METRICS_TABLE,
+  TRACKING_RUNS_TABLE,
   REGISTERED_MODELS_TABLE,
   MODEL_VERSIONS_TABLE,
 ];

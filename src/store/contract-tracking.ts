@@ -1,0 +1,240 @@
+/** The store contract for MLflow tracking: runs, metric history, params, tags, search, Weft runs. */
+import { type ContractFixture, sampleSpec, storeErrorOf } from "./contract-fixture.ts";
+
+/** Registers the tracking contract tests. */
+export function trackingContract(f: ContractFixture): void {
+  const { describe, it, expect } = f.api;
+
+  function experiment(name = "tracking") {
+    return f.store.experiments.create({ name });
+  }
+
+  describe("tracking", () => {
+    it("creates a run with its name tag, reads it back and updates status, end time and name", () => {
+      const e = experiment();
+      const run = f.store.tracking.createRun({ experimentId: e.id, runName: "first", startTime: 1000, userId: "ana" });
+      expect(run).toMatchObject({
+        experimentId: e.id,
+        runName: "first",
+        status: "RUNNING",
+        startTime: 1000,
+        userId: "ana",
+        lifecycleStage: "active",
+      });
+      expect(run.runId).toMatch(/^[0-9a-f]{32}$/);
+      expect(f.store.tracking.tags(run.runId)).toEqual([{ key: "mlflow.runName", value: "first" }]);
+      const updated = f.store.tracking.updateRun(run.runId, { status: "FINISHED", endTime: 2000, runName: "renamed" });
+      expect(updated).toMatchObject({ status: "FINISHED", endTime: 2000, runName: "renamed" });
+      expect(f.store.tracking.tags(run.runId)).toEqual([{ key: "mlflow.runName", value: "renamed" }]);
+      f.store.tracking.deleteRun(run.runId);
+      expect(f.store.tracking.getRun(run.runId)?.lifecycleStage).toBe("deleted");
+      f.store.tracking.restoreRun(run.runId);
+      expect(f.store.tracking.getRun(run.runId)?.lifecycleStage).toBe("active");
+    });
+
+    it("refuses a run in an unknown experiment and updates of an unknown run", () => {
+      expect(storeErrorOf(f, () => f.store.tracking.createRun({ experimentId: "nope" })).code).toBe("NOT_FOUND");
+      expect(storeErrorOf(f, () => f.store.tracking.updateRun("nope", { status: "FINISHED" })).code).toBe("NOT_FOUND");
+      expect(
+        storeErrorOf(f, () => f.store.tracking.logBatch("nope", { params: [{ key: "a", value: "1" }] })).code,
+      ).toBe("NOT_FOUND");
+    });
+
+    it("logs a batch in one transaction: history in step order, the latest value per key, params and tags", () => {
+      const run = f.store.tracking.createRun({ experimentId: experiment().id });
+      f.store.tracking.logBatch(run.runId, {
+        metrics: [
+          { key: "loss", value: 0.9, timestamp: 10, step: 0 },
+          { key: "loss", value: 0.5, timestamp: 12, step: 2 },
+          { key: "loss", value: 0.7, timestamp: 11, step: 1 },
+          { key: "acc", value: Number.NaN, timestamp: 10, step: 0 },
+        ],
+        params: [{ key: "lr", value: "0.1" }],
+        tags: [{ key: "team", value: "fraud" }],
+      });
+      const history = f.store.tracking.metricHistory(run.runId, "loss");
+      expect(history.items.map((m) => [m.step, m.value])).toEqual([
+        [0, 0.9],
+        [1, 0.7],
+        [2, 0.5],
+      ]);
+      const latest = f.store.tracking.latestMetrics(run.runId);
+      expect(latest.find((m) => m.key === "loss")).toEqual({ key: "loss", value: 0.5, timestamp: 12, step: 2 });
+      expect(Number.isNaN(latest.find((m) => m.key === "acc")?.value)).toBe(true);
+      expect(f.store.tracking.params(run.runId)).toEqual([{ key: "lr", value: "0.1" }]);
+      expect(f.store.tracking.tags(run.runId)).toContainEqual({ key: "team", value: "fraud" });
+      // an older step does not replace the latest value
+      f.store.tracking.logBatch(run.runId, { metrics: [{ key: "loss", value: 5, timestamp: 99, step: 1 }] });
+      expect(f.store.tracking.latestMetrics(run.runId).find((m) => m.key === "loss")?.value).toBe(0.5);
+    });
+
+    it("refuses a changed param and leaves the whole batch unwritten", () => {
+      const run = f.store.tracking.createRun({ experimentId: experiment().id });
+      f.store.tracking.logBatch(run.runId, { params: [{ key: "lr", value: "0.1" }] });
+      // the same value again is fine, as in MLflow
+      f.store.tracking.logBatch(run.runId, { params: [{ key: "lr", value: "0.1" }] });
+      const err = storeErrorOf(f, () =>
+        f.store.tracking.logBatch(run.runId, {
+          metrics: [{ key: "loss", value: 1, timestamp: 1, step: 0 }],
+          params: [{ key: "lr", value: "0.2" }],
+        }),
+      );
+      expect(err.code).toBe("INVALID_INPUT");
+      expect(err.message).toMatch(/param 'lr' was already logged with value '0.1'/);
+      expect(f.store.tracking.latestMetrics(run.runId)).toEqual([]);
+    });
+
+    it("pages a metric history with tokens", () => {
+      const run = f.store.tracking.createRun({ experimentId: experiment().id });
+      const metrics = Array.from({ length: 25 }, (_, i) => ({ key: "x", value: i, timestamp: i, step: i }));
+      f.store.tracking.logBatch(run.runId, { metrics });
+      const seen: number[] = [];
+      let token: string | undefined;
+      do {
+        const page = f.store.tracking.metricHistory(run.runId, "x", {
+          maxResults: 10,
+          ...(token ? { pageToken: token } : {}),
+        });
+        seen.push(...page.items.map((m) => m.value));
+        token = page.nextPageToken;
+      } while (token);
+      expect(seen).toEqual(metrics.map((m) => m.value));
+      expect(
+        storeErrorOf(f, () => f.store.tracking.metricHistory(run.runId, "x", { pageToken: "garbage!" })).code,
+      ).toBe("INVALID_QUERY");
+    });
+
+    it("searches runs by metrics, params, tags and attributes, ordered by a metric, in pages", () => {
+      const e = experiment();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const run = f.store.tracking.createRun({ experimentId: e.id, runName: `r${i}`, startTime: 100 + i });
+        ids.push(run.runId);
+        f.store.tracking.logBatch(run.runId, {
+          metrics: [{ key: "auc", value: i / 10, timestamp: 1, step: 0 }],
+          params: [{ key: "depth", value: String(i % 2) }],
+          tags: [{ key: "kind", value: i < 3 ? "small" : "big" }],
+        });
+      }
+      f.store.tracking.updateRun(ids[4] as string, { status: "FINISHED" });
+      const names = (filter: string, orderBy?: string[]) =>
+        f.store.tracking
+          .searchRuns({ experimentIds: [e.id], filter, ...(orderBy ? { orderBy } : {}) })
+          .items.map((d) => d.info.runName);
+      expect(names("metrics.auc > 0.15", ["metrics.auc DESC"])).toEqual(["r4", "r3", "r2"]);
+      expect(names("params.depth = '1' AND tags.kind = 'small'")).toEqual(["r1"]);
+      expect(names("attributes.status = 'FINISHED'")).toEqual(["r4"]);
+      expect(names("attributes.run_name LIKE 'r%' AND metrics.auc <= 0.1", ["start_time"])).toEqual(["r0", "r1"]);
+      expect(names("tags.kind ILIKE 'BIG'", ["attributes.run_name ASC"])).toEqual(["r3", "r4"]);
+      // default order: newest start first
+      expect(names("")).toEqual(["r4", "r3", "r2", "r1", "r0"]);
+      const first = f.store.tracking.searchRuns({ experimentIds: [e.id], maxResults: 2, orderBy: ["start_time"] });
+      expect(first.items.map((d) => d.info.runName)).toEqual(["r0", "r1"]);
+      const second = f.store.tracking.searchRuns({
+        experimentIds: [e.id],
+        maxResults: 2,
+        orderBy: ["start_time"],
+        pageToken: first.nextPageToken as string,
+      });
+      expect(second.items.map((d) => d.info.runName)).toEqual(["r2", "r3"]);
+      f.store.tracking.deleteRun(ids[0] as string);
+      expect(names("")).not.toContain("r0");
+      expect(
+        f.store.tracking
+          .searchRuns({ experimentIds: [e.id], viewType: "DELETED_ONLY" })
+          .items.map((d) => d.info.runName),
+      ).toEqual(["r0"]);
+      expect(storeErrorOf(f, () => names("metrics.auc > 'x'")).code).toBe("INVALID_QUERY");
+      expect(storeErrorOf(f, () => names("attributes.color = 'red'")).message).toMatch(/unknown attribute 'color'/);
+      expect(storeErrorOf(f, () => names("params.a = '1' OR params.b = '2'")).message).toMatch(/AND/);
+    });
+
+    it("makes a Weft task's run under its Weft run's run on first need, with MLflow's parent tag", () => {
+      const run = f.store.runs.create({ displayName: "pipeline run", pipelineSpec: sampleSpec() });
+      const task = f.store.tasks.upsert({ runId: run.id, path: "root/train", name: "train", kind: "container" });
+      expect(f.store.tracking.ensureWeftRun("no-such-id")).toBe(false);
+      expect(f.store.tracking.ensureWeftRun(task.id)).toBe(true);
+      expect(f.store.tracking.ensureWeftRun(task.id)).toBe(true);
+      const child = f.store.tracking.getRun(task.id);
+      expect(child).toMatchObject({
+        experimentId: run.experimentId,
+        runName: "train",
+        weftRunId: run.id,
+        weftTaskId: task.id,
+        parentRunId: run.id,
+      });
+      expect(f.store.tracking.tags(task.id)).toEqual([
+        { key: "mlflow.parentRunId", value: run.id },
+        { key: "mlflow.runName", value: "train" },
+        { key: "weft.task", value: "train" },
+      ]);
+      expect(f.store.tracking.getRun(run.id)).toMatchObject({ runName: "pipeline run", weftRunId: run.id });
+      // the task's run takes the task's end
+      f.store.tasks.update(task.id, { state: "SUCCEEDED", finishedAt: 5000 });
+      expect(f.store.tracking.getRun(task.id)).toMatchObject({ status: "FINISHED", endTime: 5000 });
+    });
+
+    it("reads a Weft run's step metrics per task and key after a cursor", () => {
+      const run = f.store.runs.create({ displayName: "p", pipelineSpec: sampleSpec() });
+      const task = f.store.tasks.upsert({ runId: run.id, path: "root/train", name: "train", kind: "container" });
+      f.store.tracking.ensureWeftRun(task.id);
+      f.store.tracking.logBatch(task.id, {
+        metrics: [
+          { key: "loss", value: 1, timestamp: 1, step: 0 },
+          { key: "loss", value: 0.5, timestamp: 2, step: 1 },
+          { key: "acc", value: 0.2, timestamp: 2, step: 1 },
+        ],
+      });
+      const page = f.store.tracking.stepMetrics(run.id);
+      expect(page.more).toBe(false);
+      expect(page.series).toEqual([
+        {
+          runId: task.id,
+          taskId: task.id,
+          taskName: "train",
+          key: "loss",
+          points: [
+            { step: 0, value: 1, timestamp: 1 },
+            { step: 1, value: 0.5, timestamp: 2 },
+          ],
+        },
+        {
+          runId: task.id,
+          taskId: task.id,
+          taskName: "train",
+          key: "acc",
+          points: [{ step: 1, value: 0.2, timestamp: 2 }],
+        },
+      ]);
+      expect(f.store.tracking.stepMetrics(run.id, page.cursor).series).toEqual([]);
+      f.store.tracking.logBatch(task.id, { metrics: [{ key: "loss", value: 0.25, timestamp: 3, step: 2 }] });
+      const next = f.store.tracking.stepMetrics(run.id, page.cursor);
+      expect(next.series.map((s) => [s.key, s.points.map((p) => p.value)])).toEqual([["loss", [0.25]]]);
+      const limited = f.store.tracking.stepMetrics(run.id, 0, 2);
+      expect(limited.more).toBe(true);
+    });
+
+    it("reads, searches, renames and tags experiments", () => {
+      const a = experiment("fraud-a");
+      experiment("other");
+      f.store.tracking.setExperimentTag(a.id, "owner", "ana");
+      expect(f.store.tracking.getExperimentByName("fraud-a")).toMatchObject({
+        experimentId: a.id,
+        lifecycleStage: "active",
+        tags: [{ key: "owner", value: "ana" }],
+      });
+      const names = (filter: string) => f.store.tracking.searchExperiments({ filter }).items.map((e) => e.name);
+      expect(names("name LIKE 'fraud%'")).toEqual(["fraud-a"]);
+      expect(names("tags.owner = 'ana'")).toEqual(["fraud-a"]);
+      f.store.tracking.renameExperiment(a.id, "fraud-b");
+      expect(f.store.tracking.getExperiment(a.id)?.name).toBe("fraud-b");
+      expect(storeErrorOf(f, () => f.store.tracking.renameExperiment(a.id, "other")).code).toBe("ALREADY_EXISTS");
+      f.store.experiments.archive(a.id);
+      expect(f.store.tracking.getExperiment(a.id)?.lifecycleStage).toBe("deleted");
+      expect(names("name LIKE 'fraud%'")).toEqual([]);
+      expect(f.store.tracking.searchExperiments({ viewType: "DELETED_ONLY" }).items.map((e) => e.name)).toEqual([
+        "fraud-b",
+      ]);
+    });
+  });
+}
