@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { executeComponent } from "../executor/index.ts";
 import { ComponentError } from "./errors.ts";
-import { collectMetrics, registerAndGate, registerModel, sourceOf } from "./register-model.ts";
+import { championMetrics, collectMetrics, registerAndGate, registerModel, sourceOf } from "./register-model.ts";
 import { NO_REGISTRY, RegistryClient } from "./registry-client.ts";
 
 interface Version {
@@ -135,7 +135,12 @@ class FakeRegistry {
     const m = /^GET \/apis\/weft\/v1\/models\/([^/]+)\/versions\/([^/]+)$/.exec(call);
     if (m) {
       const v = this.version(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
-      return { name: v.name, version: Number(v.version), metrics: this.metricsBySource.get(v.source) ?? {} };
+      return {
+        name: v.name,
+        version: Number(v.version),
+        metrics: this.metricsBySource.get(v.source) ?? {},
+        tags: Object.fromEntries(v.tags.map((t) => [t.key, t.value])),
+      };
     }
     throw [404, "ENDPOINT_NOT_FOUND", `no route ${call}`];
   }
@@ -178,7 +183,10 @@ describe("registerAndGate", () => {
       source: `file://${join(dir, "m1")}`,
       run_id: "run-1",
       status: "READY",
-      tags: [{ key: "team", value: "risk" }],
+      tags: [
+        { key: "weft.metric.roc_auc", value: "0.9" },
+        { key: "team", value: "risk" },
+      ],
     });
     const page = readFileSync(join(dir, "d1.md"), "utf8");
     expect(page).toContain("**Promoted:** version 1 is now `champion`");
@@ -255,6 +263,33 @@ describe("registerAndGate", () => {
     expect(name.code).toBe("REGISTER_INVALID_INPUT");
     expect(name.message).toContain('model_name "a/b"');
     expect(registry.calls.length).toBe(before);
+  });
+
+  it("compares with the metrics the champion's own gate recorded when the run's snapshot names them otherwise", async () => {
+    // the registry's snapshot qualifies run metrics by task when the pipeline declares none
+    const first = await registerAndGate(client(), {
+      modelUri: modelAt("q1", { "train.auc": 0.8, "evaluate[a].f1": 0.1, "evaluate[b].f1": 0.2 }),
+      modelName: "qualified",
+      policy: { compare: { metric: "auc" } },
+      metrics: { auc: 0.8 },
+      decisionPath: join(dir, "q1.md"),
+    });
+    expect(first.promoted).toBe(true);
+    const second = await registerAndGate(client(), {
+      modelUri: modelAt("q2", {}),
+      modelName: "qualified",
+      policy: { compare: { metric: "auc", minDelta: 0.05 } },
+      metrics: { auc: 0.84 },
+      decisionPath: join(dir, "q2.md"),
+    });
+    expect(second.promoted).toBe(false);
+    expect(second.decision.decidedBy).toContain("not >= the champion's (version 1) 0.8 + 0.05");
+    expect(
+      championMetrics({
+        metrics: { "train.auc": 0.8, "evaluate[a].f1": 0.1, "evaluate[b].f1": 0.2, loss: 3 },
+        tags: { "weft.metric.loss": "2", "weft.metric.auc": "0.75", "weft.metric.x": "n/a", team: "1" },
+      }),
+    ).toEqual({ auc: 0.75, loss: 3, "train.auc": 0.8, "evaluate[a].f1": 0.1, "evaluate[b].f1": 0.2 });
   });
 
   it("reports a failed registration with the registry's status message", async () => {

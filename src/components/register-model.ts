@@ -24,12 +24,14 @@ import {
   type Policy,
   parsePolicy,
 } from "./policy.ts";
-import { RegistryClient } from "./registry-client.ts";
+import { RegistryClient, type VersionRecord } from "./registry-client.ts";
 
 /** The alias every new version gets. */
 export const CHALLENGER = "challenger";
 /** The alias a version gets when the policy passes. */
 export const CHAMPION = "champion";
+/** The prefix of the version tags that record the metrics the gate evaluated (`weft.metric.roc_auc`). */
+export const METRIC_TAG = "weft.metric.";
 
 /** What {@link registerAndGate} needs. */
 export interface RegisterRequest {
@@ -114,6 +116,37 @@ export function tagStrings(tags: Record<string, unknown> | undefined): Record<st
   return out;
 }
 
+/**
+ * A champion's metrics, from its version record: the registry's snapshot of the run's
+ * metrics by exact name first; then the metrics its own gate evaluated (the
+ * `weft.metric.*` tags); then a run metric qualified by its task (`train.roc_auc`,
+ * `evaluate[mlp].roc_auc`) where only one task has a metric of that name.
+ */
+export function championMetrics(record: VersionRecord): Record<string, number> {
+  const out: Record<string, number> = {};
+  const qualified = new Map<string, number[]>();
+  for (const [k, v] of Object.entries(record.metrics)) {
+    const dot = k.lastIndexOf(".");
+    if (dot > 0) qualified.set(k.slice(dot + 1), [...(qualified.get(k.slice(dot + 1)) ?? []), v]);
+  }
+  for (const [k, values] of qualified) if (values.length === 1) out[k] = values[0]!;
+  for (const [k, v] of Object.entries(record.tags)) {
+    const n = Number(v);
+    if (k.startsWith(METRIC_TAG) && v.trim() !== "" && Number.isFinite(n)) out[k.slice(METRIC_TAG.length)] = n;
+  }
+  return { ...out, ...record.metrics };
+}
+
+/** The tags of a new version: the caller's, and the metrics the gate evaluates (`weft.metric.*`). */
+export function versionTags(
+  tags: Record<string, string> | undefined,
+  metrics: Record<string, number>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metrics)) out[METRIC_TAG + k] = String(v);
+  return { ...out, ...tags };
+}
+
 /** The source the registry records: a local path as the `file://` URI the store keeps. */
 export function sourceOf(uri: string): string {
   return uri.startsWith("/") ? localPathToUri(uri, { file: true }) : uri;
@@ -144,7 +177,7 @@ export async function registerAndGate(client: RegistryClient, req: RegisterReque
     source,
     runId: req.runId,
     description: req.description,
-    tags: req.tags,
+    tags: versionTags(req.tags, req.metrics),
   });
   const ready = await client.waitUntilReady(name, created.version);
   const version = ready.version;
@@ -153,7 +186,10 @@ export async function registerAndGate(client: RegistryClient, req: RegisterReque
 
   let champion: Champion | undefined;
   if (policy.compare && current && current.version !== version) {
-    champion = { version: current.version, metrics: await client.versionMetrics(name, current.version) };
+    champion = {
+      version: current.version,
+      metrics: championMetrics(await client.versionRecord(name, current.version)),
+    };
   }
   const decision = decide(policy, req.metrics, champion);
   if (decision.promoted) await client.setAlias(name, CHAMPION, version);

@@ -249,14 +249,21 @@ export class RegistryClient {
   }
 
   /**
-   * The metrics snapshot of a version, from Weft's model route
+   * A version's metrics snapshot and tags, from Weft's model route
    * (`GET /apis/weft/v1/models/:name/versions/:version`).
    */
-  async versionMetrics(name: string, version: string): Promise<Record<string, number>> {
+  async versionRecord(name: string, version: string): Promise<VersionRecord> {
     const path = `/apis/weft/v1/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`;
     const res = await this.call<Record<string, unknown>>("GET", path, {});
-    return metricsOf(res);
+    return { metrics: metricsOf(res), tags: tagsOf(res) };
   }
+}
+
+/** What the component reads of a version's Weft record. */
+export interface VersionRecord {
+  /** The metrics snapshot the registry took at registration (the run's metrics). */
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
 }
 
 function versionOf(res: { model_version?: MlflowModelVersion } | undefined, call: string): MlflowModelVersion {
@@ -288,6 +295,18 @@ function numbers(raw: unknown): Record<string, number> | undefined {
     return out;
   }
   return undefined;
+}
+
+/** The tags of a version record: `{key: value}`, or MLflow's `[{key, value}]`. */
+export function tagsOf(body: unknown): Record<string, string> {
+  const raw = isObj(body) ? body.tags : undefined;
+  const out: Record<string, string> = {};
+  if (isObj(raw)) {
+    for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
+  } else if (Array.isArray(raw)) {
+    for (const t of raw) if (isObj(t) && typeof t.key === "string" && typeof t.value === "string") out[t.key] = t.value;
+  }
+  return out;
 }
 
 /** The metrics of a Weft version record: its `metrics`, at the top or in the one record it wraps. */
