@@ -96,6 +96,8 @@ function registration(doc, decision) {
   if (!task) return { state: "NOT_RUN" };
   const params = task.outputs?.parameters ?? {};
   const meta = decision?.metadata ?? {};
+  // a failed task's own message (a failed threshold names the metric, its value and the threshold)
+  const said = (task.error?.stderrTail ?? "").split("\n").find((l) => l.includes("registerModel: "));
   return {
     state: task.state,
     model_name: meta.model_name ?? null,
@@ -103,7 +105,7 @@ function registration(doc, decision) {
     model_uri: params.model_uri ?? null,
     promoted: params.promoted ?? meta.promoted ?? null,
     decided_by: meta.decided_by ?? null,
-    error: task.error?.message ?? null,
+    error: said ? said.slice(said.indexOf("registerModel: ")) : (task.error?.message ?? null),
   };
 }
 
@@ -113,9 +115,16 @@ function registryLines(reg) {
   if (reg.state === "SKIPPED") return ["not registered: below the quality gate"];
   if (reg.version === null) return [`registration ${reg.state.toLowerCase()}: ${reg.error ?? "see the task's log"}`];
   const name = reg.model_name ?? "fraud-detector";
-  const cached = reg.state === "CACHED" ? " (from cache: an earlier run with these inputs registered it)" : "";
+  const why = reg.decided_by ? [reg.decided_by] : [];
+  if (reg.state === "CACHED") {
+    const then = reg.promoted ? "it became champion then" : "it stayed challenger then";
+    return [
+      `${name} version ${reg.version}, from cache: an earlier run with the same inputs registered it (${then})`,
+      ...why,
+    ];
+  }
   const role = reg.promoted ? "became champion" : "stays challenger, not champion";
-  return [`${name} version ${reg.version} ${role}${cached}`, ...(reg.decided_by ? [reg.decided_by] : [])];
+  return [`${name} version ${reg.version} ${role}`, ...why];
 }
 
 /** The demo's results from the recorded run. */
