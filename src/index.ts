@@ -19,5 +19,7 @@ export {
   Metrics,
   Model,
   SlicedClassificationMetrics,
+  type TaskContext,
+  type TaskLog,
 } from "./executor/index.ts";
 export * from "./sdk/index.ts";

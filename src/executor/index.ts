@@ -16,6 +16,16 @@ export { checkOutputParameter, coerceInputParameter, serializeParameter } from "
 export { ExecutorError, type ExecutorErrorCode } from "./errors.ts";
 export { artifactClassFor, createArtifact } from "./registry.ts";
 export { executeComponent, main, runExecutor } from "./run-executor.ts";
+export {
+  BATCH_LIMITS,
+  createTaskContext,
+  FLUSH_INTERVAL_MS,
+  type TaskContext,
+  type TaskLog,
+  TrackingClient,
+  type TrackingTarget,
+  trackingTargetFromEnv,
+} from "./tracking.ts";
 export type {
   ArtifactDecl,
   ExecutableComponent,

@@ -10,6 +10,7 @@ import type { Artifact } from "./artifact.ts";
 import { checkOutputParameter, coerceInputParameter, serializeParameter } from "./coerce.ts";
 import { ExecutorError } from "./errors.ts";
 import { createArtifact } from "./registry.ts";
+import { createTaskContext } from "./tracking.ts";
 import type { ExecutableComponent, ExecutorInput, ExecutorOutput, JsonValue, ParameterDecl } from "./types.ts";
 
 function writeFileMkdir(path: string, content: string): void {
@@ -133,7 +134,14 @@ export async function executeComponent(component: ExecutableComponent, argv: str
   }
   const inputs = buildInputs(component, executorInput);
   const outputArtifacts = buildOutputArtifacts(component, executorInput);
-  const returned = await component.run(inputs, outputArtifacts);
+  const ctx = createTaskContext();
+  let returned: unknown;
+  try {
+    returned = await component.run(inputs, outputArtifacts, ctx);
+  } finally {
+    // what the component logged is sent before its outputs are written, and when it fails
+    await ctx.log.close();
+  }
   const parameterValues = collectParameters(component, returned);
 
   for (const [name, value] of Object.entries(parameterValues)) {

@@ -69,12 +69,14 @@ export interface ArtifactDecl {
   description?: string;
 }
 
+import type { TaskContext } from "./tracking.ts";
+
 /**
  * What the SDK's component objects satisfy so the executor can run them.
  *
  * `run` receives input parameter values coerced to their declared types, input artifacts
  * as runtime artifact objects (arrays for `isList`), and output artifacts in its second
- * argument. It returns an object of output parameter values, or a single value when the
+ * argument, and the task's context (`ctx.log` for step metrics) in its third. It returns an object of output parameter values, or a single value when the
  * only output parameter is named `Output`.
  */
 export interface ExecutableComponent {
@@ -82,5 +84,5 @@ export interface ExecutableComponent {
   name: string;
   inputs: Record<string, ParameterDecl | ArtifactDecl>;
   outputs: Record<string, ParameterDecl | ArtifactDecl>;
-  run(inputs: Record<string, unknown>, outputs: Record<string, unknown>): unknown | Promise<unknown>;
+  run(inputs: Record<string, unknown>, outputs: Record<string, unknown>, ctx?: TaskContext): unknown | Promise<unknown>;
 }

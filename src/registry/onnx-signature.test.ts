@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ModelArtifact } from "../../examples/fraud-detection/lib/model.ts";
 import { buildOnnxModel, ONNX_INPUT, ONNX_OUTPUT } from "../../examples/fraud-detection/lib/onnx.ts";
-import { readOnnxSignature, readTfjsSignature, SignatureError } from "./onnx-signature.ts";
+import { readOnnxSignature, readTfjsModel, readTfjsSignature, SignatureError } from "./onnx-signature.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-signature-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,6 +116,42 @@ describe("readTfjsSignature", () => {
     const path = join(dir, "other.json");
     writeFileSync(path, JSON.stringify({ hello: 1 }));
     expect(() => readTfjsSignature(path)).toThrow(/not a TensorFlow.js layers model/);
+  });
+});
+
+describe("readTfjsModel", () => {
+  it("reads a graph model's signature (the converter's model.json form), dtypes by name", () => {
+    const path = join(dir, "graph", "model.json");
+    mkdirSync(join(dir, "graph"), { recursive: true });
+    writeFileSync(
+      path,
+      JSON.stringify({
+        format: "graph-model",
+        generatedBy: "2.15.0",
+        modelTopology: { node: [{ name: "x", op: "Placeholder" }], versions: { producer: 1 } },
+        signature: {
+          inputs: { "x:0": { name: "x:0", dtype: "DT_FLOAT", tensorShape: { dim: [{ size: "-1" }, { size: "4" }] } } },
+          outputs: { "Identity:0": { name: "Identity:0", dtype: "DT_INT64", tensorShape: { dim: [{ size: "-1" }] } } },
+        },
+        weightsManifest: [],
+      }),
+    );
+    expect(readTfjsModel(path)).toEqual({
+      format: "tfjs-graph",
+      signature: {
+        inputs: [{ name: "x:0", dtype: "float32", shape: [-1, 4] }],
+        outputs: [{ name: "Identity:0", dtype: "int64", shape: [-1] }],
+      },
+    });
+  });
+
+  it("is undefined for JSON that is no TensorFlow.js model, and for text that is not JSON", () => {
+    const json = join(dir, "plain.json");
+    writeFileSync(json, JSON.stringify({ weights: [1, 2] }));
+    expect(readTfjsModel(json)).toBeUndefined();
+    const text = join(dir, "plain.txt");
+    writeFileSync(text, "weights");
+    expect(readTfjsModel(text)).toBeUndefined();
   });
 });
 

@@ -316,3 +316,68 @@ export function readTfjsSignature(path: string): ModelSignature {
   }));
   return { inputs: inputs.map(spec), outputs };
 }
+
+/** TensorFlow's `DT_*` names → dtype names. */
+const TF_DTYPES: Record<string, string> = {
+  DT_FLOAT: "float32",
+  DT_DOUBLE: "float64",
+  DT_HALF: "float16",
+  DT_BFLOAT16: "bfloat16",
+  DT_INT8: "int8",
+  DT_INT16: "int16",
+  DT_INT32: "int32",
+  DT_INT64: "int64",
+  DT_UINT8: "uint8",
+  DT_UINT16: "uint16",
+  DT_UINT32: "uint32",
+  DT_UINT64: "uint64",
+  DT_BOOL: "bool",
+  DT_STRING: "string",
+  DT_COMPLEX64: "complex64",
+  DT_COMPLEX128: "complex128",
+};
+
+/** A graph model's `signature.inputs` / `outputs` map: `{key: {name, dtype: "DT_FLOAT", tensorShape: {dim: [{size: "-1"}]}}}`. */
+function graphTensors(v: Json | undefined): TensorSignature[] {
+  const map = obj(v);
+  if (!map) return [];
+  return Object.entries(map).map(([key, t]) => {
+    const info = obj(t) ?? {};
+    const dims = obj(info.tensorShape)?.dim;
+    const dtype = typeof info.dtype === "string" ? (TF_DTYPES[info.dtype] ?? info.dtype.toLowerCase()) : "undefined";
+    const shape = Array.isArray(dims)
+      ? dims.map((d) => {
+          const size = obj(d)?.size;
+          return size === undefined || size === null ? -1 : Number(size);
+        })
+      : [];
+    return { name: typeof info.name === "string" ? info.name : key, dtype, shape };
+  });
+}
+
+/**
+ * What a `model.json` is, read without failing: a TensorFlow.js layers model (its format
+ * and signature, see {@link readTfjsSignature}), a graph model (`format: "graph-model"`,
+ * its `signature` inputs and outputs when the converter wrote them), or `undefined` when it
+ * is not a TensorFlow.js model at all. Throws {@link SignatureError} only for a layers
+ * model whose topology cannot be read.
+ */
+export function readTfjsModel(
+  path: string,
+): { format: "tfjs-layers" | "tfjs-graph"; signature?: ModelSignature } | undefined {
+  let doc: Record<string, Json> | undefined;
+  try {
+    doc = obj(JSON.parse(readFileSync(path, "utf8")) as Json);
+  } catch {
+    return undefined;
+  }
+  const topology = obj(doc?.modelTopology);
+  if (!doc || !topology) return undefined;
+  if (doc.format === "graph-model" || Array.isArray(topology.node)) {
+    const sig = obj(doc.signature);
+    return sig
+      ? { format: "tfjs-graph", signature: { inputs: graphTensors(sig.inputs), outputs: graphTensors(sig.outputs) } }
+      : { format: "tfjs-graph" };
+  }
+  return { format: "tfjs-layers", signature: readTfjsSignature(path) };
+}

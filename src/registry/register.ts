@@ -12,7 +12,7 @@ import { basename, extname, join } from "node:path";
 import { digestArtifact } from "../artifacts/index.ts";
 import type { Artifact, ModelDataset, ModelVersion, Store, ModelSignature as StoredSignature } from "../store/index.ts";
 import { locateSource, storeLineage } from "./lineage.ts";
-import { type ModelSignature, readOnnxSignature, readTfjsSignature, type TensorSignature } from "./onnx-signature.ts";
+import { type ModelSignature, readOnnxSignature, readTfjsModel, type TensorSignature } from "./onnx-signature.ts";
 
 /** What a client gives to register a version. */
 export interface RegisterVersionInput {
@@ -84,15 +84,22 @@ export async function readModelFile(path: string, artifact?: Artifact, exact = t
     if (inside) ({ file, format: fromFile } = inside);
   } else if (extname(path).toLowerCase() === ".onnx") fromFile = "onnx";
   else if (basename(path) === "model.json") fromFile = "tfjs-layers";
-  const format = (exact ? declaredFormat(artifact) : undefined) ?? fromFile;
-  if (format) facts.format = format;
-  // A declared format is read only where the file is of that kind (an ONNX file, a tfjs model.json).
+  let format = (exact ? declaredFormat(artifact) : undefined) ?? fromFile;
+  // A format is read only where the file is of that kind: an ONNX file, or a model.json that
+  // is a TensorFlow.js model (layers or graph; any other JSON registers without a format).
   try {
     if (format === "onnx" && statSync(file).isFile()) facts.signature = readOnnxSignature(file);
-    else if (format === "tfjs-layers" && basename(file) === "model.json") facts.signature = readTfjsSignature(file);
+    else if (format?.startsWith("tfjs") && basename(file) === "model.json") {
+      const tfjs = readTfjsModel(file);
+      if (tfjs) {
+        format = tfjs.format;
+        if (tfjs.signature) facts.signature = tfjs.signature;
+      } else if (format === fromFile) format = undefined;
+    }
   } catch (cause) {
     throw new RegistrationFailure((cause as Error).message);
   }
+  if (format) facts.format = format;
   return facts;
 }
 

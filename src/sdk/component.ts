@@ -2,6 +2,7 @@
  * `component()` and `containerComponent()`: define a component once, with its inputs and
  * outputs as runtime schemas; calling it inside a pipeline body adds a task.
  */
+import { createTaskContext, type TaskContext } from "../executor/tracking.ts";
 import type { ComponentDefinition, ComponentImpl, OutputChannels, RequiredInputKeys, TaskArgs } from "./definition.ts";
 import { SdkError } from "./errors.ts";
 import { type PlaceholderValue, placeholderRefs } from "./placeholders.ts";
@@ -24,7 +25,12 @@ export interface Component<I extends IODecls, O extends IODecls> extends Compone
 
 /** A TypeScript function component: also what the executor runs in the task. */
 export interface FunctionComponent<I extends IODecls, O extends IODecls> extends Component<I, O> {
-  run(inputs: RunInputs<I>, outputs: RunOutputs<O>): RunResult<O> | Promise<RunResult<O>>;
+  /**
+   * Runs the component's code. The executor passes the task's context; called directly (a
+   * unit test), it gets one from the environment (logging is a no-op without
+   * `MLFLOW_TRACKING_URI`).
+   */
+  run(inputs: RunInputs<I>, outputs: RunOutputs<O>, ctx?: TaskContext): RunResult<O> | Promise<RunResult<O>>;
   /** Name shown for its tasks by default. */
   readonly displayName: string | undefined;
 }
@@ -42,8 +48,11 @@ export interface ComponentOptions<I extends IODecls, O extends IODecls> {
   displayName?: string;
   inputs?: I;
   outputs?: O;
-  /** The component's code: inputs by name, output artifacts by name; returns output parameters. */
-  run(inputs: RunInputs<I>, outputs: RunOutputs<O>): RunResult<O> | Promise<RunResult<O>>;
+  /**
+   * The component's code: inputs by name, output artifacts by name, and the task's context
+   * (`ctx.log.metric("loss", 0.3, { step })` logs step metrics); returns output parameters.
+   */
+  run(inputs: RunInputs<I>, outputs: RunOutputs<O>, ctx: TaskContext): RunResult<O> | Promise<RunResult<O>>;
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -134,7 +143,8 @@ export function component<
     inputs,
     outputs,
     impl,
-    run: options.run,
+    run: (inputs: RunInputs<I>, outputs: RunOutputs<O>, ctx?: TaskContext) =>
+      options.run(inputs, outputs, ctx ?? createTaskContext()),
   }) as unknown as FunctionComponent<I, O>;
 }
 

@@ -4,12 +4,12 @@ import { fileURLToPath } from "node:url";
 import { type ContractFixture, storeErrorOf } from "./contract-fixture.ts";
 import type { ModelVersion, ModelVersionInput } from "./types.ts";
 
-const ALIAS_WRITER = fileURLToPath(new URL("./contract-alias-writer.ts", import.meta.url));
+const REGISTRY_WRITER = fileURLToPath(new URL("./contract-registry-writer.ts", import.meta.url));
 
-/** Runs the alias writer in a real child process; resolves with its last output line, parsed. */
-function moveAliasInChild(args: string[]): Promise<{ moves: number; label: string }> {
+/** Runs the registry writer in a real child process; resolves with its last output line, parsed. */
+function writeInChild<T>(args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ALIAS_WRITER, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", REGISTRY_WRITER, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -23,8 +23,8 @@ function moveAliasInChild(args: string[]): Promise<{ moves: number; label: strin
     child.on("error", reject);
     child.on("close", (code) => {
       const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || line === "") reject(new Error(`alias writer exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(line) as { moves: number; label: string });
+      if (code !== 0 || line === "") reject(new Error(`registry writer exited with ${code}: ${stderr}`));
+      else resolve(JSON.parse(line) as T);
     });
   });
 }
@@ -181,7 +181,17 @@ export function modelsContract(f: ContractFixture): void {
       const status = storeErrorOf(f, () => models().createVersion({ name: "m", status: "DONE" as "READY" }));
       expect(status.code).toBe("INVALID_INPUT");
       expect(status.message).toContain("DONE");
+      const signature = storeErrorOf(f, () =>
+        models().createVersion({ name: "m", signature: { inputs: [{ name: "x" }] } as never }),
+      );
+      expect(signature.code).toBe("INVALID_INPUT");
+      expect(signature.message).toContain("signature.inputs.0.dtype");
+      const metrics = storeErrorOf(f, () => models().createVersion({ name: "m", metrics: { auc: "high" } as never }));
+      expect(metrics.message).toContain("metrics.auc");
+      const datasets = storeErrorOf(f, () => models().createVersion({ name: "m", datasets: [{ name: "d" }] as never }));
+      expect(datasets.message).toContain("datasets.0.uri");
       expect(count("model_versions")).toBe(0);
+      expect(models().getModel("m")?.aliases).toEqual({});
       const noVersion = storeErrorOf(f, () => models().updateVersion("m", 7, { description: "x" }));
       expect(noVersion.code).toBe("NOT_FOUND");
       expect(noVersion.message).toContain("model 'm' has no version 7");
@@ -216,6 +226,9 @@ export function modelsContract(f: ContractFixture): void {
       expect(storeErrorOf(f, () => models().updateVersion("m", 1, { status: "NOPE" as "READY" })).code).toBe(
         "INVALID_INPUT",
       );
+      expect(
+        storeErrorOf(f, () => models().updateVersion("m", 1, { metrics: { a: null } as never })).message,
+      ).toContain("metrics.a");
     });
 
     it("sets and deletes version tags; a missing tag is NOT_FOUND", () => {
@@ -485,9 +498,10 @@ export function modelsContract(f: ContractFixture): void {
       versionsOf({ name: "raced" }, 4);
       const moves = 300;
       // Each process alternates between its own two versions, so every one of its moves changes the alias.
+      type Moved = { moves: number };
       const done = await Promise.all([
-        moveAliasInChild([home, "raced", "champion", String(moves), "a", "2", "1,2"]),
-        moveAliasInChild([home, "raced", "champion", String(moves), "b", "2", "3,4"]),
+        writeInChild<Moved>([home, "2", "a", "alias", "raced", "champion", String(moves), "1,2"]),
+        writeInChild<Moved>([home, "2", "b", "alias", "raced", "champion", String(moves), "3,4"]),
       ]);
       expect(done.map((d) => d.moves)).toEqual([moves, moves]);
       const history = models().aliasHistory("raced", "champion");
@@ -504,6 +518,22 @@ export function modelsContract(f: ContractFixture): void {
       expect(final).toBe(history[history.length - 1]?.toVersion);
       expect(models().getModel("raced")?.aliases).toEqual({ champion: final });
       expect(count("registered_model_aliases")).toBe(1);
+    }, 120_000);
+
+    it("two processes creating versions of one model at once get distinct numbers, 1 to the total", async () => {
+      models().createModel({ name: "busy" });
+      const each = 150;
+      type Created = { created: number[]; label: string };
+      const done = await Promise.all([
+        writeInChild<Created>([f.store.home, "2", "a", "versions", "busy", String(each)]),
+        writeInChild<Created>([f.store.home, "2", "b", "versions", "busy", String(each)]),
+      ]);
+      const all = done.flatMap((d) => d.created).sort((x, y) => x - y);
+      expect(all).toEqual(Array.from({ length: 2 * each }, (_, i) => i + 1));
+      for (const d of done) expect(d.created).toEqual([...d.created].sort((x, y) => x - y));
+      const stored = models().searchVersions({ filter: "name = 'busy'", maxResults: 1000 }).items;
+      expect(stored).toHaveLength(2 * each);
+      expect(stored.filter((v) => v.userId === "a")).toHaveLength(each);
     }, 120_000);
   });
 }

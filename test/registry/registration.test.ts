@@ -3,9 +3,9 @@
  * writes a Dataset and whose second reads it and writes an ONNX Model (and a metric). The
  * model registered by its artifact URI records the dataset's digest, the producing task,
  * the run's pipeline version, the metrics and the ONNX signature, whether a third task
- * registers it through the engine's task service or the store is asked after the run; the other source forms
- * (the path a task sees, `runs:/...`, a file inside a folder) lead to the same artifact,
- * and a missing file or a foreign URI end as MLflow would record them.
+ * registers it through the engine's task service or the store is asked after the run. The
+ * other source forms (the path a task sees, `runs:/...`) lead to the same artifact, and a
+ * missing file or a foreign URI end as MLflow would record them.
  */
 import { copyFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -2,7 +2,8 @@
  * MLflow's model registry REST API through the API server (`app.inject`): every route,
  * its response shape, its errors (code, HTTP status, MLflow's message), pagination, the
  * filter grammar and stage transitions. The expected key sets are those of MLflow's REST
- * API reference (https://mlflow.org/docs/2.x/rest-api.html), section named at each.
+ * API reference for MLflow 2.x (https://mlflow.org/docs/latest/rest-api.html, generated from
+ * `mlflow/protos/model_registry.proto`), section named at each.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, makeHarness } from "../server/harness.ts";

@@ -5,7 +5,10 @@
  * list shows latest versions and aliases, alias history records each move, a run lists
  * the versions it produced, and a `models:/` URI resolves to its version.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uriToLocalPath } from "../../src/artifacts/index.ts";
 import type { Artifact, RunSummary } from "../../src/store/index.ts";
 import { type Harness, makeHarness } from "../server/harness.ts";
 import { lineageChainPipeline } from "../server/lineage-chain.ts";
@@ -69,6 +72,7 @@ describe("Weft model routes", () => {
       aliases: ["challenger"],
       source: model.uri,
       digest: model.digest,
+      artifact_id: model.id,
       run_id: run.id,
       task_name: "train",
     });
@@ -118,6 +122,18 @@ describe("Weft model routes", () => {
     const { body } = await get(`/apis/weft/v1/runs/${run.id}/model-versions`);
     expect(body.model_versions.map((v: Json) => [v.name, v.version])).toEqual([["chain-model", 1]]);
     expect((await get("/apis/weft/v1/runs/no-such-run/model-versions")).status).toBe(404);
+  });
+
+  it("a file inside a folder artifact: its own digest, the folder's producer and upstream", async () => {
+    await post("/api/2.0/mlflow/registered-models/create", { name: "inside" });
+    const file = `${uriToLocalPath(features.uri)}/part-0.csv`;
+    const created = await post("/api/2.0/mlflow/model-versions/create", { name: "inside", source: file });
+    expect(created.model_version.status).toBe("READY");
+    const { body } = await get("/apis/weft/v1/models/inside/versions/1");
+    expect(body.digest).toBe(`sha256:${createHash("sha256").update(readFileSync(file)).digest("hex")}`);
+    expect(body.digest).not.toBe(features.digest);
+    expect(body.lineage.task.name).toBe("features");
+    expect(body.lineage.datasets.map((d: Json) => d.name)).toEqual(["transactions"]);
   });
 
   it("resolves models:/ URIs by number, alias and stage to the full record", async () => {

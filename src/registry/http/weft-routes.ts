@@ -63,6 +63,8 @@ export interface WeftVersion extends WeftVersionSummary {
   tags: Record<string, string>;
   user_id?: string;
   run_link?: string;
+  /** The artifact record that holds the source (for downloads), when it is a Weft artifact. */
+  artifact_id?: string;
   signature: ModelSignature | null;
   metrics: Record<string, number>;
   lineage: {
@@ -141,6 +143,7 @@ export function weftVersionJson(store: Store, v: ModelVersion): WeftVersion {
     tags: { ...v.tags },
     ...(v.userId ? { user_id: v.userId } : {}),
     ...(v.runLink ? { run_link: v.runLink } : {}),
+    ...(location.artifact ? { artifact_id: location.artifact.id } : {}),
     signature: v.signature ? fromStoredSignature(v.signature) : null,
     metrics: { ...v.metrics },
     lineage: {

@@ -57,7 +57,8 @@ CREATE TABLE model_versions (
   user_id TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  PRIMARY KEY (name, version)
+  -- MLflow's default order (name ASC, version DESC) reads this index without sorting.
+  PRIMARY KEY (name, version DESC)
 );
 CREATE INDEX model_versions_run ON model_versions (run_id);
 CREATE INDEX model_versions_stage ON model_versions (name, current_stage, version);

@@ -3,7 +3,8 @@
  * history of every move) and MLflow's legacy stages. Every write is one IMMEDIATE
  * transaction, so processes sharing the store see each write whole.
  */
-import { AlreadyExistsError, InvalidInputError, NotFoundError } from "../errors.ts";
+import type { z } from "zod";
+import { AlreadyExistsError, CorruptDataError, InvalidInputError, NotFoundError } from "../errors.ts";
 import {
   compileOrderBy,
   compileRegistryFilter,
@@ -20,6 +21,9 @@ import {
   MODEL_STAGES,
   MODEL_VERSION_STATUSES,
   MODEL_VERSIONS_TABLE,
+  ModelDatasetsSchema,
+  ModelMetricsSchema,
+  ModelSignatureSchema,
   REGISTERED_MODELS_TABLE,
 } from "../tables/index.ts";
 import type {
@@ -29,6 +33,7 @@ import type {
   ModelVersion,
   ModelVersionInput,
   ModelVersionPatch,
+  ModelVersionStatus,
   RegisteredModel,
   RegisteredModelInput,
   RegistryPage,
@@ -157,6 +162,31 @@ function checkTag(where: string, key: unknown, value: unknown): void {
   }
 }
 
+/** Checks a JSON field against its schema before it is written; throws `InvalidInputError` naming the field. */
+function checkShape(where: string, field: string, schema: z.ZodType, value: unknown): void {
+  if (value === undefined || value === null) return;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue && issue.path.length > 0 ? `${field}.${issue.path.join(".")}` : field;
+    throw new InvalidInputError(
+      `${where}: ${at}: ${issue?.message ?? "invalid"}; ${SHAPES[field] ?? "pass a valid value"}`,
+    );
+  }
+}
+
+const SHAPES: Record<string, string> = {
+  signature: "a signature is {inputs: [{name, dtype, shape?}], outputs: [...]}",
+  datasets: "datasets are [{name, uri, digest?, task?}]",
+  metrics: "metrics are {name: number}",
+};
+
+function checkVersionShapes(where: string, v: { signature?: unknown; datasets?: unknown; metrics?: unknown }): void {
+  checkShape(where, "signature", ModelSignatureSchema, v.signature);
+  checkShape(where, "datasets", ModelDatasetsSchema, v.datasets);
+  checkShape(where, "metrics", ModelMetricsSchema, v.metrics);
+}
+
 function checkStatus(where: string, status: unknown): void {
   if (!(MODEL_VERSION_STATUSES as readonly unknown[]).includes(status)) {
     throw new InvalidInputError(
@@ -186,6 +216,47 @@ function versionNotFound(name: string, version: number): NotFoundError {
     `${name}/${version}`,
     `model '${name}' has no version ${version}; check the version number (search model versions with name = '${name}' to see what exists)`,
   );
+}
+
+/** A row's JSON column, parsed (its shape was checked when it was written). */
+function parsed<T>(r: VersionRow, column: "signature" | "datasets" | "metrics", text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new CorruptDataError("model_versions", `${r.name}/${r.version}`, column, "not valid JSON", { cause: err });
+  }
+}
+
+/**
+ * A version from its row, field by field as `MODEL_VERSIONS_TABLE` declares them (NULL
+ * leaves an optional field absent); written out because a search decodes a page of rows.
+ */
+function versionOf(r: VersionRow, tags: Record<string, string>, aliases: string[]): ModelVersion {
+  const v: ModelVersion = {
+    name: r.name,
+    version: r.version,
+    description: r.description,
+    source: r.source,
+    datasets: parsed(r, "datasets", r.datasets),
+    metrics: parsed(r, "metrics", r.metrics),
+    status: r.status as ModelVersionStatus,
+    currentStage: r.current_stage as ModelStage,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    tags,
+    aliases,
+  };
+  if (r.digest !== null) v.digest = r.digest;
+  if (r.format !== null) v.format = r.format;
+  if (r.signature !== null) v.signature = parsed(r, "signature", r.signature);
+  if (r.run_id !== null) v.runId = r.run_id;
+  if (r.run_link !== null) v.runLink = r.run_link;
+  if (r.task_id !== null) v.taskId = r.task_id;
+  if (r.task_name !== null) v.taskName = r.task_name;
+  if (r.pipeline_version_id !== null) v.pipelineVersionId = r.pipeline_version_id;
+  if (r.status_message !== null) v.statusMessage = r.status_message;
+  if (r.user_id !== null) v.userId = r.user_id;
+  return v;
 }
 
 /** The models repository over `ctx`. */
@@ -247,11 +318,9 @@ export function createModelRepository(ctx: SqlContext): ModelRepository {
       const k = key(a.name, a.version);
       aliases.set(k, [...(aliases.get(k) ?? []), a.alias]);
     }
-    return rows.map((r) => ({
-      ...decodeRow(MODEL_VERSIONS_TABLE, { ...r, id: `${r.name}/${r.version}` }),
-      tags: tags.get(key(r.name, r.version)) ?? {},
-      aliases: aliases.get(key(r.name, r.version)) ?? [],
-    }));
+    return rows.map((r) =>
+      versionOf(r, tags.get(key(r.name, r.version)) ?? {}, aliases.get(key(r.name, r.version)) ?? []),
+    );
   }
 
   function modelRow(name: string): ModelRow | undefined {
@@ -409,6 +478,7 @@ export function createModelRepository(ctx: SqlContext): ModelRepository {
       for (const [k, v] of Object.entries(tags)) checkTag(where, k, v);
       const status = input.status ?? "PENDING_REGISTRATION";
       checkStatus(where, status);
+      checkVersionShapes(where, input);
       const at = input.createdAt ?? Date.now();
       return ctx.tx(() => {
         const model = requireModel(name);
@@ -452,6 +522,7 @@ export function createModelRepository(ctx: SqlContext): ModelRepository {
 
     updateVersion(name: string, version: number, patch: ModelVersionPatch): ModelVersion {
       if (patch.status !== undefined) checkStatus(`model '${name}' version ${version}`, patch.status);
+      checkVersionShapes(`model '${name}' version ${version}`, patch);
       return ctx.tx(() => {
         requireVersion(name, version);
         const set = encodePatch(MODEL_VERSIONS_TABLE, {

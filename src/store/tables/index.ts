@@ -39,6 +39,8 @@ export {
   MODEL_VERSIONS_TABLE,
   type ModelDataset,
   ModelDatasetSchema,
+  ModelDatasetsSchema,
+  ModelMetricsSchema,
   type ModelSignature,
   ModelSignatureSchema,
   type ModelStage,

@@ -3,7 +3,7 @@
  * aliases and alias history are small key tables the models repository reads itself).
  */
 import { z } from "zod";
-import { defineTable, type FieldsOf, int, json, text, textOf } from "../table.ts";
+import { defineTable, type FieldsOf, int, jsonAs, text, textOf } from "../table.ts";
 import { description } from "./columns.ts";
 
 /** A version's registration status, as MLflow's `ModelVersionStatus`. */
@@ -43,8 +43,10 @@ export const ModelDatasetSchema = z.looseObject({
 /** One input dataset of a version. */
 export type ModelDataset = z.infer<typeof ModelDatasetSchema>;
 
-const DatasetsSchema = z.array(ModelDatasetSchema);
-const MetricsSchema = z.record(z.string(), z.number());
+/** A version's input datasets. */
+export const ModelDatasetsSchema = z.array(ModelDatasetSchema);
+/** A version's metrics snapshot: metric name to value. */
+export const ModelMetricsSchema = z.record(z.string(), z.number());
 
 /** The registered models table. */
 export const REGISTERED_MODELS_TABLE = defineTable({
@@ -72,14 +74,16 @@ export const MODEL_VERSIONS_TABLE = defineTable({
     source: { sql: "TEXT", field: "source", codec: text },
     digest: { sql: "TEXT", nullable: true, field: "digest", codec: text },
     format: { sql: "TEXT", nullable: true, field: "format", codec: text },
-    signature: { sql: "TEXT", nullable: true, field: "signature", codec: json(ModelSignatureSchema) },
+    // The JSON columns are checked by the repository before they are written (a search
+    // reads a page of versions; checking each again on every read would triple its cost).
+    signature: { sql: "TEXT", nullable: true, field: "signature", codec: jsonAs<ModelSignature>() },
     run_id: { sql: "TEXT", nullable: true, field: "runId", codec: text },
     run_link: { sql: "TEXT", nullable: true, field: "runLink", codec: text },
     task_id: { sql: "TEXT", nullable: true, field: "taskId", codec: text },
     task_name: { sql: "TEXT", nullable: true, field: "taskName", codec: text },
     pipeline_version_id: { sql: "TEXT", nullable: true, field: "pipelineVersionId", codec: text },
-    datasets: { sql: "TEXT", field: "datasets", codec: json(DatasetsSchema) },
-    metrics: { sql: "TEXT", field: "metrics", codec: json(MetricsSchema) },
+    datasets: { sql: "TEXT", field: "datasets", codec: jsonAs<ModelDataset[]>() },
+    metrics: { sql: "TEXT", field: "metrics", codec: jsonAs<Record<string, number>>() },
     status: { sql: "TEXT", field: "status", codec: textOf<ModelVersionStatus>() },
     status_message: { sql: "TEXT", nullable: true, field: "statusMessage", codec: text },
     current_stage: { sql: "TEXT", field: "currentStage", codec: textOf<ModelStage>() },

@@ -1,0 +1,286 @@
+/**
+ * `ctx.log`: step metrics, params and tags a TypeScript component logs while it runs,
+ * sent to the MLflow tracking server in `MLFLOW_TRACKING_URI` (the engine's task service
+ * when Weft runs the task) as `runs/log-batch` requests. Calls are synchronous and only
+ * buffer; a batch goes out when it is full (1000 metrics, 100 params or 100 tags) or every
+ * second, one request at a time so the order holds, and once more before the executor
+ * writes outputs. A failed send is retried, then reported on stderr; it never fails the task.
+ * Without `MLFLOW_TRACKING_URI` logging is a no-op that says so once on stderr.
+ */
+
+/** How a component logs metrics, params and tags (MLflow tracking). */
+export interface TaskLog {
+  /** Logs one value of a metric; `step` defaults to 0 and `timestamp` to now (ms), as in MLflow. */
+  metric(key: string, value: number, opts?: { step?: number; timestamp?: number }): void;
+  /** Logs several metrics at the same step. */
+  metrics(values: Record<string, number>, opts?: { step?: number }): void;
+  /** Logs a param (a run's param is set once; logging another value for it is refused by the server). */
+  param(key: string, value: string | number | boolean): void;
+  /** Sets a tag on the task's run. */
+  tag(key: string, value: string): void;
+  /** Sends what is buffered now; the executor also flushes before it writes outputs. */
+  flush(): Promise<void>;
+}
+
+/** The third argument of a component's `run`: logging, and which run and task this is. */
+export interface TaskContext {
+  log: TaskLog;
+  /** The Weft run id (`WEFT_RUN_ID`), when Weft runs the task. */
+  runId?: string;
+  /** The Weft task id (`WEFT_TASK_ID`), also the task's MLflow run id. */
+  taskId?: string;
+  /** The task's name in the pipeline (`WEFT_TASK_NAME`). */
+  taskName?: string;
+}
+
+/** Limits of one `runs/log-batch` request (MLflow's). */
+export const BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000 } as const;
+/** How often buffered values are sent while the component runs. */
+export const FLUSH_INTERVAL_MS = 1000;
+const RETRY_DELAYS_MS = [200, 1000, 3000];
+
+interface Metric {
+  key: string;
+  value: number | string;
+  timestamp: number;
+  step: number;
+}
+interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** Where to send, from the task's environment. */
+export interface TrackingTarget {
+  uri: string;
+  token?: string;
+  runId?: string;
+  experimentId?: string;
+}
+
+type Write = (text: string) => void;
+
+function checkKey(kind: string, key: unknown): string {
+  if (typeof key !== "string" || key === "") {
+    throw new TypeError(`ctx.log.${kind}: the key must be a non-empty string, got ${JSON.stringify(key)}`);
+  }
+  return key;
+}
+
+/** Buffers log calls and sends them as MLflow `runs/log-batch` requests. */
+export class TrackingClient implements TaskLog {
+  private metricsBuf: Metric[] = [];
+  private paramsBuf: KeyValue[] = [];
+  private tagsBuf: KeyValue[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private runId: Promise<string | undefined> | undefined;
+  private failures = 0;
+  /** After a batch could not be sent even with retries, later batches are tried once each. */
+  private down = false;
+  private lost = 0;
+  private noticed = false;
+  private readonly target: TrackingTarget | undefined;
+  private readonly stderr: Write;
+  private readonly fetchImpl: typeof fetch;
+  private readonly retryDelaysMs: readonly number[];
+
+  constructor(
+    target: TrackingTarget | undefined,
+    opts: { stderr?: Write; fetch?: typeof fetch; retryDelaysMs?: readonly number[] } = {},
+  ) {
+    this.target = target;
+    this.stderr = opts.stderr ?? ((t) => process.stderr.write(t));
+    this.fetchImpl = opts.fetch ?? globalThis.fetch;
+    this.retryDelaysMs = opts.retryDelaysMs ?? RETRY_DELAYS_MS;
+  }
+
+  metric(key: string, value: number, opts: { step?: number; timestamp?: number } = {}): void {
+    checkKey("metric", key);
+    if (typeof value !== "number") {
+      throw new TypeError(`ctx.log.metric("${key}"): the value must be a number, got ${typeof value}`);
+    }
+    if (!this.enabled()) return;
+    this.metricsBuf.push({
+      key,
+      // JSON has no NaN or Infinity: MLflow's JSON writes them as strings
+      value: Number.isFinite(value) ? value : String(value),
+      timestamp: opts.timestamp ?? Date.now(),
+      step: opts.step ?? 0,
+    });
+    if (this.metricsBuf.length >= BATCH_LIMITS.metrics) this.sendSoon();
+  }
+
+  metrics(values: Record<string, number>, opts: { step?: number } = {}): void {
+    const timestamp = Date.now();
+    for (const [key, value] of Object.entries(values)) this.metric(key, value, { ...opts, timestamp });
+  }
+
+  param(key: string, value: string | number | boolean): void {
+    checkKey("param", key);
+    if (!this.enabled()) return;
+    this.paramsBuf.push({ key, value: String(value) });
+    if (this.paramsBuf.length >= BATCH_LIMITS.params) this.sendSoon();
+  }
+
+  tag(key: string, value: string): void {
+    checkKey("tag", key);
+    if (!this.enabled()) return;
+    this.tagsBuf.push({ key, value: String(value) });
+    if (this.tagsBuf.length >= BATCH_LIMITS.tags) this.sendSoon();
+  }
+
+  /** Sends everything buffered and waits for it (and for sends already under way). */
+  async flush(): Promise<void> {
+    if (this.target === undefined) return;
+    while (this.metricsBuf.length + this.paramsBuf.length + this.tagsBuf.length > 0) this.sendSoon();
+    await this.chain;
+  }
+
+  /** Flushes and stops the timer; says on stderr how many values could not be sent, if any. */
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    if (this.lost > 0) {
+      this.stderr(
+        `weft: ${this.lost} logged value(s) could not be sent to ${this.target?.uri}; they are not recorded\n`,
+      );
+      this.lost = 0;
+    }
+  }
+
+  private enabled(): boolean {
+    if (this.target === undefined) {
+      if (!this.noticed) {
+        this.noticed = true;
+        this.stderr(
+          "weft: MLFLOW_TRACKING_URI is not set, so ctx.log calls are not recorded (Weft sets it for the tasks it runs)\n",
+        );
+      }
+      return false;
+    }
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => {
+        if (this.metricsBuf.length + this.paramsBuf.length + this.tagsBuf.length > 0) this.sendSoon();
+      }, FLUSH_INTERVAL_MS);
+      this.timer.unref?.();
+    }
+    return true;
+  }
+
+  /** Takes one batch off the buffers and queues its send behind the previous ones. */
+  private sendSoon(): void {
+    const params = this.paramsBuf.splice(0, BATCH_LIMITS.params);
+    const tags = this.tagsBuf.splice(0, BATCH_LIMITS.tags);
+    const room = Math.min(BATCH_LIMITS.metrics, BATCH_LIMITS.total - params.length - tags.length);
+    const metrics = this.metricsBuf.splice(0, room);
+    if (metrics.length + params.length + tags.length === 0) return;
+    this.chain = this.chain.then(() => this.send({ metrics, params, tags }));
+  }
+
+  private headers(): Record<string, string> {
+    const h: Record<string, string> = { "content-type": "application/json" };
+    if (this.target?.token) h.authorization = `Bearer ${this.target.token}`;
+    return h;
+  }
+
+  private async post(path: string, body: unknown): Promise<unknown> {
+    const target = this.target as TrackingTarget;
+    const res = await this.fetchImpl(`${target.uri.replace(/\/+$/, "")}/api/2.0/mlflow/${path}`, {
+      method: "POST",
+      headers: this.headers(),
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      const err = new Error(`${path} answered ${res.status}: ${text.slice(0, 500)}`) as Error & { status: number };
+      err.status = res.status;
+      throw err;
+    }
+    return text === "" ? {} : JSON.parse(text);
+  }
+
+  /** The run to log to: MLFLOW_RUN_ID, else a run made in MLFLOW_EXPERIMENT_ID on first send. */
+  private runIdOf(): Promise<string | undefined> {
+    this.runId ??= (async () => {
+      const target = this.target as TrackingTarget;
+      if (target.runId) return target.runId;
+      const made = (await this.post("runs/create", {
+        experiment_id: target.experimentId ?? "0",
+        start_time: Date.now(),
+      })) as { run?: { info?: { run_id?: string } } };
+      return made.run?.info?.run_id;
+    })().catch((e: unknown) => {
+      this.stderr(`weft: could not create a tracking run at ${this.target?.uri} (${(e as Error).message})\n`);
+      return undefined;
+    });
+    return this.runId;
+  }
+
+  private async send(batch: { metrics: Metric[]; params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
+    const count = batch.metrics.length + batch.params.length + batch.tags.length;
+    const runId = await this.runIdOf();
+    if (runId === undefined) {
+      this.lost += count;
+      return;
+    }
+    const body = { run_id: runId, ...batch };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.post("runs/log-batch", body);
+        this.down = false;
+        return;
+      } catch (e) {
+        const status = (e as { status?: number }).status;
+        // a refusal (a changed param, a bad key) is not retried: the same request fails the same way
+        const retryable = status === undefined || status >= 500 || status === 429;
+        const delay = this.down ? undefined : this.retryDelaysMs[attempt];
+        if (retryable && delay !== undefined) {
+          await new Promise((r) => setTimeout(r, delay));
+          continue;
+        }
+        this.failures++;
+        this.lost += count;
+        if (retryable) this.down = true;
+        if (this.failures <= 3) {
+          this.stderr(
+            `weft: ctx.log could not send ${count} value(s) to ${this.target?.uri}: ${(e as Error).message}\n`,
+          );
+        }
+        return;
+      }
+    }
+  }
+}
+
+/** The tracking target of a task's environment, or undefined without `MLFLOW_TRACKING_URI`. */
+export function trackingTargetFromEnv(env: NodeJS.ProcessEnv = process.env): TrackingTarget | undefined {
+  const uri = env.MLFLOW_TRACKING_URI;
+  if (!uri || !/^https?:\/\//.test(uri)) return undefined;
+  return {
+    uri,
+    ...(env.MLFLOW_TRACKING_TOKEN ? { token: env.MLFLOW_TRACKING_TOKEN } : {}),
+    ...(env.MLFLOW_RUN_ID ? { runId: env.MLFLOW_RUN_ID } : {}),
+    ...(env.MLFLOW_EXPERIMENT_ID ? { experimentId: env.MLFLOW_EXPERIMENT_ID } : {}),
+  };
+}
+
+/** The `ctx` a component's `run` is given, from the task's environment. */
+export function createTaskContext(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { stderr?: Write; fetch?: typeof fetch } = {},
+): TaskContext & { log: TrackingClient } {
+  const uri = env.MLFLOW_TRACKING_URI;
+  const target = trackingTargetFromEnv(env);
+  const stderr = opts.stderr ?? ((t: string) => process.stderr.write(t));
+  if (uri && target === undefined) {
+    stderr(`weft: MLFLOW_TRACKING_URI '${uri}' is not an http(s) URL; ctx.log calls are not recorded\n`);
+  }
+  return {
+    log: new TrackingClient(target, { ...opts, stderr }),
+    ...(env.WEFT_RUN_ID ? { runId: env.WEFT_RUN_ID } : {}),
+    ...(env.WEFT_TASK_ID ? { taskId: env.WEFT_TASK_ID } : {}),
+    ...(env.WEFT_TASK_NAME ? { taskName: env.WEFT_TASK_NAME } : {}),
+  };
+}
