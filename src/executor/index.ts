@@ -20,6 +20,7 @@ export {
   BATCH_LIMITS,
   createTaskContext,
   FLUSH_INTERVAL_MS,
+  type Post,
   type TaskContext,
   type TaskLog,
   TrackingClient,

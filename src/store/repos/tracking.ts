@@ -61,6 +61,12 @@ const RUNS_VIEW = `(SELECT tr.id, tr.experiment_id, tr.run_name,
 const INSERT_RUN = `INSERT INTO tracking_runs (id, experiment_id, run_name, status, start_time, user_id, artifact_uri,
   weft_run_id, weft_task_id, parent_run_id) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
 const INSERT_METRIC = "INSERT INTO tracking_metrics (run_id, key, value, timestamp, step) VALUES (?, ?, ?, ?, ?)";
+/** Rows per multi-row metric INSERT: fewer statement runs for a full batch. */
+const METRIC_ROWS = 100;
+const INSERT_METRICS = `INSERT INTO tracking_metrics (run_id, key, value, timestamp, step) VALUES ${Array.from(
+  { length: METRIC_ROWS },
+  () => "(?, ?, ?, ?, ?)",
+).join(", ")}`;
 // MLflow's latest value: the greatest (step, timestamp, value)
 const UPSERT_LATEST = `INSERT INTO tracking_latest_metrics (run_id, key, value, timestamp, step) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step
@@ -156,6 +162,15 @@ function checkKey(what: string, key: unknown, runId: string): string {
     throw new InvalidInputError(`run '${runId}': ${what} key must be a non-empty string of at most 250 characters`);
   }
   return key;
+}
+
+/** Whether `a` is MLflow's later value than `b`: a greater step, then timestamp, then value (NaN least). */
+function laterMetric(a: TrackingMetric, b: TrackingMetric): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  const av = Number.isNaN(a.value) ? -Number.MAX_VALUE : a.value;
+  const bv = Number.isNaN(b.value) ? -Number.MAX_VALUE : b.value;
+  return av >= bv;
 }
 
 function toMetricValue(v: number | null): number {
@@ -357,12 +372,31 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
           }
         }
         if (metrics.length > 0) {
-          const insert = ctx.stmt(INSERT_METRIC);
-          const latest = ctx.stmt(UPSERT_LATEST);
+          const one = ctx.stmt(INSERT_METRIC);
+          const many = metrics.length >= METRIC_ROWS ? ctx.stmt(INSERT_METRICS) : undefined;
+          const args: unknown[] = [];
+          // the latest value per key, as MLflow picks it: the greatest (step, timestamp, value)
+          const latest = new Map<string, TrackingMetric>();
+          let i = 0;
+          for (; many !== undefined && i + METRIC_ROWS <= metrics.length; i += METRIC_ROWS) {
+            args.length = 0;
+            for (let j = i; j < i + METRIC_ROWS; j++) {
+              const m = metrics[j] as TrackingMetric;
+              args.push(runId, m.key, Number.isNaN(m.value) ? null : m.value, m.timestamp, m.step);
+            }
+            many.run(...args);
+          }
+          for (; i < metrics.length; i++) {
+            const m = metrics[i] as TrackingMetric;
+            one.run(runId, m.key, Number.isNaN(m.value) ? null : m.value, m.timestamp, m.step);
+          }
           for (const m of metrics) {
-            const value = Number.isNaN(m.value) ? null : m.value;
-            insert.run(runId, m.key, value, m.timestamp, m.step);
-            latest.run(runId, m.key, value, m.timestamp, m.step);
+            const best = latest.get(m.key);
+            if (best === undefined || laterMetric(m, best)) latest.set(m.key, m);
+          }
+          const upsert = ctx.stmt(UPSERT_LATEST);
+          for (const m of latest.values()) {
+            upsert.run(runId, m.key, Number.isNaN(m.value) ? null : m.value, m.timestamp, m.step);
           }
         }
         if (tags.length > 0) {
