@@ -104,4 +104,10 @@ describe("registry filter grammar", () => {
     }
     expect(maxResultsLimits("models")).toEqual({ default: 100, max: 1000 });
   });
+
+  it("refuses values of the wrong type, as an untyped request may carry them", () => {
+    expect(errorOf(() => parseModelFilter(7 as never)).message).toContain("filter: expected a string");
+    expect(errorOf(() => parseOrderBy("name" as never, "models")).message).toContain("order_by: expected a list");
+    expect(errorOf(() => decodePageToken(3 as never)).message).toContain("page_token: expected the string");
+  });
 });

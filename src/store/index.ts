@@ -1,7 +1,8 @@
 /**
  * The `store` module: Weft's metadata database (SQLite). One repository per aggregate
  * (pipelines, experiments, runs, tasks, artifacts, events, metrics, cache, recurring
- * runs); integrity enforced by SQLite and reported as `StoreError`s with stable codes.
+ * runs, registered models); integrity enforced by SQLite and reported as `StoreError`s
+ * with stable codes.
  *
  * SQLite is reached through a small driver layer (`driver.ts`). On Node >= 24 it is the
  * built-in `node:sqlite`: better-sqlite3 12 aborts the process there (Node 24 changed

@@ -171,6 +171,9 @@ const KEYWORD_COMPARATORS: Record<string, FilterComparator> = { LIKE: "LIKE", IL
  * `InvalidQueryError` naming the position and the token for anything MLflow refuses.
  */
 export function parseRegistryFilter(filter: string | undefined, entity: RegistryEntity): FilterClause[] {
+  if (filter !== undefined && typeof filter !== "string") {
+    throw new InvalidQueryError(`filter: expected a string in MLflow's search grammar, got ${JSON.stringify(filter)}`);
+  }
   if (filter === undefined || filter.trim() === "") return [];
   const tokens = tokenize(filter);
   const clauses: FilterClause[] = [];
@@ -381,6 +384,11 @@ export function compileRegistryFilter(clauses: readonly FilterClause[], entity: 
  */
 export function parseRegistryOrderBy(orderBy: readonly string[] | undefined, entity: RegistryEntity): OrderTerm[] {
   const columns = ORDER_COLUMNS[entity];
+  if (orderBy !== undefined && (!Array.isArray(orderBy) || orderBy.some((e) => typeof e !== "string"))) {
+    throw new InvalidQueryError(
+      `order_by: expected a list of strings such as ["name ASC"], got ${JSON.stringify(orderBy)}`,
+    );
+  }
   const terms: OrderTerm[] = [];
   for (const entry of orderBy ?? []) {
     const m = /^\s*(?:attribute\.)?(`?)([A-Za-z_]+)\1\s*(?:\s(ASC|DESC))?\s*$/i.exec(entry);
@@ -418,6 +426,11 @@ export function encodePageToken(offset: number): string {
 /** The offset a page token stands for; throws `InvalidQueryError` for a token this store did not issue. */
 export function decodePageToken(token: string | undefined): number {
   if (token === undefined || token === "") return 0;
+  if (typeof token !== "string") {
+    throw new InvalidQueryError(
+      `page_token: expected the string next_page_token of the previous page, got ${JSON.stringify(token)}`,
+    );
+  }
   let offset: unknown;
   try {
     offset = (JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { offset?: unknown }).offset;

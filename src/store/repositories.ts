@@ -272,7 +272,7 @@ export interface ModelRepository {
   /** Deletes the model with its versions, tags, aliases and alias history. */
   deleteModel(name: string): void;
   setModelTag(name: string, key: string, value: string): void;
-  /** Throws `NotFoundError` when the model or the tag does not exist. */
+  /** Throws `NotFoundError` when the model does not exist; a tag that is not set is no error (as in MLflow). */
   deleteModelTag(name: string, key: string): void;
   /** Filter on `name` and `tags.KEY`; order by name, creation_timestamp, last_updated_timestamp (default name ASC). */
   searchModels(query?: RegistrySearch): RegistryPage<RegisteredModel>;
@@ -284,6 +284,7 @@ export interface ModelRepository {
   /** Deletes the version, its tags and the aliases that point at it (their history stays). */
   deleteVersion(name: string, version: number): void;
   setVersionTag(name: string, version: number, key: string, value: string): void;
+  /** Throws `NotFoundError` when the version does not exist; a tag that is not set is no error (as in MLflow). */
   deleteVersionTag(name: string, version: number, key: string): void;
   /**
    * Filter on `name`, `version_number`, `run_id` (`IN` too), `source_path` and `tags.KEY`;

@@ -457,10 +457,8 @@ export function createModelRepository(ctx: SqlContext): ModelRepository {
     deleteModelTag(name: string, key: string): void {
       ctx.tx(() => {
         requireModel(name);
-        const res = ctx.stmt("DELETE FROM registered_model_tags WHERE name = ? AND key = ?").run(name, key);
-        if (res.changes === 0) {
-          throw notFound("registered model tag", key, `registered model '${name}' has no tag '${key}'; check the key`);
-        }
+        // As in MLflow, deleting a tag that is not set does nothing.
+        ctx.stmt("DELETE FROM registered_model_tags WHERE name = ? AND key = ?").run(name, key);
       });
     },
 
@@ -579,16 +577,7 @@ export function createModelRepository(ctx: SqlContext): ModelRepository {
     deleteVersionTag(name: string, version: number, key: string): void {
       ctx.tx(() => {
         requireVersion(name, version);
-        const res = ctx
-          .stmt("DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?")
-          .run(name, version, key);
-        if (res.changes === 0) {
-          throw notFound(
-            "model version tag",
-            key,
-            `model '${name}' version ${version} has no tag '${key}'; check the key`,
-          );
-        }
+        ctx.stmt("DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?").run(name, version, key);
       });
     },
 
