@@ -113,6 +113,20 @@ describe("decide", () => {
     expect(err.message).toContain("present: f1, p99_latency_ms, roc_auc");
   });
 
+  it("shows values to 6 significant digits, unless that would make them look equal", () => {
+    const d = decide(
+      parsePolicy({ compare: { metric: "auc" } }),
+      { auc: 0.9141008478357876 },
+      {
+        version: "1",
+        metrics: { auc: 0.9241008478357876 },
+      },
+    );
+    expect(d.decidedBy).toContain("not >= the champion's (version 1) 0.924101");
+    const close = decide(parsePolicy({ thresholds: ["auc >= 0.8"] }), { auc: 0.79999999 }, undefined);
+    expect(close.decidedBy).toContain("auc is 0.79999999, which is not >= 0.8");
+  });
+
   it("promotes under a policy without rules, and says why", () => {
     expect(decide(parsePolicy({}), {}, undefined)).toMatchObject({
       promoted: true,

@@ -173,6 +173,16 @@ function holds(value: number, op: ThresholdOp, threshold: number): boolean {
   }
 }
 
+/**
+ * Two numbers as a message shows them: 6 significant digits, or every digit where that
+ * would make different numbers look equal.
+ */
+export function showPair(a: number, b: number): [string, string] {
+  const short = (n: number) => String(Number(n.toPrecision(6)));
+  const [sa, sb] = [short(a), short(b)];
+  return sa === sb && a !== b ? [String(a), String(b)] : [sa, sb];
+}
+
 function present(metrics: Record<string, number>): string {
   const names = Object.keys(metrics).sort();
   return names.length === 0 ? "none" : names.join(", ");
@@ -206,7 +216,7 @@ export function evaluateThresholds(policy: ParsedPolicy, metrics: Record<string,
       value,
       threshold: t.value,
       passed,
-      note: passed ? "holds" : `${t.metric} is ${value}, which is not ${t.op} ${t.value}`,
+      note: passed ? "holds" : `${t.metric} is ${showPair(value, t.value)[0]}, which is not ${t.op} ${t.value}`,
     };
   });
 }
@@ -236,7 +246,7 @@ export function evaluateCompare(
     ...base,
     threshold,
     passed,
-    note: `${passed ? "" : "not "}${bound} the champion's (version ${champion.version}) ${theirs}${delta}`,
+    note: `${passed ? "" : "not "}${bound} the champion's (version ${champion.version}) ${showPair(theirs, value)[0]}${delta}`,
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type ParsedPolicy,
   type Policy,
   parsePolicy,
+  showPair,
 } from "./policy.ts";
 import { RegistryClient, type VersionRecord } from "./registry-client.ts";
 
@@ -208,9 +209,10 @@ export async function registerAndGate(client: RegistryClient, req: RegisterReque
 
   if (decision.thresholdFailed) {
     const failed = decision.results.find((r) => !r.passed)!;
+    const [value, threshold] = showPair(failed.value, failed.threshold ?? Number.NaN);
     throw new ComponentError(
       "POLICY_THRESHOLD_FAILED",
-      `registerModel: ${name} version ${version} failed the threshold "${failed.rule}": ${failed.metric} is ${failed.value}, threshold ${failed.threshold}; it stays registered as ${CHALLENGER} and is not promoted (see the decision output)`,
+      `registerModel: ${name} version ${version} failed the threshold "${failed.rule}": ${failed.metric} is ${value}, threshold ${threshold}; it stays registered as ${CHALLENGER} and is not promoted (see the decision output)`,
     );
   }
   return {
