@@ -136,4 +136,47 @@ describe("registerModel in weft run", () => {
       [1, 4],
     ]);
   }, 240_000);
+
+  it("runs the KFP YAML form, components/register-model.yaml, loaded into a pipeline", async () => {
+    const yamlPipeline = join(box.dir, "from-yaml.ts");
+    writeFileSync(
+      yamlPipeline,
+      `import { writeFileSync } from "node:fs";
+import { artifact, component, loadComponentFromFile, pipeline } from ${SDK};
+
+const registerFromYaml = loadComponentFromFile(${JSON.stringify(join(ROOT, "components/register-model.yaml"))});
+
+export const makeModel = component({
+  name: "make-model",
+  outputs: { model: artifact.Model },
+  run: (_inputs, { model }) => writeFileSync(model.path, "weights"),
+});
+
+export const fromYaml = pipeline({ name: "from-yaml" }, () => {
+  const made = makeModel();
+  const reg = registerFromYaml({
+    model: made.outputs.model,
+    model_name: "yaml-model",
+    metric_values: { accuracy: 0.97 },
+    policy: { thresholds: ["accuracy > 0.9"] },
+  });
+  return { model_uri: reg.outputs.model_uri, promoted: reg.outputs.promoted };
+});
+`,
+    );
+    const r = await weft(box.home, ["run", yamlPipeline, "--json"]);
+    const s = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Summary;
+    expect(s.state, `${s.error}\n${r.stderr}`).toBe("SUCCEEDED");
+    expect(s.outputs.parameters).toMatchObject({ model_uri: "models:/yaml-model/1", promoted: true });
+    const check = openStore(box.home);
+    try {
+      expect(check.models.getVersion("yaml-model", 1)).toMatchObject({
+        status: "READY",
+        runId: s.runId,
+        tags: { "weft.metric.accuracy": "0.97" },
+      });
+    } finally {
+      check.close();
+    }
+  }, 120_000);
 });
