@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { validateData } from "../../examples/fraud-detection/components/validate-data.ts";
 import { compilePipeline, compilePipelineFile } from "../compiler/index.ts";
 import { serializePipeline, validatePipeline } from "../ir/index.ts";
 import { artifact, importer, loadComponentFromFile, param, pipeline } from "../sdk/index.ts";
@@ -51,4 +52,19 @@ describe("components/register-model.yaml", () => {
     const pkg = compilePipeline(p, { bundle: false });
     expect(validatePipeline(pkg)).toEqual([]);
   });
+
+  it("stays out of the bundles of other components that import weft", () => {
+    const p = pipeline({ name: "bundles" }, () => {
+      const data = importer({ uri: "/data/t.csv", type: artifact.Dataset });
+      validateData({ transactions: data.outputs.artifact });
+      const model = importer({ uri: "/models/m.onnx", type: artifact.Model });
+      registerModel({ model: model.outputs.artifact, model_name: "m", policy: {} });
+    });
+    const executors = compilePipeline(p).pipelineSpec.deploymentSpec?.executors ?? {};
+    const program = (name: string) => JSON.stringify(executors[name]?.container?.command ?? []);
+    expect(program("exec-register-model")).toContain("registerModel needs a registry");
+    expect(program("exec-validate-data")).toContain("validate_data");
+    expect(program("exec-validate-data")).not.toContain("registerModel needs a registry");
+    expect(program("exec-validate-data")).not.toContain("register_model");
+  }, 60_000);
 });
