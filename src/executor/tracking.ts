@@ -3,7 +3,7 @@
  * sent to the MLflow tracking server in `MLFLOW_TRACKING_URI` (the engine's task service
  * when Weft runs the task) as `runs/log-batch` requests. Calls are synchronous and only
  * buffer; a batch goes out when it is full (1000 metrics, 100 params or 100 tags) or every
- * second, one request at a time so the order holds, and once more before the executor
+ * second, on up to four connections at once, and once more before the executor
  * writes outputs. A failed send is retried, then reported on stderr; it never fails the task.
  * Without `MLFLOW_TRACKING_URI` logging is a no-op that says so once on stderr.
  */
@@ -52,6 +52,14 @@ interface KeyValue {
   key: string;
   value: string;
 }
+interface Batch {
+  metrics: Metric[];
+  params: KeyValue[];
+  tags: KeyValue[];
+}
+
+/** Requests sent at once. */
+export const MAX_IN_FLIGHT = 4;
 
 /** Where to send, from the task's environment. */
 export interface TrackingTarget {
@@ -121,7 +129,9 @@ export class TrackingClient implements TaskLog {
   private metricsBuf: Metric[] = [];
   private paramsBuf: KeyValue[] = [];
   private tagsBuf: KeyValue[] = [];
-  private chain: Promise<void> = Promise.resolve();
+  /** Batches taken off the buffers, waiting for a free connection. */
+  private readonly queue: Batch[] = [];
+  private readonly inflight = new Set<Promise<void>>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private runId: Promise<string | undefined> | undefined;
   private failures = 0;
@@ -185,7 +195,7 @@ export class TrackingClient implements TaskLog {
   async flush(): Promise<void> {
     if (this.target === undefined) return;
     while (this.metricsBuf.length + this.paramsBuf.length + this.tagsBuf.length > 0) this.sendSoon();
-    await this.chain;
+    while (this.inflight.size > 0) await Promise.race(this.inflight);
   }
 
   /** Flushes and stops the timer; says on stderr how many values could not be sent, if any. */
@@ -228,7 +238,24 @@ export class TrackingClient implements TaskLog {
     const room = Math.min(BATCH_LIMITS.metrics, BATCH_LIMITS.total - params.length - tags.length);
     const metrics = this.metricsBuf.splice(0, room);
     if (metrics.length + params.length + tags.length === 0) return;
-    this.chain = this.chain.then(() => this.send({ metrics, params, tags }));
+    this.queue.push({ metrics, params, tags });
+    this.pump();
+  }
+
+  /**
+   * Starts queued batches on up to {@link MAX_IN_FLIGHT} connections. A training loop
+   * yields rarely, so one batch per round trip would leave a backlog for the last flush;
+   * the server orders history by step, so batches may arrive in any order.
+   */
+  private pump(): void {
+    while (this.inflight.size < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.queue.shift() as Batch;
+      const p: Promise<void> = this.send(batch).finally(() => {
+        this.inflight.delete(p);
+        this.pump();
+      });
+      this.inflight.add(p);
+    }
   }
 
   private headers(): Record<string, string> {
@@ -270,7 +297,7 @@ export class TrackingClient implements TaskLog {
     return this.runId;
   }
 
-  private async send(batch: { metrics: Metric[]; params: KeyValue[]; tags: KeyValue[] }): Promise<void> {
+  private async send(batch: Batch): Promise<void> {
     const count = batch.metrics.length + batch.params.length + batch.tags.length;
     const runId = await this.runIdOf();
     if (runId === undefined) {
