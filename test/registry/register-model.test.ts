@@ -4,14 +4,15 @@
  * (MLFLOW_TRACKING_URI and its token). Runs one after another register versions 1, 2, 3 and
  * 4 of one model: the first becomes champion (no champion yet), a worse one stays
  * challenger, one below the threshold fails its task (and stays registered as challenger),
- * a better one takes champion; the alias history records each move.
+ * a better one takes champion; the alias history records each move. The compiled KFP YAML
+ * form runs too, and a run submitted to `weft server` registers in the server's registry.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uriToLocalPath } from "../../src/artifacts/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
-import { ROOT, type Sandbox, sandbox, weft } from "../cli/helpers.ts";
+import { ROOT, type Sandbox, sandbox, startWeftServer, weft } from "../cli/helpers.ts";
 
 const SDK = JSON.stringify(join(ROOT, "src/index.ts"));
 
@@ -177,6 +178,22 @@ export const fromYaml = pipeline({ name: "from-yaml" }, () => {
       });
     } finally {
       check.close();
+    }
+  }, 120_000);
+
+  it("registers in weft server's registry when the run is submitted to the server", async () => {
+    const serverHome = join(box.dir, "server-home");
+    const server = await startWeftServer(serverHome);
+    try {
+      const r = await weft(serverHome, ["--host", server.url, "run", file, "--param", "auc=0.7"]);
+      expect(r.code, r.stderr).toBe(0);
+      const res = await fetch(`${server.url}/api/2.0/mlflow/registered-models/alias?name=gate-model&alias=champion`);
+      expect(res.status).toBe(200);
+      const { model_version } = (await res.json()) as { model_version: { version: string; tags: unknown[] } };
+      expect(model_version.version).toBe("1");
+      expect(model_version.tags).toContainEqual({ key: "weft.metric.roc_auc", value: "0.7" });
+    } finally {
+      await server.stop();
     }
   }, 120_000);
 });
