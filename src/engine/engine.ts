@@ -299,11 +299,6 @@ export class Engine {
     return this.taskService;
   }
 
-  /** The task service's URL while it runs (tests and diagnostics), else undefined. */
-  async taskServiceUrl(): Promise<string | undefined> {
-    return (await this.taskService?.catch(() => undefined))?.url;
-  }
-
   /**
    * Closes what the engine started besides runs: the task service. Runs still executing
    * here lose tracking (their logging is reported on stderr, never failing them); call

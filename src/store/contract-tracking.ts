@@ -187,7 +187,15 @@ export function trackingContract(f: ContractFixture): void {
       });
       const page = f.store.tracking.stepMetrics(run.id);
       expect(page.more).toBe(false);
+      // series by run, then key
       expect(page.series).toEqual([
+        {
+          runId: task.id,
+          taskId: task.id,
+          taskName: "train",
+          key: "acc",
+          points: [{ step: 1, value: 0.2, timestamp: 2 }],
+        },
         {
           runId: task.id,
           taskId: task.id,
@@ -198,20 +206,21 @@ export function trackingContract(f: ContractFixture): void {
             { step: 1, value: 0.5, timestamp: 2 },
           ],
         },
-        {
-          runId: task.id,
-          taskId: task.id,
-          taskName: "train",
-          key: "acc",
-          points: [{ step: 1, value: 0.2, timestamp: 2 }],
-        },
       ]);
       expect(f.store.tracking.stepMetrics(run.id, page.cursor).series).toEqual([]);
       f.store.tracking.logBatch(task.id, { metrics: [{ key: "loss", value: 0.25, timestamp: 3, step: 2 }] });
       const next = f.store.tracking.stepMetrics(run.id, page.cursor);
       expect(next.series.map((s) => [s.key, s.points.map((p) => p.value)])).toEqual([["loss", [0.25]]]);
+      // a full page stops at a cursor that loses nothing: the rest comes after it
       const limited = f.store.tracking.stepMetrics(run.id, 0, 2);
       expect(limited.more).toBe(true);
+      expect(limited.series.map((x) => [x.key, x.points.map((p) => p.value)])).toEqual([["loss", [1, 0.5]]]);
+      const rest = f.store.tracking.stepMetrics(run.id, limited.cursor, 2);
+      expect(rest.series.map((x) => [x.key, x.points.map((p) => p.value)])).toEqual([
+        ["acc", [0.2]],
+        ["loss", [0.25]],
+      ]);
+      expect(rest.more).toBe(false);
     });
 
     it("reads, searches, renames and tags experiments", () => {

@@ -136,8 +136,21 @@ function paramValue(key: string, v: unknown): string {
   return value;
 }
 
-function metricOf(p: Record<string, unknown>, now: number): TrackingMetric {
+function metricOf(p: Record<string, unknown>, now: number, checked?: Set<string>): TrackingMetric {
+  // the hot path of log-batch: a key seen in this request and plain numbers skip the slow checks
+  const { key: k, value: v, timestamp: t, step: st } = p;
+  if (
+    checked !== undefined &&
+    typeof k === "string" &&
+    checked.has(k) &&
+    typeof v === "number" &&
+    Number.isSafeInteger(t) &&
+    (st === undefined || Number.isSafeInteger(st))
+  ) {
+    return { key: k, value: v, timestamp: t as number, step: (st as number | undefined) ?? 0 };
+  }
   const key = checkKeyName("metric", reqString(p, "key"));
+  checked?.add(key);
   const value =
     p.value === undefined || p.value === null ? reqNumber(p, "value") : numberOf(`value of metric '${key}'`, p.value);
   return { key, value, timestamp: optInt(p, "timestamp") ?? now, step: optInt(p, "step") ?? 0 };
@@ -320,8 +333,9 @@ export const TRACKING_ROUTES: readonly RegistryRoute[] = [
       }
     }
     const now = Date.now();
+    const checked = new Set<string>();
     store.tracking.logBatch(runId, {
-      metrics: metricsIn.map((m) => metricOf(m, now)),
+      metrics: metricsIn.map((m) => metricOf(m, now, checked)),
       params: paramsIn.map((p) => {
         const key = checkKeyName("param", reqString(p, "key"));
         return { key, value: paramValue(key, p.value) };

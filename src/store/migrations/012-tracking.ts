@@ -45,9 +45,9 @@ CREATE TABLE tracking_metrics (
   timestamp INTEGER NOT NULL,
   step INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX tracking_metrics_history ON tracking_metrics (run_id, key, step, timestamp);
--- a run's metrics after a sequence number (the UI polls live curves by it)
-CREATE INDEX tracking_metrics_run ON tracking_metrics (run_id);
+-- one index, the least a write of many rows pays for: a key's history (sorted by step when
+-- read) and its points after a sequence number (the UI polls live curves by it)
+CREATE INDEX tracking_metrics_key ON tracking_metrics (run_id, key, seq);
 
 CREATE TABLE tracking_latest_metrics (
   run_id TEXT NOT NULL REFERENCES tracking_runs (id) ON DELETE CASCADE,

@@ -504,38 +504,39 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
     },
 
     stepMetrics(weftRunId: string, after = 0, limit = 50_000): StepMetricsPage {
-      const rows = ctx
+      // each series' first points after the cursor (an index range each), merged by sequence
+      const keys = ctx
         .stmt(
-          `SELECT m.seq, m.run_id, m.key, m.value, m.timestamp, m.step, tr.weft_task_id, t.name AS task_name
-           FROM tracking_runs tr JOIN tracking_metrics m ON m.run_id = tr.id
+          `SELECT l.run_id, l.key, tr.weft_task_id, t.name AS task_name
+           FROM tracking_runs tr JOIN tracking_latest_metrics l ON l.run_id = tr.id
            LEFT JOIN tasks t ON t.id = tr.weft_task_id
-           WHERE tr.weft_run_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+           WHERE tr.weft_run_id = ? ORDER BY tr.start_time, tr.id, l.key`,
         )
-        .all(weftRunId, after, limit + 1) as Array<{
-        seq: number;
+        .all(weftRunId) as Array<{
         run_id: string;
         key: string;
-        value: number | null;
-        timestamp: number;
-        step: number;
         weft_task_id: string | null;
         task_name: string | null;
       }>;
-      const more = rows.length > limit;
-      const page = rows.slice(0, limit);
-      const series = new Map<string, StepMetricSeries>();
-      for (const r of page) {
-        const id = `${r.run_id}\u0000${r.key}`;
-        let s = series.get(id);
-        if (s === undefined) {
-          s = { runId: r.run_id, key: r.key, points: [] };
-          if (r.weft_task_id !== null) s.taskId = r.weft_task_id;
-          if (r.task_name !== null) s.taskName = r.task_name;
-          series.set(id, s);
-        }
-        s.points.push({ step: r.step, value: toMetricValue(r.value), timestamp: r.timestamp });
+      const points = ctx.stmt(
+        "SELECT seq, value, timestamp, step FROM tracking_metrics WHERE run_id = ? AND key = ? AND seq > ? ORDER BY seq LIMIT ?",
+      );
+      type Point = { seq: number; value: number | null; timestamp: number; step: number };
+      const fetched = keys.map((k) => ({ k, rows: points.all(k.run_id, k.key, after, limit + 1) as Point[] }));
+      const all = fetched.flatMap((f) => f.rows.map((r) => r.seq)).sort((x, y) => x - y);
+      const more = all.length > limit;
+      const cursor = more ? (all[limit - 1] as number) : (all[all.length - 1] ?? after);
+      const series: StepMetricSeries[] = [];
+      for (const { k, rows } of fetched) {
+        const kept = rows.filter((r) => r.seq <= cursor);
+        if (kept.length === 0) continue;
+        const s: StepMetricSeries = { runId: k.run_id, key: k.key, points: [] };
+        if (k.weft_task_id !== null) s.taskId = k.weft_task_id;
+        if (k.task_name !== null) s.taskName = k.task_name;
+        s.points = kept.map((r) => ({ step: r.step, value: toMetricValue(r.value), timestamp: r.timestamp }));
+        series.push(s);
       }
-      return { series: [...series.values()], cursor: page[page.length - 1]?.seq ?? after, more };
+      return { series, cursor, more };
     },
 
     getExperiment(experimentId: string): TrackingExperiment | undefined {
