@@ -1,8 +1,15 @@
 /**
- * The public face of the `weft` package: the authoring SDK, and the runtime artifact
- * classes a component's `run` function receives.
+ * The public face of the `weft` package: the authoring SDK, the runtime artifact classes a
+ * component's `run` function receives, and the prebuilt components (`registerModel`).
  */
 
+export {
+  ComponentError,
+  type ComponentErrorCode,
+  type Policy,
+  RegistryClient,
+  registerModel,
+} from "./components/index.ts";
 export {
   Artifact,
   ClassificationMetrics,

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // `npm run demo`: runs the fraud-detection pipeline on generated transactions with the live
-// progress view, then prints the metrics, the oracle AUC and where the model, the report and
-// the Triton repository are. `npm run demo -- --json` ends with one JSON line.
+// progress view, then prints the metrics, the oracle AUC, where the model, the report and
+// the Triton repository are, and the model registry's decision: the version of
+// `fraud-detector` the run registered, whether it became champion, and the rule that
+// decided. `npm run demo -- --json` ends with one JSON line.
 //
 // Options: --rows N (default 200000), --param name=value (repeatable, any pipeline
-// parameter), --no-cache, --json.
+// parameter; `--param seed=7` trains on other transactions and registers a new version),
+// --no-cache, --json.
 import { spawn, spawnSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,9 +67,16 @@ async function loadRun(runName) {
         .all(run.id)
         .map((a) => ({ ...a, metadata: JSON.parse(a.metadata) }));
       const tasks = db
-        .prepare("SELECT kind, state FROM tasks WHERE run_id = ?")
+        .prepare("SELECT name, kind, state, outputs, error FROM tasks WHERE run_id = ?")
         .all(run.id)
-        .map((t) => ({ kind: t.kind, cache: t.state === "CACHED" ? "hit" : "" }));
+        .map((t) => ({
+          name: t.name,
+          kind: t.kind,
+          state: t.state,
+          cache: t.state === "CACHED" ? "hit" : "",
+          outputs: t.outputs ? JSON.parse(t.outputs) : undefined,
+          error: t.error ? JSON.parse(t.error) : undefined,
+        }));
       return { run, artifacts, tasks };
     } finally {
       db.close();
@@ -80,6 +90,43 @@ async function loadRun(runName) {
   }
 }
 
+/** What the registerModel task did: the version, whether it became champion and why. */
+function registration(doc, decision) {
+  const task = doc.tasks.find((t) => typeof t.name === "string" && t.name.startsWith("register-model"));
+  if (!task) return { state: "NOT_RUN" };
+  const params = task.outputs?.parameters ?? {};
+  const meta = decision?.metadata ?? {};
+  // a failed task's own message (a failed threshold names the metric, its value and the threshold)
+  const said = (task.error?.stderrTail ?? "").split("\n").find((l) => l.includes("registerModel: "));
+  return {
+    state: task.state,
+    model_name: meta.model_name ?? null,
+    version: params.version ?? meta.version ?? null,
+    model_uri: params.model_uri ?? null,
+    promoted: params.promoted ?? meta.promoted ?? null,
+    decided_by: meta.decided_by ?? null,
+    error: said ? said.slice(said.indexOf("registerModel: ")) : (task.error?.message ?? null),
+  };
+}
+
+/** The registry lines of the summary. */
+function registryLines(reg) {
+  if (reg.state === "NOT_RUN") return ["not registered (the pipeline has no register-model task)"];
+  if (reg.state === "SKIPPED") return ["not registered: below the quality gate"];
+  if (reg.version === null) return [`registration ${reg.state.toLowerCase()}: ${reg.error ?? "see the task's log"}`];
+  const name = reg.model_name ?? "fraud-detector";
+  const why = reg.decided_by ? [reg.decided_by] : [];
+  if (reg.state === "CACHED") {
+    const then = reg.promoted ? "it became champion then" : "it stayed challenger then";
+    return [
+      `${name} version ${reg.version}, from cache: an earlier run with the same inputs registered it (${then})`,
+      ...why,
+    ];
+  }
+  const role = reg.promoted ? "became champion" : "stays challenger, not champion";
+  return [`${name} version ${reg.version} ${role}`, ...why];
+}
+
 /** The demo's results from the recorded run. */
 function collect(doc) {
   const byName = (name) => doc.artifacts.filter((a) => a.name === name);
@@ -88,6 +135,7 @@ function collect(doc) {
   const report = byName("report").find((a) => a.metadata?.kind === meta.kind) ?? byName("report")[0];
   const onnx = byName("onnx_model")[0];
   const oracle = typeof meta.oracle_roc_auc === "number" && meta.oracle_roc_auc >= 0 ? meta.oracle_roc_auc : null;
+  const reg = registration(doc, byName("decision").at(-1));
   return {
     run_id: doc.run.id,
     state: doc.run.state,
@@ -107,6 +155,12 @@ function collect(doc) {
     summary_uri: byName("summary")[0]?.uri ?? null,
     shap_report_uri: byName("shap_report")[0]?.uri ?? null,
     max_abs_diff_onnx_vs_tfjs: onnx?.metadata?.max_abs_diff_vs_tfjs ?? null,
+    registered_model: reg.version !== null && reg.version !== undefined ? (reg.model_name ?? "fraud-detector") : null,
+    registered_version: reg.version ?? null,
+    registered_model_uri: reg.model_uri ?? null,
+    champion: reg.promoted === true,
+    registry_decision: reg.decided_by ?? reg.error ?? null,
+    registration: reg,
     cached_tasks: doc.tasks.filter((t) => t.kind === "container" && t.cache === "hit").length,
     tasks: doc.tasks.filter((t) => t.kind === "container").length,
   };
@@ -149,6 +203,9 @@ async function main() {
   out.write(`  report         ${toPath(result.report_uri) ?? "n/a"}\n`);
   out.write(`  summary        ${toPath(result.summary_uri) ?? "n/a"}\n`);
   if (result.shap_report_uri) out.write(`  SHAP ranking   ${toPath(result.shap_report_uri)}\n`);
+  const [registered, why] = registryLines(result.registration);
+  out.write(`  registry       ${registered}\n`);
+  if (why) out.write(`  decided by     ${why}\n`);
   if (opts.json) out.write(`${JSON.stringify(result)}\n`);
   process.exit(code);
 }

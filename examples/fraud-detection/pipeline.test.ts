@@ -95,6 +95,7 @@ describe("fraud-detection pipeline", () => {
       "select-best",
       "export",
       "explain",
+      "register-model",
     ]) {
       expect(ran.some((n) => n.startsWith(name))).toBe(true);
     }
@@ -104,6 +105,8 @@ describe("fraud-detection pipeline", () => {
     expect(oracle).toBeGreaterThan(roc - 0.1);
     expect(first.outputs.parameters.gate_passed).toBe(true);
     expect(metric(first, /select/, "gate_passed")).toBe(1);
+    // the exported model is registered (through the engine's task service) and, as the first version, becomes champion
+    expect(first.tasks.find((t) => t.name === "register-model")?.state).toBe("SUCCEEDED");
 
     const again = runPipeline(params);
     expect(again.state).toBe("SUCCEEDED");
@@ -120,6 +123,7 @@ describe("fraud-detection pipeline", () => {
     const byName = (prefix: string) => s.tasks.filter((t) => t.name.startsWith(prefix));
     expect(byName("export").every((t) => t.state === "SKIPPED")).toBe(true);
     expect(byName("explain").every((t) => t.state === "SKIPPED")).toBe(true);
+    expect(byName("register-model").every((t) => t.state === "SKIPPED")).toBe(true);
     const summaryPath = decodeURIComponent(s.outputs.artifacts.summary?.[0]?.uri.replace(/^file:\/\//, "") ?? "");
     expect(existsSync(summaryPath)).toBe(true);
     expect(readFileSync(summaryPath, "utf8")).toContain("**Below the gate**");

@@ -2,11 +2,13 @@
  * The fraud-detection reference pipeline: load (or generate) TabFormer transactions,
  * validate, preprocess, train an MLP and a logistic-regression baseline in parallel,
  * evaluate both, select the best, and - when it clears the quality gate - export it to
- * ONNX and a Triton repository and explain it with Shapley values.
+ * ONNX and a Triton repository, explain it with Shapley values, and register it in the
+ * model registry as `fraud-detector` (a new version, `challenger`; `champion` when the
+ * registry policy passes).
  *
  * Run it: `weft run examples/fraud-detection/pipeline.ts --param rows=200000`.
  */
-import { collected, parallelFor, param, pipeline, when } from "weft";
+import { collected, type Policy, parallelFor, param, pipeline, registerModel, when } from "weft";
 import {
   evaluate,
   explain,
@@ -20,6 +22,15 @@ import {
 
 /** The model configurations compared by the training loop. */
 export const MODEL_CONFIGS = [{ kind: "mlp" }, { kind: "logreg" }];
+
+/**
+ * The registry's promotion policy: a floor on ROC-AUC, and champion only when at least as
+ * good as the current champion.
+ */
+export const REGISTRY_POLICY: Policy = {
+  thresholds: ["roc_auc >= 0.8"],
+  compare: { metric: "roc_auc", minDelta: 0 },
+};
 
 /** The pipeline; its outputs are the selected model's metrics and the gate decision. */
 export const fraudDetection = pipeline(
@@ -37,6 +48,8 @@ export const fraudDetection = pipeline(
       epochs: param.int({ default: 5 }),
       min_roc_auc: param.float({ default: 0.9 }),
       min_f1: param.float({ default: 0.2 }),
+      model_name: param.string({ default: "fraud-detector" }),
+      registry_policy: param.object<Policy>({ default: REGISTRY_POLICY }),
     },
   },
   (p) => {
@@ -76,6 +89,14 @@ export const fraudDetection = pipeline(
       when(best.outputs.f1.gte(p.min_f1), () => {
         const exported = exportModel({ best_model: best.outputs.best_model, test: prep.outputs.test });
         explain({ onnx_model: exported.outputs.onnx_model, test: prep.outputs.test, seed: p.seed });
+        registerModel({
+          model: exported.outputs.onnx_model,
+          metrics: best.outputs.metrics,
+          model_name: p.model_name,
+          policy: p.registry_policy,
+          description: "Card-fraud detector from the fraud-detection pipeline (ONNX).",
+          tags: { pipeline: "fraud-detection" },
+        });
       });
     });
     return {
