@@ -338,7 +338,9 @@ export class TrackingClient implements TaskLog {
 }
 
 /** The tracking target of a task's environment, or undefined without `MLFLOW_TRACKING_URI`. */
-export function trackingTargetFromEnv(env: NodeJS.ProcessEnv = process.env): TrackingTarget | undefined {
+export function trackingTargetFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TrackingTarget | undefined {
   const uri = env.MLFLOW_TRACKING_URI;
   if (!uri || !/^https?:\/\//.test(uri)) return undefined;
   return {
@@ -351,7 +353,7 @@ export function trackingTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Tra
 
 /** The `ctx` a component's `run` is given, from the task's environment. */
 export function createTaskContext(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
   opts: { stderr?: Write; post?: Post } = {},
 ): TaskContext & { log: TrackingClient } {
   const uri = env.MLFLOW_TRACKING_URI;
