@@ -6,6 +6,7 @@
  * produced, and a run's step metrics for training curves. Weft's answers are read into the
  * UI's types here (times in milliseconds, versions as strings, NaN values as numbers).
  */
+import type { MlflowModelVersion, MlflowRegisteredModel } from "../../../src/client/models.ts";
 import { request } from "./http.ts";
 
 /** Prefix of MLflow's REST API. */
@@ -14,42 +15,8 @@ const WEFT = "/apis/weft/v1";
 const enc = encodeURIComponent;
 const sig = (signal?: AbortSignal): { signal?: AbortSignal } => (signal ? { signal } : {});
 
-/** MLflow's `{key, value}` tag. */
-export interface MlflowTag {
-  key: string;
-  value: string;
-}
-
-/** MLflow's `ModelVersion`. */
-export interface MlflowModelVersion {
-  name: string;
-  /** A string on the wire, as in MLflow. */
-  version: string;
-  creation_timestamp?: number;
-  last_updated_timestamp?: number;
-  user_id?: string;
-  current_stage?: string;
-  description?: string;
-  source?: string;
-  run_id?: string;
-  status?: string;
-  status_message?: string;
-  tags?: MlflowTag[];
-  run_link?: string;
-  aliases?: string[];
-}
-
-/** MLflow's `RegisteredModel`. */
-export interface MlflowRegisteredModel {
-  name: string;
-  creation_timestamp?: number;
-  last_updated_timestamp?: number;
-  description?: string;
-  /** The latest version in each stage. */
-  latest_versions?: MlflowModelVersion[];
-  tags?: MlflowTag[];
-  aliases?: Array<{ alias: string; version: string }>;
-}
+// MLflow's wire types, as the typed client declares them (types only: nothing of the client is bundled)
+export type { MlflowModelVersion, MlflowRegisteredModel, MlflowTag } from "../../../src/client/models.ts";
 
 /** One page of MLflow search results. */
 export interface MlflowPage<T> {
