@@ -28,5 +28,5 @@ export {
 export { type WeftModel, type WeftVersion, weftVersionJson } from "./http/weft-routes.ts";
 export { type ModelUri, parseModelUri, resolveModelUri } from "./model-uri.ts";
 export { type ModelSignature, readOnnxSignature, readTfjsSignature } from "./onnx-signature.ts";
-export { type RegisterVersionInput, registerModelVersion } from "./register.ts";
+export { fromStoredSignature, type RegisterVersionInput, registerModelVersion } from "./register.ts";
 export { startTaskService, type TaskService } from "./task-service.ts";

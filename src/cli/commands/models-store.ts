@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { artifactContentRoots, resolveInside, resolveInsideAny } from "../../artifacts/index.ts";
-import { resolveModelUri } from "../../registry/index.ts";
+import { fromStoredSignature, resolveModelUri } from "../../registry/index.ts";
 import type { AliasMove, ModelVersion, RegisteredModel, Store } from "../../store/index.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import {
@@ -42,22 +42,6 @@ export function modelFromStore(m: RegisteredModel, latestVersion: number | undef
 }
 
 /**
- * A stored signature tensor as the server's routes send it: every dimension a number (-1
- * for a free one) or the name of a symbolic one (`dimParams`).
- */
-function tensorView(t: { name: string; dtype: string; shape?: (number | null)[] | undefined; [k: string]: unknown }) {
-  const params = Array.isArray(t.dimParams) ? (t.dimParams as unknown[]) : [];
-  return {
-    name: t.name,
-    dtype: t.dtype,
-    shape: (t.shape ?? []).map((d, i) => {
-      const p = params[i];
-      return typeof p === "string" ? p : (d ?? -1);
-    }),
-  };
-}
-
-/**
  * A version as the CLI shows it. `runId` is the Weft run: a version registered from a
  * task's own MLflow run records the task's id, which is read as the task's run.
  */
@@ -80,7 +64,8 @@ export function versionFromStore(v: ModelVersion, store?: Pick<Store, "runs" | "
   if (v.digest) view.digest = v.digest;
   if (v.format) view.format = v.format;
   if (v.signature) {
-    view.signature = { inputs: v.signature.inputs.map(tensorView), outputs: v.signature.outputs.map(tensorView) };
+    // named dimensions back in their places, as the server's routes send them
+    view.signature = fromStoredSignature(v.signature);
   }
   if (v.runId) {
     view.runId = (store && !store.runs.get(v.runId) && store.tasks.get(v.runId)?.runId) || v.runId;
