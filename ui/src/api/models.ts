@@ -7,6 +7,7 @@
  * UI's types here (times in milliseconds, versions as strings, NaN values as numbers).
  */
 import type { MlflowModelVersion, MlflowRegisteredModel } from "../../../src/client/models.ts";
+import type { WeftVersion, WeftVersionSummary } from "../../../src/registry/http/weft-routes.ts";
 import { request } from "./http.ts";
 
 /** Prefix of MLflow's REST API. */
@@ -111,46 +112,9 @@ export interface UpstreamArtifact {
   task: string;
 }
 
-/** A version in short, as `/apis/weft/v1` writes it. */
-interface WireVersionSummary {
-  name: string;
-  version: number;
-  status: string;
-  status_message?: string;
-  stage: string;
-  aliases: string[];
-  format?: string;
-  digest?: string;
-  source: string;
-  run_id?: string;
-  task_name?: string;
-  created_at: string;
-  updated_at: string;
-}
-
-/** A version's full record, as `/apis/weft/v1/models/{name}/versions/{version}` writes it. */
-export interface WireVersion extends WireVersionSummary {
-  description: string;
-  tags: Record<string, string>;
-  user_id?: string;
-  run_link?: string;
-  /** The artifact record that holds the source, when it is a Weft artifact. */
-  artifact_id?: string;
-  signature: { inputs: TensorSpec[]; outputs: TensorSpec[] } | null;
-  metrics: Record<string, number>;
-  lineage: {
-    run: { run_id: string; display_name?: string; state?: string; experiment_id?: string } | null;
-    task: { task_id?: string; name?: string } | null;
-    pipeline_version: {
-      pipeline_version_id: string;
-      name?: string;
-      pipeline_id?: string;
-      pipeline_name?: string;
-    } | null;
-    datasets: VersionDataset[];
-    upstream: UpstreamArtifact[];
-  };
-}
+/** A version in short and a version's full record, as `/apis/weft/v1` writes them (the routes' own types). */
+type WireVersionSummary = WeftVersionSummary;
+export type WireVersion = WeftVersion;
 
 /** A model version with what Weft records about it, for the pages. */
 export interface ModelVersionRecord {
