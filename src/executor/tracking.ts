@@ -79,8 +79,8 @@ export type Post = (
  */
 function httpPost(): Post & { close(): void } {
   const agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 1 }),
+    http: new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
+    https: new https.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
   };
   const post = (url: string, headers: Record<string, string>, body: string) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
