@@ -7,7 +7,7 @@
  * UI's types here (times in milliseconds, versions as strings, NaN values as numbers).
  */
 import type { MlflowModelVersion, MlflowRegisteredModel } from "../../../src/client/models.ts";
-import type { WeftVersion, WeftVersionSummary } from "../../../src/registry/http/weft-routes.ts";
+import type { WeftDataset, WeftVersion, WeftVersionSummary } from "../../../src/registry/http/weft-routes.ts";
 import { request } from "./http.ts";
 
 /** Prefix of MLflow's REST API. */
@@ -90,27 +90,9 @@ export interface TensorSpec {
   shape: Array<number | string>;
 }
 
-/** A dataset a version was made from (its producing task's upstream Dataset artifacts). */
-export interface VersionDataset {
-  name: string;
-  uri: string;
-  digest?: string;
-  task?: string;
-  artifact_id?: string;
-  run_id?: string;
-}
-
-/** An artifact upstream of a version's model artifact. */
-export interface UpstreamArtifact {
-  artifact_id: string;
-  name: string;
-  type: string;
-  uri: string;
-  digest?: string;
-  run_id: string;
-  task_id: string;
-  task: string;
-}
+/** A dataset a version was made from, and an artifact upstream of its model artifact (the routes' own types). */
+export type VersionDataset = WeftDataset;
+export type UpstreamArtifact = WeftVersion["lineage"]["upstream"][number];
 
 /** A version in short and a version's full record, as `/apis/weft/v1` writes them (the routes' own types). */
 type WireVersionSummary = WeftVersionSummary;
