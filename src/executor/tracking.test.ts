@@ -1,8 +1,19 @@
-/** The ctx.log client against real HTTP servers: batching, the no-op without a server, retries and reports. */
+/**
+ * The ctx.log client against real HTTP servers: binary metrics batches to Weft's task
+ * service, MLflow's runs/log-batch to a server without that route, batching, the no-op
+ * without a server, retries and reports.
+ */
+
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createTaskContext, TrackingClient } from "./tracking.ts";
+import { startTaskService } from "../registry/task-service.ts";
+import { openStore, sampleSpec } from "../store/index.ts";
+import { METRICS_CONTENT_TYPE } from "./metrics-wire.ts";
+import { createTaskContext, METRIC_BATCH, TrackingClient } from "./tracking.ts";
 
 interface Received {
   path: string;
@@ -15,15 +26,26 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
-/** A server that records each request and answers with `answer(n)` (the n-th request, from 0). */
+/**
+ * A server that records each request and answers with `answer(n)` (the n-th request, from
+ * 0). Like an MLflow server, it has no binary metrics route: those requests get 404 and
+ * are recorded apart.
+ */
 async function recorder(
   answer: (n: number, req: IncomingMessage) => { status: number; body: unknown } = () => ({ status: 200, body: {} }),
 ) {
   const received: Received[] = [];
+  const binary: string[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (req.headers["content-type"] === METRICS_CONTENT_TYPE) {
+        binary.push(req.url ?? "");
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error_code: "ENDPOINT_NOT_FOUND", message: "no such endpoint" }));
+        return;
+      }
       const n = received.length;
       received.push({
         path: req.url ?? "",
@@ -37,7 +59,7 @@ async function recorder(
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   servers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, binary };
 }
 
 describe("ctx.log", () => {
@@ -53,7 +75,36 @@ describe("ctx.log", () => {
     expect(lines[0]).toMatch(/MLFLOW_TRACKING_URI is not set/);
   });
 
-  it("sends log-batch requests of at most 1000 metrics and 100 params, with the token, every value once", async () => {
+  it("sends metrics as binary batches to Weft's task service: every value once, in the store", async () => {
+    const home = mkdtempSync(join(tmpdir(), "weft-ctxlog-"));
+    const store = openStore(home);
+    const service = await startTaskService(store);
+    try {
+      const run = store.runs.create({ displayName: "p", pipelineSpec: sampleSpec() });
+      const task = store.tasks.upsert({ runId: run.id, path: "root/train", name: "train", kind: "container" });
+      const client = new TrackingClient({ uri: service.url, token: service.token, runId: task.id });
+      const n = METRIC_BATCH * 2 + 17;
+      for (let i = 0; i < n; i++) {
+        client.metric("loss", 1 / (i + 1), { step: i });
+        if (i % 1000 === 0) client.metric("lr", i === 0 ? Number.NaN : 0.1, { step: i, timestamp: 5 });
+      }
+      client.param("seed", 7);
+      await client.close();
+      const loss = store.tracking.metricHistory(task.id, "loss", { maxResults: 25_000 }).items;
+      expect(loss.map((m) => m.step)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(loss[9]?.value).toBe(1 / 10);
+      const lr = store.tracking.metricHistory(task.id, "lr", { maxResults: 100 }).items;
+      expect(lr.map((m) => [m.step, m.timestamp])).toEqual(Array.from({ length: 6 }, (_, i) => [i * 1000, 5]));
+      expect(lr[0]?.value).toBeNaN();
+      expect(store.tracking.getRunDetail(task.id)?.params).toEqual([{ key: "seed", value: "7" }]);
+    } finally {
+      await service.close();
+      store.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("to a server without the binary route (MLflow): log-batch requests of at most 1000 metrics and 100 params, with the token, every value once", async () => {
     const server = await recorder();
     const ctx = createTaskContext({
       MLFLOW_TRACKING_URI: server.url,
@@ -64,6 +115,10 @@ describe("ctx.log", () => {
     for (let i = 0; i < 150; i++) ctx.log.param(`p${i}`, i);
     ctx.log.metrics({ a: 1, b: Number.NaN }, { step: 7 });
     await ctx.log.close();
+    // the binary route is tried once per batch until the first 404, then never again
+    expect(server.binary.length).toBeGreaterThanOrEqual(1);
+    expect(server.binary.length).toBeLessThanOrEqual(4);
+    expect(server.binary[0]).toBe("/apis/weft/v1/tracking/runs/task-1/metrics");
     expect(server.received.every((r) => r.path === "/api/2.0/mlflow/runs/log-batch")).toBe(true);
     expect(server.received.every((r) => r.auth === "Bearer secret" && r.body.run_id === "task-1")).toBe(true);
     for (const r of server.received) {
@@ -86,8 +141,8 @@ describe("ctx.log", () => {
   it("sends a full batch while the component still runs, without waiting for flush", async () => {
     const server = await recorder();
     const client = new TrackingClient({ uri: server.url, runId: "r" });
-    for (let i = 0; i < 1000; i++) client.metric("x", i, { step: i });
-    await vi.waitFor(() => expect(server.received).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    for (let i = 0; i < METRIC_BATCH; i++) client.metric("x", i, { step: i });
+    await vi.waitFor(() => expect(server.binary).toHaveLength(1), { timeout: 10_000, interval: 20 });
     await client.close();
   });
 
@@ -161,7 +216,9 @@ describe("ctx.log", () => {
   it("refuses a non-number value or an empty key at the call", () => {
     const client = new TrackingClient(undefined, { stderr: () => {} });
     expect(() => client.metric("x", "1" as unknown as number)).toThrow(/must be a number/);
-    expect(() => client.metric("x", 1, { step: Number.NaN })).toThrow(/the step must be a number/);
+    expect(() => client.metric("x", 1, { step: Number.NaN })).toThrow(/the step must be an integer/);
+    expect(() => client.metric("x", 1, { step: 1.5 })).toThrow(/the step must be an integer/);
+    expect(() => client.metric("x", 1, { timestamp: 1.5 })).toThrow(/the timestamp must be an integer/);
     expect(() => client.param("", 1)).toThrow(/non-empty string/);
   });
 });

@@ -1,15 +1,19 @@
 /**
  * `ctx.log`: step metrics, params and tags a TypeScript component logs while it runs,
  * sent to the MLflow tracking server in `MLFLOW_TRACKING_URI` (the engine's task service
- * when Weft runs the task) as `runs/log-batch` requests. Calls are synchronous and only
- * buffer; a batch goes out when it is full (1000 metrics, 100 params or 100 tags) or every
- * second, on up to four connections at once, and once more before the executor
- * writes outputs. A failed send is retried, then reported on stderr; it never fails the task.
- * Without `MLFLOW_TRACKING_URI` logging is a no-op that says so once on stderr.
+ * when Weft runs the task). Calls are synchronous and only buffer. Metrics are written into
+ * typed-array columns and go to Weft's binary metrics route (`metrics-wire.ts`) in batches
+ * of {@link METRIC_BATCH}; a server without that route (an MLflow server answers 404) gets
+ * MLflow's JSON `runs/log-batch` requests instead, from then on. Params and tags always go
+ * as `runs/log-batch`. A batch goes out when it is full or every second, on up to four
+ * connections at once, and once more before the executor writes outputs. A failed send
+ * is retried, then reported on stderr; it never fails the task. Without
+ * `MLFLOW_TRACKING_URI` logging is a no-op that says so once on stderr.
  */
 
 import http from "node:http";
 import https from "node:https";
+import { encodeMetricColumns, METRICS_CONTENT_TYPE, type MetricColumns, metricsRoutePath } from "./metrics-wire.ts";
 
 /** How a component logs metrics, params and tags (MLflow tracking). */
 export interface TaskLog {
@@ -38,6 +42,8 @@ export interface TaskContext {
 
 /** Limits of one `runs/log-batch` request (MLflow's). */
 export const BATCH_LIMITS = { metrics: 1000, params: 100, tags: 100, total: 1000 } as const;
+/** Metrics in one request to Weft's binary metrics route. */
+export const METRIC_BATCH = 2500;
 /** How often buffered values are sent while the component runs. */
 export const FLUSH_INTERVAL_MS = 1000;
 const RETRY_DELAYS_MS = [200, 1000, 3000];
@@ -46,12 +52,20 @@ interface KeyValue {
   key: string;
   value: string;
 }
-interface Batch {
-  /** Each metric already written as its JSON object text (`{"key":...,"step":...}`). */
-  metrics: string[];
-  params: KeyValue[];
-  tags: KeyValue[];
+
+/** Metrics being gathered: columns of {@link METRIC_BATCH} rows and this batch's keys. */
+class MetricBatch implements MetricColumns {
+  readonly keys: string[] = [];
+  readonly index = new Map<string, number>();
+  count = 0;
+  readonly value = new Float64Array(METRIC_BATCH);
+  readonly timestamp = new Float64Array(METRIC_BATCH);
+  readonly step = new Float64Array(METRIC_BATCH);
+  readonly key = new Uint32Array(METRIC_BATCH);
 }
+
+/** One request's worth: a metrics batch, or params and tags for `runs/log-batch`. */
+type Batch = { metrics: MetricBatch } | { params: KeyValue[]; tags: KeyValue[] };
 
 /** Requests sent at once. */
 export const MAX_IN_FLIGHT = 4;
@@ -66,11 +80,11 @@ export interface TrackingTarget {
 
 type Write = (text: string) => void;
 
-/** Sends one JSON POST and resolves with the status and body text (a test may give its own). */
+/** Sends one POST (JSON text, or binary parts written one after another) and resolves with the status and body text (a test may give its own). */
 export type Post = (
   url: string,
   headers: Record<string, string>,
-  body: string,
+  body: string | readonly Uint8Array[],
 ) => Promise<{ status: number; text: string }>;
 
 /**
@@ -82,16 +96,18 @@ function httpPost(): Post & { close(): void } {
     http: new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
     https: new https.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
   };
-  const post = (url: string, headers: Record<string, string>, body: string) =>
+  const post = (url: string, headers: Record<string, string>, body: string | readonly Uint8Array[]) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const u = new URL(url);
       const secure = u.protocol === "https:";
+      const length =
+        typeof body === "string" ? Buffer.byteLength(body) : body.reduce((n, part) => n + part.byteLength, 0);
       const req = (secure ? https : http).request(
         u,
         {
           method: "POST",
           agent: secure ? agents.https : agents.http,
-          headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+          headers: { ...headers, "content-length": String(length) },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -102,7 +118,11 @@ function httpPost(): Post & { close(): void } {
       );
       req.setTimeout(30_000, () => req.destroy(new Error("no answer within 30 s")));
       req.on("error", reject);
-      req.end(body);
+      if (typeof body === "string") req.end(body);
+      else {
+        for (const part of body) req.write(part);
+        req.end();
+      }
     });
   return Object.assign(post, {
     close() {
@@ -119,11 +139,25 @@ function checkKey(kind: string, key: unknown): string {
   return key;
 }
 
-/** Buffers log calls and sends them as MLflow `runs/log-batch` requests. */
+/** The JSON text of one metric in a `runs/log-batch` body. JSON has no NaN or Infinity: MLflow's JSON writes them as strings. */
+function metricJson(key: string, value: number, timestamp: number, step: number): string {
+  const v = Number.isFinite(value) ? String(value) : `"${value}"`;
+  return `{"key":${JSON.stringify(key)},"value":${v},"timestamp":${timestamp},"step":${step}}`;
+}
+
+/** A failed request: its HTTP status, when there was an answer. */
+class SendError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Buffers log calls and sends them to the tracking server. */
 export class TrackingClient implements TaskLog {
-  private metricsBuf: string[] = [];
-  /** Metric keys as JSON string text; a loop logs the same few keys many times. */
-  private readonly keyJson = new Map<string, string>();
+  private metricsBuf = new MetricBatch();
   private paramsBuf: KeyValue[] = [];
   private tagsBuf: KeyValue[] = [];
   /** Batches taken off the buffers, waiting for a free connection. */
@@ -131,6 +165,8 @@ export class TrackingClient implements TaskLog {
   private readonly inflight = new Set<Promise<void>>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private runId: Promise<string | undefined> | undefined;
+  /** Whether the server takes binary metrics batches: unknown until the first answer. */
+  private binary: boolean | undefined;
   private failures = 0;
   /** After a batch could not be sent even with retries, later batches are tried once each. */
   private down = false;
@@ -153,26 +189,35 @@ export class TrackingClient implements TaskLog {
     this.retryDelaysMs = opts.retryDelaysMs ?? RETRY_DELAYS_MS;
   }
 
-  metric(key: string, value: number, opts: { step?: number; timestamp?: number } = {}): void {
-    checkKey("metric", key);
+  metric(key: string, value: number, opts?: { step?: number; timestamp?: number }): void {
+    if (typeof key !== "string" || key === "") checkKey("metric", key);
     if (typeof value !== "number") {
       throw new TypeError(`ctx.log.metric("${key}"): the value must be a number, got ${typeof value}`);
     }
-    const step = opts.step ?? 0;
-    if (typeof step !== "number" || !Number.isFinite(step)) {
-      throw new TypeError(`ctx.log.metric("${key}"): the step must be a number, got ${String(step)}`);
+    const step = opts?.step ?? 0;
+    if (!Number.isSafeInteger(step)) {
+      throw new TypeError(`ctx.log.metric("${key}"): the step must be an integer, got ${String(step)}`);
     }
-    if (!this.enabled()) return;
-    let k = this.keyJson.get(key);
+    const timestamp = opts?.timestamp ?? Date.now();
+    if (!Number.isSafeInteger(timestamp)) {
+      throw new TypeError(
+        `ctx.log.metric("${key}"): the timestamp must be an integer (ms since the epoch), got ${String(timestamp)}`,
+      );
+    }
+    if (this.timer === undefined && !this.enabled()) return;
+    const b = this.metricsBuf;
+    let k = b.index.get(key);
     if (k === undefined) {
-      k = JSON.stringify(key);
-      this.keyJson.set(key, k);
+      k = b.keys.length;
+      b.keys.push(key);
+      b.index.set(key, k);
     }
-    // Written as JSON text now, so a batch is one join, not an object per value to
-    // stringify later. JSON has no NaN or Infinity: MLflow's JSON writes them as strings.
-    const v = Number.isFinite(value) ? String(value) : `"${value}"`;
-    this.metricsBuf.push(`{"key":${k},"value":${v},"timestamp":${opts.timestamp ?? Date.now()},"step":${step}}`);
-    if (this.metricsBuf.length >= BATCH_LIMITS.metrics) this.sendSoon();
+    const i = b.count++;
+    b.value[i] = value;
+    b.timestamp[i] = timestamp;
+    b.step[i] = step;
+    b.key[i] = k;
+    if (b.count === METRIC_BATCH) this.sendSoon();
   }
 
   metrics(values: Record<string, number>, opts: { step?: number } = {}): void {
@@ -197,7 +242,7 @@ export class TrackingClient implements TaskLog {
   /** Sends everything buffered and waits for it (and for sends already under way). */
   async flush(): Promise<void> {
     if (this.target === undefined) return;
-    while (this.metricsBuf.length + this.paramsBuf.length + this.tagsBuf.length > 0) this.sendSoon();
+    while (this.buffered() > 0) this.sendSoon();
     while (this.inflight.size > 0) await Promise.race(this.inflight);
   }
 
@@ -215,6 +260,10 @@ export class TrackingClient implements TaskLog {
     }
   }
 
+  private buffered(): number {
+    return this.metricsBuf.count + this.paramsBuf.length + this.tagsBuf.length;
+  }
+
   private enabled(): boolean {
     if (this.target === undefined) {
       if (!this.noticed) {
@@ -227,21 +276,25 @@ export class TrackingClient implements TaskLog {
     }
     if (this.timer === undefined) {
       this.timer = setInterval(() => {
-        if (this.metricsBuf.length + this.paramsBuf.length + this.tagsBuf.length > 0) this.sendSoon();
+        if (this.buffered() > 0) this.sendSoon();
       }, FLUSH_INTERVAL_MS);
       this.timer.unref?.();
     }
     return true;
   }
 
-  /** Takes one batch off the buffers and queues its send behind the previous ones. */
+  /** Takes what is buffered off the buffers (metrics, and params and tags) and queues its sends. */
   private sendSoon(): void {
-    const params = this.paramsBuf.splice(0, BATCH_LIMITS.params);
-    const tags = this.tagsBuf.splice(0, BATCH_LIMITS.tags);
-    const room = Math.min(BATCH_LIMITS.metrics, BATCH_LIMITS.total - params.length - tags.length);
-    const metrics = this.metricsBuf.splice(0, room);
-    if (metrics.length + params.length + tags.length === 0) return;
-    this.queue.push({ metrics, params, tags });
+    if (this.metricsBuf.count > 0) {
+      this.queue.push({ metrics: this.metricsBuf });
+      this.metricsBuf = new MetricBatch();
+    }
+    while (this.paramsBuf.length + this.tagsBuf.length > 0) {
+      this.queue.push({
+        params: this.paramsBuf.splice(0, BATCH_LIMITS.params),
+        tags: this.tagsBuf.splice(0, BATCH_LIMITS.tags),
+      });
+    }
     this.pump();
   }
 
@@ -261,25 +314,26 @@ export class TrackingClient implements TaskLog {
     }
   }
 
-  private headers(): Record<string, string> {
-    const h: Record<string, string> = { "content-type": "application/json" };
+  private headers(contentType: string): Record<string, string> {
+    const h: Record<string, string> = { "content-type": contentType };
     if (this.target?.token) h.authorization = `Bearer ${this.target.token}`;
     return h;
   }
 
-  /** POSTs `body` (an object, or JSON text already written) to an MLflow route. */
-  private async post(path: string, body: unknown): Promise<unknown> {
+  /** POSTs `body` (an object, JSON text already written, or binary parts) to a path of the server. */
+  private async post(path: string, body: unknown, contentType = "application/json"): Promise<unknown> {
     const target = this.target as TrackingTarget;
     const res = await this.postImpl(
-      `${target.uri.replace(/\/+$/, "")}/api/2.0/mlflow/${path}`,
-      this.headers(),
-      typeof body === "string" ? body : JSON.stringify(body),
+      `${target.uri.replace(/\/+$/, "")}${path}`,
+      this.headers(contentType),
+      typeof body === "string" || Array.isArray(body) ? (body as string | Uint8Array[]) : JSON.stringify(body),
     );
     const text = res.text;
     if (res.status < 200 || res.status > 299) {
-      const err = new Error(`${path} answered ${res.status}: ${text.slice(0, 500)}`) as Error & { status: number };
-      err.status = res.status;
-      throw err;
+      throw new SendError(
+        `${path.replace(/^\/api\/2\.0\/mlflow\//, "")} answered ${res.status}: ${text.slice(0, 500)}`,
+        res.status,
+      );
     }
     return text === "" ? {} : JSON.parse(text);
   }
@@ -289,7 +343,7 @@ export class TrackingClient implements TaskLog {
     this.runId ??= (async () => {
       const target = this.target as TrackingTarget;
       if (target.runId) return target.runId;
-      const made = (await this.post("runs/create", {
+      const made = (await this.post("/api/2.0/mlflow/runs/create", {
         experiment_id: target.experimentId ?? "0",
         start_time: Date.now(),
       })) as { run?: { info?: { run_id?: string } } };
@@ -302,20 +356,71 @@ export class TrackingClient implements TaskLog {
   }
 
   private async send(batch: Batch): Promise<void> {
-    const count = batch.metrics.length + batch.params.length + batch.tags.length;
     const runId = await this.runIdOf();
+    if ("metrics" in batch) {
+      const m = batch.metrics;
+      if (runId === undefined) {
+        this.lost += m.count;
+        return;
+      }
+      if (this.binary !== false) {
+        const sent = await this.attempt(
+          m.count,
+          () => this.post(metricsRoutePath(runId), encodeMetricColumns(m), METRICS_CONTENT_TYPE),
+          true,
+        );
+        if (sent === true) this.binary = true;
+        if (sent !== "unsupported") return;
+        // an MLflow server: this batch and every later one as runs/log-batch
+        this.binary = false;
+      }
+      for (let from = 0; from < m.count; from += BATCH_LIMITS.metrics) {
+        const to = Math.min(m.count, from + BATCH_LIMITS.metrics);
+        const parts: string[] = [];
+        for (let i = from; i < to; i++) {
+          parts.push(
+            metricJson(
+              m.keys[m.key[i] as number] as string,
+              m.value[i] as number,
+              m.timestamp[i] as number,
+              m.step[i] as number,
+            ),
+          );
+        }
+        const body = `{"run_id":${JSON.stringify(runId)},"metrics":[${parts.join(",")}],"params":[],"tags":[]}`;
+        await this.attempt(to - from, () => this.post("/api/2.0/mlflow/runs/log-batch", body));
+      }
+      return;
+    }
+    const count = batch.params.length + batch.tags.length;
     if (runId === undefined) {
       this.lost += count;
       return;
     }
-    const body = `{"run_id":${JSON.stringify(runId)},"metrics":[${batch.metrics.join(",")}],"params":${JSON.stringify(batch.params)},"tags":${JSON.stringify(batch.tags)}}`;
+    const body = `{"run_id":${JSON.stringify(runId)},"metrics":[],"params":${JSON.stringify(batch.params)},"tags":${JSON.stringify(batch.tags)}}`;
+    await this.attempt(count, () => this.post("/api/2.0/mlflow/runs/log-batch", body));
+  }
+
+  /**
+   * Sends with retries. True when sent; "unsupported" when the server has no such route
+   * (404, 405 or 415: only the binary metrics route can get it); false when the values are
+   * lost (reported on stderr).
+   */
+  private async attempt(
+    count: number,
+    request: () => Promise<unknown>,
+    binaryRoute = false,
+  ): Promise<boolean | "unsupported"> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.post("runs/log-batch", body);
+        await request();
         this.down = false;
-        return;
+        return true;
       } catch (e) {
         const status = (e as { status?: number }).status;
+        if (binaryRoute && this.binary !== true && (status === 404 || status === 405 || status === 415)) {
+          return "unsupported";
+        }
         // a refusal (a changed param, a bad key) is not retried: the same request fails the same way
         const retryable = status === undefined || status >= 500 || status === 429;
         const delay = this.down ? undefined : this.retryDelaysMs[attempt];
@@ -331,7 +436,7 @@ export class TrackingClient implements TaskLog {
             `weft: ctx.log could not send ${count} value(s) to ${this.target?.uri}: ${(e as Error).message}\n`,
           );
         }
-        return;
+        return false;
       }
     }
   }

@@ -16,7 +16,15 @@ export {
   REGISTRY_MAX_RESULTS,
   type RegistryEntity,
 } from "./filter.ts";
-export { errorBody, MLFLOW_API, registryRoutes, serveRegistryRoutes, toMlflowError } from "./http/dispatch.ts";
+export {
+  checkContentType,
+  errorBody,
+  MAX_BODY_BYTES,
+  MLFLOW_API,
+  registryRoutes,
+  serveRegistryRoutes,
+  toMlflowError,
+} from "./http/dispatch.ts";
 export {
   MLFLOW_HTTP_STATUS,
   MlflowError,

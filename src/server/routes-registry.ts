@@ -7,7 +7,15 @@
  * every route.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { errorBody, MLFLOW_API, MlflowError, registryRoutes, toMlflowError } from "../registry/index.ts";
+import {
+  checkContentType,
+  errorBody,
+  MAX_BODY_BYTES,
+  MLFLOW_API,
+  MlflowError,
+  registryRoutes,
+  toMlflowError,
+} from "../registry/index.ts";
 import type { ServerContext } from "./context.ts";
 
 function objectOf(source: unknown): Record<string, unknown> {
@@ -33,7 +41,30 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: ServerContext)
       if (e.status >= 500) req.log.error({ err }, "request failed");
       reply.status(e.status).send(errorBody(e));
     });
+    const binaryTypes = new Set(registryRoutes().flatMap((r) => (r.binaryBody ? [r.binaryBody] : [])));
+    for (const type of binaryTypes) {
+      scope.addContentTypeParser(type, { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
+        done(null, body),
+      );
+    }
     for (const r of registryRoutes()) {
+      if (r.binaryBody !== undefined) {
+        const type = r.binaryBody;
+        scope.route({
+          method: r.method,
+          url: r.path,
+          handler: async (req) => {
+            checkContentType(req.headers["content-type"], type);
+            const raw = req.body instanceof Uint8Array ? req.body : new Uint8Array(0);
+            const body = await r.handle(
+              { params: {}, pathParams: (req.params ?? {}) as Record<string, string>, raw },
+              { store: ctx.store },
+            );
+            return body ?? {};
+          },
+        });
+        continue;
+      }
       scope.route({
         method: r.method,
         url: r.path,

@@ -13,6 +13,7 @@
  * next_page_token; Search Experiments: experiments, next_page_token).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeMetricColumns, METRICS_CONTENT_TYPE, metricsRoutePath } from "../../src/executor/metrics-wire.ts";
 import { startTaskService, type TaskService } from "../../src/registry/task-service.ts";
 import { sampleSpec } from "../../src/store/index.ts";
 import { type Harness, makeHarness } from "./harness.ts";
@@ -44,6 +45,8 @@ interface Reply {
   body: Record<string, unknown>;
 }
 type Call = (method: string, path: string, params?: Record<string, unknown>) => Promise<Reply>;
+/** POSTs a binary body with a content type. */
+type PostRaw = (path: string, body: Uint8Array, contentType: string) => Promise<Reply>;
 
 function query(params: Record<string, unknown>): string {
   const q = new URLSearchParams();
@@ -54,7 +57,10 @@ function query(params: Record<string, unknown>): string {
   return s === "" ? "" : `?${s}`;
 }
 
-const transports: Array<{ name: string; setup(h: Harness): Promise<{ call: Call; close(): Promise<void> }> }> = [
+const transports: Array<{
+  name: string;
+  setup(h: Harness): Promise<{ call: Call; postRaw: PostRaw; close(): Promise<void> }>;
+}> = [
   {
     name: "API server (fastify)",
     async setup(h) {
@@ -64,6 +70,15 @@ const transports: Array<{ name: string; setup(h: Harness): Promise<{ call: Call;
             method: method as "GET",
             url: method === "GET" ? `${path}${query(params)}` : path,
             ...(method === "GET" ? {} : { payload: params }),
+          });
+          return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+        },
+        postRaw: async (path, body, contentType) => {
+          const res = await h.server.app.inject({
+            method: "POST",
+            url: path,
+            headers: { "content-type": contentType },
+            payload: Buffer.from(body),
           });
           return { status: res.statusCode, body: res.json() as Record<string, unknown> };
         },
@@ -84,6 +99,14 @@ const transports: Array<{ name: string; setup(h: Harness): Promise<{ call: Call;
           });
           return { status: res.status, body: (await res.json()) as Record<string, unknown> };
         },
+        postRaw: async (path, body, contentType) => {
+          const res = await fetch(`${service.url}${path}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${service.token}`, "content-type": contentType },
+            body: Buffer.from(body),
+          });
+          return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+        },
         close: () => service.close(),
       };
     },
@@ -94,10 +117,11 @@ for (const transport of transports) {
   describe(`MLflow tracking routes: ${transport.name}`, () => {
     let h: Harness;
     let call: Call;
+    let postRaw: PostRaw;
     let close: () => Promise<void>;
     beforeAll(async () => {
       h = makeHarness();
-      ({ call, close } = await transport.setup(h));
+      ({ call, postRaw, close } = await transport.setup(h));
     });
     afterAll(async () => {
       await close();
@@ -428,6 +452,61 @@ for (const transport of transports) {
       const none = await ok("GET", `/apis/weft/v1/runs/${weftRun.id}/step-metrics`, { after: steps.cursor });
       expect(none.series).toEqual([]);
       expect(await call("GET", "/apis/weft/v1/runs/nope/step-metrics")).toMatchObject({
+        status: 404,
+        body: { error_code: "RESOURCE_DOES_NOT_EXIST" },
+      });
+    });
+
+    it("takes ctx.log's binary metrics batch: every value (NaN and infinities too) under its key; bad bodies are 400, another content type 415", async () => {
+      const weftRun = h.store.runs.create({ displayName: "binary", pipelineSpec: sampleSpec() });
+      const task = h.store.tasks.upsert({ runId: weftRun.id, path: "root/fit", name: "fit", kind: "container" });
+      const n = 3000;
+      const cols = {
+        keys: ["loss", "acc"],
+        count: n,
+        value: Float64Array.from({ length: n }, (_, i) =>
+          i === 5 ? Number.NaN : i === 6 ? Number.POSITIVE_INFINITY : i / 7,
+        ),
+        timestamp: Float64Array.from({ length: n }, (_, i) => 1000 + i),
+        step: Float64Array.from({ length: n }, (_, i) => Math.floor(i / 2)),
+        key: Uint32Array.from({ length: n }, (_, i) => i % 2),
+      };
+      const body = Buffer.concat(encodeMetricColumns(cols));
+      const path = metricsRoutePath(task.id);
+      expect(await postRaw(path, body, METRICS_CONTENT_TYPE)).toEqual({ status: 200, body: {} });
+      const loss = await ok("GET", `${API}/metrics/get-history`, {
+        run_id: task.id,
+        metric_key: "loss",
+        max_results: 5000,
+      });
+      const points = loss.metrics as Array<{ value: unknown; step: number; timestamp: number }>;
+      expect(points).toHaveLength(n / 2);
+      expect(points[0]).toEqual({ key: "loss", value: 0, timestamp: 1000, step: 0 });
+      expect(points[2]).toMatchObject({ value: 4 / 7, step: 2 });
+      expect(points[3]).toMatchObject({ value: "Infinity", step: 3 });
+      const acc = await ok("GET", `${API}/metrics/get-history`, {
+        run_id: task.id,
+        metric_key: "acc",
+        max_results: 5000,
+      });
+      expect((acc.metrics as unknown[]).length).toBe(n / 2);
+      expect((acc.metrics as Array<{ value: unknown }>)[2]?.value).toBe("NaN");
+
+      expect(await postRaw(path, body.subarray(0, body.length - 4), METRICS_CONTENT_TYPE)).toMatchObject({
+        status: 400,
+        body: { error_code: "INVALID_PARAMETER_VALUE", message: expect.stringMatching(/3000 metrics/) },
+      });
+      expect(await postRaw(path, Buffer.from("not a batch at all"), METRICS_CONTENT_TYPE)).toMatchObject({
+        status: 400,
+        body: { message: expect.stringMatching(/WFM1/) },
+      });
+      const badKey = Buffer.concat(encodeMetricColumns({ ...cols, key: Uint32Array.from({ length: n }, () => 9) }));
+      expect(await postRaw(path, badKey, METRICS_CONTENT_TYPE)).toMatchObject({
+        status: 400,
+        body: { message: expect.stringMatching(/names key 9, but the batch has 2 key/) },
+      });
+      expect((await postRaw(path, body, "application/octet-stream")).status).toBe(415);
+      expect(await postRaw(metricsRoutePath("no-such-run"), body, METRICS_CONTENT_TYPE)).toMatchObject({
         status: 404,
         body: { error_code: "RESOURCE_DOES_NOT_EXIST" },
       });

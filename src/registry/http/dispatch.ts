@@ -145,7 +145,7 @@ export function queryParams(search: URLSearchParams): Record<string, unknown> {
 /** The largest request body the task service reads (a full log-batch is about 100 KiB). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -163,7 +163,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -186,6 +186,18 @@ export function bodyParams(text: string): Record<string, unknown> {
     throw new MlflowError("INVALID_PARAMETER_VALUE", "the request body must be a JSON object");
   }
   return value as Record<string, unknown>;
+}
+
+/** Refuses (415) a body whose content type is not the one a binary route reads. */
+export function checkContentType(given: string | undefined, expected: string): void {
+  const type = (given ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== expected) {
+    throw new MlflowError(
+      "BAD_REQUEST",
+      `this route reads a '${expected}' body; got content type '${given ?? "(none)"}'`,
+      415,
+    );
+  }
 }
 
 function sameToken(header: string | undefined, token: string): boolean {
@@ -242,7 +254,14 @@ export function serveRegistryRoutes(server: Server, opts: ServeOptions): void {
         });
         return;
       }
-      const text = method === "GET" ? "" : await readBody(req);
+      if (found.route.binaryBody !== undefined) {
+        checkContentType(req.headers["content-type"], found.route.binaryBody);
+        const raw = await readBody(req);
+        const body = await found.route.handle({ params: {}, pathParams: found.pathParams, raw }, { store: opts.store });
+        send(res, 200, body ?? {});
+        return;
+      }
+      const text = method === "GET" ? "" : (await readBody(req)).toString("utf8");
       // A DELETE may carry its parameters in the query string or the JSON body; the body wins.
       const params =
         method === "GET"

@@ -57,6 +57,8 @@ export interface RouteRequest {
   pathParams: Record<string, string>;
   /** Who is asking, when known (the API's user, else undefined). */
   user?: string;
+  /** The request body as it came, for a route that reads a binary body ({@link RegistryRoute.binaryBody}). */
+  raw?: Uint8Array;
 }
 
 /** What every route can use. */
@@ -68,6 +70,11 @@ export interface RouteContext {
 export interface RegistryRoute {
   method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
+  /**
+   * The content type of the binary body this route reads (given as `raw`, with `params`
+   * empty); a request with another content type is refused with 415.
+   */
+  binaryBody?: string;
   /** Returns the JSON response body (status 200); throws {@link MlflowError} for an error. */
   handle(req: RouteRequest, ctx: RouteContext): unknown | Promise<unknown>;
 }

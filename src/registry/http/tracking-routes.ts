@@ -1,11 +1,18 @@
 /**
  * MLflow's tracking REST calls (`/api/2.0/mlflow/experiments/...`, `runs/...`,
  * `metrics/get-history`) over `store.tracking`, with MLflow's request fields and response
- * shapes; and Weft's read of a run's step metrics for live curves
- * (`/apis/weft/v1/runs/:run_id/step-metrics`). MLflow experiments are Weft experiments.
+ * shapes; Weft's binary metrics batch that `ctx.log` sends
+ * (`/apis/weft/v1/tracking/runs/:run_id/metrics`, see `executor/metrics-wire.ts`); and Weft's
+ * read of a run's step metrics for live curves (`/apis/weft/v1/runs/:run_id/step-metrics`). MLflow experiments are Weft experiments.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import {
+  decodeMetricColumns,
+  METRICS_CONTENT_TYPE,
+  type MetricColumns,
+  MetricsWireError,
+} from "../../executor/metrics-wire.ts";
 import type {
   Store,
   TrackingExperiment,
@@ -72,7 +79,13 @@ function runInfoJson(store: Store, r: TrackingRun) {
 }
 
 function metricJson(m: TrackingMetric) {
-  return { key: m.key, value: Number.isNaN(m.value) ? "NaN" : m.value, timestamp: m.timestamp, step: m.step };
+  // JSON has no NaN or infinities: written as MLflow's JSON writes them, as strings
+  return {
+    key: m.key,
+    value: Number.isFinite(m.value) ? m.value : String(m.value),
+    timestamp: m.timestamp,
+    step: m.step,
+  };
 }
 
 function runJson(store: Store, d: TrackingRunDetail) {
@@ -307,6 +320,33 @@ export const TRACKING_ROUTES: readonly RegistryRoute[] = [
     store.tracking.logBatch(runId, { metrics: [metricOf(params, Date.now())] });
     return {};
   }),
+  {
+    method: "POST",
+    path: "/apis/weft/v1/tracking/runs/:run_id/metrics",
+    binaryBody: METRICS_CONTENT_TYPE,
+    handle: ({ pathParams, raw }, { store }) => {
+      const runId = writableRun(store, pathParams.run_id as string);
+      let c: MetricColumns;
+      try {
+        c = decodeMetricColumns(raw ?? new Uint8Array(0));
+      } catch (e) {
+        if (e instanceof MetricsWireError) throw new MlflowError("INVALID_PARAMETER_VALUE", e.message);
+        throw e;
+      }
+      const keys = c.keys.map((k) => checkKeyName("metric", k));
+      const metrics: TrackingMetric[] = new Array(c.count);
+      for (let i = 0; i < c.count; i++) {
+        metrics[i] = {
+          key: keys[c.key[i] as number] as string,
+          value: c.value[i] as number,
+          timestamp: c.timestamp[i] as number,
+          step: c.step[i] as number,
+        };
+      }
+      store.tracking.logBatch(runId, { metrics });
+      return {};
+    },
+  },
   route("POST", `${API}/runs/log-parameter`, ({ params }, store) => {
     const runId = writableRun(store, runIdParam(params));
     const key = checkKeyName("param", reqString(params, "key"));
@@ -392,7 +432,7 @@ export const TRACKING_ROUTES: readonly RegistryRoute[] = [
         key: s.key,
         points: s.points.map((p) => ({
           step: p.step,
-          value: Number.isNaN(p.value) ? "NaN" : p.value,
+          value: Number.isFinite(p.value) ? p.value : String(p.value),
           timestamp: p.timestamp,
         })),
       })),

@@ -275,7 +275,7 @@ export interface WireStepMetrics {
     task_id?: string;
     task_name?: string;
     key: string;
-    /** A NaN is written as the string "NaN". */
+    /** NaN and infinities are written as strings ("NaN", "Infinity", "-Infinity"). */
     points: Array<{ step: number; value: number | string; timestamp: number }>;
   }>;
 }
