@@ -127,6 +127,8 @@ interface Entry {
   queue: Promise<void>;
   /** Changes waiting in the queue or running. */
   changes: number;
+  /** The shadow record, kept across moves and unloads. */
+  shadowLog?: ShadowLog;
   /** The alias targets (see `aliasKey`) whose move failed: the poll does not try them again. */
   failedKey?: string;
 }
@@ -351,13 +353,14 @@ export async function createModelService(
           ? { loaded: table.get(canaryVersion)!, split: canarySplitOf }
           : undefined;
       if (shadowVersion !== undefined) {
-        const log = entry.shadow?.log ?? new ShadowLog(entry.name, options.shadow?.capacity ?? 1000);
-        entry.shadow = { loaded: table.get(shadowVersion)!, log };
+        entry.shadowLog ??= new ShadowLog(entry.name, options.shadow?.capacity ?? 1000);
+        entry.shadow = { loaded: table.get(shadowVersion)!, log: entry.shadowLog };
       } else entry.shadow = undefined;
       entry.state = "READY";
       entry.reason = undefined;
+      // a version that fails to close is gone from routing all the same: the move stands
       const gone = [...before.values()].filter((l) => table.get(l.version) !== l);
-      await Promise.all(gone.map(retire));
+      await Promise.allSettled(gone.map(retire));
     } catch (err) {
       const e = err instanceof ServingError ? err : new ServingError("MODEL_INVALID", message(err), { cause: err });
       entry.reason = e.message;
@@ -374,13 +377,10 @@ export async function createModelService(
     entry.loaded = new Map();
     entry.primary = undefined;
     entry.canary = undefined;
-    if (entry.shadow) entry.shadow = undefined;
-    try {
-      await Promise.all(before.map(retire));
-    } finally {
-      entry.state = "UNAVAILABLE";
-      entry.reason = reason;
-    }
+    entry.shadow = undefined;
+    await Promise.allSettled(before.map(retire));
+    entry.state = "UNAVAILABLE";
+    entry.reason = reason;
   }
 
   /** Whether the model's routing depends on an alias the registry may move. */
@@ -746,8 +746,8 @@ export async function createModelService(
       });
     },
     transformer: (name: string) => options.transformers?.[name],
-    shadowRecords: (name: string) => entryOf(name).shadow?.log.records() ?? [],
-    shadowSummary: (name: string) => entryOf(name).shadow?.log.summary(),
+    shadowRecords: (name: string) => entryOf(name).shadowLog?.records() ?? [],
+    shadowSummary: (name: string) => entryOf(name).shadowLog?.summary(),
     refreshAliases,
     describe(): ServedModel[] {
       return [...models.values()].map((e) => ({
