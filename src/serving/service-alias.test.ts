@@ -224,3 +224,97 @@ describe("alias moves under load", () => {
     expect(((await res.json()) as { model_version: string }).model_version).toBe("2");
   });
 });
+
+describe("canary and shadow that follow the challenger alias", () => {
+  it("splits by the routing key header between champion and challenger, and follows the challenger when it moves", async () => {
+    store.models.setAlias("fraud", "champion", 1);
+    store.models.setAlias("fraud", "challenger", 2);
+    const sources = await resolveSources([{ source: "models:/fraud@champion" }], { home });
+    const own = await createModelService(sources, {
+      canary: { model: "fraud", target: "challenger", percent: 50 },
+      workers: 1,
+      home,
+    });
+    const rest = await startRestServer(own, { port: 0 });
+    try {
+      expect(own.describe()[0]).toMatchObject({ versions: ["1", "2"], primary: "1", canary: { version: "2" } });
+      const ask = async (key: string) => {
+        const res = await fetch(`${rest.url}/v2/models/fraud/infer`, {
+          method: "POST",
+          headers: { "x-weft-routing-key": key },
+          body: JSON.stringify({ inputs: [{ name: ONNX_INPUT, datatype: "FP32", shape: [1, 2], data: [0.5, -1] }] }),
+        });
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { model_version: string; outputs: { data: number[] }[] };
+        expect(Math.abs(body.outputs[0]!.data[0]! - expected(body.model_version, [0.5, -1]))).toBeLessThan(1e-6);
+        return body.model_version;
+      };
+      const first = new Map<string, string>();
+      for (let k = 0; k < 40; k++) first.set(`card-${k}`, await ask(`card-${k}`));
+      for (let k = 0; k < 40; k += 4) expect(await ask(`card-${k}`)).toBe(first.get(`card-${k}`));
+      expect(new Set(first.values())).toEqual(new Set(["1", "2"]));
+      // the challenger becomes the champion's version: one version serves everything, the other is closed
+      store.models.setAlias("fraud", "challenger", 1);
+      await own.refreshAliases();
+      expect(own.describe()[0]).toMatchObject({ versions: ["1"], primary: "1", canary: { version: "1" } });
+      for (let k = 0; k < 8; k++) expect(await ask(`card-${k}`)).toBe("1");
+    } finally {
+      await rest.close();
+      await own.close();
+    }
+  });
+
+  it("shadow mode answers from the champion and records the challenger's answers beside them", async () => {
+    store.models.setAlias("fraud", "champion", 1);
+    store.models.setAlias("fraud", "challenger", 2);
+    const sources = await resolveSources([{ source: "models:/fraud@champion" }], { home });
+    const mirrored: InferEvent[] = [];
+    let notify = () => {};
+    const own = await createModelService(sources, {
+      shadow: { model: "fraud", target: "challenger" },
+      workers: 1,
+      home,
+      observer: {
+        infer: (e) => {
+          if (e.role === "shadow") {
+            mirrored.push(e);
+            notify();
+          }
+        },
+      },
+    });
+    const rest = await startRestServer(own, { port: 0 });
+    try {
+      const done = new Promise<void>((r) => {
+        notify = () => mirrored.length === 3 && r();
+      });
+      for (const row of [
+        [1, 1],
+        [0, 0],
+        [-1, 2],
+      ] as [number, number][]) {
+        const res = await fetch(`${rest.url}/v2/models/fraud/infer`, {
+          method: "POST",
+          body: JSON.stringify({ inputs: [{ name: ONNX_INPUT, datatype: "FP32", shape: [1, 2], data: row }] }),
+        });
+        expect(((await res.json()) as { model_version: string }).model_version).toBe("1");
+      }
+      await done;
+      const records = own.shadowRecords("fraud");
+      expect(records.map((r) => [r.primaryVersion, r.shadowVersion, r.ok])).toEqual([
+        ["1", "2", true],
+        ["1", "2", true],
+        ["1", "2", true],
+      ]);
+      // version 2 answers differently; the record says by how much
+      const [first] = records;
+      expect(first!.outputs![0]!.data[0]).toBeCloseTo(expected("2", [1, 1]), 5);
+      expect(first!.maxAbsDiff).toBeCloseTo(Math.abs(expected("2", [1, 1]) - expected("1", [1, 1])), 5);
+      expect(first!.agree).toBe(false);
+      expect(own.shadowSummary("fraud")).toMatchObject({ mirrored: 3, failed: 0, disagreed: 3, shadowVersion: "2" });
+    } finally {
+      await rest.close();
+      await own.close();
+    }
+  });
+});
