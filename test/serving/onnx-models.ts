@@ -84,7 +84,7 @@ function floatTensor(name: string, dims: number[], values: number[]) {
   });
 }
 
-function write(key: string, graph: onnx.IGraphProto): string {
+function write(key: string, graph: import("onnx-proto").onnx.IGraphProto): string {
   const known = built.get(key);
   if (known) return known;
   const proto = onnx.ModelProto.create({
@@ -136,8 +136,8 @@ export function denseModel(): string {
 export function denseReference(rows: ArrayLike<number>): number[] {
   const out: number[] = [];
   for (let r = 0; r * 4 < rows.length; r++) {
-    let z = DENSE_BIAS[0];
-    for (let k = 0; k < 4; k++) z += rows[r * 4 + k] * DENSE_WEIGHTS[k][0];
+    let z = DENSE_BIAS[0]!;
+    for (let k = 0; k < 4; k++) z += rows[r * 4 + k]! * DENSE_WEIGHTS[k]![0]!;
     out.push(1 / (1 + Math.exp(-z)));
   }
   return out;
