@@ -24,14 +24,14 @@ export function handOver(data: TensorData): void {
   if (!Array.isArray(data)) handedOver.add(data);
 }
 
-/** onnxruntime-node's entry file, or the error that says how to install it. */
-export function resolveOnnxRuntime(file: string): string {
+/** onnxruntime-node's entry file (`pkg` is for tests), or the error that says how to install it. */
+export function resolveOnnxRuntime(file: string, pkg = "onnxruntime-node"): string {
   try {
-    return createRequire(import.meta.url).resolve("onnxruntime-node");
+    return createRequire(import.meta.url).resolve(pkg);
   } catch (cause) {
     throw new ServingError(
       "MODEL_INVALID",
-      `serving ${file} needs onnxruntime-node: run ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`,
+      `serving ${file} needs ${pkg}: run ONNXRUNTIME_NODE_INSTALL=skip npm install ${pkg}`,
       { cause },
     );
   }

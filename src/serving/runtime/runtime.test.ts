@@ -16,6 +16,7 @@ import { ServingError } from "../errors.ts";
 import type { Backend, Datatype, ModelConfig, Tensor, TensorData } from "../types.ts";
 import { DATATYPES } from "../types.ts";
 import { backendConcurrency, inspectModel, loadBackend } from "./index.ts";
+import { resolveOnnxRuntime } from "./onnx.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-runtime-"));
 const open: Backend[] = [];
@@ -201,6 +202,15 @@ describe("config checks", () => {
     const missing = join(dir, "nope", "model.onnx");
     await expect(loadBackend(missing, denseConfig())).rejects.toThrow(`${missing}: no such model file`);
     await expect(inspectModel(missing)).rejects.toMatchObject({ code: "MODEL_INVALID" });
+  });
+});
+
+describe("resolveOnnxRuntime", () => {
+  it("says how to install the runtime when it is missing", () => {
+    expect(resolveOnnxRuntime("m.onnx")).toMatch(/onnxruntime-node/);
+    expect(() => resolveOnnxRuntime("/models/m.onnx", "onnxruntime-node-absent")).toThrow(
+      "serving /models/m.onnx needs onnxruntime-node-absent: run ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node-absent",
+    );
   });
 });
 
