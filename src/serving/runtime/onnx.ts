@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { ServingError } from "../errors.ts";
 import type { Backend, Datatype, Tensor, TensorData, TensorSpec } from "../types.ts";
-import { datatypeOf, ORT_TYPE } from "./datatypes.ts";
+import { datatypeOf, ORT_TYPE, TYPED_ARRAY } from "./datatypes.ts";
 import { ONNX_WORKER_SOURCE } from "./onnx-worker.ts";
 
 /** Typed arrays the batcher made for one call: the backend may transfer them without a copy. */
@@ -74,7 +74,13 @@ function toWire(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
   }
   let data = t.data as Exclude<TensorData, Uint8Array[]>;
   const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  if (!handedOver.has(data) || !whole || !(data.buffer instanceof ArrayBuffer)) data = data.slice();
+  if (!handedOver.has(data) || !whole || !(data.buffer instanceof ArrayBuffer)) {
+    // a copy of the caller's elements only (not of a larger buffer they are a view of, such
+    // as a request body), made with the datatype's own array: a Node Buffer's slice() is a view
+    const copy = new TYPED_ARRAY[t.datatype](data.length);
+    (copy as Uint8Array).set(data as Uint8Array);
+    data = copy;
+  }
   transfer.push(data.buffer as ArrayBuffer);
   return { name: t.name, type, dims: t.shape, data };
 }
