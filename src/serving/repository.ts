@@ -27,6 +27,7 @@ import {
   defaultModelName,
   isVersionFolder,
   listRepositoryModels,
+  modelFileNames,
   readModelFolder,
   realInside,
   type TritonModelFolder,
@@ -380,7 +381,12 @@ class RepositoryModelSource implements ModelSource {
   ) {
     this.dir = resolve(dir);
     realInside(root, this.dir);
-    this.policy = this.read().config?.versionPolicy ?? { kind: "latest", numVersions: 1 };
+    this.policy = { kind: "latest", numVersions: 1 };
+    try {
+      this.policy = this.read().config?.versionPolicy ?? this.policy;
+    } catch {
+      // A model that cannot be read is still a source: asking it for versions says why.
+    }
   }
   get origin(): string {
     return this.dir;
@@ -411,6 +417,13 @@ class RepositoryModelSource implements ModelSource {
   }
   async served(): Promise<ModelVersionSource[]> {
     const all = await this.versions();
+    if (all.length === 0) {
+      const names = modelFileNames(this.read().config).join(" or ");
+      throw new ServingError(
+        "NOT_FOUND",
+        `model '${this.name}' has no version to serve: no numbered folder of ${this.dir} holds ${names}; add ${join(this.dir, "1", names.split(" ")[0]!)}`,
+      );
+    }
     return applyVersionPolicy(this.policy, all, `model '${this.name}' (${this.dir})`);
   }
   async version(version: string): Promise<ModelVersionSource> {
