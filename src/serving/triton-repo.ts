@@ -101,7 +101,7 @@ export interface TritonModelFolder {
 }
 
 /** The file names a version folder's model may have, in the order they are looked for. */
-function modelFileNames(config: PartialModelConfig | undefined): string[] {
+export function modelFileNames(config: PartialModelConfig | undefined): string[] {
   if (config?.defaultModelFilename) return [config.defaultModelFilename];
   if (config?.platform === "tensorflow_js") return ["model.json"];
   if (config?.platform === "onnxruntime_onnx") return ["model.onnx"];
@@ -170,8 +170,8 @@ function tfjsWeightFiles(modelJson: string): string[] {
 
 /**
  * Writes `<dir>/<name>/config.pbtxt` and each version's model as
- * `<dir>/<name>/<version>/model.onnx` (a tfjs `model.json` is copied with its weight
- * files). Returns the files written, absolute. Throws `ServingError` INVALID_ARGUMENT for a
+ * `<dir>/<name>/<version>/model.onnx` (a file named `model.json` is a tfjs model: it is
+ * copied with its weight files). Returns the files written, absolute. Throws `ServingError` INVALID_ARGUMENT for a
  * name or version that is not a folder name, MODEL_INVALID for a model file that is not
  * there.
  */
@@ -191,7 +191,7 @@ export function writeTritonRepository(dir: string, layout: TritonModelLayout): s
     }
     const versionDir = join(modelDir, version);
     mkdirSync(versionDir, { recursive: true });
-    if (layout.config.platform === "tensorflow_js") {
+    if (basename(file) === "model.json") {
       const target = join(versionDir, "model.json");
       copyFileSync(file, target);
       written.push(target);
