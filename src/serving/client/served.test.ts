@@ -47,7 +47,7 @@ describe("weft/serving-client against weft's gRPC server", () => {
       const y = output(remote.result, "y");
       expect(y.shape).toEqual([4, 1]);
       const want = denseReference(ROWS);
-      toNumbers(y).forEach((v, i) => expect(v).toBeCloseTo(want[i] as number, 6));
+      expect(toNumbers(y)).toEqual(want.map((v) => expect.closeTo(v, 6)));
       const fallback = await local.infer("dense", X);
       expect(fallback.answeredBy).toBe("fallback");
       expect(output(fallback.result, "y").data).toEqual(y.data);
