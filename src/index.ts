@@ -23,3 +23,12 @@ export {
   type TaskLog,
 } from "./executor/index.ts";
 export * from "./sdk/index.ts";
+export { ServingError, type ServingErrorCode } from "./serving/errors.ts";
+export type {
+  Datatype,
+  InferRequest,
+  InferResult,
+  Tensor,
+  TransformContext,
+  Transformer,
+} from "./serving/types.ts";

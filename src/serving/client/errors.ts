@@ -60,6 +60,8 @@ export class ServingClientError extends WeftError {
   readonly grpcCode: number | undefined;
   /** The protocol's error code of the server's answer (`UNAVAILABLE` for a 503, ...). */
   readonly remoteCode: ServingErrorCode | undefined;
+  /** Tries made before the call gave up (set by the retry loop). */
+  attempts: number | undefined;
 
   constructor(
     code: ServingClientErrorCode,

@@ -376,11 +376,21 @@ function decodeTensors(
   return out;
 }
 
-function encodeTensors(tensors: Tensor[], raw: boolean): { tensors: WireTensor[]; raw?: Uint8Array[] } {
+function encodeTensors(
+  tensors: Tensor[],
+  raw: boolean,
+  kind: "input" | "output",
+): { tensors: WireTensor[]; raw?: Uint8Array[] } {
   const wire = new Array<WireTensor>(tensors.length);
   const rawContents: Uint8Array[] | undefined = raw ? new Array<Uint8Array>(tensors.length) : undefined;
   for (let i = 0; i < tensors.length; i++) {
     const t = tensors[i]!;
+    const count = elementCount(t.shape);
+    if (t.data?.length !== count) {
+      throw invalid(
+        `${kind} ${JSON.stringify(t.name)} has ${t.data?.length ?? "no"} elements; its shape [${t.shape}] needs ${count}`,
+      );
+    }
     const w: WireTensor = { name: t.name, datatype: t.datatype, shape: t.shape };
     const parameters = encodeParameters(t.parameters);
     if (parameters !== undefined) w.parameters = parameters;
@@ -437,7 +447,7 @@ export function encodeInferRequest(
   options: { raw?: boolean } = {},
 ): WireInferRequest {
   const raw = options.raw !== false || needsRaw(request.inputs);
-  const { tensors, raw: rawContents } = encodeTensors(request.inputs, raw);
+  const { tensors, raw: rawContents } = encodeTensors(request.inputs, raw, "input");
   const message: WireInferRequest = { model_name: model, inputs: tensors };
   if (version !== undefined) message.model_version = version;
   if (request.id !== undefined) message.id = request.id;
@@ -456,7 +466,7 @@ export function encodeInferRequest(
  * output is FP16, typed `contents` otherwise.
  */
 export function encodeInferResponse(result: InferResult, raw: boolean): WireInferResponse {
-  const { tensors, raw: rawContents } = encodeTensors(result.outputs, raw || needsRaw(result.outputs));
+  const { tensors, raw: rawContents } = encodeTensors(result.outputs, raw || needsRaw(result.outputs), "output");
   const message: WireInferResponse = {
     model_name: result.modelName,
     model_version: result.modelVersion,
