@@ -472,7 +472,7 @@ describe("gRPC server (inference.GRPCInferenceService)", () => {
 
   it("says which address is taken when the port is in use", async () => {
     await expect(startGrpcServer(service, { port: server.port })).rejects.toThrow(
-      new RegExp(`cannot listen for gRPC on 127\\.0\\.0\\.1:${server.port}.*--grpc-port`),
+      new RegExp(`cannot listen for gRPC on 127\\.0\\.0\\.1:${server.port}.*pick another port`),
     );
   });
 });
