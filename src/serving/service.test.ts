@@ -303,7 +303,7 @@ describe("model service: repository extension", () => {
 
   it("a load that fails leaves the model serving what it served, and says why", async () => {
     const { source } = denseSource("keep", ["1"]);
-    const s = await serve([source]);
+    const s = await serve([source], { resolveSource: null });
     const err = await failure(s.load("keep", { version: "5" }));
     expect(err.code).toBe("NOT_FOUND");
     expect(err.message).toContain("5");

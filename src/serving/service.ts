@@ -14,8 +14,8 @@
 import { createScheduler } from "./batcher.ts";
 import { type CanarySplit, canarySplit } from "./canary.ts";
 import { ServingError } from "./errors.ts";
-import type { ModelSource, ModelVersionSource } from "./repository.ts";
-import { loadBackend } from "./runtime/index.ts";
+import { type ModelSource, type ModelVersionSource, resolveSources } from "./repository.ts";
+import { inspectModel, loadBackend } from "./runtime/index.ts";
 import { compareOutputs, ShadowLog, type ShadowRecord, type ShadowSummary } from "./shadow.ts";
 import type {
   Backend,
@@ -62,10 +62,13 @@ export interface ModelServiceOptions {
   workers?: number;
   transformers?: Record<string, Transformer>;
   /**
-   * Turns the `uri` parameter of a repository `load` (`models:/fraud/3`, a file, a folder)
-   * into a source for the model being loaded; without it such a load is refused.
+   * Turns the `uri` parameter of a repository `load` (`models:/fraud/3`, a model file or
+   * folder) into a source for the model being loaded. Default: `resolveSources` over the
+   * registry in `home`; `null` refuses such loads.
    */
-  resolveSource?: (spec: string, name: string) => Promise<ModelSource>;
+  resolveSource?: ((spec: string, name: string) => Promise<ModelSource>) | null;
+  /** Weft's home, for the registry URIs a `load` names; default `resolveHome()`'s. */
+  home?: string;
   /** The server's name and version in its metadata; default `weft`, `0`. */
   server?: { name?: string; version?: string };
 }
@@ -229,6 +232,16 @@ export async function createModelService(
       );
     }
   }
+  const resolveSource =
+    options.resolveSource === undefined
+      ? async (spec: string, name: string): Promise<ModelSource> => {
+          const [found] = await resolveSources([{ source: spec, name }], {
+            ...(options.home !== undefined ? { home: options.home } : {}),
+            inspect: inspectModel,
+          });
+          return found!;
+        }
+      : options.resolveSource;
   let canarySplitOf: CanarySplit | undefined;
   try {
     canarySplitOf = options.canary ? canarySplit(options.canary.model, options.canary.percent) : undefined;
@@ -687,13 +700,13 @@ export async function createModelService(
       if (entry === undefined && uri === undefined) entryOf(name);
       let source: ModelSource | undefined;
       if (uri !== undefined) {
-        if (!options.resolveSource) {
+        if (resolveSource === null) {
           throw new ServingError(
             "INVALID_ARGUMENT",
             `load of model '${name}' names a source (${uri}), but this server cannot load new sources; serve it at start instead`,
           );
         }
-        source = await options.resolveSource(uri, name);
+        source = await resolveSource(uri, name);
       }
       if (entry === undefined) {
         entry = {

@@ -62,7 +62,8 @@ function readBytesElements(bytes: Uint8Array, count: number, where: string): Uin
         `${where}: BYTES element ${out.length} says ${len} bytes but only ${bytes.length - offset - 4} remain in its binary_data_size`,
       );
     }
-    out.push(bytes.slice(offset + 4, offset + 4 + len));
+    // a copy, as a plain Uint8Array (a Buffer's own slice is a view into the body)
+    out.push(Uint8Array.prototype.slice.call(bytes, offset + 4, offset + 4 + len));
     offset += 4 + len;
   }
   if (out.length !== count) {

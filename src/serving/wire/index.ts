@@ -30,6 +30,7 @@ export {
   floatToHalf,
   fromBytes,
   halfToFloat,
+  invalid,
   isDatatype,
   toBytes,
 } from "./tensors.ts";
