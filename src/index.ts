@@ -1,11 +1,13 @@
 /**
  * The public face of the `weft` package: the authoring SDK, the runtime artifact classes a
- * component's `run` function receives, and the prebuilt components (`registerModel`).
+ * component's `run` function receives, and the prebuilt components (`registerModel`,
+ * `deployModel`).
  */
 
 export {
   ComponentError,
   type ComponentErrorCode,
+  deployModel,
   type Policy,
   RegistryClient,
   registerModel,

@@ -100,7 +100,7 @@ describe("fraud transformer", () => {
     const bad = { ...rawJson(order[1]!), Time: "25h" };
     const err = await Promise.resolve()
       .then(() => t.preprocess({ instances: [good, bad] }, context))
-      .catch((e: unknown) => e as { code: string; httpStatus: number; message: string });
+      .catch((e: unknown) => e as Error & { code: string; httpStatus: number });
     expect(err).toMatchObject({ code: "INVALID_ARGUMENT", httpStatus: 400 });
     expect((err as Error).message).toContain('instances[1]: column "Time" has "25h", expected HH:MM');
     expect(t.cards).toBe(0);
