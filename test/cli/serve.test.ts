@@ -6,9 +6,9 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { createServingClient } from "../../src/serving/client/index.ts";
 import { denseModel, denseReference } from "../serving/onnx-models.ts";
 import { collect, type Sandbox, sandbox, spawnWeft, waitFor, weft } from "./helpers.ts";
 
@@ -74,15 +74,17 @@ describe.skipIf(!ORT)("weft serve", () => {
       true,
     );
     expect(s.out()).toMatch(/weft serve: model dense version \S+ READY from /);
-    // the gRPC port is listening
+    // the printed gRPC port serves the same model (through weft/serving-client's gRPC transport)
     expect(s.grpcPort).toBeGreaterThan(0);
-    await new Promise<void>((res, rej) => {
-      const socket = connect(s.grpcPort as number, "127.0.0.1", () => {
-        socket.end();
-        res();
-      });
-      socket.on("error", rej);
-    });
+    const grpc = createServingClient({ url: `grpc://127.0.0.1:${s.grpcPort}`, retries: false });
+    try {
+      const viaGrpc = await grpc.infer("dense", { x: { datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] } });
+      expect(viaGrpc.answeredBy).toBe("remote");
+      const y0 = viaGrpc.result.outputs.find((o) => o.name === "y")?.data as Float32Array;
+      expect(y0[0]).toBeCloseTo(denseReference([1, 2, 3, 4])[0] as number, 6);
+    } finally {
+      grpc.close();
+    }
 
     expect((await fetch(`${s.url}/v2/health/ready`)).status).toBe(200);
     const rows = [0.5, 1, -2, 0.25, 3, 0, 1, -1];
@@ -125,7 +127,7 @@ describe.skipIf(!ORT)("weft serve", () => {
       }
       return undefined;
     };
-    expect(sample("weft_inference_requests_total")).toBe(2);
+    expect(sample("weft_inference_requests_total")).toBe(3);
     expect(sample("weft_inference_failures_total")).toBe(1);
     expect(metrics).toContain(`weft_model_ready{model="dense",version="${version}"} 1`);
 
@@ -139,6 +141,7 @@ describe.skipIf(!ORT)("weft serve", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.id, l.model, l.version, l.role, l.ok])).toEqual([
+      [undefined, "dense", version, "primary", true],
       ["r-1", "dense", version, "primary", true],
       [undefined, "dense", version, "primary", false],
     ]);
