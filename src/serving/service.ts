@@ -734,6 +734,12 @@ export async function createModelService(
           );
         }
         source = await resolveSource(uri, name);
+        if (closed) {
+          closeSource(source);
+          throw new ServingError("UNAVAILABLE", `the server is shutting down; model '${name}' is not loaded`);
+        }
+        // another load may have added the model meanwhile: this one queues behind it
+        entry = models.get(name);
       }
       if (entry === undefined) {
         entry = {
