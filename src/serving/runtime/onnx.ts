@@ -4,7 +4,8 @@
  * request), `workers` of them per loaded model version. A call goes to the worker with the
  * fewest calls in flight (round robin among equals); its input buffers are copied once and
  * transferred, the outputs come back transferred. A worker that dies fails only the calls
- * it held and is replaced.
+ * it held and is replaced. BYTES elements reach ONNX Runtime as UTF-8 text (ONNX's `string`
+ * type), so bytes that are not valid UTF-8 arrive with U+FFFD in their place.
  *
  * onnxruntime-node is an optional peer: it is resolved when a model is loaded, and its
  * absence is a `MODEL_INVALID` error that says how to install it.
@@ -22,6 +23,13 @@ const handedOver = new WeakSet<object>();
 /** Marks tensor data as owned by the backend call it is passed to (its buffer may be transferred away). */
 export function handOver(data: TensorData): void {
   if (!Array.isArray(data)) handedOver.add(data);
+}
+
+const workersOf = new WeakMap<Backend, Slot[]>();
+
+/** The worker threads of an ONNX backend now (for tests that stop one). */
+export function onnxWorkers(backend: Backend): Worker[] {
+  return (workersOf.get(backend) ?? []).map((s) => s.worker);
 }
 
 /** onnxruntime-node's entry file (`pkg` is for tests), or the error that says how to install it. */
@@ -235,5 +243,6 @@ export async function loadOnnxBackend(
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+  workersOf.set(backend, slots);
   return backend;
 }
