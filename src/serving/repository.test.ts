@@ -7,7 +7,9 @@ import {
   buildOnnxModel,
   writeTritonRepository as writeFraudRepository,
 } from "../../examples/fraud-detection/lib/onnx.ts";
-import { denseModel, denseReference, twoInputModel } from "../../test/serving/onnx-models.ts";
+import { denseModel, denseReference, identityModel, twoInputModel } from "../../test/serving/onnx-models.ts";
+import { tritonConfigOf, writeTritonRepository as writeDeployed } from "../components/deploy-manifests.ts";
+import { readOnnxInfo } from "../components/onnx-info.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { ServingError } from "./errors.ts";
 import { parseModelConfig } from "./pbtxt.ts";
@@ -458,6 +460,33 @@ describe("served names", () => {
       const err = await rejection(resolveSources([{ source: denseModel(), name }]));
       expect(err.code).toBe("INVALID_ARGUMENT");
       expect(err.message).toMatch(/cannot name a served model/);
+    }
+  });
+});
+
+describe("the Triton repository deployModel writes", () => {
+  it("serves with the same inputs and outputs as the model file itself", async () => {
+    const repo = fresh("deployed");
+    for (const [name, file] of [
+      ["dense", denseModel()],
+      ["two_input", twoInputModel()],
+      ["int8", identityModel("INT8", { dims: ["batch", 3, 2] })],
+    ] as const) {
+      const info = readOnnxInfo(readFileSync(file), file);
+      const config = tritonConfigOf(name, info, { maxBatchSize: 16, maxQueueDelayMicroseconds: 100 });
+      writeDeployed(repo, config, "2", file);
+    }
+    const sources = await resolveSources([{ source: repo, repository: true }]);
+    for (const source of sources) {
+      const [fromRepo] = await source.served();
+      const [fromFile] = await (await resolveSources([{ source: fromRepo!.file, name: source.name }]))[0]!.served();
+      expect(fromRepo!.version).toBe("2");
+      expect(fromRepo!.config).toMatchObject({
+        maxBatchSize: 16,
+        inputs: fromFile!.config.inputs,
+        outputs: fromFile!.config.outputs,
+        dynamicBatching: { preferredBatchSize: [], maxQueueDelayMicroseconds: 100 },
+      });
     }
   });
 });

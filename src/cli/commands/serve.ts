@@ -387,7 +387,10 @@ export function registerServeCommand(program: Command): void {
     .option("--follow-alias", "follow the registry alias a models:/NAME@ALIAS source names as it moves")
     .option("--alias-interval <ms>", "with --follow-alias: how often the alias is read", "1000")
     .option("--transformer <spec>", "[MODEL=]FILE.ts: a transformer in front of a model (repeatable)", collect)
-    .option("--workers <n>", "ONNX Runtime worker threads per model version (default: the cores)")
+    .option(
+      "--workers <n>",
+      "ONNX Runtime worker threads per model version (default: the config's instance_group count, else the cores)",
+    )
     .option("--max-batch-size <n>", "override every batching model's max_batch_size")
     .option("--max-queue-delay-us <us>", "override every batching model's max_queue_delay_microseconds")
     .option("--max-body-mb <mib>", "largest request body accepted", "64")
