@@ -7,10 +7,9 @@
  * serves and asks it again on `load`, when an alias moves, or for a version by number.
  */
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { basename, extname, join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { type ModelUri, parseModelUri, resolveModelUri } from "../registry/index.ts";
 import { locateSource } from "../registry/lineage.ts";
-import { type ModelSignature, readOnnxSignature, readTfjsSignature } from "../registry/onnx-signature.ts";
 import {
   InvalidInputError,
   type ModelVersion,
@@ -21,17 +20,20 @@ import {
 } from "../store/index.ts";
 import { ServingError } from "./errors.ts";
 import type { PartialModelConfig } from "./pbtxt.ts";
+import { inspectModel } from "./runtime/index.ts";
 import {
   CONFIG_FILE,
   checkModelName,
+  checkServedName,
   defaultModelName,
   isVersionFolder,
   listRepositoryModels,
+  modelFileNames,
   readModelFolder,
   realInside,
   type TritonModelFolder,
 } from "./triton-repo.ts";
-import type { Datatype, ModelConfig, TensorSpec, VersionPolicy } from "./types.ts";
+import type { ModelConfig, TensorSpec, VersionPolicy } from "./types.ts";
 
 /** What to serve, as `weft serve` and the repository extension's `load` name it. */
 export interface SourceSpec {
@@ -109,10 +111,7 @@ export interface ResolveOptions {
   home?: string;
   /** An open store to read the registry from (left open); default: opened from `home` when a URI needs it. */
   store?: Store;
-  /**
-   * Reads a model file's inputs and outputs when no `config.pbtxt` says them. Default:
-   * the registry's signature readers (no runtime needed; tfjs outputs then have no shape).
-   */
+  /** Reads a model file's inputs and outputs (default: the runtime's `inspectModel`, remembered per file). */
   inspect?: InspectModel;
 }
 
@@ -121,49 +120,20 @@ export interface ResolveOptions {
 /** The batch size a model file without a `config.pbtxt` serves with, when its first dimensions are free. */
 export const DEFAULT_MAX_BATCH_SIZE = 64;
 
-/** Registry/ONNX dtype names (numpy's) → the protocol's datatypes. */
-const DTYPE_TO_DATATYPE: Record<string, Datatype> = {
-  bool: "BOOL",
-  uint8: "UINT8",
-  uint16: "UINT16",
-  uint32: "UINT32",
-  uint64: "UINT64",
-  int8: "INT8",
-  int16: "INT16",
-  int32: "INT32",
-  int64: "INT64",
-  float16: "FP16",
-  float32: "FP32",
-  float64: "FP64",
-  string: "BYTES",
-};
+/** Inspections by file, while the file's size and modification time stay (tfjs inspection loads the model). */
+const inspected = new Map<string, { stamp: string; result: ReturnType<InspectModel> }>();
 
-/** The file's inputs and outputs from the registry's signature readers (no runtime needed). */
-async function inspectWithoutRuntime(file: string): ReturnType<InspectModel> {
-  const tfjs = basename(file) === "model.json" || extname(file).toLowerCase() === ".json";
-  let sig: ModelSignature;
-  try {
-    sig = tfjs ? readTfjsSignature(file) : readOnnxSignature(file);
-  } catch (cause) {
-    throw new ServingError("MODEL_INVALID", (cause as Error).message, { cause });
-  }
-  const spec = (t: ModelSignature["inputs"][number], which: string): TensorSpec => {
-    const datatype = DTYPE_TO_DATATYPE[t.dtype];
-    if (!datatype) {
-      throw new ServingError(
-        "MODEL_INVALID",
-        `${file}: ${which} '${t.name}' has element type ${t.dtype}, which the protocol cannot carry; export it as float32 or another standard type`,
-      );
-    }
-    // A tfjs output's shape is not in model.json: batched, of unknown size.
-    const shape = tfjs && which === "output" && t.shape.length === 0 ? [-1, -1] : t.shape;
-    return { name: t.name, datatype, shape: shape.map((d) => (typeof d === "number" && d >= 0 ? d : -1)) };
-  };
-  return {
-    platform: tfjs ? "tensorflow_js" : "onnxruntime_onnx",
-    inputs: sig.inputs.map((t) => spec(t, "input")),
-    outputs: sig.outputs.map((t) => spec(t, "output")),
-  };
+/** The runtime's `inspectModel`, remembered per file until the file changes. */
+function inspectCached(file: string): ReturnType<InspectModel> {
+  const st = statSync(file);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const hit = inspected.get(file);
+  if (hit && hit.stamp === stamp) return hit.result;
+  const result = inspectModel(file);
+  inspected.set(file, { stamp, result });
+  result.catch(() => inspected.delete(file));
+  if (inspected.size > 1000) inspected.delete(inspected.keys().next().value!);
+  return result;
 }
 
 function describeShape(shape: number[]): string {
@@ -182,7 +152,7 @@ export async function completeConfig(
   file: string,
   partial: PartialModelConfig | undefined,
   configFile: string | undefined,
-  inspect: InspectModel = inspectWithoutRuntime,
+  inspect: InspectModel = inspectCached,
 ): Promise<ModelConfig> {
   const model = await inspect(file);
   const where = configFile ?? file;
@@ -412,7 +382,12 @@ class RepositoryModelSource implements ModelSource {
   ) {
     this.dir = resolve(dir);
     realInside(root, this.dir);
-    this.policy = this.read().config?.versionPolicy ?? { kind: "latest", numVersions: 1 };
+    this.policy = { kind: "latest", numVersions: 1 };
+    try {
+      this.policy = this.read().config?.versionPolicy ?? this.policy;
+    } catch {
+      // A model that cannot be read is still a source: asking it for versions says why.
+    }
   }
   get origin(): string {
     return this.dir;
@@ -443,6 +418,13 @@ class RepositoryModelSource implements ModelSource {
   }
   async served(): Promise<ModelVersionSource[]> {
     const all = await this.versions();
+    if (all.length === 0) {
+      const names = modelFileNames(this.read().config).join(" or ");
+      throw new ServingError(
+        "NOT_FOUND",
+        `model '${this.name}' has no version to serve: no numbered folder of ${this.dir} holds ${names}; add ${join(this.dir, "1", names.split(" ")[0]!)}`,
+      );
+    }
     return applyVersionPolicy(this.policy, all, `model '${this.name}' (${this.dir})`);
   }
   async version(version: string): Promise<ModelVersionSource> {
@@ -616,7 +598,7 @@ export async function resolveSources(specs: SourceSpec[], options: ResolveOption
           "a model source is empty; give a models:/ URI, a model file or a folder",
         );
       }
-      if (spec.name !== undefined) checkModelName(spec.name, src);
+      if (spec.name !== undefined) checkServedName(spec.name, src);
       if (src.startsWith("models:")) {
         if (spec.repository) {
           throw new ServingError(

@@ -40,6 +40,26 @@ export function checkModelName(name: string, where: string): void {
   }
 }
 
+/**
+ * Throws `ServingError` INVALID_ARGUMENT unless `name` can name a served model that is not
+ * a folder (a file's `--name`, a registry model): 1 to 256 characters, no `/`, `\\` or
+ * control characters, not `.` or `..` (names are parts of URLs).
+ */
+export function checkServedName(name: string, where: string): void {
+  const bad =
+    typeof name !== "string" ||
+    name.length === 0 ||
+    name.length > 256 ||
+    /[/\\]/.test(name) ||
+    [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (bad || name === "." || name === "..") {
+    throw new ServingError(
+      "INVALID_ARGUMENT",
+      `${where}: '${String(name)}' cannot name a served model; use 1 to 256 characters without '/', '\\' or control characters`,
+    );
+  }
+}
+
 /** Whether `path` (already real) lies inside `root` (already real). */
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);
@@ -101,7 +121,7 @@ export interface TritonModelFolder {
 }
 
 /** The file names a version folder's model may have, in the order they are looked for. */
-function modelFileNames(config: PartialModelConfig | undefined): string[] {
+export function modelFileNames(config: PartialModelConfig | undefined): string[] {
   if (config?.defaultModelFilename) return [config.defaultModelFilename];
   if (config?.platform === "tensorflow_js") return ["model.json"];
   if (config?.platform === "onnxruntime_onnx") return ["model.onnx"];
@@ -170,8 +190,8 @@ function tfjsWeightFiles(modelJson: string): string[] {
 
 /**
  * Writes `<dir>/<name>/config.pbtxt` and each version's model as
- * `<dir>/<name>/<version>/model.onnx` (a tfjs `model.json` is copied with its weight
- * files). Returns the files written, absolute. Throws `ServingError` INVALID_ARGUMENT for a
+ * `<dir>/<name>/<version>/model.onnx` (a file named `model.json` is a tfjs model: it is
+ * copied with its weight files). Returns the files written, absolute. Throws `ServingError` INVALID_ARGUMENT for a
  * name or version that is not a folder name, MODEL_INVALID for a model file that is not
  * there.
  */
@@ -191,7 +211,7 @@ export function writeTritonRepository(dir: string, layout: TritonModelLayout): s
     }
     const versionDir = join(modelDir, version);
     mkdirSync(versionDir, { recursive: true });
-    if (layout.config.platform === "tensorflow_js") {
+    if (basename(file) === "model.json") {
       const target = join(versionDir, "model.json");
       copyFileSync(file, target);
       written.push(target);

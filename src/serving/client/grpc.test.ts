@@ -15,6 +15,7 @@ import { createOrtTestService, type OrtTestService } from "../../../test/serving
 import { ServingError } from "../errors.ts";
 import { type GrpcServer, startGrpcServer } from "../grpc/server.ts";
 import type { InferRequest } from "../types.ts";
+import { createServingClient } from "./client.ts";
 import { ServingClientError } from "./errors.ts";
 import { grpcTarget, grpcTransport } from "./grpc.ts";
 import { ROUTING_KEY_HEADER } from "./transport.ts";
@@ -254,5 +255,40 @@ describe("grpcTransport", () => {
     transport.close();
     const closed = await clientError(transport.infer("dense", undefined, denseRequest([0, 0, 0, 0]), {}));
     expect(closed.message).toContain("closed");
+  });
+
+  it("is what createServingClient uses for grpc:// URLs, retries and local fallback included", async () => {
+    const client = createServingClient({ url: `grpc://${server.target}` });
+    try {
+      expect(client.protocol).toBe("grpc");
+      service.inferOptions.length = 0;
+      const answer = await client.infer(
+        "dense",
+        { x: { datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] } },
+        { routingKey: "card-1", id: "c1" },
+      );
+      expect(answer).toMatchObject({ answeredBy: "remote", attempts: 1 });
+      expect(answer.result).toMatchObject({ modelName: "dense", modelVersion: "1", id: "c1" });
+      expect((answer.result.outputs[0]!.data as Float32Array)[0]).toBeCloseTo(denseReference([1, 2, 3, 4])[0]!, 6);
+      expect(service.inferOptions[0]?.routingKey).toBe("card-1");
+      expect(await client.ready("dense")).toBe(true);
+      expect((await client.metadata("dense")).inputs).toEqual([{ name: "x", datatype: "FP32", shape: [-1, 4] }]);
+    } finally {
+      await client.close();
+    }
+
+    const offline = createServingClient({
+      url: `grpc://127.0.0.1:${await freePort()}`,
+      retries: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      fallback: { modelFile: denseModel() },
+    });
+    try {
+      const answer = await offline.infer("dense", { x: { datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] } });
+      expect(answer).toMatchObject({ answeredBy: "fallback", attempts: 2 });
+      expect(answer.remoteError?.code).toBe("SERVING_UNREACHABLE");
+      expect((answer.result.outputs[0]!.data as Float32Array)[0]).toBeCloseTo(denseReference([1, 2, 3, 4])[0]!, 6);
+    } finally {
+      await offline.close();
+    }
   });
 });

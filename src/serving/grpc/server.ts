@@ -187,7 +187,7 @@ export async function startGrpcServer(service: ModelService, options: GrpcServer
         reject(
           new ServingError(
             "UNAVAILABLE",
-            `cannot listen for gRPC on ${address}: ${error.message}; pick another --grpc-port (0 turns gRPC off)`,
+            `cannot listen for gRPC on ${address}: ${error.message}; pick another port, or stop the process using it`,
             { cause: error },
           ),
         );

@@ -45,7 +45,10 @@ interface WeightsGroup {
 }
 
 /** Reads a layers `model.json` and its weight files (which must lie in its folder). */
-async function loadLayersModel(tf: Tf, file: string): Promise<LayersModel> {
+async function loadLayersModel(
+  tf: Tf,
+  file: string,
+): Promise<{ model: LayersModel; names: { inputs: string[]; outputs: string[] } }> {
   const root = dirname(resolve(file));
   let doc: { modelTopology?: unknown; weightsManifest?: WeightsGroup[]; format?: string };
   try {
@@ -90,13 +93,14 @@ async function loadLayersModel(tf: Tf, file: string): Promise<LayersModel> {
   const weights = Buffer.concat(parts);
   const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   try {
-    return await tf.loadLayersModel(
+    const model = await tf.loadLayersModel(
       tf.io.fromMemory({
         modelTopology: doc.modelTopology as object,
         weightSpecs: weightSpecs as never,
         weightData,
       }),
     );
+    return { model, names: topologyNames(doc.modelTopology) };
   } catch (cause) {
     throw new ServingError(
       "MODEL_INVALID",
@@ -106,24 +110,58 @@ async function loadLayersModel(tf: Tf, file: string): Promise<LayersModel> {
   }
 }
 
-function specsOf(model: LayersModel): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
-  const spec = (name: string, t: { shape: (number | null)[]; dtype: string }): TensorSpec => ({
-    name,
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : undefined;
+
+/**
+ * Input and output names as the file writes them (TensorFlow.js renames layers whose names
+ * are already taken in the process, so the loaded model's names are not stable): a
+ * functional model's `input_layers` / `output_layers`, a Sequential model's
+ * `<first layer>_input` and its last layer (Keras' names).
+ */
+function topologyNames(topology: unknown): { inputs: string[]; outputs: string[] } {
+  const top = obj(topology);
+  const model = obj(top?.model_config) ?? top;
+  const config = obj(model?.config);
+  const layers = (Array.isArray(config?.layers) ? config.layers : Array.isArray(model?.config) ? model.config : [])
+    .map(obj)
+    .filter((l): l is Json => l !== undefined);
+  const layerName = (l: Json | undefined) => {
+    const name = obj(l?.config)?.name ?? l?.name;
+    return typeof name === "string" ? name : "";
+  };
+  const refs = (v: unknown) =>
+    Array.isArray(v) ? v.map((r) => (Array.isArray(r) && typeof r[0] === "string" ? r[0] : "")) : [];
+  const inputs = refs(config?.input_layers ?? config?.inputLayers);
+  const outputs = refs(config?.output_layers ?? config?.outputLayers);
+  return {
+    inputs: inputs.length > 0 ? inputs : layers.length > 0 ? [`${layerName(layers[0])}_input`] : [],
+    outputs: outputs.length > 0 ? outputs : layers.length > 0 ? [layerName(layers[layers.length - 1])] : [],
+  };
+}
+
+function specsOf(model: LayersModel, names: { inputs: string[]; outputs: string[] }) {
+  const spec = (
+    name: string | undefined,
+    t: { name: string; shape: (number | null)[]; dtype: string },
+  ): TensorSpec => ({
+    name: name || t.name,
     datatype: TF_DATATYPE[t.dtype] ?? "FP32",
     shape: t.shape.map((d) => (d === null ? -1 : d)),
   });
   return {
-    inputs: model.inputs.map((t, i) => spec(model.inputLayers[i]?.name ?? t.name, t)),
-    outputs: model.outputs.map((t, i) => spec(model.outputLayers[i]?.name ?? t.name, t)),
+    inputs: model.inputs.map((t, i) => spec(names.inputs[i], t)),
+    outputs: model.outputs.map((t, i) => spec(names.outputs[i], t)),
   };
 }
 
 /** The inputs and outputs of a layers `model.json`, as TensorFlow.js loads it. */
 export async function inspectTfjs(file: string): Promise<{ inputs: TensorSpec[]; outputs: TensorSpec[] }> {
   const tf = await importTfjs(file);
-  const model = await loadLayersModel(tf, file);
+  const { model, names } = await loadLayersModel(tf, file);
   try {
-    return specsOf(model);
+    return specsOf(model, names);
   } finally {
     model.dispose();
   }
@@ -132,8 +170,9 @@ export async function inspectTfjs(file: string): Promise<{ inputs: TensorSpec[];
 /** Loads a layers model as a backend. */
 export async function loadTfjsBackend(file: string, options: { label: string }): Promise<Backend> {
   const tf = await importTfjs(file);
-  let model: LayersModel | undefined = await loadLayersModel(tf, file);
-  const { inputs, outputs } = specsOf(model);
+  const loaded = await loadLayersModel(tf, file);
+  let model: LayersModel | undefined = loaded.model;
+  const { inputs, outputs } = specsOf(loaded.model, loaded.names);
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
   return {
