@@ -207,15 +207,19 @@ export function createScheduler(
     });
   };
 
+  /** Schedules after the I/O that is ready now. */
+  const later = () => {
+    immediate ??= setImmediate(() => {
+      immediate = undefined;
+      schedule();
+    });
+  };
+
   const arm = (waitMs: number) => {
-    if (timer || immediate) return;
+    if (timer) return;
     // sub-millisecond delays cannot be timers (they fire after 1 ms at best): look again
     // after the I/O that is ready, which is where the requests to join the batch come from
-    if (waitMs < 1)
-      immediate = setImmediate(() => {
-        immediate = undefined;
-        schedule();
-      });
+    if (waitMs < 1) later();
     else
       timer = setTimeout(() => {
         timer = undefined;
@@ -299,7 +303,12 @@ export function createScheduler(
           return;
         }
         queue.push(item);
-        schedule();
+        // an idle backend takes a lone request at once; otherwise batches are formed after
+        // the I/O of this turn of the event loop, so the requests that arrive together (or
+        // the callers a finished batch answered, sending again) are merged rather than the
+        // first of them running alone
+        if (inflight === 0 && queue.length === 1) schedule();
+        else later();
       });
     },
     drain() {

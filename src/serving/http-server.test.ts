@@ -5,8 +5,10 @@
  * transformers, the extra-route hook, and bad input that each answers a 4xx naming the input
  * while the server stays up.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -20,103 +22,21 @@ import {
   twoInputModel,
 } from "../../test/serving/onnx-models.ts";
 import { sharedPath } from "../../test/shared-dir.ts";
-import { createScheduler } from "./batcher.ts";
 import { ServingError } from "./errors.ts";
 import { type RestServer, startRestServer } from "./http-server.ts";
-import { loadBackend } from "./runtime/index.ts";
+import { resolveSources } from "./repository.ts";
+import { createModelService } from "./service.ts";
+import { writeTritonRepository } from "./triton-repo.ts";
 import type {
-  Backend,
   Datatype,
   InferEvent,
   InferRequest,
-  InferResult,
   ModelConfig,
   ModelService,
   RepositoryIndexEntry,
-  Scheduler,
   Transformer,
 } from "./types.ts";
-import { decodeInferResult, encodeInferRequest, floatToHalf, validateInferRequest } from "./wire/index.ts";
-
-interface Loaded {
-  config: ModelConfig;
-  file: string;
-  backend?: Backend;
-  scheduler?: Scheduler;
-}
-
-/**
- * A small model service over real backends and batchers, one version ("1") per model, enough
- * to drive every route: load and unload start and stop the runtime.
- */
-async function createTestService(
-  models: { file: string; config: ModelConfig }[],
-  transformers: Record<string, Transformer> = {},
-): Promise<ModelService> {
-  const table = new Map<string, Loaded>();
-  const start = async (m: Loaded) => {
-    m.backend = await loadBackend(m.file, m.config, { workers: 1 });
-    m.scheduler = createScheduler(m.backend, m.config, { model: m.config.name, version: "1" });
-  };
-  for (const m of models) {
-    const loaded: Loaded = { ...m };
-    await start(loaded);
-    table.set(m.config.name, loaded);
-  }
-  const get = (name: string, version?: string): Loaded => {
-    const m = table.get(name);
-    if (m === undefined) throw new ServingError("NOT_FOUND", `model "${name}" is not in the repository`);
-    if (version !== undefined && version !== "1") {
-      throw new ServingError("NOT_FOUND", `model "${name}" has no version ${version}: its versions are 1`);
-    }
-    return m;
-  };
-  return {
-    serverMetadata: () => ({ name: "weft", version: "test", extensions: ["model_repository", "binary_tensor_data"] }),
-    isLive: () => true,
-    isReady: () => [...table.values()].every((m) => m.scheduler !== undefined),
-    modelMetadata(name, version) {
-      const m = get(name, version);
-      return { name, versions: ["1"], platform: m.config.platform, inputs: m.config.inputs, outputs: m.config.outputs };
-    },
-    modelConfig: (name, version) => get(name, version).config,
-    modelReady: (name, version) => table.get(name)?.scheduler !== undefined && (version ?? "1") === "1",
-    async infer(name, version, request): Promise<InferResult> {
-      const m = get(name, version);
-      if (m.scheduler === undefined) throw new ServingError("UNAVAILABLE", `model "${name}" is not loaded`);
-      validateInferRequest(request, m.config);
-      const timed = await m.scheduler.run(
-        request.inputs,
-        request.outputs?.map((o) => o.name),
-      );
-      return { modelName: name, modelVersion: "1", id: request.id, outputs: timed.value };
-    },
-    repositoryIndex(options): RepositoryIndexEntry[] {
-      return [...table.values()]
-        .filter((m) => !options?.ready || m.scheduler !== undefined)
-        .map((m) => ({ name: m.config.name, version: "1", state: m.scheduler ? "READY" : "UNAVAILABLE" }));
-    },
-    async load(name) {
-      const m = get(name);
-      if (m.scheduler === undefined) await start(m);
-    },
-    async unload(name) {
-      const m = get(name);
-      const { scheduler, backend } = m;
-      m.scheduler = undefined;
-      m.backend = undefined;
-      await scheduler?.drain();
-      await backend?.close();
-    },
-    transformer: (name) => transformers[name],
-    async close() {
-      for (const m of table.values()) {
-        await m.scheduler?.drain();
-        await m.backend?.close();
-      }
-    },
-  };
-}
+import { decodeInferResult, encodeInferRequest, floatToHalf } from "./wire/index.ts";
 
 interface Answer {
   status: number;
@@ -216,6 +136,7 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
   let base: string;
   let schemas: Record<string, ValidateFunction>;
   const refused: InferEvent[] = [];
+  const repo = mkdtempSync(join(tmpdir(), "weft-rest-repo-"));
 
   const conforms = (schema: string, value: unknown) => {
     const validate = schemas[schema]!;
@@ -225,15 +146,22 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
 
   beforeAll(async () => {
     schemas = specSchemas();
-    const models = [
+    const models: { file: string; config: ModelConfig }[] = [
       {
         file: denseModel(),
         config: denseConfig({ dynamicBatching: { preferredBatchSize: [], maxQueueDelayMicroseconds: 0 } }),
       },
+      { file: denseModel(), config: denseConfig({ name: "scored" }) },
       { file: twoInputModel(), config: twoInputConfig() },
       ...DATATYPES_SERVED.map((d) => ({ file: identityModel(d), config: identityConfig(d) })),
     ];
-    const upper: Transformer = {
+    for (const m of models)
+      writeTritonRepository(repo, {
+        name: m.config.name,
+        versions: [{ version: "1", file: m.file }],
+        config: m.config,
+      });
+    const scaled: Transformer = {
       preprocess(payload) {
         const rows = (payload as { rows?: number[][] }).rows;
         if (!Array.isArray(rows)) throw new ServingError("INVALID_ARGUMENT", `the payload needs "rows"`);
@@ -245,21 +173,9 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
         return { scores: Array.from(result.outputs[0]!.data as Float32Array), via: context.protocol };
       },
     };
-    const inner = await createTestService(models, { scored: upper });
-    // the transformer's model is the dense one under a second name
-    const scored = await createTestService([{ file: denseModel(), config: denseConfig({ name: "scored" }) }]);
-    const both: ModelService = {
-      ...inner,
-      modelMetadata: (n, v) => (n === "scored" ? scored.modelMetadata(n, v) : inner.modelMetadata(n, v)),
-      modelConfig: (n, v) => (n === "scored" ? scored.modelConfig(n, v) : inner.modelConfig(n, v)),
-      modelReady: (n, v) => (n === "scored" ? scored.modelReady(n, v) : inner.modelReady(n, v)),
-      infer: (n, v, r, o) => (n === "scored" ? scored.infer(n, v, r, o) : inner.infer(n, v, r, o)),
-      close: async () => {
-        await scored.close();
-        await inner.close();
-      },
-    };
-    server = await startRestServer(both, {
+    const sources = await resolveSources([{ source: repo, repository: true }]);
+    service = await createModelService(sources, { workers: 1, transformers: { scored: scaled }, resolveSource: null });
+    server = await startRestServer(service, {
       port: 0,
       bodyLimitBytes: 64 * 1024,
       observer: { infer: (e) => refused.push(e) },
@@ -271,12 +187,12 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
       },
     });
     base = server.url;
-    service = both;
   });
 
   afterAll(async () => {
     await server?.close();
     await service?.close();
+    rmSync(repo, { recursive: true, force: true });
   });
 
   it("listens on loopback and answers health and server metadata", async () => {
@@ -287,7 +203,10 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
       const meta = await send(base, "GET", path);
       expect(meta.status).toBe(200);
       conforms("metadata_server_response", meta.json());
-      expect(meta.json()).toMatchObject({ name: "weft", extensions: ["model_repository", "binary_tensor_data"] });
+      expect(meta.json()).toMatchObject({
+        name: "weft",
+        extensions: expect.arrayContaining(["model_repository", "binary_tensor_data"]),
+      });
     }
   });
 
@@ -313,10 +232,12 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
     const unknown = await send(base, "GET", "/v2/models/nope");
     expect(unknown.status).toBe(404);
     conforms("metadata_model_error_response", unknown.json());
-    expect(unknown.json()).toEqual({ error: 'model "nope" is not in the repository' });
+    expect((unknown.json() as { error: string }).error).toMatch(
+      /^model 'nope' is not served here; served models: dense, /,
+    );
     const version = await send(base, "GET", "/v2/models/dense/versions/7/ready");
     expect(version.status).toBe(404);
-    expect(version.json()).toEqual({ error: 'model "dense" has no version 7: its versions are 1' });
+    expect(version.json()).toEqual({ error: "model 'dense' has no version 7 loaded; loaded versions: 1" });
   });
 
   it("infers over JSON, versioned or not, with the request's id and the outputs it asks for", async () => {
@@ -423,8 +344,12 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
         400,
         /input "z" is not an input of model "dense": its inputs are "x"/,
       ],
-      [post("/v2/models/nope/infer", x([1, 4], [1, 2, 3, 4])), 404, /model "nope" is not in the repository/],
-      [post("/v2/models/dense/versions/9/infer", x([1, 4], [1, 2, 3, 4])), 404, /model "dense" has no version 9/],
+      [post("/v2/models/nope/infer", x([1, 4], [1, 2, 3, 4])), 404, /model 'nope' is not served here/],
+      [
+        post("/v2/models/dense/versions/9/infer", x([1, 4], [1, 2, 3, 4])),
+        404,
+        /model 'dense' has no version 9 loaded; loaded versions: 1/,
+      ],
       [post("/v2/models/dense/infer", "{not json"), 400, /the body is not valid JSON/],
       [
         post("/v2/models/dense/infer", JSON.stringify(x([1, 4], [1, 2, 3, 4])), {
@@ -538,7 +463,9 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
     expect(index.json()).toEqual(expect.arrayContaining([{ name: "identity_int8", version: "1", state: "READY" }]));
     const unload = await send(base, "POST", "/v2/repository/models/identity_int8/unload", "{}");
     expect(unload.status).toBe(200);
-    expect((await send(base, "GET", "/v2/models/identity_int8/ready")).status).toBe(503);
+    const notReady = await send(base, "GET", "/v2/models/identity_int8/ready");
+    expect(notReady.status).toBe(404);
+    expect((notReady.json() as { error: string }).error).toMatch(/model 'identity_int8' has no version loaded/);
     const ready = (
       await send(base, "POST", "/v2/repository/index", JSON.stringify({ ready: true }))
     ).json() as RepositoryIndexEntry[];
@@ -550,6 +477,9 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
       JSON.stringify({ inputs: [{ name: "x", datatype: "INT8", shape: [1, 2], data: [1, 2] }] }),
     );
     expect(infer.status).toBe(503);
+    expect((infer.json() as { error: string }).error).toMatch(
+      /model 'identity_int8' is not ready: it was unloaded; load it/,
+    );
     const load = await send(
       base,
       "POST",

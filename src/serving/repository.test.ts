@@ -7,7 +7,9 @@ import {
   buildOnnxModel,
   writeTritonRepository as writeFraudRepository,
 } from "../../examples/fraud-detection/lib/onnx.ts";
-import { denseModel, denseReference, twoInputModel } from "../../test/serving/onnx-models.ts";
+import { denseModel, denseReference, identityModel, twoInputModel } from "../../test/serving/onnx-models.ts";
+import { tritonConfigOf, writeTritonRepository as writeDeployed } from "../components/deploy-manifests.ts";
+import { readOnnxInfo } from "../components/onnx-info.ts";
 import { openStore, type Store } from "../store/index.ts";
 import { ServingError } from "./errors.ts";
 import { parseModelConfig } from "./pbtxt.ts";
@@ -392,6 +394,99 @@ describe("the dense test model through a derived config", () => {
       for (const [i, value] of got.entries()) expect(value).toBeCloseTo(want[i]!, 6);
     } finally {
       await backend.close();
+    }
+  });
+});
+
+describe("TensorFlow.js layers models", () => {
+  /** A small layers model (4 → 1 sigmoid) saved as model.save() writes it: model.json and weights.bin. */
+  async function saveLayersModel(folder: string): Promise<string> {
+    const tf = await import("@tensorflow/tfjs");
+    tf.enableProdMode();
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ inputShape: [4], units: 1, activation: "sigmoid", name: "score" })],
+    });
+    mkdirSync(folder, { recursive: true });
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        writeFileSync(join(folder, "weights.bin"), new Uint8Array(artifacts.weightData as ArrayBuffer));
+        writeFileSync(
+          join(folder, "model.json"),
+          JSON.stringify({
+            format: "layers-model",
+            modelTopology: artifacts.modelTopology,
+            weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
+          }),
+        );
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+    );
+    model.dispose();
+    return join(folder, "model.json");
+  }
+
+  it("a model.json folder serves with a config from the model; a Triton layout carries its weights", async () => {
+    const file = await saveLayersModel(join(fresh("tfjs"), "scorer"));
+    const [source] = await resolveSources([{ source: join(file, "..") }]);
+    expect(source!.name).toBe("scorer");
+    const [v] = await source!.served();
+    expect(v!.config).toEqual({
+      name: "scorer",
+      platform: "tensorflow_js",
+      maxBatchSize: DEFAULT_MAX_BATCH_SIZE,
+      inputs: [{ name: "score_input", datatype: "FP32", shape: [4] }],
+      outputs: [{ name: "score", datatype: "FP32", shape: [1] }],
+      dynamicBatching: { preferredBatchSize: [], maxQueueDelayMicroseconds: 0 },
+      versionPolicy: { kind: "specific", versions: [1] },
+    });
+    const repo = fresh("tfjs-repo");
+    const config: ModelConfig = { ...v!.config, versionPolicy: { kind: "latest", numVersions: 1 } };
+    const written = writeTritonRepository(repo, { name: "scorer", versions: [{ version: "3", file }], config });
+    expect(written).toEqual(
+      ["config.pbtxt", "3/model.json", "3/weights.bin"].map((f) => join(repo, "scorer", ...f.split("/"))),
+    );
+    const [fromRepo] = await resolveSources([{ source: repo, repository: true }]);
+    const [r] = await fromRepo!.served();
+    expect(r!.file).toBe(join(repo, "scorer", "3", "model.json"));
+    expect(r!.config).toEqual(config);
+  });
+});
+
+describe("served names", () => {
+  it("a registry-style name with spaces serves; path-like and empty names do not", async () => {
+    const [s] = await resolveSources([{ source: denseModel(), name: "Fraud Detector" }]);
+    expect(s!.name).toBe("Fraud Detector");
+    for (const name of ["", ".", "..", "a/b", "a\\b", "tab\there"]) {
+      const err = await rejection(resolveSources([{ source: denseModel(), name }]));
+      expect(err.code).toBe("INVALID_ARGUMENT");
+      expect(err.message).toMatch(/cannot name a served model/);
+    }
+  });
+});
+
+describe("the Triton repository deployModel writes", () => {
+  it("serves with the same inputs and outputs as the model file itself", async () => {
+    const repo = fresh("deployed");
+    for (const [name, file] of [
+      ["dense", denseModel()],
+      ["two_input", twoInputModel()],
+      ["int8", identityModel("INT8", { dims: ["batch", 3, 2] })],
+    ] as const) {
+      const info = readOnnxInfo(readFileSync(file), file);
+      const config = tritonConfigOf(name, info, { maxBatchSize: 16, maxQueueDelayMicroseconds: 100 });
+      writeDeployed(repo, config, "2", file);
+    }
+    const sources = await resolveSources([{ source: repo, repository: true }]);
+    for (const source of sources) {
+      const [fromRepo] = await source.served();
+      const [fromFile] = await (await resolveSources([{ source: fromRepo!.file, name: source.name }]))[0]!.served();
+      expect(fromRepo!.version).toBe("2");
+      expect(fromRepo!.config).toMatchObject({
+        maxBatchSize: 16,
+        inputs: fromFile!.config.inputs,
+        outputs: fromFile!.config.outputs,
+        dynamicBatching: { preferredBatchSize: [], maxQueueDelayMicroseconds: 100 },
+      });
     }
   });
 });

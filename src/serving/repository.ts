@@ -24,6 +24,7 @@ import { inspectModel } from "./runtime/index.ts";
 import {
   CONFIG_FILE,
   checkModelName,
+  checkServedName,
   defaultModelName,
   isVersionFolder,
   listRepositoryModels,
@@ -597,7 +598,7 @@ export async function resolveSources(specs: SourceSpec[], options: ResolveOption
           "a model source is empty; give a models:/ URI, a model file or a folder",
         );
       }
-      if (spec.name !== undefined) checkModelName(spec.name, src);
+      if (spec.name !== undefined) checkServedName(spec.name, src);
       if (src.startsWith("models:")) {
         if (spec.repository) {
           throw new ServingError(

@@ -40,6 +40,26 @@ export function checkModelName(name: string, where: string): void {
   }
 }
 
+/**
+ * Throws `ServingError` INVALID_ARGUMENT unless `name` can name a served model that is not
+ * a folder (a file's `--name`, a registry model): 1 to 256 characters, no `/`, `\\` or
+ * control characters, not `.` or `..` (names are parts of URLs).
+ */
+export function checkServedName(name: string, where: string): void {
+  const bad =
+    typeof name !== "string" ||
+    name.length === 0 ||
+    name.length > 256 ||
+    /[/\\]/.test(name) ||
+    [...name].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (bad || name === "." || name === "..") {
+    throw new ServingError(
+      "INVALID_ARGUMENT",
+      `${where}: '${String(name)}' cannot name a served model; use 1 to 256 characters without '/', '\\' or control characters`,
+    );
+  }
+}
+
 /** Whether `path` (already real) lies inside `root` (already real). */
 function inside(root: string, path: string): boolean {
   const rel = relative(root, path);

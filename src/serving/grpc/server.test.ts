@@ -475,4 +475,55 @@ describe("gRPC server (inference.GRPCInferenceService)", () => {
       new RegExp(`cannot listen for gRPC on 127\\.0\\.0\\.1:${server.port}.*pick another port`),
     );
   });
+
+  it("answers the calls in flight when it closes, and cuts off a call that outlasts the grace period", async () => {
+    const own = await startGrpcServer(service, { port: 0 });
+    const ownClient = generatedClient(own.target);
+    let release: () => void = () => {};
+    let entered: () => void = () => {};
+    let inService = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    service.beforeInfer = () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+        entered();
+      });
+    const request = {
+      model_name: "dense",
+      inputs: [{ name: "x", datatype: "FP32", shape: [1, 4], contents: { fp32_contents: [0, 0, 0, 0] } }],
+    };
+    try {
+      const pending = ownClient.call("ModelInfer", request);
+      await inService;
+      const closing = own.close();
+      release();
+      expect((await pending).model_name).toBe("dense");
+      await closing;
+      const refused = await failure(ownClient.call("ServerLive", {}));
+      expect(refused.code).toBe(grpc.status.UNAVAILABLE);
+    } finally {
+      ownClient.client.close();
+    }
+
+    // a call that never ends: close gives up after the grace period and still resolves
+    const stuck = await startGrpcServer(service, { port: 0 });
+    const stuckClient = generatedClient(stuck.target);
+    inService = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    service.beforeInfer = () =>
+      new Promise<void>(() => {
+        entered();
+      });
+    try {
+      const pending = failure(stuckClient.call("ModelInfer", request));
+      await inService;
+      await stuck.close(10);
+      expect((await pending).code).toBeGreaterThan(0);
+    } finally {
+      service.beforeInfer = undefined;
+      stuckClient.client.close();
+    }
+  });
 });

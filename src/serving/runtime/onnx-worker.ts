@@ -37,7 +37,10 @@ parentPort.on("message", (msg) => {
 });
 async function run(msg) {
   const session = await ready;
-  if (!session) return;
+  if (!session) {
+    parentPort.postMessage({ id: msg.id, error: "the model did not load in this worker" });
+    return;
+  }
   try {
     const feeds = {};
     for (const t of msg.inputs) feeds[t.name] = new ort.Tensor(t.type, t.data, t.dims);

@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { ServingError } from "../errors.ts";
 import type { Backend, Datatype, Tensor, TensorData, TensorSpec } from "../types.ts";
-import { datatypeOf, ORT_TYPE } from "./datatypes.ts";
+import { datatypeOf, ORT_TYPE, TYPED_ARRAY } from "./datatypes.ts";
 import { ONNX_WORKER_SOURCE } from "./onnx-worker.ts";
 
 /** Typed arrays the batcher made for one call: the backend may transfer them without a copy. */
@@ -24,14 +24,14 @@ export function handOver(data: TensorData): void {
   if (!Array.isArray(data)) handedOver.add(data);
 }
 
-/** onnxruntime-node's entry file, or the error that says how to install it. */
-export function resolveOnnxRuntime(file: string): string {
+/** onnxruntime-node's entry file (`pkg` is for tests), or the error that says how to install it. */
+export function resolveOnnxRuntime(file: string, pkg = "onnxruntime-node"): string {
   try {
-    return createRequire(import.meta.url).resolve("onnxruntime-node");
+    return createRequire(import.meta.url).resolve(pkg);
   } catch (cause) {
     throw new ServingError(
       "MODEL_INVALID",
-      `serving ${file} needs onnxruntime-node: run ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node`,
+      `serving ${file} needs ${pkg}: run ONNXRUNTIME_NODE_INSTALL=skip npm install ${pkg}`,
       { cause },
     );
   }
@@ -74,7 +74,13 @@ function toWire(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
   }
   let data = t.data as Exclude<TensorData, Uint8Array[]>;
   const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  if (!handedOver.has(data) || !whole || !(data.buffer instanceof ArrayBuffer)) data = data.slice();
+  if (!handedOver.has(data) || !whole || !(data.buffer instanceof ArrayBuffer)) {
+    // a copy of the caller's elements only (not of a larger buffer they are a view of, such
+    // as a request body), made with the datatype's own array: a Node Buffer's slice() is a view
+    const copy = new TYPED_ARRAY[t.datatype](data.length);
+    (copy as Uint8Array).set(data as Uint8Array);
+    data = copy;
+  }
   transfer.push(data.buffer as ArrayBuffer);
   return { name: t.name, type, dims: t.shape, data };
 }

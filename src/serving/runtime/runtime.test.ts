@@ -16,6 +16,7 @@ import { ServingError } from "../errors.ts";
 import type { Backend, Datatype, ModelConfig, Tensor, TensorData } from "../types.ts";
 import { DATATYPES } from "../types.ts";
 import { backendConcurrency, inspectModel, loadBackend } from "./index.ts";
+import { resolveOnnxRuntime } from "./onnx.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-runtime-"));
 const open: Backend[] = [];
@@ -116,6 +117,19 @@ describe("loadBackend (ONNX Runtime)", () => {
     expect((y!.data as Float32Array)[0]).toBeCloseTo(denseReference(x)[0]!, 6);
   });
 
+  it("copies inputs that are views of a larger buffer (a request body, a Node Buffer) without touching it", async () => {
+    const backend = await load(identityModel("UINT8"), identityConfig("UINT8"));
+    // a body large enough to have its own ArrayBuffer (not a slice of Node's Buffer pool)
+    const body = Buffer.alloc(16384, 9);
+    body.set([1, 2, 3, 4], 2);
+    const [y] = await backend.run([{ name: "x", datatype: "UINT8", shape: [2, 2], data: body.subarray(2, 6) }]);
+    expect(Array.from(y!.data as Uint8Array)).toEqual([1, 2, 3, 4]);
+    expect(y!.data).not.toBeInstanceOf(Buffer);
+    // the body is neither detached (its other tensors stay readable) nor changed
+    expect(body.buffer.byteLength).toBe(16384);
+    expect(Array.from(body.subarray(0, 8))).toEqual([9, 9, 1, 2, 3, 4, 9, 9]);
+  });
+
   it("spreads concurrent calls over its worker threads and answers each with its own rows", async () => {
     const backend = await load(denseModel(), denseConfig(), 2);
     expect(backendConcurrency(backend)).toBe(2);
@@ -201,6 +215,15 @@ describe("config checks", () => {
     const missing = join(dir, "nope", "model.onnx");
     await expect(loadBackend(missing, denseConfig())).rejects.toThrow(`${missing}: no such model file`);
     await expect(inspectModel(missing)).rejects.toMatchObject({ code: "MODEL_INVALID" });
+  });
+});
+
+describe("resolveOnnxRuntime", () => {
+  it("says how to install the runtime when it is missing", () => {
+    expect(resolveOnnxRuntime("m.onnx")).toMatch(/onnxruntime-node/);
+    expect(() => resolveOnnxRuntime("/models/m.onnx", "onnxruntime-node-absent")).toThrow(
+      "serving /models/m.onnx needs onnxruntime-node-absent: run ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node-absent",
+    );
   });
 });
 
