@@ -13,7 +13,16 @@ import { onnx } from "onnx-proto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { executeComponent } from "../executor/index.ts";
-import { inferenceServiceManifest, kubernetesName, tritonConfigOf, writeConfigPbtxt } from "./deploy-manifests.ts";
+import { startRestServer } from "../serving/http-server.ts";
+import { resolveSources } from "../serving/repository.ts";
+import { createModelService } from "../serving/service.ts";
+import {
+  inferenceServiceManifest,
+  kubernetesName,
+  tritonConfigOf,
+  writeConfigPbtxt,
+  writeTritonRepository,
+} from "./deploy-manifests.ts";
 import { checkSmokeTest, defaultServedName, deployModel, deployModelTo, parseModelUri } from "./deploy-model.ts";
 import { ComponentError } from "./errors.ts";
 import { readOnnxInfo } from "./onnx-info.ts";
@@ -48,6 +57,34 @@ function onnxModel(): Uint8Array {
 
 const modelFile = join(dir, "model.onnx");
 writeFileSync(modelFile, onnxModel());
+
+/** x FP32 [batch,4] → y FP32 [batch,1] = x · [k, k, k, k], written to `file`. */
+function matmulModel(file: string, k: number): string {
+  const vi = (name: string, dims: (number | string)[]) =>
+    onnx.ValueInfoProto.create({
+      name,
+      type: {
+        tensorType: {
+          elemType: 1,
+          shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
+        },
+      },
+    });
+  const w = Float32Array.of(k, k, k, k);
+  const graph = onnx.GraphProto.create({
+    name: "matmul",
+    node: [onnx.NodeProto.create({ opType: "MatMul", input: ["x", "w"], output: ["y"] })],
+    initializer: [onnx.TensorProto.create({ name: "w", dims: [4, 1], dataType: 1, rawData: new Uint8Array(w.buffer) })],
+    input: [vi("x", ["batch", 4])],
+    output: [vi("y", ["batch", 1])],
+  });
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ version: 13 }], graph })).finish(),
+  );
+  return path;
+}
 
 describe("reading ONNX and writing the Triton repository and KServe manifest", () => {
   it("reads the graph's inputs (less initializers) and outputs with Triton types and dims", () => {
@@ -420,5 +457,70 @@ describe("deployModel component", () => {
     );
     expect(err.message).toContain(`smoke_test ${smokeFile} is not a JSON file`);
     expect(oip.calls).toEqual([]);
+  });
+});
+
+describe("deployModelTo against weft serve's model service and REST server", () => {
+  it("deploys a model file that passes, and loads the served file back when a bad one fails, without the server going down", async () => {
+    let onnxRuntime = true;
+    try {
+      await import("onnxruntime-node");
+    } catch {
+      onnxRuntime = false;
+    }
+    if (!onnxRuntime) {
+      console.log("skipped: onnxruntime-node is not installed");
+      return;
+    }
+    // Triton model folders written by deployModel's own writer: version 1 (y = sum(x)) and version 2 (y = 2·sum(x))
+    const folder = (repo: string, version: string, k: number) => {
+      const file = matmulModel(`${repo}.onnx`, k);
+      const config = tritonConfigOf("m", readOnnxInfo(readFileSync(file), file), {
+        maxBatchSize: 8,
+        maxQueueDelayMicroseconds: 100,
+      });
+      writeTritonRepository(join(dir, repo), config, version, file);
+      return join(dir, repo, "m");
+    };
+    const good = folder("repo-good", "1", 1);
+    const same = folder("repo-same", "2", 1);
+    const bad = folder("repo-bad", "3", 2);
+    const service = await createModelService(await resolveSources([{ source: good, name: "m" }]), { workers: 1 });
+    const rest = await startRestServer(service, { port: 0 });
+    try {
+      const ok = await deployModelTo({
+        modelUri: same,
+        servedName: "m",
+        serverUrl: rest.url,
+        smoke,
+        rollbackUri: good,
+      });
+      expect(ok).toMatchObject({ version: "2", previousVersion: "1", smokeMaxAbsDiff: 0 });
+
+      // a file source cannot be named again from the protocol: without rollback_uri nothing is deployed
+      const refused = await failure(deployModelTo({ modelUri: bad, servedName: "m", serverUrl: rest.url, smoke }));
+      expect(refused.code).toBe("DEPLOY_INVALID_INPUT");
+      expect(refused.message).toContain("pass rollback_uri");
+
+      const err = await failure(
+        deployModelTo({ modelUri: bad, servedName: "m", serverUrl: rest.url, smoke, rollbackUri: good }),
+      );
+      expect(err.code).toBe("DEPLOY_SMOKE_FAILED");
+      expect(err.message).toContain(
+        "(served as 'm' version 3) failed its smoke test: output 'y'[0] is 3.5, expected 1.75",
+      );
+      expect(err.message).toContain(`loaded ${good} back`);
+      const res = await fetch(`${rest.url}/v2/models/m/infer`, {
+        method: "POST",
+        body: JSON.stringify({ inputs: smoke.inputs }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { model_version: string; outputs: Array<{ data: number[] }> };
+      expect(body.model_version).toBe("1");
+      expect(body.outputs[0]?.data).toEqual([1.75, 10]);
+    } finally {
+      await rest.close();
+      await service.close();
+    }
   });
 });

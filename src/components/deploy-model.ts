@@ -244,6 +244,18 @@ export async function deployModelTo(req: DeployRequest & { serverUrl: string }):
     if (req.smoke) previousVersion = (await runSmoke(api, name, undefined, req.smoke)).version;
     previousVersion ??= sortVersions(before).at(-1);
   }
+  // what a failed smoke test loads back, known before anything changes on the server
+  const back =
+    previousVersion === undefined
+      ? undefined
+      : req.rollbackUri ||
+        (registered !== undefined ? `models:/${encodeURIComponent(registered)}/${previousVersion}` : undefined);
+  if (req.smoke && previousVersion !== undefined && back === undefined) {
+    throw new ComponentError(
+      "DEPLOY_INVALID_INPUT",
+      `deployModel: '${name}' version ${previousVersion} is served now, and a failed smoke test could not load it back: ${req.modelUri} is not a models:/ URI; pass rollback_uri (what the server loaded it from); nothing was deployed`,
+    );
+  }
   log(
     `deployModel: loading ${req.modelUri} as '${name}' on ${api.base}${previousVersion ? ` (serving version ${previousVersion} now)` : ""}`,
   );
@@ -273,16 +285,7 @@ export async function deployModelTo(req: DeployRequest & { serverUrl: string }):
   log(`deployModel: ${failed}; rolling back`);
   let rolledBack: string;
   try {
-    if (previousVersion !== undefined) {
-      const back =
-        req.rollbackUri ||
-        (registered !== undefined ? `models:/${encodeURIComponent(registered)}/${previousVersion}` : undefined);
-      if (back === undefined) {
-        throw new ComponentError(
-          "DEPLOY_ROLLBACK_FAILED",
-          `deployModel: ${failed}; the version served before (${previousVersion}) cannot be named for a load back because ${req.modelUri} is not a models:/ URI; pass rollback_uri`,
-        );
-      }
+    if (back !== undefined) {
       await api.load(name, { uri: back }, timeoutMs);
       await waitReady(api, name, undefined, timeoutMs);
       rolledBack = `loaded ${back} back`;
@@ -291,7 +294,6 @@ export async function deployModelTo(req: DeployRequest & { serverUrl: string }):
       rolledBack = `no version was served before, so '${name}' was unloaded`;
     }
   } catch (cause) {
-    if (cause instanceof ComponentError && cause.code === "DEPLOY_ROLLBACK_FAILED") throw cause;
     throw new ComponentError(
       "DEPLOY_ROLLBACK_FAILED",
       `deployModel: ${failed}; rolling back failed too: ${cause instanceof Error ? cause.message : String(cause)}; check '${name}' on ${api.base} by hand`,

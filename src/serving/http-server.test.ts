@@ -199,6 +199,8 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await send(base, "GET", "/v2/health/live")).status).toBe(200);
     expect((await send(base, "GET", "/v2/health/ready")).status).toBe(200);
+    const head = await send(base, "HEAD", "/v2/health/ready");
+    expect([head.status, head.body.length]).toEqual([200, 0]);
     for (const path of ["/v2", "/v2/"]) {
       const meta = await send(base, "GET", path);
       expect(meta.status).toBe(200);
@@ -495,6 +497,62 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
     const metrics = await send(base, "GET", "/metrics");
     expect(metrics.status).toBe(200);
     expect(metrics.body.toString()).toBe("weft_up 1\n");
+  });
+
+  it("refuses a streamed body past the limit (no content-length) and a binary body for a transformer", async () => {
+    const answer = await new Promise<Answer>((resolve, reject) => {
+      const req = httpRequest(`${base}/v2/models/dense/infer`, { method: "POST" }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString()) });
+        });
+      });
+      req.on("error", reject);
+      // chunked: the server only learns the size while reading
+      for (let i = 0; i < 20; i++) req.write("x".repeat(8 * 1024));
+      req.end();
+    });
+    expect(answer.status).toBe(413);
+    expect((answer.json() as { error: string }).error).toMatch(/more than 65536 bytes/);
+    const binary = encodeInferRequest(
+      { inputs: [{ name: "x", datatype: "FP32", shape: [1, 4], data: new Float32Array(4) }] },
+      { binary: true },
+    );
+    const refusedBinary = await send(base, "POST", "/v2/models/scored/infer", binary.body, {
+      "inference-header-content-length": binary.headerLength!,
+    });
+    expect(refusedBinary.status).toBe(400);
+    expect((refusedBinary.json() as { error: string }).error).toMatch(/model "scored" has a transformer/);
+    expect((await send(base, "GET", "/v2/health/live")).status).toBe(200);
+  });
+
+  it("lets a request in flight finish when it closes, then refuses connections", async () => {
+    let release!: () => void;
+    let arrived!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const inside = new Promise<void>((r) => {
+      arrived = r;
+    });
+    const gated: ModelService = Object.assign(Object.create(service) as ModelService, {
+      async infer(...args: Parameters<ModelService["infer"]>) {
+        arrived();
+        await gate;
+        return service.infer(...args);
+      },
+    });
+    const second = await startRestServer(gated, { port: 0 });
+    const body = JSON.stringify({ inputs: [{ name: "x", datatype: "FP32", shape: [1, 4], data: [0, 0, 0, 0] }] });
+    const answer = send(second.url, "POST", "/v2/models/dense/infer", body);
+    await inside;
+    const closed = second.close();
+    release();
+    expect((await answer).status).toBe(200);
+    await closed;
+    await expect(send(second.url, "GET", "/v2/health/live")).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 

@@ -496,10 +496,7 @@ export async function createModelService(
   function primaryOf(entry: Entry): Loaded {
     if (entry.primary !== undefined) return entry.primary;
     const why = entry.unloaded ? "it was unloaded; load it (POST /v2/repository/models/NAME/load)" : entry.reason;
-    throw new ServingError(
-      entry.state === "LOADING" || entry.state === "UNLOADING" ? "UNAVAILABLE" : "UNAVAILABLE",
-      `model '${entry.name}' is not ready${why ? `: ${why}` : ""}`,
-    );
+    throw new ServingError("UNAVAILABLE", `model '${entry.name}' is not ready${why ? `: ${why}` : ""}`);
   }
 
   function emit(
@@ -619,7 +616,10 @@ export async function createModelService(
     const result: InferResult = { modelName: name, modelVersion: target.version, outputs: timed.value };
     if (request.id !== undefined) result.id = request.id;
     emit(name, target.version, role, started, request.id, timed);
-    if (shadow !== undefined && shadowInputs !== undefined) mirror(entry, shadowInputs, outputNames, request, result);
+    // the mirror runs once the answer is on its way
+    if (shadow !== undefined && shadowInputs !== undefined) {
+      setImmediate(mirror, entry, shadowInputs, outputNames, request, result);
+    }
     return result;
   }
 

@@ -24,6 +24,13 @@ export function handOver(data: TensorData): void {
   if (!Array.isArray(data)) handedOver.add(data);
 }
 
+const workersOf = new WeakMap<Backend, Slot[]>();
+
+/** The worker threads of an ONNX backend now (for tests that stop one). */
+export function onnxWorkers(backend: Backend): Worker[] {
+  return (workersOf.get(backend) ?? []).map((s) => s.worker);
+}
+
 /** onnxruntime-node's entry file (`pkg` is for tests), or the error that says how to install it. */
 export function resolveOnnxRuntime(file: string, pkg = "onnxruntime-node"): string {
   try {
@@ -235,5 +242,6 @@ export async function loadOnnxBackend(
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
+  workersOf.set(backend, slots);
   return backend;
 }

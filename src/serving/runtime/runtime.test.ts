@@ -16,7 +16,7 @@ import { ServingError } from "../errors.ts";
 import type { Backend, Datatype, ModelConfig, Tensor, TensorData } from "../types.ts";
 import { DATATYPES } from "../types.ts";
 import { backendConcurrency, inspectModel, loadBackend } from "./index.ts";
-import { resolveOnnxRuntime } from "./onnx.ts";
+import { onnxWorkers, resolveOnnxRuntime } from "./onnx.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-runtime-"));
 const open: Backend[] = [];
@@ -139,6 +139,32 @@ describe("loadBackend (ONNX Runtime)", () => {
     );
     results.forEach(([y], i) => {
       expect((y!.data as Float32Array)[0]).toBeCloseTo(denseReference(inputs[i]!)[0]!, 6);
+    });
+  });
+
+  it("fails only the calls a stopped worker held, and replaces the worker", async () => {
+    const backend = await load(denseModel(), denseConfig(), 2);
+    const [first, second] = onnxWorkers(backend);
+    const row = (v: number): Tensor[] => [
+      { name: "x", datatype: "FP32", shape: [1, 4], data: new Float32Array([v, 0, 0, 0]) },
+    ];
+    // the first worker is stopping (its exit not yet seen); least busy first, the calls
+    // alternate between the two workers, so the first and third are lost with it
+    const stopping = first!.terminate();
+    const calls = [0, 1, 2, 3].map((v) => backend.run(row(v)));
+    await stopping;
+    const outcomes = await Promise.allSettled(calls);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "fulfilled", "rejected", "fulfilled"]);
+    expect((outcomes[0] as PromiseRejectedResult).reason.message).toMatch(
+      /model dense version 1: an ONNX Runtime worker stopped \(exit code 1\)/,
+    );
+    const now = onnxWorkers(backend);
+    expect(now).toHaveLength(2);
+    expect(now[1]).toBe(second);
+    expect(now[0]).not.toBe(first);
+    const again = await Promise.all([4, 5, 6].map((v) => backend.run(row(v))));
+    again.forEach(([y], i) => {
+      expect((y!.data as Float32Array)[0]).toBeCloseTo(denseReference([4 + i, 0, 0, 0])[0]!, 6);
     });
   });
 
