@@ -130,6 +130,8 @@ interface Entry {
   queue: Promise<void>;
   /** Changes waiting in the queue or running. */
   changes: number;
+  /** The version the last move or load failed to load (its error is `reason`). */
+  failedVersion?: string;
   /** The shadow record, kept across moves and unloads. */
   shadowLog?: ShadowLog;
   /** The alias targets (see `aliasKey`) whose move failed: the poll does not try them again. */
@@ -286,6 +288,8 @@ export async function createModelService(
   /** The versions the primary role serves, highest last. */
   async function primaryVersions(entry: Entry): Promise<ModelVersionSource[]> {
     if (entry.pin !== undefined) return [await versionOf(entry, await resolveTarget(entry, entry.pin))];
+    // the alias's version, named in the index should the source refuse it
+    if (entry.source.alias !== undefined) entry.failedVersion = entry.source.resolveAlias(entry.source.alias);
     const list = await entry.source.served();
     if (list.length === 0) {
       throw new ServingError(
@@ -297,6 +301,7 @@ export async function createModelService(
   }
 
   function versionOf(entry: Entry, version: string): Promise<ModelVersionSource> {
+    entry.failedVersion = version;
     return entry.source.version(version);
   }
 
@@ -328,6 +333,7 @@ export async function createModelService(
   async function reconcile(entry: Entry): Promise<void> {
     if (closed) return;
     if (entry.loaded.size === 0) entry.state = "LOADING";
+    entry.failedVersion = undefined;
     try {
       const primaries = await primaryVersions(entry);
       const wanted = new Map<string, ModelVersionSource>(primaries.map((v) => [v.version, v]));
@@ -345,8 +351,11 @@ export async function createModelService(
       const fresh: Loaded[] = [];
       try {
         for (const sv of wanted.values()) {
-          if (!entry.loaded.has(sv.version)) fresh.push(await loadVersion(entry, sv));
+          if (entry.loaded.has(sv.version)) continue;
+          entry.failedVersion = sv.version;
+          fresh.push(await loadVersion(entry, sv));
         }
+        entry.failedVersion = undefined;
       } catch (err) {
         await Promise.allSettled(fresh.map((l) => l.backend.close()));
         throw err;
@@ -371,6 +380,7 @@ export async function createModelService(
       } else entry.shadow = undefined;
       entry.state = "READY";
       entry.reason = undefined;
+      entry.failedVersion = undefined;
       // a version that fails to close is gone from routing all the same: the move stands
       const gone = [...before.values()].filter((l) => table.get(l.version) !== l);
       await Promise.allSettled(gone.map(retire));
@@ -391,6 +401,7 @@ export async function createModelService(
     entry.primary = undefined;
     entry.canary = undefined;
     entry.shadow = undefined;
+    entry.failedVersion = undefined;
     await Promise.allSettled(before.map(retire));
     entry.state = "UNAVAILABLE";
     entry.reason = reason;
@@ -576,14 +587,21 @@ export async function createModelService(
     let target: Loaded;
     let role: ServingRole = "primary";
     const pinned = version !== undefined && version !== "";
-    if (pinned) target = versionLoaded(entry, version);
-    else {
-      target = primaryOf(entry);
-      const canary = entry.canary;
-      if (canary !== undefined && canary.loaded !== target && canary.split.pick(inferOptions?.routingKey)) {
-        target = canary.loaded;
-        role = "canary";
+    try {
+      if (pinned) target = versionLoaded(entry, version);
+      else {
+        target = primaryOf(entry);
+        const canary = entry.canary;
+        if (canary !== undefined && canary.loaded !== target && canary.split.pick(inferOptions?.routingKey)) {
+          target = canary.loaded;
+          role = "canary";
+        }
       }
+    } catch (err) {
+      // a model served here counts the requests it could not take (an unknown name does not:
+      // its label would be whatever a caller sends)
+      emit(name, pinned ? version : "", role, started, request.id, undefined, err as ServingError);
+      throw err;
     }
     const outputNames = request.outputs?.map((o) => o.name);
     const shadow = !pinned && entry.shadow !== undefined && entry.shadow.loaded !== target ? entry.shadow : undefined;
@@ -598,9 +616,10 @@ export async function createModelService(
         timed = await target.scheduler.run(request.inputs, outputNames);
         break;
       } catch (err) {
-        // Routing moved on while this request was on its way to a retired version: it runs on
-        // the version that replaced it (an unversioned request only, and only when one did).
-        if (!pinned && target.retired && !(err instanceof ServingError && err.code === "INVALID_ARGUMENT")) {
+        // Routing moved on while this request was on its way to a retired version, whose batcher
+        // refused it before taking its inputs: it runs on the version that replaced it (an
+        // unversioned request only, and only when one did).
+        if (!pinned && target.retired && err instanceof ServingError && err.code === "UNAVAILABLE") {
           const next = entry.primary;
           if (next !== undefined && next !== target && !next.retired) {
             target = next;
@@ -686,6 +705,14 @@ export async function createModelService(
         if (indexOptions?.ready) continue;
         if (entry.state === "LOADING" || entry.state === "UNLOADING") {
           rows.push({ name: entry.name, state: entry.state });
+        } else if (entry.failedVersion !== undefined && !entry.loaded.has(entry.failedVersion)) {
+          // the version a move or load could not load, and why (the versions above keep serving)
+          rows.push({
+            name: entry.name,
+            version: entry.failedVersion,
+            state: "UNAVAILABLE",
+            ...(entry.reason ? { reason: entry.reason } : {}),
+          });
         } else if (versions.length === 0) {
           rows.push({ name: entry.name, state: "UNAVAILABLE", ...(entry.reason ? { reason: entry.reason } : {}) });
         }
@@ -707,6 +734,12 @@ export async function createModelService(
           );
         }
         source = await resolveSource(uri, name);
+        if (closed) {
+          closeSource(source);
+          throw new ServingError("UNAVAILABLE", `the server is shutting down; model '${name}' is not loaded`);
+        }
+        // another load may have added the model meanwhile: this one queues behind it
+        entry = models.get(name);
       }
       if (entry === undefined) {
         entry = {

@@ -450,6 +450,18 @@ describe("inputs and arguments", () => {
     }
   });
 
+  it("names a bad gRPC target on the first call, and a client never called leaves no error behind", async () => {
+    // never called nor closed: its transport's rejection must be heard all the same
+    createServingClient({ url: "grpc://no such host/x" });
+    await import("./grpc.ts");
+    await new Promise((done) => setImmediate(done));
+    const client = createServingClient({ url: "grpc://no such host/x" });
+    const e = await expectError(client.infer("dense", X));
+    expect(e.code).toBe("SERVING_BAD_INPUT");
+    expect(e.message).toContain("is not host:port");
+    await client.close();
+  });
+
   it("refuses bad settings with the setting named", () => {
     expect(() => createServingClient({ url: "ftp://x" })).toThrow(/not an http:\/\/ or https:\/\/ URL/);
     expect(() => createServingClient({ url: "nope" })).toThrow(/"nope" is not a URL/);

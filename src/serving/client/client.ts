@@ -134,9 +134,14 @@ export function createServingClient(options: ServingClientOptions): ServingClien
   }
   const slowMs = fallback?.slowMs ?? timeoutMs;
 
-  let transport: InferTransport | Promise<InferTransport> =
-    options.transport ??
-    (protocol === "rest" ? restTransport(options.url, { binary: options.binary }) : grpcTransportOf(options.url));
+  let transport: InferTransport | Promise<InferTransport>;
+  if (options.transport) transport = options.transport;
+  else if (protocol === "rest") transport = restTransport(options.url, { binary: options.binary });
+  else {
+    transport = grpcTransportOf(options.url);
+    // a bad target rejects each call; a client never called must not leave the rejection unheard
+    transport.catch(() => {});
+  }
   const transportOf = async (): Promise<InferTransport> => {
     transport = await transport;
     return transport;
