@@ -126,6 +126,9 @@ describe("Triton model repositories", () => {
       copyFileSync(denseModel(), join(repo, "dense", skip, "model.onnx"));
     }
     mkdirSync(join(repo, "dense", "4")); // no model file: left out
+    writeFileSync(join(repo, "dense", "5"), "a file, not a folder");
+    symlinkSync(join(dir, "gone"), join(repo, "dense", "6")); // a dangling link
+    symlinkSync(join(dir, "gone"), join(repo, "dangling-model"));
     writeFileSync(join(repo, "README.md"), "not a model");
   });
 
@@ -371,6 +374,15 @@ describe("models:/ URIs", () => {
     expect((await rejection(resolveSources([{ source: "models:/m/1" }], { home }))).message).toMatch(
       /home .*no-home does not exist/,
     );
+  });
+
+  it("lists the versions of a model whose name has quotes and backslashes", async () => {
+    const name = `Ann's "fraud" \\ model`;
+    store.models.createModel({ name });
+    store.models.createVersion({ name, source: `file://${onnxFile}`, format: "onnx", status: "READY" });
+    const [source] = await resolveSources([{ source: `models:/${name}/latest`, name: "quoted" }], { store });
+    expect((await source!.versions()).map((v) => v.version)).toEqual(["1"]);
+    expect((await source!.served())[0]!.file).toBe(onnxFile);
   });
 
   it("opens the store under the home itself when given none", async () => {

@@ -308,10 +308,7 @@ function locateModel(path: string, what: string, format?: string, root: string =
   if (names.includes("model.json") && (format === undefined || format.startsWith("tfjs") || onnx.length === 0)) {
     return { file: real(join(path, "model.json")) };
   }
-  const models = names.filter((n) => {
-    const d = join(path, n);
-    return statSync(d).isDirectory() && existsSync(join(d, CONFIG_FILE));
-  });
+  const models = names.filter((n) => existsSync(join(path, n, CONFIG_FILE)));
   if (models.length === 1) return locateModel(join(path, models[0]!), what, format, root);
   const why =
     models.length > 1
@@ -509,7 +506,8 @@ class RegistrySource implements ModelSource {
   }
   private records(): ModelVersion[] {
     const out: ModelVersion[] = [];
-    const filter = `name = '${this.uri.name.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    // The registry's filter grammar doubles a quote inside quotes.
+    const filter = `name = '${this.uri.name.replace(/'/g, "''")}'`;
     let pageToken: string | undefined;
     do {
       const page = this.store.models.searchVersions({ filter, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
