@@ -188,6 +188,13 @@ describe("writeModelConfig", () => {
     }
   });
 
+  it("reads the text format's escapes (hex, octal, \\u as JSON writes them) and writes any name back", () => {
+    expect(parseModelConfig(`name: "\\x41\\102\\t\\u00e9"`, FILE).name).toBe("AB\té");
+    const config: ModelConfig = { ...configs[2]!, name: 'a\u0001b "é" \\ c' };
+    expect(parseModelConfig(writeModelConfig(config), FILE)).toEqual(config);
+    expect(() => parseModelConfig(`name: "\\q"`, FILE)).toThrow(/unknown escape \\q in a string/);
+  });
+
   it("writes Triton's spelling: TYPE_ names, TYPE_STRING for BYTES, a per-row scalar as dims [1] reshaped to []", () => {
     const text = writeModelConfig(configs[0]!);
     expect(text).toContain("data_type: TYPE_FP32");

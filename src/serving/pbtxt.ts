@@ -39,7 +39,19 @@ interface Field {
   values: Value[];
 }
 
-const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0" };
+const ESCAPES: Record<string, string> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  v: "\v",
+  "?": "?",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+};
 
 function tokenize(text: string, file: string): Token[] {
   const tokens: Token[] = [];
@@ -67,6 +79,14 @@ function tokenize(text: string, file: string): Token[] {
         if (d === "\n") fail("a string runs to the end of the line");
         if (d === "\\") {
           const e = text[i + 1] ?? "";
+          // \xHH, \NNN (octal) and \uXXXX, as protobuf's text format and JSON write them
+          const code = /^(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|u[0-9a-fA-F]{4})/.exec(text.slice(i + 1))?.[0];
+          if (code !== undefined) {
+            const radix = code[0] === "x" || code[0] === "u" ? 16 : 8;
+            v += String.fromCharCode(Number.parseInt(radix === 16 ? code.slice(1) : code, radix));
+            i += 1 + code.length;
+            continue;
+          }
           if (ESCAPES[e] === undefined) fail(`unknown escape \\${e} in a string`);
           v += ESCAPES[e];
           i += 2;

@@ -169,7 +169,7 @@ export async function completeConfig(
   const strip = (t: TensorSpec): TensorSpec => ({ ...t, shape: batched ? t.shape.slice(1) : t.shape });
   if (batched) {
     for (const t of all) {
-      if (t.shape.length === 0 || (t.shape[0] !== -1 && t.shape[0]! < maxBatchSize)) {
+      if (t.shape.length === 0 || t.shape[0] !== -1) {
         throw new ServingError(
           "MODEL_INVALID",
           `${where}: max_batch_size ${maxBatchSize} needs a free first dimension on every input and output, but '${t.name}' of ${file} has shape ${describeShape(t.shape)}; set max_batch_size: 0`,
@@ -509,7 +509,8 @@ class RegistrySource implements ModelSource {
   }
   private records(): ModelVersion[] {
     const out: ModelVersion[] = [];
-    const filter = `name = '${this.uri.name.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    // The registry's filter grammar doubles a quote inside quotes.
+    const filter = `name = '${this.uri.name.replace(/'/g, "''")}'`;
     let pageToken: string | undefined;
     do {
       const page = this.store.models.searchVersions({ filter, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });

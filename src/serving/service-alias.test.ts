@@ -216,6 +216,10 @@ describe("alias moves under load", () => {
     const served = service.describe()[0]!;
     expect(served).toMatchObject({ versions: ["2"], primary: "2", state: "READY" });
     expect(served.reason).toContain("3");
+    expect(service.repositoryIndex().filter((r) => r.name === "fraud")).toEqual([
+      { name: "fraud", version: "2", state: "READY" },
+      { name: "fraud", version: "3", state: "UNAVAILABLE", reason: served.reason },
+    ]);
     const res = await fetch(`${server.url}/v2/models/fraud/infer`, {
       method: "POST",
       body: JSON.stringify({ inputs: [{ name: ONNX_INPUT, datatype: "FP32", shape: [1, 2], data: [0, 0] }] }),

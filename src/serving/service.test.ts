@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { denseConfig, denseModel, denseReference } from "../../test/serving/onnx-models.ts";
+import { denseConfig, denseModel, denseReference, invalidModel } from "../../test/serving/onnx-models.ts";
 import { canarySplit, parsePercent, routingHash } from "./canary.ts";
 import { ServingError } from "./errors.ts";
 import type { ModelSource, ModelVersionSource } from "./repository.ts";
@@ -22,14 +22,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * A Triton-style folder of dense-model versions (`<n>/model.onnx`), served as a source
  * that reads the folder's versions from a list the test can change.
  */
-function denseSource(name: string, versions: string[], policy: VersionPolicy = { kind: "all" }) {
+function denseSource(name: string, versions: string[], policy: VersionPolicy = { kind: "all" }, broken: string[] = []) {
   const available = new Set(versions);
   const closed = { count: 0 };
   const entry = (v: string): ModelVersionSource => {
     const folder = join(dir, name, v);
     mkdirSync(folder, { recursive: true });
     const file = join(folder, "model.onnx");
-    copyFileSync(denseModel(), file);
+    copyFileSync(broken.includes(v) ? invalidModel() : denseModel(), file);
     return { version: v, file, config: { ...denseConfig({ name }), versionPolicy: policy } };
   };
   const all = () => [...available].sort((a, b) => Number(a) - Number(b)).map(entry);
@@ -39,7 +39,12 @@ function denseSource(name: string, versions: string[], policy: VersionPolicy = {
     origin: join(dir, name),
     policy,
     versions: async () => all(),
-    served: async () => (policy.kind === "latest" ? all().slice(-policy.numVersions) : all()),
+    served: async () =>
+      policy.kind === "latest"
+        ? all().slice(-policy.numVersions)
+        : policy.kind === "specific"
+          ? all().filter((v) => policy.versions.includes(Number(v.version)))
+          : all(),
     version: async (v) => {
       if (!available.has(v)) throw new ServingError("NOT_FOUND", `model '${name}' has no version ${v}`);
       return entry(v);
@@ -309,8 +314,28 @@ describe("model service: repository extension", () => {
     expect(err.message).toContain("5");
     expect(s.describe()[0]).toMatchObject({ versions: ["1"], primary: "1", state: "READY" });
     expect((await s.infer("keep", undefined, request(rows(1)))).modelVersion).toBe("1");
+    expect(s.repositoryIndex()).toEqual([
+      { name: "keep", version: "1", state: "READY" },
+      { name: "keep", version: "5", state: "UNAVAILABLE", reason: err.message },
+    ]);
     expect((await failure(s.load("ghost"))).code).toBe("NOT_FOUND");
     expect((await failure(s.load("keep", { uri: "models:/keep/1" }))).code).toBe("INVALID_ARGUMENT");
+  });
+
+  it("a version whose file cannot be loaded is refused with MODEL_INVALID; the version before keeps serving", async () => {
+    const { source } = denseSource("half", ["1", "2"], { kind: "all" }, ["2"]);
+    const err = await failure(createModelService([source], { workers: 1 }));
+    expect(err.code).toBe("MODEL_INVALID");
+    const { source: again } = denseSource("half2", ["1", "2"], { kind: "specific", versions: [1] }, ["2"]);
+    const s = await serve([again]);
+    const refused = await failure(s.load("half2", { version: "2" }));
+    expect(refused.code).toBe("MODEL_INVALID");
+    expect(refused.message).toContain("model.onnx");
+    expect(s.repositoryIndex()).toEqual([
+      { name: "half2", version: "1", state: "READY" },
+      { name: "half2", version: "2", state: "UNAVAILABLE", reason: refused.message },
+    ]);
+    expect((await s.infer("half2", undefined, request(rows(1)))).modelVersion).toBe("1");
   });
 
   it("requests in flight when their version is retired all finish on it; none fails", async () => {

@@ -130,6 +130,8 @@ interface Entry {
   queue: Promise<void>;
   /** Changes waiting in the queue or running. */
   changes: number;
+  /** The version the last move or load failed to load (its error is `reason`). */
+  failedVersion?: string;
   /** The shadow record, kept across moves and unloads. */
   shadowLog?: ShadowLog;
   /** The alias targets (see `aliasKey`) whose move failed: the poll does not try them again. */
@@ -286,6 +288,8 @@ export async function createModelService(
   /** The versions the primary role serves, highest last. */
   async function primaryVersions(entry: Entry): Promise<ModelVersionSource[]> {
     if (entry.pin !== undefined) return [await versionOf(entry, await resolveTarget(entry, entry.pin))];
+    // the alias's version, named in the index should the source refuse it
+    if (entry.source.alias !== undefined) entry.failedVersion = entry.source.resolveAlias(entry.source.alias);
     const list = await entry.source.served();
     if (list.length === 0) {
       throw new ServingError(
@@ -297,6 +301,7 @@ export async function createModelService(
   }
 
   function versionOf(entry: Entry, version: string): Promise<ModelVersionSource> {
+    entry.failedVersion = version;
     return entry.source.version(version);
   }
 
@@ -328,6 +333,7 @@ export async function createModelService(
   async function reconcile(entry: Entry): Promise<void> {
     if (closed) return;
     if (entry.loaded.size === 0) entry.state = "LOADING";
+    entry.failedVersion = undefined;
     try {
       const primaries = await primaryVersions(entry);
       const wanted = new Map<string, ModelVersionSource>(primaries.map((v) => [v.version, v]));
@@ -345,8 +351,11 @@ export async function createModelService(
       const fresh: Loaded[] = [];
       try {
         for (const sv of wanted.values()) {
-          if (!entry.loaded.has(sv.version)) fresh.push(await loadVersion(entry, sv));
+          if (entry.loaded.has(sv.version)) continue;
+          entry.failedVersion = sv.version;
+          fresh.push(await loadVersion(entry, sv));
         }
+        entry.failedVersion = undefined;
       } catch (err) {
         await Promise.allSettled(fresh.map((l) => l.backend.close()));
         throw err;
@@ -371,6 +380,7 @@ export async function createModelService(
       } else entry.shadow = undefined;
       entry.state = "READY";
       entry.reason = undefined;
+      entry.failedVersion = undefined;
       // a version that fails to close is gone from routing all the same: the move stands
       const gone = [...before.values()].filter((l) => table.get(l.version) !== l);
       await Promise.allSettled(gone.map(retire));
@@ -391,6 +401,7 @@ export async function createModelService(
     entry.primary = undefined;
     entry.canary = undefined;
     entry.shadow = undefined;
+    entry.failedVersion = undefined;
     await Promise.allSettled(before.map(retire));
     entry.state = "UNAVAILABLE";
     entry.reason = reason;
@@ -686,6 +697,14 @@ export async function createModelService(
         if (indexOptions?.ready) continue;
         if (entry.state === "LOADING" || entry.state === "UNLOADING") {
           rows.push({ name: entry.name, state: entry.state });
+        } else if (entry.failedVersion !== undefined && !entry.loaded.has(entry.failedVersion)) {
+          // the version a move or load could not load, and why (the versions above keep serving)
+          rows.push({
+            name: entry.name,
+            version: entry.failedVersion,
+            state: "UNAVAILABLE",
+            ...(entry.reason ? { reason: entry.reason } : {}),
+          });
         } else if (versions.length === 0) {
           rows.push({ name: entry.name, state: "UNAVAILABLE", ...(entry.reason ? { reason: entry.reason } : {}) });
         }

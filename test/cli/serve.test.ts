@@ -4,11 +4,13 @@
  * the request log, refuses a source it cannot serve with exit 2, and stops on SIGTERM.
  */
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { registerModelVersion } from "../../src/registry/index.ts";
+import { createServingClient } from "../../src/serving/client/index.ts";
+import { openStore } from "../../src/store/index.ts";
 import { denseModel, denseReference } from "../serving/onnx-models.ts";
 import { collect, type Sandbox, sandbox, spawnWeft, waitFor, weft } from "./helpers.ts";
 
@@ -74,15 +76,17 @@ describe.skipIf(!ORT)("weft serve", () => {
       true,
     );
     expect(s.out()).toMatch(/weft serve: model dense version \S+ READY from /);
-    // the gRPC port is listening
+    // the printed gRPC port serves the same model (through weft/serving-client's gRPC transport)
     expect(s.grpcPort).toBeGreaterThan(0);
-    await new Promise<void>((res, rej) => {
-      const socket = connect(s.grpcPort as number, "127.0.0.1", () => {
-        socket.end();
-        res();
-      });
-      socket.on("error", rej);
-    });
+    const grpc = createServingClient({ url: `grpc://127.0.0.1:${s.grpcPort}`, retries: false });
+    try {
+      const viaGrpc = await grpc.infer("dense", { x: { datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] } });
+      expect(viaGrpc.answeredBy).toBe("remote");
+      const y0 = viaGrpc.result.outputs.find((o) => o.name === "y")?.data as Float32Array;
+      expect(y0[0]).toBeCloseTo(denseReference([1, 2, 3, 4])[0] as number, 6);
+    } finally {
+      grpc.close();
+    }
 
     expect((await fetch(`${s.url}/v2/health/ready`)).status).toBe(200);
     const rows = [0.5, 1, -2, 0.25, 3, 0, 1, -1];
@@ -125,7 +129,7 @@ describe.skipIf(!ORT)("weft serve", () => {
       }
       return undefined;
     };
-    expect(sample("weft_inference_requests_total")).toBe(2);
+    expect(sample("weft_inference_requests_total")).toBe(3);
     expect(sample("weft_inference_failures_total")).toBe(1);
     expect(metrics).toContain(`weft_model_ready{model="dense",version="${version}"} 1`);
 
@@ -139,9 +143,71 @@ describe.skipIf(!ORT)("weft serve", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.id, l.model, l.version, l.role, l.ok])).toEqual([
+      [undefined, "dense", version, "primary", true],
       ["r-1", "dense", version, "primary", true],
       [undefined, "dense", version, "primary", false],
     ]);
+  });
+
+  it("serves a registry alias from the home's store, mirrors to a shadow and follows the alias when it moves", async () => {
+    const store = openStore(box.home);
+    try {
+      store.models.createModel({ name: "dense-reg" });
+      for (const v of [1, 2, 3]) {
+        const dir = join(box.dir, "registry", `v${v}`);
+        mkdirSync(dir, { recursive: true });
+        copyFileSync(denseModel(), join(dir, "model.onnx"));
+        const registered = await registerModelVersion(store, { name: "dense-reg", source: join(dir, "model.onnx") });
+        expect(registered.status, registered.statusMessage).toBe("READY");
+      }
+      store.models.setAlias("dense-reg", "champion", 1);
+      store.models.setAlias("dense-reg", "challenger", 2);
+    } finally {
+      store.close();
+    }
+    const s = await startServe([
+      "models:/dense-reg@champion",
+      "--shadow",
+      "challenger",
+      "--follow-alias",
+      "--alias-interval",
+      "100",
+      "--port",
+      "0",
+      "--no-grpc",
+      "--workers",
+      "1",
+    ]);
+    expect(s.out()).toContain("weft serve: model dense-reg version 1 READY from models:/dense-reg@champion");
+    const infer = async () => {
+      const res = await fetch(`${s.url}/v2/models/dense-reg/infer`, {
+        method: "POST",
+        body: JSON.stringify({ inputs: [{ name: "x", datatype: "FP32", shape: [1, 4], data: [1, 0, 0, 1] }] }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { model_version: string }).model_version;
+    };
+    expect(await infer()).toBe("1");
+    // the shadow's answer is recorded after the primary's: wait for it in /metrics
+    await waitFor("the shadow request in /metrics", async () => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return /weft_inference_requests_total\{model="dense-reg",version="2",role="shadow"\} 1/.test(text) || undefined;
+    });
+
+    const again = openStore(box.home);
+    try {
+      again.models.setAlias("dense-reg", "champion", 3);
+    } finally {
+      again.close();
+    }
+    await waitFor("the primary to follow champion to version 3", async () =>
+      (await infer()) === "3" ? true : undefined,
+    );
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    expect(text).toContain('weft_model_ready{model="dense-reg",version="3"} 1');
+    expect(text).not.toContain('weft_model_ready{model="dense-reg",version="1"} 1');
+    s.child.kill("SIGTERM");
+    expect((await s.done).code).toBe(0);
   });
 
   it("refuses a model file that is not there, naming it, with exit 2 and nothing listening", async () => {

@@ -389,6 +389,7 @@ describe("local fallback", () => {
         client.infer("dense", { z: { datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] } }),
       );
       expect(e.code).toBe("SERVING_FALLBACK_FAILED");
+      expect(e.attempts).toBe(1);
       expect(e.message).toContain("ECONNREFUSED");
       expect(e.message).toContain("the fallback model failed too");
     } finally {
@@ -448,6 +449,18 @@ describe("inputs and arguments", () => {
     } finally {
       await client.close();
     }
+  });
+
+  it("names a bad gRPC target on the first call, and a client never called leaves no error behind", async () => {
+    // never called nor closed: its transport's rejection must be heard all the same
+    createServingClient({ url: "grpc://no such host/x" });
+    await import("./grpc.ts");
+    await new Promise((done) => setImmediate(done));
+    const client = createServingClient({ url: "grpc://no such host/x" });
+    const e = await expectError(client.infer("dense", X));
+    expect(e.code).toBe("SERVING_BAD_INPUT");
+    expect(e.message).toContain("is not host:port");
+    await client.close();
   });
 
   it("refuses bad settings with the setting named", () => {

@@ -134,9 +134,14 @@ export function createServingClient(options: ServingClientOptions): ServingClien
   }
   const slowMs = fallback?.slowMs ?? timeoutMs;
 
-  let transport: InferTransport | Promise<InferTransport> =
-    options.transport ??
-    (protocol === "rest" ? restTransport(options.url, { binary: options.binary }) : grpcTransportOf(options.url));
+  let transport: InferTransport | Promise<InferTransport>;
+  if (options.transport) transport = options.transport;
+  else if (protocol === "rest") transport = restTransport(options.url, { binary: options.binary });
+  else {
+    transport = grpcTransportOf(options.url);
+    // a bad target rejects each call; a client never called must not leave the rejection unheard
+    transport.catch(() => {});
+  }
   const transportOf = async (): Promise<InferTransport> => {
     transport = await transport;
     return transport;
@@ -184,11 +189,13 @@ export function createServingClient(options: ServingClientOptions): ServingClien
         const result = await runLocal(await localModel(), model, fallback.version ?? "local", request);
         return { result, answeredBy: "fallback", attempts, remoteError };
       } catch (cause) {
-        throw new ServingClientError(
+        const error = new ServingClientError(
           "SERVING_FALLBACK_FAILED",
           `${remoteError.message}; the fallback model failed too: ${(cause as Error).message}`,
           { cause },
         );
+        error.attempts = attempts;
+        throw error;
       }
     };
     if (when !== "slow" || !(slowMs > 0)) {

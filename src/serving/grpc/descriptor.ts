@@ -2,7 +2,7 @@
  * `service.proto` (the Open Inference Protocol gRPC service, with Triton's repository calls)
  * in protobufjs's JSON form: what `@grpc/proto-loader`'s `fromJSON` loads. A module rather
  * than the .proto file read at run time, so the same code runs from the sources, the built
- * `dist/` and the npm package. `protocol.test.ts` checks it equals the parsed `service.proto`:
+ * `dist/` and the npm package. `server.test.ts` checks it equals the parsed `service.proto`:
  * after changing the .proto, write its `new protobuf.Root().loadSync(file, { keepCase: true }).toJSON()` here.
  */
 export const SERVICE_DESCRIPTOR = {

@@ -5,7 +5,6 @@
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import protobuf from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   denseConfig,
@@ -19,7 +18,7 @@ import {
 import { createOrtTestService, type OrtTestService } from "../../../test/serving/ort-service.ts";
 import { ROUTING_KEY_HEADER } from "../client/transport.ts";
 import type { Datatype, TensorData } from "../types.ts";
-import { encodeRaw } from "./codec.ts";
+import { encodeRaw, LOADER_OPTIONS } from "./codec.ts";
 import { SERVICE_DESCRIPTOR } from "./descriptor.ts";
 import { type GrpcServer, startGrpcServer } from "./server.ts";
 
@@ -178,8 +177,30 @@ describe("gRPC server (inference.GRPCInferenceService)", () => {
   });
 
   it("loads the same service as service.proto describes", () => {
-    const parsed = new protobuf.Root().loadSync(PROTO, { keepCase: true }).toJSON();
-    expect(JSON.parse(JSON.stringify(SERVICE_DESCRIPTOR))).toEqual(JSON.parse(JSON.stringify(parsed)));
+    // what proto-loader makes of the .proto file and of descriptor.ts: every message and method alike
+    const fromFile = protoLoader.loadSync(PROTO, LOADER_OPTIONS);
+    const fromModule = protoLoader.fromJSON(
+      SERVICE_DESCRIPTOR as Parameters<typeof protoLoader.fromJSON>[0],
+      LOADER_OPTIONS,
+    );
+    const shape = (definition: protoLoader.PackageDefinition) =>
+      Object.fromEntries(
+        Object.entries(definition).map(([name, d]) => [
+          name,
+          "type" in d
+            ? d.type
+            : Object.fromEntries(
+                Object.entries(d as protoLoader.ServiceDefinition).map(([m, md]) => [
+                  m,
+                  [md.path, md.requestType.type, md.responseType.type],
+                ]),
+              ),
+        ]),
+      );
+    expect(Object.keys(fromModule).sort()).toEqual(Object.keys(fromFile).sort());
+    expect(shape(fromModule), "descriptor.ts differs from service.proto: write it again (see its header)").toEqual(
+      shape(fromFile),
+    );
   });
 
   it("listens on 127.0.0.1 unless told otherwise", () => {
