@@ -3,7 +3,8 @@
  * Open Inference Protocol v2 (responses checked against the protocol's OpenAPI spec), the
  * binary tensor data extension, Triton's config route, the repository extension, KServe v1,
  * transformers, the extra-route hook, and bad input that each answers a 4xx naming the input
- * while the server stays up.
+ * while the server stays up. Without the spec (a clone without `../shared`) the answers are
+ * still checked, only not against its schemas.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -129,8 +130,8 @@ function sampleRows(datatype: Datatype): unknown[] {
   }
 }
 
-describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
-  if (!spec.present) console.log(`skipping the REST protocol tests: ${spec.reason}`);
+describe("REST model server", () => {
+  if (!spec.present) console.log(`checking REST answers without the protocol's OpenAPI schemas: ${spec.reason}`);
   let server: RestServer;
   let service: ModelService;
   let base: string;
@@ -139,7 +140,8 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
   const repo = mkdtempSync(join(tmpdir(), "weft-rest-repo-"));
 
   const conforms = (schema: string, value: unknown) => {
-    const validate = schemas[schema]!;
+    const validate = schemas[schema];
+    if (validate === undefined) return; // the spec is absent (a clone without ../shared): said once above
     const ok = validate(value);
     expect(ok, JSON.stringify(validate.errors)).toBe(true);
   };
@@ -353,6 +355,7 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
         /model 'dense' has no version 9 loaded; loaded versions: 1/,
       ],
       [post("/v2/models/dense/infer", "{not json"), 400, /the body is not valid JSON/],
+      [post("/v2/models/nope/infer", "{not json"), 400, /the body is not valid JSON/],
       [
         post("/v2/models/dense/infer", JSON.stringify(x([1, 4], [1, 2, 3, 4])), {
           "inference-header-content-length": 999999,
@@ -393,6 +396,8 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
     const ok = await post("/v2/models/dense/infer", x([1, 4], [0, 0, 0, 0]));
     expect(ok.status).toBe(200);
     expect(refused.some((e) => e.model === "dense" && !e.ok && e.error === "INVALID_ARGUMENT")).toBe(true);
+    // a name the server does not serve never becomes a metrics label
+    expect(refused.some((e) => e.model === "nope")).toBe(false);
   });
 
   it("speaks KServe v1: model list, model status and :predict with instances or columns", async () => {

@@ -3,12 +3,8 @@
  * `ModelConfig` in its JSON form (`max_batch_size`, `input`/`output` with `data_type`
  * `TYPE_FP32` etc. and `dims`, `dynamic_batching`, `version_policy`, `instance_group`).
  */
-import type { Datatype, ModelConfig, TensorSpec } from "../types.ts";
-
-/** Triton's `data_type` of a protocol datatype (BYTES is `TYPE_STRING`). */
-export function tritonDataType(datatype: Datatype): string {
-  return datatype === "BYTES" ? "TYPE_STRING" : `TYPE_${datatype}`;
-}
+import { tritonDataType } from "../pbtxt.ts";
+import type { ModelConfig, TensorSpec } from "../types.ts";
 
 function tensor(spec: TensorSpec): Record<string, unknown> {
   return { name: spec.name, data_type: tritonDataType(spec.datatype), dims: spec.shape };

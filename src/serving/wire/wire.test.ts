@@ -84,6 +84,19 @@ describe("wire codec", () => {
     expect(JSON.parse(json.body as string).outputs[8].data).toEqual(["-9223372036854775808", "9223372036854775807", 3]);
   });
 
+  it("converts every half-precision value exactly and rounds to nearest even", () => {
+    for (let bits = 0; bits < 0x10000; bits++) {
+      const value = halfToFloat(bits);
+      if (Number.isNaN(value)) expect(Number.isNaN(halfToFloat(floatToHalf(value)))).toBe(true);
+      else expect(floatToHalf(value)).toBe(bits);
+    }
+    expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00); // halfway between 1 and the next half: to even
+    expect(floatToHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(floatToHalf(65520)).toBe(0x7c00); // rounds past the largest half: infinity
+    expect(floatToHalf(2 ** -25)).toBe(0); // halfway to the smallest subnormal: to even (zero)
+    expect(floatToHalf(3 * 2 ** -26)).toBe(1);
+  });
+
   it("accepts nested data and converts half precision", () => {
     const t = tensorFromJson(
       {
