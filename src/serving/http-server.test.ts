@@ -199,6 +199,8 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await send(base, "GET", "/v2/health/live")).status).toBe(200);
     expect((await send(base, "GET", "/v2/health/ready")).status).toBe(200);
+    const head = await send(base, "HEAD", "/v2/health/ready");
+    expect([head.status, head.body.length]).toEqual([200, 0]);
     for (const path of ["/v2", "/v2/"]) {
       const meta = await send(base, "GET", path);
       expect(meta.status).toBe(200);

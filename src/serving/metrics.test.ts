@@ -63,6 +63,25 @@ describe("serving metrics", () => {
     expect(sample(text, "weft_inference_batch_size_bucket", { le: "8", ...v })).toBe(4);
   });
 
+  it("writes histograms with cumulative buckets up to +Inf, and keeps counting after a reset", async () => {
+    const m = createServingMetrics();
+    const v = { model: "fraud", version: "3" };
+    for (const size of [1, 2000]) m.observer.batch?.({ ...v, size, requests: 1 });
+    let text = await m.render();
+    expect(sample(text, "weft_inference_batch_size_bucket", { le: "1", ...v })).toBe(1);
+    expect(sample(text, "weft_inference_batch_size_bucket", { le: "1024", ...v })).toBe(1);
+    expect(sample(text, "weft_inference_batch_size_bucket", { le: "+Inf", ...v })).toBe(2);
+    expect(text).toContain("# TYPE weft_inference_batch_size histogram");
+    expect(text).toContain("# HELP weft_inference_batch_size Rows in each runtime call the dynamic batcher formed.");
+    m.registry.resetMetrics();
+    m.observer.batch?.({ ...v, size: 4, requests: 1 });
+    m.observer.infer?.(event({ ok: false, error: "INTERNAL" }));
+    text = await m.render();
+    expect(sample(text, "weft_inference_batch_size_count", v)).toBe(1);
+    expect(sample(text, "weft_inference_batch_size_sum", v)).toBe(4);
+    expect(sample(text, "weft_inference_failures_total", { ...v, role: "primary" })).toBe(1);
+  });
+
   it("reads model readiness from the service's repository index at each scrape", async () => {
     const m = createServingMetrics();
     let index: RepositoryIndexEntry[] = [

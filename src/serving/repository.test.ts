@@ -373,6 +373,15 @@ describe("models:/ URIs", () => {
     );
   });
 
+  it("lists the versions of a model whose name has quotes and backslashes", async () => {
+    const name = `Ann's "fraud" \\ model`;
+    store.models.createModel({ name });
+    store.models.createVersion({ name, source: `file://${onnxFile}`, format: "onnx", status: "READY" });
+    const [source] = await resolveSources([{ source: `models:/${name}/latest`, name: "quoted" }], { store });
+    expect((await source!.versions()).map((v) => v.version)).toEqual(["1"]);
+    expect((await source!.served())[0]!.file).toBe(onnxFile);
+  });
+
   it("opens the store under the home itself when given none", async () => {
     const [source] = await resolveSources([{ source: "models:/fraud-detector/1" }], { home: store.home });
     expect((await source!.served())[0]!.version).toBe("1");

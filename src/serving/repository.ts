@@ -509,7 +509,8 @@ class RegistrySource implements ModelSource {
   }
   private records(): ModelVersion[] {
     const out: ModelVersion[] = [];
-    const filter = `name = '${this.uri.name.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    // The registry's filter grammar doubles a quote inside quotes.
+    const filter = `name = '${this.uri.name.replace(/'/g, "''")}'`;
     let pageToken: string | undefined;
     do {
       const page = this.store.models.searchVersions({ filter, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });

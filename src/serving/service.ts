@@ -587,14 +587,21 @@ export async function createModelService(
     let target: Loaded;
     let role: ServingRole = "primary";
     const pinned = version !== undefined && version !== "";
-    if (pinned) target = versionLoaded(entry, version);
-    else {
-      target = primaryOf(entry);
-      const canary = entry.canary;
-      if (canary !== undefined && canary.loaded !== target && canary.split.pick(inferOptions?.routingKey)) {
-        target = canary.loaded;
-        role = "canary";
+    try {
+      if (pinned) target = versionLoaded(entry, version);
+      else {
+        target = primaryOf(entry);
+        const canary = entry.canary;
+        if (canary !== undefined && canary.loaded !== target && canary.split.pick(inferOptions?.routingKey)) {
+          target = canary.loaded;
+          role = "canary";
+        }
       }
+    } catch (err) {
+      // a model served here counts the requests it could not take (an unknown name does not:
+      // its label would be whatever a caller sends)
+      emit(name, pinned ? version : "", role, started, request.id, undefined, err as ServingError);
+      throw err;
     }
     const outputNames = request.outputs?.map((o) => o.name);
     const shadow = !pinned && entry.shadow !== undefined && entry.shadow.loaded !== target ? entry.shadow : undefined;
@@ -609,9 +616,10 @@ export async function createModelService(
         timed = await target.scheduler.run(request.inputs, outputNames);
         break;
       } catch (err) {
-        // Routing moved on while this request was on its way to a retired version: it runs on
-        // the version that replaced it (an unversioned request only, and only when one did).
-        if (!pinned && target.retired && !(err instanceof ServingError && err.code === "INVALID_ARGUMENT")) {
+        // Routing moved on while this request was on its way to a retired version, whose batcher
+        // refused it before taking its inputs: it runs on the version that replaced it (an
+        // unversioned request only, and only when one did).
+        if (!pinned && target.retired && err instanceof ServingError && err.code === "UNAVAILABLE") {
           const next = entry.primary;
           if (next !== undefined && next !== target && !next.retired) {
             target = next;
@@ -726,6 +734,12 @@ export async function createModelService(
           );
         }
         source = await resolveSource(uri, name);
+        if (closed) {
+          closeSource(source);
+          throw new ServingError("UNAVAILABLE", `the server is shutting down; model '${name}' is not loaded`);
+        }
+        // another load may have added the model meanwhile: this one queues behind it
+        entry = models.get(name);
       }
       if (entry === undefined) {
         entry = {

@@ -4,7 +4,7 @@
  * the request log, refuses a source it cannot serve with exit 2, and stops on SIGTERM.
  */
 import type { ChildProcess } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { registerModelVersion } from "../../src/registry/index.ts";
 import { createServingClient } from "../../src/serving/client/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { denseModel, denseReference } from "../serving/onnx-models.ts";
-import { collect, type Sandbox, sandbox, spawnWeft, waitFor, weft } from "./helpers.ts";
+import { collect, ROOT, type Sandbox, sandbox, spawnWeft, waitFor, weft } from "./helpers.ts";
 
 const box: Sandbox = sandbox();
 const children: ChildProcess[] = [];
@@ -206,6 +206,44 @@ describe.skipIf(!ORT)("weft serve", () => {
     const text = await (await fetch(`${s.url}/metrics`)).text();
     expect(text).toContain('weft_model_ready{model="dense-reg",version="3"} 1');
     expect(text).not.toContain('weft_model_ready{model="dense-reg",version="1"} 1');
+    s.child.kill("SIGTERM");
+    expect((await s.done).code).toBe(0);
+  });
+
+  it("puts a TypeScript transformer in front of a model (KServe v1 :predict with raw rows)", async () => {
+    // a transformer lives in an ES module project, as a pipeline does
+    const project = join(box.dir, "transformer-project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "package.json"), '{"type": "module"}\n');
+    const file = join(project, "rows-transformer.ts");
+    writeFileSync(
+      file,
+      `import type { InferRequest, InferResult } from "${join(ROOT, "src/serving/types.ts")}";
+const width: number = 4;
+export default {
+  preprocess(payload: { instances: { amounts: number[] }[] }): InferRequest {
+    const rows = payload.instances.map((i) => i.amounts);
+    return { inputs: [{ name: "x", datatype: "FP32", shape: [rows.length, width], data: Float32Array.from(rows.flat()) }] };
+  },
+  postprocess(result: InferResult) {
+    return { fraud: Array.from(result.outputs[0]?.data as Float32Array, (p) => p > 0.5) };
+  },
+};
+`,
+    );
+    const s = await startServe([denseModel(), "--name", "dense", "--transformer", file, "--port", "0", "--no-grpc"]);
+    const rows = [
+      [0, 0, 0, 0],
+      [4, 0, 0, 4],
+    ];
+    const res = await fetch(`${s.url}/v1/models/dense:predict`, {
+      method: "POST",
+      body: JSON.stringify({ instances: rows.map((amounts) => ({ amounts })) }),
+    });
+    expect(res.status).toBe(200);
+    const expected = denseReference(rows.flat()).map((p) => p > 0.5);
+    expect(await res.json()).toEqual({ fraud: expected });
+    expect(expected).toEqual([false, true]);
     s.child.kill("SIGTERM");
     expect((await s.done).code).toBe(0);
   });

@@ -314,7 +314,8 @@ export function createRestHandler(
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q < 0 ? url : url.slice(0, q);
-    const method = req.method ?? "GET";
+    // HEAD answers as GET does, without the body (node:http leaves it out): health probes use either
+    const method = req.method === "HEAD" ? "GET" : (req.method ?? "GET");
     let pending: Promise<void> | undefined;
     try {
       pending = dispatch(req, res, method, path);

@@ -4,7 +4,8 @@
  * request), `workers` of them per loaded model version. A call goes to the worker with the
  * fewest calls in flight (round robin among equals); its input buffers are copied once and
  * transferred, the outputs come back transferred. A worker that dies fails only the calls
- * it held and is replaced.
+ * it held and is replaced. BYTES elements reach ONNX Runtime as UTF-8 text (ONNX's `string`
+ * type), so bytes that are not valid UTF-8 arrive with U+FFFD in their place.
  *
  * onnxruntime-node is an optional peer: it is resolved when a model is loaded, and its
  * absence is a `MODEL_INVALID` error that says how to install it.
