@@ -353,6 +353,7 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
         /model 'dense' has no version 9 loaded; loaded versions: 1/,
       ],
       [post("/v2/models/dense/infer", "{not json"), 400, /the body is not valid JSON/],
+      [post("/v2/models/nope/infer", "{not json"), 400, /the body is not valid JSON/],
       [
         post("/v2/models/dense/infer", JSON.stringify(x([1, 4], [1, 2, 3, 4])), {
           "inference-header-content-length": 999999,
@@ -393,6 +394,8 @@ describe.skipIf(!spec.present)("REST model server (spec %s)", () => {
     const ok = await post("/v2/models/dense/infer", x([1, 4], [0, 0, 0, 0]));
     expect(ok.status).toBe(200);
     expect(refused.some((e) => e.model === "dense" && !e.ok && e.error === "INVALID_ARGUMENT")).toBe(true);
+    // a name the server does not serve never becomes a metrics label
+    expect(refused.some((e) => e.model === "nope")).toBe(false);
   });
 
   it("speaks KServe v1: model list, model status and :predict with instances or columns", async () => {

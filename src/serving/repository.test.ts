@@ -126,6 +126,9 @@ describe("Triton model repositories", () => {
       copyFileSync(denseModel(), join(repo, "dense", skip, "model.onnx"));
     }
     mkdirSync(join(repo, "dense", "4")); // no model file: left out
+    writeFileSync(join(repo, "dense", "5"), "a file, not a folder");
+    symlinkSync(join(dir, "gone"), join(repo, "dense", "6")); // a dangling link
+    symlinkSync(join(dir, "gone"), join(repo, "dangling-model"));
     writeFileSync(join(repo, "README.md"), "not a model");
   });
 

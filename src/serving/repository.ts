@@ -308,10 +308,7 @@ function locateModel(path: string, what: string, format?: string, root: string =
   if (names.includes("model.json") && (format === undefined || format.startsWith("tfjs") || onnx.length === 0)) {
     return { file: real(join(path, "model.json")) };
   }
-  const models = names.filter((n) => {
-    const d = join(path, n);
-    return statSync(d).isDirectory() && existsSync(join(d, CONFIG_FILE));
-  });
+  const models = names.filter((n) => existsSync(join(path, n, CONFIG_FILE)));
   if (models.length === 1) return locateModel(join(path, models[0]!), what, format, root);
   const why =
     models.length > 1

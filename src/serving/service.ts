@@ -96,8 +96,8 @@ export interface ServedModel {
   reason?: string;
 }
 
-/** The extensions of the protocol the server speaks. */
-export const SERVER_EXTENSIONS = ["binary_tensor_data", "model_repository", "model_configuration", "statistics"];
+/** The protocol extensions the server speaks: binary tensors, the repository's index/load/unload, Triton's config route. */
+export const SERVER_EXTENSIONS = ["binary_tensor_data", "model_repository", "model_configuration"];
 
 /** One loaded version: its runtime behind its batcher. */
 interface Loaded {

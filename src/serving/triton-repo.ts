@@ -146,7 +146,7 @@ export function readModelFolder(dir: string, root: string = dir): TritonModelFol
   for (const entry of readdirSync(dir)) {
     if (!isVersionFolder(entry)) continue;
     const versionDir = join(dir, entry);
-    if (!statSync(versionDir).isDirectory()) continue;
+    // existsSync follows links: a dangling one, or a plain file named like a version, holds no model
     const found = names.map((n) => join(versionDir, n)).find((f) => existsSync(f));
     if (found) out.versions.push({ version: entry, file: realInside(root, found) });
   }

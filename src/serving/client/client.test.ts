@@ -389,6 +389,7 @@ describe("local fallback", () => {
         client.infer("dense", { z: { datatype: "FP32", shape: [1, 4], data: [1, 2, 3, 4] } }),
       );
       expect(e.code).toBe("SERVING_FALLBACK_FAILED");
+      expect(e.attempts).toBe(1);
       expect(e.message).toContain("ECONNREFUSED");
       expect(e.message).toContain("the fallback model failed too");
     } finally {

@@ -189,11 +189,13 @@ export function createServingClient(options: ServingClientOptions): ServingClien
         const result = await runLocal(await localModel(), model, fallback.version ?? "local", request);
         return { result, answeredBy: "fallback", attempts, remoteError };
       } catch (cause) {
-        throw new ServingClientError(
+        const error = new ServingClientError(
           "SERVING_FALLBACK_FAILED",
           `${remoteError.message}; the fallback model failed too: ${(cause as Error).message}`,
           { cause },
         );
+        error.attempts = attempts;
+        throw error;
       }
     };
     if (when !== "slow" || !(slowMs > 0)) {

@@ -45,5 +45,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", reject);
+    // a client that goes away mid-body: nothing to answer, but the promise must settle
+    req.on("close", () => {
+      if (!req.complete)
+        reject(new ServingError("INVALID_ARGUMENT", "the client closed the connection before the body ended"));
+    });
   });
 }

@@ -123,8 +123,9 @@ export function createRestHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { bodyLimitBytes, observer, extraRoutes } = options;
 
+  /** Tells the observer about a request refused before the service saw it, for a model it serves (labels stay bounded). */
   function refused(model: string, version: string | undefined, error: unknown): void {
-    if (observer?.infer === undefined) return;
+    if (observer?.infer === undefined || !service.modelReady(model, version)) return;
     observer.infer({
       model,
       version: version ?? "",
@@ -168,7 +169,7 @@ export function createRestHandler(
     if (result.id === undefined && request.id !== undefined) result.id = request.id;
     if (transformer?.postprocess !== undefined && context !== undefined) {
       const answer = await postprocess(transformer, result, context);
-      sendJson(res, 200, JSON.stringify(answer));
+      sendJson(res, 200, JSON.stringify(answer) ?? "null");
       return;
     }
     sendEncoded(res, encodeInferResult(result, request));
@@ -196,7 +197,7 @@ export function createRestHandler(
       transformer?.postprocess !== undefined && context !== undefined
         ? await postprocess(transformer, result, context)
         : predictions(result);
-    sendJson(res, 200, JSON.stringify(answer));
+    sendJson(res, 200, JSON.stringify(answer) ?? "null");
   }
 
   async function repository(req: IncomingMessage, res: ServerResponse, action: string, model: string | undefined) {

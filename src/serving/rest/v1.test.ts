@@ -24,6 +24,20 @@ describe("KServe v1 bodies", () => {
     expect(Array.from(nested.inputs[0]!.data as Float32Array)).toEqual([1, 2, 3, 4]);
   });
 
+  it("reads BYTES rows as strings or base64", () => {
+    const r = predictRequest(
+      { instances: ["hé", { b64: Buffer.from([0, 255]).toString("base64") }] },
+      config([{ name: "s", datatype: "BYTES", shape: [] }]),
+    );
+    expect((r.inputs[0]!.data as Uint8Array[]).map((b) => [...b])).toEqual([
+      [0x68, 0xc3, 0xa9],
+      [0, 255],
+    ]);
+    expect(() => predictRequest({ instances: [1] }, config([{ name: "s", datatype: "BYTES", shape: [] }]))).toThrow(
+      /input "s": element 0 is 1, expected a string or \{"b64": "..."\}/,
+    );
+  });
+
   it("names what is wrong with a body", () => {
     const two = config([
       { name: "a", datatype: "FP32", shape: [2] },

@@ -4,11 +4,14 @@
  * `{"inputs": {"name": [rows...]}}` (columns, as TensorFlow Serving's columnar form). A row is
  * the one input's value (nested arrays, or a scalar) for a model with one input, or an object
  * with a value per input. Rows stack along a new first (batch) dimension and take each
- * input's datatype from the model's configuration. `predictions` has a row per batch row: the
+ * input's datatype from the model's configuration; a BYTES value is a string or, for raw
+ * bytes, `{"b64": "..."}`. `predictions` has a row per batch row: the
  * output's value when the model has one output, else an object with a value per output.
  */
 import type { InferRequest, InferResult, ModelConfig, Tensor, TensorSpec } from "../types.ts";
 import { dataFromJson, dataToJsonValues, elementCount, invalid } from "../wire/index.ts";
+
+const textEncoder = new TextEncoder();
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -27,6 +30,15 @@ function shapeOf(value: unknown): number[] {
 
 function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** BYTES values: strings (UTF-8) or KServe's `{"b64": "..."}` for raw bytes. */
+function bytesValues(values: unknown[], where: string): Uint8Array[] {
+  return values.map((v, i) => {
+    if (typeof v === "string") return textEncoder.encode(v);
+    if (isObject(v) && typeof v.b64 === "string") return new Uint8Array(Buffer.from(v.b64, "base64"));
+    throw invalid(`${where}: element ${i} is ${JSON.stringify(v)}, expected a string or {"b64": "..."} (BYTES)`);
+  });
 }
 
 /** Stacks the rows of one input into a tensor `[rows, ...row shape]`. */
@@ -52,7 +64,7 @@ function stack(spec: TensorSpec, rows: unknown[], model: string): Tensor {
     name: spec.name,
     datatype: spec.datatype,
     shape: [rows.length, ...rowShape],
-    data: dataFromJson(flat, spec.datatype, where),
+    data: spec.datatype === "BYTES" ? bytesValues(flat, where) : dataFromJson(flat, spec.datatype, where),
   };
 }
 
