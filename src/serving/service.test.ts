@@ -368,6 +368,18 @@ describe("model service: repository extension", () => {
     expect(s.isLive()).toBe(false);
     expect(s.isReady()).toBe(false);
     expect((await failure(s.infer("bye", undefined, request(rows(1))))).code).toBe("UNAVAILABLE");
+    expect((await failure(s.load("bye"))).message).toContain("shutting down");
+  });
+
+  it("a load still queued when the service closes is refused, not run", async () => {
+    const { source } = denseSource("late", ["1", "2"], { kind: "specific", versions: [1] });
+    const s = await createModelService([source], { workers: 1 });
+    const loading = failure(s.load("late", { version: "2" }));
+    await s.close();
+    const refused = await loading;
+    expect(refused.code).toBe("UNAVAILABLE");
+    expect(refused.message).toContain("shutting down");
+    expect(s.describe()[0]).toMatchObject({ versions: [], state: "UNAVAILABLE" });
   });
 });
 

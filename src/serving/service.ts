@@ -173,6 +173,10 @@ function asServingError(err: unknown, name: string, version: string): ServingErr
   });
 }
 
+function shuttingDown(name: string): ServingError {
+  return new ServingError("UNAVAILABLE", `the server is shutting down; model '${name}' is not loaded`);
+}
+
 /** Releases a source (the store it opened); a source that fails to close is not worth failing for. */
 function closeSource(source: ModelSource): void {
   try {
@@ -331,7 +335,7 @@ export async function createModelService(
    * recorded as its reason (and thrown).
    */
   async function reconcile(entry: Entry): Promise<void> {
-    if (closed) return;
+    if (closed) throw shuttingDown(entry.name);
     if (entry.loaded.size === 0) entry.state = "LOADING";
     entry.failedVersion = undefined;
     try {
@@ -362,7 +366,7 @@ export async function createModelService(
       }
       if (closed) {
         await Promise.allSettled(fresh.map((l) => l.backend.close()));
-        return;
+        throw shuttingDown(entry.name);
       }
       // The switch: one synchronous step, so a request sees either the old table or the new one.
       const before = entry.loaded;
@@ -720,7 +724,7 @@ export async function createModelService(
       return rows;
     },
     async load(name: string, parameters?: Parameters): Promise<void> {
-      if (closed) throw new ServingError("UNAVAILABLE", `the server is shutting down; model '${name}' is not loaded`);
+      if (closed) throw shuttingDown(name);
       const uri = paramString(parameters, "uri") ?? paramString(parameters, "source");
       const version = paramString(parameters, "version");
       let entry = models.get(name);
@@ -736,7 +740,7 @@ export async function createModelService(
         source = await resolveSource(uri, name);
         if (closed) {
           closeSource(source);
-          throw new ServingError("UNAVAILABLE", `the server is shutting down; model '${name}' is not loaded`);
+          throw shuttingDown(name);
         }
         // another load may have added the model meanwhile: this one queues behind it
         entry = models.get(name);
@@ -810,9 +814,10 @@ export async function createModelService(
     async close(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = undefined;
+      // from here, changes still queued do nothing and a load in progress releases what it loaded
+      closed = true;
       const entries = [...models.values()];
       await Promise.allSettled(entries.map((e) => e.queue));
-      closed = true;
       await Promise.allSettled(entries.map((e) => unloadAll(e, "the server stopped")));
       for (const e of entries) closeSource(e.source);
     },
