@@ -122,9 +122,10 @@ describe("model service: versions and routing", () => {
     expect(noModel.code).toBe("NOT_FOUND");
     expect(noModel.message).toContain("'nope'");
     expect(noModel.message).toContain("dense");
-    // the unknown version is counted as the model's failure; the unknown model is not counted
+    // the unknown version is counted as the model's failure under no version (a caller's text
+    // is no label); the unknown model is not counted
     expect(events.slice(2).map((e) => [e.model, e.version, e.ok, e.error])).toEqual([
-      ["dense", "7", false, "NOT_FOUND"],
+      ["dense", "", false, "NOT_FOUND"],
     ]);
   });
 

@@ -602,9 +602,9 @@ export async function createModelService(
         }
       }
     } catch (err) {
-      // a model served here counts the requests it could not take (an unknown name does not:
-      // its label would be whatever a caller sends)
-      emit(name, pinned ? version : "", role, started, request.id, undefined, err as ServingError);
+      // a model served here counts the requests it could not take, under version "" (an unknown
+      // name or version is not a label: it would be whatever a caller sends)
+      emit(name, "", role, started, request.id, undefined, err as ServingError);
       throw err;
     }
     const outputNames = request.outputs?.map((o) => o.name);
