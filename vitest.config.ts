@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^weft$/, replacement: `${src}index.ts` },
       { find: /^weft\/(client|compiler|executor)$/, replacement: `${src}$1/index.ts` },
+      { find: /^weft\/serving-client$/, replacement: `${src}serving/client/index.ts` },
     ],
   },
   test: {

@@ -1,11 +1,13 @@
 /**
  * The public face of the `weft` package: the authoring SDK, the runtime artifact classes a
- * component's `run` function receives, and the prebuilt components (`registerModel`).
+ * component's `run` function receives, and the prebuilt components (`registerModel`,
+ * `deployModel`).
  */
 
 export {
   ComponentError,
   type ComponentErrorCode,
+  deployModel,
   type Policy,
   RegistryClient,
   registerModel,
@@ -23,3 +25,12 @@ export {
   type TaskLog,
 } from "./executor/index.ts";
 export * from "./sdk/index.ts";
+export { ServingError, type ServingErrorCode } from "./serving/errors.ts";
+export type {
+  Datatype,
+  InferRequest,
+  InferResult,
+  Tensor,
+  TransformContext,
+  Transformer,
+} from "./serving/types.ts";

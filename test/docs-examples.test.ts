@@ -25,6 +25,7 @@ const ENTRY_POINTS: Record<string, string> = {
   "weft/client": "src/client/index.ts",
   "weft/compiler": "src/compiler/index.ts",
   "weft/executor": "src/executor/index.ts",
+  "weft/serving-client": "src/serving/client/index.ts",
 };
 
 /** One ```ts block of a document. */
@@ -56,7 +57,7 @@ function examplesOf(doc: string, markdown: string): Example[] {
 
 /** The same code with `weft` imports pointing at the sources, for importing it at run time. */
 function withSourceImports(code: string): string {
-  return code.replace(/(from\s+|import\s*\(\s*)"(weft(?:\/[a-z]+)?)"/g, (whole, head: string, spec: string) => {
+  return code.replace(/(from\s+|import\s*\(\s*)"(weft(?:\/[a-z-]+)?)"/g, (whole, head: string, spec: string) => {
     const target = ENTRY_POINTS[spec];
     return target ? `${head}${JSON.stringify(pathToFileURL(join(ROOT, target)).href)}` : whole;
   });
@@ -172,7 +173,7 @@ describe("documentation examples", () => {
     expect(typeErrors(checked, join(dir, "check"))).toEqual([]);
   });
 
-  it("names every export of weft, weft/client, weft/compiler and weft/executor in the reference", () => {
+  it("names every export of weft, weft/client, weft/compiler, weft/executor and weft/serving-client in the reference", () => {
     const reference = readFileSync(join(ROOT, "docs/sdk.md"), "utf8");
     const prog = programOf([...checked.keys()], join(dir, "check"));
     expect(undocumentedExports(prog, reference)).toEqual([]);

@@ -12,10 +12,12 @@ import {
   loadData,
   preprocess,
   selectBestModel,
+  smokeSample,
   train,
   validateData,
 } from "./components.ts";
 import { readModel } from "./lib/model.ts";
+import { loadOnnx } from "./lib/onnx.ts";
 import { TABFORMER_COLUMNS } from "./lib/schema.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fraud-components-"));
@@ -101,6 +103,23 @@ describe("fraud-detection components on small generated data", () => {
     expect(ex.max_abs_diff).toBeLessThanOrEqual(1e-5);
     expect(existsSync(join(exported.triton_repository.path, "fraud_detection", "1", "model.onnx"))).toBe(true);
     expect(existsSync(join(exported.triton_repository.path, "fraud_detection", "config.pbtxt"))).toBe(true);
+
+    // the smoke test deployModel sends: the exported model answers it within its tolerance
+    const smoke = new Artifact({ uri: at("smoke.json") });
+    await smokeSample.run({ best_model: best.best_model, test: splits.test, rows: 8 }, { smoke_test: smoke });
+    const sample = JSON.parse(readFileSync(smoke.path, "utf8")) as {
+      inputs: Array<{ name: string; shape: number[]; data: number[] }>;
+      expected: Record<string, number[]>;
+      tolerance: number;
+    };
+    expect(sample.inputs[0]?.shape).toEqual([8, readModel(best.best_model.path).featureNames.length]);
+    const width = sample.inputs[0]!.shape[1]!;
+    const served = await (await loadOnnx(readFileSync(exported.onnx_model.path), width)).predict(
+      Float32Array.from(sample.inputs[0]!.data),
+    );
+    const expected = sample.expected.fraud_probability!;
+    expect(expected).toHaveLength(8);
+    served.forEach((p, i) => expect(Math.abs(p - expected[i]!)).toBeLessThanOrEqual(sample.tolerance));
 
     const shap = new Markdown({ uri: at("shap.md") });
     const explained = await explain.run(

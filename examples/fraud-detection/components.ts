@@ -8,5 +8,6 @@ export { exportModel } from "./components/export-model.ts";
 export { loadData } from "./components/load-data.ts";
 export { preprocess } from "./components/preprocess.ts";
 export { selectBestModel } from "./components/select-best.ts";
+export { smokeSample } from "./components/smoke-sample.ts";
 export { REFERENCE_ROWS, train } from "./components/train.ts";
 export { validateData } from "./components/validate-data.ts";

@@ -5,29 +5,37 @@
 // `fraud-detector` the run registered, whether it became champion, and the rule that
 // decided. `npm run demo -- --json` ends with one JSON line.
 //
+// The summary ends with the command that serves the champion with `weft serve` and a curl
+// line that scores a raw transaction; `--serve` runs that server, scores the test split
+// through it over HTTP (raw transactions through the fraud transformer) and prints the
+// served ROC-AUC next to the pipeline's, then stops it.
+//
 // Options: --rows N (default 200000), --param name=value (repeatable, any pipeline
 // parameter; `--param seed=7` trains on other transactions and registers a new version),
-// --no-cache, --json.
+// --no-cache, --serve, --json.
 import { spawn, spawnSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const weft = join(root, "bin", "weft.js");
 const pipelineFile = join("examples", "fraud-detection", "pipeline.ts");
 
 function parseArgs(argv) {
-  const opts = { rows: 200_000, params: [], json: false, cache: true };
+  const opts = { rows: 200_000, params: [], json: false, cache: true, serve: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") opts.json = true;
     else if (a === "--no-cache") opts.cache = false;
+    else if (a === "--serve") opts.serve = true;
     else if (a === "--rows") opts.rows = Number(argv[++i]);
     else if (a.startsWith("--rows=")) opts.rows = Number(a.slice(7));
     else if (a === "--param" || a === "-p") opts.params.push(argv[++i]);
     else if (a.startsWith("--param=")) opts.params.push(a.slice(8));
     else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: npm run demo -- [--rows N] [--param name=value]... [--no-cache] [--json]\n");
+      process.stdout.write(
+        "usage: npm run demo -- [--rows N] [--param name=value]... [--no-cache] [--serve] [--json]\n",
+      );
       process.exit(0);
     } else {
       process.stderr.write(`demo: unknown option "${a}"; see npm run demo -- --help\n`);
@@ -151,6 +159,9 @@ function collect(doc) {
     best_model_kind: meta.kind ?? null,
     model_uri: onnx?.uri ?? best?.uri ?? null,
     triton_repository_uri: byName("triton_repository")[0]?.uri ?? null,
+    transactions_uri: byName("transactions")[0]?.uri ?? null,
+    test_split_uri: byName("test")[0]?.uri ?? null,
+    kserve_manifest_uri: byName("manifest")[0]?.uri ?? null,
     report_uri: report?.uri ?? null,
     summary_uri: byName("summary")[0]?.uri ?? null,
     shap_report_uri: byName("shap_report")[0]?.uri ?? null,
@@ -166,6 +177,84 @@ function collect(doc) {
   };
 }
 
+const TRANSFORMER = join("examples", "fraud-detection", "serving", "transformer.ts");
+const q = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+
+/** What to serve: the champion when this run's version is it, else this run's version (its encoders are this run's). */
+const modelUriOf = (result) =>
+  result.champion
+    ? `models:/${result.registered_model}@champion`
+    : `models:/${result.registered_model}/${result.registered_version}`;
+
+/** The command that serves the model with the fraud transformer in front. */
+function serveCommand(uri, name, testSplit) {
+  const rel = relative(root, testSplit);
+  const split = rel && !rel.startsWith("..") ? rel : testSplit;
+  return `FRAUD_ENCODERS=${q(split)} node bin/weft.js serve ${q(uri)} --transformer ${q(`${name}=${TRANSFORMER}`)}`;
+}
+
+/** Imports a TypeScript module of the example (through tsx). */
+async function importTs(file) {
+  const { tsImport } = await import("tsx/esm/api");
+  return tsImport(pathToFileURL(join(root, file)).href, import.meta.url);
+}
+
+/** Starts `weft serve` for the model on a free port; resolves with its URL and the child. */
+function startServer(uri, name, testSplit) {
+  const args = [weft, "serve", uri, "--transformer", `${name}=${TRANSFORMER}`];
+  args.push("--port", "0", "--no-grpc");
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, FRAUD_ENCODERS: testSplit },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      fail(new Error(`weft serve did not start in 120 s: ${err.trim().split("\n").pop() ?? ""}`));
+    }, 120_000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const url = /REST (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        done({ url, child });
+      }
+    });
+    child.stderr.on("data", (chunk) => {
+      err += chunk;
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`weft serve exited with ${code}: ${err.trim() || out.trim()}`));
+    });
+  });
+}
+
+/** `--serve`: serves the model, scores the test split over HTTP, stops the server. */
+async function serveAndScore(result, name, out) {
+  const testSplit = toPath(result.test_split_uri);
+  const transactions = toPath(result.transactions_uri);
+  const uri = modelUriOf(result);
+  const { url, child } = await startServer(uri, name, testSplit);
+  try {
+    const { scoreOverHttp } = await importTs(join("examples", "fraud-detection", "serving", "score-over-http.ts"));
+    const scored = await scoreOverHttp({ url, model: name, transactionsPath: transactions, testSplitPath: testSplit });
+    result.served_roc_auc = scored.rocAuc;
+    result.served_url = url;
+    out.write(`  served at      ${url} (${uri}, fraud transformer)\n`);
+    out.write(
+      `  served ROC-AUC ${fmt(scored.rocAuc)}   (pipeline ${fmt(result.roc_auc)}; ${scored.testRows} test rows, all ${scored.requests} requests of raw transactions in ${scored.seconds.toFixed(1)} s)\n`,
+    );
+  } finally {
+    const closed = new Promise((done) => child.on("close", done));
+    child.kill("SIGTERM");
+    await closed;
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const runName = `fraud-demo-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}`;
@@ -174,7 +263,7 @@ async function main() {
   if (!opts.cache) args.push("--no-cache");
   const started = Date.now();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-  const code = await new Promise((done) => child.on("close", (c) => done(c ?? 1)));
+  let code = await new Promise((done) => child.on("close", (c) => done(c ?? 1)));
   const wall = (Date.now() - started) / 1000;
   const doc = await loadRun(runName);
   if (!doc) {
@@ -206,6 +295,32 @@ async function main() {
   const [registered, why] = registryLines(result.registration);
   out.write(`  registry       ${registered}\n`);
   if (why) out.write(`  decided by     ${why}\n`);
+  if (result.kserve_manifest_uri) out.write(`  KServe         ${toPath(result.kserve_manifest_uri)}\n`);
+  const name = result.registered_model;
+  const testSplit = toPath(result.test_split_uri);
+  if (name && testSplit && result.transactions_uri) {
+    out.write(`  serve it       ${serveCommand(modelUriOf(result), name, testSplit)}\n`);
+    try {
+      const { firstTransactionJson } = await importTs(
+        join("examples", "fraud-detection", "serving", "score-over-http.ts"),
+      );
+      const body = JSON.stringify({ instances: [await firstTransactionJson(toPath(result.transactions_uri))] });
+      out.write(`  score one      curl -s localhost:8000/v1/models/${name}:predict -d ${q(body)}\n`);
+    } catch {
+      // the curl line is a convenience: a transactions file that cannot be read leaves it out
+    }
+    if (opts.serve) {
+      try {
+        await serveAndScore(result, name, out);
+      } catch (err) {
+        process.stderr.write(`demo: --serve: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (code === 0) code = 1;
+      }
+    }
+  } else if (opts.serve) {
+    process.stderr.write("demo: --serve: no model was registered in this run, so there is nothing to serve\n");
+    if (code === 0) code = 1;
+  }
   if (opts.json) out.write(`${JSON.stringify(result)}\n`);
   process.exit(code);
 }

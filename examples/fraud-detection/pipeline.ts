@@ -4,11 +4,13 @@
  * evaluate both, select the best, and - when it clears the quality gate - export it to
  * ONNX and a Triton repository, explain it with Shapley values, and register it in the
  * model registry as `fraud-detector` (a new version, `challenger`; `champion` when the
- * registry policy passes).
+ * registry policy passes). A new champion gets a Triton model repository and a KServe
+ * manifest (`deploy-model`), and, when `serve_url` names a running `weft serve`, is
+ * loaded there and smoke-tested on test rows (rolled back when it answers otherwise).
  *
  * Run it: `weft run examples/fraud-detection/pipeline.ts --param rows=200000`.
  */
-import { collected, type Policy, parallelFor, param, pipeline, registerModel, when } from "weft";
+import { collected, deployModel, type Policy, parallelFor, param, pipeline, registerModel, when } from "weft";
 import {
   evaluate,
   explain,
@@ -16,6 +18,7 @@ import {
   loadData,
   preprocess,
   selectBestModel,
+  smokeSample,
   train,
   validateData,
 } from "./components.ts";
@@ -50,6 +53,7 @@ export const fraudDetection = pipeline(
       min_f1: param.float({ default: 0.2 }),
       model_name: param.string({ default: "fraud-detector" }),
       registry_policy: param.object<Policy>({ default: REGISTRY_POLICY }),
+      serve_url: param.string({ default: "" }),
     },
   },
   (p) => {
@@ -89,13 +93,22 @@ export const fraudDetection = pipeline(
       when(best.outputs.f1.gte(p.min_f1), () => {
         const exported = exportModel({ best_model: best.outputs.best_model, test: prep.outputs.test });
         explain({ onnx_model: exported.outputs.onnx_model, test: prep.outputs.test, seed: p.seed });
-        registerModel({
+        const registered = registerModel({
           model: exported.outputs.onnx_model,
           metrics: best.outputs.metrics,
           model_name: p.model_name,
           policy: p.registry_policy,
           description: "Card-fraud detector from the fraud-detection pipeline (ONNX).",
           tags: { pipeline: "fraud-detection" },
+        });
+        when(registered.outputs.promoted.eq(true), () => {
+          const sample = smokeSample({ best_model: best.outputs.best_model, test: prep.outputs.test });
+          deployModel({
+            model: exported.outputs.onnx_model,
+            model_uri: registered.outputs.model_uri,
+            server_url: p.serve_url,
+            smoke_test: sample.outputs.smoke_test,
+          });
         });
       });
     });

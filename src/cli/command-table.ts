@@ -70,6 +70,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/runs.ts")).registerRunsCommand,
   },
   {
+    name: "serve",
+    term: "serve [options] [sources...]",
+    description: "serve models over the Open Inference Protocol (REST, gRPC) and KServe v1, with /metrics",
+    load: async () => (await import("./commands/serve.ts")).registerServeCommand,
+  },
+  {
     name: "server",
     term: "server [options]",
     description: "serve the Kubeflow Pipelines v2beta1 API, /docs and the web UI over $WEFT_HOME",

@@ -21,7 +21,17 @@ export type ComponentErrorCode =
   /** The registry answered a call with an error. */
   | "REGISTRY_REQUEST_FAILED"
   /** The registry could not register the version (FAILED_REGISTRATION, or never READY). */
-  | "REGISTRY_REGISTRATION_FAILED";
+  | "REGISTRY_REGISTRATION_FAILED"
+  /** An input of deployModel is not usable (model URI, server URL, smoke test, model file). */
+  | "DEPLOY_INVALID_INPUT"
+  /** The model server could not be reached. */
+  | "DEPLOY_SERVER_UNREACHABLE"
+  /** The model server refused the load, or the model did not become ready in time. */
+  | "DEPLOY_LOAD_FAILED"
+  /** The deployed version failed its smoke test (the previous version was loaded back). */
+  | "DEPLOY_SMOKE_FAILED"
+  /** The smoke test failed and loading the previous version back failed too. */
+  | "DEPLOY_ROLLBACK_FAILED";
 
 /** An error of a prebuilt component. */
 export class ComponentError extends WeftError {

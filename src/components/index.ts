@@ -1,9 +1,27 @@
 /**
  * Prebuilt components: `registerModel`, the model registry's gate, with its policy and the
- * small registry client it talks through.
+ * small registry client it talks through; `deployModel`, the deploy step after the gate
+ * (Triton repository and KServe manifest; load, smoke test and rollback on `weft serve`).
  */
 export { type DecisionContext, decisionMarkdown, formatNumber } from "./decision-markdown.ts";
+export {
+  inferenceServiceManifest,
+  kubernetesName,
+  type TritonModelConfig,
+  tritonConfigOf,
+  writeConfigPbtxt,
+  writeTritonRepository,
+} from "./deploy-manifests.ts";
+export {
+  type DeployOutcome,
+  type DeployRequest,
+  deployModel,
+  deployModelTo,
+  parseModelUri,
+  type SmokeTest,
+} from "./deploy-model.ts";
 export { ComponentError, type ComponentErrorCode } from "./errors.ts";
+export { type OnnxInfo, type OnnxTensorInfo, readOnnxInfo } from "./onnx-info.ts";
 export {
   type Champion,
   type CompareRule,

@@ -184,6 +184,28 @@ describe("the packed package installed into a fresh project", () => {
     }
   });
 
+  it("loads weft/serving-client (REST and gRPC) without ONNX Runtime, which only its fallback needs", () => {
+    const script = `import { createServingClient, loadLocalOnnxModel } from "weft/serving-client";
+const client = createServingClient({ url: "http://127.0.0.1:9", retries: false, timeoutMs: 2000 });
+try {
+  await client.infer("m", { x: { datatype: "FP32", shape: [1], data: [1] } });
+} catch (e) {
+  console.log(e.code);
+}
+await client.close();
+const overGrpc = createServingClient({ url: "grpc://127.0.0.1:9", retries: false, timeoutMs: 2000 });
+await overGrpc.infer("m", { x: { datatype: "FP32", shape: [1], data: [1] } }).catch((e) => console.log("grpc", e.code));
+await overGrpc.close();
+await loadLocalOnnxModel("model.onnx").catch((e) => console.log(e.message));
+`;
+    writeFileSync(join(app, "serving-client.mjs"), script);
+    const r = run(process.execPath, ["serving-client.mjs"], app);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("SERVING_UNREACHABLE");
+    expect(r.stdout).toContain("grpc SERVING_UNREACHABLE");
+    expect(r.stdout).toContain("the fallback model model.onnx needs onnxruntime-node");
+  });
+
   it("compiles the pipeline with npx weft compile", () => {
     const r = run("npx", ["weft", "compile", "pipeline.ts", "-o", "pipeline.yaml"], app);
     expect(r.stderr).toContain("compiled pipeline.ts to pipeline.yaml");

@@ -66,10 +66,10 @@ export class TransactionColumns {
 
   /** Appends one transaction. */
   add(tx: Transaction): void {
-    this.minute.push(Date.UTC(tx.year, tx.month - 1, tx.day) / 60_000 + tx.minuteOfDay);
-    this.card.push(tx.user * 64 + tx.card);
+    this.minute.push(transactionMinute(tx));
+    this.card.push(cardKey(tx));
     this.amount.push(tx.amount);
-    this.chip.push(tx.useChip === "Swipe Transaction" ? 0 : tx.useChip === "Chip Transaction" ? 1 : 2);
+    this.chip.push(chipCode(tx));
     this.mcc.push(tx.mcc);
     let id = this.stateIds.get(tx.merchantState);
     if (id === undefined) {
@@ -78,14 +78,34 @@ export class TransactionColumns {
       this.stateIds.set(tx.merchantState, id);
     }
     this.state.push(id);
-    let mask = 0;
-    for (const e of tx.errors) {
-      const bit = (ERROR_CODES as readonly string[]).indexOf(e.trim());
-      if (bit >= 0) mask |= 1 << bit;
-    }
-    this.errors.push(mask);
+    this.errors.push(errorMask(tx));
     this.label.push(tx.isFraud ? 1 : 0);
   }
+}
+
+/** Minutes since the epoch (UTC) of a transaction. */
+export function transactionMinute(tx: Transaction): number {
+  return Date.UTC(tx.year, tx.month - 1, tx.day) / 60_000 + tx.minuteOfDay;
+}
+
+/** The key of a transaction's card (user and card number). */
+export function cardKey(tx: Transaction): number {
+  return tx.user * 64 + tx.card;
+}
+
+/** 0 swipe, 1 chip, 2 online. */
+export function chipCode(tx: Transaction): number {
+  return tx.useChip === "Swipe Transaction" ? 0 : tx.useChip === "Chip Transaction" ? 1 : 2;
+}
+
+/** The transaction's error codes as a bit mask over {@link ERROR_CODES}. */
+export function errorMask(tx: Transaction): number {
+  let mask = 0;
+  for (const e of tx.errors) {
+    const bit = (ERROR_CODES as readonly string[]).indexOf(e.trim());
+    if (bit >= 0) mask |= 1 << bit;
+  }
+  return mask;
 }
 
 interface CardState {
@@ -98,27 +118,47 @@ interface CardState {
   modeCount: number;
 }
 
-/** Per-row features that depend only on each card's past, computed in time order. */
-function historyFeatures(cols: TransactionColumns, order: Uint32Array): Float32Array {
-  const out = new Float32Array(cols.rows * 4);
-  const cards = new Map<number, CardState>();
-  for (const i of order) {
-    const key = cols.card.at(i);
-    const t = cols.minute.at(i);
-    const logAmt = Math.log1p(Math.abs(cols.amount.at(i)));
-    let s = cards.get(key);
+/**
+ * Each card's past, kept as transactions arrive in time order: the batch feature code
+ * walks a dataset through it, and a serving transformer keeps one in memory.
+ */
+export class CardHistories {
+  private readonly cards = new Map<number, CardState>();
+
+  /** Number of cards seen. */
+  get size(): number {
+    return this.cards.size;
+  }
+
+  /**
+   * Writes the four history features of a transaction (away from the card's usual state,
+   * log minutes since the card's previous transaction, the card's transactions in the last
+   * hour, log amount minus the card's mean) at `out[offset..offset+3]`, from the card's
+   * past only, then records the transaction. `state` is any stable id of the merchant state.
+   */
+  next(
+    card: number,
+    minute: number,
+    amount: number,
+    state: number,
+    chip: number,
+    out: Float32Array,
+    offset: number,
+  ): void {
+    const t = minute;
+    const logAmt = Math.log1p(Math.abs(amount));
+    let s = this.cards.get(card);
     if (!s) {
       s = { last: Number.NaN, recent: [], n: 0, meanLog: 0, stateCounts: new Map(), mode: -1, modeCount: 0 };
-      cards.set(key, s);
+      this.cards.set(card, s);
     }
     const gap = s.n === 0 ? FIRST_GAP_MINUTES : Math.max(0, t - s.last);
     while (s.recent.length > 0 && t - (s.recent[0] as number) >= 60) s.recent.shift();
-    const state = cols.state.at(i);
-    const online = cols.chip.at(i) === 2;
-    out[i * 4] = s.mode >= 0 && !online && state !== s.mode ? 1 : 0;
-    out[i * 4 + 1] = Math.log1p(gap);
-    out[i * 4 + 2] = s.recent.length;
-    out[i * 4 + 3] = s.n === 0 ? 0 : logAmt - s.meanLog;
+    const online = chip === 2;
+    out[offset] = s.mode >= 0 && !online && state !== s.mode ? 1 : 0;
+    out[offset + 1] = Math.log1p(gap);
+    out[offset + 2] = s.recent.length;
+    out[offset + 3] = s.n === 0 ? 0 : logAmt - s.meanLog;
     s.n++;
     s.meanLog += (logAmt - s.meanLog) / s.n;
     s.last = t;
@@ -132,7 +172,55 @@ function historyFeatures(cols: TransactionColumns, order: Uint32Array): Float32A
       }
     }
   }
+}
+
+/** Per-row features that depend only on each card's past, computed in time order. */
+function historyFeatures(cols: TransactionColumns, order: Uint32Array): Float32Array {
+  const out = new Float32Array(cols.rows * 4);
+  const cards = new CardHistories();
+  for (const i of order) {
+    cards.next(cols.card.at(i), cols.minute.at(i), cols.amount.at(i), cols.state.at(i), cols.chip.at(i), out, i * 4);
+  }
   return out;
+}
+
+/** The fitted target encodings the row features read (log-odds offsets by MCC and by merchant state). */
+export type Encoders = SplitHeader["encoders"];
+
+/**
+ * Writes one row's features at `x[o..o+WIDTH-1]` (in {@link FEATURE_NAMES} order), from
+ * the transaction's own fields, the encoders and its four history features at
+ * `history[h..h+3]` (see {@link CardHistories}). The row must start zeroed (the chip
+ * one-hot writes only its 1).
+ */
+export function writeFeatureRow(
+  x: Float32Array,
+  o: number,
+  amount: number,
+  minute: number,
+  chip: number,
+  mcc: number,
+  state: string,
+  errors: number,
+  encoders: Encoders,
+  history: Float32Array,
+  h: number,
+): void {
+  const hour = Math.floor((((minute % 1440) + 1440) % 1440) / 60);
+  x[o] = Math.sign(amount) * Math.log1p(Math.abs(amount));
+  x[o + 1] = amount < 0 ? 1 : 0;
+  x[o + 2] = hour;
+  x[o + 3] = Math.sin((2 * Math.PI * hour) / 24);
+  x[o + 4] = Math.cos((2 * Math.PI * hour) / 24);
+  x[o + 5] = new Date(minute * 60_000).getUTCDay();
+  x[o + 6 + chip] = 1;
+  x[o + 9] = encoders.mcc[String(mcc)] ?? 0;
+  x[o + 10] = encoders.state[state] ?? 0;
+  x[o + 11] = history[h] as number;
+  for (let b = 0; b < ERROR_CODES.length; b++) x[o + 12 + b] = (errors >> b) & 1;
+  x[o + 12 + ERROR_CODES.length] = history[h + 1] as number;
+  x[o + 13 + ERROR_CODES.length] = history[h + 2] as number;
+  x[o + 14 + ERROR_CODES.length] = history[h + 3] as number;
 }
 
 /** Smoothed target encoding as a log-odds offset from the overall fraud rate. */
@@ -194,25 +282,19 @@ export function buildSplits(cols: TransactionColumns, options: SplitOptions): Sp
   const featurize = (rows: Uint32Array): Float32Array => {
     const x = new Float32Array(rows.length * WIDTH);
     rows.forEach((i, r) => {
-      const o = r * WIDTH;
-      const amount = cols.amount.at(i);
-      const minute = cols.minute.at(i);
-      const hour = Math.floor((((minute % 1440) + 1440) % 1440) / 60);
-      x[o] = Math.sign(amount) * Math.log1p(Math.abs(amount));
-      x[o + 1] = amount < 0 ? 1 : 0;
-      x[o + 2] = hour;
-      x[o + 3] = Math.sin((2 * Math.PI * hour) / 24);
-      x[o + 4] = Math.cos((2 * Math.PI * hour) / 24);
-      x[o + 5] = new Date(minute * 60_000).getUTCDay();
-      x[o + 6 + cols.chip.at(i)] = 1;
-      x[o + 9] = encoders.mcc[String(cols.mcc.at(i))] ?? 0;
-      x[o + 10] = encoders.state[cols.states[cols.state.at(i)] ?? ""] ?? 0;
-      x[o + 11] = history[i * 4] as number;
-      const mask = cols.errors.at(i);
-      for (let b = 0; b < ERROR_CODES.length; b++) x[o + 12 + b] = (mask >> b) & 1;
-      x[o + 12 + ERROR_CODES.length] = history[i * 4 + 1] as number;
-      x[o + 13 + ERROR_CODES.length] = history[i * 4 + 2] as number;
-      x[o + 14 + ERROR_CODES.length] = history[i * 4 + 3] as number;
+      writeFeatureRow(
+        x,
+        r * WIDTH,
+        cols.amount.at(i),
+        cols.minute.at(i),
+        cols.chip.at(i),
+        cols.mcc.at(i),
+        cols.states[cols.state.at(i)] ?? "",
+        cols.errors.at(i),
+        encoders,
+        history,
+        i * 4,
+      );
     });
     return x;
   };
