@@ -5,6 +5,7 @@
  */
 import { CommanderError } from "commander";
 import { WeftError } from "../ir/index.ts";
+import { ServingError } from "../serving/errors.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
 /** Error codes of other modules that mean bad input (exit 2) rather than a failure. */
@@ -16,10 +17,18 @@ const USAGE_CODES = new Set([
   "CONFIG_INVALID",
 ]);
 
+/**
+ * Serving error codes that mean bad input to `weft serve` (a missing model or version, a
+ * file or repository that cannot be served, a bad setting) rather than a failure
+ * (`INTERNAL`, `UNAVAILABLE`).
+ */
+const SERVING_USAGE_CODES = new Set(["INVALID_ARGUMENT", "NOT_FOUND", "MODEL_INVALID", "PAYLOAD_TOO_LARGE"]);
+
 /** The exit code for an error that ended a command. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : ExitCode.usage;
+  if (err instanceof ServingError) return SERVING_USAGE_CODES.has(err.code) ? ExitCode.usage : ExitCode.failed;
   if (err instanceof WeftError) {
     if (USAGE_CODES.has(err.code) || err.code.startsWith("IR_") || err.code.startsWith("COMPILE")) {
       return ExitCode.usage;

@@ -83,9 +83,8 @@ export async function compilePipelineFile(file: string, options: CompileFileOpti
   }
   // Node 20 refuses such a module with a cycle error, Node 24 loads it as CommonJS with a
   // second copy of the SDK: either way it cannot work, so it is said before the import
-  const commonJs = commonJsPackage(path);
-  if (commonJs !== undefined)
-    throw moduleFormatError(file, commonJs, 'a .ts file in a package without "type": "module" is CommonJS');
+  const commonJs = moduleFormatFailure(file, path);
+  if (commonJs !== undefined) throw commonJs;
   let mod: Record<string, unknown>;
   try {
     mod = await importModule(pathToFileURL(path).href);
@@ -116,13 +115,8 @@ export function importFailure(file: string, path: string, cause: unknown): Compi
   const message = cause instanceof Error ? cause.message : String(cause);
   const code = (cause as { code?: unknown } | undefined)?.code;
   const root = projectRootOf(path);
-  const manifest = join(root, "package.json");
-  if (
-    (typeof code === "string" && MODULE_FORMAT_CODES.has(code)) ||
-    MODULE_FORMAT_MESSAGES.some((re) => re.test(message))
-  ) {
-    return moduleFormatError(file, manifest, message.split(/\.\s/)[0] ?? message, cause);
-  }
+  const format = moduleFormatFailure(file, path, cause);
+  if (format !== undefined) return format;
   const missing = code === "ERR_MODULE_NOT_FOUND" ? /Cannot find package '([^']+)'/.exec(message)?.[1] : undefined;
   if (missing !== undefined) {
     const name = missing.startsWith("@")
@@ -151,14 +145,39 @@ function commonJsPackage(path: string): string | undefined {
   }
 }
 
-/** `COMPILE_MODULE_FORMAT`: the pipeline module loads as CommonJS; says what to change. */
-function moduleFormatError(file: string, manifest: string, why: string, cause?: unknown): CompilerError {
+/**
+ * `COMPILE_MODULE_FORMAT` for a TypeScript module that Node loads, or would load, as
+ * CommonJS, saying what to change: before its import (no `cause`) when a package.json
+ * without `"type": "module"` makes a `.ts` file CommonJS; after a failed import when Node's
+ * error (`cause`) says an ES module was loaded as CommonJS. Otherwise undefined. `weft
+ * serve --transformer` reports a transformer module the same way, with `what` naming it.
+ */
+export function moduleFormatFailure(
+  file: string,
+  path: string,
+  cause?: unknown,
+  what = "a pipeline module",
+): CompilerError | undefined {
+  let why: string;
+  if (cause === undefined) {
+    if (commonJsPackage(path) === undefined) return undefined;
+    why = 'a .ts file in a package without "type": "module" is CommonJS';
+  } else {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    const format =
+      (typeof code === "string" && MODULE_FORMAT_CODES.has(code)) ||
+      MODULE_FORMAT_MESSAGES.some((re) => re.test(message));
+    if (!format) return undefined;
+    why = message.split(/\.\s/)[0] ?? message;
+  }
+  const manifest = join(projectRootOf(path), "package.json");
   const where = existsSync(manifest)
     ? `add "type": "module" to ${manifest}`
     : `create ${manifest} with {"type": "module"}`;
   return new CompilerError(
     "COMPILE_MODULE_FORMAT",
-    `${file}: was loaded as CommonJS, but a pipeline module and weft are ES modules (${why}); ${where}, or rename the file to .mts`,
+    `${file}: was loaded as CommonJS, but ${what} and weft are ES modules (${why}); ${where}, or rename the file to .mts`,
     cause === undefined ? {} : { cause },
   );
 }

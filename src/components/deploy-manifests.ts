@@ -63,12 +63,15 @@ export function tritonConfigOf(
 function tensorBlock(kind: "input" | "output", tensors: OnnxTensorInfo[]): string[] {
   const lines = [`${kind} [`];
   tensors.forEach((t, i) => {
-    const dims = t.dims.length === 0 ? "[ 1 ]" : `[ ${t.dims.join(", ")} ]`;
+    // a scalar (per row, once the batch dimension is left out): Triton takes no empty dims,
+    // and writes it as dims [1] reshaped to []
+    const scalar = t.dims.length === 0;
     lines.push(
       "  {",
       `    name: ${JSON.stringify(t.name)}`,
       `    data_type: ${t.dataType}`,
-      `    dims: ${dims}`,
+      `    dims: [ ${scalar ? "1" : t.dims.join(", ")} ]`,
+      ...(scalar ? ["    reshape: { shape: [ ] }"] : []),
       i === tensors.length - 1 ? "  }" : "  },",
     );
   });

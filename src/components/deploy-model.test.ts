@@ -86,6 +86,44 @@ function matmulModel(file: string, k: number): string {
   return path;
 }
 
+/** x FP32 [batch,4] → y FP32 [batch] = x · [1, 2, 3, 4]: one scalar per row. */
+function scalarModel(file: string): string {
+  const vi = (name: string, dims: (number | string)[]) =>
+    onnx.ValueInfoProto.create({
+      name,
+      type: {
+        tensorType: {
+          elemType: 1,
+          shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
+        },
+      },
+    });
+  const w = Float32Array.of(1, 2, 3, 4);
+  const graph = onnx.GraphProto.create({
+    name: "scalar",
+    node: [onnx.NodeProto.create({ opType: "MatMul", input: ["x", "w"], output: ["y"] })],
+    initializer: [onnx.TensorProto.create({ name: "w", dims: [4], dataType: 1, rawData: new Uint8Array(w.buffer) })],
+    input: [vi("x", ["batch", 4])],
+    output: [vi("y", ["batch"])],
+  });
+  const path = join(dir, file);
+  writeFileSync(
+    path,
+    onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ version: 13 }], graph })).finish(),
+  );
+  return path;
+}
+
+async function hasOnnxRuntime(): Promise<boolean> {
+  try {
+    await import("onnxruntime-node");
+    return true;
+  } catch {
+    console.log("skipped: onnxruntime-node is not installed");
+    return false;
+  }
+}
+
 describe("reading ONNX and writing the Triton repository and KServe manifest", () => {
   it("reads the graph's inputs (less initializers) and outputs with Triton types and dims", () => {
     expect(readOnnxInfo(readFileSync(modelFile), modelFile)).toEqual({
@@ -127,6 +165,7 @@ describe("reading ONNX and writing the Triton repository and KServe manifest", (
         '    name: "z"',
         "    data_type: TYPE_INT64",
         "    dims: [ 1 ]",
+        "    reshape: { shape: [ ] }",
         "  }",
         "]",
         "instance_group [ { count: 1, kind: KIND_CPU } ]",
@@ -374,13 +413,18 @@ describe("deployModelTo", () => {
 });
 
 describe("deployModel component", () => {
-  function executorInput(params: Record<string, unknown>, out: string, smokeFile?: string): string[] {
+  function executorInput(
+    params: Record<string, unknown>,
+    out: string,
+    smokeFile?: string,
+    model = modelFile,
+  ): string[] {
     mkdirSync(out, { recursive: true });
     const input = {
       inputs: {
         parameterValues: { max_batch_size: 1024, max_queue_delay_us: 100, ready_timeout_s: 30, ...params },
         artifacts: {
-          model: { artifacts: [{ name: "model", uri: modelFile, metadata: {} }] },
+          model: { artifacts: [{ name: "model", uri: model, metadata: {} }] },
           ...(smokeFile ? { smoke_test: { artifacts: [{ name: "smoke_test", uri: smokeFile, metadata: {} }] } } : {}),
         },
       },
@@ -417,6 +461,46 @@ describe("deployModel component", () => {
     const manifest = parseYaml(readFileSync(join(out, "manifest"), "utf8"));
     expect(manifest.spec.predictor.model.storageUri).toBe("s3://bucket/fraud");
     expect(oip.calls).toEqual([]);
+  });
+
+  it("writes a per-row scalar as dims [1] reshaped to [], and weft serve --repository serves what it wrote", async () => {
+    const out = join(dir, "c-scalar");
+    await executeComponent(
+      deployModel as never,
+      executorInput(
+        { model_uri: "models:/scores/1", storage_uri: "s3://bucket/scores" },
+        out,
+        undefined,
+        scalarModel("scalar.onnx"),
+      ),
+    );
+    const repo = join(out, "triton");
+    expect(readFileSync(join(repo, "scores", "config.pbtxt"), "utf8")).toContain(
+      ['    name: "y"', "    data_type: TYPE_FP32", "    dims: [ 1 ]", "    reshape: { shape: [ ] }"].join("\n"),
+    );
+    if (!(await hasOnnxRuntime())) return;
+    const service = await createModelService(await resolveSources([{ source: repo, repository: true }]), {
+      workers: 1,
+    });
+    const rest = await startRestServer(service, { host: "127.0.0.1", port: 0 });
+    try {
+      const res = await fetch(`${rest.url}/v2/models/scores/infer`, {
+        method: "POST",
+        body: JSON.stringify({
+          inputs: [{ name: "x", datatype: "FP32", shape: [2, 4], data: [1, 1, 1, 1, 0, 0, 0, 1] }],
+        }),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        model_version: string;
+        outputs: Array<{ name: string; shape: number[]; data: number[] }>;
+      };
+      expect(body.model_version).toBe("1");
+      expect(body.outputs).toEqual([{ name: "y", datatype: "FP32", shape: [2], data: [10, 4] }]);
+    } finally {
+      await rest.close();
+      await service.close();
+    }
   });
 
   it("with server_url and a smoke-test artifact deploys, and fails the task when the smoke test fails", async () => {

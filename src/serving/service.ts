@@ -15,7 +15,7 @@ import { createScheduler } from "./batcher.ts";
 import { type CanarySplit, canarySplit } from "./canary.ts";
 import { ServingError } from "./errors.ts";
 import { type ModelSource, type ModelVersionSource, resolveSources } from "./repository.ts";
-import { inspectModel, loadBackend } from "./runtime/index.ts";
+import { loadBackend } from "./runtime/index.ts";
 import { compareOutputs, ShadowLog, type ShadowRecord, type ShadowSummary } from "./shadow.ts";
 import type {
   Backend,
@@ -161,6 +161,15 @@ function copyTensors(tensors: Tensor[]): Tensor[] {
   })) as Tensor[];
 }
 
+/**
+ * Whether a loaded version is what the source says that version is now: the same file and
+ * configuration. Two sources may both call their file version 1 (a `load` naming another
+ * model file), and a repository's `config.pbtxt` may change; either is a new version to load.
+ */
+function sameVersion(loaded: Loaded, sv: ModelVersionSource): boolean {
+  return loaded.file === sv.file && JSON.stringify(loaded.config) === JSON.stringify(sv.config);
+}
+
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -241,10 +250,12 @@ export async function createModelService(
   const resolveSource =
     options.resolveSource === undefined
       ? async (spec: string, name: string): Promise<ModelSource> => {
-          const [found] = await resolveSources([{ source: spec, name }], {
-            ...(options.home !== undefined ? { home: options.home } : {}),
-            inspect: inspectModel,
-          });
+          // the sources' default inspection, remembered per file (a TensorFlow.js model is
+          // loaded to be inspected, and a source is read again on every reconcile)
+          const [found] = await resolveSources(
+            [{ source: spec, name }],
+            options.home !== undefined ? { home: options.home } : {},
+          );
           return found!;
         }
       : options.resolveSource;
@@ -355,7 +366,8 @@ export async function createModelService(
       const fresh: Loaded[] = [];
       try {
         for (const sv of wanted.values()) {
-          if (entry.loaded.has(sv.version)) continue;
+          const current = entry.loaded.get(sv.version);
+          if (current !== undefined && sameVersion(current, sv)) continue;
           entry.failedVersion = sv.version;
           fresh.push(await loadVersion(entry, sv));
         }
@@ -371,7 +383,7 @@ export async function createModelService(
       // The switch: one synchronous step, so a request sees either the old table or the new one.
       const before = entry.loaded;
       const table = new Map<string, Loaded>();
-      for (const v of wanted.keys()) table.set(v, before.get(v) ?? fresh.find((l) => l.version === v)!);
+      for (const v of wanted.keys()) table.set(v, fresh.find((l) => l.version === v) ?? before.get(v)!);
       entry.loaded = table;
       entry.primary = table.get(primaryVersion);
       entry.canary =

@@ -58,8 +58,10 @@ async function importModule(url: string): Promise<Record<string, unknown>> {
  * Loads the transformer a module exports by default.
  *
  * @example const t = await loadTransformer("examples/fraud-detection/serving/transformer.ts");
- * @throws ServingError `MODEL_INVALID` when the file is missing, does not import (its own
- *   error is kept as the cause and quoted), or does not export a transformer.
+ * @throws ServingError `MODEL_INVALID` when the file is missing, is loaded as CommonJS (outside
+ *   a `"type": "module"` project: the message says what to change, as `weft run` says it for a
+ *   pipeline), does not import (its own error is kept as the cause and quoted), or does not
+ *   export a transformer.
  */
 export async function loadTransformer(file: string): Promise<Transformer> {
   const path = resolve(file);
@@ -69,10 +71,20 @@ export async function loadTransformer(file: string): Promise<Transformer> {
       `transformer ${file}: no such file; pass --transformer MODEL=FILE with the path of a .ts or .js module`,
     );
   }
+  // A transformer is an ES module, as a pipeline module is: one that Node loads as CommonJS
+  // (outside a "type": "module" project) is refused as `weft run` refuses such a pipeline.
+  const { moduleFormatFailure } = await import("../compiler/compile-file.ts");
+  const refuse = (format: Error): never => {
+    throw new ServingError("MODEL_INVALID", `transformer ${format.message}`, { cause: format });
+  };
+  const commonJs = moduleFormatFailure(file, path, undefined, "a transformer module");
+  if (commonJs !== undefined) refuse(commonJs);
   let mod: Record<string, unknown>;
   try {
     mod = await importModule(pathToFileURL(path).href);
   } catch (cause) {
+    const format = moduleFormatFailure(file, path, cause, "a transformer module");
+    if (format !== undefined) refuse(format);
     const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
     throw new ServingError("MODEL_INVALID", `transformer ${file}: importing it failed: ${why}; fix the module`, {
       cause,

@@ -248,11 +248,71 @@ export default {
     expect((await s.done).code).toBe(0);
   });
 
+  it("refuses a transformer outside an ES module project as weft run refuses such a pipeline, saying what to change", async () => {
+    const transformer = "export default { preprocess(payload: unknown) { return payload; } };\n";
+    // a package.json without "type": "module" makes a .ts file CommonJS: said before importing it
+    const cjs = join(box.dir, "cjs-transformer");
+    mkdirSync(cjs, { recursive: true });
+    writeFileSync(join(cjs, "package.json"), '{"name": "cjs-transformer"}\n');
+    writeFileSync(join(cjs, "t.ts"), transformer);
+    const r = await weft(box.home, [
+      "serve",
+      denseModel(),
+      "--name",
+      "dense",
+      "--transformer",
+      `dense=${join(cjs, "t.ts")}`,
+      "--port",
+      "0",
+      "--no-grpc",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error[MODEL_INVALID]: transformer ${join(cjs, "t.ts")}: was loaded as CommonJS`);
+    expect(r.stderr).toContain(`add "type": "module" to ${join(cjs, "package.json")}, or rename the file to .mts`);
+    expect(r.stdout).not.toContain("weft serve: REST");
+
+    // no package.json at all: Node 20 and 22 refuse the import with a require() cycle error
+    if (Number(process.versions.node.split(".")[0]) >= 23) {
+      console.log(`skipped the no-package.json case: Node ${process.versions.node} loads such a module`);
+      return;
+    }
+    const bare = join(box.dir, "bare-transformer");
+    mkdirSync(bare, { recursive: true });
+    writeFileSync(join(bare, "t.ts"), transformer);
+    const b = await weft(box.home, [
+      "serve",
+      denseModel(),
+      "--transformer",
+      join(bare, "t.ts"),
+      "--port",
+      "0",
+      "--no-grpc",
+    ]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain(`error[MODEL_INVALID]: transformer ${join(bare, "t.ts")}: was loaded as CommonJS`);
+    expect(b.stderr).toContain(
+      `create ${join(bare, "package.json")} with {"type": "module"}, or rename the file to .mts`,
+    );
+  });
+
   it("refuses a model file that is not there, naming it, with exit 2 and nothing listening", async () => {
     const missing = join(box.dir, "no-such-model.onnx");
     const r = await weft(box.home, ["serve", missing, "--port", "0", "--no-grpc"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("no-such-model.onnx");
+    // the serving error's own code, not the one of a bad flag
+    expect(r.stderr).toContain(`error[NOT_FOUND]: ${missing} does not exist`);
+    expect(r.stdout).not.toContain("weft serve: REST");
+  });
+
+  it("refuses a repository whose config.pbtxt cannot be served with error[MODEL_INVALID], exit 2", async () => {
+    const repo = join(box.dir, "bad-repository");
+    mkdirSync(join(repo, "m", "1"), { recursive: true });
+    copyFileSync(denseModel(), join(repo, "m", "1", "model.onnx"));
+    writeFileSync(join(repo, "m", "config.pbtxt"), 'name: "m"\nbogus_field: 3\n');
+    const r = await weft(box.home, ["serve", "--repository", repo, "--port", "0", "--no-grpc"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`error[MODEL_INVALID]: ${join(repo, "m", "config.pbtxt")}:2: 'bogus_field'`);
+    expect(r.stderr).not.toContain("BAD_OPTION");
     expect(r.stdout).not.toContain("weft serve: REST");
   });
 

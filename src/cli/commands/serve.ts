@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { ModelSource, ServingError, SourceSpec } from "../../serving/index.ts";
+import type { ModelSource, SourceSpec } from "../../serving/index.ts";
 import { CliError, ExitCode } from "../errors.ts";
 
 /** Collects a repeatable option's values. */
@@ -207,12 +207,9 @@ function onlyModel(sources: ModelSource[], model: string | undefined, flag: stri
 export async function runServe(sources: string[], opts: ServeCommandOptions): Promise<number> {
   const plan = servePlan(sources, opts);
   const serving = await import("../../serving/index.ts");
-  let modelSources: ModelSource[];
-  try {
-    modelSources = await serving.resolveSources(plan.specs, {});
-  } catch (err) {
-    throw usageError(err, serving.ServingError);
-  }
+  // a serving error ends the command with its own code (error[NOT_FOUND], error[MODEL_INVALID]);
+  // `exitCodeOf` makes those that mean bad input exit 2
+  const modelSources: ModelSource[] = await serving.resolveSources(plan.specs, {});
   const cleanup: (() => Promise<void> | void)[] = [
     () => {
       for (const s of modelSources) s.close();
@@ -309,7 +306,7 @@ export async function runServe(sources: string[], opts: ServeCommandOptions): Pr
     process.stdout.write(`${lines.join("\n")}\n`);
   } catch (err) {
     await runCleanup();
-    throw usageError(err, serving.ServingError);
+    throw err;
   }
 
   return new Promise<number>((resolve) => {
@@ -351,17 +348,6 @@ async function listen<T>(what: string, host: string, port: number, start: () => 
     }
     throw err;
   }
-}
-
-/**
- * A serving error at start-up that means bad input (a missing model, a file that cannot be
- * served, a bad option) ends the command with exit 2, as other bad input does.
- */
-function usageError(err: unknown, servingError: typeof ServingError): unknown {
-  if (err instanceof servingError && err.code !== "INTERNAL" && err.code !== "UNAVAILABLE") {
-    return new CliError("BAD_OPTION", `${err.code}: ${err.message}`, { cause: err });
-  }
-  return err;
 }
 
 /** Registers `weft serve` on `program`. */
