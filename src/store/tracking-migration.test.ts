@@ -44,7 +44,7 @@ describe("migration 12: tracking", () => {
       // deleting the Weft run removes its tracking runs and their metrics
       store.runs.delete("r1");
       expect(store.tracking.getRun("t1")).toBeUndefined();
-      expect(store.db.prepare("SELECT count(*) AS n FROM tracking_metrics").get()).toEqual({ n: 0 });
+      expect(store.db.prepare("SELECT count(*) AS n FROM tracking_metric_chunks").get()).toEqual({ n: 0 });
     } finally {
       store.close();
     }
