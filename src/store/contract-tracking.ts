@@ -297,11 +297,11 @@ export function trackingContract(f: ContractFixture): void {
       }
       const all = f.store.tracking.stepMetrics(run.id);
       expect(all.more).toBe(false);
-      const expected = all.series.map((x) => [x.key, x.points.map((p) => p.step)]);
+      const expected: Array<[string, number[]]> = all.series.map((x) => [x.key, x.points.map((p) => p.step)]);
       expect(expected.map(([k]) => k)).toEqual(["a", "b", "c"]);
       expect(expected.flatMap(([, steps]) => steps).length).toBe(35);
       for (const [k, steps] of expected) {
-        const r = ["a", "b", "c"].indexOf(k as string);
+        const r = ["a", "b", "c"].indexOf(k);
         expect(steps).toEqual(Array.from({ length: 35 }, (_, i) => i).filter((i) => (i % 7) % 3 === r));
       }
       // pages of every size cut chunks in the middle and still lose and repeat nothing
