@@ -1,5 +1,6 @@
 /** The store contract for MLflow tracking: runs, metric history, params, tags, search, Weft runs. */
 import { type ContractFixture, sampleSpec, storeErrorOf } from "./contract-fixture.ts";
+import type { TrackingMetric } from "./types.ts";
 
 /** Registers the tracking contract tests. */
 export function trackingContract(f: ContractFixture): void {
@@ -392,6 +393,13 @@ export function trackingContract(f: ContractFixture): void {
       ];
       for (const c of bad) {
         expect(storeErrorOf(f, () => f.store.tracking.logMetricColumns(run.runId, c)).code).toBe("INVALID_INPUT");
+      }
+      // objects: a step or timestamp that is not a number is refused, not converted
+      for (const odd of [{ timestamp: "5" }, { step: null }, { step: true }]) {
+        const metric = { key: "loss", value: 1, timestamp: 5, step: 0, ...odd } as unknown as TrackingMetric;
+        expect(storeErrorOf(f, () => f.store.tracking.logBatch(run.runId, { metrics: [metric] })).code).toBe(
+          "INVALID_INPUT",
+        );
       }
       expect(f.store.tracking.metricHistory(run.runId, "loss").items).toEqual([]);
       expect(f.store.tracking.latestMetrics(run.runId)).toEqual([]);

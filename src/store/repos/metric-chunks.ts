@@ -125,6 +125,9 @@ export function columnsOf(runId: string, metrics: readonly TrackingMetric[]): Tr
     if (typeof m.value !== "number") {
       throw new InvalidInputError(`run '${runId}': metric '${m.key}' value must be a number, got ${String(m.value)}`);
     }
+    if (typeof m.timestamp !== "number" || typeof m.step !== "number") {
+      throw new InvalidInputError(`run '${runId}': metric '${m.key}' timestamp and step must be integers`);
+    }
     let k = index.get(m.key);
     if (k === undefined) {
       k = index.size;
