@@ -166,10 +166,6 @@ function checkKey(what: string, key: unknown, runId: string): string {
   return key;
 }
 
-function pointOf(c: TrackingMetricColumns, i: number): Omit<TrackingMetric, "key"> {
-  return { value: c.value[i] as number, timestamp: c.timestamp[i] as number, step: c.step[i] as number };
-}
-
 function toMetricValue(v: number | null): number {
   return v === null ? Number.NaN : v;
 }
@@ -220,19 +216,14 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
     };
   }
 
-  /** A batch's chunks and each key's latest value; `points` are the batch's points that `latest` indexes. */
-  function storeChunks(
-    runId: string,
-    chunks: readonly KeyChunk[],
-    points: TrackingMetricColumns | readonly TrackingMetric[],
-  ): void {
+  /** A batch's chunks and each key's latest value (`latest` indexes the batch's `columns`). */
+  function storeChunks(runId: string, chunks: readonly KeyChunk[], columns: TrackingMetricColumns): void {
     writeChunks(ctx, runId, chunks);
     const upsert = ctx.stmt(UPSERT_LATEST);
     for (const ch of chunks) {
-      const m = Array.isArray(points)
-        ? (points[ch.latest] as TrackingMetric)
-        : pointOf(points as TrackingMetricColumns, ch.latest);
-      upsert.run(runId, ch.key, Number.isNaN(m.value) ? null : m.value, m.timestamp, m.step);
+      const value = columns.value[ch.latest] as number;
+      const timestamp = columns.timestamp[ch.latest] as number;
+      upsert.run(runId, ch.key, Number.isNaN(value) ? null : value, timestamp, columns.step[ch.latest] as number);
     }
   }
 
@@ -354,8 +345,9 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
       const metrics = batch.metrics ?? [];
       const params = batch.params ?? [];
       const tags = batch.tags ?? [];
-      for (const m of metrics) checkKey("metric", m.key, runId);
-      const chunks = metrics.length > 0 ? splitByKey(runId, columnsOf(runId, metrics)) : [];
+      const columns = columnsOf(runId, metrics);
+      for (const k of columns.keys) checkKey("metric", k, runId);
+      const chunks = metrics.length > 0 ? splitByKey(runId, columns) : [];
       for (const p of params) checkKey("param", p.key, runId);
       for (const t of tags) checkKey("tag", t.key, runId);
       ctx.tx(() => {
@@ -375,7 +367,7 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
             }
           }
         }
-        if (chunks.length > 0) storeChunks(runId, chunks, metrics);
+        if (chunks.length > 0) storeChunks(runId, chunks, columns);
         if (tags.length > 0) {
           const upsert = ctx.stmt(UPSERT_TAG);
           for (const t of tags) {
