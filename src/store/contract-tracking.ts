@@ -1,5 +1,6 @@
 /** The store contract for MLflow tracking: runs, metric history, params, tags, search, Weft runs. */
 import { type ContractFixture, sampleSpec, storeErrorOf } from "./contract-fixture.ts";
+import type { TrackingMetric } from "./types.ts";
 
 /** Registers the tracking contract tests. */
 export function trackingContract(f: ContractFixture): void {
@@ -221,6 +222,190 @@ export function trackingContract(f: ContractFixture): void {
         ["loss", [0.25]],
       ]);
       expect(rest.more).toBe(false);
+    });
+
+    it("keeps NaN and both infinities through history, latest values and step metrics, as objects or columns", () => {
+      const run = f.store.runs.create({ displayName: "p", pipelineSpec: sampleSpec() });
+      const task = f.store.tasks.upsert({ runId: run.id, path: "root/train", name: "train", kind: "container" });
+      f.store.tracking.ensureWeftRun(task.id);
+      const odd = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.5, Number.MAX_VALUE];
+      f.store.tracking.logBatch(task.id, {
+        metrics: odd.map((value, step) => ({ key: "objects", value, timestamp: 100 + step, step })),
+      });
+      f.store.tracking.logMetricColumns(task.id, {
+        keys: ["columns"],
+        count: odd.length,
+        value: Float64Array.from(odd),
+        timestamp: Float64Array.from(odd, (_, i) => 100 + i),
+        step: Float64Array.from(odd, (_, i) => i),
+        key: new Uint32Array(odd.length),
+      });
+      for (const key of ["objects", "columns"]) {
+        const history = f.store.tracking.metricHistory(task.id, key).items;
+        expect(history.map((m) => m.value)).toEqual(odd);
+        expect(history.map((m) => m.step)).toEqual([0, 1, 2, 3, 4]);
+      }
+      const page = f.store.tracking.stepMetrics(run.id);
+      expect(page.series.map((x) => [x.key, x.points.map((p) => p.value)])).toEqual([
+        ["columns", odd],
+        ["objects", odd],
+      ]);
+      // the latest value is the greatest step's
+      expect(f.store.tracking.latestMetrics(task.id).map((m) => [m.key, m.value])).toEqual([
+        ["columns", Number.MAX_VALUE],
+        ["objects", Number.MAX_VALUE],
+      ]);
+      f.store.tracking.logBatch(task.id, { metrics: [{ key: "objects", value: Number.NaN, timestamp: 1, step: 9 }] });
+      f.store.tracking.logBatch(task.id, {
+        metrics: [{ key: "columns", value: Number.NEGATIVE_INFINITY, timestamp: 1, step: 9 }],
+      });
+      expect(f.store.tracking.latestMetrics(task.id).map((m) => [m.key, m.value])).toEqual([
+        ["columns", Number.NEGATIVE_INFINITY],
+        ["objects", Number.NaN],
+      ]);
+    });
+
+    it("gives every point its own increasing sequence number across batches and keys: a cursor walks each exactly once", () => {
+      const run = f.store.runs.create({ displayName: "p", pipelineSpec: sampleSpec() });
+      const task = f.store.tasks.upsert({ runId: run.id, path: "root/train", name: "train", kind: "container" });
+      f.store.tracking.ensureWeftRun(task.id);
+      // five batches of 7 points, keys interleaved within a batch, through both write paths
+      let step = 0;
+      for (let b = 0; b < 5; b++) {
+        const keys = ["a", "b", "c"];
+        const n = 7;
+        const key = Uint32Array.from({ length: n }, (_, i) => i % 3);
+        const steps = Float64Array.from({ length: n }, () => step++);
+        const columns = {
+          keys,
+          count: n,
+          value: Float64Array.from(steps, (s) => s / 10),
+          timestamp: steps,
+          step: steps,
+          key,
+        };
+        if (b % 2 === 0) f.store.tracking.logMetricColumns(task.id, columns);
+        else {
+          f.store.tracking.logBatch(task.id, {
+            metrics: Array.from(steps, (s, i) => ({
+              key: keys[key[i] as number] as string,
+              value: s / 10,
+              timestamp: s,
+              step: s,
+            })),
+          });
+        }
+      }
+      const all = f.store.tracking.stepMetrics(run.id);
+      expect(all.more).toBe(false);
+      const expected: Array<[string, number[]]> = all.series.map((x) => [x.key, x.points.map((p) => p.step)]);
+      expect(expected.map(([k]) => k)).toEqual(["a", "b", "c"]);
+      expect(expected.flatMap(([, steps]) => steps).length).toBe(35);
+      for (const [k, steps] of expected) {
+        const r = ["a", "b", "c"].indexOf(k);
+        expect(steps).toEqual(Array.from({ length: 35 }, (_, i) => i).filter((i) => (i % 7) % 3 === r));
+      }
+      // pages of every size cut chunks in the middle and still lose and repeat nothing
+      for (const limit of [1, 2, 3, 5, 8]) {
+        const seen = new Map<string, number[]>();
+        let cursor = 0;
+        let more = true;
+        let pages = 0;
+        while (more) {
+          const page = f.store.tracking.stepMetrics(run.id, cursor, limit);
+          expect(page.cursor).toBeGreaterThan(cursor);
+          const count = page.series.reduce((n, x) => n + x.points.length, 0);
+          expect(count).toBeLessThanOrEqual(limit);
+          for (const x of page.series) seen.set(x.key, [...(seen.get(x.key) ?? []), ...x.points.map((p) => p.step)]);
+          cursor = page.cursor;
+          more = page.more;
+          pages++;
+          expect(pages).toBeLessThanOrEqual(35);
+        }
+        expect([...seen].sort()).toEqual(expected);
+        expect(f.store.tracking.stepMetrics(run.id, cursor, limit)).toEqual({ series: [], cursor, more: false });
+      }
+    });
+
+    it("orders a history across chunks by step, timestamp, then arrival, and pages it", () => {
+      const run = f.store.tracking.createRun({ experimentId: experiment().id });
+      const log = (points: Array<[number, number, number]>) =>
+        f.store.tracking.logBatch(run.runId, {
+          metrics: points.map(([step, timestamp, value]) => ({ key: "loss", value, timestamp, step })),
+        });
+      log([
+        [0, 5, 1],
+        [2, 5, 2],
+        [4, 5, 3],
+      ]);
+      log([
+        [1, 5, 4],
+        [3, 5, 5],
+        [2, 4, 6],
+      ]);
+      log([
+        [2, 5, 7],
+        [0, 5, 8],
+      ]);
+      const order = [
+        [0, 5, 1],
+        [0, 5, 8],
+        [1, 5, 4],
+        [2, 4, 6],
+        [2, 5, 2],
+        [2, 5, 7],
+        [3, 5, 5],
+        [4, 5, 3],
+      ];
+      const triple = (m: { step: number; timestamp: number; value: number }) => [m.step, m.timestamp, m.value];
+      expect(f.store.tracking.metricHistory(run.runId, "loss").items.map(triple)).toEqual(order);
+      const pages: number[][] = [];
+      let token: string | undefined;
+      do {
+        const page = f.store.tracking.metricHistory(run.runId, "loss", {
+          maxResults: 3,
+          ...(token ? { pageToken: token } : {}),
+        });
+        pages.push(...page.items.map(triple));
+        token = page.nextPageToken;
+      } while (token !== undefined);
+      expect(pages).toEqual(order);
+      expect(f.store.tracking.metricHistory(run.runId, "other").items).toEqual([]);
+    });
+
+    it("refuses metric columns with a bad key, a key index out of range or a fractional step, writing nothing", () => {
+      const run = f.store.tracking.createRun({ experimentId: experiment().id });
+      const columns = (over: Partial<Parameters<typeof f.store.tracking.logMetricColumns>[1]>) => ({
+        keys: ["loss"],
+        count: 2,
+        value: Float64Array.of(1, 2),
+        timestamp: Float64Array.of(1, 2),
+        step: Float64Array.of(0, 1),
+        key: Uint32Array.of(0, 0),
+        ...over,
+      });
+      const bad = [
+        columns({ keys: [""] }),
+        columns({ key: Uint32Array.of(0, 1) }),
+        columns({ step: Float64Array.of(0, 1.5) }),
+        columns({ timestamp: Float64Array.of(Number.NaN, 2) }),
+        columns({ count: 3 }),
+      ];
+      for (const c of bad) {
+        expect(storeErrorOf(f, () => f.store.tracking.logMetricColumns(run.runId, c)).code).toBe("INVALID_INPUT");
+      }
+      // objects: a step or timestamp that is not a number is refused, not converted
+      for (const odd of [{ timestamp: "5" }, { step: null }, { step: true }]) {
+        const metric = { key: "loss", value: 1, timestamp: 5, step: 0, ...odd } as unknown as TrackingMetric;
+        expect(storeErrorOf(f, () => f.store.tracking.logBatch(run.runId, { metrics: [metric] })).code).toBe(
+          "INVALID_INPUT",
+        );
+      }
+      expect(f.store.tracking.metricHistory(run.runId, "loss").items).toEqual([]);
+      expect(f.store.tracking.latestMetrics(run.runId)).toEqual([]);
+      expect(storeErrorOf(f, () => f.store.tracking.logMetricColumns("nope", columns({}))).code).toBe("NOT_FOUND");
+      f.store.tracking.logMetricColumns(run.runId, columns({}));
+      expect(f.store.tracking.metricHistory(run.runId, "loss").items.map((m) => m.value)).toEqual([1, 2]);
     });
 
     it("reads, searches, renames and tags experiments", () => {

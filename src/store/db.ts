@@ -92,6 +92,7 @@ function migrate(db: SqliteDatabase, file: string, migrations: readonly Migratio
     for (const m of migrations) {
       if (m.version <= now) continue;
       db.exec(m.sql);
+      m.data?.(db);
       record.run(m.version, m.name, Date.now());
     }
   });

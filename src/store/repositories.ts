@@ -55,6 +55,7 @@ import type {
   TrackingExperiment,
   TrackingExperimentSearch,
   TrackingMetric,
+  TrackingMetricColumns,
   TrackingPage,
   TrackingParam,
   TrackingRun,
@@ -329,6 +330,11 @@ export interface TrackingRepository {
   searchRuns(search: TrackingRunSearch): TrackingPage<TrackingRunDetail>;
   /** Metrics, params and tags in one transaction: all of them are written or none. */
   logBatch(runId: string, batch: TrackingBatch): void;
+  /**
+   * Metrics given as columns (no object per point), in one transaction: what `logBatch`
+   * does with `metrics` alone. Each key's points become one chunk.
+   */
+  logMetricColumns(runId: string, columns: TrackingMetricColumns): void;
   deleteTag(runId: string, key: string): void;
   /** One key's history, ordered by step, timestamp and arrival. */
   metricHistory(

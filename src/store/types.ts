@@ -580,6 +580,19 @@ export interface TrackingMetric {
   step: number;
 }
 
+/**
+ * Metrics as columns, as Weft's binary route decodes them: point `i` has the key
+ * `keys[key[i]]`, `value[i]`, `timestamp[i]` and `step[i]`; `count` points in all.
+ */
+export interface TrackingMetricColumns {
+  keys: readonly string[];
+  count: number;
+  value: Float64Array;
+  timestamp: Float64Array;
+  step: Float64Array;
+  key: Uint32Array;
+}
+
 /** A run's param (immutable once logged) or a run's or experiment's tag. */
 export interface TrackingParam {
   key: string;

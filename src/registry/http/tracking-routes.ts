@@ -333,17 +333,8 @@ export const TRACKING_ROUTES: readonly RegistryRoute[] = [
         if (e instanceof MetricsWireError) throw new MlflowError("INVALID_PARAMETER_VALUE", e.message);
         throw e;
       }
-      const keys = c.keys.map((k) => checkKeyName("metric", k));
-      const metrics: TrackingMetric[] = new Array(c.count);
-      for (let i = 0; i < c.count; i++) {
-        metrics[i] = {
-          key: keys[c.key[i] as number] as string,
-          value: c.value[i] as number,
-          timestamp: c.timestamp[i] as number,
-          step: c.step[i] as number,
-        };
-      }
-      store.tracking.logBatch(runId, { metrics });
+      // the columns go to the store as they are: one chunk per key, no object per point
+      store.tracking.logMetricColumns(runId, { ...c, keys: c.keys.map((k) => checkKeyName("metric", k)) });
       return {};
     },
   },

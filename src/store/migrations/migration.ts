@@ -1,7 +1,9 @@
 /**
  * Numbered schema migrations. Each is plain SQL applied once, in order, inside the same
- * transaction that records it in `schema_migrations`.
+ * transaction that records it in `schema_migrations`; one that must transform data SQL
+ * cannot (encode BLOBs) also has a `data` step, run after its SQL in that transaction.
  */
+import type { SqliteDatabase } from "../driver.ts";
 import { migration001 } from "./001-initial.ts";
 import { migration002 } from "./002-run-counts.ts";
 import { migration003 } from "./003-pipeline-specs.ts";
@@ -14,6 +16,7 @@ import { migration009 } from "./009-service-account-root.ts";
 import { migration010 } from "./010-run-input-artifacts.ts";
 import { migration011 } from "./011-registry.ts";
 import { migration012 } from "./012-tracking.ts";
+import { migration013 } from "./013-metric-chunks.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -22,6 +25,8 @@ export interface Migration {
   /** Short kebab-case label, recorded with the version. */
   name: string;
   sql: string;
+  /** Moves data after `sql`, in the same transaction (what SQL alone cannot write). */
+  data?: (db: SqliteDatabase) => void;
 }
 
 /** Every migration this version of Weft knows, oldest first. */
@@ -38,6 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration010,
   migration011,
   migration012,
+  migration013,
 ];
 
 /** The newest schema version this version of Weft knows. */

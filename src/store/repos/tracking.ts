@@ -1,7 +1,8 @@
 /**
  * MLflow tracking: runs, metric history with the latest value per key, params, tags and
- * experiment tags. `logBatch` is the hot path of a training task: one transaction, one
- * prepared statement per table, reused for every row.
+ * experiment tags. `logBatch` and `logMetricColumns` are the hot path of a training task:
+ * one transaction that writes one chunk row per key (see `metric-chunks.ts`) and one
+ * latest-value row per key, whatever the number of points.
  */
 import { randomUUID } from "node:crypto";
 import { TERMINAL_RUN_STATES, TERMINAL_TASK_STATES } from "../../ir/states.ts";
@@ -16,6 +17,7 @@ import type {
   TrackingExperiment,
   TrackingExperimentSearch,
   TrackingMetric,
+  TrackingMetricColumns,
   TrackingPage,
   TrackingParam,
   TrackingRepository,
@@ -27,6 +29,7 @@ import type {
   TrackingTag,
   TrackingViewType,
 } from "../types.ts";
+import { columnsOf, type KeyChunk, readSeries, readSeriesAfter, splitByKey, writeChunks } from "./metric-chunks.ts";
 import {
   decodeOffsetToken,
   encodeOffsetToken,
@@ -66,13 +69,6 @@ const RUNS_VIEW = `(SELECT tr.id, tr.experiment_id, tr.run_name,
 
 const INSERT_RUN = `INSERT INTO tracking_runs (id, experiment_id, run_name, status, start_time, user_id, artifact_uri,
   weft_run_id, weft_task_id, parent_run_id) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`;
-const INSERT_METRIC = "INSERT INTO tracking_metrics (run_id, key, value, timestamp, step) VALUES (?, ?, ?, ?, ?)";
-/** Rows per multi-row metric INSERT: fewer statement runs for a full batch. */
-const METRIC_ROWS = 100;
-const INSERT_METRICS = `INSERT INTO tracking_metrics (run_id, key, value, timestamp, step) VALUES ${Array.from(
-  { length: METRIC_ROWS },
-  () => "(?, ?, ?, ?, ?)",
-).join(", ")}`;
 // MLflow's latest value: the greatest (step, timestamp, value)
 const UPSERT_LATEST = `INSERT INTO tracking_latest_metrics (run_id, key, value, timestamp, step) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step
@@ -170,15 +166,6 @@ function checkKey(what: string, key: unknown, runId: string): string {
   return key;
 }
 
-/** Whether `a` is MLflow's later value than `b`: a greater step, then timestamp, then value (NaN least). */
-function laterMetric(a: TrackingMetric, b: TrackingMetric): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  const av = Number.isNaN(a.value) ? -Number.MAX_VALUE : a.value;
-  const bv = Number.isNaN(b.value) ? -Number.MAX_VALUE : b.value;
-  return av >= bv;
-}
-
 function toMetricValue(v: number | null): number {
   return v === null ? Number.NaN : v;
 }
@@ -227,6 +214,17 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
       params: repo.params(run.runId),
       tags: repo.tags(run.runId),
     };
+  }
+
+  /** A batch's chunks and each key's latest value (`latest` indexes the batch's `columns`). */
+  function storeChunks(runId: string, chunks: readonly KeyChunk[], columns: TrackingMetricColumns): void {
+    writeChunks(ctx, runId, chunks);
+    const upsert = ctx.stmt(UPSERT_LATEST);
+    for (const ch of chunks) {
+      const value = columns.value[ch.latest] as number;
+      const timestamp = columns.timestamp[ch.latest] as number;
+      upsert.run(runId, ch.key, Number.isNaN(value) ? null : value, timestamp, columns.step[ch.latest] as number);
+    }
   }
 
   const repo: TrackingRepository = {
@@ -347,17 +345,9 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
       const metrics = batch.metrics ?? [];
       const params = batch.params ?? [];
       const tags = batch.tags ?? [];
-      for (const m of metrics) {
-        checkKey("metric", m.key, runId);
-        if (typeof m.value !== "number") {
-          throw new InvalidInputError(
-            `run '${runId}': metric '${m.key}' value must be a number, got ${String(m.value)}`,
-          );
-        }
-        if (!Number.isInteger(m.timestamp) || !Number.isInteger(m.step)) {
-          throw new InvalidInputError(`run '${runId}': metric '${m.key}' timestamp and step must be integers`);
-        }
-      }
+      const columns = columnsOf(runId, metrics);
+      for (const k of columns.keys) checkKey("metric", k, runId);
+      const chunks = metrics.length > 0 ? splitByKey(runId, columns) : [];
       for (const p of params) checkKey("param", p.key, runId);
       for (const t of tags) checkKey("tag", t.key, runId);
       ctx.tx(() => {
@@ -377,34 +367,7 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
             }
           }
         }
-        if (metrics.length > 0) {
-          const one = ctx.stmt(INSERT_METRIC);
-          const many = metrics.length >= METRIC_ROWS ? ctx.stmt(INSERT_METRICS) : undefined;
-          const args: unknown[] = [];
-          // the latest value per key, as MLflow picks it: the greatest (step, timestamp, value)
-          const latest = new Map<string, TrackingMetric>();
-          let i = 0;
-          for (; many !== undefined && i + METRIC_ROWS <= metrics.length; i += METRIC_ROWS) {
-            args.length = 0;
-            for (let j = i; j < i + METRIC_ROWS; j++) {
-              const m = metrics[j] as TrackingMetric;
-              args.push(runId, m.key, Number.isNaN(m.value) ? null : m.value, m.timestamp, m.step);
-            }
-            many.run(...args);
-          }
-          for (; i < metrics.length; i++) {
-            const m = metrics[i] as TrackingMetric;
-            one.run(runId, m.key, Number.isNaN(m.value) ? null : m.value, m.timestamp, m.step);
-          }
-          for (const m of metrics) {
-            const best = latest.get(m.key);
-            if (best === undefined || laterMetric(m, best)) latest.set(m.key, m);
-          }
-          const upsert = ctx.stmt(UPSERT_LATEST);
-          for (const m of latest.values()) {
-            upsert.run(runId, m.key, Number.isNaN(m.value) ? null : m.value, m.timestamp, m.step);
-          }
-        }
+        if (chunks.length > 0) storeChunks(runId, chunks, columns);
         if (tags.length > 0) {
           const upsert = ctx.stmt(UPSERT_TAG);
           for (const t of tags) {
@@ -413,6 +376,15 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
               ctx.stmt("UPDATE tracking_runs SET run_name = ? WHERE id = ?").run(t.value, runId);
           }
         }
+      });
+    },
+
+    logMetricColumns(runId: string, columns: TrackingMetricColumns): void {
+      for (const k of columns.keys) checkKey("metric", k, runId);
+      const chunks = splitByKey(runId, columns);
+      ctx.tx(() => {
+        requireActive(runId);
+        if (chunks.length > 0) storeChunks(runId, chunks, columns);
       });
     },
 
@@ -428,18 +400,34 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
       requireRun(runId);
       const max = pageSize(page.maxResults, MAX_HISTORY_RESULTS, MAX_HISTORY_RESULTS, "metrics/get-history");
       const offset = decodeOffsetToken(page.pageToken);
-      const rows = ctx
-        .stmt(
-          "SELECT key, value, timestamp, step FROM tracking_metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq LIMIT ? OFFSET ?",
-        )
-        .all(runId, key, max + 1, offset) as Array<{
-        key: string;
-        value: number | null;
-        timestamp: number;
-        step: number;
-      }>;
-      const items = rows.slice(0, max).map((r) => ({ ...r, value: toMetricValue(r.value) }));
-      return rows.length > max ? { items, nextPageToken: encodeOffsetToken(offset + max) } : { items };
+      // every point of the key, in sequence order, then sorted by step and timestamp (stable)
+      const p = readSeries(ctx, runId, key);
+      const order = Array.from({ length: p.count }, (_, i) => i);
+      let sorted = true;
+      for (let i = 1; i < p.count && sorted; i++) {
+        const ds = (p.step[i] as number) - (p.step[i - 1] as number);
+        sorted = ds > 0 || (ds === 0 && (p.timestamp[i] as number) >= (p.timestamp[i - 1] as number));
+      }
+      if (!sorted) {
+        order.sort(
+          (a, b) =>
+            (p.step[a] as number) - (p.step[b] as number) ||
+            (p.timestamp[a] as number) - (p.timestamp[b] as number) ||
+            a - b,
+        );
+      }
+      const end = Math.min(p.count, offset + max);
+      const items: TrackingMetric[] = [];
+      for (let j = offset; j < end; j++) {
+        const i = order[j] as number;
+        items.push({
+          key,
+          value: p.value[i] as number,
+          timestamp: p.timestamp[i] as number,
+          step: p.step[i] as number,
+        });
+      }
+      return p.count > offset + max ? { items, nextPageToken: encodeOffsetToken(offset + max) } : { items };
     },
 
     latestMetrics(runId: string): TrackingMetric[] {
@@ -524,11 +512,20 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
         weft_task_id: string | null;
         task_name: string | null;
       }>;
-      const points = ctx.stmt(
-        "SELECT seq, value, timestamp, step FROM tracking_metrics WHERE run_id = ? AND key = ? AND seq > ? ORDER BY seq LIMIT ?",
-      );
-      type Point = { seq: number; value: number | null; timestamp: number; step: number };
-      const fetched = keys.map((k) => ({ k, rows: points.all(k.run_id, k.key, after, limit + 1) as Point[] }));
+      type Point = { seq: number; value: number; timestamp: number; step: number };
+      const fetched = keys.map((k) => {
+        const p = readSeriesAfter(ctx, k.run_id, k.key, after, limit + 1);
+        const rows: Point[] = new Array(p.count);
+        for (let i = 0; i < p.count; i++) {
+          rows[i] = {
+            seq: p.seq[i] as number,
+            value: p.value[i] as number,
+            timestamp: p.timestamp[i] as number,
+            step: p.step[i] as number,
+          };
+        }
+        return { k, rows };
+      });
       const all = fetched.flatMap((f) => f.rows.map((r) => r.seq)).sort((x, y) => x - y);
       const more = all.length > limit;
       const cursor = more ? (all[limit - 1] as number) : (all[all.length - 1] ?? after);
@@ -539,7 +536,7 @@ export function createTrackingRepository(ctx: SqlContext): TrackingRepository {
         const s: StepMetricSeries = { runId: k.run_id, key: k.key, points: [] };
         if (k.weft_task_id !== null) s.taskId = k.weft_task_id;
         if (k.task_name !== null) s.taskName = k.task_name;
-        s.points = kept.map((r) => ({ step: r.step, value: toMetricValue(r.value), timestamp: r.timestamp }));
+        s.points = kept.map((r) => ({ step: r.step, value: r.value, timestamp: r.timestamp }));
         series.push(s);
       }
       return { series, cursor, more };
