@@ -11,8 +11,7 @@
  * `MLFLOW_TRACKING_URI` logging is a no-op that says so once on stderr.
  */
 
-import http from "node:http";
-import https from "node:https";
+import { createPost, type Post } from "./http-post.ts";
 import { encodeMetricColumns, METRICS_CONTENT_TYPE, type MetricColumns, metricsRoutePath } from "./metrics-wire.ts";
 
 /** How a component logs metrics, params and tags (MLflow tracking). */
@@ -80,57 +79,7 @@ export interface TrackingTarget {
 
 type Write = (text: string) => void;
 
-/** Sends one POST (JSON text, or binary parts written one after another) and resolves with the status and body text (a test may give its own). */
-export type Post = (
-  url: string,
-  headers: Record<string, string>,
-  body: string | readonly Uint8Array[],
-) => Promise<{ status: number; text: string }>;
-
-/**
- * A POST over `node:http`/`node:https` with kept-alive connections: lighter in the task
- * than `fetch`, whose first use alone loads a sizeable HTTP client.
- */
-function httpPost(): Post & { close(): void } {
-  const agents = {
-    http: new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
-    https: new https.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT }),
-  };
-  const post = (url: string, headers: Record<string, string>, body: string | readonly Uint8Array[]) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const u = new URL(url);
-      const secure = u.protocol === "https:";
-      const length =
-        typeof body === "string" ? Buffer.byteLength(body) : body.reduce((n, part) => n + part.byteLength, 0);
-      const req = (secure ? https : http).request(
-        u,
-        {
-          method: "POST",
-          agent: secure ? agents.https : agents.http,
-          headers: { ...headers, "content-length": String(length) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-          res.on("error", reject);
-        },
-      );
-      req.setTimeout(30_000, () => req.destroy(new Error("no answer within 30 s")));
-      req.on("error", reject);
-      if (typeof body === "string") req.end(body);
-      else {
-        for (const part of body) req.write(part);
-        req.end();
-      }
-    });
-  return Object.assign(post, {
-    close() {
-      agents.http.destroy();
-      agents.https.destroy();
-    },
-  });
-}
+export type { Post } from "./http-post.ts";
 
 function checkKey(kind: string, key: unknown): string {
   if (typeof key !== "string" || key === "") {
@@ -184,7 +133,7 @@ export class TrackingClient implements TaskLog {
   ) {
     this.target = target;
     this.stderr = opts.stderr ?? ((t) => process.stderr.write(t));
-    this.ownPost = opts.post === undefined && target !== undefined ? httpPost() : undefined;
+    this.ownPost = opts.post === undefined && target !== undefined ? createPost(MAX_IN_FLIGHT) : undefined;
     this.postImpl = opts.post ?? (this.ownPost as Post);
     this.retryDelaysMs = opts.retryDelaysMs ?? RETRY_DELAYS_MS;
   }
