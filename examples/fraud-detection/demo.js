@@ -14,6 +14,7 @@
 // parameter; `--param seed=7` trains on other transactions and registers a new version),
 // --no-cache, --serve, --json.
 import { spawn, spawnSync } from "node:child_process";
+import { register as registerHooks } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -193,10 +194,23 @@ function serveCommand(uri, name, testSplit) {
   return `FRAUD_ENCODERS=${q(split)} node bin/weft.js serve ${q(uri)} --transformer ${q(`${name}=${TRANSFORMER}`)}`;
 }
 
-/** Imports a TypeScript module of the example (through tsx). */
+let tsRegistered = false;
+
+/**
+ * Imports a TypeScript module of the example through tsx, with imports of `weft` resolved
+ * to the repository's sources (the `weft-source` export condition), as `bin/weft.js` does:
+ * a checkout has no built `dist/`.
+ */
 async function importTs(file) {
-  const { tsImport } = await import("tsx/esm/api");
-  return tsImport(pathToFileURL(join(root, file)).href, import.meta.url);
+  if (!tsRegistered) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    const hook =
+      "export async function resolve(s, c, next) { return next(s, { ...c, conditions: [...c.conditions, 'weft-source'] }); }";
+    registerHooks(`data:text/javascript,${encodeURIComponent(hook)}`);
+    tsRegistered = true;
+  }
+  return import(pathToFileURL(join(root, file)).href);
 }
 
 /** Starts `weft serve` for the model on a free port; resolves with its URL and the child. */
