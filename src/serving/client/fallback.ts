@@ -5,6 +5,7 @@
  * the remote call failed in the way `when` names.
  */
 import type { Datatype, InferRequest, InferResult, Tensor, TensorData } from "../types.ts";
+import { datatypeOf, ORT_TYPE } from "../wire/dtypes.ts";
 import { ServingClientError } from "./errors.ts";
 
 /** A model the client runs itself: a runtime `Backend` fits. */
@@ -35,26 +36,6 @@ export interface FallbackOptions {
   /** The `modelVersion` a fallback result reports. Default `"local"`. */
   version?: string;
 }
-
-/** ONNX Runtime's tensor type of each protocol datatype. */
-const ORT_TYPE: Record<Datatype, string> = {
-  BOOL: "bool",
-  UINT8: "uint8",
-  UINT16: "uint16",
-  UINT32: "uint32",
-  UINT64: "uint64",
-  INT8: "int8",
-  INT16: "int16",
-  INT32: "int32",
-  INT64: "int64",
-  FP16: "float16",
-  FP32: "float32",
-  FP64: "float64",
-  BYTES: "string",
-};
-const DATATYPE_OF_ORT: Record<string, Datatype> = Object.fromEntries(
-  Object.entries(ORT_TYPE).map(([datatype, ort]) => [ort, datatype as Datatype]),
-);
 
 /** The part of onnxruntime-node the fallback uses. */
 interface Ort {
@@ -122,7 +103,7 @@ export async function loadLocalOnnxModel(
       }
       const out = await session.run(feeds, outputNames ?? [...session.outputNames]);
       return Object.entries(out).map(([name, value]) => {
-        const datatype = DATATYPE_OF_ORT[value.type];
+        const datatype = datatypeOf(value.type);
         if (!datatype) {
           throw new ServingClientError(
             "SERVING_FALLBACK_FAILED",
