@@ -19,7 +19,7 @@ import type {
   Tensor,
   TensorData,
 } from "../../src/serving/types.ts";
-import { datatypeOf, ORT_TYPE } from "../../src/serving/wire/dtypes.ts";
+import { datatypeOf, keepFloat16AsUint16, ORT_TYPE } from "../../src/serving/wire/dtypes.ts";
 
 type Ort = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
@@ -40,6 +40,7 @@ export async function createOrtTestService(
   models: Record<string, { file: string; config: ModelConfig }>,
 ): Promise<OrtTestService> {
   const ort: Ort = await import("onnxruntime-node");
+  keepFloat16AsUint16(ort);
   const sessions = new Map<string, { session: Session; config: ModelConfig }>();
   for (const [name, { file, config }] of Object.entries(models)) {
     sessions.set(name, { session: await ort.InferenceSession.create(file), config });

@@ -5,7 +5,7 @@
  * the remote call failed in the way `when` names.
  */
 import type { Datatype, InferRequest, InferResult, Tensor, TensorData } from "../types.ts";
-import { datatypeOf, ORT_TYPE } from "../wire/dtypes.ts";
+import { datatypeOf, keepFloat16AsUint16, ORT_TYPE } from "../wire/dtypes.ts";
 import { ServingClientError } from "./errors.ts";
 
 /** A model the client runs itself: a runtime `Backend` fits. */
@@ -59,7 +59,9 @@ interface OrtSession {
 async function importOrt(file: string): Promise<Ort> {
   try {
     const name = "onnxruntime-node";
-    return (await import(name)) as Ort;
+    const ort = (await import(name)) as Ort;
+    keepFloat16AsUint16(ort);
+    return ort;
   } catch (cause) {
     throw new ServingClientError(
       "SERVING_BAD_INPUT",

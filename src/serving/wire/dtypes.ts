@@ -59,3 +59,28 @@ export const TYPED_ARRAY: Record<Exclude<Datatype, "BYTES">, TypedArrayConstruct
   FP32: Float32Array,
   FP64: Float64Array,
 };
+
+/** The part of onnxruntime-node's Tensor that {@link keepFloat16AsUint16} needs. */
+interface OrtTensorClass {
+  Tensor: new (type: "float32", data: Float32Array, dims: number[]) => unknown;
+}
+
+/**
+ * onnxruntime-node (1.x) hands a `float16` tensor's data to its native binding as a
+ * `Float16Array` where the platform has one (Node 24), and the binding cannot read one
+ * ("not enough space: expected 8, got 0"). ONNX Runtime picks its array types once, at the
+ * first tensor made in the process: this makes that first tensor while `Float16Array` is
+ * hidden, so FP16 data stays a `Uint16Array` of half-precision bits, as the protocol holds
+ * it. No effect without a `Float16Array`, or once a tensor was made before.
+ */
+export function keepFloat16AsUint16(ort: OrtTensorClass): void {
+  const scope = globalThis as Record<string, unknown>;
+  const saved = Object.getOwnPropertyDescriptor(scope, "Float16Array");
+  if (!saved) return;
+  Object.defineProperty(scope, "Float16Array", { value: undefined, configurable: true, writable: true });
+  try {
+    new ort.Tensor("float32", new Float32Array(1), [1]);
+  } finally {
+    Object.defineProperty(scope, "Float16Array", saved);
+  }
+}
