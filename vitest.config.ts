@@ -38,7 +38,12 @@ export default defineConfig({
         // loading the sources again for every file: none of them leaves global state
         // behind (environment, exit code and spies are restored where they are changed)
         extends: true,
-        test: { name: "unit", include: ["src/**/*.test.ts"], isolate: false },
+        test: {
+          name: "unit",
+          include: ["src/**/*.test.ts"],
+          isolate: false,
+          setupFiles: ["test/setup/ort-float16.ts"],
+        },
       },
       {
         // the integration tests each get a fresh module graph

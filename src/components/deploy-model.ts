@@ -13,8 +13,8 @@
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { artifact, component, type FunctionImpl, param } from "../sdk/index.ts";
+import { artifact, component, param } from "../sdk/index.ts";
+import { definedIn } from "./defined-in.ts";
 import {
   checkServedName,
   inferenceServiceManifest,
@@ -301,18 +301,6 @@ export async function deployModelTo(req: DeployRequest & { serverUrl: string }):
     );
   }
   throw new ComponentError("DEPLOY_SMOKE_FAILED", `deployModel: ${failed}; ${rolledBack}`);
-}
-
-/** Points a component at the module that defines it (also when weft is installed under node_modules). */
-function definedIn<C extends object>(c: C, moduleUrl: string): C {
-  const impl = (c as unknown as { impl: FunctionImpl }).impl;
-  Object.defineProperty(c, "impl", {
-    value: Object.freeze({ ...impl, sourceFile: fileURLToPath(moduleUrl) }),
-    enumerable: true,
-    writable: false,
-    configurable: true,
-  });
-  return c;
 }
 
 /** The smoke test from the component's inputs: the artifact's JSON file, else the object. */

@@ -9,10 +9,10 @@
  * other component (which imports `weft`) leaves this module out.
  */
 import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { localPathToUri } from "../executor/uri.ts";
-import { artifact, component, type FunctionImpl, param } from "../sdk/index.ts";
+import { artifact, component, param } from "../sdk/index.ts";
 import { decisionMarkdown } from "./decision-markdown.ts";
+import { definedIn } from "./defined-in.ts";
 import { ComponentError } from "./errors.ts";
 import {
   type Champion,
@@ -223,18 +223,6 @@ export async function registerAndGate(client: RegistryClient, req: RegisterReque
     markdown,
     previousChampion: current?.version,
   };
-}
-
-/** Points a component at the module that defines it (also when weft is installed under node_modules). */
-function definedIn<C extends object>(c: C, moduleUrl: string): C {
-  const impl = (c as unknown as { impl: FunctionImpl }).impl;
-  Object.defineProperty(c, "impl", {
-    value: Object.freeze({ ...impl, sourceFile: fileURLToPath(moduleUrl) }),
-    enumerable: true,
-    writable: false,
-    configurable: true,
-  });
-  return c;
 }
 
 /**

@@ -116,7 +116,8 @@ function executorInput(epochs: number) {
 
 describe("a bundled TypeScript component run as a task process", () => {
   it("stays small", () => {
-    expect(statSync(bundle).size).toBeLessThan(22_000);
+    // about 24 KB: the executor, ctx.log with its binary batches and its own HTTP/1.1 POST
+    expect(statSync(bundle).size).toBeLessThan(25_000);
   });
 
   it("reads --executor_input and writes parameters, artifacts and executor_output.json", async () => {

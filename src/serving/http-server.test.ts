@@ -37,6 +37,7 @@ import type {
   RepositoryIndexEntry,
   Transformer,
 } from "./types.ts";
+import { DATATYPES } from "./types.ts";
 import { decodeInferResult, encodeInferRequest, floatToHalf } from "./wire/index.ts";
 
 interface Answer {
@@ -92,21 +93,7 @@ function specSchemas(): Record<string, ValidateFunction> {
   return Object.fromEntries(names.map((n) => [n, ajv.compile({ $ref: `oip#/components/schemas/${n}` })]));
 }
 
-const DATATYPES_SERVED: Datatype[] = [
-  "BOOL",
-  "UINT8",
-  "UINT16",
-  "UINT32",
-  "UINT64",
-  "INT8",
-  "INT16",
-  "INT32",
-  "INT64",
-  "FP16",
-  "FP32",
-  "FP64",
-  "BYTES",
-];
+const DATATYPES_SERVED: readonly Datatype[] = DATATYPES;
 
 /** JSON values and the binary-path typed array of two rows of each datatype. */
 function sampleRows(datatype: Datatype): unknown[] {

@@ -19,29 +19,10 @@ import type {
   Tensor,
   TensorData,
 } from "../../src/serving/types.ts";
+import { datatypeOf, keepFloat16AsUint16, ORT_TYPE } from "../../src/serving/wire/dtypes.ts";
 
 type Ort = typeof import("onnxruntime-node");
 type Session = import("onnxruntime-node").InferenceSession;
-
-const ORT_TYPE: Record<Datatype, string> = {
-  BOOL: "bool",
-  UINT8: "uint8",
-  UINT16: "uint16",
-  UINT32: "uint32",
-  UINT64: "uint64",
-  INT8: "int8",
-  INT16: "int16",
-  INT32: "int32",
-  INT64: "int64",
-  FP16: "float16",
-  FP32: "float32",
-  FP64: "float64",
-  BYTES: "string",
-};
-
-const DATATYPE_OF: Record<string, Datatype> = Object.fromEntries(
-  Object.entries(ORT_TYPE).map(([datatype, ort]) => [ort, datatype as Datatype]),
-);
 
 /** What a test can inspect and steer. */
 export interface OrtTestService extends ModelService {
@@ -59,6 +40,7 @@ export async function createOrtTestService(
   models: Record<string, { file: string; config: ModelConfig }>,
 ): Promise<OrtTestService> {
   const ort: Ort = await import("onnxruntime-node");
+  keepFloat16AsUint16(ort);
   const sessions = new Map<string, { session: Session; config: ModelConfig }>();
   for (const [name, { file, config }] of Object.entries(models)) {
     sessions.set(name, { session: await ort.InferenceSession.create(file), config });
@@ -91,7 +73,7 @@ export async function createOrtTestService(
         )
       : new ort.Tensor(ORT_TYPE[t.datatype] as "float32", t.data as Float32Array, t.shape);
   const fromOrt = (name: string, value: import("onnxruntime-node").Tensor): Tensor => {
-    const datatype = DATATYPE_OF[value.type]!;
+    const datatype = datatypeOf(value.type)!;
     const data: TensorData =
       datatype === "BYTES"
         ? (value.data as string[]).map((s) => new Uint8Array(Buffer.from(s, "utf8")))

@@ -5,6 +5,7 @@
  * the remote call failed in the way `when` names.
  */
 import type { Datatype, InferRequest, InferResult, Tensor, TensorData } from "../types.ts";
+import { datatypeOf, keepFloat16AsUint16, ORT_TYPE } from "../wire/dtypes.ts";
 import { ServingClientError } from "./errors.ts";
 
 /** A model the client runs itself: a runtime `Backend` fits. */
@@ -36,26 +37,6 @@ export interface FallbackOptions {
   version?: string;
 }
 
-/** ONNX Runtime's tensor type of each protocol datatype. */
-const ORT_TYPE: Record<Datatype, string> = {
-  BOOL: "bool",
-  UINT8: "uint8",
-  UINT16: "uint16",
-  UINT32: "uint32",
-  UINT64: "uint64",
-  INT8: "int8",
-  INT16: "int16",
-  INT32: "int32",
-  INT64: "int64",
-  FP16: "float16",
-  FP32: "float32",
-  FP64: "float64",
-  BYTES: "string",
-};
-const DATATYPE_OF_ORT: Record<string, Datatype> = Object.fromEntries(
-  Object.entries(ORT_TYPE).map(([datatype, ort]) => [ort, datatype as Datatype]),
-);
-
 /** The part of onnxruntime-node the fallback uses. */
 interface Ort {
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => OrtTensor;
@@ -78,7 +59,9 @@ interface OrtSession {
 async function importOrt(file: string): Promise<Ort> {
   try {
     const name = "onnxruntime-node";
-    return (await import(name)) as Ort;
+    const ort = (await import(name)) as Ort;
+    keepFloat16AsUint16(ort);
+    return ort;
   } catch (cause) {
     throw new ServingClientError(
       "SERVING_BAD_INPUT",
@@ -122,7 +105,7 @@ export async function loadLocalOnnxModel(
       }
       const out = await session.run(feeds, outputNames ?? [...session.outputNames]);
       return Object.entries(out).map(([name, value]) => {
-        const datatype = DATATYPE_OF_ORT[value.type];
+        const datatype = datatypeOf(value.type);
         if (!datatype) {
           throw new ServingClientError(
             "SERVING_FALLBACK_FAILED",

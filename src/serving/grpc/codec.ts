@@ -18,6 +18,7 @@ import {
   type Tensor,
   type TensorData,
 } from "../types.ts";
+import { TYPED_ARRAY } from "../wire/dtypes.ts";
 
 /** How the messages are decoded: both sides load the service with these. */
 export const LOADER_OPTIONS = {
@@ -114,33 +115,6 @@ const ELEMENT_BYTES: Record<Exclude<Datatype, "BYTES">, number> = {
   INT64: 8,
   UINT64: 8,
   FP64: 8,
-};
-
-type NumericArrayConstructor =
-  | Uint8ArrayConstructor
-  | Int8ArrayConstructor
-  | Uint16ArrayConstructor
-  | Int16ArrayConstructor
-  | Uint32ArrayConstructor
-  | Int32ArrayConstructor
-  | BigUint64ArrayConstructor
-  | BigInt64ArrayConstructor
-  | Float32ArrayConstructor
-  | Float64ArrayConstructor;
-
-const ARRAY_OF: Record<Exclude<Datatype, "BYTES">, NumericArrayConstructor> = {
-  BOOL: Uint8Array,
-  INT8: Int8Array,
-  UINT8: Uint8Array,
-  INT16: Int16Array,
-  UINT16: Uint16Array,
-  FP16: Uint16Array,
-  INT32: Int32Array,
-  UINT32: Uint32Array,
-  FP32: Float32Array,
-  INT64: BigInt64Array,
-  UINT64: BigUint64Array,
-  FP64: Float64Array,
 };
 
 /** Inclusive ranges of the integer datatypes that travel as `int_contents` / `uint_contents`. */
@@ -248,7 +222,7 @@ export function decodeRaw(raw: Uint8Array, datatype: Datatype, shape: number[], 
       `${what} has ${raw.byteLength} bytes of raw contents; ${datatype} with shape [${shape}] needs ${count * size} (${count} x ${size})`,
     );
   }
-  const Array_ = ARRAY_OF[datatype];
+  const Array_ = TYPED_ARRAY[datatype];
   // typed arrays need their element alignment: copy (to offset 0 of a new buffer) when the message's is off
   const bytes = raw.byteOffset % size === 0 ? raw : new Uint8Array(raw);
   return new Array_(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
@@ -317,7 +291,7 @@ export function decodeContents(
         if (v < min || v > max)
           throw invalid(`${what} element ${i} is ${v}, outside ${datatype}'s range ${min}..${max}`);
       }
-      return (ARRAY_OF[datatype] as Int32ArrayConstructor).from(nums);
+      return (TYPED_ARRAY[datatype] as Int32ArrayConstructor).from(nums);
     }
   }
 }

@@ -18,6 +18,7 @@ import {
 import { createOrtTestService, type OrtTestService } from "../../../test/serving/ort-service.ts";
 import { ROUTING_KEY_HEADER } from "../client/transport.ts";
 import type { Datatype, TensorData } from "../types.ts";
+import { DATATYPES } from "../types.ts";
 import { encodeRaw, LOADER_OPTIONS } from "./codec.ts";
 import { SERVICE_DESCRIPTOR } from "./descriptor.ts";
 import { type GrpcServer, startGrpcServer } from "./server.ts";
@@ -72,21 +73,7 @@ async function failure(promise: Promise<unknown>): Promise<grpc.ServiceError> {
   throw new Error("the call succeeded; a failure was expected");
 }
 
-const IDENTITY_DATATYPES: Datatype[] = [
-  "BOOL",
-  "UINT8",
-  "UINT16",
-  "UINT32",
-  "UINT64",
-  "INT8",
-  "INT16",
-  "INT32",
-  "INT64",
-  "FP16",
-  "FP32",
-  "FP64",
-  "BYTES",
-];
+const IDENTITY_DATATYPES: readonly Datatype[] = DATATYPES;
 
 /** Four elements of each datatype, edge values included. */
 function sample(datatype: Datatype): TensorData {

@@ -14,6 +14,9 @@
 export const ONNX_WORKER_SOURCE = `
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
+// onnxruntime-node's binding cannot read a Float16Array (Node 24 has one), and ONNX Runtime
+// hands FP16 data over as one where it exists: in this thread FP16 stays a Uint16Array
+delete globalThis.Float16Array;
 const ort = require(workerData.ortPath);
 const message = (e) => (e && e.message ? e.message : String(e));
 const ready = ort.InferenceSession.create(workerData.file, {

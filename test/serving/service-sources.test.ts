@@ -5,16 +5,16 @@
  * a source's model files are inspected once however often its versions are read.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { denseModel, denseReference, identityModel } from "../../test/serving/onnx-models.ts";
-import { resolveSources } from "./repository.ts";
-import { createModelService, type WeftModelService } from "./service.ts";
-import type { InferRequest } from "./types.ts";
+import { resolveSources } from "../../src/serving/repository.ts";
+import { createModelService, type WeftModelService } from "../../src/serving/service.ts";
+import type { InferRequest } from "../../src/serving/types.ts";
+import { denseModel, denseReference, identityModel } from "./onnx-models.ts";
 
 /** The files the runtime's `inspectModel` was asked to read, in order. */
 const inspected = vi.hoisted(() => [] as string[]);
 
-vi.mock("./runtime/index.ts", async (importOriginal) => {
-  const actual = await importOriginal<typeof import("./runtime/index.ts")>();
+vi.mock("../../src/serving/runtime/index.ts", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../../src/serving/runtime/index.ts")>();
   return {
     ...actual,
     inspectModel: (file: string) => {
