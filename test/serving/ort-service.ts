@@ -7,7 +7,6 @@
  */
 import { ServingError } from "../../src/serving/errors.ts";
 import type {
-  Datatype,
   InferOptions,
   InferRequest,
   InferResult,

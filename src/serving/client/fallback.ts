@@ -4,7 +4,7 @@
  * or any {@link LocalModel} the caller brings (a runtime `Backend` fits). It answers when
  * the remote call failed in the way `when` names.
  */
-import type { Datatype, InferRequest, InferResult, Tensor, TensorData } from "../types.ts";
+import type { InferRequest, InferResult, Tensor, TensorData } from "../types.ts";
 import { datatypeOf, keepFloat16AsUint16, ORT_TYPE } from "../wire/dtypes.ts";
 import { ServingClientError } from "./errors.ts";
 
