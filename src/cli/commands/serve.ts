@@ -10,12 +10,9 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ModelSource, SourceSpec } from "../../serving/index.ts";
+import { checkBindHost } from "../bind.ts";
 import { CliError, ExitCode } from "../errors.ts";
-
-/** Collects a repeatable option's values. */
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collectParam } from "../option-parsers.ts";
 
 /** Options of `weft serve` as commander gives them. */
 export interface ServeCommandOptions {
@@ -95,8 +92,6 @@ function weftVersion(): string {
   }
 }
 
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i;
-
 /** Reads and checks `weft serve`'s options; throws `CliError` BAD_OPTION naming the flag. */
 export function servePlan(sources: string[], opts: ServeCommandOptions): ServePlan {
   if (sources.length === 0 && !opts.repository) {
@@ -114,12 +109,12 @@ export function servePlan(sources: string[], opts: ServeCommandOptions): ServePl
   const specs: SourceSpec[] = sources.map((source) => (opts.name ? { source, name: opts.name } : { source }));
   if (opts.repository) specs.push({ source: opts.repository, repository: true });
 
-  if (!LOOPBACK.test(opts.host) && !opts.allowRemoteUnauthenticated) {
-    throw new CliError(
-      "BAD_OPTION",
-      `refusing to listen on --host ${opts.host}: weft serve has no authentication, so anyone who can reach ${opts.host} could load, unload and query models; use --host 127.0.0.1 (the default), or pass --allow-remote-unauthenticated on a network you trust`,
-    );
-  }
+  checkBindHost(
+    "weft serve",
+    opts.host,
+    opts.allowRemoteUnauthenticated === true,
+    "could load, unload and query models",
+  );
   const port = integer(opts.port, "--port", 0, 65535);
   const grpcPort = opts.grpc === false ? undefined : integer(opts.grpcPort, "--grpc-port", 0, 65535);
   if (grpcPort !== undefined && grpcPort !== 0 && grpcPort === port) {
@@ -372,7 +367,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option("--follow-alias", "follow the registry alias a models:/NAME@ALIAS source names as it moves")
     .option("--alias-interval <ms>", "with --follow-alias: how often the alias is read", "1000")
-    .option("--transformer <spec>", "[MODEL=]FILE.ts: a transformer in front of a model (repeatable)", collect)
+    .option("--transformer <spec>", "[MODEL=]FILE.ts: a transformer in front of a model (repeatable)", collectParam)
     .option(
       "--workers <n>",
       "ONNX Runtime worker threads per model version (default: the config's instance_group count, else the cores)",

@@ -12,10 +12,12 @@
  */
 import { join } from "node:path";
 import type { Command } from "commander";
-import { createServer, isLoopbackName } from "../../server/index.ts";
+import { createServer } from "../../server/index.ts";
 import { describeHome } from "../../store/index.ts";
+import { checkBindHost } from "../bind.ts";
 import { loadEngine, openContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
+import { collectParam } from "../option-parsers.ts";
 
 /** Options of `weft server`. */
 export interface ServerCommandOptions {
@@ -80,13 +82,7 @@ function hostNames(values: string[] | undefined): string[] {
  * stderr when it is given: nothing authenticates requests, and a run executes code.
  */
 function checkBind(host: string, force: boolean): void {
-  if (isLoopbackName(host)) return;
-  if (!force) {
-    throw new CliError(
-      "BAD_OPTION",
-      `refusing to listen on --host ${host}: weft server has no authentication, so anyone who can reach ${host} could submit pipelines that run code as you; use --host 127.0.0.1 (the default), or pass --allow-remote-unauthenticated to expose it anyway on a network you trust`,
-    );
-  }
+  if (!checkBindHost("weft server", host, force, "could submit pipelines that run code as you")) return;
   process.stderr.write(
     `weft server: WARNING: listening on ${host} without authentication (--allow-remote-unauthenticated): anyone who can reach this address can submit pipelines that run code as you; use it only on a network you trust.\n`,
   );
@@ -161,20 +157,15 @@ export async function serve(opts: ServerCommandOptions): Promise<number> {
   });
 }
 
-/** Collects a repeatable option's values. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 /** Adds `--allowed-host`, `--allowed-origin` and `--allow-remote-unauthenticated` to `command`. */
 export function bindSafetyOptions(command: Command): Command {
   return command
     .option(
       "--allowed-host <name>",
       "another name (or name:port) the server answers to, e.g. a proxy's (repeatable)",
-      collect,
+      collectParam,
     )
-    .option("--allowed-origin <url>", "another web origin whose pages may change state (repeatable)", collect)
+    .option("--allowed-origin <url>", "another web origin whose pages may change state (repeatable)", collectParam)
     .option(
       "--allow-remote-unauthenticated",
       "listen on a non-loopback --host although nothing authenticates requests (prints a warning)",
