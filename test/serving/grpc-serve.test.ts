@@ -10,13 +10,11 @@ import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTritonRepository } from "../../src/serving/triton-repo.ts";
-import { collect, ROOT, type Sandbox, sandbox, spawnWeft, type WeftResult, waitFor } from "../cli/helpers.ts";
+import { collect, type Sandbox, sandbox, spawnWeft, type WeftResult, waitFor } from "../cli/helpers.ts";
+import { type GeneratedClient, generatedClient, grpcFailure, type Message } from "./grpc-client.ts";
 import { denseConfig, denseModel, denseReference } from "./onnx-models.ts";
-
-const PROTO = join(ROOT, "src/serving/grpc/service.proto");
 
 function hasOnnxRuntime(): boolean {
   try {
@@ -30,33 +28,15 @@ const ORT = hasOnnxRuntime();
 if (!ORT)
   console.log("test/serving/grpc-serve.test.ts: onnxruntime-node is not installed; the gRPC serve tests are skipped");
 
-// biome-ignore lint/suspicious/noExplicitAny: a generated client's messages are untyped
-type Message = any;
-type GeneratedMethod = (
-  request: Message,
-  callback: (error: grpc.ServiceError | null, response: Message) => void,
-) => grpc.ClientUnaryCall;
-
 describe.skipIf(!ORT)("weft serve over gRPC", () => {
   const box: Sandbox = sandbox();
   let child: ChildProcess;
   let done: Promise<WeftResult>;
   let restUrl = "";
-  let client: grpc.Client;
+  let generated: GeneratedClient;
 
-  const call = (method: string, request: Message): Promise<Message> =>
-    new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, GeneratedMethod>)[method]!.bind(client);
-      fn(request, (error, response) => (error ? reject(error) : resolve(response)));
-    });
-  const failure = async (promise: Promise<unknown>): Promise<grpc.ServiceError> => {
-    try {
-      await promise;
-    } catch (error) {
-      return error as grpc.ServiceError;
-    }
-    throw new Error("the call succeeded; a failure was expected");
-  };
+  const call = (method: string, request: Message): Promise<Message> => generated.call(method, request);
+  const failure = grpcFailure;
 
   beforeAll(async () => {
     const repository = join(box.dir, "repo");
@@ -103,13 +83,10 @@ describe.skipIf(!ORT)("weft serve over gRPC", () => {
       },
       60_000,
     );
-    const definition = protoLoader.loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
-    const inference = grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject;
-    const Client = inference.GRPCInferenceService as grpc.ServiceClientConstructor;
-    client = new Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    generated = generatedClient(`127.0.0.1:${grpcPort}`);
   });
   afterAll(async () => {
-    client?.close();
+    generated?.client.close();
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGKILL");

@@ -7,10 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GeneratedClient, generatedClient, grpcFailure, type Message } from "../../../test/serving/grpc-client.ts";
 import { denseConfig, denseModel, denseReference } from "../../../test/serving/onnx-models.ts";
 import { resolveSources } from "../repository.ts";
 import { createModelService, type WeftModelService } from "../service.ts";
@@ -18,36 +17,16 @@ import { writeTritonRepository } from "../triton-repo.ts";
 import type { BatchEvent } from "../types.ts";
 import { type GrpcServer, startGrpcServer } from "./server.ts";
 
-const PROTO = fileURLToPath(new URL("./service.proto", import.meta.url));
-
-// biome-ignore lint/suspicious/noExplicitAny: a generated client's messages are untyped
-type Message = any;
-type GeneratedMethod = (
-  request: Message,
-  callback: (error: grpc.ServiceError | null, response: Message) => void,
-) => grpc.ClientUnaryCall;
-
 const dir = mkdtempSync(join(tmpdir(), "weft-grpc-service-"));
 
 describe("gRPC over the model service (Triton repository, dynamic batching)", () => {
   let service: WeftModelService;
   let server: GrpcServer;
-  let client: grpc.Client;
+  let generated: GeneratedClient;
   const batches: BatchEvent[] = [];
 
-  const call = (method: string, request: Message): Promise<Message> =>
-    new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, GeneratedMethod>)[method]!.bind(client);
-      fn(request, (error, response) => (error ? reject(error) : resolve(response)));
-    });
-  const failure = async (promise: Promise<unknown>): Promise<grpc.ServiceError> => {
-    try {
-      await promise;
-    } catch (error) {
-      return error as grpc.ServiceError;
-    }
-    throw new Error("the call succeeded; a failure was expected");
-  };
+  const call = (method: string, request: Message): Promise<Message> => generated.call(method, request);
+  const failure = grpcFailure;
   const rawFloats = (raw: Buffer): number[] =>
     Array.from(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
   const row = (i: number): number[] => [i / 4, 1 - i / 8, (i % 3) - 1, i / 16];
@@ -78,13 +57,10 @@ describe("gRPC over the model service (Triton repository, dynamic batching)", ()
     const sources = await resolveSources([{ source: dir, repository: true }]);
     service = await createModelService(sources, { workers: 1, observer: { batch: (e) => batches.push(e) } });
     server = await startGrpcServer(service, { port: 0 });
-    const definition = protoLoader.loadSync(PROTO, { keepCase: true, longs: String, defaults: true, oneofs: true });
-    const inference = grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject;
-    const Client = inference.GRPCInferenceService as grpc.ServiceClientConstructor;
-    client = new Client(server.target, grpc.credentials.createInsecure());
+    generated = generatedClient(server.target);
   });
   afterAll(async () => {
-    client?.close();
+    generated?.client.close();
     await server?.close();
     await service?.close();
     rmSync(dir, { recursive: true, force: true });

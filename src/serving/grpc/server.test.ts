@@ -7,6 +7,13 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  grpcFailure as failure,
+  type GeneratedClient,
+  type GeneratedMethod,
+  generatedClient,
+  type Message,
+} from "../../../test/serving/grpc-client.ts";
+import {
   denseConfig,
   denseModel,
   denseReference,
@@ -25,53 +32,7 @@ import { type GrpcServer, startGrpcServer } from "./server.ts";
 
 const PROTO = fileURLToPath(new URL("./service.proto", import.meta.url));
 
-// biome-ignore lint/suspicious/noExplicitAny: a generated client's messages are untyped
-type Message = any;
 type Call = (request: Message, metadata?: grpc.Metadata) => Promise<Message>;
-type GeneratedMethod = (
-  request: Message,
-  metadata: grpc.Metadata,
-  callback: (error: grpc.ServiceError | null, response: Message) => void,
-) => grpc.ClientUnaryCall;
-
-interface GeneratedClient {
-  client: grpc.Client;
-  call(method: string, request: Message, metadata?: grpc.Metadata): Promise<Message>;
-}
-
-function generatedClient(target: string, options: grpc.ChannelOptions = {}): GeneratedClient {
-  const definition = protoLoader.loadSync(PROTO, {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const inference = grpc.loadPackageDefinition(definition).inference as grpc.GrpcObject;
-  const Client = inference.GRPCInferenceService as grpc.ServiceClientConstructor;
-  const client = new Client(target, grpc.credentials.createInsecure(), options);
-  return {
-    client,
-    call(method, request, metadata = new grpc.Metadata()) {
-      return new Promise((resolve, reject) => {
-        const fn = (client as unknown as Record<string, GeneratedMethod>)[method]!.bind(client);
-        fn(request, metadata, (error: grpc.ServiceError | null, response: Message) =>
-          error ? reject(error) : resolve(response),
-        );
-      });
-    },
-  };
-}
-
-/** The status a call failed with. */
-async function failure(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error("the call succeeded; a failure was expected");
-}
 
 const IDENTITY_DATATYPES: readonly Datatype[] = DATATYPES;
 
