@@ -8,6 +8,7 @@ import {
   writeTritonRepository as writeFraudRepository,
 } from "../../examples/fraud-detection/lib/onnx.ts";
 import { denseModel, denseReference, identityModel, twoInputModel } from "../../test/serving/onnx-models.ts";
+import { saveLayersModel } from "../../test/serving/tfjs-models.ts";
 import { tritonConfigOf, writeTritonRepository as writeDeployed } from "../components/deploy-manifests.ts";
 import { readOnnxInfo } from "../components/onnx-info.ts";
 import { openStore, type Store } from "../store/index.ts";
@@ -412,33 +413,16 @@ describe("the dense test model through a derived config", () => {
 
 describe("TensorFlow.js layers models", () => {
   /** A small layers model (4 → 1 sigmoid) saved as model.save() writes it: model.json and weights.bin. */
-  async function saveLayersModel(folder: string): Promise<string> {
-    const tf = await import("@tensorflow/tfjs");
-    tf.enableProdMode();
-    const model = tf.sequential({
-      layers: [tf.layers.dense({ inputShape: [4], units: 1, activation: "sigmoid", name: "score" })],
-    });
-    mkdirSync(folder, { recursive: true });
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        writeFileSync(join(folder, "weights.bin"), new Uint8Array(artifacts.weightData as ArrayBuffer));
-        writeFileSync(
-          join(folder, "model.json"),
-          JSON.stringify({
-            format: "layers-model",
-            modelTopology: artifacts.modelTopology,
-            weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
-          }),
-        );
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-      }),
-    );
+  async function saveScorer(folder: string): Promise<string> {
+    const { model, file } = await saveLayersModel(folder, (tf) => [
+      tf.layers.dense({ inputShape: [4], units: 1, activation: "sigmoid", name: "score" }),
+    ]);
     model.dispose();
-    return join(folder, "model.json");
+    return file;
   }
 
   it("a model.json folder serves with a config from the model; a Triton layout carries its weights", async () => {
-    const file = await saveLayersModel(join(fresh("tfjs"), "scorer"));
+    const file = await saveScorer(join(fresh("tfjs"), "scorer"));
     const [source] = await resolveSources([{ source: join(file, "..") }]);
     expect(source!.name).toBe("scorer");
     const [v] = await source!.served();

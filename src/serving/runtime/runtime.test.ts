@@ -12,6 +12,7 @@ import {
   twoInputConfig,
   twoInputModel,
 } from "../../../test/serving/onnx-models.ts";
+import { saveLayersModel } from "../../../test/serving/tfjs-models.ts";
 import { ServingError } from "../errors.ts";
 import type { Backend, Datatype, ModelConfig, Tensor, TensorData } from "../types.ts";
 import { DATATYPES } from "../types.ts";
@@ -274,35 +275,14 @@ describe("inspectModel", () => {
 
 describe("TensorFlow.js layers models", () => {
   /** Saves a small layers model (4 → 3 relu → 1 sigmoid) as model.save() does: model.json + weights.bin. */
-  async function saveLayersModel(folder: string) {
-    const tf = await import("@tensorflow/tfjs");
-    tf.enableProdMode();
-    const model = tf.sequential({
-      layers: [
-        tf.layers.dense({ inputShape: [4], units: 3, activation: "relu", name: "hidden", kernelInitializer: "ones" }),
-        tf.layers.dense({ units: 1, activation: "sigmoid", name: "score", kernelInitializer: "glorotUniform" }),
-      ],
-    });
-    mkdirSync(folder, { recursive: true });
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        writeFileSync(join(folder, "weights.bin"), new Uint8Array(artifacts.weightData as ArrayBuffer));
-        writeFileSync(
-          join(folder, "model.json"),
-          JSON.stringify({
-            format: "layers-model",
-            modelTopology: artifacts.modelTopology,
-            weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
-          }),
-        );
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-      }),
-    );
-    return { tf, model, file: join(folder, "model.json") };
-  }
+  const saveModel = (folder: string) =>
+    saveLayersModel(folder, (tf) => [
+      tf.layers.dense({ inputShape: [4], units: 3, activation: "relu", name: "hidden", kernelInitializer: "ones" }),
+      tf.layers.dense({ units: 1, activation: "sigmoid", name: "score", kernelInitializer: "glorotUniform" }),
+    ]);
 
   it("serves a saved layers model with the predictions TensorFlow.js gives", async () => {
-    const { tf, model, file } = await saveLayersModel(join(dir, "tfjs"));
+    const { tf, model, file } = await saveModel(join(dir, "tfjs"));
     const inspected = await inspectModel(file);
     expect(inspected).toEqual({
       platform: "tensorflow_js",
