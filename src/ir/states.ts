@@ -75,6 +75,43 @@ export const UNFINISHED_TASK_STATES = ["PENDING", "RUNNING"] as const satisfies 
 /** The states of a task whose outputs downstream tasks may consume. */
 export const SUCCESS_TASK_STATES = ["SUCCEEDED", "CACHED"] as const satisfies readonly TaskState[];
 
+/**
+ * The states of a tuning trial (`src/tuning`). Katib's trial conditions map onto them:
+ * Created is PENDING, Killed is CANCELED, MetricsUnavailable is FAILED with the reason
+ * `METRICS_UNAVAILABLE`, EarlyStopped is EARLY_STOPPED (its last reported values count).
+ */
+export const TRIAL_STATES = ["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "EARLY_STOPPED", "CANCELED"] as const;
+
+/** A tuning trial's state. */
+export type TrialState = (typeof TRIAL_STATES)[number];
+
+/** The states a trial never leaves. */
+export const TERMINAL_TRIAL_STATES = [
+  "SUCCEEDED",
+  "FAILED",
+  "EARLY_STOPPED",
+  "CANCELED",
+] as const satisfies readonly TrialState[];
+
+/** The states of a trial whose objective values a sampler learns from. */
+export const OBSERVED_TRIAL_STATES = ["SUCCEEDED", "EARLY_STOPPED"] as const satisfies readonly TrialState[];
+
+/**
+ * The states of a tuning experiment. A RUNNING experiment whose owner process is gone is
+ * resumed by the next `weft tune` of it; Katib's Restarting has no counterpart.
+ */
+export const EXPERIMENT_STATES = ["RUNNING", "SUCCEEDED", "FAILED", "CANCELED"] as const;
+
+/** A tuning experiment's state. */
+export type ExperimentState = (typeof EXPERIMENT_STATES)[number];
+
+/** The states an experiment never leaves (resuming a CANCELED or FAILED one is a new execution of it). */
+export const TERMINAL_EXPERIMENT_STATES = [
+  "SUCCEEDED",
+  "FAILED",
+  "CANCELED",
+] as const satisfies readonly ExperimentState[];
+
 const has = (states: readonly string[], state: string | undefined): boolean =>
   state !== undefined && states.includes(state);
 
