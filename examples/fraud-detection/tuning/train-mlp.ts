@@ -11,7 +11,8 @@ import { trainModel } from "../lib/train.ts";
 
 export const trainMlp = component({
   name: "train_mlp",
-  description: "Trains the fraud MLP with the given hyperparameters; validation ROC-AUC per epoch and at the best epoch.",
+  description:
+    "Trains the fraud MLP with the given hyperparameters; validation ROC-AUC per epoch and at the best epoch.",
   packages: ["@tensorflow/tfjs@4.22.0", "@tensorflow/tfjs-backend-wasm@4.22.0"],
   inputs: {
     train: artifact.Dataset,
