@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { colorsFor } from "./format.ts";
 import { TunePlainView } from "./progress/tune-view.ts";
 import {
+  bestOf,
   bestSingle,
   type ExperimentView,
   parseTrialSort,
+  renderBest,
   renderStatus,
   renderTrialsTable,
   sortTrials,
@@ -109,5 +111,40 @@ describe("tune views", () => {
       "trial mlp-0 RUNNING lr=0.01 units=16",
       "trial mlp-0 SUCCEEDED auc=0.9 (best so far)",
     ]);
+  });
+});
+
+describe("the best of a multi-objective experiment", () => {
+  const multi: ExperimentView = {
+    ...exp,
+    objective: {
+      metrics: [
+        { name: "auc", goal: "maximize" },
+        { name: "seconds", goal: "minimize" },
+      ],
+      additionalMetricNames: [],
+      strategies: { auc: "max", seconds: "min" },
+      best: { rule: "weighted", weights: { auc: 1, seconds: 0.1 } },
+    },
+  };
+  const t = (number: number, auc: number, seconds: number): TrialView => ({
+    number,
+    name: `mlp-${number}`,
+    state: "SUCCEEDED",
+    params: { lr: 0.01, units: 16 },
+    values: [auc, seconds],
+    metrics: { auc, seconds },
+  });
+  const all = [t(0, 0.9, 10), t(1, 0.95, 30), t(2, 0.85, 40), t(3, 0.92, 12)];
+
+  it("is the Pareto front and the trial the declared rule picks", () => {
+    const best = bestOf(multi, all);
+    expect(best.front?.map((x) => x.number)).toEqual([0, 1, 3]);
+    expect(best.best?.number).toBe(1);
+    const first = bestOf({ ...multi, objective: { ...multi.objective, best: { rule: "first" } } }, all);
+    expect(first.best?.number).toBe(1);
+    const text = renderBest(multi, best, c);
+    expect(text).toContain("Best of mlp: trial 1 (mlp-1)  auc=0.95 seconds=30");
+    expect(text).toContain("Pareto front (3 trials; the best chosen by weighted auc=1,seconds=0.1, marked *):");
   });
 });

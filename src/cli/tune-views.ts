@@ -6,7 +6,8 @@
  * `commands/tune.ts` builds from the store.
  */
 import { OBSERVED_TRIAL_STATES, TRIAL_STATES, type TrialState } from "../ir/states.ts";
-import type { Assignment, ObjectiveSpec, ParamValue } from "../tuning/types.ts";
+import { chooseBest, paretoFront } from "../tuning/pareto.ts";
+import type { Assignment, ObjectiveSpec, ParamValue, TrialObservation } from "../tuning/types.ts";
 import { CliError } from "./errors.ts";
 import { type Colors, colorState, elapsed, formatDuration, formatNumber, renderTable } from "./format.ts";
 
@@ -96,6 +97,32 @@ export function bestSingle(exp: ExperimentView, trials: readonly TrialView[]): T
     if (b === undefined || (goal === "maximize" ? v > b : v < b)) best = t;
   }
   return best;
+}
+
+/**
+ * The best configuration: for one objective the best observed trial; for several, the
+ * Pareto front of the observed trials and the one trial the experiment's best rule picks
+ * from it (`first` unless declared).
+ */
+export function bestOf(exp: ExperimentView, trials: readonly TrialView[]): BestView {
+  if (exp.objective.metrics.length < 2) return { best: bestSingle(exp, trials) };
+  const byNumber = new Map(trials.map((t) => [t.number, t]));
+  const observations: TrialObservation[] = trials.filter(isObserved).map((t) => ({
+    number: t.number,
+    params: t.params,
+    state: t.state,
+    ...(t.values ? { values: t.values } : {}),
+    intermediate: [],
+  }));
+  const front = paretoFront(
+    observations,
+    exp.objective.metrics.map((m) => m.goal),
+  );
+  const chosen = chooseBest(front, exp.objective.best ?? { rule: "first" }, exp.objective.metrics);
+  return {
+    best: chosen ? byNumber.get(chosen.number) : undefined,
+    front: front.map((o) => byNumber.get(o.number)).filter((t): t is TrialView => t !== undefined),
+  };
 }
 
 /** How `weft tune trials --sort` orders: by a column, best first for objectives. */
