@@ -47,7 +47,8 @@ export type CliErrorCode =
   | "MODEL_CONTENT_MISSING"
   | "MODEL_DIGEST_MISMATCH"
   | "EXPERIMENT_FILE_NOT_FOUND"
-  | "UNSUPPORTED_EXPERIMENT_FILE";
+  | "UNSUPPORTED_EXPERIMENT_FILE"
+  | "EXPERIMENT_IMPORT_FAILED";
 
 /**
  * An error the CLI reports as one line (`error[CODE]: message`) before exiting with

@@ -42,8 +42,14 @@ export function experimentView(e: TuningExperiment): ExperimentView {
   };
 }
 
-/** The view of a recorded trial. */
-export function trialView(t: TuningTrial): TrialView {
+/** A trial as the store records it, or as the runner reports it while it runs. */
+type TrialLike = Pick<
+  TuningTrial,
+  "number" | "name" | "state" | "params" | "metrics" | "reason" | "message" | "runId" | "startedAt" | "finishedAt"
+> & { readonly values?: readonly number[] | undefined };
+
+/** The view of a trial. */
+export function trialView(t: TrialLike): TrialView {
   return {
     number: t.number,
     name: t.name,
