@@ -3,7 +3,7 @@
  * whose trials are Jobs running `node -e`, printing `loss=...` the way Katib's StdOut
  * collector reads it.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -230,7 +230,6 @@ describe("weft tune", () => {
     const canceled = await trialsOf(home, "slow");
     expect(canceled.filter((t) => t.state === "CANCELED").length).toBe(2);
 
-    const { rmSync } = await import("node:fs");
     rmSync(marker);
     const resumed = await weft(home, ["tune", path]);
     expect(resumed.code).toBe(0);
@@ -256,26 +255,38 @@ describe("weft tune", () => {
     60_000,
   );
 
-  it("runs a .ts module whose default export is the options of tune()", async () => {
+  it("runs a .ts module whose default export is the options of tune(), and refuses one without", async () => {
     const home = join(box.dir, "module");
-    const path = join(box.dir, "module.ts");
+    const dir = join(box.dir, "project");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    const path = join(dir, "experiment.ts");
     writeFileSync(
       path,
-      `import { tune } from ${JSON.stringify(join(ROOT, "src/tuning/index.ts"))};
-export default {
+      `import { defineExperiment, double } from ${JSON.stringify(join(ROOT, "src/tuning/sdk.ts"))};
+export default defineExperiment({
   name: "fn",
-  space: { x: tune.double(-2, 2) },
+  space: { x: double(-2, 2) },
   objective: { metric: "loss", goal: "minimize" },
   algorithm: { name: "random", seed: 5 },
   parallel: 2,
-  budget: { maxTrials: 3 },
-  trial: ({ x }: { x: number }) => ({ loss: (x - 1) ** 2 }),
-};
+  budget: { trials: 3 },
+  trial: ({ x }) => ({ loss: (x - 1) ** 2 }),
+});
 `,
     );
     const r = await weft(home, ["tune", path, "--json"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ name: "fn", state: "SUCCEEDED", trials: 3 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: "fn", state: "SUCCEEDED", trials: 3, algorithm: "random" });
+    const trials = await trialsOf(home, "fn");
+    for (const t of trials) expect(t.values?.[0]).toBeCloseTo((t.params.x - 1) ** 2, 9);
+
+    const empty = join(dir, "empty.ts");
+    writeFileSync(empty, "export const nothing = 1;\n");
+    const bad = await weft(home, ["tune", empty]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("error[EXPERIMENT_IMPORT_FAILED]");
+    expect(bad.stderr).toContain("has no default export of tune() options");
   }, 60_000);
 });

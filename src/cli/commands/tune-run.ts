@@ -69,8 +69,15 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
         },
       );
     }
-    const { experimentSpecOf } = await import("../../tuning/sdk.ts");
-    return { spec: experimentSpecOf(mod.default, { file }), text };
+    const options = mod.default;
+    if (typeof options !== "object" || options === null) {
+      throw new CliError(
+        "EXPERIMENT_IMPORT_FAILED",
+        `${file}: has no default export of tune() options; end it with \`export default defineExperiment({ name, space, objective, trial, ... })\``,
+      );
+    }
+    const { toExperimentSpec } = await import("../../tuning/sdk.ts");
+    return { spec: toExperimentSpec(options as Parameters<typeof toExperimentSpec>[0], file), text };
   }
   throw new CliError(
     "UNSUPPORTED_EXPERIMENT_FILE",
