@@ -44,6 +44,7 @@ function spec(name: string, ms: number): ExperimentSpec {
         process.execPath,
         "-e",
         `setTimeout(() => console.log("loss=" + process.argv[1]), ${ms})`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Katib's trial parameter placeholder
         "${trialParameters.x}",
       ],
       env: {},
