@@ -40,7 +40,8 @@ describe("command trials", () => {
       "console.log('epoch 1: loss=0.9 accuracy=0.5');",
       "console.error('loss=0.4');",
       "console.log('Epoch 2 loss=0.6 and not-a-metric: loss is nan');",
-      "console.log(`lr=${lr} trial=${process.env.WEFT_TRIAL_NAME} n=${process.env.WEFT_TRIAL_NUMBER} e=${process.env.WEFT_EXPERIMENT} custom=${process.env.CUSTOM}`);",
+      "const e = process.env;",
+      "console.log(['lr=' + lr, 'trial=' + e.WEFT_TRIAL_NAME, 'n=' + e.WEFT_TRIAL_NUMBER, 'e=' + e.WEFT_EXPERIMENT, 'custom=' + e.CUSTOM].join(' '));",
     ].join("\n");
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Katib's trial parameter placeholder
     const spec = testSpec(nodeTrial(script, { CUSTOM: "v-${trialParameters.lr}" }), {
@@ -62,7 +63,7 @@ describe("command trials", () => {
   });
 
   it("fail with METRICS_UNAVAILABLE saying what the output held and what to print", async () => {
-    const script = "for (let i = 0; i < 3; i++) console.log(`step ${i}: val_loss=0.${i} acc=0.5`);";
+    const script = "for (let i = 0; i < 3; i++) console.log('step ' + i + ': val_loss=0.' + i + ' acc=0.5');";
     const result = await runExperiment(testSpec(nodeTrial(script), { maxTrialCount: 1 }), {
       journal: createMemoryJournal(),
       sampler: fixed(0.1),
