@@ -44,6 +44,7 @@ export const trainMlp = component({
     const validationRocAuc = rocAuc(trained.predict(validation), validation.labels);
     const testRocAuc = rocAuc(trained.predict(test), test.labels);
     trained.dispose();
+    console.log(`best epoch: validation_roc_auc=${validationRocAuc} test_roc_auc=${testRocAuc}`);
     metrics.logMetric("validation_roc_auc", validationRocAuc);
     metrics.logMetric("test_roc_auc", testRocAuc);
     metrics.logMetric("train_seconds", trained.model.training.seconds);
