@@ -11,7 +11,9 @@
 import type { Rng } from "../rng.ts";
 
 /** One dimension of an estimator: numeric over [lo, hi], or categorical with `choices` values. */
-export type ParzenDim = { readonly kind: "numeric"; readonly lo: number; readonly hi: number } | { readonly kind: "categorical"; readonly choices: number };
+export type ParzenDim =
+  | { readonly kind: "numeric"; readonly lo: number; readonly hi: number }
+  | { readonly kind: "categorical"; readonly choices: number };
 
 export interface ParzenOptions {
   readonly priorWeight: number;
@@ -32,6 +34,11 @@ export interface Parzen {
   readonly logMass: (Float64Array | undefined)[];
   /** log-probabilities by component, choices flattened (categorical dims). */
   readonly logProbs: (Float64Array | undefined)[];
+  /** 1 / sigma, and the log of each truncated component's normalising factor (numeric dims). */
+  readonly invSigmas: (Float64Array | undefined)[];
+  readonly logNorms: (Float64Array | undefined)[];
+  /** Work space of logPdfParzen. */
+  readonly scratch: Float64Array;
 }
 
 const EPS = 1e-12;
@@ -50,7 +57,12 @@ function erfc(x: number): number {
           (1.00002368 +
             t *
               (0.37409196 +
-                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -99,6 +111,8 @@ export function fitParzen(
   const sigmas: (Float64Array | undefined)[] = [];
   const logMass: (Float64Array | undefined)[] = [];
   const logProbs: (Float64Array | undefined)[] = [];
+  const invSigmas: (Float64Array | undefined)[] = [];
+  const logNorms: (Float64Array | undefined)[] = [];
   dims.forEach((dim, d) => {
     if (dim.kind === "categorical") {
       const k = dim.choices;
@@ -113,6 +127,8 @@ export function fitParzen(
       sigmas.push(undefined);
       logMass.push(undefined);
       logProbs.push(probs);
+      invSigmas.push(undefined);
+      logNorms.push(undefined);
       return;
     }
     const { lo, hi } = dim;
@@ -148,12 +164,20 @@ export function fitParzen(
       const p = normalCdf((hi - mu[i]!) / sigma[i]!) - normalCdf((lo - mu[i]!) / sigma[i]!);
       mass[i] = Math.log(Math.max(p, EPS));
     }
+    const inv = new Float64Array(m);
+    const norm = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      inv[i] = 1 / sigma[i]!;
+      norm[i] = -Math.log(sigma[i]!) - LOG_SQRT_2PI - mass[i]!;
+    }
+    invSigmas.push(inv);
+    logNorms.push(norm);
     mus.push(mu);
     sigmas.push(sigma);
     logMass.push(mass);
     logProbs.push(undefined);
   });
-  return { dims, weights, logWeights, mus, sigmas, logMass, logProbs };
+  return { dims, weights, logWeights, mus, sigmas, logMass, logProbs, invSigmas, logNorms, scratch: new Float64Array(m) };
 }
 
 /** Draws one component index by the mixture weights. */
@@ -208,8 +232,8 @@ export function sampleParzen(pz: Parzen, rng: Rng, count: number): number[][] {
 /** log density of the mixture at `x`. */
 export function logPdfParzen(pz: Parzen, x: readonly number[]): number {
   const m = pz.weights.length;
-  const terms = new Float64Array(m);
-  for (let i = 0; i < m; i++) terms[i] = pz.logWeights[i]!;
+  const terms = pz.scratch;
+  terms.set(pz.logWeights);
   pz.dims.forEach((dim, d) => {
     if (dim.kind === "categorical") {
       const k = dim.choices;
@@ -219,12 +243,12 @@ export function logPdfParzen(pz: Parzen, x: readonly number[]): number {
       return;
     }
     const mu = pz.mus[d]!;
-    const sigma = pz.sigmas[d]!;
-    const mass = pz.logMass[d]!;
+    const inv = pz.invSigmas[d]!;
+    const norm = pz.logNorms[d]!;
     const v = x[d]!;
     for (let i = 0; i < m; i++) {
-      const z = (v - mu[i]!) / sigma[i]!;
-      terms[i]! += -0.5 * z * z - Math.log(sigma[i]!) - LOG_SQRT_2PI - mass[i]!;
+      const z = (v - mu[i]!) * inv[i]!;
+      terms[i]! += norm[i]! - 0.5 * z * z;
     }
   });
   let max = Number.NEGATIVE_INFINITY;
