@@ -177,7 +177,18 @@ export function fitParzen(
     logMass.push(mass);
     logProbs.push(undefined);
   });
-  return { dims, weights, logWeights, mus, sigmas, logMass, logProbs, invSigmas, logNorms, scratch: new Float64Array(m) };
+  return {
+    dims,
+    weights,
+    logWeights,
+    mus,
+    sigmas,
+    logMass,
+    logProbs,
+    invSigmas,
+    logNorms,
+    scratch: new Float64Array(m),
+  };
 }
 
 /** Draws one component index by the mixture weights. */
