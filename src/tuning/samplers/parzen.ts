@@ -12,7 +12,18 @@ import type { Rng } from "../rng.ts";
 
 /** One dimension of an estimator: numeric over [lo, hi], or categorical with `choices` values. */
 export type ParzenDim =
-  | { readonly kind: "numeric"; readonly lo: number; readonly hi: number }
+  | {
+      readonly kind: "numeric";
+      readonly lo: number;
+      readonly hi: number;
+      /**
+       * The width of a value's cell where the values are a grid of cells centred on
+       * `gridStart + k * step` (int, a step): draws snap to the centres and the density
+       * of a centre is its cell's mass, as Optuna's discretised estimators.
+       */
+      readonly step?: number;
+      readonly gridStart?: number;
+    }
   | { readonly kind: "categorical"; readonly choices: number };
 
 export interface ParzenOptions {
@@ -117,10 +128,12 @@ export function fitParzen(
     if (dim.kind === "categorical") {
       const k = dim.choices;
       const probs = new Float64Array(m * k);
-      const base = opts.priorWeight / k;
+      // as Optuna's: each observation's row spreads prior_weight / (n + 1) over the choices
+      // and adds 1 to the observed one
+      const base = opts.priorWeight / (n + 1);
       for (let i = 0; i < n; i++) {
         const c = points[i]![d]!;
-        for (let j = 0; j < k; j++) probs[i * k + j] = Math.log((base + (j === c ? 1 : 0)) / (opts.priorWeight + 1));
+        for (let j = 0; j < k; j++) probs[i * k + j] = Math.log((base + (j === c ? 1 : 0)) / (base * k + 1));
       }
       for (let j = 0; j < k; j++) probs[n * k + j] = Math.log(1 / k);
       mus.push(undefined);
@@ -211,6 +224,15 @@ function truncatedNormal(mu: number, sigma: number, lo: number, hi: number, rng:
   return Math.min(hi, Math.max(lo, mu));
 }
 
+/** The centre of the grid cell `x` falls in (within [lo, hi]). */
+function snap(dim: { lo: number; hi: number; step?: number; gridStart?: number }, x: number): number {
+  const step = dim.step as number;
+  const start = dim.gridStart ?? 0;
+  const kMax = Math.floor((dim.hi - step / 2 - start) / step + 1e-9);
+  const k = Math.min(kMax, Math.max(0, Math.round((x - start) / step)));
+  return start + k * step;
+}
+
 /** `count` draws from the mixture (each a row of coordinates). */
 export function sampleParzen(pz: Parzen, rng: Rng, count: number): number[][] {
   const out: number[][] = [];
@@ -232,7 +254,8 @@ export function sampleParzen(pz: Parzen, rng: Rng, count: number): number[][] {
         }
         row.push(pick);
       } else {
-        row.push(truncatedNormal(pz.mus[d]![c]!, pz.sigmas[d]![c]!, dim.lo, dim.hi, rng));
+        const x = truncatedNormal(pz.mus[d]![c]!, pz.sigmas[d]![c]!, dim.lo, dim.hi, rng);
+        row.push(dim.step === undefined ? x : snap(dim, x));
       }
     });
     out.push(row);
@@ -257,6 +280,16 @@ export function logPdfParzen(pz: Parzen, x: readonly number[]): number {
     const inv = pz.invSigmas[d]!;
     const norm = pz.logNorms[d]!;
     const v = x[d]!;
+    if (dim.step !== undefined) {
+      // the mass of v's cell
+      const half = dim.step / 2;
+      const mass = pz.logMass[d]!;
+      for (let i = 0; i < m; i++) {
+        const p = normalCdf((v + half - mu[i]!) * inv[i]!) - normalCdf((v - half - mu[i]!) * inv[i]!);
+        terms[i]! += Math.log(Math.max(p, EPS)) - mass[i]!;
+      }
+      return;
+    }
     for (let i = 0; i < m; i++) {
       const z = (v - mu[i]!) * inv[i]!;
       terms[i]! += norm[i]! - 0.5 * z * z;

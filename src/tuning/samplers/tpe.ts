@@ -25,7 +25,7 @@
 
 import { hypervolume, nonDominatedSort } from "../pareto.ts";
 import { Rng } from "../rng.ts";
-import { fromUnit, isActive, sampleAssignment, toUnit, valueIndex } from "../space.ts";
+import { bounds, fromUnit, isActive, isLog, sampleAssignment, toUnit, valueIndex } from "../space.ts";
 import type {
   AlgorithmName,
   Goal,
@@ -128,7 +128,10 @@ function coordinate(p: ParameterSpec, value: ParamValue | undefined): number | u
 function dimension(p: ParameterSpec): ParzenDim {
   if (p.type === "categorical") return { kind: "categorical", choices: p.values!.length };
   const [lo, hi] = unitRange(p);
-  return { kind: "numeric", lo, hi };
+  const step = p.type === "discrete" || isLog(p) ? undefined : (p.step ?? (p.type === "int" ? 1 : undefined));
+  if (step === undefined) return { kind: "numeric", lo, hi };
+  const [min, max] = bounds(p);
+  return { kind: "numeric", lo, hi, step: step / (max - min), gridStart: 0 };
 }
 
 /** Splits single-objective observations: the best gamma(n) below, the rest and the pending above. */
