@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { bestValue, runLoop } from "../../../test/tuning/sampler-loop.ts";
+import { Rng } from "../rng.ts";
 import type { Assignment, SamplerContext, SearchSpace, TrialObservation } from "../types.ts";
-import { defaultWeights, fitParzen, logPdfParzen } from "./parzen.ts";
+import { defaultWeights, fitParzen, logPdfParzen, sampleParzen } from "./parzen.ts";
 import { createRandomSampler } from "./random.ts";
 import { createMultivariateTpeSampler, createTpeSampler, gamma, parameterGroups } from "./tpe.ts";
 
@@ -54,6 +55,21 @@ describe("tpe", () => {
     expect(total).toBeCloseTo(1, 2);
     // more mass near the two close observations than far from all
     expect(logPdfParzen(pz, [0.12])).toBeGreaterThan(logPdfParzen(pz, [0.5]));
+  });
+
+  it("gives a grid of values (int, step) the mass of each value's cell, summing to 1", () => {
+    // three values at 0, 0.5 and 1, each owning a cell of width 0.5
+    const pz = fitParzen([{ kind: "numeric", lo: -0.25, hi: 1.25, step: 0.5, gridStart: 0 }], [[0], [0.5]], [1, 1], {
+      priorWeight: 1,
+      considerEndpoints: false,
+      magicClip: true,
+      multivariate: false,
+    });
+    const masses = [0, 0.5, 1].map((x) => Math.exp(logPdfParzen(pz, [x])));
+    expect(masses.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(masses[2]!).toBeLessThan(masses[0]!);
+    const draws = sampleParzen(pz, new Rng(1), 200);
+    expect(new Set(draws.map((d) => d[0]))).toEqual(new Set([0, 0.5, 1]));
   });
 
   it("beats random search on a 1-D and a 2-D quadratic at fixed seeds", () => {
