@@ -22,8 +22,8 @@ import { TuningError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { sampleAssignment } from "../space.ts";
 import type { ParameterSpec, SamplerContext, SamplerFactory, Suggestion, TrialObservation } from "../types.ts";
+import { checkSettingNames } from "./common.ts";
 import {
-  checkSettingNames,
   metaNumber,
   numberSetting,
   rankBest,
@@ -66,7 +66,7 @@ export function hyperbandBrackets(eta: number, rL: number): HyperbandBracket[] {
   return out;
 }
 
-const SETTINGS = ["resource_name", "eta", "r_l"];
+const SETTINGS = ["resource_name", "eta", "r_l", "random_state"];
 
 export const createHyperbandSampler: SamplerFactory = ({ settings, space, directions }) => {
   requireSingleObjective("hyperband", directions);

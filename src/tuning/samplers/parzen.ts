@@ -11,7 +11,9 @@
 import type { Rng } from "../rng.ts";
 
 /** One dimension of an estimator: numeric over [lo, hi], or categorical with `choices` values. */
-export type ParzenDim = { readonly kind: "numeric"; readonly lo: number; readonly hi: number } | { readonly kind: "categorical"; readonly choices: number };
+export type ParzenDim =
+  | { readonly kind: "numeric"; readonly lo: number; readonly hi: number }
+  | { readonly kind: "categorical"; readonly choices: number };
 
 export interface ParzenOptions {
   readonly priorWeight: number;
@@ -50,7 +52,12 @@ function erfc(x: number): number {
           (1.00002368 +
             t *
               (0.37409196 +
-                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }

@@ -72,7 +72,11 @@ function scramble(directions: Uint32Array[], rng: Rng): Uint32Array {
 }
 
 /** Point `index` (Gray-code order) of the sequence given by `directions` and `shifts`, in [0, 1). */
-export function sobolPoint(directions: readonly Uint32Array[], shifts: Uint32Array | undefined, index: number): number[] {
+export function sobolPoint(
+  directions: readonly Uint32Array[],
+  shifts: Uint32Array | undefined,
+  index: number,
+): number[] {
   const gray = index ^ Math.floor(index / 2);
   return directions.map((v, d) => {
     let x = shifts ? shifts[d]! : 0;

@@ -25,8 +25,7 @@
 
 import { hypervolume, nonDominatedSort } from "../pareto.ts";
 import { Rng } from "../rng.ts";
-import { isActive, sampleAssignment, toUnit, valueIndex } from "../space.ts";
-import { fromUnit } from "../space.ts";
+import { fromUnit, isActive, sampleAssignment, toUnit, valueIndex } from "../space.ts";
 import type {
   AlgorithmName,
   Goal,
@@ -133,7 +132,11 @@ function dimension(p: ParameterSpec): ParzenDim {
 }
 
 /** Splits single-objective observations: the best gamma(n) below, the rest and the pending above. */
-function splitSingle(observed: readonly TrialObservation[], pending: readonly TrialObservation[], directions: readonly Goal[]) {
+function splitSingle(
+  observed: readonly TrialObservation[],
+  pending: readonly TrialObservation[],
+  directions: readonly Goal[],
+) {
   const sorted = [...observed].sort(
     (a, b) => minimised(a, directions)[0]! - minimised(b, directions)[0]! || a.number - b.number,
   );
@@ -179,7 +182,11 @@ function selectByHypervolume(points: readonly (readonly number[])[], k: number):
 }
 
 /** Splits multi-objective observations by non-dominated rank; "below" weighted by hypervolume contribution. */
-function splitMulti(observed: readonly TrialObservation[], pending: readonly TrialObservation[], directions: readonly Goal[]) {
+function splitMulti(
+  observed: readonly TrialObservation[],
+  pending: readonly TrialObservation[],
+  directions: readonly Goal[],
+) {
   const points = observed.map((t) => minimised(t, directions));
   const nBelow = Math.min(gamma(observed.length + pending.length), observed.length);
   const belowIdx: number[] = [];
@@ -187,7 +194,13 @@ function splitMulti(observed: readonly TrialObservation[], pending: readonly Tri
     if (belowIdx.length >= nBelow) break;
     const need = nBelow - belowIdx.length;
     if (front.length <= need) belowIdx.push(...front);
-    else belowIdx.push(...selectByHypervolume(front.map((i) => points[i]!), need).map((j) => front[j]!));
+    else
+      belowIdx.push(
+        ...selectByHypervolume(
+          front.map((i) => points[i]!),
+          need,
+        ).map((j) => front[j]!),
+      );
   }
   const inBelow = new Set(belowIdx);
   const weights = belowWeights(belowIdx.map((i) => points[i]!));
@@ -202,7 +215,14 @@ function belowWeights(points: readonly (readonly number[])[]): number[] {
   if (points.length <= 1) return points.map(() => 1);
   const ref = referencePoint(points);
   const total = hypervolume(points, ref);
-  const contributions = points.map((_, i) => total - hypervolume(points.filter((__, j) => j !== i), ref));
+  const contributions = points.map(
+    (_, i) =>
+      total -
+      hypervolume(
+        points.filter((__, j) => j !== i),
+        ref,
+      ),
+  );
   const max = Math.max(...contributions);
   if (!(max > 0)) return points.map(() => 1);
   return contributions.map((c) => Math.min(1, Math.max(HV_EPS, c / max)));
