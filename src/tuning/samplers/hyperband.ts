@@ -14,7 +14,9 @@
  * bracket the sampler answers `done`. Unlike Katib, which hands out a whole rung at once
  * and so needs `parallelTrialCount >= eta^s_max`, trials are suggested one at a time and
  * any parallelism works; Katib also ignores the budget parameter's feasible space, and so
- * does this sampler (only its name and type matter).
+ * does this sampler (only its name and type matter). s_max is floor(log_eta(r_l)) with a
+ * tolerance for rounding: Katib's `int(log(r_l) / log(eta))` gives 2 for r_l = 1000 and
+ * eta = 10 (the quotient is 2.9999999999999996), this sampler 3.
  */
 
 import { TERMINAL_TRIAL_STATES } from "../../ir/states.ts";
