@@ -5,7 +5,9 @@
 
 import { TuningError } from "../errors.ts";
 import type { AlgorithmName, AlgorithmSpec, Goal, Sampler, SamplerFactory, SearchSpace } from "../types.ts";
+import { createAshaSampler } from "./asha.ts";
 import { createGridSampler } from "./grid.ts";
+import { createHyperbandSampler } from "./hyperband.ts";
 import { createMotpeSampler } from "./motpe.ts";
 import { createNsga2Sampler } from "./nsga2.ts";
 import { createRandomSampler } from "./random.ts";
@@ -21,9 +23,10 @@ export const SAMPLERS: Partial<Record<AlgorithmName, SamplerFactory>> = {
   "multivariate-tpe": createMultivariateTpeSampler,
   nsga2: createNsga2Sampler,
   motpe: createMotpeSampler,
-  // other samplers, each in its own file:
-  // bayesianoptimization: createGpSampler (gp.ts), cmaes: createCmaesSampler (cmaes.ts),
-  // hyperband: createHyperbandSampler (hyperband.ts), asha: createAshaSampler (asha.ts)
+  hyperband: createHyperbandSampler,
+  asha: createAshaSampler,
+  // still to register, each in its own file: bayesianoptimization: createGpSampler (gp.ts),
+  // cmaes: createCmaesSampler (cmaes.ts)
 };
 
 /** The algorithms that handle two or more objectives. */
@@ -51,7 +54,9 @@ export function createSampler(spec: AlgorithmSpec, space: SearchSpace, direction
   return factory({ settings: spec.settings, space, directions });
 }
 
+export { ashaRungs, createAshaSampler } from "./asha.ts";
 export { createGridSampler, gridPoints } from "./grid.ts";
+export { createHyperbandSampler, hyperbandBrackets } from "./hyperband.ts";
 export { createMotpeSampler } from "./motpe.ts";
 export { createNsga2Sampler } from "./nsga2.ts";
 export { createRandomSampler } from "./random.ts";
