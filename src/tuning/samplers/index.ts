@@ -6,6 +6,7 @@
 import { TuningError } from "../errors.ts";
 import type { AlgorithmName, AlgorithmSpec, Goal, Sampler, SamplerFactory, SearchSpace } from "../types.ts";
 import { createAshaSampler } from "./asha.ts";
+import { createCmaesSampler } from "./cmaes.ts";
 import { createGridSampler } from "./grid.ts";
 import { createHyperbandSampler } from "./hyperband.ts";
 import { createMotpeSampler } from "./motpe.ts";
@@ -25,8 +26,8 @@ export const SAMPLERS: Partial<Record<AlgorithmName, SamplerFactory>> = {
   motpe: createMotpeSampler,
   hyperband: createHyperbandSampler,
   asha: createAshaSampler,
-  // still to register, each in its own file: bayesianoptimization: createGpSampler (gp.ts),
-  // cmaes: createCmaesSampler (cmaes.ts)
+  cmaes: createCmaesSampler,
+  // still to register, in its own file: bayesianoptimization: createGpSampler (gp.ts)
 };
 
 /** The algorithms that handle two or more objectives. */
@@ -55,6 +56,7 @@ export function createSampler(spec: AlgorithmSpec, space: SearchSpace, direction
 }
 
 export { ashaRungs, createAshaSampler } from "./asha.ts";
+export { createCmaesSampler } from "./cmaes.ts";
 export { createGridSampler, gridPoints } from "./grid.ts";
 export { createHyperbandSampler, hyperbandBrackets } from "./hyperband.ts";
 export { createMotpeSampler } from "./motpe.ts";
