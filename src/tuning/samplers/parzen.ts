@@ -268,13 +268,14 @@ export function logPdfParzen(pz: Parzen, x: readonly number[]): number {
   const m = pz.weights.length;
   const terms = pz.scratch;
   terms.set(pz.logWeights);
-  pz.dims.forEach((dim, d) => {
+  for (let d = 0; d < pz.dims.length; d++) {
+    const dim = pz.dims[d]!;
     if (dim.kind === "categorical") {
       const k = dim.choices;
       const lp = pz.logProbs[d]!;
       const c = x[d]!;
       for (let i = 0; i < m; i++) terms[i]! += lp[i * k + c]!;
-      return;
+      continue;
     }
     const mu = pz.mus[d]!;
     const inv = pz.invSigmas[d]!;
@@ -288,13 +289,13 @@ export function logPdfParzen(pz: Parzen, x: readonly number[]): number {
         const p = normalCdf((v + half - mu[i]!) * inv[i]!) - normalCdf((v - half - mu[i]!) * inv[i]!);
         terms[i]! += Math.log(Math.max(p, EPS)) - mass[i]!;
       }
-      return;
+      continue;
     }
     for (let i = 0; i < m; i++) {
       const z = (v - mu[i]!) * inv[i]!;
       terms[i]! += norm[i]! - 0.5 * z * z;
     }
-  });
+  }
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < m; i++) if (terms[i]! > max) max = terms[i]!;
   if (max === Number.NEGATIVE_INFINITY) return max;

@@ -140,9 +140,10 @@ function splitSingle(
   pending: readonly TrialObservation[],
   directions: readonly Goal[],
 ) {
-  const sorted = [...observed].sort(
-    (a, b) => minimised(a, directions)[0]! - minimised(b, directions)[0]! || a.number - b.number,
-  );
+  const sorted = observed
+    .map((trial) => ({ trial, value: minimised(trial, directions)[0]! }))
+    .sort((a, b) => a.value - b.value || a.trial.number - b.trial.number)
+    .map((e) => e.trial);
   const nBelow = Math.min(gamma(observed.length + pending.length), sorted.length);
   const below: Entry[] = sorted.slice(0, nBelow).map((trial) => ({ trial }));
   const above: Entry[] = [...sorted.slice(nBelow), ...pending].map((trial) => ({ trial }));
@@ -231,21 +232,49 @@ function belowWeights(points: readonly (readonly number[])[]): number[] {
   return contributions.map((c) => Math.min(1, Math.max(HV_EPS, c / max)));
 }
 
+/**
+ * Every parameter's coordinate in a trial (NaN where absent or not a legal value), cached
+ * by trial object: observations never change, so the cache never changes an answer.
+ */
+class Coordinates {
+  private readonly cache = new WeakMap<TrialObservation, Float64Array>();
+  private readonly index: Map<string, number>;
+  constructor(private readonly space: SearchSpace) {
+    this.index = new Map(space.parameters.map((p, i) => [p.name, i]));
+  }
+  of(trial: TrialObservation): Float64Array {
+    let row = this.cache.get(trial);
+    if (!row) {
+      const params = this.space.parameters;
+      row = new Float64Array(params.length);
+      for (let i = 0; i < params.length; i++)
+        row[i] = coordinate(params[i]!, trial.params[params[i]!.name]) ?? Number.NaN;
+      this.cache.set(trial, row);
+    }
+    return row;
+  }
+  position(p: ParameterSpec): number {
+    return this.index.get(p.name)!;
+  }
+}
+
 /** Rows of coordinates and weights of the entries where every parameter of `group` is present. */
-function rows(entries: readonly Entry[], group: readonly ParameterSpec[]): { points: number[][]; weights: number[] } {
+function rows(
+  entries: readonly Entry[],
+  group: readonly ParameterSpec[],
+  coords: Coordinates,
+): { points: number[][]; weights: number[] } {
+  const at = group.map((p) => coords.position(p));
   const kept: { row: number[]; number: number; weight?: number }[] = [];
   for (const e of entries) {
+    const all = coords.of(e.trial);
     const row: number[] = [];
-    let complete = true;
-    for (const p of group) {
-      const c = coordinate(p, e.trial.params[p.name]);
-      if (c === undefined) {
-        complete = false;
-        break;
-      }
+    for (const i of at) {
+      const c = all[i]!;
+      if (Number.isNaN(c)) break;
       row.push(c);
     }
-    if (complete) kept.push({ row, number: e.trial.number, weight: e.weight });
+    if (row.length === at.length) kept.push({ row, number: e.trial.number, weight: e.weight });
   }
   kept.sort((a, b) => a.number - b.number);
   const defaults = defaultWeights(kept.length);
@@ -255,6 +284,7 @@ function rows(entries: readonly Entry[], group: readonly ParameterSpec[]): { poi
 /** A TPE sampler for `config`. */
 export function createTpe(config: TpeConfig, space: SearchSpace): Sampler {
   const groups = parameterGroups(space, config.multivariate);
+  const coords = new Coordinates(space);
   const options: ParzenOptions = {
     priorWeight: config.priorWeight,
     considerEndpoints: config.considerEndpoints,
@@ -281,8 +311,8 @@ export function createTpe(config: TpeConfig, space: SearchSpace): Sampler {
         const active = group.filter((p) => isActive(p, params));
         if (active.length === 0) continue;
         const dims = active.map(dimension);
-        const l = rows(below, active);
-        const g = rows(above, active);
+        const l = rows(below, active, coords);
+        const g = rows(above, active, coords);
         const lower = fitParzen(dims, l.points, l.weights, options);
         const upper = fitParzen(dims, g.points, g.weights, options);
         const candidates = sampleParzen(lower, rng, config.nEiCandidates);
