@@ -37,7 +37,8 @@ export function* gridPoints(
 }
 
 export const createGridSampler: SamplerFactory = ({ settings, space }) => {
-  checkSettingNames("grid", settings, []);
+  // Katib's grid takes random_state; the order here is fixed, so it changes nothing
+  checkSettingNames("grid", settings, ["random_state"]);
   const values = new Map<string, readonly ParamValue[]>();
   for (const p of space.parameters) {
     const v = finiteValues(p);
