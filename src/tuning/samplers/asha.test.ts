@@ -104,6 +104,21 @@ describe("asha", () => {
     expect(drive(mk(), space, { max: 60, parallel: 4, objective, seed: 12 }).trials).not.toEqual(a.trials);
   });
 
+  it("draws new configurations with TPE from the rung-0 trials when base_algorithm is tpe", () => {
+    const objective = (p: TrialObservation["params"]) => ((p.x as number) - 0.3) ** 2 + 1 / (p.epochs as number);
+    const mk = () =>
+      createAshaSampler({ settings: { ...settings, base_algorithm: "tpe" }, space, directions: ["minimize"] });
+    const a = drive(mk(), space, { max: 80, parallel: 2, objective, seed: 5 });
+    expect(drive(mk(), space, { max: 80, parallel: 2, objective, seed: 5 }).trials).toEqual(a.trials);
+    const fresh = a.trials.filter((t) => t.meta?.rung === 0);
+    expect(fresh.every((t) => t.params.epochs === 1)).toBe(true);
+    // TPE concentrates the later configurations near x = 0.3
+    const late = fresh.slice(-15).map((t) => Math.abs((t.params.x as number) - 0.3));
+    const early = fresh.slice(0, 10).map((t) => Math.abs((t.params.x as number) - 0.3));
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    expect(mean(late)).toBeLessThan(mean(early));
+  });
+
   it("takes its budgets from the settings or the parameter's bounds, and names a bad setting", () => {
     const dspace: SearchSpace = {
       parameters: [{ name: "fraction", type: "double", min: 0, max: 1, distribution: "uniform" }],
@@ -129,6 +144,7 @@ describe("asha", () => {
     expect(make({ ...settings, max_resource: "12" })).toThrow(/algorithmSettings\.max_resource/);
     expect(make({ ...settings, reduction_factor: "1" })).toThrow(/algorithmSettings\.reduction_factor/);
     expect(make({ ...settings, base_algorithm: "cmaes" })).toThrow(/algorithmSettings\.base_algorithm/);
+    expect(make({ ...settings, random_state: "4" })).not.toThrow();
     expect(make({ ...settings, eta: "3" })).toThrow(/algorithmSettings\.eta: asha has no setting/);
   });
 });

@@ -11,16 +11,18 @@
  * Settings: `resource_name` (the budget parameter, int or double), `min_resource` and
  * `max_resource` (default: the parameter's min and max), `reduction_factor` (eta, an
  * integer >= 2, default 3), `base_algorithm` (how new configurations are drawn: `random`,
- * the prior of the search space). Suggestions carry `meta` {bracket: 0, rung: k, parent:
- * the promoted trial's number}.
+ * the prior of the search space, or `tpe`, which learns from the rung-0 trials only, whose
+ * values were all measured with the same budget), `random_state` (the seed, read by the
+ * experiment). Suggestions carry `meta` {bracket: 0, rung: k, parent: the promoted
+ * trial's number}.
  */
 
 import { TuningError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { sampleAssignment } from "../space.ts";
-import type { SamplerContext, SamplerFactory, Suggestion } from "../types.ts";
+import type { Sampler, SamplerContext, SamplerFactory, Suggestion } from "../types.ts";
+import { checkSettingNames } from "./common.ts";
 import {
-  checkSettingNames,
   metaNumber,
   numberSetting,
   rankBest,
@@ -28,12 +30,20 @@ import {
   resourceParameter,
   resourceValue,
 } from "./fidelity.ts";
+import { createTpeSampler } from "./tpe.ts";
 
 /** The random stream of new configurations ("As"). */
 const STREAM = 0x4173;
 
-const SETTINGS = ["resource_name", "min_resource", "max_resource", "reduction_factor", "base_algorithm"];
-const BASE_ALGORITHMS = ["random"];
+const SETTINGS = [
+  "resource_name",
+  "min_resource",
+  "max_resource",
+  "reduction_factor",
+  "base_algorithm",
+  "random_state",
+];
+const BASE_ALGORITHMS = ["random", "tpe"];
 
 /** The budgets of ASHA's rungs: min * eta^k for every k with a budget at most max. */
 export function ashaRungs(minResource: number, maxResource: number, eta: number): number[] {
@@ -77,6 +87,10 @@ export const createAshaSampler: SamplerFactory = ({ settings, space, directions 
       `algorithmSettings.base_algorithm: asha draws new configurations with ${BASE_ALGORITHMS.join(", ")}, not "${base}"`,
     );
   }
+  // the base sampler sees the space without the budget and the rung-0 trials
+  const baseSpace = { ...space, parameters: space.parameters.filter((p) => p !== resource) };
+  const baseSampler: Sampler | undefined =
+    base === "tpe" ? createTpeSampler({ settings: {}, space: baseSpace, directions }) : undefined;
   const budgets = ashaRungs(minResource, maxResource as number, eta).map((r) => resourceValue(resource, r));
   const goal = directions[0] ?? "minimize";
 
@@ -103,7 +117,15 @@ export const createAshaSampler: SamplerFactory = ({ settings, space, directions 
           };
         }
       }
-      const params = sampleAssignment(ctx.space, new Rng(ctx.seed, ctx.trialNumber, ctx.attempt, STREAM));
+      let params: Record<string, number | string>;
+      if (baseSampler) {
+        const history = mine.filter((t) => metaNumber(t, "rung") === 0);
+        const s = baseSampler.suggest({ ...ctx, space: baseSpace, history });
+        if (s.kind !== "trial") return s;
+        params = { ...s.params };
+      } else {
+        params = sampleAssignment(ctx.space, new Rng(ctx.seed, ctx.trialNumber, ctx.attempt, STREAM));
+      }
       params[resource.name] = budgets[0] as number;
       return { kind: "trial", params, meta: { bracket: 0, rung: 0 } };
     },

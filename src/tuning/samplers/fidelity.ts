@@ -1,5 +1,5 @@
 /**
- * What Hyperband and ASHA share: reading their settings, finding the budget parameter
+ * What Hyperband and ASHA share: reading their numeric settings, finding the budget parameter
  * (Katib's `resource_name`), ranking a rung's finished trials and reading the bracket and
  * rung a trial was suggested for from its `meta`.
  */
@@ -7,22 +7,6 @@
 import { OBSERVED_TRIAL_STATES } from "../../ir/states.ts";
 import { TuningError } from "../errors.ts";
 import type { Goal, ParameterSpec, SearchSpace, TrialObservation } from "../types.ts";
-
-/** Throws unless every setting is one of `known`. */
-export function checkSettingNames(
-  algorithm: string,
-  settings: Readonly<Record<string, string>>,
-  known: readonly string[],
-) {
-  for (const name of Object.keys(settings)) {
-    if (!known.includes(name)) {
-      throw new TuningError(
-        "TUNING_SETTING_INVALID",
-        `algorithmSettings.${name}: ${algorithm} has no setting "${name}"; its settings are ${known.join(", ")}`,
-      );
-    }
-  }
-}
 
 /** A setting parsed as a number in [min, max] (an integer when `integer`), or `fallback` when unset. */
 export function numberSetting(

@@ -48,6 +48,8 @@ describe("hyperband", () => {
       [8, 3],
       [5],
     ]);
+    // log(1000) / log(10) is 2.9999999999999996 in floating point: still four brackets
+    expect(hyperbandBrackets(10, 1000).map((b) => b.s)).toEqual([3, 2, 1, 0]);
     // eta 2, r_l 2 (Katib's example): two brackets
     expect(hyperbandBrackets(2, 2).map((b) => b.rungs.map((r) => [r.trials, r.resource]))).toEqual([
       [

@@ -14,7 +14,9 @@
  * bracket the sampler answers `done`. Unlike Katib, which hands out a whole rung at once
  * and so needs `parallelTrialCount >= eta^s_max`, trials are suggested one at a time and
  * any parallelism works; Katib also ignores the budget parameter's feasible space, and so
- * does this sampler (only its name and type matter).
+ * does this sampler (only its name and type matter). s_max is floor(log_eta(r_l)) with a
+ * tolerance for rounding: Katib's `int(log(r_l) / log(eta))` gives 2 for r_l = 1000 and
+ * eta = 10 (the quotient is 2.9999999999999996), this sampler 3.
  */
 
 import { TERMINAL_TRIAL_STATES } from "../../ir/states.ts";
@@ -22,8 +24,8 @@ import { TuningError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { sampleAssignment } from "../space.ts";
 import type { ParameterSpec, SamplerContext, SamplerFactory, Suggestion, TrialObservation } from "../types.ts";
+import { checkSettingNames } from "./common.ts";
 import {
-  checkSettingNames,
   metaNumber,
   numberSetting,
   rankBest,
@@ -66,7 +68,7 @@ export function hyperbandBrackets(eta: number, rL: number): HyperbandBracket[] {
   return out;
 }
 
-const SETTINGS = ["resource_name", "eta", "r_l"];
+const SETTINGS = ["resource_name", "eta", "r_l", "random_state"];
 
 export const createHyperbandSampler: SamplerFactory = ({ settings, space, directions }) => {
   requireSingleObjective("hyperband", directions);
