@@ -5,7 +5,7 @@
 // same home, and prints the validation ROC-AUC of both, with their test ROC-AUC (the
 // split the tuning never saw).
 //
-// Options: --max-trials N (default 12), --parallel N (default 2), --json (one JSON line).
+// Options: --max-trials N (default 10), --parallel N (default 2), --json (one JSON line).
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -22,7 +22,7 @@ const pipelineFile = relative(root, join(here, "pipeline.ts"));
 const DEFAULTS = { learning_rate: 0.001, hidden_units: 128, batch_size: 512, epochs: 5 };
 
 function parseArgs(argv) {
-  const opts = { maxTrials: 12, parallel: 2, json: false };
+  const opts = { maxTrials: 10, parallel: 2, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") opts.json = true;
@@ -67,7 +67,7 @@ function weftLive(args, quiet) {
 function weftJson(args) {
   const res = spawnSync(process.execPath, [weft, ...args], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
   if (res.status !== 0) throw new Error(`weft ${args.join(" ")} failed (exit ${res.status}): ${res.stderr.trim()}`);
-  return JSON.parse(res.stdout.trim().split("\n").pop() ?? "");
+  return JSON.parse(res.stdout);
 }
 
 const fmt = (v) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(4) : "n/a");
@@ -135,13 +135,15 @@ async function main() {
   process.stdout.write(
     [
       "",
-      `${name}: ${result.trials} trials in ${result.seconds.tuning} s (${Object.entries(result.counts ?? {})
+      `${name}: ${result.trials} trials (${Object.entries(result.counts ?? {})
         .map(([s, n]) => `${n} ${s.toLowerCase()}`)
-        .join(", ")})`,
+        .join(
+          ", ",
+        )}); this command took ${result.seconds.tuning} s for the experiment (trials recorded earlier are kept) and ${result.seconds.default} s for the default configuration`,
       "",
       "                     validation ROC-AUC   test ROC-AUC   parameters",
       `  default            ${fmt(result.default.validation_roc_auc).padEnd(21)}${fmt(result.default.test_roc_auc).padEnd(15)}lr=${DEFAULTS.learning_rate} hidden=${DEFAULTS.hidden_units} batch=${DEFAULTS.batch_size} epochs=${DEFAULTS.epochs}`,
-      `  tuned (trial ${String(result.tuned.trial).padEnd(3)})  ${fmt(result.tuned.validation_roc_auc).padEnd(21)}${fmt(result.tuned.test_roc_auc).padEnd(15)}${Object.entries(
+      `  ${`tuned (trial ${result.tuned.trial})`.padEnd(19)}${fmt(result.tuned.validation_roc_auc).padEnd(21)}${fmt(result.tuned.test_roc_auc).padEnd(15)}${Object.entries(
         p,
       )
         .map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(4)) : v}`)

@@ -86,9 +86,8 @@ export async function loadExperiment(file: string): Promise<LoadedExperiment> {
 }
 
 /**
- * The spec with the command line's overrides. `--parallel` and `--max-trials` may change
- * between a run and its resume (Katib lets both be edited on a running experiment);
- * `--seed` changes what is suggested, so it is part of the source a resume must match.
+ * The spec with the command line's overrides. They are part of the spec the runner digests,
+ * so a resume must give the same ones (another value is TUNING_EXPERIMENT_CHANGED).
  */
 export function withOverrides(loaded: LoadedExperiment, opts: TuneCommandOptions): LoadedExperiment {
   const spec: ExperimentSpec = {
@@ -97,8 +96,7 @@ export function withOverrides(loaded: LoadedExperiment, opts: TuneCommandOptions
     ...(opts.maxTrials === undefined ? {} : { maxTrialCount: opts.maxTrials }),
     ...(opts.seed === undefined ? {} : { algorithm: { ...loaded.spec.algorithm, seed: opts.seed } }),
   };
-  const text = opts.seed === undefined ? loaded.text : `${loaded.text}\n# weft tune --seed ${opts.seed}\n`;
-  return { spec, text };
+  return { spec, text: loaded.text };
 }
 
 /** Executes `weft tune <file>`; returns the exit code. */
