@@ -1,6 +1,7 @@
 /**
  * Command trials: the template's command as a child process (no shell), in its own
- * process group, `${trialParameters.x}` substituted in every argument and env value, with
+ * process group, `${trialParameters.x}` substituted in every argument and env value
+ * (`katib/substitute.ts`), with
  * WEFT_TRIAL_NAME, WEFT_TRIAL_NUMBER and WEFT_EXPERIMENT set. stdout and stderr are
  * appended to the trial's log file and read line by line by the StdOut collector (a File
  * collector reads its file when the process has exited). Stopping the trial (early stop,
@@ -10,30 +11,13 @@ import { spawn } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { createLineCollector, describeMiss, type LineCollector } from "../collectors/index.ts";
-import type { Assignment, TrialTemplate } from "../types.ts";
+import { substituteCommand } from "../katib/substitute.ts";
 import type { TrialOutcome, TrialRunner } from "./types.ts";
 
 /** How long a stopped trial has between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 3000;
 /** How many of the last stderr (or stdout) lines a failed trial's message quotes. */
 const TAIL_LINES = 10;
-
-type CommandTemplate = Extract<TrialTemplate, { kind: "command" }>;
-
-/** `${trialParameters.<name>}` replaced by the value of the parameter the trial parameter references. */
-export function substituteTrialParameters(text: string, template: CommandTemplate, params: Assignment): string {
-  return text.replace(/\$\{trialParameters\.([A-Za-z0-9_.-]+)\}/g, (whole, name: string) => {
-    const tp = template.trialParameters.find((p) => p.name === name);
-    if (tp === undefined) {
-      throw new Error(
-        `${whole} names no trial parameter (declared: ${template.trialParameters.map((p) => p.name).join(", ") || "none"}); declare it in trialTemplate.trialParameters`,
-      );
-    }
-    const v = params[tp.reference];
-    // an inactive conditional parameter substitutes as empty
-    return v === undefined ? "" : String(v);
-  });
-}
 
 /** Splits a stream's chunks into lines. */
 function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
@@ -77,10 +61,8 @@ export const runCommandTrial: TrialRunner = (trial) =>
     let argv: string[];
     let env: Record<string, string>;
     try {
-      argv = template.command.map((a) => substituteTrialParameters(a, template, trial.params));
-      env = Object.fromEntries(
-        Object.entries(template.env).map(([k, v]) => [k, substituteTrialParameters(v, template, trial.params)]),
-      );
+      // an argument or variable naming an inactive conditional parameter is left out
+      ({ command: argv, env } = substituteCommand(template, trial.params, { name: trial.name }));
     } catch (err) {
       done({ kind: "failed", reason: "TrialFailed", message: (err as Error).message });
       return;
