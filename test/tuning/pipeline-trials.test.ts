@@ -116,4 +116,15 @@ describe("pipeline trials", () => {
     expect(result.trials[0]?.message).toContain("step metrics were loss");
     expect(result.trials[0]?.message).toContain("Metrics artifacts held accuracy, loss");
   }, 180_000);
+
+  it("run a pipeline given in memory (an SDK pipeline value, as tune() takes it)", async () => {
+    const mod = (await import(join(home, "project", "pipeline.ts"))) as Record<string, unknown>;
+    const spec = testSpec(
+      { kind: "pipeline", source: "tuned", pipeline: mod.default, parameters: { lr: "x" }, fixed: { epochs: 1 } },
+      { name: "pipe-memory", maxTrialCount: 1, metricsCollector: { kind: "Pipeline" } },
+    );
+    const result = await tune(spec, { home, handleSigint: false });
+    expect(result.trials[0], result.trials[0]?.message).toMatchObject({ state: "SUCCEEDED" });
+    expect(result.trials[0]?.values?.[0]).toBe(result.trials[0]?.params.x);
+  }, 180_000);
 });

@@ -155,4 +155,34 @@ describe("command trials", () => {
     }
     expect(alive).toBe(false);
   });
+
+  it("read a File collector's file while the trial runs, so early stopping stops a bad trial mid-run", async () => {
+    const h = home();
+    // trials 0 and 1 are good and quick; later ones are bad and would write 40 lines over 8 s
+    const script = [
+      "const fs = require('node:fs');",
+      "const n = Number(process.env.WEFT_TRIAL_NUMBER);",
+      "const file = 'metrics.txt';",
+      "let step = 0;",
+      "const write = () => { fs.appendFileSync(file, 'loss=' + (n < 2 ? 0.1 : 5) + '\\n'); if (++step < (n < 2 ? 4 : 40)) setTimeout(write, n < 2 ? 1 : 200); };",
+      "write();",
+    ].join("\n");
+    const spec: ExperimentSpec = testSpec(
+      { ...(nodeTrial(script) as Extract<TrialTemplate, { kind: "command" }>), workingDir: h },
+      {
+        maxTrialCount: 3,
+        parallelTrialCount: 1,
+        metricsCollector: { kind: "File", path: "metrics.txt", format: "TEXT", filters: [] },
+        earlyStopping: { name: "medianstop", settings: { min_trials_required: "2", start_step: "1" } },
+      },
+    );
+    const result = await runExperiment(spec, { journal: createMemoryJournal() });
+    expect(result.trials.map((t) => t.state)).toEqual(["SUCCEEDED", "SUCCEEDED", "EARLY_STOPPED"]);
+    // each trial read only its own lines: the file of the one before was removed
+    expect(result.trials[0]?.intermediate).toHaveLength(4);
+    expect(result.trials[1]?.intermediate).toHaveLength(4);
+    const stopped = result.trials[2];
+    expect(stopped?.values).toEqual([5]);
+    expect(stopped?.intermediate.length).toBeLessThan(40);
+  });
 });

@@ -1,39 +1,33 @@
 /**
  * Command trials: the template's command as a child process (no shell), in its own
- * process group, `${trialParameters.x}` substituted in every argument and env value, with
+ * process group, `${trialParameters.x}` substituted in every argument and env value
+ * (`katib/substitute.ts`), with
  * WEFT_TRIAL_NAME, WEFT_TRIAL_NUMBER and WEFT_EXPERIMENT set. stdout and stderr are
  * appended to the trial's log file and read line by line by the StdOut collector (a File
- * collector reads its file when the process has exited). Stopping the trial (early stop,
+ * collector reads its file as it grows, every 500 ms, and the rest when the process exits). Stopping the trial (early stop,
  * cancel) kills the process group: SIGTERM, then SIGKILL after a grace period.
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
+import {
+  closeSync,
+  createWriteStream,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  type WriteStream,
+} from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { StringDecoder } from "node:string_decoder";
 import { createLineCollector, describeMiss, type LineCollector } from "../collectors/index.ts";
-import type { Assignment, TrialTemplate } from "../types.ts";
+import { substituteCommand } from "../katib/substitute.ts";
 import type { TrialOutcome, TrialRunner } from "./types.ts";
 
 /** How long a stopped trial has between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 3000;
 /** How many of the last stderr (or stdout) lines a failed trial's message quotes. */
 const TAIL_LINES = 10;
-
-type CommandTemplate = Extract<TrialTemplate, { kind: "command" }>;
-
-/** `${trialParameters.<name>}` replaced by the value of the parameter the trial parameter references. */
-export function substituteTrialParameters(text: string, template: CommandTemplate, params: Assignment): string {
-  return text.replace(/\$\{trialParameters\.([A-Za-z0-9_.-]+)\}/g, (whole, name: string) => {
-    const tp = template.trialParameters.find((p) => p.name === name);
-    if (tp === undefined) {
-      throw new Error(
-        `${whole} names no trial parameter (declared: ${template.trialParameters.map((p) => p.name).join(", ") || "none"}); declare it in trialTemplate.trialParameters`,
-      );
-    }
-    const v = params[tp.reference];
-    // an inactive conditional parameter substitutes as empty
-    return v === undefined ? "" : String(v);
-  });
-}
 
 /** Splits a stream's chunks into lines. */
 function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
@@ -49,6 +43,41 @@ function lineSplitter(onLine: (line: string) => void): { push(chunk: string): vo
       pending = "";
     },
   };
+}
+
+/** How often a File collector's file is read while the trial runs. */
+export const FILE_POLL_MS = 500;
+
+/** Reads what is appended to `path` (from its start) every {@link FILE_POLL_MS}; absent means not yet written. */
+function tailFile(path: string, onText: (text: string) => void): { path: string; read(): void; stop(): void } {
+  // an earlier trial's file at the same path is not this trial's (a Katib pod starts without it)
+  rmSync(path, { force: true });
+  let offset = 0;
+  const decoder = new StringDecoder("utf8");
+  const read = (): void => {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch {
+      return;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size < offset) offset = 0; // rewritten from the start
+      const buf = Buffer.alloc(64 * 1024);
+      while (offset < size) {
+        const n = readSync(fd, buf, 0, Math.min(buf.length, size - offset), offset);
+        if (n <= 0) break;
+        offset += n;
+        onText(decoder.write(buf.subarray(0, n)));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const timer = setInterval(read, FILE_POLL_MS);
+  timer.unref();
+  return { path, read, stop: () => clearInterval(timer) };
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -77,10 +106,8 @@ export const runCommandTrial: TrialRunner = (trial) =>
     let argv: string[];
     let env: Record<string, string>;
     try {
-      argv = template.command.map((a) => substituteTrialParameters(a, template, trial.params));
-      env = Object.fromEntries(
-        Object.entries(template.env).map(([k, v]) => [k, substituteTrialParameters(v, template, trial.params)]),
-      );
+      // an argument or variable naming an inactive conditional parameter is left out
+      ({ command: argv, env } = substituteCommand(template, trial.params, { name: trial.name }));
     } catch (err) {
       done({ kind: "failed", reason: "TrialFailed", message: (err as Error).message });
       return;
@@ -108,6 +135,18 @@ export const runCommandTrial: TrialRunner = (trial) =>
       if (spec.metricsCollector.kind !== "StdOut") return;
       for (const p of collector.collectLine(line)) trial.report(p.metric, p.value, p.step);
     };
+    // a File collector reads what the trial appends while it runs (early stopping), and the rest at its end
+    const fileTail =
+      spec.metricsCollector.kind === "File"
+        ? tailFile(
+            isAbsolute(spec.metricsCollector.path)
+              ? spec.metricsCollector.path
+              : resolve(cwd, spec.metricsCollector.path),
+            (text) => {
+              for (const p of collector.feed(text)) trial.report(p.metric, p.value, p.step);
+            },
+          )
+        : undefined;
     const child = spawn(argv[0] as string, argv.slice(1), {
       cwd,
       env: {
@@ -153,6 +192,7 @@ export const runCommandTrial: TrialRunner = (trial) =>
     });
     child.on("close", (code, signal) => {
       if (killTimer) clearTimeout(killTimer);
+      fileTail?.stop();
       trial.signal.removeEventListener("abort", stop);
       out.end();
       err.end();
@@ -175,18 +215,8 @@ export const runCommandTrial: TrialRunner = (trial) =>
           done({ kind: "failed", reason: "TrialFailed", message: `${argv[0]} ${how}${last}` });
           return;
         }
-        let filePath: string | undefined;
-        if (spec.metricsCollector.kind === "File") {
-          filePath = isAbsolute(spec.metricsCollector.path)
-            ? spec.metricsCollector.path
-            : resolve(cwd, spec.metricsCollector.path);
-          let text = "";
-          try {
-            text = readFileSync(filePath, "utf8");
-          } catch {
-            // an absent file is explained as never written
-          }
-          for (const p of collector.feed(text)) trial.report(p.metric, p.value, p.step);
+        if (fileTail) {
+          fileTail.read();
           for (const p of collector.end()) trial.report(p.metric, p.value, p.step);
         }
         const stats = collector.stats();
@@ -196,9 +226,7 @@ export const runCommandTrial: TrialRunner = (trial) =>
             describeMiss(
               metric,
               stats,
-              spec.metricsCollector.kind === "File"
-                ? { collector: "File", ...(filePath ? { path: filePath } : {}) }
-                : { collector: "StdOut" },
+              fileTail ? { collector: "File", path: fileTail.path } : { collector: "StdOut" },
             ),
         });
       };

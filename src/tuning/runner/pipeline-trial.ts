@@ -135,6 +135,17 @@ export async function loadTrialPipeline(source: string): Promise<PipelinePackage
   return compilePipelineFile(path);
 }
 
+/** The pipeline a template carries in memory (`tune()`): a package, a PipelineSpec or an SDK pipeline. */
+async function inMemoryPipeline(value: unknown): Promise<PipelinePackage> {
+  const v = value as Record<string, unknown>;
+  if (v !== null && typeof v === "object" && "pipelineSpec" in v) return v as unknown as PipelinePackage;
+  if (v !== null && typeof v === "object" && "pipelineInfo" in v && "root" in v) {
+    return { pipelineSpec: v as unknown as PipelinePackage["pipelineSpec"] };
+  }
+  const { compilePipeline } = await import("../../compiler/index.ts");
+  return compilePipeline(value as Parameters<typeof compilePipeline>[0]);
+}
+
 /**
  * The pipeline trial runner of `spec` in the home `home`: its own store and engine,
  * released by `close`.
@@ -151,7 +162,10 @@ export async function openPipelineTrials(
       `${spec.file ?? `experiment "${spec.name}"`}: pipeline trials run on a Weft home's engine; run the experiment with a home (not store: false)`,
     );
   }
-  const pipeline = await loadTrialPipeline(spec.trial.source);
+  const pipeline =
+    spec.trial.pipeline === undefined
+      ? await loadTrialPipeline(spec.trial.source)
+      : await inMemoryPipeline(spec.trial.pipeline);
   const { openStore } = await import("../../store/index.ts");
   const { Engine } = await import("../../engine/index.ts");
   const store = openStore(home);

@@ -18,10 +18,10 @@ import { reduce } from "../collectors/reduce.ts";
 import { createEarlyStopper } from "../early-stopping/index.ts";
 import { TuningError } from "../errors.ts";
 import { chooseBest, paretoFront } from "../pareto.ts";
+import { createSampler } from "../samplers/index.ts";
 import type { Assignment, EarlyStopper, ExperimentSpec, Goal, Sampler, TrialObservation } from "../types.ts";
 import { runCommandTrial } from "./command-trial.ts";
 import { runFunctionTrial } from "./function-trial.ts";
-import { samplerFor } from "./samplers.ts";
 import { experimentSource } from "./source.ts";
 import type {
   ExperimentEnd,
@@ -85,7 +85,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
   const objectiveNames = spec.objective.metrics.map((m) => m.name);
   const metricNames = [...objectiveNames, ...spec.objective.additionalMetricNames];
   const first = objectiveNames[0] ?? "";
-  const sampler: Sampler = options.sampler ?? samplerFor(spec);
+  const sampler: Sampler = options.sampler ?? createSampler(spec.algorithm, spec.space, directions);
   const stopper: EarlyStopper | undefined = spec.earlyStopping ? createEarlyStopper(spec.earlyStopping) : undefined;
   const trialRunners = options.trialRunner ? { runner: options.trialRunner } : await defaultRunner(spec, options.home);
   const runner = trialRunners.runner;
