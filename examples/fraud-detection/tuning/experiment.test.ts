@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compilePipelineFile } from "../../../src/compiler/index.ts";
 import { parseExperiment } from "../../../src/tuning/katib/index.ts";
+import { toExperimentSpec } from "../../../src/tuning/sdk.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../../..");
@@ -35,6 +36,15 @@ describe("the fraud tuning experiment", () => {
       source: join(here, "pipeline.ts"),
       parameters: { learning_rate: "lr", hidden_units: "hidden", batch_size: "batch", epochs: "epochs" },
     });
+  });
+
+  it("is the same search in experiment.ts, through tune()'s options", async () => {
+    const tsFile = join(here, "experiment.ts");
+    const fromTs = toExperimentSpec((await import("./experiment.ts")).default, tsFile);
+    const { name: _yamlName, file: _yamlFile, ...yaml } = spec;
+    const { name, file: _tsFile, ...ts } = fromTs;
+    expect(name).toBe("fraud-mlp-ts");
+    expect(ts).toEqual(yaml);
   });
 
   it("maps only parameters the training pipeline declares", async () => {
