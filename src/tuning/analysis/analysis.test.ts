@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../rng.ts";
 import type { Assignment, SearchSpace, TrialObservation } from "../types.ts";
-import { density, optimisationHistory, parameterImportance, paretoFrontNumbers } from "./index.ts";
+import { density, optimisationHistory, parameterImportance } from "./index.ts";
 
 const SPACE: SearchSpace = {
   parameters: [
@@ -154,22 +154,5 @@ describe("optimisationHistory", () => {
     ]);
     expect(acc?.goal).toBe("maximize");
     expect(acc?.points.map((x) => x.best)).toEqual([5, 20, 20, 30]);
-  });
-});
-
-describe("paretoFrontNumbers", () => {
-  it("keeps the non-dominated observed trials, each objective in its direction", () => {
-    const p = {};
-    // maximise accuracy, minimise seconds
-    const trials = [
-      trial(0, p, [0.9, 10]), // front
-      trial(1, p, [0.8, 5]), // front
-      trial(2, p, [0.7, 8]), // dominated by 1
-      trial(3, p, [0.95, 30]), // front
-      trial(4, p, [0.9, 12]), // dominated by 0
-      trial(5, p, undefined, "FAILED"),
-      trial(6, p, [0.8, 5]), // equal to 1: neither dominates
-    ];
-    expect(paretoFrontNumbers(["maximize", "minimize"], trials)).toEqual([0, 1, 3, 6]);
   });
 });
