@@ -181,6 +181,9 @@ export function tuningContract(f: ContractFixture): void {
       ]);
       expect(loss[0]?.seq).toBeLessThan(loss[1]?.seq ?? 0);
       expect(f.store.tuning.listObservations(e.id, 0)).toHaveLength(4);
+      f.store.tuning.clearObservations(e.id, 0);
+      expect(f.store.tuning.listObservations(e.id, 0)).toEqual([]);
+      f.store.tuning.appendObservations(e.id, 0, [{ metric: "loss", step: 0, value: 2 }]);
       expect(
         storeErrorOf(f, () => f.store.tuning.appendObservations(e.id, 3, [{ metric: "x", step: 0, value: 1 }])).code,
       ).toBe("NOT_FOUND");

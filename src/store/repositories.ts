@@ -407,6 +407,8 @@ export interface TuningRepository {
   countTrials(experimentId: string): Partial<Record<TuningTrial["state"], number>>;
   /** Appends intermediate values of a trial, in one transaction, in the order given. */
   appendObservations(experimentId: string, number: number, points: readonly TuningObservationInput[]): void;
+  /** Deletes a trial's intermediate values (a trial run again after its owner died). */
+  clearObservations(experimentId: string, number: number): void;
   /** A trial's intermediate values in arrival order, of one metric when given. */
   listObservations(experimentId: string, number: number, metric?: string): TuningObservation[];
 }

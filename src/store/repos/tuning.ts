@@ -283,6 +283,10 @@ export function createTuningRepository(ctx: SqlContext): TuningRepository {
       });
     },
 
+    clearObservations(experimentId, number): void {
+      ctx.stmt("DELETE FROM tuning_observations WHERE experiment_id = ? AND number = ?").run(experimentId, number);
+    },
+
     listObservations(experimentId, number, metric): TuningObservation[] {
       const rows = (
         metric === undefined
