@@ -190,12 +190,19 @@ function TrialsTable({ exp, trials }: { exp: TuningExperiment; trials: TuningTri
 
 /** One tuning experiment. */
 export function TuningExperimentPage({ name }: { name: string }): React.JSX.Element {
-  const poll = { pollMs: TUNING_POLL_MS, poll: (d: TuningExperiment | undefined) => isLive(d?.state) };
-  const exp = useAsync((signal) => getTuningExperiment(name, signal), [name], poll);
-  const live = isLive(exp.data?.state) || !exp.data;
-  const trialsPoll = { pollMs: TUNING_POLL_MS, poll: () => live };
-  const trials = useAsync((signal) => listTuningTrials(name, signal), [name], trialsPoll);
-  const analysis = useAsync((signal) => getTuningAnalysis(name, signal), [name], trialsPoll);
+  // one round: the experiment, its trials and its analysis at once, again while it runs
+  const exp = useAsync(
+    async (signal) => {
+      const [experiment, trials, analysis] = await Promise.all([
+        getTuningExperiment(name, signal),
+        listTuningTrials(name, signal),
+        getTuningAnalysis(name, signal),
+      ]);
+      return { experiment, trials: trials.trials ?? [], analysis };
+    },
+    [name],
+    { pollMs: TUNING_POLL_MS, poll: (d) => isLive(d?.experiment.state) },
+  );
   const crumbs = (
     <>
       <Link to="/tuning">Tuning</Link> / {name}
@@ -217,9 +224,7 @@ export function TuningExperimentPage({ name }: { name: string }): React.JSX.Elem
       </div>
     );
   }
-  const e = exp.data;
-  const list = trials.data?.trials ?? [];
-  const a = analysis.data;
+  const { experiment: e, trials: list, analysis: a } = exp.data;
   const multi = e.objectives.length > 1;
   return (
     <div className="page" data-testid="tuning-experiment">
@@ -252,8 +257,7 @@ export function TuningExperimentPage({ name }: { name: string }): React.JSX.Elem
         }
       />
       {e.message ? <p className="muted">{e.message}</p> : null}
-      {trials.error ? <ErrorAlert error={trials.error} onRetry={trials.reload} /> : null}
-      {analysis.error ? <ErrorAlert error={analysis.error} onRetry={analysis.reload} /> : null}
+      {exp.error ? <ErrorAlert error={exp.error} onRetry={exp.reload} /> : null}
       {a ? (
         <Card title="Analysis">
           <div className="chart-row">
@@ -276,12 +280,9 @@ export function TuningExperimentPage({ name }: { name: string }): React.JSX.Elem
             <ParallelCoordinates parameters={e.spec.parameters} objectives={e.objectives} trials={list} />
           ) : null}
         </Card>
-      ) : analysis.loading ? (
-        <Loading label="Loading the analysis" />
       ) : null}
       <Card title={`Trials (${list.length})`}>
-        {trials.loading && !trials.data ? <Loading label="Loading trials" /> : null}
-        {trials.data && list.length === 0 ? <p className="muted">No trials yet.</p> : null}
+        {list.length === 0 ? <p className="muted">No trials yet.</p> : null}
         {list.length > 0 ? <TrialsTable exp={e} trials={list} /> : null}
       </Card>
     </div>
