@@ -170,7 +170,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     registerRunRoutes(scope, ctx);
     registerRecurringRunRoutes(scope, ctx);
     registerWeftRoutes(scope, ctx);
-    registerTuningRoutes(scope, ctx);
+    registerTuningRoutes(scope, ctx, { engine: opts.engine });
     registerArtifactRoutes(scope, ctx);
     registerRegistryRoutes(scope, ctx);
     registerDocsRoutes(scope);

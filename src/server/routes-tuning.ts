@@ -5,14 +5,27 @@
  * (PED-ANOVA importance, optimisation history, Pareto front), and the cancel verb. Errors
  * are the KFP error bodies of the other routes: a 404 names the experiment or trial, a
  * 400 the field.
+ *
+ * `POST /experiments` takes a Katib `Experiment` (YAML, or the same as JSON) and runs it
+ * in the server process with the store journal, as `weft tune` would (a recorded
+ * experiment of the same name and spec resumes); command trials run as child processes,
+ * pipeline trials as runs of the server's Weft home. Relative paths in the experiment
+ * resolve against the server's working directory. The answer comes once the experiment is
+ * recorded and claimed; `:cancel` stops it (its running trials end CANCELED), and so does
+ * stopping the server.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Engine } from "../engine/index.ts";
 import { EXPERIMENT_STATES, TERMINAL_EXPERIMENT_STATES, TRIAL_STATES } from "../ir/states.ts";
 import type { TuningExperiment, TuningTrial } from "../store/index.ts";
 import { timeFields, wireFields } from "../store/table.ts";
 import { TUNING_EXPERIMENTS_TABLE } from "../store/tables/index.ts";
 import { optimisationHistory, parameterImportance } from "../tuning/analysis/index.ts";
+import { TuningError } from "../tuning/errors.ts";
+import { parseExperiment } from "../tuning/katib/index.ts";
 import { chooseBest, paretoFront } from "../tuning/pareto.ts";
+import { runExperiment } from "../tuning/runner/index.ts";
+import { createStoreJournal } from "../tuning/runner/store-journal.ts";
 import type {
   AlgorithmSpec,
   BestRule,
@@ -170,17 +183,114 @@ function requireTrial(ctx: ServerContext, e: TuningExperiment, raw: string): Tun
 
 /** What the tuning routes need beyond the shared context. */
 export interface TuningRouteOptions {
-  /**
-   * Cancels an experiment this server runs; false when it runs nowhere here. Given by
-   * the part of the server that starts experiments.
-   */
-  cancel?: (name: string) => boolean;
+  /** The server's engine: its home holds pipeline trials' runs and command trials' logs. */
+  engine?: Engine | undefined;
+  /** Where relative paths of a posted experiment resolve; default the working directory. */
+  baseDir?: string;
+}
+
+/** The media types of a Katib Experiment sent as YAML text. */
+const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
+
+/** A TuningError of a posted experiment as the API's error: the caller's mistake, or a conflict. */
+function tuningApiError(err: unknown): unknown {
+  if (!(err instanceof TuningError)) return err;
+  if (err.code === "TUNING_EXPERIMENT_BUSY" || err.code === "TUNING_EXPERIMENT_CHANGED") {
+    return new ApiError("API_ALREADY_EXISTS", GrpcCode.ALREADY_EXISTS, err.message, { cause: err });
+  }
+  return new ApiError("API_INVALID_ARGUMENT", GrpcCode.INVALID_ARGUMENT, err.message, { cause: err });
+}
+
+/** The Katib Experiment text of a request body: YAML text, or a JSON object (JSON is YAML). */
+function experimentText(body: unknown): string {
+  if (typeof body === "string" && body.trim() !== "") return body;
+  if (typeof body === "object" && body !== null && !Array.isArray(body)) return JSON.stringify(body);
+  throw badRequest(
+    "the request body must be a Katib Experiment (apiVersion kubeflow.org/v1beta1, kind Experiment) as YAML (content type application/yaml) or JSON.",
+  );
 }
 
 /** Registers the tuning routes. */
 export function registerTuningRoutes(app: FastifyInstance, ctx: ServerContext, opts: TuningRouteOptions = {}): void {
+  // a scope of their own: the YAML body parser is theirs alone
+  app.register(async (scope) => tuningRoutes(scope, ctx, opts));
+}
+
+/** Experiments this server runs, by name. */
+interface Running {
+  readonly abort: AbortController;
+  readonly done: Promise<unknown>;
+}
+
+function tuningRoutes(app: FastifyInstance, ctx: ServerContext, opts: TuningRouteOptions): void {
   const { store } = ctx;
   const name = (req: FastifyRequest): string => pathParam(req, "name");
+  const running = new Map<string, Running>();
+
+  app.addContentTypeParser(YAML_TYPES, { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.addHook("onClose", async () => {
+    for (const r of running.values()) r.abort.abort();
+    await Promise.allSettled([...running.values()].map((r) => r.done));
+  });
+
+  app.post(`${TUNING_API}/experiments`, async (req, reply) => {
+    const text = experimentText(req.body);
+    let spec: ReturnType<typeof parseExperiment>;
+    try {
+      spec = parseExperiment(text, "request body", { baseDir: opts.baseDir ?? process.cwd() });
+    } catch (err) {
+      throw tuningApiError(err);
+    }
+    if (running.has(spec.name)) {
+      throw new ApiError(
+        "API_ALREADY_EXISTS",
+        GrpcCode.ALREADY_EXISTS,
+        `tuning experiment '${spec.name}' is already running in this server; wait for it to end, or cancel it (POST ${TUNING_API}/experiments/${spec.name}:cancel).`,
+      );
+    }
+    const journal = createStoreJournal(store);
+    let opened!: () => void;
+    let refused!: (err: unknown) => void;
+    const claimed = new Promise<void>((ok, fail) => {
+      opened = ok;
+      refused = fail;
+    });
+    const abort = new AbortController();
+    const done = runExperiment(spec, {
+      journal: {
+        ...journal,
+        open(s, source) {
+          const trials = journal.open(s, source);
+          opened();
+          return trials;
+        },
+      },
+      source: text,
+      signal: abort.signal,
+      ...(opts.engine ? { home: opts.engine.home } : {}),
+    }).then(
+      (result) => {
+        refused(new Error(`tuning experiment '${spec.name}' ended before it was recorded`));
+        return result;
+      },
+      (err: unknown) => {
+        refused(err);
+        req.log.warn({ err, experiment: spec.name }, "tuning experiment failed");
+      },
+    );
+    const entry = { abort, done };
+    running.set(spec.name, entry);
+    void done.finally(() => {
+      if (running.get(spec.name) === entry) running.delete(spec.name);
+    });
+    try {
+      await claimed;
+    } catch (err) {
+      throw tuningApiError(err);
+    }
+    reply.status(200);
+    return summaryJson(ctx, requireTuningExperiment(ctx, spec.name));
+  });
 
   app.get(`${TUNING_API}/experiments`, async (req) => {
     const state = queryParam(req, "state");
@@ -289,7 +399,7 @@ export function registerTuningRoutes(app: FastifyInstance, ctx: ServerContext, o
   });
 
   registerVerbs(app, `${TUNING_API}/experiments`, "name", {
-    cancel: (id) => {
+    cancel: async (id) => {
       const e = requireTuningExperiment(ctx, id);
       if ((TERMINAL_EXPERIMENT_STATES as readonly string[]).includes(e.state)) {
         throw new ApiError(
@@ -298,7 +408,11 @@ export function registerTuningRoutes(app: FastifyInstance, ctx: ServerContext, o
           `tuning experiment '${e.name}' already ended (${e.state}); there is nothing to cancel.`,
         );
       }
-      if (!opts.cancel?.(e.name)) {
+      const r = running.get(e.name);
+      if (r) {
+        r.abort.abort();
+        await r.done;
+      } else {
         const owner = e.ownerPid !== undefined ? ` by process ${e.ownerPid} on ${e.ownerHost ?? "this host"}` : "";
         throw new ApiError(
           "API_FAILED_PRECONDITION",
