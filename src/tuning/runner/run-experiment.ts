@@ -113,7 +113,9 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
     ...(t.meta === undefined ? {} : { meta: t.meta }),
   });
   const history = (): TrialObservation[] => snapshot().map(observation);
-  const update = (t: LiveTrial, patch: Parameters<typeof journal.updateTrial>[1]): void => {
+  const update = (t: LiveTrial, change: Parameters<typeof journal.updateTrial>[1]): void => {
+    const ends = change.state !== undefined && (TERMINAL_TRIAL_STATES as readonly TrialState[]).includes(change.state);
+    const patch = ends && change.finishedAt === undefined ? { ...change, finishedAt: Date.now() } : change;
     journal.updateTrial(t.number, patch);
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined) continue;
