@@ -136,7 +136,10 @@ describe.skipIf(reason !== undefined)("tuning pages", () => {
     expect(await page.getByTestId("history-accuracy").getByTestId("history-point").count()).toBe(12);
     expect(await page.getByTestId("history-seconds").getByTestId("history-point").count()).toBe(12);
     expect(await page.getByTestId("parallel-coordinates").getByTestId("pc-axis").count()).toBe(4);
-    expect(await page.locator("[data-testid=best-trial]").count()).toBe(4);
+    // the chosen best is starred, the rest of the front marked as such
+    expect(await page.locator('tr[data-trial="2"] [data-testid=best-trial]').count()).toBe(1);
+    expect(await page.locator("[data-testid=best-trial]").count()).toBe(1);
+    expect(await page.locator("[data-testid=front-trial]").count()).toBe(3);
     await screenshot(page, "tuning-pareto");
   });
 });

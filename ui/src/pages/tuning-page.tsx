@@ -111,6 +111,7 @@ function TrialsTable({ exp, trials }: { exp: TuningExperiment; trials: TuningTri
   const [sort, setSort] = useState<{ col: string; desc: boolean }>({ col: "number", desc: false });
   const columns = useMemo(() => trialColumns(exp, trials), [exp, trials]);
   const rows = useMemo(() => sortTrials(trials, sort.col, sort.desc), [trials, sort]);
+  // the best trial (★) and, with several objectives, the rest of the Pareto front (◆)
   const best = new Set(exp.best_trials.map((t) => t.number));
   const click = (col: string): void => setSort((s) => (s.col === col ? { col, desc: !s.desc } : { col, desc: false }));
   return (
@@ -141,11 +142,14 @@ function TrialsTable({ exp, trials }: { exp: TuningExperiment; trials: TuningTri
                 if (c === "number") {
                   return (
                     <td key={c} className="num mono" title={t.name}>
-                      {t.number}
-                      {best.has(t.number) ? (
-                        <span className="badge plain" title="best" data-testid="best-trial">
-                          {" "}
+                      {t.number}{" "}
+                      {t.number === exp.best_trial_number ? (
+                        <span className="badge plain" title="the best trial" data-testid="best-trial">
                           ★
+                        </span>
+                      ) : best.has(t.number) ? (
+                        <span className="badge plain" title="on the Pareto front" data-testid="front-trial">
+                          ◆
                         </span>
                       ) : null}
                     </td>
