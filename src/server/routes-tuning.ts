@@ -113,16 +113,29 @@ function bestOf(
   };
 }
 
+/**
+ * The summary of the list and of one experiment. Without `trials` (the list) it reads the
+ * counts with one grouped query and the recorded best trial alone, reading every trial
+ * only when no best is recorded yet.
+ */
 function summaryJson(
   ctx: ServerContext,
   e: TuningExperiment,
   trials?: readonly TuningTrial[],
 ): Record<string, unknown> {
   const spec = specOf(e);
-  const all = trials ?? ctx.store.tuning.listTrials(e.id);
-  const counts: Record<string, number> = {};
-  for (const t of all) counts[t.state] = (counts[t.state] ?? 0) + 1;
-  const { best } = bestOf(e, all);
+  let counts: Record<string, number>;
+  let best: TuningTrial | undefined;
+  if (trials) {
+    counts = {};
+    for (const t of trials) counts[t.state] = (counts[t.state] ?? 0) + 1;
+    best = bestOf(e, trials).best;
+  } else {
+    counts = ctx.store.tuning.countTrials(e.id);
+    const recorded = e.bestTrial === undefined ? undefined : ctx.store.tuning.getTrial(e.id, e.bestTrial);
+    best = recorded ?? bestOf(e, ctx.store.tuning.listTrials(e.id)).best;
+  }
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return compact({
     name: e.name,
     state: e.state,
@@ -131,7 +144,7 @@ function summaryJson(
     algorithm: e.algorithm,
     objectives: objectivesOf(e).map((o) => ({ name: o.name, goal: o.goal })),
     trial_counts: counts,
-    trial_count: all.length,
+    trial_count: total,
     max_trial_count: spec.maxTrialCount,
     parallel_trial_count: spec.parallelTrialCount,
     best_value: best?.values?.[0],
