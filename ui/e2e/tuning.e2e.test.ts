@@ -115,6 +115,23 @@ describe.skipIf(reason !== undefined)("tuning pages", () => {
     await screenshot(page, "tuning-experiment");
   });
 
+  it("shows a chosen trial's intermediate values, one curve per metric", async () => {
+    const sent: string[] = [];
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.includes("/observations")) sent.push(u.pathname);
+    });
+    await page.getByTestId("observations-trial").selectOption("lr-search-0");
+    const chart = page.locator('[data-observation-metric="loss"]');
+    await chart.waitFor();
+    page.removeAllListeners("request");
+    expect(sent).toEqual(["/apis/weft/v1/tuning/experiments/lr-search/trials/lr-search-0/observations"]);
+    const points = (await chart.locator('polyline[data-series="loss"]').getAttribute("points")) ?? "";
+    expect(points.trim().split(/\s+/)).toHaveLength(3);
+    await page.getByTestId("observations-trial").selectOption("lr-search-1");
+    await page.getByText("This trial reported no intermediate values.").waitFor();
+  });
+
   it("links a trial to its run", async () => {
     await page.locator('th[data-column="number"] button').click();
     const link = page.locator('tr[data-trial="1"] [data-testid=trial-run]');

@@ -88,7 +88,8 @@ export interface TuningExperiment extends TuningExperimentSummary {
 export interface TuningObservation {
   metric: string;
   step: number;
-  value: number;
+  /** null where the trial reported NaN. */
+  value: number | null;
   timestamp?: string;
 }
 

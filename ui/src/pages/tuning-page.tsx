@@ -10,6 +10,7 @@ import { useMemo, useState } from "react";
 import { TERMINAL_EXPERIMENT_STATES, TRIAL_STATES } from "../../../src/ir/states.ts";
 import {
   cancelTuningExperiment,
+  getTrialObservations,
   getTuningAnalysis,
   getTuningExperiment,
   listTuningExperiments,
@@ -18,6 +19,8 @@ import {
   type TuningExperimentSummary,
   type TuningTrial,
 } from "../api/index.ts";
+import { CurveChart } from "../charts/curve-chart.tsx";
+import { stepAxes } from "../charts/step-series.ts";
 import { HistoryChart, ImportanceBars, ParallelCoordinates, ParetoScatter } from "../charts/tuning-charts.tsx";
 import { ConfirmButton } from "../components/confirm.tsx";
 import { Pager, usePageTokens } from "../components/pager.tsx";
@@ -192,6 +195,65 @@ function TrialsTable({ exp, trials }: { exp: TuningExperiment; trials: TuningTri
   );
 }
 
+/** A trial's intermediate values (what early stopping and ASHA judge), one curve per metric, on request. */
+function IntermediateValues({ name, trials }: { name: string; trials: TuningTrial[] }): React.JSX.Element {
+  const [trial, setTrial] = useState("");
+  const obs = useAsync(
+    (signal) => (trial ? getTrialObservations(name, trial, signal) : Promise.resolve({ observations: [] })),
+    [name, trial],
+  );
+  const byMetric = new Map<string, Array<{ x: number; y: number }>>();
+  for (const o of obs.data?.observations ?? []) {
+    if (typeof o.value !== "number") continue;
+    const pts = byMetric.get(o.metric) ?? [];
+    pts.push({ x: o.step, y: o.value });
+    byMetric.set(o.metric, pts);
+  }
+  return (
+    <Card title="Intermediate values">
+      <label className="row small">
+        <span className="muted">Trial</span>
+        <select
+          className="input"
+          value={trial}
+          onChange={(e) => setTrial(e.target.value)}
+          aria-label="Trial whose intermediate values to show"
+          data-testid="observations-trial"
+        >
+          <option value="">Choose a trial</option>
+          {trials.map((t) => (
+            <option key={t.number} value={t.name}>
+              {t.name} ({t.state.toLowerCase()})
+            </option>
+          ))}
+        </select>
+      </label>
+      {obs.error ? <ErrorAlert error={obs.error} onRetry={obs.reload} /> : null}
+      {trial && obs.data && byMetric.size === 0 ? (
+        <p className="muted">This trial reported no intermediate values.</p>
+      ) : null}
+      <div className="chart-row" data-testid="observations">
+        {[...byMetric].map(([metric, points]) => {
+          const series = [{ name: metric, points }];
+          const axes = stepAxes(series);
+          return (
+            <div key={metric} className="chart-cell" data-observation-metric={metric}>
+              <CurveChart
+                title={`${trial}: ${metric}`}
+                xLabel="Step"
+                yLabel={metric}
+                series={series}
+                xAxis={axes.x}
+                yAxis={axes.y}
+              />
+            </div>
+          );
+        })}
+      </div>
+    </Card>
+  );
+}
+
 /** One tuning experiment. */
 export function TuningExperimentPage({ name }: { name: string }): React.JSX.Element {
   // one round: the experiment, its trials and its analysis at once, again while it runs
@@ -289,6 +351,7 @@ export function TuningExperimentPage({ name }: { name: string }): React.JSX.Elem
         {list.length === 0 ? <p className="muted">No trials yet.</p> : null}
         {list.length > 0 ? <TrialsTable exp={e} trials={list} /> : null}
       </Card>
+      {list.length > 0 ? <IntermediateValues name={e.name} trials={list} /> : null}
     </div>
   );
 }
