@@ -65,6 +65,15 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * What an owner judgement reads of a record: a run, or a tuning experiment (which records
+ * its owner in the same columns).
+ */
+export type OwnedRecord = Pick<
+  RunSummary,
+  "ownerPid" | "ownerHost" | "heartbeatAt" | "ownerInstance" | "ownerBootId" | "ownerStartTime"
+>;
+
 /** This process as a run owner: what `setOwner` records at claim. */
 export function thisOwner(): { pid: number; host: string; identity: RunOwnerIdentity } {
   const identity: RunOwnerIdentity = { instance: INSTANCE };
@@ -76,7 +85,7 @@ export function thisOwner(): { pid: number; host: string; identity: RunOwnerIden
 }
 
 /** Whether `run` is owned by this process (any engine in it). */
-export function ownedByThisProcess(run: RunSummary): boolean {
+export function ownedByThisProcess(run: OwnedRecord): boolean {
   return run.ownerInstance === INSTANCE;
 }
 
@@ -84,7 +93,7 @@ export function ownedByThisProcess(run: RunSummary): boolean {
  * Why the recorded owner of `run` is gone, or undefined while it may still be running it.
  * Without an identity (a claim recorded before migration 3) only the pid and heartbeat count.
  */
-export function ownerGone(run: RunSummary, now: number, leaseMs = ownerLeaseMs()): string | undefined {
+export function ownerGone(run: OwnedRecord, now: number, leaseMs = ownerLeaseMs()): string | undefined {
   const pid = run.ownerPid;
   if (pid === undefined || run.ownerHost === undefined) return "it has no owner";
   if (run.heartbeatAt === undefined || now - run.heartbeatAt >= leaseMs) {

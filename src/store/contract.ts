@@ -16,6 +16,7 @@ import { lineageContract } from "./contract-lineage.ts";
 import { modelsContract } from "./contract-models.ts";
 import { runsContract } from "./contract-runs.ts";
 import { trackingContract } from "./contract-tracking.ts";
+import { tuningContract } from "./contract-tuning.ts";
 import type { Store } from "./types.ts";
 
 /**
@@ -53,5 +54,6 @@ export async function runStoreContract(name: string, makeStore: () => Store): Pr
     concurrencyContract(fixture);
     trackingContract(fixture);
     modelsContract(fixture);
+    tuningContract(fixture);
   });
 }

@@ -104,5 +104,7 @@ export {
   RUNS_TABLE,
   STORAGE_STATES,
   TABLES,
+  TUNING_EXPERIMENTS_TABLE,
+  TUNING_TRIALS_TABLE,
 } from "./tables/index.ts";
 export type * from "./types.ts";

@@ -64,6 +64,15 @@ import type {
   TrackingRunPatch,
   TrackingRunSearch,
   TrackingTag,
+  TuningExperiment,
+  TuningExperimentInput,
+  TuningFinish,
+  TuningObservation,
+  TuningObservationInput,
+  TuningOwner,
+  TuningTrial,
+  TuningTrialInput,
+  TuningTrialPatch,
 } from "./types.ts";
 
 /** Pipelines and their versions. Names are unique per namespace (pipelines) and per pipeline (versions). */
@@ -359,4 +368,47 @@ export interface TrackingRepository {
   setExperimentTag(experimentId: string, key: string, value: string): void;
   /** Renames an experiment (`experiments/update`); the new name must be free. */
   renameExperiment(experimentId: string, newName: string): void;
+}
+
+/** Tuning experiments, their trials and intermediate values (migration 14). */
+export interface TuningRepository {
+  /** Creates a RUNNING experiment without an owner; the name is unique (`AlreadyExistsError`). */
+  createExperiment(input: TuningExperimentInput): TuningExperiment;
+  getExperiment(id: string): TuningExperiment | undefined;
+  getExperimentByName(name: string): TuningExperiment | undefined;
+  /**
+   * Filter/sort fields: id, name, algorithm, state, createdAt, finishedAt; newest first by
+   * default. Pages with `nextPageToken` as other lists do.
+   */
+  listExperiments(query?: ListQuery): ListResult<TuningExperiment>;
+  /**
+   * Makes `owner` the experiment's owner and its state RUNNING (reason, message and
+   * finish time cleared), but only while the recorded owner instance is still
+   * `expectedInstance` (`null`: no owner): of two processes resuming the same dead owner's
+   * experiment, one wins. Returns whether the claim was written.
+   */
+  claimExperiment(id: string, owner: TuningOwner, expectedInstance: string | null, at?: number): boolean;
+  /** Writes the heartbeat while `instance` owns the experiment; returns whether it did. */
+  heartbeatExperiment(id: string, instance: string, at?: number): boolean;
+  /** Ends the experiment: state, reason, message, best trial, finish time; the owner is cleared. */
+  finishExperiment(id: string, finish: TuningFinish): TuningExperiment;
+  /** Records the best trial's number while the experiment runs. */
+  setBestTrial(id: string, bestTrial: number | null): void;
+  /** Deletes the experiment with its trials and observations. Throws `NotFoundError`. */
+  deleteExperiment(id: string): void;
+  /** Creates a trial; its number is unique in the experiment (`AlreadyExistsError`). */
+  createTrial(input: TuningTrialInput): TuningTrial;
+  getTrial(experimentId: string, number: number): TuningTrial | undefined;
+  /** Changes a trial's state and results. Throws `NotFoundError`. */
+  updateTrial(experimentId: string, number: number, patch: TuningTrialPatch): TuningTrial;
+  /** Every trial of the experiment, by number. */
+  listTrials(experimentId: string): TuningTrial[];
+  /** How many trials are in each state (states without trials are absent). */
+  countTrials(experimentId: string): Partial<Record<TuningTrial["state"], number>>;
+  /** Appends intermediate values of a trial, in one transaction, in the order given. */
+  appendObservations(experimentId: string, number: number, points: readonly TuningObservationInput[]): void;
+  /** Deletes a trial's intermediate values (a trial run again after its owner died). */
+  clearObservations(experimentId: string, number: number): void;
+  /** A trial's intermediate values in arrival order, of one metric when given. */
+  listObservations(experimentId: string, number: number, metric?: string): TuningObservation[];
 }

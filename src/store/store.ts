@@ -13,6 +13,7 @@ import { createRecurringRunRepository } from "./repos/recurring-runs.ts";
 import { createRunRepository } from "./repos/runs.ts";
 import { createTaskRepository } from "./repos/tasks.ts";
 import { createTrackingRepository } from "./repos/tracking.ts";
+import { createTuningRepository } from "./repos/tuning.ts";
 import { SqlContext } from "./sql.ts";
 import type { Store } from "./types.ts";
 
@@ -44,6 +45,7 @@ export function openStore(home: string): Store {
     recurringRuns: createRecurringRunRepository(ctx, experiments),
     tracking: createTrackingRepository(ctx),
     models: createModelRepository(ctx),
+    tuning: createTuningRepository(ctx),
     transaction<T>(fn: () => T): T {
       return ctx.tx(() => {
         const result = fn();

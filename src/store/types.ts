@@ -18,6 +18,7 @@ import type {
   RunRepository,
   TaskRepository,
   TrackingRepository,
+  TuningRepository,
 } from "./repositories.ts";
 import type {
   CacheOutputs,
@@ -52,6 +53,8 @@ import type {
   TaskFields,
   TaskKind,
   TrackingRunFields,
+  TuningExperimentFields,
+  TuningTrialFields,
 } from "./tables/index.ts";
 
 export type {
@@ -66,6 +69,7 @@ export type {
   RunRepository,
   TaskRepository,
   TrackingRepository,
+  TuningRepository,
 } from "./repositories.ts";
 export type {
   CachedArtifact,
@@ -84,6 +88,81 @@ export type {
 } from "./schemas.ts";
 
 export type { StorageState } from "./tables/index.ts";
+
+// ---------------------------------------------------------------- tuning
+
+/**
+ * A tuning experiment as recorded: its source and digest (what a resume compares), the
+ * serialisable parts of its spec, its state and why it ended, its owner while it runs
+ * (the fields `RunOwnerIdentity` and a run's owner use) and its best trial's number.
+ */
+export interface TuningExperiment extends TuningExperimentFields {}
+
+export interface TuningExperimentInput {
+  id?: string;
+  name: string;
+  source?: string;
+  sourceDigest: string;
+  spec: Record<string, JsonValue>;
+  algorithm: string;
+  createdAt?: number;
+}
+
+/** A tuning experiment's owner, as `thisOwner()` (engine/owner.ts) describes this process. */
+export interface TuningOwner {
+  pid: number;
+  host: string;
+  identity: RunOwnerIdentity;
+}
+
+/** How a tuning experiment ended. */
+export interface TuningFinish {
+  state: TuningExperiment["state"];
+  reason: string;
+  message?: string;
+  bestTrial?: number;
+  at?: number;
+}
+
+/** One trial of a tuning experiment (named `<experiment>-<number>`). */
+export interface TuningTrial extends TuningTrialFields {}
+
+export interface TuningTrialInput {
+  experimentId: string;
+  number: number;
+  /** Default `<experiment name>-<number>`. */
+  name?: string;
+  params: Record<string, number | string>;
+  meta?: Record<string, number | string>;
+  /** Default PENDING. */
+  state?: TuningTrial["state"];
+  createdAt?: number;
+}
+
+/** What `updateTrial` changes: an absent field is kept, `null` clears a nullable one. */
+export interface TuningTrialPatch {
+  state?: TuningTrial["state"];
+  reason?: string | null;
+  message?: string | null;
+  runId?: string | null;
+  values?: number[] | null;
+  metrics?: Record<string, number>;
+  startedAt?: number | null;
+  finishedAt?: number | null;
+}
+
+/** One intermediate value a trial reported. */
+export interface TuningObservation {
+  /** Arrival order over the whole store. */
+  seq: number;
+  metric: string;
+  step: number;
+  /** NaN where the trial reported NaN. */
+  value: number;
+  timestamp: number;
+}
+
+export type TuningObservationInput = Omit<TuningObservation, "seq" | "timestamp"> & { timestamp?: number };
 
 // ---------------------------------------------------------------- list queries
 
@@ -694,6 +773,8 @@ export interface Store {
   readonly tracking: TrackingRepository;
   /** The model registry: registered models, versions, tags, aliases and stages. */
   readonly models: ModelRepository;
+  /** Tuning: experiments (keyed by name, with an owner), their trials and intermediate values. */
+  readonly tuning: TuningRepository;
   /**
    * Runs `fn` in one write transaction (nested calls become savepoints); returns its result.
    * `fn` must be synchronous: returning a Promise rolls back and throws.

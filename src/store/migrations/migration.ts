@@ -17,6 +17,7 @@ import { migration010 } from "./010-run-input-artifacts.ts";
 import { migration011 } from "./011-registry.ts";
 import { migration012 } from "./012-tracking.ts";
 import { migration013 } from "./013-metric-chunks.ts";
+import { migration014 } from "./014-tuning.ts";
 
 /** One schema migration. */
 export interface Migration {
@@ -44,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
 ];
 
 /** The newest schema version this version of Weft knows. */

@@ -7,6 +7,7 @@ import { RECURRING_RUNS_TABLE } from "./recurring-runs.ts";
 import { MODEL_VERSIONS_TABLE, REGISTERED_MODELS_TABLE } from "./registry.ts";
 import { RUNS_TABLE } from "./runs.ts";
 import { TRACKING_RUNS_TABLE } from "./tracking.ts";
+import { TUNING_EXPERIMENTS_TABLE, TUNING_TRIALS_TABLE } from "./tuning.ts";
 
 export { STORAGE_STATES, type StorageState } from "./columns.ts";
 export { EXPERIMENTS_TABLE, type ExperimentFields } from "./experiments.ts";
@@ -58,6 +59,15 @@ export {
   type TrackingRunFields,
   type TrackingRunStatus,
 } from "./tracking.ts";
+export {
+  TUNING_EXPERIMENTS_TABLE,
+  TUNING_TRIALS_TABLE,
+  TuningAssignmentSchema,
+  type TuningExperimentFields,
+  TuningMetricsSchema,
+  type TuningTrialFields,
+  TuningValuesSchema,
+} from "./tuning.ts";
 
 /** The declared tables, checked against the migrated schema by `tables.test.ts`. */
 export const TABLES: readonly TableDecl[] = [
@@ -70,4 +80,6 @@ export const TABLES: readonly TableDecl[] = [
   TRACKING_RUNS_TABLE,
   REGISTERED_MODELS_TABLE,
   MODEL_VERSIONS_TABLE,
+  TUNING_EXPERIMENTS_TABLE,
+  TUNING_TRIALS_TABLE,
 ];
