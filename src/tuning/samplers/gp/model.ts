@@ -18,7 +18,8 @@ import {
   kernelMatrix,
   kernelParams,
   kernelVector,
-  kernelVectorGradient,
+  maternSlope,
+  scaledDist2,
   setKernelParams,
 } from "./kernel.ts";
 import { type LbfgsOptions, minimizeLbfgs } from "./lbfgs.ts";
@@ -215,13 +216,25 @@ export class Posterior {
    * `gMean` and `gVar` (length dim).
    */
   predictWithGradient(zs: Float64Array, row: number, out: Float64Array, gMean: Float64Array, gVar: Float64Array): void {
-    const { n, v, l } = this;
+    const { n, v, l, alpha, dim, x, kp, gw } = this;
     this.predict(zs, row, out);
-    kernelVectorGradient(this.x, n, zs, row, this.kp, this.alpha, gMean);
-    // ∂var = −2 (K⁻¹k)ᵀ ∂k
+    // ∂var = −2 (K⁻¹k)ᵀ ∂k; both gradients in one pass over the points
     solveUpperT(l, n, v, v);
-    kernelVectorGradient(this.x, n, zs, row, this.kp, v, this.gw);
+    gMean.fill(0, 0, dim);
+    gw.fill(0, 0, dim);
+    const oz = row * dim;
+    for (let i = 0; i < n; i++) {
+      const slope = maternSlope(kp.amplitude, scaledDist2(x, i, zs, row, dim, kp.invLs2));
+      const sm = alpha[i]! * slope;
+      const sv = v[i]! * slope;
+      const ox = i * dim;
+      for (let d = 0; d < dim; d++) {
+        const t = (zs[oz + d]! - x[ox + d]!) * kp.invLs2[d]!;
+        gMean[d] = gMean[d]! - sm * t;
+        gw[d] = gw[d]! - sv * t;
+      }
+    }
     const floor = 1e-12 * this.kp.amplitude;
-    for (let d = 0; d < this.dim; d++) gVar[d] = out[1]! <= floor ? 0 : -2 * this.gw[d]!;
+    for (let d = 0; d < this.dim; d++) gVar[d] = out[1]! <= floor ? 0 : -2 * gw[d]!;
   }
 }
