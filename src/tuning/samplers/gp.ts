@@ -35,7 +35,7 @@ import { fromUnit, isActive, sampleAssignment } from "../space.ts";
 import type { Assignment, ParamValue, SamplerContext, SamplerFactory, Suggestion, TrialObservation } from "../types.ts";
 import { ACQUISITIONS, Acquisition, type AcquisitionKind, maximizeAcquisition } from "./gp/acquisition.ts";
 import { SpaceEncoding } from "./gp/encoding.ts";
-import { defaultTheta, fitHyperparameters, Posterior } from "./gp/model.ts";
+import { defaultTheta, fitHyperparameters, Posterior, Workspace } from "./gp/model.ts";
 
 /** The labels of this sampler's random streams (with the seed, the trial number and the attempt). */
 const LABEL_GP = 0x6770;
@@ -141,6 +141,7 @@ export const createGpSampler: SamplerFactory = ({ settings, space, directions })
   const enc = new SpaceEncoding(space);
   const sign = directions[0] === "maximize" ? -1 : 1;
   const fits = new Map<string, CachedFit>();
+  const ws = new Workspace();
 
   /** The hyperparameters fitted on the first m rows of (x, y), from the earlier checkpoints'. */
   function thetaFor(x: Float64Array, y: Float64Array, keys: readonly string[], n: number): Float64Array {
@@ -227,7 +228,7 @@ export const createGpSampler: SamplerFactory = ({ settings, space, directions })
       enc.encode(t.params, x, n + j);
       all[n + j] = best;
     });
-    const posterior = new Posterior(x, all, n + pending.length, dim, theta);
+    const posterior = new Posterior(x, all, n + pending.length, dim, theta, ws);
 
     let kind: AcquisitionKind;
     if (opts.acqFunc === "gp_hedge") kind = hedge(posterior, x, observed, rng);

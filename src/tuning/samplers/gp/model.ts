@@ -25,6 +25,24 @@ import {
 import { type LbfgsOptions, minimizeLbfgs } from "./lbfgs.ts";
 import { cholesky, cholInverse, cholLogDet, cholSolve, solveLower, solveUpperT } from "./linalg.ts";
 
+/**
+ * Reusable buffers for the n × n matrices, so that a sampler answering trial after trial
+ * does not hand the garbage collector megabytes per suggestion. `get` gives a buffer of at
+ * least `size` entries (callers index with their own n, never by the buffer's length).
+ */
+export class Workspace {
+  private readonly buffers = new Map<string, Float64Array>();
+
+  get(name: string, size: number): Float64Array {
+    let b = this.buffers.get(name);
+    if (!b || b.length < size) {
+      b = new Float64Array(Math.max(size, Math.ceil((b?.length ?? 0) * 1.5)));
+      this.buffers.set(name, b);
+    }
+    return b;
+  }
+}
+
 const PRIOR_LS = { k: 3, rate: 6 };
 const PRIOR_AMP = { k: 2, rate: 0.15 };
 const PRIOR_NOISE = { k: 1.1, rate: 0.05 };
@@ -72,14 +90,15 @@ export class MarginalLikelihood {
     private readonly y: Float64Array,
     private readonly n: number,
     private readonly dim: number,
+    ws: Workspace = new Workspace(),
   ) {
     this.kp = kernelParams(dim);
-    this.k = new Float64Array(n * n);
-    this.slope = new Float64Array(n * n);
-    this.l = new Float64Array(n * n);
-    this.inv = new Float64Array(n * n);
-    this.work = new Float64Array(n * n);
-    this.alpha = new Float64Array(n);
+    this.k = ws.get("ml.k", n * n);
+    this.slope = ws.get("ml.slope", n * n);
+    this.l = ws.get("ml.l", n * n);
+    this.inv = ws.get("ml.inv", n * n);
+    this.work = ws.get("ml.work", n * n);
+    this.alpha = ws.get("ml.alpha", n);
   }
 
   /** −log p(θ | data) up to a constant; ∇ into `grad`. */
@@ -137,8 +156,9 @@ export function fitHyperparameters(
   dim: number,
   starts: readonly Float64Array[],
   maxIterations: number,
+  ws?: Workspace,
 ): { theta: Float64Array; value: number } {
-  const ml = new MarginalLikelihood(x, y, n, dim);
+  const ml = new MarginalLikelihood(x, y, n, dim, ws);
   const { lower, upper } = thetaBounds(dim);
   const opts: LbfgsOptions = { lower, upper, maxIterations, gradTolerance: 1e-4, fTolerance: 1e-9 };
   let best: Float64Array | undefined;
@@ -172,18 +192,19 @@ export class Posterior {
     readonly n: number,
     readonly dim: number,
     theta: Float64Array,
+    ws: Workspace = new Workspace(),
   ) {
     this.kp = kernelParams(dim);
     setKernelParams(this.kp, theta);
     this.noise = Math.exp(theta[dim + 1]!);
-    const k = new Float64Array(n * n);
+    const k = ws.get("post.k", n * n);
     kernelMatrix(x, n, this.kp, this.noise, k);
-    this.l = new Float64Array(n * n);
+    this.l = ws.get("post.l", n * n);
     cholesky(k, n, this.l);
-    this.alpha = new Float64Array(n);
+    this.alpha = ws.get("post.alpha", n);
     cholSolve(this.l, n, y, this.alpha);
-    this.kv = new Float64Array(n);
-    this.v = new Float64Array(n);
+    this.kv = ws.get("post.kv", n);
+    this.v = ws.get("post.v", n);
     this.gw = new Float64Array(dim);
   }
 
