@@ -32,7 +32,7 @@ import { OBSERVED_TRIAL_STATES, TERMINAL_TRIAL_STATES, type TrialState } from ".
 import { TuningError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { fromUnit, isActive, sampleAssignment } from "../space.ts";
-import type { Assignment, ParamValue, SamplerContext, SamplerFactory, Suggestion, TrialObservation } from "../types.ts";
+import type { ParamValue, SamplerContext, SamplerFactory, Suggestion, TrialObservation } from "../types.ts";
 import { ACQUISITIONS, Acquisition, type AcquisitionKind, maximizeAcquisition } from "./gp/acquisition.ts";
 import { SpaceEncoding } from "./gp/encoding.ts";
 import { defaultTheta, fitHyperparameters, Posterior, Workspace } from "./gp/model.ts";
@@ -247,8 +247,8 @@ export const createGpSampler: SamplerFactory = ({ settings, space, directions })
       refineIterations: opts.acqOptimizer === "sampling" ? 0 : REFINE_ITERATIONS,
     });
     let params: Record<string, ParamValue> = enc.decode(point, 0);
-    // a finite space can lead back to a configuration already tried: explore instead
-    if (ctx.history.some((t) => sameParams(t.params, params))) params = sampleAssignment(space, rng);
+    // a finite space can lead back to a configuration observed or running: explore instead
+    if (isRowOf(point, x, n + pending.length, dim)) params = sampleAssignment(space, rng);
     const meta = opts.acqFunc === "gp_hedge" ? { acquisition: kind } : undefined;
     return meta ? { kind: "trial", params, meta } : { kind: "trial", params };
   }
@@ -332,8 +332,12 @@ function hedge(
   return "EI";
 }
 
-function sameParams(a: Assignment, b: Assignment): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => a[k] === b[k]);
+/** True when `point` (canonicalized) equals one of the first `rows` rows of `x`. */
+function isRowOf(point: Float64Array, x: Float64Array, rows: number, dim: number): boolean {
+  for (let r = 0; r < rows; r++) {
+    let d = 0;
+    while (d < dim && x[r * dim + d] === point[d]) d++;
+    if (d === dim) return true;
+  }
+  return false;
 }

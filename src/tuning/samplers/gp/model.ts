@@ -223,6 +223,19 @@ export class Posterior {
     return mean;
   }
 
+  /**
+   * An upper bound of the variance at the point of the last `mean` call, without its cost:
+   * conditioning on the nearest point alone, a − k²/(a + σ²), leaves at least the variance
+   * that conditioning on all of them does.
+   */
+  varianceBoundAfterMean(): number {
+    const { n, kv } = this;
+    let kmax = 0;
+    for (let i = 0; i < n; i++) kmax = Math.max(kmax, kv[i]!);
+    const a = this.kp.amplitude;
+    return a - (kmax * kmax) / (a + this.noise);
+  }
+
   /** The variance at the point of the last `mean` call. */
   varianceAfterMean(): number {
     const { n, kv, v, l } = this;
