@@ -29,7 +29,6 @@
  * seed, read where the spec is parsed), `sigma`, `restart_strategy`.
  */
 
-import { OBSERVED_TRIAL_STATES } from "../../ir/states.ts";
 import { TuningError } from "../errors.ts";
 import { Rng } from "../rng.ts";
 import { finiteValues, fromUnit, isActive, isNumeric, sampleAssignment, sampleValue, toUnit } from "../space.ts";
@@ -53,6 +52,7 @@ import {
   withMargin,
 } from "./cmaes/margin.ts";
 import { type CmaState, createCma, defaultPopsize, type Solution, shouldStop } from "./cmaes/optimizer.ts";
+import { checkSettingNames, intSetting, isObserved } from "./common.ts";
 
 /** Label of this sampler's random streams (`new Rng(seed, trialNumber, attempt, STREAM)`). */
 const STREAM = 6;
@@ -124,7 +124,7 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
   function replay(ctx: SamplerContext): RunState {
     const groups = new Map<string, TrialObservation[]>();
     for (const t of ctx.history) {
-      if (!isObserved(t)) continue;
+      if (!isObserved(t, 1)) continue;
       const r = t.meta?.[CMAES_META.restart];
       const g = t.meta?.[CMAES_META.generation];
       if (typeof r !== "number" || typeof g !== "number") continue;
@@ -192,7 +192,7 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
     name: "cmaes",
     suggest(ctx: SamplerContext): Suggestion {
       const rng = new Rng(ctx.seed, ctx.trialNumber, ctx.attempt, STREAM);
-      const observed = ctx.history.filter(isObserved).length;
+      const observed = ctx.history.filter((t) => isObserved(t, 1)).length;
       if (dims.length === 0 || observed < STARTUP_TRIALS) {
         return { kind: "trial", params: sampleAssignment(ctx.space, rng) };
       }
@@ -251,14 +251,6 @@ function assemble(
   return out;
 }
 
-function isObserved(t: TrialObservation): boolean {
-  return (
-    (OBSERVED_TRIAL_STATES as readonly string[]).includes(t.state) &&
-    t.values !== undefined &&
-    Number.isFinite(t.values[0])
-  );
-}
-
 /** The first objective's value, turned to minimisation. */
 function value(t: TrialObservation, directions: readonly Goal[]): number {
   const v = (t.values as readonly number[])[0] as number;
@@ -271,21 +263,8 @@ function remember(cache: Map<string, RunState>, key: string, state: RunState): v
 }
 
 function checkSettings(settings: Readonly<Record<string, string>>): void {
-  for (const name of Object.keys(settings)) {
-    if (!(SETTINGS as readonly string[]).includes(name)) {
-      throw new TuningError(
-        "TUNING_SETTING_INVALID",
-        `algorithmSettings.${name}: cmaes has no setting "${name}"; the settings it takes are ${SETTINGS.join(", ")}. Remove or rename it.`,
-      );
-    }
-  }
-  const seed = settings.random_state;
-  if (seed !== undefined && (seed.trim() === "" || !Number.isInteger(Number(seed)))) {
-    throw new TuningError(
-      "TUNING_SETTING_INVALID",
-      `algorithmSettings.random_state: "${seed}" is not an integer; give one, e.g. "42".`,
-    );
-  }
+  checkSettingNames("cmaes", settings, SETTINGS);
+  intSetting(settings, "random_state", 0, Number.MIN_SAFE_INTEGER);
 }
 
 /** Katib's `sigma`: the initial step size as a fraction of every parameter's range; default 1/6. */
