@@ -208,6 +208,16 @@ describe("cmaes sampler", () => {
       expect(h[5]?.params.b0).toBe(raw[0]! > 0.5 ? 1 : 0);
     }
     expect(solved).toBeGreaterThanOrEqual(8);
+    expect(drive(space, f, 40, { seed: 3 })).toEqual(drive(space, f, 40, { seed: 3 }));
+  });
+
+  it("draws from the prior when no parameter is numeric", () => {
+    const space: SearchSpace = {
+      parameters: [{ name: "act", type: "categorical", values: ["relu", "tanh", "gelu"], distribution: "uniform" }],
+    };
+    const h = drive(space, (p) => (p.act === "gelu" ? 0 : 1), 30);
+    expect(new Set(h.map((t) => t.params.act))).toEqual(new Set(["relu", "tanh", "gelu"]));
+    expect(h.every((t) => t.meta === undefined)).toBe(true);
   });
 
   it("treats running members of the current generation as pending, and does not tell failed trials", () => {
