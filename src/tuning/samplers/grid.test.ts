@@ -76,7 +76,7 @@ describe("grid", () => {
     };
     expect(() => createGridSampler({ settings: {}, space: s, directions: ["minimize"] })).toThrow(TuningError);
     expect(() => createGridSampler({ settings: {}, space: s, directions: ["minimize"] })).toThrow(
-      /"lr" \(double from 0\.01 to 0\.1\) has no step; give feasibleSpace\.step/,
+      /spec\.parameters\[1\]\.feasibleSpace\.step: .* "lr" \(double from 0\.01 to 0\.1\) has no step; give feasibleSpace\.step/,
     );
   });
 

@@ -7,6 +7,7 @@ import { TuningError } from "../errors.ts";
 import type { AlgorithmName, AlgorithmSpec, Goal, Sampler, SamplerFactory, SearchSpace } from "../types.ts";
 import { createAshaSampler } from "./asha.ts";
 import { createCmaesSampler } from "./cmaes.ts";
+import { createGpSampler } from "./gp.ts";
 import { createGridSampler } from "./grid.ts";
 import { createHyperbandSampler } from "./hyperband.ts";
 import { createMotpeSampler } from "./motpe.ts";
@@ -16,7 +17,7 @@ import { createSobolSampler } from "./sobol.ts";
 import { createMultivariateTpeSampler, createTpeSampler } from "./tpe.ts";
 
 /** Every sampler by its algorithm name. */
-export const SAMPLERS: Partial<Record<AlgorithmName, SamplerFactory>> = {
+export const SAMPLERS: Record<AlgorithmName, SamplerFactory> = {
   random: createRandomSampler,
   grid: createGridSampler,
   sobol: createSobolSampler,
@@ -27,7 +28,7 @@ export const SAMPLERS: Partial<Record<AlgorithmName, SamplerFactory>> = {
   hyperband: createHyperbandSampler,
   asha: createAshaSampler,
   cmaes: createCmaesSampler,
-  // still to register, in its own file: bayesianoptimization: createGpSampler (gp.ts)
+  bayesianoptimization: createGpSampler,
 };
 
 /** The algorithms that handle two or more objectives. */
@@ -57,6 +58,7 @@ export function createSampler(spec: AlgorithmSpec, space: SearchSpace, direction
 
 export { ashaRungs, createAshaSampler } from "./asha.ts";
 export { createCmaesSampler } from "./cmaes.ts";
+export { createGpSampler } from "./gp.ts";
 export { createGridSampler, gridPoints } from "./grid.ts";
 export { createHyperbandSampler, hyperbandBrackets } from "./hyperband.ts";
 export { createMotpeSampler } from "./motpe.ts";

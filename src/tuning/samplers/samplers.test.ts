@@ -144,10 +144,21 @@ describe("samplers", () => {
       /algorithmSettings\.crossover: "blx" is not one of uniform, sbx/,
     );
     expect(make("nsga2", { mutation_prob: "2" })).toThrow(/algorithmSettings\.mutation_prob/);
-    expect(make("grid", { random_state: "1" })).toThrow(
-      /algorithmSettings\.random_state: grid has no setting.*takes no settings/,
+    expect(make("grid", { shuffle: "1" })).toThrow(
+      /algorithmSettings\.shuffle: grid has no setting "shuffle"; the settings it takes are random_state/,
     );
+    const finite: SearchSpace = { parameters: [{ name: "k", type: "int", min: 1, max: 3, distribution: "uniform" }] };
+    expect(() =>
+      createSampler({ name: "grid", settings: { random_state: "1" }, seed: 0 }, finite, ["minimize"]),
+    ).not.toThrow();
     expect(make("tpe", { random_state: "7", n_startup_trials: "3", n_ei_candidates: "48" })).not.toThrow();
+    // Katib's tpe runs Hyperopt, whose settings are gamma, prior_weight, n_EI_candidates, random_state
+    expect(make("tpe", { gamma: "0.25", prior_weight: "1.5", n_EI_candidates: "30", random_state: "1" })).not.toThrow();
+    expect(make("tpe", { gamma: "1" })).toThrow(/algorithmSettings\.gamma: "1" must lie strictly between 0 and 1/);
+    expect(make("tpe", { gamma: "-0.5" })).toThrow(/algorithmSettings\.gamma/);
+    expect(make("tpe", { n_EI_candidates: "30", n_ei_candidates: "24" })).toThrow(
+      /algorithmSettings\.n_EI_candidates: "30" differs from algorithmSettings\.n_ei_candidates "24"/,
+    );
     try {
       make("tpe", { n_candidates: "3" })();
     } catch (e) {

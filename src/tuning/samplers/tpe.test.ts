@@ -33,7 +33,9 @@ const observed = (number: number, params: Assignment, value: number): TrialObser
 
 describe("tpe", () => {
   it("uses Optuna's gamma and weights", () => {
-    expect([1, 9, 10, 11, 100, 250, 1000].map(gamma)).toEqual([1, 1, 1, 2, 10, 25, 25]);
+    expect([1, 9, 10, 11, 100, 250, 1000].map((n) => gamma(n))).toEqual([1, 1, 1, 2, 10, 25, 25]);
+    // Katib's tpe (Hyperopt): ceil(gamma * sqrt(n)), at most 25
+    expect([1, 16, 100, 10_000, 100_000].map((n) => gamma(n, 0.25))).toEqual([1, 1, 3, 25, 25]);
     expect(defaultWeights(3)).toEqual([1, 1, 1]);
     const w = defaultWeights(30);
     expect(w).toHaveLength(30);
@@ -135,6 +137,24 @@ describe("tpe", () => {
     expect(late.suggest(ctx(history))).toEqual(late.suggest(ctx(flipped)));
     const early = createTpeSampler({ settings: { n_startup_trials: "5" }, space: oneD, directions: ["minimize"] });
     expect(early.suggest(ctx(history))).not.toEqual(early.suggest(ctx(flipped)));
+  });
+
+  it("splits by Hyperopt's gamma when the gamma setting is given", () => {
+    const history = Array.from({ length: 40 }, (_, i) =>
+      observed(i, { x: -5 + i * 0.25 }, Math.abs(-5 + i * 0.25 - 1)),
+    );
+    const ask = (settings: Record<string, string>) =>
+      createTpeSampler({ settings, space: oneD, directions: ["minimize"] }).suggest({
+        space: oneD,
+        directions: ["minimize"],
+        history,
+        seed: 2,
+        trialNumber: 40,
+        attempt: 0,
+      });
+    // 4 trials below by default, 1 with gamma 0.1 (ceil(0.1 * sqrt(40)) = 1), 6 with 0.9
+    expect(ask({ gamma: "0.1" })).not.toEqual(ask({}));
+    expect(ask({ gamma: "0.9" })).not.toEqual(ask({ gamma: "0.1" }));
   });
 
   it("treats running trials as pending with the worst value, so parallel suggestions differ", () => {
