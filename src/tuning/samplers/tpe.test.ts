@@ -59,6 +59,19 @@ describe("tpe", () => {
     expect(logPdfParzen(pz, [0.12])).toBeGreaterThan(logPdfParzen(pz, [0.5]));
   });
 
+  it("spreads a categorical estimator's prior as Optuna does", () => {
+    // one observation of choice 0 of 3: its row is (1 + 1/2, 1/2, 1/2) / 2.5 (prior_weight /
+    // (n + 1) on every choice), the prior's (1/3, 1/3, 1/3), the two components weigh 1/2 each
+    const pz = fitParzen([{ kind: "categorical", choices: 3 }], [[0]], [1], {
+      priorWeight: 1,
+      considerEndpoints: false,
+      magicClip: true,
+      multivariate: false,
+    });
+    expect(Math.exp(logPdfParzen(pz, [0]))).toBeCloseTo((0.6 + 1 / 3) / 2, 10);
+    expect(Math.exp(logPdfParzen(pz, [1]))).toBeCloseTo((0.2 + 1 / 3) / 2, 10);
+  });
+
   it("gives a grid of values (int, step) the mass of each value's cell, summing to 1", () => {
     // three values at 0, 0.5 and 1, each owning a cell of width 0.5
     const pz = fitParzen([{ kind: "numeric", lo: -0.25, hi: 1.25, step: 0.5, gridStart: 0 }], [[0], [0.5]], [1, 1], {

@@ -45,14 +45,16 @@ export class Acquisition {
 
   /**
    * The acquisition at row `row` of `pts` when it can exceed `threshold`, else −∞: the
-   * variance (the costly part) is computed only when the value with the prior's variance,
-   * an upper bound for EI and LCB (and for PI where the mean is above the best), exceeds it.
+   * variance (the costly part) is computed only when the value with an upper bound of the
+   * variance (see `varianceBoundAfterMean`), an upper bound for EI and LCB (and for PI where
+   * the mean is above the best), exceeds it.
    */
   valueAbove(pts: Float64Array, row: number, threshold: number): number {
     const post = this.posterior;
     const mean = post.mean(pts, row);
-    if (this.kind !== "PI" || mean >= this.best) {
-      if (this.fromMoments(mean, post.kp.amplitude) <= threshold) return Number.NEGATIVE_INFINITY;
+    if (threshold > Number.NEGATIVE_INFINITY && (this.kind !== "PI" || mean >= this.best)) {
+      const bound = Math.max(post.varianceBoundAfterMean(), 1e-12 * post.kp.amplitude);
+      if (this.fromMoments(mean, bound) <= threshold) return Number.NEGATIVE_INFINITY;
     }
     return this.fromMoments(mean, post.varianceAfterMean());
   }

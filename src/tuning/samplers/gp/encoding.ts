@@ -25,6 +25,8 @@ export class SpaceEncoding {
   readonly continuous: Uint8Array;
   /** The index of each parameter's parent (−1 when unconditional). */
   private readonly parent: Int32Array;
+  /** 1 for a parameter that another's condition names (its value is needed while canonicalizing). */
+  private readonly isParent: Uint8Array;
   /** Scratch: each parameter's value and whether it is active, while canonicalizing. */
   private readonly values: ParamValue[];
   private readonly active: Uint8Array;
@@ -48,6 +50,8 @@ export class SpaceEncoding {
     this.params.forEach((p, i) => {
       if (p.type === "double" && p.step === undefined && !p.when) this.continuous[this.offset[i]!] = 1;
     });
+    this.isParent = new Uint8Array(np);
+    for (let i = 0; i < np; i++) if (this.parent[i]! >= 0) this.isParent[this.parent[i]!] = 1;
     this.values = new Array<ParamValue>(np).fill(0);
     this.active = new Uint8Array(np);
   }
@@ -88,7 +92,7 @@ export class SpaceEncoding {
         pts[o] = INACTIVE_NUMERIC;
       } else if (this.continuous[o - base] === 1) {
         pts[o] = clamp01(pts[o]!);
-        values[i] = fromUnit(p, pts[o]!);
+        if (this.isParent[i] === 1) values[i] = fromUnit(p, pts[o]!);
       } else {
         const v = fromUnit(p, pts[o]!);
         values[i] = v;

@@ -104,29 +104,6 @@ export function kernelVector(
 }
 
 /**
- * Σ_i c_i ∂k(x_i, z)/∂z into `grad` (length dim), for the point `z` (row `row` of `zs`).
- * Used for the gradients of the posterior mean (c = α) and variance (c = K⁻¹k).
- */
-export function kernelVectorGradient(
-  x: Float64Array,
-  n: number,
-  zs: Float64Array,
-  row: number,
-  kp: KernelParams,
-  c: Float64Array,
-  grad: Float64Array,
-): void {
-  const dim = kp.dim;
-  const oz = row * dim;
-  grad.fill(0, 0, dim);
-  for (let i = 0; i < n; i++) {
-    const s = c[i]! * maternSlope(kp.amplitude, scaledDist2(x, i, zs, row, dim, kp.invLs2));
-    const ox = i * dim;
-    for (let d = 0; d < dim; d++) grad[d] = grad[d]! - s * (zs[oz + d]! - x[ox + d]!) * kp.invLs2[d]!;
-  }
-}
-
-/**
  * ½ Σ_ij W_ij ∂K_ij/∂θ for θ = (log ℓ_1..log ℓ_dim, log a), added into `grad` (length dim+1).
  * `w` is symmetric (n × n); `kf` holds the kernel values without noise off the diagonal
  * and `slope` the `maternSlope` values in its lower triangle, both from `kernelMatrix`. The

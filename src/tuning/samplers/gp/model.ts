@@ -18,11 +18,30 @@ import {
   kernelMatrix,
   kernelParams,
   kernelVector,
-  kernelVectorGradient,
+  maternSlope,
+  scaledDist2,
   setKernelParams,
 } from "./kernel.ts";
 import { type LbfgsOptions, minimizeLbfgs } from "./lbfgs.ts";
 import { cholesky, cholInverse, cholLogDet, cholSolve, solveLower, solveUpperT } from "./linalg.ts";
+
+/**
+ * Reusable buffers for the n × n matrices, so that a sampler answering trial after trial
+ * does not hand the garbage collector megabytes per suggestion. `get` gives a buffer of at
+ * least `size` entries (callers index with their own n, never by the buffer's length).
+ */
+export class Workspace {
+  private readonly buffers = new Map<string, Float64Array>();
+
+  get(name: string, size: number): Float64Array {
+    let b = this.buffers.get(name);
+    if (!b || b.length < size) {
+      b = new Float64Array(Math.max(size, Math.ceil((b?.length ?? 0) * 1.5)));
+      this.buffers.set(name, b);
+    }
+    return b;
+  }
+}
 
 const PRIOR_LS = { k: 3, rate: 6 };
 const PRIOR_AMP = { k: 2, rate: 0.15 };
@@ -71,14 +90,15 @@ export class MarginalLikelihood {
     private readonly y: Float64Array,
     private readonly n: number,
     private readonly dim: number,
+    ws: Workspace = new Workspace(),
   ) {
     this.kp = kernelParams(dim);
-    this.k = new Float64Array(n * n);
-    this.slope = new Float64Array(n * n);
-    this.l = new Float64Array(n * n);
-    this.inv = new Float64Array(n * n);
-    this.work = new Float64Array(n * n);
-    this.alpha = new Float64Array(n);
+    this.k = ws.get("ml.k", n * n);
+    this.slope = ws.get("ml.slope", n * n);
+    this.l = ws.get("ml.l", n * n);
+    this.inv = ws.get("ml.inv", n * n);
+    this.work = ws.get("ml.work", n * n);
+    this.alpha = ws.get("ml.alpha", n);
   }
 
   /** −log p(θ | data) up to a constant; ∇ into `grad`. */
@@ -136,8 +156,9 @@ export function fitHyperparameters(
   dim: number,
   starts: readonly Float64Array[],
   maxIterations: number,
+  ws?: Workspace,
 ): { theta: Float64Array; value: number } {
-  const ml = new MarginalLikelihood(x, y, n, dim);
+  const ml = new MarginalLikelihood(x, y, n, dim, ws);
   const { lower, upper } = thetaBounds(dim);
   const opts: LbfgsOptions = { lower, upper, maxIterations, gradTolerance: 1e-4, fTolerance: 1e-9 };
   let best: Float64Array | undefined;
@@ -171,18 +192,19 @@ export class Posterior {
     readonly n: number,
     readonly dim: number,
     theta: Float64Array,
+    ws: Workspace = new Workspace(),
   ) {
     this.kp = kernelParams(dim);
     setKernelParams(this.kp, theta);
     this.noise = Math.exp(theta[dim + 1]!);
-    const k = new Float64Array(n * n);
+    const k = ws.get("post.k", n * n);
     kernelMatrix(x, n, this.kp, this.noise, k);
-    this.l = new Float64Array(n * n);
+    this.l = ws.get("post.l", n * n);
     cholesky(k, n, this.l);
-    this.alpha = new Float64Array(n);
+    this.alpha = ws.get("post.alpha", n);
     cholSolve(this.l, n, y, this.alpha);
-    this.kv = new Float64Array(n);
-    this.v = new Float64Array(n);
+    this.kv = ws.get("post.kv", n);
+    this.v = ws.get("post.v", n);
     this.gw = new Float64Array(dim);
   }
 
@@ -201,6 +223,19 @@ export class Posterior {
     return mean;
   }
 
+  /**
+   * An upper bound of the variance at the point of the last `mean` call, without its cost:
+   * conditioning on the nearest point alone, a − k²/(a + σ²), leaves at least the variance
+   * that conditioning on all of them does.
+   */
+  varianceBoundAfterMean(): number {
+    const { n, kv } = this;
+    let kmax = 0;
+    for (let i = 0; i < n; i++) kmax = Math.max(kmax, kv[i]!);
+    const a = this.kp.amplitude;
+    return a - (kmax * kmax) / (a + this.noise);
+  }
+
   /** The variance at the point of the last `mean` call. */
   varianceAfterMean(): number {
     const { n, kv, v, l } = this;
@@ -215,13 +250,25 @@ export class Posterior {
    * `gMean` and `gVar` (length dim).
    */
   predictWithGradient(zs: Float64Array, row: number, out: Float64Array, gMean: Float64Array, gVar: Float64Array): void {
-    const { n, v, l } = this;
+    const { n, v, l, alpha, dim, x, kp, gw } = this;
     this.predict(zs, row, out);
-    kernelVectorGradient(this.x, n, zs, row, this.kp, this.alpha, gMean);
-    // ∂var = −2 (K⁻¹k)ᵀ ∂k
+    // ∂var = −2 (K⁻¹k)ᵀ ∂k; both gradients in one pass over the points
     solveUpperT(l, n, v, v);
-    kernelVectorGradient(this.x, n, zs, row, this.kp, v, this.gw);
+    gMean.fill(0, 0, dim);
+    gw.fill(0, 0, dim);
+    const oz = row * dim;
+    for (let i = 0; i < n; i++) {
+      const slope = maternSlope(kp.amplitude, scaledDist2(x, i, zs, row, dim, kp.invLs2));
+      const sm = alpha[i]! * slope;
+      const sv = v[i]! * slope;
+      const ox = i * dim;
+      for (let d = 0; d < dim; d++) {
+        const t = (zs[oz + d]! - x[ox + d]!) * kp.invLs2[d]!;
+        gMean[d] = gMean[d]! - sm * t;
+        gw[d] = gw[d]! - sv * t;
+      }
+    }
     const floor = 1e-12 * this.kp.amplitude;
-    for (let d = 0; d < this.dim; d++) gVar[d] = out[1]! <= floor ? 0 : -2 * this.gw[d]!;
+    for (let d = 0; d < this.dim; d++) gVar[d] = out[1]! <= floor ? 0 : -2 * gw[d]!;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../rng.ts";
 import { Acquisition } from "./acquisition.ts";
-import { kernelMatrix, kernelParams, kernelVector, kernelVectorGradient, setKernelParams } from "./kernel.ts";
+import { kernelMatrix, kernelParams, kernelVector, setKernelParams } from "./kernel.ts";
 import { cholesky, cholInverse, cholLogDet, cholSolve } from "./linalg.ts";
 import { MarginalLikelihood, Posterior } from "./model.ts";
 import { logH, logNormCdf, normCdf, normPdf } from "./normal.ts";
@@ -133,29 +133,38 @@ describe("kernel and marginal likelihood gradients", () => {
     }
   });
 
-  it("gives the kernel vector's gradient in the point's coordinates", () => {
-    const kp = kernelParams(dim);
-    setKernelParams(kp, theta);
+  it("gives the posterior mean's and variance's gradients in the point's coordinates", () => {
+    const post = new Posterior(x, y, n, dim, theta);
     const z = Float64Array.from([0.4, 0.2, 0.9]);
-    const c = Float64Array.from({ length: n }, () => rng.normal());
-    const grad = new Float64Array(dim);
-    kernelVectorGradient(x, n, z, 0, kp, c, grad);
-    const kv = new Float64Array(n);
-    const dot = (p: Float64Array) => {
-      kernelVector(x, n, p, 0, kp, kv);
-      return kv.reduce((s, v, i) => s + v * c[i]!, 0);
+    const out = new Float64Array(2);
+    const gMean = new Float64Array(dim);
+    const gVar = new Float64Array(dim);
+    post.predictWithGradient(z, 0, out, gMean, gVar);
+    const at = (p: Float64Array) => {
+      const o = new Float64Array(2);
+      post.predict(p, 0, o);
+      return o;
     };
     for (let d = 0; d < dim; d++) {
       const up = Float64Array.from(z);
       up[d] = up[d]! + 1e-6;
       const down = Float64Array.from(z);
       down[d] = down[d]! - 1e-6;
-      expect(grad[d]).toBeCloseTo((dot(up) - dot(down)) / 2e-6, 5);
+      const [mu, vu] = at(up);
+      const [md, vd] = at(down);
+      expect(gMean[d]).toBeCloseTo((mu! - md!) / 2e-6, 5);
+      expect(gVar[d]).toBeCloseTo((vu! - vd!) / 2e-6, 5);
     }
     // the matrix's diagonal is the output scale plus the noise
+    const kp = kernelParams(dim);
+    setKernelParams(kp, theta);
     const k = new Float64Array(n * n);
     kernelMatrix(x, n, kp, 0.25, k);
     expect(k[0]).toBeCloseTo(kp.amplitude + 0.25, 12);
+    const kv = new Float64Array(n);
+    kernelVector(x, n, x, 3, kp, kv);
+    expect(kv[3]).toBeCloseTo(kp.amplitude, 12);
+    expect(kv[2]).toBeCloseTo(k[3 * n + 2]!, 12);
   });
 
   it("gives the acquisitions' gradients in the point's coordinates", () => {
