@@ -6,8 +6,9 @@
  * min–max), the ratio of its median regret (best - optimum) to random search's in the
  * same run (the baseline), and the time spent in `suggest` per trial.
  * Goals (issue 15): Weft's best sampler at or below Optuna 3.1's best median as the issue
- * quotes it (Branin <= 0.411, Hartmann-6 <= -3.142) on both functions, and every sampler's
- * overhead <= 2 ms per trial. Optuna's medians are printed beside ours as quoted, not measured.
+ * quotes it (Branin <= 0.411, Hartmann-6 <= -3.142) on both functions, judged twice: among
+ * all samplers, and among those whose overhead is within the goal; and every sampler's
+ * overhead <= 2 ms per trial (the most over the two functions). Optuna's medians are printed beside ours as quoted, not measured.
  * Samplers this checkout lacks are listed and left out (their goal is then not met).
  * Run: `npm run bench -- tuning` or `npx tsx bench/tuning/tuning.bench.ts [seeds] [trials]`.
  */
@@ -47,29 +48,37 @@ console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
 
 const overheadOf = (sampler: string) => Math.max(...rows.filter((r) => r.sampler === sampler).map((r) => r.msPerTrial));
 
+/** The sampler with the least median among `rows`, random search left out. */
+function bestOf(rows: readonly Row[]): Row | undefined {
+  return rows
+    .filter((r) => r.sampler !== "random")
+    .reduce<Row | undefined>((a, r) => (a === undefined || r.median < a.median ? r : a), undefined);
+}
+
 for (const fn of FUNCTIONS) {
   const mine = rows.filter((r) => r.fn === fn.key);
   const random = mine.find((r) => r.sampler === "random");
-  const best = mine
-    .filter((r) => r.sampler !== "random")
-    .reduce<Row | undefined>((a, r) => (a === undefined || r.median < a.median ? r : a), undefined);
-  report({
-    name: `tuning.${fn.key}.best-median`,
-    ...(best ? { value: best.median } : {}),
-    goal: `<= ${GOALS[fn.key]}`,
-    require: {
-      "every sampler of the issue ran": missing.length === 0,
-      [`the best sampler's suggest overhead <= ${OVERHEAD_GOAL_MS} ms/trial`]:
-        best !== undefined && overheadOf(best.sampler) <= OVERHEAD_GOAL_MS,
-    },
-    details: {
-      sampler: best?.sampler,
-      randomMedian: random?.median,
-      regretRatio: best?.regretRatio,
-      optunaQuoted: OPTUNA_QUOTED[fn.key],
-      ...(missing.length > 0 ? { missing } : {}),
-    },
-  });
+  // the best sampler whatever it costs, then the best among those within the overhead goal
+  for (const [suffix, candidates] of [
+    ["best-median", mine],
+    ["best-median-within-overhead", mine.filter((r) => overheadOf(r.sampler) <= OVERHEAD_GOAL_MS)],
+  ] as const) {
+    const best = bestOf(candidates);
+    report({
+      name: `tuning.${fn.key}.${suffix}`,
+      ...(best ? { value: best.median } : {}),
+      goal: `<= ${GOALS[fn.key]}`,
+      require: { "every sampler of the issue ran": missing.length === 0, "a sampler qualified": best !== undefined },
+      details: {
+        sampler: best?.sampler,
+        overheadMsPerTrial: best ? overheadOf(best.sampler) : undefined,
+        randomMedian: random?.median,
+        regretRatio: best?.regretRatio,
+        optunaQuoted: OPTUNA_QUOTED[fn.key],
+        ...(missing.length > 0 ? { missing } : {}),
+      },
+    });
+  }
 }
 const randomOverhead = overheadOf("random");
 for (const s of loaded) {

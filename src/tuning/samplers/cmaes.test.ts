@@ -3,6 +3,7 @@ import { TuningError } from "../errors.ts";
 import { bounds, finiteValues, isActive } from "../space.ts";
 import type { Goal, SamplerContext, SearchSpace, Suggestion, TrialObservation } from "../types.ts";
 import { identity, symmetricEigen } from "./cmaes/eigen.ts";
+import { normalCdf, normalQuantile } from "./cmaes/normal.ts";
 import { CMAES_META, createCmaesSampler } from "./cmaes.ts";
 
 const square: SearchSpace = {
@@ -69,6 +70,17 @@ describe("cmaes eigen-decomposition", () => {
         expect(dot).toBeCloseTo(identity(3)[i]![j]!, 10);
       }
     }
+  });
+});
+
+describe("cmaes normal distribution", () => {
+  it("has Φ and its inverse to the precision the margin needs", () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.959963985)).toBeCloseTo(0.975, 7);
+    expect(normalCdf(-3)).toBeCloseTo(0.0013498980316301, 7);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963985, 7);
+    expect(normalQuantile(1e-4)).toBeCloseTo(-3.719016485, 6);
+    for (const p of [1e-6, 0.01, 0.3, 0.5, 0.8, 0.999]) expect(normalCdf(normalQuantile(p)) / p).toBeCloseTo(1, 5);
   });
 });
 
@@ -165,6 +177,47 @@ describe("cmaes sampler", () => {
     expect(h.filter((t) => t.params.optimizer === "sgd").every((t) => typeof t.params.momentum === "number")).toBe(
       true,
     );
+  });
+
+  it("keeps integer parameters from being fixed too early (CMA-ES with margin), telling the raw samples", () => {
+    const space: SearchSpace = {
+      parameters: [
+        ...[0, 1, 2, 3, 4, 5].map((i) => ({
+          name: `b${i}`,
+          type: "int" as const,
+          min: 0,
+          max: 1,
+          distribution: "uniform" as const,
+        })),
+        { name: "x", type: "double", min: -5, max: 5, distribution: "uniform" },
+        { name: "k", type: "int", min: -20, max: 20, distribution: "uniform" },
+      ],
+    };
+    // each bit left at 0 costs 1: a best value below 1 has every bit set
+    const f = (p: Record<string, unknown>) =>
+      (p.x as number) ** 2 +
+      ((p.k as number) - 7) ** 2 / 10 +
+      [0, 1, 2, 3, 4, 5].reduce((a, i) => a + 1 - (p[`b${i}`] as number), 0);
+    let solved = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      const h = drive(space, f, 250, { seed });
+      if (best(h) < 1) solved++;
+      const raw = String(h[5]?.meta?.[CMAES_META.raw]).split(",").map(Number);
+      expect(raw).toHaveLength(8);
+      // trial 5 is in the first generation, where no scaling applies yet: a bit is its raw sample past 0.5
+      expect(h[5]?.params.b0).toBe(raw[0]! > 0.5 ? 1 : 0);
+    }
+    expect(solved).toBeGreaterThanOrEqual(8);
+    expect(drive(space, f, 40, { seed: 3 })).toEqual(drive(space, f, 40, { seed: 3 }));
+  });
+
+  it("draws from the prior when no parameter is numeric", () => {
+    const space: SearchSpace = {
+      parameters: [{ name: "act", type: "categorical", values: ["relu", "tanh", "gelu"], distribution: "uniform" }],
+    };
+    const h = drive(space, (p) => (p.act === "gelu" ? 0 : 1), 30);
+    expect(new Set(h.map((t) => t.params.act))).toEqual(new Set(["relu", "tanh", "gelu"]));
+    expect(h.every((t) => t.meta === undefined)).toBe(true);
   });
 
   it("treats running members of the current generation as pending, and does not tell failed trials", () => {

@@ -6,6 +6,11 @@
  * first trial is drawn from the prior (Optuna's `n_startup_trials = 1`); the run starts
  * at the centre of the cube with step size 1/6 of every range (Katib's `sigma` setting
  * overrides it, as a fraction of the range) and a population of `4 + floor(3 ln n)`.
+ * Parameters with finitely many values (int, a double with a step, discrete; up to 1000
+ * values) are searched by CMA-ES with margin (Optuna's `with_margin`, here always on), so
+ * an integer cannot be fixed for good too early; the raw sample CMA-ES is told is kept in
+ * `meta.cmaes_x`. Unlike Optuna, a single numeric parameter is searched by CMA-ES too
+ * (Optuna falls back to random sampling below two dimensions).
  *
  * Each suggestion records its restart and generation in `meta` (`cmaes_restart`,
  * `cmaes_generation`), as Optuna keeps them in a trial's system attributes. The sampler
@@ -24,10 +29,9 @@
  * seed, read where the spec is parsed), `sigma`, `restart_strategy`.
  */
 
-import { OBSERVED_TRIAL_STATES } from "../../ir/states.ts";
 import { TuningError } from "../errors.ts";
 import { Rng } from "../rng.ts";
-import { fromUnit, isActive, isNumeric, sampleAssignment, sampleValue, toUnit } from "../space.ts";
+import { finiteValues, fromUnit, isActive, isNumeric, sampleAssignment, sampleValue, toUnit } from "../space.ts";
 import type {
   Assignment,
   Goal,
@@ -38,7 +42,17 @@ import type {
   Suggestion,
   TrialObservation,
 } from "../types.ts";
-import { ask, type CmaState, createCma, defaultPopsize, type Solution, shouldStop, tell } from "./cmaes/optimizer.ts";
+import {
+  askWithMargin,
+  defaultMargin,
+  type Grid,
+  grid,
+  type MarginState,
+  tellWithMargin,
+  withMargin,
+} from "./cmaes/margin.ts";
+import { type CmaState, createCma, defaultPopsize, type Solution, shouldStop } from "./cmaes/optimizer.ts";
+import { checkSettingNames, intSetting, isObserved } from "./common.ts";
 
 /** Label of this sampler's random streams (`new Rng(seed, trialNumber, attempt, STREAM)`). */
 const STREAM = 6;
@@ -52,12 +66,14 @@ const STARTUP_TRIALS = 1;
 /** Optuna's factor of the population at each IPOP restart. */
 const INC_POPSIZE = 2;
 /** Keys of a suggestion's `meta`. */
-export const CMAES_META = { restart: "cmaes_restart", generation: "cmaes_generation" } as const;
+export const CMAES_META = { restart: "cmaes_restart", generation: "cmaes_generation", raw: "cmaes_x" } as const;
+/** A parameter with more values than this is searched as a continuous one (snapped by `fromUnit`). */
+const MAX_GRID = 1000;
 const CACHE_LIMIT = 2048;
 
 /** Where a replay of the history left CMA-ES: the run, its restart, and the BIPOP budget. */
 interface RunState {
-  readonly cma: CmaState;
+  readonly run: MarginState;
   readonly restart: number;
   readonly popsize0: number;
   /** BIPOP: restarts with a large population so far, the kind of the current run, trials spent on each kind. */
@@ -78,6 +94,7 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
   const sigma0 = sigmaSetting(settings);
   const strategy = restartSetting(settings);
   const dims = space.parameters.filter((p) => isNumeric(p) && !p.when);
+  const grids = gridsOf(dims);
   const cache = new Map<string, RunState>();
 
   function initial(seed: number): RunState {
@@ -86,10 +103,12 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
     if (hit) return hit;
     const popsize0 = defaultPopsize(dims.length);
     const state: RunState = {
-      cma: createCma(
-        dims.map(() => 0.5),
-        sigma0,
-        popsize0,
+      run: withMargin(
+        createCma(
+          dims.map(() => 0.5),
+          sigma0,
+          popsize0,
+        ),
       ),
       restart: 0,
       popsize0,
@@ -105,7 +124,7 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
   function replay(ctx: SamplerContext): RunState {
     const groups = new Map<string, TrialObservation[]>();
     for (const t of ctx.history) {
-      if (!isObserved(t)) continue;
+      if (!isObserved(t, 1)) continue;
       const r = t.meta?.[CMAES_META.restart];
       const g = t.meta?.[CMAES_META.generation];
       if (typeof r !== "number" || typeof g !== "number") continue;
@@ -118,10 +137,11 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
     let state = initial(ctx.seed);
     let key = `init:${ctx.seed}`;
     for (;;) {
-      const members = (groups.get(`${state.restart}.${state.cma.generation}`) ?? [])
+      const { cma } = state.run;
+      const members = (groups.get(`${state.restart}.${cma.generation}`) ?? [])
         .sort((a, b) => a.number - b.number)
-        .slice(0, state.cma.k.popsize);
-      if (members.length < state.cma.k.popsize) return state;
+        .slice(0, cma.k.popsize);
+      if (members.length < cma.k.popsize) return state;
       key += `|${members.map((t) => `${t.number}=${value(t, ctx.directions)}`).join(",")}`;
       const hit = cache.get(key);
       if (hit) {
@@ -129,11 +149,11 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
         continue;
       }
       const solutions: Solution[] = members.map((t) => ({
-        x: dims.map((p) => toUnit(p, t.params[p.name] as number)),
+        x: rawOf(t, dims.length) ?? dims.map((p) => toUnit(p, t.params[p.name] as number)),
         value: value(t, ctx.directions),
       }));
-      const cma = tell(state.cma, solutions);
-      state = strategy !== "none" && shouldStop(cma) ? restart(state, cma, ctx.seed) : { ...state, cma };
+      const run = tellWithMargin(state.run, grids, solutions, defaultMargin(cma));
+      state = strategy !== "none" && shouldStop(run.cma) ? restart(state, run.cma, ctx.seed) : { ...state, run };
       remember(cache, key, state);
     }
   }
@@ -143,8 +163,8 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
     const rng = new Rng(seed, STREAM_RESTART, n);
     const mean = dims.map(() => rng.next());
     if (strategy === "ipop") {
-      const popsize = prev.cma.k.popsize * INC_POPSIZE;
-      return { ...prev, cma: createCma(mean, sigma0, popsize), restart: n };
+      const popsize = stopped.k.popsize * INC_POPSIZE;
+      return { ...prev, run: withMargin(createCma(mean, sigma0, popsize)), restart: n };
     }
     const evals = stopped.k.popsize * stopped.generation;
     const smallEvals = prev.smallEvals + (prev.kind === "small" ? evals : 0);
@@ -152,13 +172,14 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
     if (smallEvals < largeEvals) {
       const multiplier = INC_POPSIZE ** prev.largeRestarts;
       const popsize = Math.max(2, Math.floor(prev.popsize0 * multiplier ** (rng.next() ** 2)));
-      return { ...prev, cma: createCma(mean, sigma0, popsize), restart: n, kind: "small", smallEvals, largeEvals };
+      const run = withMargin(createCma(mean, sigma0, popsize));
+      return { ...prev, run, restart: n, kind: "small", smallEvals, largeEvals };
     }
     const largeRestarts = prev.largeRestarts + 1;
     const popsize = prev.popsize0 * INC_POPSIZE ** largeRestarts;
     return {
       ...prev,
-      cma: createCma(mean, sigma0, popsize),
+      run: withMargin(createCma(mean, sigma0, popsize)),
       restart: n,
       kind: "large",
       largeRestarts,
@@ -171,20 +192,48 @@ export const createCmaesSampler: SamplerFactory = ({ settings, space, directions
     name: "cmaes",
     suggest(ctx: SamplerContext): Suggestion {
       const rng = new Rng(ctx.seed, ctx.trialNumber, ctx.attempt, STREAM);
-      const observed = ctx.history.filter(isObserved).length;
+      const observed = ctx.history.filter((t) => isObserved(t, 1)).length;
       if (dims.length === 0 || observed < STARTUP_TRIALS) {
         return { kind: "trial", params: sampleAssignment(ctx.space, rng) };
       }
       const state = replay(ctx);
-      const x = ask(state.cma, rng);
+      const { raw, encoded } = askWithMargin(state.run, grids, rng);
       return {
         kind: "trial",
-        params: assemble(ctx.space.parameters, dims, x, rng),
-        meta: { [CMAES_META.restart]: state.restart, [CMAES_META.generation]: state.cma.generation },
+        params: assemble(ctx.space.parameters, dims, encoded, rng),
+        meta: {
+          [CMAES_META.restart]: state.restart,
+          [CMAES_META.generation]: state.run.cma.generation,
+          ...(grids.length > 0 ? { [CMAES_META.raw]: raw.join(",") } : {}),
+        },
       };
     },
   };
 };
+
+/** The grids of the dimensions with finitely many values (int, a double with a step, discrete), on the unit interval. */
+function gridsOf(dims: readonly ParameterSpec[]): Grid[] {
+  const out: Grid[] = [];
+  dims.forEach((p, i) => {
+    const values = finiteValues(p);
+    if (values && values.length <= MAX_GRID)
+      out.push(
+        grid(
+          i,
+          values.map((v) => toUnit(p, v as number)),
+        ),
+      );
+  });
+  return out;
+}
+
+/** The raw sample a suggestion recorded (CMA-ES with margin tells it instead of the encoded values). */
+function rawOf(t: TrialObservation, n: number): number[] | undefined {
+  const raw = t.meta?.[CMAES_META.raw];
+  if (typeof raw !== "string") return undefined;
+  const x = raw.split(",").map(Number);
+  return x.length === n && x.every(Number.isFinite) ? x : undefined;
+}
 
 /** The assignment: CMA-ES's coordinates for its dimensions, the prior for every other active parameter. */
 function assemble(
@@ -202,14 +251,6 @@ function assemble(
   return out;
 }
 
-function isObserved(t: TrialObservation): boolean {
-  return (
-    (OBSERVED_TRIAL_STATES as readonly string[]).includes(t.state) &&
-    t.values !== undefined &&
-    Number.isFinite(t.values[0])
-  );
-}
-
 /** The first objective's value, turned to minimisation. */
 function value(t: TrialObservation, directions: readonly Goal[]): number {
   const v = (t.values as readonly number[])[0] as number;
@@ -222,21 +263,8 @@ function remember(cache: Map<string, RunState>, key: string, state: RunState): v
 }
 
 function checkSettings(settings: Readonly<Record<string, string>>): void {
-  for (const name of Object.keys(settings)) {
-    if (!(SETTINGS as readonly string[]).includes(name)) {
-      throw new TuningError(
-        "TUNING_SETTING_INVALID",
-        `algorithmSettings.${name}: cmaes has no setting "${name}"; the settings it takes are ${SETTINGS.join(", ")}. Remove or rename it.`,
-      );
-    }
-  }
-  const seed = settings.random_state;
-  if (seed !== undefined && (seed.trim() === "" || !Number.isInteger(Number(seed)))) {
-    throw new TuningError(
-      "TUNING_SETTING_INVALID",
-      `algorithmSettings.random_state: "${seed}" is not an integer; give one, e.g. "42".`,
-    );
-  }
+  checkSettingNames("cmaes", settings, SETTINGS);
+  intSetting(settings, "random_state", 0, Number.MIN_SAFE_INTEGER);
 }
 
 /** Katib's `sigma`: the initial step size as a fraction of every parameter's range; default 1/6. */
