@@ -27,6 +27,7 @@ import {
   EXPERIMENT_NAME,
   type Fail,
   isAlgorithmName,
+  resourceParameters,
   validateCounts,
   validateObjective,
   validateParameters,
@@ -235,6 +236,12 @@ export function toExperimentSpec<S extends Space>(options: TuneOptions<S>, file?
     if (typeof p !== "object" || p === null || !("spec" in p))
       fail(`space.${n}`, "is not a parameter. Use double(), int(), discrete() or categorical().");
   });
+  const algo =
+    typeof options.algorithm === "string"
+      ? { name: options.algorithm }
+      : (options.algorithm ?? {
+          name: Array.isArray(options.objective) && options.objective.length > 1 ? "nsga2" : "tpe",
+        });
   const parameters = validateParameters(
     entries.map(([name, p]) => ({ name, ...p.spec })),
     {
@@ -242,6 +249,7 @@ export function toExperimentSpec<S extends Space>(options: TuneOptions<S>, file?
       field: (i, f) => (f === "name" ? `space.${names[i]}` : `space.${names[i]}.${f === "list" ? "values" : f}`),
     },
     fail,
+    resourceParameters(algo.name, settingsOf("settings" in algo ? algo.settings : undefined)),
   );
 
   const objectives = Array.isArray(options.objective) ? options.objective : [options.objective as ObjectiveInput];
@@ -261,10 +269,6 @@ export function toExperimentSpec<S extends Space>(options: TuneOptions<S>, file?
   );
   const objective: ObjectiveSpec = { ...base, strategies: defaultStrategies(base, given) };
 
-  const algo =
-    typeof options.algorithm === "string"
-      ? { name: options.algorithm }
-      : (options.algorithm ?? { name: objectives.length > 1 ? "nsga2" : "tpe" });
   if (!isAlgorithmName(algo.name))
     fail(
       "algorithm",

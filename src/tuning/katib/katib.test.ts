@@ -210,6 +210,36 @@ describe("parseExperiment on Katib's examples (our own copies)", () => {
     });
   });
 
+  it("lets hyperband's resource parameter have min = max, as Katib's hyperband example does", () => {
+    const d = base();
+    d.spec.algorithm = {
+      algorithmName: "hyperband",
+      algorithmSettings: [
+        { name: "resource_name", value: "epochs" },
+        { name: "eta", value: "2" },
+      ],
+    };
+    d.spec.parameters.push({ name: "epochs", parameterType: "int", feasibleSpace: { min: "1", max: "1" } });
+    d.spec.trialTemplate.trialParameters.push({ name: "epochs", reference: "epochs" });
+    d.spec.trialTemplate.trialSpec.spec.template.spec.containers[0].command.push("--epochs=${trialParameters.epochs}");
+    expect(parseExperiment(stringify(d), "e.yaml").space.parameters[2]).toMatchObject({ min: 1, max: 1 });
+    d.spec.algorithm = { algorithmName: "random" };
+    expect(errorOf(d).message).toMatch(/spec\.parameters\[2\]\.feasibleSpace\.max: max 1 is not greater than min 1/);
+  });
+
+  it("names a Kubeflow job's kind before its primaryPodLabels", () => {
+    const d = base();
+    d.spec.trialTemplate.primaryPodLabels = { "training.kubeflow.org/job-role": "master" };
+    d.spec.trialTemplate.trialSpec.apiVersion = "kubeflow.org/v1";
+    d.spec.trialTemplate.trialSpec.kind = "TFJob";
+    expect(errorOf(d).message).toMatch(/trialSpec\.kind: kubeflow\.org\/v1 TFJob trials are not run locally/);
+    d.spec.trialTemplate.trialSpec.apiVersion = "batch/v1";
+    d.spec.trialTemplate.trialSpec.kind = "Job";
+    expect(errorOf(d).message).toMatch(
+      /spec\.trialTemplate\.primaryPodLabels: primary pod labels apply to Kubeflow training jobs/,
+    );
+  });
+
   it("accepts Katib's default Job conditions and what a cluster writes back", () => {
     const d = base();
     d.spec.trialTemplate.successCondition = JOB_SUCCESS_CONDITION;

@@ -41,6 +41,7 @@ import {
   EXPERIMENT_NAME,
   type Fail,
   isAlgorithmName,
+  resourceParameters,
   UNSUPPORTED_ALGORITHMS,
   validateCounts,
   validateObjective,
@@ -136,6 +137,7 @@ export function parseExperiment(text: string, file: string, options: ParseOption
     { nasConfig: "neural architecture search is not run locally. Remove nasConfig and tune with spec.parameters." },
   );
 
+  const algorithm = parseAlgorithm(r, spec.algorithm);
   const parameters = validateParameters(
     parseParameters(r, spec.parameters),
     {
@@ -144,9 +146,9 @@ export function parseExperiment(text: string, file: string, options: ParseOption
         f === "name" || f === "when" ? `spec.parameters[${i}].${f}` : `spec.parameters[${i}].feasibleSpace.${f}`,
     },
     fail,
+    resourceParameters(algorithm.name, algorithm.settings),
   );
   const objective = parseObjective(r, spec.objective, annotations, fail);
-  const algorithm = parseAlgorithm(r, spec.algorithm);
   const earlyStopping = parseEarlyStopping(r, spec.earlyStopping);
   const parallelTrialCount = r.integer(["spec", "parallelTrialCount"], spec.parallelTrialCount, 1) ?? 3;
   const maxTrialCount = r.integer(["spec", "maxTrialCount"], spec.maxTrialCount, 1);

@@ -51,9 +51,8 @@ export function parseTrialTemplate(raw: unknown, ctx: TemplateContext): TrialTem
     ["primaryContainerName", "trialParameters", "trialSpec", "successCondition", "failureCondition", "retain"],
     {
       configMap: "a trial template in a ConfigMap is not read locally. Inline it as spec.trialTemplate.trialSpec.",
-      primaryPodLabels:
-        "primary pod labels apply to Kubeflow training jobs, which Weft does not run. Remove them and use a batch/v1 Job.",
     },
+    ["primaryPodLabels"],
   );
   const trialParameters = parseTrialParameters(t.trialParameters, ctx);
   const spec = r.object([...at, "trialSpec"], t.trialSpec, true);
@@ -68,6 +67,11 @@ export function parseTrialTemplate(raw: unknown, ctx: TemplateContext): TrialTem
     if (known) r.unsupported([...at, "trialSpec", "kind"], msg);
     r.fail([...at, "trialSpec", "kind"], msg);
   }
+  if (t.primaryPodLabels !== undefined)
+    r.unsupported(
+      [...at, "primaryPodLabels"],
+      "primary pod labels apply to Kubeflow training jobs, which Weft does not run. Remove them.",
+    );
   for (const [key, dflt] of [
     ["successCondition", JOB_SUCCESS_CONDITION],
     ["failureCondition", JOB_FAILURE_CONDITION],

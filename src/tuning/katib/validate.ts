@@ -24,11 +24,17 @@ function fmt(v: unknown): string {
   return typeof v === "string" ? `"${v}"` : String(v);
 }
 
-/** Checks a parameter list and returns it normalised (discrete values sorted ascending). */
+/**
+ * Checks a parameter list and returns it normalised (discrete values sorted ascending).
+ * `fixedAllowed` names parameters whose min may equal max: the resource parameter of
+ * hyperband and asha (`resource_name`), whose range the algorithm sets (Katib's own
+ * hyperband example declares it with min = max).
+ */
 export function validateParameters(
   params: readonly ParameterSpec[],
   paths: ParameterPaths,
   fail: Fail,
+  fixedAllowed: ReadonlySet<string> = new Set(),
 ): ParameterSpec[] {
   if (params.length === 0)
     fail(paths.param(0).replace(/\[0\]$|\.0$/, ""), "the search space has no parameters. Declare at least one.");
@@ -61,14 +67,14 @@ export function validateParameters(
         fail(paths.field(i, "min"), `${min} is not an integer. An int parameter's bounds are integers.`);
       if (p.type === "int" && !Number.isInteger(max))
         fail(paths.field(i, "max"), `${max} is not an integer. An int parameter's bounds are integers.`);
-      if (!(min < max))
+      if (!(min < max) && !(min === max && fixedAllowed.has(p.name)))
         fail(paths.field(i, "max"), `max ${max} is not greater than min ${min}. Make max greater than min.`);
       if (step !== undefined) {
         if (!Number.isFinite(step) || step <= 0)
           fail(paths.field(i, "step"), `${step} is not a positive number. Give a step > 0.`);
         if (p.type === "int" && !Number.isInteger(step))
           fail(paths.field(i, "step"), `${step} is not an integer. An int parameter's step is an integer.`);
-        if (step > max - min)
+        if (step > max - min && max > min)
           fail(paths.field(i, "step"), `step ${step} is larger than max - min (${max - min}). Give a smaller step.`);
       }
       if (log && min <= 0)
@@ -229,6 +235,12 @@ export const UNSUPPORTED_ALGORITHMS: Readonly<Record<string, string>> = {
 
 export function isAlgorithmName(name: string): name is (typeof ALGORITHM_NAMES)[number] {
   return (ALGORITHM_NAMES as readonly string[]).includes(name);
+}
+
+/** The parameter hyperband and asha take as the budget (Katib's `resource_name` setting). */
+export function resourceParameters(algorithm: string, settings: Readonly<Record<string, string>>): Set<string> {
+  const name = settings.resource_name;
+  return (algorithm === "hyperband" || algorithm === "asha") && name !== undefined ? new Set([name]) : new Set();
 }
 
 /** Kubernetes-style names, at most 63 characters. */
