@@ -88,6 +88,8 @@ describe("ctx.log", () => {
         client.metric("loss", 1 / (i + 1), { step: i });
         if (i % 1000 === 0) client.metric("lr", i === 0 ? Number.NaN : 0.1, { step: i, timestamp: 5 });
       }
+      // a key first logged in the last batch, which has no "lr": each batch names only its own keys
+      client.metric("auc", 0.9, { step: n });
       client.param("seed", 7);
       await client.close();
       const loss = store.tracking.metricHistory(task.id, "loss", { maxResults: 25_000 }).items;
@@ -96,6 +98,8 @@ describe("ctx.log", () => {
       const lr = store.tracking.metricHistory(task.id, "lr", { maxResults: 100 }).items;
       expect(lr.map((m) => [m.step, m.timestamp])).toEqual(Array.from({ length: 6 }, (_, i) => [i * 1000, 5]));
       expect(lr[0]?.value).toBeNaN();
+      const auc = store.tracking.metricHistory(task.id, "auc", { maxResults: 100 }).items;
+      expect(auc.map((m) => [m.step, m.value])).toEqual([[n, 0.9]]);
       expect(store.tracking.getRunDetail(task.id)?.params).toEqual([{ key: "seed", value: "7" }]);
     } finally {
       await service.close();

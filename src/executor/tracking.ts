@@ -52,15 +52,37 @@ interface KeyValue {
   value: string;
 }
 
-/** Metrics being gathered: columns of {@link METRIC_BATCH} rows and this batch's keys. */
+/**
+ * Metrics being gathered: columns of {@link METRIC_BATCH} rows. While it fills, `key[i]`
+ * indexes the client's list of every key logged so far, so a new batch never meets a new
+ * key (that branch, first taken inside a training loop's optimised code, would send the
+ * loop back to the interpreter); {@link seal} then renumbers them into the batch's own keys.
+ */
 class MetricBatch implements MetricColumns {
-  readonly keys: string[] = [];
-  readonly index = new Map<string, number>();
+  keys: string[] = [];
   count = 0;
   readonly value = new Float64Array(METRIC_BATCH);
   readonly timestamp = new Float64Array(METRIC_BATCH);
   readonly step = new Float64Array(METRIC_BATCH);
   readonly key = new Uint32Array(METRIC_BATCH);
+
+  /** Renumbers the key column from indexes into `allKeys` to indexes into this batch's `keys`. */
+  seal(allKeys: readonly string[]): this {
+    const local = new Map<number, number>();
+    const keys: string[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const g = this.key[i] as number;
+      let k = local.get(g);
+      if (k === undefined) {
+        k = keys.length;
+        keys.push(allKeys[g] as string);
+        local.set(g, k);
+      }
+      this.key[i] = k;
+    }
+    this.keys = keys;
+    return this;
+  }
 }
 
 /** One request's worth: a metrics batch, or params and tags for `runs/log-batch`. */
@@ -104,9 +126,35 @@ class SendError extends Error {
   }
 }
 
+/** Whether {@link warmMetricPath} has run in this process. */
+let warmed = false;
+
+/**
+ * Runs a throwaway client through every branch of `metric` once (a new key, a known one,
+ * a full batch handed to `sendSoon`) before the task's first logged value is kept. V8
+ * keeps its feedback per method, shared by every instance, and a training loop's
+ * optimised code inlines `metric`: a branch first taken inside that code (the first full
+ * batch, 2,500 steps in) would send the whole loop back to the interpreter until it is
+ * optimised again, which cost a 100,000-step loop more than its logging did. The throwaway
+ * client sends to nowhere; this costs about a millisecond, once per process.
+ */
+function warmMetricPath(): void {
+  if (warmed) return;
+  warmed = true;
+  const scratch = new TrackingClient(
+    { uri: "http://127.0.0.1:9", runId: "warm-up" },
+    { post: async () => ({ status: 200, text: "" }), stderr: () => {} },
+  );
+  for (let i = 0; i <= METRIC_BATCH; i++) scratch.metric(i === 1 ? "b" : "a", i, { step: i });
+  void scratch.close();
+}
+
 /** Buffers log calls and sends them to the tracking server. */
 export class TrackingClient implements TaskLog {
   private metricsBuf = new MetricBatch();
+  /** Every metric key logged so far, and each one's index in that list. */
+  private readonly keyNames: string[] = [];
+  private readonly keyIndex = new Map<string, number>();
   private paramsBuf: KeyValue[] = [];
   private tagsBuf: KeyValue[] = [];
   /** Batches taken off the buffers, waiting for a free connection. */
@@ -155,11 +203,11 @@ export class TrackingClient implements TaskLog {
     }
     if (this.timer === undefined && !this.enabled()) return;
     const b = this.metricsBuf;
-    let k = b.index.get(key);
+    let k = this.keyIndex.get(key);
     if (k === undefined) {
-      k = b.keys.length;
-      b.keys.push(key);
-      b.index.set(key, k);
+      k = this.keyNames.length;
+      this.keyNames.push(key);
+      this.keyIndex.set(key, k);
     }
     const i = b.count++;
     b.value[i] = value;
@@ -224,6 +272,7 @@ export class TrackingClient implements TaskLog {
       return false;
     }
     if (this.timer === undefined) {
+      warmMetricPath();
       this.timer = setInterval(() => {
         if (this.buffered() > 0) this.sendSoon();
       }, FLUSH_INTERVAL_MS);
@@ -235,7 +284,7 @@ export class TrackingClient implements TaskLog {
   /** Takes what is buffered off the buffers (metrics, and params and tags) and queues its sends. */
   private sendSoon(): void {
     if (this.metricsBuf.count > 0) {
-      this.queue.push({ metrics: this.metricsBuf });
+      this.queue.push({ metrics: this.metricsBuf.seal(this.keyNames) });
       this.metricsBuf = new MetricBatch();
     }
     while (this.paramsBuf.length + this.tagsBuf.length > 0) {
