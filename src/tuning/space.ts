@@ -97,7 +97,10 @@ export function finiteValues(p: ParameterSpec): ParamValue[] | undefined {
  * clipped; categorical uniformly.
  */
 export function sampleValue(p: ParameterSpec, rng: Rng): ParamValue {
-  if (p.type === "categorical") return rng.pick(p.values as readonly ParamValue[]);
+  // a discrete list drawn uniformly is uniform over its values, not over its span
+  if (p.type === "categorical" || (p.type === "discrete" && p.distribution === "uniform")) {
+    return rng.pick(p.values as readonly ParamValue[]);
+  }
   if (p.distribution === "normal" || p.distribution === "logNormal") {
     return fromUnit(p, 0.5 + rng.normal() / 6);
   }

@@ -92,8 +92,9 @@ export interface ObjectiveSpec {
   /** Recorded and shown, never optimised. */
   readonly additionalMetricNames: readonly string[];
   /**
-   * Strategy by metric name, for every objective and additional metric. Katib's default is
-   * `min` for a minimised objective, `max` for a maximised one, and `latest` for the rest.
+   * Strategy by metric name, for every objective and additional metric. Katib's default
+   * (experiment_defaults.go) is the objective type's: `min` when minimising, `max` when
+   * maximising, for the additional metrics too.
    */
   readonly strategies: Readonly<Record<string, MetricStrategy>>;
   /** Multi-objective only; default `first`. */
