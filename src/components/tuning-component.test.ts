@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEnv } from "../../test/engine/helpers.ts";
 import type { AnyPipeline } from "../compiler/index.ts";
 import { compilePipeline, MAX_BUNDLE_BYTES } from "../compiler/index.ts";
+import { componentSampler, functionExperiment } from "./tuning-component.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
@@ -119,6 +120,38 @@ describe("tuningComponent in a pipeline", () => {
     expect(tuner).toContain("hyperband");
     // pipeline trials (the engine, the store) are never part of a tuning task
     expect(tuner).not.toContain("better-sqlite3");
+    // nor the Gaussian-process and CMA-ES samplers (componentSampler leaves them out)
+    expect(tuner).not.toMatch(/gp_hedge|cmaes_restart/);
     expect(plain).not.toContain("hyperband");
   }, 60_000);
+});
+
+describe("componentSampler", () => {
+  const base = functionExperiment(
+    {
+      name: "Tune X!",
+      space: { parameters: [{ name: "x", type: "double", min: 0, max: 1, distribution: "uniform" }] },
+      objective: { name: "loss", goal: "minimize" },
+      trial: () => ({ loss: 0 }),
+    },
+    () => ({ loss: 0 }),
+  );
+
+  it("makes the experiment's sampler with its settings checked", () => {
+    expect(base.name).toBe("tune-x");
+    expect(base.maxTrialCount).toBe(10);
+    expect(componentSampler(base).name).toBe("random");
+    const tpe = { ...base, algorithm: { name: "tpe" as const, settings: { n_startup_trials: "zero" }, seed: 0 } };
+    expect(() => componentSampler(tpe)).toThrow(/algorithmSettings\.n_startup_trials/);
+  });
+
+  it("refuses the algorithms a task cannot carry, saying what to use", () => {
+    for (const name of ["cmaes", "bayesianoptimization"] as const) {
+      expect(() => componentSampler({ ...base, algorithm: { name, settings: {}, seed: 0 } })).toThrow(
+        new RegExp(
+          `uses ${name}, which a tuning step does not run .*use random, grid, sobol, tpe, .*or run the experiment with weft tune`,
+        ),
+      );
+    }
+  });
 });

@@ -12,6 +12,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Dataset } from "../executor/index.ts";
 import { artifact, component, param } from "../sdk/index.ts";
 import { createMemoryJournal, runExperiment } from "../tuning/runner/index.ts";
+import { createAshaSampler } from "../tuning/samplers/asha.ts";
+import { createGridSampler } from "../tuning/samplers/grid.ts";
+import { createHyperbandSampler } from "../tuning/samplers/hyperband.ts";
+import { createMotpeSampler } from "../tuning/samplers/motpe.ts";
+import { createRandomSampler } from "../tuning/samplers/random.ts";
+import { createSobolSampler } from "../tuning/samplers/sobol.ts";
+import { createMultivariateTpeSampler, createTpeSampler } from "../tuning/samplers/tpe.ts";
 import type {
   AlgorithmName,
   AlgorithmSpec,
@@ -21,6 +28,8 @@ import type {
   Goal,
   MetricStrategy,
   ObjectiveMetric,
+  Sampler,
+  SamplerFactory,
   SearchSpace,
   TrialContext,
 } from "../tuning/types.ts";
@@ -35,6 +44,43 @@ export const TUNE_OUTPUTS = {
   trials: artifact.Dataset,
   summary: artifact.Markdown,
 };
+
+/**
+ * The algorithms a tuning component runs. A task carries its program in its command
+ * (at most 120 KiB): the Gaussian-process and CMA-ES samplers would take the program over
+ * it, so they are left out of the components' import graph and run with `weft tune` or
+ * `tune()` instead.
+ */
+export const COMPONENT_SAMPLERS: Partial<Record<AlgorithmName, SamplerFactory>> = {
+  random: createRandomSampler,
+  grid: createGridSampler,
+  sobol: createSobolSampler,
+  tpe: createTpeSampler,
+  "multivariate-tpe": createMultivariateTpeSampler,
+  motpe: createMotpeSampler,
+  hyperband: createHyperbandSampler,
+  asha: createAshaSampler,
+};
+
+/**
+ * The sampler of a tuning component's experiment.
+ *
+ * @throws ComponentError `TUNE_INVALID_INPUT` for an algorithm a task cannot carry.
+ */
+export function componentSampler(spec: ExperimentSpec): Sampler {
+  const factory = COMPONENT_SAMPLERS[spec.algorithm.name];
+  if (!factory) {
+    throw new ComponentError(
+      "TUNE_INVALID_INPUT",
+      `tune: experiment "${spec.name}" uses ${spec.algorithm.name}, which a tuning step does not run (its code would take the task's program over the 120 KiB a command carries); use ${Object.keys(COMPONENT_SAMPLERS).join(", ")}, or run the experiment with weft tune`,
+    );
+  }
+  return factory({
+    settings: spec.algorithm.settings,
+    space: spec.space,
+    directions: spec.objective.metrics.map((m) => m.goal),
+  });
+}
 
 /** The artifacts a tuning component writes, with their paths. */
 export interface TuneArtifacts {
@@ -56,6 +102,7 @@ export async function runTuning(
   const log = opts.log ?? ((line: string) => console.log(line));
   const result = await runExperiment(spec, {
     journal: createMemoryJournal(),
+    sampler: componentSampler(spec),
     source: opts.source,
     signal: opts.signal,
     onEvent: (event) => {
