@@ -4,14 +4,15 @@
  * downstream task consumes the best parameters. Also the size of the task bundle that
  * carries the experiment.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEnv } from "../../test/engine/helpers.ts";
 import type { AnyPipeline } from "../compiler/index.ts";
 import { compilePipeline, MAX_BUNDLE_BYTES } from "../compiler/index.ts";
-import { componentSampler, functionExperiment } from "./tuning-component.ts";
+import { componentSampler, functionExperiment, runTuning } from "./tuning-component.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
@@ -152,6 +153,44 @@ describe("componentSampler", () => {
           `uses ${name}, which a tuning step does not run .*use random, grid, sobol, tpe, .*or run the experiment with weft tune`,
         ),
       );
+    }
+  });
+});
+
+describe("runTuning", () => {
+  it("writes the trials and the summary, then fails with TUNE_NO_BEST when no trial reported the objective", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-tune-"));
+    try {
+      const spec = functionExperiment(
+        {
+          name: "silent",
+          space: { parameters: [{ name: "x", type: "double", min: 0, max: 1, distribution: "uniform" }] },
+          objective: { name: "loss", goal: "minimize" },
+          budget: { trials: 2 },
+          trial: () => ({ accuracy: 1 }),
+        },
+        () => ({ accuracy: 1 }),
+      );
+      const out = {
+        trials: { path: join(dir, "trials.csv"), metadata: {} as Record<string, unknown> },
+        summary: { path: join(dir, "summary.md"), metadata: {} as Record<string, unknown> },
+      };
+      const lines: string[] = [];
+      await expect(runTuning(spec, out, { log: (l) => lines.push(l) })).rejects.toMatchObject({
+        code: "TUNE_NO_BEST",
+        message: expect.stringMatching(
+          /experiment "silent" ended .* with no trial that reported loss; silent-0 failed: /,
+        ),
+      });
+      expect(readFileSync(out.trials.path, "utf8").split("\n").slice(1, 3)).toEqual([
+        expect.stringMatching(/^silent-0,0,FAILED,METRICS_UNAVAILABLE,/),
+        expect.stringMatching(/^silent-1,1,FAILED,METRICS_UNAVAILABLE,/),
+      ]);
+      expect(readFileSync(out.summary.path, "utf8")).toContain("No trial reported a value of the objective.");
+      expect(out.trials.metadata).toMatchObject({ experiment: "silent", trials: 2 });
+      expect(lines.some((l) => l.startsWith("silent-0 FAILED (METRICS_UNAVAILABLE)"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
