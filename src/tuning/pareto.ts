@@ -90,7 +90,10 @@ export function toMinimisation(values: readonly number[], directions: readonly G
  * values that no other such trial dominates, in trial order. Trials with equal values are
  * all kept.
  */
-export function paretoFront(observations: readonly TrialObservation[], directions: readonly Goal[]): TrialObservation[] {
+export function paretoFront(
+  observations: readonly TrialObservation[],
+  directions: readonly Goal[],
+): TrialObservation[] {
   const observed = observations.filter(
     (t) =>
       (OBSERVED_TRIAL_STATES as readonly string[]).includes(t.state) &&

@@ -171,8 +171,13 @@ export type TrialTemplate =
   | {
       /** A Weft pipeline (a `.ts` pipeline module or KFP YAML), one run per trial. */
       readonly kind: "pipeline";
-      /** Absolute path of the pipeline file. */
+      /** Absolute path of the pipeline file (or, with `pipeline`, the pipeline's name for messages). */
       readonly source: string;
+      /**
+       * `tune()` only: the pipeline itself (an SDK `pipeline()` value or a compiled
+       * PipelineSpec) when it was given in memory rather than as a file.
+       */
+      readonly pipeline?: unknown;
       /** Pipeline parameter name → search-space parameter name. */
       readonly parameters: Readonly<Record<string, string>>;
       /** Fixed pipeline parameters given to every trial. */

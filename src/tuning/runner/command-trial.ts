@@ -157,7 +157,7 @@ export const runCommandTrial: TrialRunner = (trial) =>
       out.end();
       err.end();
       const finish = (): void => {
-        if (spawnError && code === null) {
+        if (spawnError) {
           done({
             kind: "failed",
             reason: "TrialFailed",

@@ -63,12 +63,15 @@ function lastLines(text: string, n: number): string {
   return text.split("\n").slice(-n).join("\n");
 }
 
-/** The trial runner of a template's kind; the pipeline runner is loaded only when used. */
-async function defaultRunner(spec: ExperimentSpec, home: string | undefined): Promise<TrialRunner> {
-  if (spec.trial.kind === "function") return runFunctionTrial;
-  if (spec.trial.kind === "command") return runCommandTrial;
-  const { pipelineTrialRunner } = await import("./pipeline-trial.ts");
-  return pipelineTrialRunner(spec, home);
+/** The trial runner of a template's kind; the pipeline runner (and the engine) is loaded only when used. */
+async function defaultRunner(
+  spec: ExperimentSpec,
+  home: string | undefined,
+): Promise<{ runner: TrialRunner; close?: () => Promise<void> }> {
+  if (spec.trial.kind === "function") return { runner: runFunctionTrial };
+  if (spec.trial.kind === "command") return { runner: runCommandTrial };
+  const { openPipelineTrials } = await import("./pipeline-trial.ts");
+  return openPipelineTrials(spec, home);
 }
 
 /**
@@ -84,8 +87,15 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
   const first = objectiveNames[0] ?? "";
   const sampler: Sampler = options.sampler ?? samplerFor(spec);
   const stopper: EarlyStopper | undefined = spec.earlyStopping ? createEarlyStopper(spec.earlyStopping) : undefined;
-  const runner = options.trialRunner ?? (await defaultRunner(spec, options.home));
-  const recorded = journal.open(spec, experimentSource(spec, options.source));
+  const trialRunners = options.trialRunner ? { runner: options.trialRunner } : await defaultRunner(spec, options.home);
+  const runner = trialRunners.runner;
+  let recorded: TrialRecord[];
+  try {
+    recorded = journal.open(spec, experimentSource(spec, options.source));
+  } catch (err) {
+    await trialRunners.close?.();
+    throw err;
+  }
 
   const trials = new Map<number, LiveTrial>();
   for (const r of recorded) trials.set(r.number, { ...r, series: new Map() });
@@ -113,7 +123,9 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
     ...(t.meta === undefined ? {} : { meta: t.meta }),
   });
   const history = (): TrialObservation[] => snapshot().map(observation);
-  const update = (t: LiveTrial, patch: Parameters<typeof journal.updateTrial>[1]): void => {
+  const update = (t: LiveTrial, change: Parameters<typeof journal.updateTrial>[1]): void => {
+    const ends = change.state !== undefined && (TERMINAL_TRIAL_STATES as readonly TrialState[]).includes(change.state);
+    const patch = ends && change.finishedAt === undefined ? { ...change, finishedAt: Date.now() } : change;
     journal.updateTrial(t.number, patch);
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined) continue;
@@ -404,9 +416,11 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
       // the original error says more
     }
     journal.close();
+    await trialRunners.close?.();
     throw err;
   }
   journal.close();
+  await trialRunners.close?.();
   const all = snapshot();
   onEvent?.({ type: "end", end, trials: all });
   return {

@@ -37,14 +37,15 @@ export function* gridPoints(
 }
 
 export const createGridSampler: SamplerFactory = ({ settings, space }) => {
-  checkSettingNames("grid", settings, []);
+  // Katib's grid takes random_state; the order here is fixed, so it changes nothing
+  checkSettingNames("grid", settings, ["random_state"]);
   const values = new Map<string, readonly ParamValue[]>();
-  for (const p of space.parameters) {
+  for (const [i, p] of space.parameters.entries()) {
     const v = finiteValues(p);
     if (!v || v.length === 0) {
       throw new TuningError(
         "TUNING_SPEC_INVALID",
-        `spec.parameters: grid search needs finitely many values of every parameter, and "${p.name}" (${p.type} from ${p.min} to ${p.max}) has no step; give feasibleSpace.step, or use another algorithm (random, sobol, tpe).`,
+        `spec.parameters[${i}].feasibleSpace.step: grid search needs finitely many values of every parameter, and "${p.name}" (${p.type} from ${p.min} to ${p.max}) has no step; give feasibleSpace.step, or use another algorithm (random, sobol, tpe).`,
       );
     }
     values.set(p.name, v);

@@ -12,7 +12,18 @@ import type { Rng } from "../rng.ts";
 
 /** One dimension of an estimator: numeric over [lo, hi], or categorical with `choices` values. */
 export type ParzenDim =
-  | { readonly kind: "numeric"; readonly lo: number; readonly hi: number }
+  | {
+      readonly kind: "numeric";
+      readonly lo: number;
+      readonly hi: number;
+      /**
+       * The width of a value's cell where the values are a grid of cells centred on
+       * `gridStart + k * step` (int, a step): draws snap to the centres and the density
+       * of a centre is its cell's mass, as Optuna's discretised estimators.
+       */
+      readonly step?: number;
+      readonly gridStart?: number;
+    }
   | { readonly kind: "categorical"; readonly choices: number };
 
 export interface ParzenOptions {
@@ -34,6 +45,11 @@ export interface Parzen {
   readonly logMass: (Float64Array | undefined)[];
   /** log-probabilities by component, choices flattened (categorical dims). */
   readonly logProbs: (Float64Array | undefined)[];
+  /** 1 / sigma, and the log of each truncated component's normalising factor (numeric dims). */
+  readonly invSigmas: (Float64Array | undefined)[];
+  readonly logNorms: (Float64Array | undefined)[];
+  /** Work space of logPdfParzen. */
+  readonly scratch: Float64Array;
 }
 
 const EPS = 1e-12;
@@ -106,20 +122,26 @@ export function fitParzen(
   const sigmas: (Float64Array | undefined)[] = [];
   const logMass: (Float64Array | undefined)[] = [];
   const logProbs: (Float64Array | undefined)[] = [];
+  const invSigmas: (Float64Array | undefined)[] = [];
+  const logNorms: (Float64Array | undefined)[] = [];
   dims.forEach((dim, d) => {
     if (dim.kind === "categorical") {
       const k = dim.choices;
       const probs = new Float64Array(m * k);
-      const base = opts.priorWeight / k;
+      // as Optuna's: each observation's row spreads prior_weight / (n + 1) over the choices
+      // and adds 1 to the observed one
+      const base = opts.priorWeight / (n + 1);
       for (let i = 0; i < n; i++) {
         const c = points[i]![d]!;
-        for (let j = 0; j < k; j++) probs[i * k + j] = Math.log((base + (j === c ? 1 : 0)) / (opts.priorWeight + 1));
+        for (let j = 0; j < k; j++) probs[i * k + j] = Math.log((base + (j === c ? 1 : 0)) / (base * k + 1));
       }
       for (let j = 0; j < k; j++) probs[n * k + j] = Math.log(1 / k);
       mus.push(undefined);
       sigmas.push(undefined);
       logMass.push(undefined);
       logProbs.push(probs);
+      invSigmas.push(undefined);
+      logNorms.push(undefined);
       return;
     }
     const { lo, hi } = dim;
@@ -155,12 +177,31 @@ export function fitParzen(
       const p = normalCdf((hi - mu[i]!) / sigma[i]!) - normalCdf((lo - mu[i]!) / sigma[i]!);
       mass[i] = Math.log(Math.max(p, EPS));
     }
+    const inv = new Float64Array(m);
+    const norm = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      inv[i] = 1 / sigma[i]!;
+      norm[i] = -Math.log(sigma[i]!) - LOG_SQRT_2PI - mass[i]!;
+    }
+    invSigmas.push(inv);
+    logNorms.push(norm);
     mus.push(mu);
     sigmas.push(sigma);
     logMass.push(mass);
     logProbs.push(undefined);
   });
-  return { dims, weights, logWeights, mus, sigmas, logMass, logProbs };
+  return {
+    dims,
+    weights,
+    logWeights,
+    mus,
+    sigmas,
+    logMass,
+    logProbs,
+    invSigmas,
+    logNorms,
+    scratch: new Float64Array(m),
+  };
 }
 
 /** Draws one component index by the mixture weights. */
@@ -181,6 +222,15 @@ function truncatedNormal(mu: number, sigma: number, lo: number, hi: number, rng:
   }
   // far in a tail: the nearer bound
   return Math.min(hi, Math.max(lo, mu));
+}
+
+/** The centre of the grid cell `x` falls in (within [lo, hi]). */
+function snap(dim: { lo: number; hi: number; step?: number; gridStart?: number }, x: number): number {
+  const step = dim.step as number;
+  const start = dim.gridStart ?? 0;
+  const kMax = Math.floor((dim.hi - step / 2 - start) / step + 1e-9);
+  const k = Math.min(kMax, Math.max(0, Math.round((x - start) / step)));
+  return start + k * step;
 }
 
 /** `count` draws from the mixture (each a row of coordinates). */
@@ -204,7 +254,8 @@ export function sampleParzen(pz: Parzen, rng: Rng, count: number): number[][] {
         }
         row.push(pick);
       } else {
-        row.push(truncatedNormal(pz.mus[d]![c]!, pz.sigmas[d]![c]!, dim.lo, dim.hi, rng));
+        const x = truncatedNormal(pz.mus[d]![c]!, pz.sigmas[d]![c]!, dim.lo, dim.hi, rng);
+        row.push(dim.step === undefined ? x : snap(dim, x));
       }
     });
     out.push(row);
@@ -215,25 +266,36 @@ export function sampleParzen(pz: Parzen, rng: Rng, count: number): number[][] {
 /** log density of the mixture at `x`. */
 export function logPdfParzen(pz: Parzen, x: readonly number[]): number {
   const m = pz.weights.length;
-  const terms = new Float64Array(m);
-  for (let i = 0; i < m; i++) terms[i] = pz.logWeights[i]!;
-  pz.dims.forEach((dim, d) => {
+  const terms = pz.scratch;
+  terms.set(pz.logWeights);
+  for (let d = 0; d < pz.dims.length; d++) {
+    const dim = pz.dims[d]!;
     if (dim.kind === "categorical") {
       const k = dim.choices;
       const lp = pz.logProbs[d]!;
       const c = x[d]!;
       for (let i = 0; i < m; i++) terms[i]! += lp[i * k + c]!;
-      return;
+      continue;
     }
     const mu = pz.mus[d]!;
-    const sigma = pz.sigmas[d]!;
-    const mass = pz.logMass[d]!;
+    const inv = pz.invSigmas[d]!;
+    const norm = pz.logNorms[d]!;
     const v = x[d]!;
-    for (let i = 0; i < m; i++) {
-      const z = (v - mu[i]!) / sigma[i]!;
-      terms[i]! += -0.5 * z * z - Math.log(sigma[i]!) - LOG_SQRT_2PI - mass[i]!;
+    if (dim.step !== undefined) {
+      // the mass of v's cell
+      const half = dim.step / 2;
+      const mass = pz.logMass[d]!;
+      for (let i = 0; i < m; i++) {
+        const p = normalCdf((v + half - mu[i]!) * inv[i]!) - normalCdf((v - half - mu[i]!) * inv[i]!);
+        terms[i]! += Math.log(Math.max(p, EPS)) - mass[i]!;
+      }
+      continue;
     }
-  });
+    for (let i = 0; i < m; i++) {
+      const z = (v - mu[i]!) * inv[i]!;
+      terms[i]! += norm[i]! - 0.5 * z * z;
+    }
+  }
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < m; i++) if (terms[i]! > max) max = terms[i]!;
   if (max === Number.NEGATIVE_INFINITY) return max;

@@ -10,10 +10,11 @@
 
 import { TuningError } from "../errors.ts";
 import { Rng } from "../rng.ts";
-import { fromUnit, isActive } from "../space.ts";
+import { isActive } from "../space.ts";
 import type { ParamValue, SamplerFactory } from "../types.ts";
 import { boolSetting, checkSettingNames, STREAM } from "./common.ts";
 import { JOE_KUO } from "./sobol-directions.ts";
+import { fromSpread } from "./unit.ts";
 
 const BITS = 32;
 
@@ -118,14 +119,11 @@ export const createSobolSampler: SamplerFactory = ({ settings, space }) => {
       space.parameters.forEach((p, d) => {
         if (!isActive(p, params)) return;
         const x = u[d]!;
-        if (p.type === "categorical") {
-          const values = p.values!;
-          params[p.name] = values[Math.min(values.length - 1, Math.floor(x * values.length))]!;
-        } else if (p.type === "discrete") {
-          const values = p.values!;
-          params[p.name] = values[Math.min(values.length - 1, Math.floor(x * values.length))]!;
+        if (p.values) {
+          // categorical and discrete: the value whose cell the coordinate falls in
+          params[p.name] = p.values[Math.min(p.values.length - 1, Math.floor(x * p.values.length))]!;
         } else {
-          params[p.name] = fromUnit(p, x);
+          params[p.name] = fromSpread(p, x);
         }
       });
       return { kind: "trial", params };

@@ -23,9 +23,10 @@
  * a chosen coordinate goes back through fromUnit, so steps and bounds always hold.
  */
 
+import { TuningError } from "../errors.ts";
 import { hypervolume, nonDominatedSort } from "../pareto.ts";
 import { Rng } from "../rng.ts";
-import { fromUnit, isActive, sampleAssignment, toUnit, valueIndex } from "../space.ts";
+import { bounds, fromUnit, isActive, isLog, sampleAssignment, toUnit, valueIndex } from "../space.ts";
 import type {
   AlgorithmName,
   Goal,
@@ -51,10 +52,17 @@ import {
 import { defaultWeights, fitParzen, logPdfParzen, type ParzenDim, type ParzenOptions, sampleParzen } from "./parzen.ts";
 import { unitRange } from "./unit.ts";
 
-/** The settings TPE takes (Katib's names for the first three; the others as Optuna's arguments). */
+/**
+ * The settings TPE takes: Katib's for its Optuna-based `multivariate-tpe`
+ * (`n_startup_trials`, `n_ei_candidates`, `random_state`) and its Hyperopt-based `tpe`
+ * (`n_EI_candidates`, `gamma`, `prior_weight`, `random_state`), both accepted by either
+ * algorithm, and Optuna's `consider_endpoints` and `constant_liar`.
+ */
 export const TPE_SETTINGS = [
   "n_startup_trials",
   "n_ei_candidates",
+  "n_EI_candidates",
+  "gamma",
   "random_state",
   "prior_weight",
   "consider_endpoints",
@@ -70,6 +78,8 @@ export interface TpeConfig {
   readonly priorWeight: number;
   readonly considerEndpoints: boolean;
   readonly constantLiar: boolean;
+  /** Hyperopt's gamma where the `gamma` setting is given: ceil(gamma * sqrt(n)) below, at most 25. */
+  readonly gamma?: number;
 }
 
 /** Reads and checks TPE's settings. */
@@ -79,19 +89,42 @@ export function tpeConfig(
   shape: { multivariate: boolean; multiObjective: boolean },
 ): TpeConfig {
   checkSettingNames(algorithm, settings, TPE_SETTINGS);
+  if (
+    settings.n_ei_candidates !== undefined &&
+    settings.n_EI_candidates !== undefined &&
+    settings.n_ei_candidates.trim() !== settings.n_EI_candidates.trim()
+  ) {
+    throw new TuningError(
+      "TUNING_SETTING_INVALID",
+      `algorithmSettings.n_EI_candidates: "${settings.n_EI_candidates}" differs from algorithmSettings.n_ei_candidates "${settings.n_ei_candidates}"; they are one setting, give one of them.`,
+    );
+  }
+  const candidates = settings.n_EI_candidates !== undefined ? "n_EI_candidates" : "n_ei_candidates";
+  const gammaFraction = settings.gamma === undefined ? undefined : numberSetting(settings, "gamma", 0.25, 0, 1);
+  if (gammaFraction === 0 || gammaFraction === 1) {
+    throw new TuningError(
+      "TUNING_SETTING_INVALID",
+      `algorithmSettings.gamma: "${settings.gamma}" must lie strictly between 0 and 1, as Katib's; give e.g. "0.25".`,
+    );
+  }
   return {
     algorithm,
     ...shape,
     nStartupTrials: intSetting(settings, "n_startup_trials", 10, 0),
-    nEiCandidates: intSetting(settings, "n_ei_candidates", 24, 1, 10_000),
+    nEiCandidates: intSetting(settings, candidates, 24, 1, 10_000),
     priorWeight: numberSetting(settings, "prior_weight", 1, 1e-6, 1e6),
     considerEndpoints: boolSetting(settings, "consider_endpoints", false),
     constantLiar: boolSetting(settings, "constant_liar", true),
+    ...(gammaFraction === undefined ? {} : { gamma: gammaFraction }),
   };
 }
 
-/** Optuna's default gamma: how many of n trials are "below". */
-export function gamma(n: number): number {
+/**
+ * How many of n trials are "below": Optuna's default min(ceil(0.1 n), 25), or with a
+ * `gamma` setting Hyperopt's (Katib's `tpe`) min(ceil(gamma * sqrt(n)), 25).
+ */
+export function gamma(n: number, fraction?: number): number {
+  if (fraction !== undefined) return Math.min(Math.ceil(fraction * Math.sqrt(n)), 25);
   return Math.min(Math.ceil(0.1 * n), 25);
 }
 
@@ -128,7 +161,10 @@ function coordinate(p: ParameterSpec, value: ParamValue | undefined): number | u
 function dimension(p: ParameterSpec): ParzenDim {
   if (p.type === "categorical") return { kind: "categorical", choices: p.values!.length };
   const [lo, hi] = unitRange(p);
-  return { kind: "numeric", lo, hi };
+  const step = p.type === "discrete" || isLog(p) ? undefined : (p.step ?? (p.type === "int" ? 1 : undefined));
+  if (step === undefined) return { kind: "numeric", lo, hi };
+  const [min, max] = bounds(p);
+  return { kind: "numeric", lo, hi, step: step / (max - min), gridStart: 0 };
 }
 
 /** Splits single-objective observations: the best gamma(n) below, the rest and the pending above. */
@@ -136,11 +172,13 @@ function splitSingle(
   observed: readonly TrialObservation[],
   pending: readonly TrialObservation[],
   directions: readonly Goal[],
+  fraction: number | undefined,
 ) {
-  const sorted = [...observed].sort(
-    (a, b) => minimised(a, directions)[0]! - minimised(b, directions)[0]! || a.number - b.number,
-  );
-  const nBelow = Math.min(gamma(observed.length + pending.length), sorted.length);
+  const sorted = observed
+    .map((trial) => ({ trial, value: minimised(trial, directions)[0]! }))
+    .sort((a, b) => a.value - b.value || a.trial.number - b.trial.number)
+    .map((e) => e.trial);
+  const nBelow = Math.min(gamma(observed.length + pending.length, fraction), sorted.length);
   const below: Entry[] = sorted.slice(0, nBelow).map((trial) => ({ trial }));
   const above: Entry[] = [...sorted.slice(nBelow), ...pending].map((trial) => ({ trial }));
   return { below, above };
@@ -186,9 +224,10 @@ function splitMulti(
   observed: readonly TrialObservation[],
   pending: readonly TrialObservation[],
   directions: readonly Goal[],
+  fraction: number | undefined,
 ) {
   const points = observed.map((t) => minimised(t, directions));
-  const nBelow = Math.min(gamma(observed.length + pending.length), observed.length);
+  const nBelow = Math.min(gamma(observed.length + pending.length, fraction), observed.length);
   const belowIdx: number[] = [];
   for (const front of nonDominatedSort(points)) {
     if (belowIdx.length >= nBelow) break;
@@ -228,21 +267,49 @@ function belowWeights(points: readonly (readonly number[])[]): number[] {
   return contributions.map((c) => Math.min(1, Math.max(HV_EPS, c / max)));
 }
 
+/**
+ * Every parameter's coordinate in a trial (NaN where absent or not a legal value), cached
+ * by trial object: observations never change, so the cache never changes an answer.
+ */
+class Coordinates {
+  private readonly cache = new WeakMap<TrialObservation, Float64Array>();
+  private readonly index: Map<string, number>;
+  constructor(private readonly space: SearchSpace) {
+    this.index = new Map(space.parameters.map((p, i) => [p.name, i]));
+  }
+  of(trial: TrialObservation): Float64Array {
+    let row = this.cache.get(trial);
+    if (!row) {
+      const params = this.space.parameters;
+      row = new Float64Array(params.length);
+      for (let i = 0; i < params.length; i++)
+        row[i] = coordinate(params[i]!, trial.params[params[i]!.name]) ?? Number.NaN;
+      this.cache.set(trial, row);
+    }
+    return row;
+  }
+  position(p: ParameterSpec): number {
+    return this.index.get(p.name)!;
+  }
+}
+
 /** Rows of coordinates and weights of the entries where every parameter of `group` is present. */
-function rows(entries: readonly Entry[], group: readonly ParameterSpec[]): { points: number[][]; weights: number[] } {
+function rows(
+  entries: readonly Entry[],
+  group: readonly ParameterSpec[],
+  coords: Coordinates,
+): { points: number[][]; weights: number[] } {
+  const at = group.map((p) => coords.position(p));
   const kept: { row: number[]; number: number; weight?: number }[] = [];
   for (const e of entries) {
+    const all = coords.of(e.trial);
     const row: number[] = [];
-    let complete = true;
-    for (const p of group) {
-      const c = coordinate(p, e.trial.params[p.name]);
-      if (c === undefined) {
-        complete = false;
-        break;
-      }
+    for (const i of at) {
+      const c = all[i]!;
+      if (Number.isNaN(c)) break;
       row.push(c);
     }
-    if (complete) kept.push({ row, number: e.trial.number, weight: e.weight });
+    if (row.length === at.length) kept.push({ row, number: e.trial.number, weight: e.weight });
   }
   kept.sort((a, b) => a.number - b.number);
   const defaults = defaultWeights(kept.length);
@@ -252,6 +319,7 @@ function rows(entries: readonly Entry[], group: readonly ParameterSpec[]): { poi
 /** A TPE sampler for `config`. */
 export function createTpe(config: TpeConfig, space: SearchSpace): Sampler {
   const groups = parameterGroups(space, config.multivariate);
+  const coords = new Coordinates(space);
   const options: ParzenOptions = {
     priorWeight: config.priorWeight,
     considerEndpoints: config.considerEndpoints,
@@ -271,15 +339,15 @@ export function createTpe(config: TpeConfig, space: SearchSpace): Sampler {
         ? ctx.history.filter((t) => isPending(t) && t.number !== ctx.trialNumber)
         : [];
       const { below, above } = config.multiObjective
-        ? splitMulti(observed, pending, ctx.directions)
-        : splitSingle(observed, pending, ctx.directions);
+        ? splitMulti(observed, pending, ctx.directions, config.gamma)
+        : splitSingle(observed, pending, ctx.directions, config.gamma);
       const params: Record<string, ParamValue> = {};
       for (const group of groups) {
         const active = group.filter((p) => isActive(p, params));
         if (active.length === 0) continue;
         const dims = active.map(dimension);
-        const l = rows(below, active);
-        const g = rows(above, active);
+        const l = rows(below, active, coords);
+        const g = rows(above, active, coords);
         const lower = fitParzen(dims, l.points, l.weights, options);
         const upper = fitParzen(dims, g.points, g.weights, options);
         const candidates = sampleParzen(lower, rng, config.nEiCandidates);
