@@ -11,6 +11,8 @@
  * Reaching the goal (or `maxFailedTrialCount`) cancels the trials still running: on one
  * machine they hold resources the next command needs (Katib lets them finish).
  */
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { insideRoot } from "../../artifacts/guard.ts";
 import type { TrialState } from "../../ir/states.ts";
 import { OBSERVED_TRIAL_STATES, TERMINAL_TRIAL_STATES } from "../../ir/states.ts";
@@ -70,7 +72,10 @@ async function defaultRunner(
 ): Promise<{ runner: TrialRunner; close?: () => Promise<void> }> {
   if (spec.trial.kind === "function") return { runner: runFunctionTrial };
   if (spec.trial.kind === "command") return { runner: runCommandTrial };
-  const { openPipelineTrials } = await import("./pipeline-trial.ts");
+  // a computed specifier: a bundler leaves it to run time, so a task program that runs an
+  // experiment (the prebuilt tune step) does not carry the engine and the store
+  const url = new URL(`./pipeline-trial${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+  const { openPipelineTrials } = (await import(url)) as typeof import("./pipeline-trial.ts");
   return openPipelineTrials(spec, home);
 }
 
