@@ -11,6 +11,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Dataset } from "../executor/index.ts";
 import { artifact, component, param } from "../sdk/index.ts";
+import { TuningError } from "../tuning/errors.ts";
 import { createMemoryJournal, runExperiment } from "../tuning/runner/index.ts";
 import { createAshaSampler } from "../tuning/samplers/asha.ts";
 import { createGridSampler } from "../tuning/samplers/grid.ts";
@@ -34,16 +35,18 @@ import type {
   TrialContext,
 } from "../tuning/types.ts";
 import { definedIn } from "./defined-in.ts";
-import { ComponentError } from "./errors.ts";
 import { type TuneOutcome, trialsCsv, tuneSummary } from "./tune-report.ts";
 
-/** The outputs of every tuning component. */
-export const TUNE_OUTPUTS = {
+/**
+ * The outputs of every tuning component (made in a call marked pure, so that the bundles of
+ * components that import weft leave it out).
+ */
+export const TUNE_OUTPUTS = /* @__PURE__ */ (() => ({
   best_parameters: param.object<Record<string, number | string>>(),
   best_value: param.float(),
   trials: artifact.Dataset,
   summary: artifact.Markdown,
-};
+}))();
 
 /**
  * The algorithms a tuning component runs. A task carries its program in its command
@@ -65,12 +68,12 @@ export const COMPONENT_SAMPLERS: Partial<Record<AlgorithmName, SamplerFactory>> 
 /**
  * The sampler of a tuning component's experiment.
  *
- * @throws ComponentError `TUNE_INVALID_INPUT` for an algorithm a task cannot carry.
+ * @throws TuningError `TUNE_INVALID_INPUT` for an algorithm a task cannot carry.
  */
 export function componentSampler(spec: ExperimentSpec): Sampler {
   const factory = COMPONENT_SAMPLERS[spec.algorithm.name];
   if (!factory) {
-    throw new ComponentError(
+    throw new TuningError(
       "TUNE_INVALID_INPUT",
       `tune: experiment "${spec.name}" uses ${spec.algorithm.name}, which a tuning step does not run (its code would take the task's program over the 120 KiB a command carries); use ${Object.keys(COMPONENT_SAMPLERS).join(", ")}, or run the experiment with weft tune`,
     );
@@ -92,7 +95,7 @@ export interface TuneArtifacts {
  * Runs `spec` with an in-memory journal, writes the trials table and the summary, and
  * returns the best parameters and value.
  *
- * @throws ComponentError `TUNE_NO_BEST` (after writing both) when no trial gave a value.
+ * @throws TuningError `TUNE_NO_BEST` (after writing both) when no trial gave a value.
  */
 export async function runTuning(
   spec: ExperimentSpec,
@@ -132,7 +135,7 @@ export async function runTuning(
   const value = best?.values?.[0];
   if (!best || typeof value !== "number") {
     const failed = outcome.trials.find((t) => t.state === "FAILED");
-    throw new ComponentError(
+    throw new TuningError(
       "TUNE_NO_BEST",
       `tune: experiment "${spec.name}" ended ${outcome.state} (${outcome.reason}) with no trial that reported ${spec.objective.metrics[0]?.name}` +
         (failed ? `; ${failed.name} failed: ${failed.message ?? failed.reason ?? "no message"}` : "") +
