@@ -16,7 +16,7 @@ import { tuneExperiment } from "./tune.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
-const COMPONENTS = JSON.stringify(join(ROOT, "src", "components", "index.ts"));
+const TUNE = JSON.stringify(join(ROOT, "src", "components", "tune.ts"));
 
 /** Loss (x - offset)^2 with the offset read from the data file, three epochs printed. */
 const EXPERIMENT = `apiVersion: kubeflow.org/v1beta1
@@ -86,7 +86,7 @@ export const useBest = component({
 `;
 
 const PIPELINES = `import { param, pipeline } from ${SDK};
-import { tune } from ${COMPONENTS};
+import { tune } from ${TUNE};
 import { makeData, useBest } from "./steps.ts";
 
 export const tuned = pipeline({ name: "tune-then-train", params: { experiment: param.string() } }, (p) => {

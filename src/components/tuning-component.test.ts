@@ -16,7 +16,7 @@ import { componentSampler, functionExperiment, runTuning } from "./tuning-compon
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
-const COMPONENTS = JSON.stringify(join(ROOT, "src", "components", "index.ts"));
+const TUNING_COMPONENT = JSON.stringify(join(ROOT, "src", "components", "tuning-component.ts"));
 
 /** Plain components, in a module of their own (their bundles leave the tuning code out). */
 const STEPS = `import { writeFileSync } from "node:fs";
@@ -38,7 +38,7 @@ export const useBest = component({
 
 /** A tuning component whose trial is a function: loss (x - offset)^2, the offset from the data. */
 const TUNER = `import { readFileSync } from "node:fs";
-import { tuningComponent } from ${COMPONENTS};
+import { tuningComponent } from ${TUNING_COMPONENT};
 
 export const tuneQuadratic = tuningComponent({
   name: "tune_quadratic",
