@@ -31,11 +31,7 @@ export type ComponentErrorCode =
   /** The deployed version failed its smoke test (the previous version was loaded back). */
   | "DEPLOY_SMOKE_FAILED"
   /** The smoke test failed and loading the previous version back failed too. */
-  | "DEPLOY_ROLLBACK_FAILED"
-  /** An input of a tuning component is not usable (the experiment YAML, its trial kind, the data it names). */
-  | "TUNE_INVALID_INPUT"
-  /** The experiment ended with no trial that reported the objective (the trials and summary are written). */
-  | "TUNE_NO_BEST";
+  | "DEPLOY_ROLLBACK_FAILED";
 
 /** An error of a prebuilt component. */
 export class ComponentError extends WeftError {

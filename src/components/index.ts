@@ -1,9 +1,11 @@
 /**
  * Prebuilt components: `registerModel`, the model registry's gate, with its policy and the
  * small registry client it talks through; `deployModel`, the deploy step after the gate
- * (Triton repository and KServe manifest; load, smoke test and rollback on `weft serve`);
- * `tune`, a Katib experiment (command trials) as one step, and `tuningComponent`, a
- * component that tunes a TypeScript trial function in its task.
+ * (Triton repository and KServe manifest; load, smoke test and rollback on `weft serve`).
+ * The tuning steps (`tune`, `tuningComponent`) are not re-exported here: this module is
+ * part of `weft`, which every component's task bundles, and the tuning modules' top-level
+ * code (and their import of `yaml`) would then travel in every task; import them from
+ * `./tune.ts` and `./tuning-component.ts`.
  */
 export { type DecisionContext, decisionMarkdown, formatNumber } from "./decision-markdown.ts";
 export {
@@ -59,8 +61,6 @@ export {
   RegistryClient,
   type RegistryClientOptions,
 } from "./registry-client.ts";
-export { DATA_ENV, DATA_REFERENCE, tune, tuneExperiment } from "./tune.ts";
-export { metricNames, type TunedTrial, type TuneOutcome, trialsCsv, tuneSummary } from "./tune-report.ts";
 export {
   functionExperiment,
   runTuning,

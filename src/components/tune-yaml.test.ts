@@ -55,5 +55,7 @@ describe("components/tune.yaml", () => {
     expect(program("exec-tune")).toContain("tune component runs command trials");
     expect(program("exec-validate-data")).not.toContain("tune component runs command trials");
     expect(program("exec-validate-data")).not.toContain("hyperband");
+    // nothing of the tuning modules' top-level code, nor their import of yaml
+    expect(program("exec-validate-data")).not.toMatch(/best_parameters|from\\?"yaml\\?"/);
   }, 60_000);
 });

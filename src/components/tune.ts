@@ -11,10 +11,10 @@
  * bundles of other components leave it out.
  */
 import { artifact, component, param } from "../sdk/index.ts";
+import { TuningError } from "../tuning/errors.ts";
 import { parseExperiment } from "../tuning/katib/index.ts";
 import type { ExperimentSpec } from "../tuning/types.ts";
 import { definedIn } from "./defined-in.ts";
-import { ComponentError } from "./errors.ts";
 import { runTuning, TUNE_OUTPUTS } from "./tuning-component.ts";
 
 /** The text in a `tune` experiment that stands for the path of the `data` input. */
@@ -26,18 +26,18 @@ export const DATA_ENV = "WEFT_TUNE_DATA";
  * The experiment of a `tune` task: `${weft.inputs.data}` replaced by the data path, the
  * YAML read, the trial checked to be a command and given `WEFT_TUNE_DATA`.
  *
- * @throws ComponentError `TUNE_INVALID_INPUT`; the Katib reader's TuningError.
+ * @throws TuningError `TUNE_INVALID_INPUT`; the Katib reader's TuningError.
  */
 export function tuneExperiment(text: string, dataPath: string | undefined): ExperimentSpec {
   if (text.includes(DATA_REFERENCE) && dataPath === undefined) {
-    throw new ComponentError(
+    throw new TuningError(
       "TUNE_INVALID_INPUT",
       `tune: the experiment refers to ${DATA_REFERENCE} but the task has no data input; pass data: <a Dataset output> to tune(...)`,
     );
   }
   const spec = parseExperiment(dataPath === undefined ? text : text.split(DATA_REFERENCE).join(dataPath), "experiment");
   if (spec.trial.kind !== "command") {
-    throw new ComponentError(
+    throw new TuningError(
       "TUNE_INVALID_INPUT",
       `tune: experiment "${spec.name}" has a ${spec.trial.kind} trial; the tune component runs command trials (a batch/v1 Job in trialTemplate.trialSpec); run pipeline trials with weft tune`,
     );

@@ -4,17 +4,19 @@
  * downstream task consumes the best parameters. Also the size of the task bundle that
  * carries the experiment.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEnv } from "../../test/engine/helpers.ts";
 import type { AnyPipeline } from "../compiler/index.ts";
 import { compilePipeline, MAX_BUNDLE_BYTES } from "../compiler/index.ts";
+import { componentSampler, functionExperiment, runTuning } from "./tuning-component.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
-const COMPONENTS = JSON.stringify(join(ROOT, "src", "components", "index.ts"));
+const TUNING_COMPONENT = JSON.stringify(join(ROOT, "src", "components", "tuning-component.ts"));
 
 /** Plain components, in a module of their own (their bundles leave the tuning code out). */
 const STEPS = `import { writeFileSync } from "node:fs";
@@ -36,7 +38,7 @@ export const useBest = component({
 
 /** A tuning component whose trial is a function: loss (x - offset)^2, the offset from the data. */
 const TUNER = `import { readFileSync } from "node:fs";
-import { tuningComponent } from ${COMPONENTS};
+import { tuningComponent } from ${TUNING_COMPONENT};
 
 export const tuneQuadratic = tuningComponent({
   name: "tune_quadratic",
@@ -119,6 +121,76 @@ describe("tuningComponent in a pipeline", () => {
     expect(tuner).toContain("hyperband");
     // pipeline trials (the engine, the store) are never part of a tuning task
     expect(tuner).not.toContain("better-sqlite3");
+    // nor the Gaussian-process and CMA-ES samplers (componentSampler leaves them out)
+    expect(tuner).not.toMatch(/gp_hedge|cmaes_restart/);
     expect(plain).not.toContain("hyperband");
   }, 60_000);
+});
+
+describe("componentSampler", () => {
+  const base = functionExperiment(
+    {
+      name: "Tune X!",
+      space: { parameters: [{ name: "x", type: "double", min: 0, max: 1, distribution: "uniform" }] },
+      objective: { name: "loss", goal: "minimize" },
+      trial: () => ({ loss: 0 }),
+    },
+    () => ({ loss: 0 }),
+  );
+
+  it("makes the experiment's sampler with its settings checked", () => {
+    expect(base.name).toBe("tune-x");
+    expect(base.maxTrialCount).toBe(10);
+    expect(componentSampler(base).name).toBe("random");
+    const tpe = { ...base, algorithm: { name: "tpe" as const, settings: { n_startup_trials: "zero" }, seed: 0 } };
+    expect(() => componentSampler(tpe)).toThrow(/algorithmSettings\.n_startup_trials/);
+  });
+
+  it("refuses the algorithms a task cannot carry, saying what to use", () => {
+    for (const name of ["cmaes", "bayesianoptimization"] as const) {
+      expect(() => componentSampler({ ...base, algorithm: { name, settings: {}, seed: 0 } })).toThrow(
+        new RegExp(
+          `uses ${name}, which a tuning step does not run .*use random, grid, sobol, tpe, .*or run the experiment with weft tune`,
+        ),
+      );
+    }
+  });
+});
+
+describe("runTuning", () => {
+  it("writes the trials and the summary, then fails with TUNE_NO_BEST when no trial reported the objective", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "weft-tune-"));
+    try {
+      const spec = functionExperiment(
+        {
+          name: "silent",
+          space: { parameters: [{ name: "x", type: "double", min: 0, max: 1, distribution: "uniform" }] },
+          objective: { name: "loss", goal: "minimize" },
+          budget: { trials: 2 },
+          trial: () => ({ accuracy: 1 }),
+        },
+        () => ({ accuracy: 1 }),
+      );
+      const out = {
+        trials: { path: join(dir, "trials.csv"), metadata: {} as Record<string, unknown> },
+        summary: { path: join(dir, "summary.md"), metadata: {} as Record<string, unknown> },
+      };
+      const lines: string[] = [];
+      await expect(runTuning(spec, out, { log: (l) => lines.push(l) })).rejects.toMatchObject({
+        code: "TUNE_NO_BEST",
+        message: expect.stringMatching(
+          /experiment "silent" ended .* with no trial that reported loss; silent-0 failed: /,
+        ),
+      });
+      expect(readFileSync(out.trials.path, "utf8").split("\n").slice(1, 3)).toEqual([
+        expect.stringMatching(/^silent-0,0,FAILED,METRICS_UNAVAILABLE,/),
+        expect.stringMatching(/^silent-1,1,FAILED,METRICS_UNAVAILABLE,/),
+      ]);
+      expect(readFileSync(out.summary.path, "utf8")).toContain("No trial reported a value of the objective.");
+      expect(out.trials.metadata).toMatchObject({ experiment: "silent", trials: 2 });
+      expect(lines.some((l) => l.startsWith("silent-0 FAILED (METRICS_UNAVAILABLE)"))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

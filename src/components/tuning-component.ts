@@ -11,7 +11,15 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Dataset } from "../executor/index.ts";
 import { artifact, component, param } from "../sdk/index.ts";
+import { TuningError } from "../tuning/errors.ts";
 import { createMemoryJournal, runExperiment } from "../tuning/runner/index.ts";
+import { createAshaSampler } from "../tuning/samplers/asha.ts";
+import { createGridSampler } from "../tuning/samplers/grid.ts";
+import { createHyperbandSampler } from "../tuning/samplers/hyperband.ts";
+import { createMotpeSampler } from "../tuning/samplers/motpe.ts";
+import { createRandomSampler } from "../tuning/samplers/random.ts";
+import { createSobolSampler } from "../tuning/samplers/sobol.ts";
+import { createMultivariateTpeSampler, createTpeSampler } from "../tuning/samplers/tpe.ts";
 import type {
   AlgorithmName,
   AlgorithmSpec,
@@ -21,20 +29,61 @@ import type {
   Goal,
   MetricStrategy,
   ObjectiveMetric,
+  Sampler,
+  SamplerFactory,
   SearchSpace,
   TrialContext,
 } from "../tuning/types.ts";
 import { definedIn } from "./defined-in.ts";
-import { ComponentError } from "./errors.ts";
 import { type TuneOutcome, trialsCsv, tuneSummary } from "./tune-report.ts";
 
-/** The outputs of every tuning component. */
-export const TUNE_OUTPUTS = {
+/**
+ * The outputs of every tuning component (made in a call marked pure, so that the bundles of
+ * components that import weft leave it out).
+ */
+export const TUNE_OUTPUTS = /* @__PURE__ */ (() => ({
   best_parameters: param.object<Record<string, number | string>>(),
   best_value: param.float(),
   trials: artifact.Dataset,
   summary: artifact.Markdown,
+}))();
+
+/**
+ * The algorithms a tuning component runs. A task carries its program in its command
+ * (at most 120 KiB): the Gaussian-process and CMA-ES samplers would take the program over
+ * it, so they are left out of the components' import graph and run with `weft tune` or
+ * `tune()` instead.
+ */
+export const COMPONENT_SAMPLERS: Partial<Record<AlgorithmName, SamplerFactory>> = {
+  random: createRandomSampler,
+  grid: createGridSampler,
+  sobol: createSobolSampler,
+  tpe: createTpeSampler,
+  "multivariate-tpe": createMultivariateTpeSampler,
+  motpe: createMotpeSampler,
+  hyperband: createHyperbandSampler,
+  asha: createAshaSampler,
 };
+
+/**
+ * The sampler of a tuning component's experiment.
+ *
+ * @throws TuningError `TUNE_INVALID_INPUT` for an algorithm a task cannot carry.
+ */
+export function componentSampler(spec: ExperimentSpec): Sampler {
+  const factory = COMPONENT_SAMPLERS[spec.algorithm.name];
+  if (!factory) {
+    throw new TuningError(
+      "TUNE_INVALID_INPUT",
+      `tune: experiment "${spec.name}" uses ${spec.algorithm.name}, which a tuning step does not run (its code would take the task's program over the 120 KiB a command carries); use ${Object.keys(COMPONENT_SAMPLERS).join(", ")}, or run the experiment with weft tune`,
+    );
+  }
+  return factory({
+    settings: spec.algorithm.settings,
+    space: spec.space,
+    directions: spec.objective.metrics.map((m) => m.goal),
+  });
+}
 
 /** The artifacts a tuning component writes, with their paths. */
 export interface TuneArtifacts {
@@ -46,7 +95,7 @@ export interface TuneArtifacts {
  * Runs `spec` with an in-memory journal, writes the trials table and the summary, and
  * returns the best parameters and value.
  *
- * @throws ComponentError `TUNE_NO_BEST` (after writing both) when no trial gave a value.
+ * @throws TuningError `TUNE_NO_BEST` (after writing both) when no trial gave a value.
  */
 export async function runTuning(
   spec: ExperimentSpec,
@@ -56,6 +105,7 @@ export async function runTuning(
   const log = opts.log ?? ((line: string) => console.log(line));
   const result = await runExperiment(spec, {
     journal: createMemoryJournal(),
+    sampler: componentSampler(spec),
     source: opts.source,
     signal: opts.signal,
     onEvent: (event) => {
@@ -85,7 +135,7 @@ export async function runTuning(
   const value = best?.values?.[0];
   if (!best || typeof value !== "number") {
     const failed = outcome.trials.find((t) => t.state === "FAILED");
-    throw new ComponentError(
+    throw new TuningError(
       "TUNE_NO_BEST",
       `tune: experiment "${spec.name}" ended ${outcome.state} (${outcome.reason}) with no trial that reported ${spec.objective.metrics[0]?.name}` +
         (failed ? `; ${failed.name} failed: ${failed.message ?? failed.reason ?? "no message"}` : "") +

@@ -22,7 +22,11 @@ export type TuningErrorCode =
   /** The experiment is being run by another live process. */
   | "TUNING_EXPERIMENT_BUSY"
   /** The experiment given differs from the one recorded under that name. */
-  | "TUNING_EXPERIMENT_CHANGED";
+  | "TUNING_EXPERIMENT_CHANGED"
+  /** An input of a tuning pipeline step is not usable (the experiment YAML, its trial kind or algorithm, the data it names). */
+  | "TUNE_INVALID_INPUT"
+  /** A tuning pipeline step's experiment ended with no trial that reported the objective (its trials and summary are written). */
+  | "TUNE_NO_BEST";
 
 export class TuningError extends WeftError {
   declare readonly code: TuningErrorCode;

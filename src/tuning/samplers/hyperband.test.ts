@@ -117,6 +117,29 @@ describe("hyperband", () => {
     expect(sampler.suggest(ctx)).toMatchObject({ kind: "trial", meta: { bracket: 2, rung: 1, parent: 4 } });
   });
 
+  it("promotes the next best in place of one that broke a constraint", () => {
+    const sampler = createHyperbandSampler({ settings, space, directions: ["minimize"] });
+    const history: TrialObservation[] = [];
+    for (let n = 0; n < 9; n++) {
+      const s = sampler.suggest({ space, directions: ["minimize"], history, seed: 1, trialNumber: n, attempt: 0 });
+      if (s.kind !== "trial") throw new Error(s.kind);
+      history.push({
+        number: n,
+        params: s.params,
+        meta: s.meta,
+        intermediate: [],
+        state: "SUCCEEDED",
+        values: [9 - n],
+      });
+    }
+    const ask = (attempt: number) =>
+      sampler.suggest({ space, directions: ["minimize"], history, seed: 1, trialNumber: 9, attempt });
+    expect(ask(0)).toMatchObject({ meta: { rung: 1, parent: 8 } });
+    expect(ask(1)).toMatchObject({ meta: { rung: 1, parent: 7 } });
+    expect(ask(2)).toMatchObject({ meta: { rung: 1, parent: 6 } });
+    expect(ask(3)).toMatchObject({ meta: { rung: 1, parent: 5 } });
+  });
+
   it("maximizes when asked, and never promotes a failed trial", () => {
     const sampler = createHyperbandSampler({ settings, space, directions: ["maximize"] });
     const run = drive(sampler, space, {

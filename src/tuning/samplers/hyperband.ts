@@ -10,7 +10,9 @@
  * A promotion is a new trial with the same parameters and the larger budget; it waits
  * (`{kind: "wait"}`) until every trial of the rung before has finished. FAILED and
  * CANCELED trials take their place in a rung but are never promoted. Suggestions carry
- * `meta` {bracket: s, rung: i, parent: the promoted trial's number}. After the last
+ * `meta` {bracket: s, rung: i, parent: the promoted trial's number}. A promotion that
+ * breaks a constraint is asked again with the next attempt, which promotes the next best
+ * configuration in its place. After the last
  * bracket the sampler answers `done`. Unlike Katib, which hands out a whole rung at once
  * and so needs `parallelTrialCount >= eta^s_max`, trials are suggested one at a time and
  * any parallelism works; Katib also ignores the budget parameter's feasible space, and so
@@ -102,9 +104,11 @@ export const createHyperbandSampler: SamplerFactory = ({ settings, space, direct
             if (before.some((t) => !(TERMINAL_TRIAL_STATES as readonly string[]).includes(t.state))) {
               return { kind: "wait" };
             }
-            const best = rankBest(before, goal).slice(0, rung.trials);
+            const ranked = rankBest(before, goal);
+            const quota = Math.min(rung.trials, ranked.length);
             const promoted = new Set(here.map((t) => metaNumber(t, "parent")));
-            const next = here.length < best.length ? best.find((t) => !promoted.has(t.number)) : undefined;
+            // a promotion that broke a constraint is asked again (attempt + 1): the next best
+            const next = here.length < quota ? ranked.filter((t) => !promoted.has(t.number))[ctx.attempt] : undefined;
             if (next) {
               return {
                 kind: "trial",
