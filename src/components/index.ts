@@ -1,7 +1,9 @@
 /**
  * Prebuilt components: `registerModel`, the model registry's gate, with its policy and the
  * small registry client it talks through; `deployModel`, the deploy step after the gate
- * (Triton repository and KServe manifest; load, smoke test and rollback on `weft serve`).
+ * (Triton repository and KServe manifest; load, smoke test and rollback on `weft serve`);
+ * `tune`, a Katib experiment (command trials) as one step, and `tuningComponent`, a
+ * component that tunes a TypeScript trial function in its task.
  */
 export { type DecisionContext, decisionMarkdown, formatNumber } from "./decision-markdown.ts";
 export {
@@ -57,3 +59,14 @@ export {
   RegistryClient,
   type RegistryClientOptions,
 } from "./registry-client.ts";
+export { DATA_ENV, DATA_REFERENCE, tune, tuneExperiment } from "./tune.ts";
+export { metricNames, type TunedTrial, type TuneOutcome, trialsCsv, tuneSummary } from "./tune-report.ts";
+export {
+  functionExperiment,
+  runTuning,
+  TUNE_OUTPUTS,
+  type TuneArtifacts,
+  type TuningComponentOptions,
+  type TuningTrialContext,
+  tuningComponent,
+} from "./tuning-component.ts";

@@ -89,17 +89,19 @@ export class LineCollector {
    * progress bars print) are parsed; the rest waits for the next chunk or `end()`.
    */
   feed(chunk: string): MetricPoint[] {
-    const parts = (this.pending + chunk).split(/\r\n|\n|\r/);
-    this.pending = parts.pop() ?? "";
-    // A chunk ending in "\r" may be the first half of "\r\n": the next chunk's "\n" then
-    // ends an empty line, which is harmless.
+    let text = this.pending + chunk;
+    // A chunk ending in "\r" may be the first half of "\r\n": hold it for the next chunk.
+    const hold = text.endsWith("\r") ? "\r" : "";
+    if (hold) text = text.slice(0, -1);
+    const parts = text.split(/\r\n|\n|\r/);
+    this.pending = (parts.pop() ?? "") + hold;
     return parts.flatMap((l) => this.collectLine(l));
   }
 
   /** Parses what `feed` still holds (the last line, without a line break). */
   end(): MetricPoint[] {
     if (this.pending === "") return [];
-    const last = this.pending;
+    const last = this.pending.endsWith("\r") ? this.pending.slice(0, -1) : this.pending;
     this.pending = "";
     return this.collectLine(last);
   }

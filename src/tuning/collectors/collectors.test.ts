@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,6 +81,27 @@ describe("StdOut collector with Katib's default filter on a real trial's output"
     expect(reduce(c.series("accuracy"), "max")).toBe(0.93);
     expect(reduce(c.series("accuracy"), "latest")).toBe(-0.015);
     expect(reduce([], "min")).toBeUndefined();
+  });
+});
+
+describe("feeding a running process's output chunk by chunk", () => {
+  it("gives the same values as the whole output, whatever the chunk boundaries", async () => {
+    const child = spawn(process.execPath, ["-e", TRIAL_OUTPUT], { stdio: ["ignore", "pipe", "inherit"] });
+    const streamed = new LineCollector({ metrics: ["accuracy", "loss", "lr"] });
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => streamed.feed(chunk));
+    await new Promise((done) => child.on("close", done));
+    streamed.end();
+    const whole = new LineCollector({ metrics: ["accuracy", "loss", "lr"] });
+    whole.feed(runTrial(TRIAL_OUTPUT));
+    whole.end();
+    for (const m of ["accuracy", "loss", "lr"]) expect(streamed.series(m)).toEqual(whole.series(m));
+    // Byte by byte, "\r\n" split across chunks is one line break.
+    const bytes = new LineCollector({ metrics: ["loss"] });
+    for (const ch of "loss=1\r\nloss=2\rloss=3\r") bytes.feed(ch);
+    bytes.end();
+    expect(bytes.series("loss").map((p) => p.value)).toEqual([1, 2, 3]);
+    expect(bytes.stats().lines).toBe(3);
   });
 });
 

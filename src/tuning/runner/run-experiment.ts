@@ -11,6 +11,8 @@
  * Reaching the goal (or `maxFailedTrialCount`) cancels the trials still running: on one
  * machine they hold resources the next command needs (Katib lets them finish).
  */
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { insideRoot } from "../../artifacts/guard.ts";
 import type { TrialState } from "../../ir/states.ts";
 import { OBSERVED_TRIAL_STATES, TERMINAL_TRIAL_STATES } from "../../ir/states.ts";
@@ -18,7 +20,6 @@ import { reduce } from "../collectors/reduce.ts";
 import { createEarlyStopper } from "../early-stopping/index.ts";
 import { TuningError } from "../errors.ts";
 import { chooseBest, paretoFront } from "../pareto.ts";
-import { createSampler } from "../samplers/index.ts";
 import type { Assignment, EarlyStopper, ExperimentSpec, Goal, Sampler, TrialObservation } from "../types.ts";
 import { runCommandTrial } from "./command-trial.ts";
 import { runFunctionTrial } from "./function-trial.ts";
@@ -63,6 +64,21 @@ function lastLines(text: string, n: number): string {
   return text.split("\n").slice(-n).join("\n");
 }
 
+/** A module of this directory by name, as this copy runs it (`.ts` from the sources, `.js` built). */
+function sibling(name: string): string {
+  return new URL(`./${name}${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
+}
+
+/**
+ * The algorithms' registry, loaded when the caller gives no sampler. Computed specifiers
+ * (here and for the pipeline trials) are left to run time by a bundler, so a task program
+ * that runs an experiment with its own sampler (the tune step) carries neither the larger
+ * samplers nor the engine and the store.
+ */
+async function loadSamplerFor(): Promise<(spec: ExperimentSpec) => Sampler> {
+  return ((await import(sibling("samplers"))) as typeof import("./samplers.ts")).samplerFor;
+}
+
 /** The trial runner of a template's kind; the pipeline runner (and the engine) is loaded only when used. */
 async function defaultRunner(
   spec: ExperimentSpec,
@@ -70,7 +86,7 @@ async function defaultRunner(
 ): Promise<{ runner: TrialRunner; close?: () => Promise<void> }> {
   if (spec.trial.kind === "function") return { runner: runFunctionTrial };
   if (spec.trial.kind === "command") return { runner: runCommandTrial };
-  const { openPipelineTrials } = await import("./pipeline-trial.ts");
+  const { openPipelineTrials } = (await import(sibling("pipeline-trial"))) as typeof import("./pipeline-trial.ts");
   return openPipelineTrials(spec, home);
 }
 
@@ -85,7 +101,7 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
   const objectiveNames = spec.objective.metrics.map((m) => m.name);
   const metricNames = [...objectiveNames, ...spec.objective.additionalMetricNames];
   const first = objectiveNames[0] ?? "";
-  const sampler: Sampler = options.sampler ?? createSampler(spec.algorithm, spec.space, directions);
+  const sampler: Sampler = options.sampler ?? (await loadSamplerFor())(spec);
   const stopper: EarlyStopper | undefined = spec.earlyStopping ? createEarlyStopper(spec.earlyStopping) : undefined;
   const trialRunners = options.trialRunner ? { runner: options.trialRunner } : await defaultRunner(spec, options.home);
   const runner = trialRunners.runner;
