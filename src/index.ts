@@ -34,3 +34,14 @@ export type {
   TransformContext,
   Transformer,
 } from "./serving/types.ts";
+// the typed search space and options of a tuning experiment file (`weft tune experiment.ts`)
+export {
+  categorical,
+  defineExperiment,
+  discrete,
+  double,
+  int,
+  type ParamsOf,
+  type Space,
+  type TuneOptions,
+} from "./tuning/sdk.ts";

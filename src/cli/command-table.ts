@@ -82,6 +82,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/server.ts")).registerServerCommand,
   },
   {
+    name: "tune",
+    term: "tune [options] [experiment]",
+    description: "run or resume a hyperparameter tuning experiment (Katib YAML or a tune() module) with a live table",
+    load: async () => (await import("./commands/tune.ts")).registerTuneCommand,
+  },
+  {
     name: "ui",
     term: "ui [options]",
     description: "start the server over $WEFT_HOME and open the web UI in a browser",

@@ -45,7 +45,10 @@ export type CliErrorCode =
   | "MODEL_VERSION_NOT_FOUND"
   | "MODEL_ALIAS_NOT_FOUND"
   | "MODEL_CONTENT_MISSING"
-  | "MODEL_DIGEST_MISMATCH";
+  | "MODEL_DIGEST_MISMATCH"
+  | "EXPERIMENT_FILE_NOT_FOUND"
+  | "UNSUPPORTED_EXPERIMENT_FILE"
+  | "EXPERIMENT_IMPORT_FAILED";
 
 /**
  * An error the CLI reports as one line (`error[CODE]: message`) before exiting with

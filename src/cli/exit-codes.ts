@@ -15,6 +15,13 @@ const USAGE_CODES = new Set([
   "RUN_NOT_FOUND",
   "RUN_NOT_RESUMABLE",
   "CONFIG_INVALID",
+  // weft tune: a bad experiment file or setting, an unknown experiment, or another
+  // experiment already recorded under the name; nothing was started
+  "TUNING_SPEC_INVALID",
+  "TUNING_SPEC_UNSUPPORTED",
+  "TUNING_SETTING_INVALID",
+  "TUNING_EXPERIMENT_NOT_FOUND",
+  "TUNING_EXPERIMENT_CHANGED",
 ]);
 
 /**

@@ -21,6 +21,7 @@ import { registerPipelineRoutes } from "./routes-pipelines.ts";
 import { registerRecurringRunRoutes } from "./routes-recurring.ts";
 import { registerRegistryRoutes } from "./routes-registry.ts";
 import { registerRunRoutes } from "./routes-runs.ts";
+import { registerTuningRoutes } from "./routes-tuning.ts";
 import { registerWeftRoutes } from "./routes-weft.ts";
 import { type RunExecutor, RunQueue } from "./run-queue.ts";
 import { registerStaticUi, routeNotFound } from "./static-ui.ts";
@@ -169,6 +170,7 @@ export function createServer(opts: ServerOptions): WeftServer {
     registerRunRoutes(scope, ctx);
     registerRecurringRunRoutes(scope, ctx);
     registerWeftRoutes(scope, ctx);
+    registerTuningRoutes(scope, ctx, { engine: opts.engine });
     registerArtifactRoutes(scope, ctx);
     registerRegistryRoutes(scope, ctx);
     registerDocsRoutes(scope);

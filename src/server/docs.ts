@@ -154,6 +154,48 @@ const weftRoutes: [string, string, string, string][] = [
   ["get", `${WEFT_API}/queue`, "Run queue", "Queued and executing runs and the concurrency limit."],
   [
     "get",
+    `${WEFT_API}/tuning/experiments`,
+    "Tuning experiments",
+    "{experiments: [{name, state, reason, message, algorithm, objectives: [{name, goal}], trial_counts (by trial state), trial_count, max_trial_count, parallel_trial_count, best_value (first objective), best_trial, created_at, finished_at}], total_size, next_page_token}; newest first; page_size, page_token, filter, sort_by, and state (one of the experiment states).",
+  ],
+  [
+    "post",
+    `${WEFT_API}/tuning/experiments`,
+    "Run a tuning experiment",
+    "Body: a Katib v1beta1 Experiment as YAML (application/yaml) or JSON. Runs it in the server process with the store journal (the same name and spec resumes; another spec under the name is 409); answers the experiment once it is recorded. Relative paths resolve against the server's working directory.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/tuning/experiments/{name}`,
+    "Tuning experiment",
+    "The list's fields plus spec: {parameters, additional_metric_names, goal, best_rule, algorithm_settings, seed, early_stopping, max_failed_trial_count, trial_kind}, best_trials (the best trial, or the Pareto front of several objectives) and best_trial_number (the one the best rule picks).",
+  ],
+  [
+    "post",
+    `${WEFT_API}/tuning/experiments/{name}:cancel`,
+    "Cancel a tuning experiment",
+    "Running trials end CANCELED; only for an experiment this server runs.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/tuning/experiments/{name}/trials`,
+    "Tuning trials",
+    "{trials: [{name, number, state, reason, message, params, meta, values (objectives in order), metrics (final value by metric), run_id, created_at, started_at, finished_at}]} by number; state= filters.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/tuning/experiments/{name}/trials/{trial}/observations`,
+    "Trial intermediate values",
+    "{trial, observations: [{metric, step, value, timestamp}]} in the order reported; trial is <experiment>-<number> or the number; metric= filters.",
+  ],
+  [
+    "get",
+    `${WEFT_API}/tuning/experiments/{name}/analysis`,
+    "Tuning analysis",
+    "{importance: [{objective, metric, trials, top_trials, parameters: [{parameter, importance, share}], note}] (PED-ANOVA, top 10%), history: [{objective, metric, goal, points: [{number, value, best, improved}]}], pareto_front (trial numbers, several objectives)}.",
+  ],
+  [
+    "get",
     "/metrics",
     "Prometheus metrics",
     "Runs by state, the run queue, enabled recurring runs and HTTP responses by status class (text exposition format).",

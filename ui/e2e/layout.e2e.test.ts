@@ -9,6 +9,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.ts";
+import { seedTuning } from "../../test/server/tuning-seed.ts";
 import { loggerPipeline, viewersPipeline } from "./fixtures.ts";
 import {
   api,
@@ -142,6 +143,17 @@ const ROUTES: Route[] = [
     path: () => "/models/fraud-detector/versions/2",
     ready: (p) => p.getByTestId("version-datasets").waitFor(),
   },
+  { name: "tuning", path: () => "/tuning", ready: (p) => p.getByTestId("tuning-table").waitFor() },
+  {
+    name: "tuning experiment",
+    path: () => "/tuning/lr-search",
+    ready: (p) => p.getByTestId("parallel-coordinates").waitFor(),
+  },
+  {
+    name: "tuning Pareto front",
+    path: () => "/tuning/mo-search",
+    ready: (p) => p.getByTestId("pareto-front").waitFor(),
+  },
   {
     name: "artifact viewer",
     path: (ids) => `/artifacts/${ids.artifactId}`,
@@ -208,6 +220,7 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
         const store = openStore(home);
         try {
           seedRegistry(store);
+          seedTuning(store);
         } finally {
           store.close();
         }
@@ -434,6 +447,20 @@ describe.skipIf(reason !== undefined)("layout at phone and desktop widths, and t
       `/apis/v2beta1/experiments/${ids.experimentId}`,
       "/apis/v2beta1/pipelines",
       "/apis/v2beta1/runs",
+    ]);
+  });
+
+  it("the tuning pages load in one round: the list, and an experiment with its trials and analysis", async () => {
+    const list = await recordRequests("/tuning", (p) => p.getByTestId("tuning-table").waitFor());
+    expect(oneRound(list).late, list.join("\n")).toEqual([]);
+    expect(oneRound(list).rounds).toEqual(["send /apis/weft/v1/tuning/experiments?page_size=50"]);
+    const events = await recordRequests("/tuning/mo-search", (p) => p.getByTestId("pareto-front").waitFor());
+    const { rounds, late } = oneRound(events);
+    expect(late, `sent after the first answer:\n${events.join("\n")}`).toEqual([]);
+    expect(rounds.map((r) => r.slice("send ".length)).sort()).toEqual([
+      "/apis/weft/v1/tuning/experiments/mo-search",
+      "/apis/weft/v1/tuning/experiments/mo-search/analysis",
+      "/apis/weft/v1/tuning/experiments/mo-search/trials",
     ]);
   });
 

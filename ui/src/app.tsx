@@ -19,6 +19,7 @@ import { RecurringRunDetailsPage } from "./pages/recurring-details-page.tsx";
 import { RecurringRunsPage } from "./pages/recurring-page.tsx";
 import { RunDetailsPage } from "./pages/run-details-page.tsx";
 import { RunsPage } from "./pages/runs-page.tsx";
+import { TuningExperimentPage, TuningExperimentsPage } from "./pages/tuning-page.tsx";
 import { Link, matchPath, useLocation } from "./router.tsx";
 import { type ThemeChoice, useTheme } from "./theme.ts";
 
@@ -32,6 +33,7 @@ const NAV = [
   { to: "/experiments", label: "Experiments", icon: "experiments", match: (p: string) => p.startsWith("/experiments") },
   { to: "/pipelines", label: "Pipelines", icon: "pipelines", match: (p: string) => p.startsWith("/pipelines") },
   { to: "/recurring", label: "Recurring runs", icon: "recurring", match: (p: string) => p.startsWith("/recurring") },
+  { to: "/tuning", label: "Tuning", icon: "tuning", match: (p: string) => p.startsWith("/tuning") },
   { to: "/models", label: "Models", icon: "models", match: (p: string) => p.startsWith("/models") },
   { to: "/artifacts", label: "Artifacts", icon: "artifacts", match: (p: string) => p.startsWith("/artifacts") },
   { to: "/lineage", label: "Lineage", icon: "lineage", match: (p: string) => p.startsWith("/lineage") },
@@ -54,6 +56,8 @@ const ROUTES: Array<[string, (p: Record<string, string>, q: URLSearchParams) => 
   ["/artifacts", (_p, q) => <ArtifactsPage query={q} />],
   ["/artifacts/:id", (p) => <ArtifactPage artifactId={p.id as string} />],
   ["/lineage", (_p, q) => <LineagePage query={q} />],
+  ["/tuning", () => <TuningExperimentsPage />],
+  ["/tuning/:name", (p) => <TuningExperimentPage name={p.name as string} />],
   ["/models", (_p, q) => <ModelsPage query={q} />],
   ["/models/:name", (p) => <ModelPage name={p.name as string} />],
   [

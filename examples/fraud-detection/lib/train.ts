@@ -57,6 +57,10 @@ export interface TrainOptions {
   seed: number;
   /** Weight of the fraud class; 0 means sqrt(legit / fraud) of the training split. */
   classWeight?: number;
+  /** MLP only: units of the first hidden layer (the second has half as many); default 128. */
+  hiddenUnits?: number;
+  /** Called after each epoch with its validation ROC-AUC and training loss (step metrics, early stopping). */
+  onEpoch?: (epoch: number, validationRocAuc: number, loss: number) => void;
 }
 
 /** A trained model: the portable artifact plus tfjs predictions for any split. */
@@ -68,13 +72,15 @@ export interface Trained {
   dispose(): void;
 }
 
-function build(kind: ModelKind, width: number, seed: number): TF.Sequential {
+function build(kind: ModelKind, width: number, seed: number, hidden: number): TF.Sequential {
   const model = tf.sequential();
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed + k });
   if (kind === "mlp") {
-    model.add(tf.layers.dense({ inputShape: [width], units: 128, activation: "relu", kernelInitializer: init(1) }));
+    model.add(tf.layers.dense({ inputShape: [width], units: hidden, activation: "relu", kernelInitializer: init(1) }));
     model.add(tf.layers.dropout({ rate: 0.3, seed: seed + 2 }));
-    model.add(tf.layers.dense({ units: 64, activation: "relu", kernelInitializer: init(3) }));
+    model.add(
+      tf.layers.dense({ units: Math.max(1, Math.floor(hidden / 2)), activation: "relu", kernelInitializer: init(3) }),
+    );
     model.add(tf.layers.dropout({ rate: 0.3, seed: seed + 4 }));
     model.add(tf.layers.dense({ units: 1, activation: "sigmoid", kernelInitializer: init(5) }));
   } else {
@@ -133,7 +139,14 @@ export async function trainModel(
   }
   const classWeight =
     options.classWeight && options.classWeight > 0 ? options.classWeight : Math.sqrt((rows - frauds) / frauds);
-  const model = build(options.kind, width, options.seed);
+  const hidden = options.hiddenUnits ?? 128;
+  if (!Number.isInteger(hidden) || hidden < 2) {
+    throw new FraudPipelineError(
+      "FRAUD_BAD_OPTION",
+      `train: hidden units is ${hidden}; use an integer of at least 2 (the second layer has half as many).`,
+    );
+  }
+  const model = build(options.kind, width, options.seed, hidden);
   model.compile({ optimizer: tf.train.adam(options.learningRate), loss: "binaryCrossentropy" });
   const scaled = scale(train.features, header.scaler);
   const rng = new Rng(options.seed);
@@ -170,6 +183,7 @@ export async function trainModel(
     const p = predictWith(model, validation, header.scaler);
     const auc = rocAuc(p.dataSync(), validation.labels);
     p.dispose();
+    options.onEpoch?.(epoch, auc, loss);
     if (!(auc <= best.auc)) best = { auc, layers: denseLayers(model), loss };
   }
   // Restore the best epoch into the tfjs model so its predictions match the artifact.
@@ -190,7 +204,10 @@ export async function trainModel(
       batch_size: options.batchSize,
       epochs: options.epochs,
       seed: options.seed,
-      architecture: options.kind === "mlp" ? "128-64-1 relu, dropout 0.3, sigmoid" : "logistic regression",
+      architecture:
+        options.kind === "mlp"
+          ? `${hidden}-${Math.max(1, Math.floor(hidden / 2))}-1 relu, dropout 0.3, sigmoid`
+          : "logistic regression",
     },
     training: {
       trainRows: rows,

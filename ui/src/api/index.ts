@@ -2,5 +2,6 @@
 export * from "./http.ts";
 export * from "./kfp.ts";
 export * from "./models.ts";
+export * from "./tuning.ts";
 export type * from "./types.ts";
 export * from "./weft.ts";

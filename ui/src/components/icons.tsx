@@ -8,6 +8,7 @@ const PATHS: Record<string, string> = {
   artifacts: "M3 5l5-3 5 3v6l-5 3-5-3zM3 5l5 3 5-3M8 8v6",
   lineage: "M3 8h3M10 8h3M6 5h4v6H6z",
   models: "M8 2l5 3v6l-5 3-5-3V5zM8 8l5-3M8 8v6M8 8L3 5M5.5 3.5l5 3",
+  tuning: "M3 3v10M8 3v10M13 3v10M1.5 10h3M6.5 5h3M11.5 8h3",
   docs: "M4 2h6l3 3v9H4zM10 2v3h3",
   menu: "M2 4h12M2 8h12M2 12h12",
 };

@@ -2,10 +2,10 @@
 import type { ReactNode } from "react";
 import { describeError } from "../api/index.ts";
 
-/** A coloured run/task state, e.g. SUCCEEDED in green. */
+/** A coloured run/task/trial state, e.g. SUCCEEDED in green (EARLY_STOPPED reads `Early stopped`). */
 export function StateBadge({ state }: { state: string | undefined }): React.JSX.Element {
   const s = state && state !== "RUNTIME_STATE_UNSPECIFIED" ? state : "UNKNOWN";
-  const label = s.charAt(0) + s.slice(1).toLowerCase();
+  const label = s.charAt(0) + s.slice(1).toLowerCase().replaceAll("_", " ");
   return (
     <span className={`badge state-${s}`} data-state={s}>
       {label}
