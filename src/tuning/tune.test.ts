@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { testSpec } from "../../test/tuning/runner-spec.ts";
 import { openStore } from "../store/index.ts";
+import { categorical, double } from "./sdk.ts";
 import { tune } from "./tune.ts";
 
 const dirs: string[] = [];
@@ -56,5 +57,31 @@ describe("tune()", () => {
     } finally {
       store.close();
     }
+  });
+
+  it("takes the typed options of sdk.ts: the trial's params and the best params have the space's types", async () => {
+    const seen: string[] = [];
+    const result = await tune(
+      {
+        name: "typed",
+        space: { lr: double(0.001, 0.1, { log: true }), optimizer: categorical(["adam", "sgd"]) },
+        objective: { metric: "loss", goal: "minimize" },
+        algorithm: { name: "random", seed: 1 },
+        parallel: 2,
+        budget: { trials: 3 },
+        trial: ({ lr, optimizer }) => {
+          const o: "adam" | "sgd" = optimizer;
+          seen.push(o);
+          return { loss: lr * (optimizer === "adam" ? 1 : 2) };
+        },
+      },
+      { store: false, handleSigint: false },
+    );
+    expect(result).toMatchObject({ state: "SUCCEEDED", reason: "MaxTrialsReached" });
+    expect(seen).toHaveLength(3);
+    const lr: number | undefined = result.best?.params.lr;
+    const opt: "adam" | "sgd" | undefined = result.best?.params.optimizer;
+    expect(lr).toBeGreaterThanOrEqual(0.001);
+    expect(["adam", "sgd"]).toContain(opt);
   });
 });

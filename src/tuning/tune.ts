@@ -1,24 +1,24 @@
 /**
- * `tune()`: runs (or resumes) an experiment from TypeScript. The experiment is recorded in
- * the store of the resolved Weft home (WEFT_HOME, `weft.config.*`, the project's
- * `.weft`), where `weft tune status|trials|best` and the UI read it; `store: false` keeps it
- * in memory. Ctrl-C (SIGINT) cancels it while it runs.
+ * `tune()`: runs (or resumes) an experiment from TypeScript. The options are `sdk.ts`'s
+ * typed `TuneOptions` (converted by `toExperimentSpec`) or an `ExperimentSpec` as the Katib
+ * reader makes it. The experiment is recorded in the store of the resolved Weft home
+ * (WEFT_HOME, `weft.config.*`, the project's `.weft`), where `weft tune status|trials|best`
+ * and the UI read it; `store: false` keeps it in memory. Ctrl-C (SIGINT) cancels it.
  *
  * @example
- * const result = await tune<{ lr: number }>({
+ * const result = await tune({
  *   name: "lr-search",
- *   space: { parameters: [{ name: "lr", type: "double", min: 1e-4, max: 0.1, distribution: "logUniform" }] },
- *   objective: { metrics: [{ name: "loss", goal: "minimize" }], additionalMetricNames: [], strategies: { loss: "min" } },
- *   algorithm: { name: "tpe", settings: {}, seed: 0 },
- *   parallelTrialCount: 2, maxTrialCount: 20, resumePolicy: "Never",
- *   metricsCollector: { kind: "Function" },
- *   trial: { kind: "function", run: async ({ lr }) => ({ loss: await train(Number(lr)) }) },
+ *   space: { lr: double(1e-4, 0.1, { log: true }), units: int(16, 256) },
+ *   objective: { metric: "loss", goal: "minimize" },
+ *   trial: async ({ lr, units }) => ({ loss: await train(lr, units) }),
+ *   budget: { trials: 20 },
  * });
  * result.best?.params.lr; // number
  */
 import { createMemoryJournal } from "./runner/memory-journal.ts";
 import { runExperiment } from "./runner/run-experiment.ts";
 import type { ExperimentJournal, ExperimentResult, RunnerEvent, TrialRecord } from "./runner/types.ts";
+import { type ParamsOf, type Space, type TuneOptions, toExperimentSpec } from "./sdk.ts";
 import type { Assignment, ExperimentSpec } from "./types.ts";
 
 /** How `tune()` runs: where it records the experiment, and how it is followed and canceled. */
@@ -46,11 +46,24 @@ export type TuneResult<P extends Assignment> = Omit<ExperimentResult, "best" | "
   readonly trials: readonly TypedTrial<P>[];
 };
 
+function isExperimentSpec(v: unknown): v is ExperimentSpec {
+  return typeof v === "object" && v !== null && "parallelTrialCount" in v && "metricsCollector" in v;
+}
+
 /** Runs the experiment to its end (resuming it when the home has it recorded) and returns its result. */
+export async function tune<const S extends Space>(
+  options: TuneOptions<S>,
+  run?: TuneRunOptions,
+): Promise<TuneResult<ParamsOf<S> & Assignment>>;
 export async function tune<P extends Assignment = Assignment>(
   spec: ExperimentSpec,
+  run?: TuneRunOptions,
+): Promise<TuneResult<P>>;
+export async function tune(
+  input: ExperimentSpec | TuneOptions<Space>,
   options: TuneRunOptions = {},
-): Promise<TuneResult<P>> {
+): Promise<TuneResult<Assignment>> {
+  const spec = isExperimentSpec(input) ? input : toExperimentSpec(input);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   if (options.handleSigint !== false) process.once("SIGINT", onSigint);
@@ -77,7 +90,7 @@ export async function tune<P extends Assignment = Assignment>(
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.source === undefined ? {} : { source: options.source }),
     });
-    return result as unknown as TuneResult<P>;
+    return result as unknown as TuneResult<Assignment>;
   } finally {
     process.removeListener("SIGINT", onSigint);
     close?.();

@@ -170,6 +170,8 @@ export async function openPipelineTrials(
   const { Engine } = await import("../../engine/index.ts");
   const store = openStore(home);
   const engine = new Engine({ home, store });
+  // the runs of trials a killed experiment process left behind are marked as the engine marks any orphan
+  engine.recoverOrphans();
   return {
     runner: createPipelineTrialRunner({ engine, store, pipeline }),
     async close() {
