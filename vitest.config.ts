@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^weft$/, replacement: `${src}index.ts` },
-      { find: /^weft\/(client|compiler|executor)$/, replacement: `${src}$1/index.ts` },
+      { find: /^weft\/(client|compiler|executor|tuning)$/, replacement: `${src}$1/index.ts` },
       { find: /^weft\/serving-client$/, replacement: `${src}serving/client/index.ts` },
     ],
   },

@@ -26,6 +26,7 @@ const ENTRY_POINTS: Record<string, string> = {
   "weft/compiler": "src/compiler/index.ts",
   "weft/executor": "src/executor/index.ts",
   "weft/serving-client": "src/serving/client/index.ts",
+  "weft/tuning": "src/tuning/index.ts",
 };
 
 /** One ```ts block of a document. */

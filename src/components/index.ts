@@ -2,10 +2,9 @@
  * Prebuilt components: `registerModel`, the model registry's gate, with its policy and the
  * small registry client it talks through; `deployModel`, the deploy step after the gate
  * (Triton repository and KServe manifest; load, smoke test and rollback on `weft serve`).
- * The tuning steps (`tune`, `tuningComponent`) are not re-exported here: this module is
- * part of `weft`, which every component's task bundles, and the tuning modules' top-level
- * code (and their import of `yaml`) would then travel in every task; import them from
- * `./tune.ts` and `./tuning-component.ts`.
+ * The tuning steps (`tuneStep`, `tuningComponent`) live in `tuning/steps/` and are exported
+ * from `weft/tuning`, not here: this module is part of `weft`, which every component's task
+ * bundles, and the tuning code (and its import of `yaml`) would then travel in every task.
  */
 export { type DecisionContext, decisionMarkdown, formatNumber } from "./decision-markdown.ts";
 export {
@@ -61,12 +60,3 @@ export {
   RegistryClient,
   type RegistryClientOptions,
 } from "./registry-client.ts";
-export {
-  functionExperiment,
-  runTuning,
-  TUNE_OUTPUTS,
-  type TuneArtifacts,
-  type TuningComponentOptions,
-  type TuningTrialContext,
-  tuningComponent,
-} from "./tuning-component.ts";

@@ -31,6 +31,12 @@ describe("the runner's imports", () => {
     expect(files.filter((f) => /^src\/(store|engine|compiler|server|cli)\//.test(f))).toEqual([]);
   });
 
+  it("keep weft/tuning, the module's public face, off them too", () => {
+    const files = [...staticClosure(join(ROOT, "src/tuning/index.ts"))].map((f) => relative(ROOT, f));
+    expect(files).toContain("src/tuning/tune.ts");
+    expect(files.filter((f) => /^src\/(store|engine|compiler|server|cli)\//.test(f))).toEqual([]);
+  });
+
   it("load the store only from the store journal", () => {
     const files = [...staticClosure(join(ROOT, "src/tuning/runner/store-journal.ts"))].map((f) => relative(ROOT, f));
     expect(files.some((f) => f.startsWith("src/engine/owner.ts"))).toBe(true);

@@ -10,11 +10,12 @@
  * (tuning-component.ts). The component is made in a function call marked pure, so the
  * bundles of other components leave it out.
  */
-import { artifact, component, param } from "../sdk/index.ts";
-import { TuningError } from "../tuning/errors.ts";
-import { parseExperiment } from "../tuning/katib/index.ts";
-import type { ExperimentSpec } from "../tuning/types.ts";
-import { definedIn } from "./defined-in.ts";
+
+import { definedIn } from "../../components/defined-in.ts";
+import { artifact, component, param } from "../../sdk/index.ts";
+import { TuningError } from "../errors.ts";
+import { parseExperiment } from "../katib/index.ts";
+import type { ExperimentSpec } from "../types.ts";
 import { runTuning, TUNE_OUTPUTS } from "./tuning-component.ts";
 
 /** The text in a `tune` experiment that stands for the path of the `data` input. */

@@ -9,17 +9,18 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Dataset } from "../executor/index.ts";
-import { artifact, component, param } from "../sdk/index.ts";
-import { TuningError } from "../tuning/errors.ts";
-import { createMemoryJournal, runExperiment } from "../tuning/runner/index.ts";
-import { createAshaSampler } from "../tuning/samplers/asha.ts";
-import { createGridSampler } from "../tuning/samplers/grid.ts";
-import { createHyperbandSampler } from "../tuning/samplers/hyperband.ts";
-import { createMotpeSampler } from "../tuning/samplers/motpe.ts";
-import { createRandomSampler } from "../tuning/samplers/random.ts";
-import { createSobolSampler } from "../tuning/samplers/sobol.ts";
-import { createMultivariateTpeSampler, createTpeSampler } from "../tuning/samplers/tpe.ts";
+import { definedIn } from "../../components/defined-in.ts";
+import type { Dataset } from "../../executor/index.ts";
+import { artifact, component, param } from "../../sdk/index.ts";
+import { TuningError } from "../errors.ts";
+import { createMemoryJournal, runExperiment } from "../runner/index.ts";
+import { createAshaSampler } from "../samplers/asha.ts";
+import { createGridSampler } from "../samplers/grid.ts";
+import { createHyperbandSampler } from "../samplers/hyperband.ts";
+import { createMotpeSampler } from "../samplers/motpe.ts";
+import { createRandomSampler } from "../samplers/random.ts";
+import { createSobolSampler } from "../samplers/sobol.ts";
+import { createMultivariateTpeSampler, createTpeSampler } from "../samplers/tpe.ts";
 import type {
   AlgorithmName,
   AlgorithmSpec,
@@ -33,8 +34,7 @@ import type {
   SamplerFactory,
   SearchSpace,
   TrialContext,
-} from "../tuning/types.ts";
-import { definedIn } from "./defined-in.ts";
+} from "../types.ts";
 import { type TuneOutcome, trialsCsv, tuneSummary } from "./tune-report.ts";
 
 /**

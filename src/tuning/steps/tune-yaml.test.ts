@@ -6,13 +6,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { validateData } from "../../examples/fraud-detection/components/validate-data.ts";
-import { compilePipeline, compilePipelineFile } from "../compiler/index.ts";
-import { serializePipeline, validatePipeline } from "../ir/index.ts";
-import { artifact, importer, loadComponentFromFile, pipeline } from "../sdk/index.ts";
+import { validateData } from "../../../examples/fraud-detection/components/validate-data.ts";
+import { compilePipeline, compilePipelineFile } from "../../compiler/index.ts";
+import { serializePipeline, validatePipeline } from "../../ir/index.ts";
+import { artifact, importer, loadComponentFromFile, pipeline } from "../../sdk/index.ts";
 import { tune } from "./tune.ts";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
+const ROOT = resolve(import.meta.dirname, "..", "..", "..");
 const SOURCE = join(ROOT, "components", "tune.ts");
 const YAML = join(ROOT, "components", "tune.yaml");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExperimentSpec } from "../tuning/types.ts";
+import type { ExperimentSpec } from "../types.ts";
 import { type TunedTrial, trialsCsv, tuneSummary } from "./tune-report.ts";
 
 const spec: ExperimentSpec = {

@@ -9,14 +9,14 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeEnv } from "../../test/engine/helpers.ts";
-import type { AnyPipeline } from "../compiler/index.ts";
-import { compilePipeline, MAX_BUNDLE_BYTES } from "../compiler/index.ts";
+import { makeEnv } from "../../../test/engine/helpers.ts";
+import type { AnyPipeline } from "../../compiler/index.ts";
+import { compilePipeline, MAX_BUNDLE_BYTES } from "../../compiler/index.ts";
 import { tuneExperiment } from "./tune.ts";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
+const ROOT = resolve(import.meta.dirname, "..", "..", "..");
 const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
-const TUNE = JSON.stringify(join(ROOT, "src", "components", "tune.ts"));
+const TUNE = JSON.stringify(join(ROOT, "src", "tuning", "steps", "tune.ts"));
 
 /** Loss (x - offset)^2 with the offset read from the data file, three epochs printed. */
 const EXPERIMENT = `apiVersion: kubeflow.org/v1beta1

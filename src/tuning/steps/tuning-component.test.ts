@@ -9,14 +9,14 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeEnv } from "../../test/engine/helpers.ts";
-import type { AnyPipeline } from "../compiler/index.ts";
-import { compilePipeline, MAX_BUNDLE_BYTES } from "../compiler/index.ts";
+import { makeEnv } from "../../../test/engine/helpers.ts";
+import type { AnyPipeline } from "../../compiler/index.ts";
+import { compilePipeline, MAX_BUNDLE_BYTES } from "../../compiler/index.ts";
 import { componentSampler, functionExperiment, runTuning } from "./tuning-component.ts";
 
-const ROOT = resolve(import.meta.dirname, "..", "..");
+const ROOT = resolve(import.meta.dirname, "..", "..", "..");
 const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
-const TUNING_COMPONENT = JSON.stringify(join(ROOT, "src", "components", "tuning-component.ts"));
+const TUNING_COMPONENT = JSON.stringify(join(ROOT, "src", "tuning", "steps", "tuning-component.ts"));
 
 /** Plain components, in a module of their own (their bundles leave the tuning code out). */
 const STEPS = `import { writeFileSync } from "node:fs";

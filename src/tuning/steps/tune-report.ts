@@ -5,9 +5,9 @@
  * the experiment and its trials, as the runner returns them.
  */
 
-import type { ExperimentState, TrialState } from "../ir/states.ts";
-import type { Assignment, ExperimentSpec } from "../tuning/types.ts";
-import { formatNumber } from "./decision-markdown.ts";
+import { formatNumber } from "../../components/decision-markdown.ts";
+import type { ExperimentState, TrialState } from "../../ir/states.ts";
+import type { Assignment, ExperimentSpec } from "../types.ts";
 
 /** One trial, as the runner records it (the fields the reports use). */
 export interface TunedTrial {
