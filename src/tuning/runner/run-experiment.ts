@@ -412,10 +412,14 @@ export async function runExperiment(spec: ExperimentSpec, options: RunExperiment
         }
         continue;
       }
+      // one listener per wait, removed after it: an experiment waits once per trial end
+      let onAbort: (() => void) | undefined;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        signal?.addEventListener("abort", () => resolve(), { once: true });
+        onAbort = () => resolve();
+        signal?.addEventListener("abort", onAbort, { once: true });
       });
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
       wake = undefined;
     }
     if (end.reason === "GoalReached" || end.reason === "MaxFailedTrialsReached") {

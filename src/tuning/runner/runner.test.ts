@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { testSpec } from "../../../test/tuning/runner-spec.ts";
 import type { Sampler } from "../types.ts";
@@ -50,6 +51,22 @@ describe("runExperiment with function trials", () => {
     // every trial was recorded PENDING, then RUNNING, then SUCCEEDED, in that order
     const states = events.flatMap((e) => (e.type === "trial" && e.trial.number === 0 ? [e.trial.state] : []));
     expect(states).toEqual(["PENDING", "RUNNING", "SUCCEEDED"]);
+  });
+
+  it("leaves no listener on the caller's signal behind, however many trials it waits for", async () => {
+    const controller = new AbortController();
+    const result = await runExperiment(
+      testSpec(
+        async (p) => {
+          await new Promise((r) => setImmediate(r));
+          return { loss: Number(p.x) };
+        },
+        { parallelTrialCount: 1, maxTrialCount: 15 },
+      ),
+      { journal: createMemoryJournal(), signal: controller.signal },
+    );
+    expect(result.trials).toHaveLength(15);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
   it("records a failed trial's reason, counts it, and fails the experiment at maxFailedTrialCount", async () => {
