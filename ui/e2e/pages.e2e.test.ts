@@ -68,21 +68,21 @@ describe.skipIf(reason !== undefined)("pipelines, experiments, recurring runs, l
 
   it("creates an experiment and lists its runs", async () => {
     await page.goto(`${weft.url}/experiments`);
-    await page.getByLabel("Experiment name").fill("tuning");
+    await page.getByLabel("Experiment name").fill("churn-study");
     await page.getByRole("button", { name: "Create" }).click();
-    await page.getByRole("link", { name: "tuning" }).click();
-    await page.getByRole("heading", { name: "tuning" }).waitFor();
+    await page.getByRole("link", { name: "churn-study" }).click();
+    await page.getByRole("heading", { name: "churn-study" }).waitFor();
     await page.getByText(/No runs match/).waitFor();
     const exp = new URL(page.url()).pathname.split("/").pop() ?? "";
     const p = await uploadPipeline(weft.apiUrl, "slow-logger", loggerPipeline(1, 0));
     const run = await api<{ run_id: string }>(weft.apiUrl, "/apis/v2beta1/runs", {
-      display_name: "in tuning",
+      display_name: "in churn-study",
       experiment_id: exp,
       pipeline_version_reference: { pipeline_id: p.pipelineId, pipeline_version_id: p.versionId },
     });
     await waitRun(weft.apiUrl, run.run_id);
     await page.reload();
-    await page.getByRole("link", { name: "in tuning" }).waitFor();
+    await page.getByRole("link", { name: "in churn-study" }).waitFor();
     expect(await page.locator("[data-run-id]").count()).toBe(1);
   });
 
