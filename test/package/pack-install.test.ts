@@ -206,6 +206,27 @@ await loadLocalOnnxModel("model.onnx").catch((e) => console.log(e.message));
     expect(r.stdout).toContain("the fallback model model.onnx needs onnxruntime-node");
   });
 
+  it("tunes with weft/tuning from the built package: the samplers, loaded on use, resolve as .js", () => {
+    const script = `import { double, tune } from "weft/tuning";
+const result = await tune(
+  {
+    name: "pkg-quadratic",
+    space: { x: double(0, 1) },
+    objective: { metric: "loss", goal: "minimize" },
+    algorithm: { name: "tpe", seed: 3 },
+    budget: { trials: 12 },
+    trial: (p) => ({ loss: (p.x - 0.3) ** 2 }),
+  },
+  { store: false, handleSigint: false },
+);
+console.log(result.state, result.trials.length, result.best.values[0] < 0.05);
+`;
+    writeFileSync(join(app, "tune.mjs"), script);
+    const r = run(process.execPath, ["tune.mjs"], app);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("SUCCEEDED 12 true");
+  });
+
   it("compiles the pipeline with npx weft compile", () => {
     const r = run("npx", ["weft", "compile", "pipeline.ts", "-o", "pipeline.yaml"], app);
     expect(r.stderr).toContain("compiled pipeline.ts to pipeline.yaml");
