@@ -7,6 +7,7 @@
  */
 import type { EngineEvent, RunSummary, RuntimeState } from "../../engine/index.ts";
 import { type Colors, colorState, elapsed, formatDuration, stateSymbol, stripAnsi } from "../format.ts";
+import { LiveFrame, truncateLine as truncate } from "./live-frame.ts";
 import { renderSummary } from "./summary.ts";
 import {
   applyTaskEvent,
@@ -18,34 +19,25 @@ import {
   type TaskRow,
 } from "./view.ts";
 
-const THROTTLE_MS = 100;
-
 /** A view that redraws a task tree in place. */
-export class TtyView implements ProgressView {
+export class TtyView extends LiveFrame implements ProgressView {
   private readonly rows = new Map<string, TaskRow>();
   private runState: RuntimeState | "STARTING" = "STARTING";
   private readonly startedAt: number;
-  private drawnLines = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly ticker: NodeJS.Timeout;
-  private lastDraw = 0;
-  private finished = false;
   private notice: string | undefined;
   /** Task output lines not printed yet: they go above the tree at the next draw. */
   private pendingLogs: string[] = [];
 
   constructor(
-    private readonly out: OutputStream,
+    out: OutputStream,
     private readonly colors: Colors,
     private readonly title: string,
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
     /** Show the tasks' output lines as they come (off with `--quiet`). */
     private readonly showLogs = true,
   ) {
+    super(out, now);
     this.startedAt = now();
-    this.out.write("\x1b[?25l");
-    this.ticker = setInterval(() => this.draw(), 1000);
-    this.ticker.unref();
   }
 
   onEvent(e: EngineEvent): void {
@@ -65,12 +57,8 @@ export class TtyView implements ProgressView {
   }
 
   finish(summary: RunSummary): void {
-    this.finished = true;
-    clearInterval(this.ticker);
-    if (this.timer) clearTimeout(this.timer);
     this.runState = summary.state;
-    this.draw(true);
-    this.out.write(`\x1b[?25h\n${renderSummary(summary, this.colors)}`);
+    this.end(renderSummary(summary, this.colors));
   }
 
   /**
@@ -82,32 +70,11 @@ export class TtyView implements ProgressView {
     this.schedule();
   }
 
-  /** Restores the cursor without a summary (the process is ending abnormally). */
-  abort(): void {
-    clearInterval(this.ticker);
-    if (this.timer) clearTimeout(this.timer);
-    this.out.write("\x1b[?25h\n");
-  }
-
-  private schedule(): void {
-    if (this.timer || this.finished) return;
-    const wait = Math.max(0, THROTTLE_MS - (this.now() - this.lastDraw));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.draw();
-    }, wait);
-  }
-
-  private draw(final = false): void {
-    if (this.finished && !final) return;
-    this.lastDraw = this.now();
-    const lines = this.render();
-    const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : "";
-    // output lines scroll above the tree and stay; the tree is redrawn below them
+  /** Task output lines scroll above the tree and stay; the tree is redrawn below them. */
+  protected override takeAbove(): string {
     const logs = this.pendingLogs.length ? `${this.pendingLogs.join("\n")}\n` : "";
     this.pendingLogs = [];
-    this.out.write(`${up}\x1b[0J${logs}${lines.join("\n")}\n`);
-    this.drawnLines = lines.length;
+    return logs;
   }
 
   /** The lines of the current frame (exposed for tests through the output). */
@@ -159,10 +126,4 @@ export class TtyView implements ProgressView {
 
 function isLeaf(t: TaskRow): boolean {
   return t.kind === "container" || t.kind === "importer";
-}
-
-function truncate(line: string, width: number): string {
-  const plain = stripAnsi(line);
-  if (plain.length <= width) return line;
-  return `${plain.slice(0, width - 1)}…`;
 }

@@ -4,7 +4,7 @@
  * fed the experiment and all its trials at each change (`update`) and end with the
  * final status (`finish`).
  */
-import { type Colors, colorState, formatDuration, stripAnsi } from "../format.ts";
+import { type Colors, colorState, formatDuration } from "../format.ts";
 import {
   type BestView,
   type ExperimentView,
@@ -16,6 +16,7 @@ import {
   type TrialView,
   trialNote,
 } from "../tune-views.ts";
+import { LiveFrame, truncateLine as truncate } from "./live-frame.ts";
 import type { OutputStream } from "./view.ts";
 
 /** Receives the experiment's state while it runs, then its end. */
@@ -28,28 +29,19 @@ export interface TuneProgressView {
   abort(): void;
 }
 
-const THROTTLE_MS = 100;
-
 /** The live table in a terminal: a header, then the trials (the most recent that fit), redrawn in place. */
-export class TuneTtyView implements TuneProgressView {
-  private drawnLines = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly ticker: NodeJS.Timeout;
-  private lastDraw = 0;
-  private finished = false;
+export class TuneTtyView extends LiveFrame implements TuneProgressView {
   private noticeText: string | undefined;
   private latest: { exp: ExperimentView; trials: readonly TrialView[]; best: BestView } | undefined;
   private readonly startedAt: number;
 
   constructor(
-    private readonly out: OutputStream,
+    out: OutputStream,
     private readonly colors: Colors,
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
   ) {
+    super(out, now);
     this.startedAt = now();
-    this.out.write("\x1b[?25l");
-    this.ticker = setInterval(() => this.draw(), 1000);
-    this.ticker.unref();
   }
 
   update(exp: ExperimentView, trials: readonly TrialView[], best: BestView): void {
@@ -59,11 +51,7 @@ export class TuneTtyView implements TuneProgressView {
 
   finish(exp: ExperimentView, trials: readonly TrialView[], best: BestView): void {
     this.latest = { exp, trials, best };
-    this.finished = true;
-    clearInterval(this.ticker);
-    if (this.timer) clearTimeout(this.timer);
-    this.draw(true);
-    this.out.write(`\x1b[?25h\n${renderStatus(exp, trials, best, this.colors, this.now())}`);
+    this.end(renderStatus(exp, trials, best, this.colors, this.now()));
   }
 
   notice(text: string): void {
@@ -71,28 +59,8 @@ export class TuneTtyView implements TuneProgressView {
     this.schedule();
   }
 
-  abort(): void {
-    clearInterval(this.ticker);
-    if (this.timer) clearTimeout(this.timer);
-    this.out.write("\x1b[?25h\n");
-  }
-
-  private schedule(): void {
-    if (this.timer || this.finished) return;
-    const wait = Math.max(0, THROTTLE_MS - (this.now() - this.lastDraw));
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.draw();
-    }, wait);
-  }
-
-  private draw(final = false): void {
-    if ((this.finished && !final) || !this.latest) return;
-    this.lastDraw = this.now();
-    const lines = this.render();
-    const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F` : "";
-    this.out.write(`${up}\x1b[0J${lines.join("\n")}\n`);
-    this.drawnLines = lines.length;
+  protected override ready(): boolean {
+    return this.latest !== undefined;
   }
 
   /** The lines of the current frame. */
@@ -174,10 +142,4 @@ export class TunePlainView implements TuneProgressView {
     const p = (n: number) => String(n).padStart(2, "0");
     return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   }
-}
-
-function truncate(line: string, width: number): string {
-  const plain = stripAnsi(line);
-  if (plain.length <= width) return line;
-  return `${plain.slice(0, width - 1)}…`;
 }
