@@ -3,8 +3,8 @@ import { TuningError } from "../errors.ts";
 import { bounds, finiteValues, isActive } from "../space.ts";
 import type { Goal, SamplerContext, SearchSpace, Suggestion, TrialObservation } from "../types.ts";
 import { identity, symmetricEigen } from "./cmaes/eigen.ts";
-import { normalCdf, normalQuantile } from "./cmaes/normal.ts";
 import { CMAES_META, createCmaesSampler } from "./cmaes.ts";
+import { normalCdf, normalQuantile } from "./normal.ts";
 
 const square: SearchSpace = {
   parameters: [

@@ -9,6 +9,7 @@
  */
 
 import type { Rng } from "../rng.ts";
+import { normalCdf } from "./normal.ts";
 
 /** One dimension of an estimator: numeric over [lo, hi], or categorical with `choices` values. */
 export type ParzenDim =
@@ -54,34 +55,6 @@ export interface Parzen {
 
 const EPS = 1e-12;
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/** erfc(x), rational Chebyshev approximation (fractional error below 1.2e-7 everywhere). */
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
-}
-
-/** The standard normal distribution function. */
-export function normalCdf(z: number): number {
-  return 0.5 * erfc(-z / Math.SQRT2);
-}
 
 /** Optuna's default weights of observations in trial order: old ones ramp down once there are more than 25. */
 export function defaultWeights(n: number): number[] {

@@ -9,7 +9,7 @@
  */
 
 import type { Rng } from "../../rng.ts";
-import { normalCdf, normalQuantile } from "./normal.ts";
+import { normalCdf, normalQuantile } from "../normal.ts";
 import { type CmaState, type Solution, tell } from "./optimizer.ts";
 
 const MAX_RESAMPLING = 100;

@@ -1,4 +1,8 @@
-/** The standard normal distribution's CDF and quantile function, to double precision's needs of CMA-ES with margin. */
+/**
+ * The standard normal distribution's CDF and quantile, as CMA-ES with margin and the Parzen
+ * estimators of TPE need them (relative error near 1e-7). The Gaussian process keeps its own
+ * (`gp/normal.ts`): log expected improvement needs the far tails to full precision.
+ */
 
 /** Φ(x), through erfc (Numerical Recipes' Chebyshev fit, relative error below 1.2e-7). */
 export function normalCdf(x: number): number {
