@@ -6,21 +6,15 @@
  */
 
 import { formatNumber } from "../../components/decision-markdown.ts";
-import type { ExperimentState, TrialState } from "../../ir/states.ts";
-import type { Assignment, ExperimentSpec } from "../types.ts";
+import type { ExperimentState } from "../../ir/states.ts";
+import type { TrialRecord } from "../runner/types.ts";
+import type { ExperimentSpec } from "../types.ts";
 
 /** One trial, as the runner records it (the fields the reports use). */
-export interface TunedTrial {
-  readonly number: number;
-  readonly name: string;
-  readonly params: Assignment;
-  readonly meta?: Readonly<Record<string, number | string>>;
-  readonly state: TrialState;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly values?: readonly number[];
-  readonly metrics: Readonly<Record<string, number>>;
-}
+export type TunedTrial = Pick<
+  TrialRecord,
+  "number" | "name" | "params" | "meta" | "state" | "reason" | "message" | "values" | "metrics"
+>;
 
 /** An experiment's outcome, as the runner returns it (the fields the reports use). */
 export interface TuneOutcome {
