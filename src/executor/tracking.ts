@@ -83,6 +83,13 @@ class MetricBatch implements MetricColumns {
     this.keys = keys;
     return this;
   }
+
+  /** Empties the batch to be filled again. */
+  reset(): this {
+    this.count = 0;
+    this.keys = [];
+    return this;
+  }
 }
 
 /** One request's worth: a metrics batch, or params and tags for `runs/log-batch`. */
@@ -152,6 +159,8 @@ function warmMetricPath(): void {
 /** Buffers log calls and sends them to the tracking server. */
 export class TrackingClient implements TaskLog {
   private metricsBuf = new MetricBatch();
+  /** Batches whose send has ended, to fill again: a long loop allocates a few, not one per batch. */
+  private readonly spare: MetricBatch[] = [];
   /** Every metric key logged so far, and each one's index in that list. */
   private readonly keyNames: string[] = [];
   private readonly keyIndex = new Map<string, number>();
@@ -285,7 +294,7 @@ export class TrackingClient implements TaskLog {
   private sendSoon(): void {
     if (this.metricsBuf.count > 0) {
       this.queue.push({ metrics: this.metricsBuf.seal(this.keyNames) });
-      this.metricsBuf = new MetricBatch();
+      this.metricsBuf = this.spare.pop() ?? new MetricBatch();
     }
     while (this.paramsBuf.length + this.tagsBuf.length > 0) {
       this.queue.push({
@@ -306,6 +315,7 @@ export class TrackingClient implements TaskLog {
       const batch = this.queue.shift() as Batch;
       const p: Promise<void> = this.send(batch).finally(() => {
         this.inflight.delete(p);
+        if ("metrics" in batch && this.spare.length <= MAX_IN_FLIGHT) this.spare.push(batch.metrics.reset());
         this.pump();
       });
       this.inflight.add(p);
