@@ -5,17 +5,17 @@
  * read the pipeline's data, whose best parameters a downstream task consumes. Also the
  * size of the task bundle that carries the experiment.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEnv } from "../../../test/engine/helpers.ts";
+import { csvRows, SDK, writeStepProject } from "../../../test/tuning/step-project.ts";
 import type { AnyPipeline } from "../../compiler/index.ts";
 import { compilePipeline, MAX_BUNDLE_BYTES } from "../../compiler/index.ts";
 import { tuneExperiment } from "./tune.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..", "..");
-const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
 const TUNE = JSON.stringify(join(ROOT, "src", "tuning", "steps", "tune.ts"));
 
 /** Loss (x - offset)^2 with the offset read from the data file, three epochs printed. */
@@ -67,24 +67,6 @@ spec:
             restartPolicy: Never
 `;
 
-/** Plain components, in a module of their own (their bundles leave the tuning code out). */
-const STEPS = `import { writeFileSync } from "node:fs";
-import { artifact, component, param } from ${SDK};
-
-export const makeData = component({
-  name: "make_data",
-  outputs: { data: artifact.Dataset },
-  run: (_inputs, outputs) => { writeFileSync(outputs.data.path, "0.5\\n"); },
-});
-
-export const useBest = component({
-  name: "use_best",
-  inputs: { params: param.object<Record<string, number>>(), value: param.float() },
-  outputs: { x: param.float(), value: param.float() },
-  run: ({ params, value }) => ({ x: params.x, value }),
-});
-`;
-
 const PIPELINES = `import { param, pipeline } from ${SDK};
 import { tune } from ${TUNE};
 import { makeData, useBest } from "./steps.ts";
@@ -97,27 +79,11 @@ export const tuned = pipeline({ name: "tune-then-train", params: { experiment: p
 });
 `;
 
-function csvRows(uri: string): string[][] {
-  const path = uri.startsWith("file://") ? fileURLToPath(uri) : uri;
-  return readFileSync(path, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => l.split(","));
-}
-
 describe("the tuning components in a pipeline", () => {
   const env = makeEnv({ capacity: { cpus: 4000 } });
   let mod: Record<string, AnyPipeline>;
   beforeAll(async () => {
-    const dir = join(env.home, "project");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    // the task programs import the npm packages weft depends on (yaml) from here
-    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-    writeFileSync(join(dir, "steps.ts"), STEPS);
-    const file = join(dir, "pipeline.ts");
-    writeFileSync(file, PIPELINES);
-    mod = (await import(file)) as Record<string, AnyPipeline>;
+    mod = await writeStepProject(env.home, { "pipeline.ts": PIPELINES });
   });
   afterAll(async () => {
     await env.engine.close();

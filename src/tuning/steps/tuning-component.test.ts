@@ -4,37 +4,18 @@
  * downstream task consumes the best parameters. Also the size of the task bundle that
  * carries the experiment.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEnv } from "../../../test/engine/helpers.ts";
+import { csvRows, SDK, writeStepProject } from "../../../test/tuning/step-project.ts";
 import type { AnyPipeline } from "../../compiler/index.ts";
 import { compilePipeline, MAX_BUNDLE_BYTES } from "../../compiler/index.ts";
 import { componentSampler, functionExperiment, runTuning } from "./tuning-component.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..", "..");
-const SDK = JSON.stringify(join(ROOT, "src", "index.ts"));
 const TUNING_COMPONENT = JSON.stringify(join(ROOT, "src", "tuning", "steps", "tuning-component.ts"));
-
-/** Plain components, in a module of their own (their bundles leave the tuning code out). */
-const STEPS = `import { writeFileSync } from "node:fs";
-import { artifact, component, param } from ${SDK};
-
-export const makeData = component({
-  name: "make_data",
-  outputs: { data: artifact.Dataset },
-  run: (_inputs, outputs) => { writeFileSync(outputs.data.path, "0.5\\n"); },
-});
-
-export const useBest = component({
-  name: "use_best",
-  inputs: { params: param.object<Record<string, number>>(), value: param.float() },
-  outputs: { x: param.float(), value: param.float() },
-  run: ({ params, value }) => ({ x: params.x, value }),
-});
-`;
 
 /** A tuning component whose trial is a function: loss (x - offset)^2, the offset from the data. */
 const TUNER = `import { readFileSync } from "node:fs";
@@ -67,28 +48,11 @@ export const functionTuned = pipeline({ name: "function-tune" }, () => {
 });
 `;
 
-function csvRows(uri: string): string[][] {
-  const path = uri.startsWith("file://") ? fileURLToPath(uri) : uri;
-  return readFileSync(path, "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => l.split(","));
-}
-
 describe("tuningComponent in a pipeline", () => {
   const env = makeEnv({ capacity: { cpus: 4000 } });
   let mod: Record<string, AnyPipeline>;
   beforeAll(async () => {
-    const dir = join(env.home, "project");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    // the task programs import the npm packages weft depends on (yaml) from here
-    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-    writeFileSync(join(dir, "steps.ts"), STEPS);
-    writeFileSync(join(dir, "tuner.ts"), TUNER);
-    const file = join(dir, "pipeline.ts");
-    writeFileSync(file, PIPELINES);
-    mod = (await import(file)) as Record<string, AnyPipeline>;
+    mod = await writeStepProject(env.home, { "pipeline.ts": PIPELINES, "tuner.ts": TUNER });
   });
   afterAll(async () => {
     await env.engine.close();
