@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobExperimentYaml } from "../tuning/katib-yaml.ts";
 import {
   collect,
   HAS_SCRIPT,
@@ -28,55 +29,19 @@ function experimentYaml(name: string, opts: { script?: string; max?: number; fai
   const script =
     opts.script ??
     "const [x, y] = process.argv.slice(1).map((a) => Number(a.slice(2))); console.log('loss=' + ((x - 1) ** 2 + y));";
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective:
-    type: minimize
-    objectiveMetricName: loss
-  algorithm:
-    algorithmName: random
-    algorithmSettings:
-      - name: random_state
-        value: "3"
-  parallelTrialCount: 2
-  maxTrialCount: ${opts.max ?? 4}
-${opts.failures === undefined ? "" : `  maxFailedTrialCount: ${opts.failures}\n`}  parameters:
-    - name: x
-      parameterType: double
-      feasibleSpace:
-        min: "-2"
-        max: "2"
-    - name: y
-      parameterType: discrete
-      feasibleSpace:
-        list: ["0", "0.5", "1"]
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters:
-      - name: x
-        reference: x
-      - name: y
-        reference: y
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: training
-                image: node:22
-                command:
-                  - ${JSON.stringify(process.execPath)}
-                  - -e
-                  - ${JSON.stringify(script)}
-                  - "x=\${trialParameters.x}"
-                  - "y=\${trialParameters.y}"
-            restartPolicy: Never
-`;
+  return jobExperimentYaml({
+    name,
+    script,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Katib\'s trial parameter placeholders
+    args: ["x=${trialParameters.x}", "y=${trialParameters.y}"],
+    parameters: [
+      { name: "x", type: "double", min: -2, max: 2 },
+      { name: "y", type: "discrete", list: [0, 0.5, 1] },
+    ],
+    randomState: 3,
+    maxTrials: opts.max ?? 4,
+    ...(opts.failures === undefined ? {} : { maxFailures: opts.failures }),
+  });
 }
 
 interface TrialJson {

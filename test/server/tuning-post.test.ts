@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { jobExperimentYaml } from "../tuning/katib-yaml.ts";
 import { listeningHarnessPerTest } from "./harness.ts";
 
 const API = "/apis/weft/v1/tuning";
@@ -13,42 +14,15 @@ const l = listeningHarnessPerTest();
 
 /** A Katib Experiment whose trial prints `loss=(x - 0.3)^2` (after `sleepMs`). */
 function experimentYaml(name: string, opts: { maxTrials?: number; sleepMs?: number; parallel?: number } = {}): string {
-  const script = `setTimeout(() => console.log("loss=" + (Number(process.argv[1]) - 0.3) ** 2), ${opts.sleepMs ?? 0})`;
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective:
-    type: minimize
-    objectiveMetricName: loss
-  algorithm:
-    algorithmName: random
-  parallelTrialCount: ${opts.parallel ?? 2}
-  maxTrialCount: ${opts.maxTrials ?? 4}
-  parameters:
-    - name: x
-      parameterType: double
-      feasibleSpace:
-        min: "0"
-        max: "1"
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters:
-      - name: x
-        reference: x
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: training
-                image: node:22
-                command: ["node", "-e", ${JSON.stringify(script)}, "\${trialParameters.x}"]
-            restartPolicy: Never
-`;
+  return jobExperimentYaml({
+    name,
+    script: `setTimeout(() => console.log("loss=" + (Number(process.argv[1]) - 0.3) ** 2), ${opts.sleepMs ?? 0})`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Katib\'s trial parameter placeholders
+    args: ["${trialParameters.x}"],
+    parameters: [{ name: "x", type: "double", min: 0, max: 1 }],
+    parallel: opts.parallel ?? 2,
+    maxTrials: opts.maxTrials ?? 4,
+  });
 }
 
 type Json = Record<string, unknown>;

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, type Sandbox, sandbox, spawnWeft, waitFor, weft } from "../cli/helpers.ts";
+import { jobExperimentYaml } from "./katib-yaml.ts";
 
 interface TrialJson {
   number: number;
@@ -17,46 +18,14 @@ interface TrialJson {
 
 function experimentYaml(name: string): string {
   // each trial sleeps 600 ms, then prints its loss
-  const script = "setTimeout(() => console.log('loss=' + Number(process.argv[1].slice(2)) ** 2), 600);";
-  return `apiVersion: kubeflow.org/v1beta1
-kind: Experiment
-metadata:
-  name: ${name}
-spec:
-  objective:
-    type: minimize
-    objectiveMetricName: loss
-  algorithm:
-    algorithmName: random
-  parallelTrialCount: 2
-  maxTrialCount: 6
-  parameters:
-    - name: x
-      parameterType: double
-      feasibleSpace:
-        min: "-2"
-        max: "2"
-  trialTemplate:
-    primaryContainerName: training
-    trialParameters:
-      - name: x
-        reference: x
-    trialSpec:
-      apiVersion: batch/v1
-      kind: Job
-      spec:
-        template:
-          spec:
-            containers:
-              - name: training
-                image: node:22
-                command:
-                  - ${JSON.stringify(process.execPath)}
-                  - -e
-                  - ${JSON.stringify(script)}
-                  - "x=\${trialParameters.x}"
-            restartPolicy: Never
-`;
+  return jobExperimentYaml({
+    name,
+    script: "setTimeout(() => console.log('loss=' + Number(process.argv[1].slice(2)) ** 2), 600);",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Katib\'s trial parameter placeholders
+    args: ["x=${trialParameters.x}"],
+    parameters: [{ name: "x", type: "double", min: -2, max: 2 }],
+    maxTrials: 6,
+  });
 }
 
 async function trialsOf(home: string, name: string): Promise<TrialJson[] | undefined> {
