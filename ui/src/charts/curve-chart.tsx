@@ -33,6 +33,32 @@ const frac = (a: Axis, v: number): number =>
   a.max > a.min ? Math.min(1, Math.max(0, (v - a.min) / (a.max - a.min))) : 0.5;
 
 /** The chart. */
+/**
+ * A chart's axis titles: `x` centred under the plot area (`left`, `top`, `width`, `height`),
+ * near the SVG's `bottom`; `y` turned along the left edge.
+ */
+export function AxisTitles(props: {
+  x: string;
+  y: string;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  bottom: number;
+}): React.JSX.Element {
+  const mid = props.top + props.height / 2;
+  return (
+    <>
+      <text x={props.left + props.width / 2} y={props.bottom - 6} textAnchor="middle" className="chart-label">
+        {props.x}
+      </text>
+      <text x={12} y={mid} textAnchor="middle" className="chart-label" transform={`rotate(-90 12 ${mid})`}>
+        {props.y}
+      </text>
+    </>
+  );
+}
+
 export function CurveChart(props: {
   title: string;
   xLabel: string;
@@ -137,18 +163,7 @@ export function CurveChart(props: {
             })}
           </g>
         ) : null}
-        <text x={M.l + IW / 2} y={H - 6} textAnchor="middle" className="chart-label">
-          {props.xLabel}
-        </text>
-        <text
-          x={12}
-          y={M.t + IH / 2}
-          textAnchor="middle"
-          className="chart-label"
-          transform={`rotate(-90 12 ${M.t + IH / 2})`}
-        >
-          {props.yLabel}
-        </text>
+        <AxisTitles x={props.xLabel} y={props.yLabel} left={M.l} top={M.t} width={IW} height={IH} bottom={H} />
       </svg>
       <ul className="chart-legend">
         {props.series.map((s, i) => {

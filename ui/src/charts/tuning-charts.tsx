@@ -7,6 +7,7 @@
 import { useId } from "react";
 import type { TuningAnalysis, TuningParameter, TuningTrial } from "../api/index.ts";
 import { parallelAxes } from "../pages/tuning-shape.ts";
+import { AxisTitles } from "./curve-chart.tsx";
 import { niceTicks, tickLabel } from "./step-series.ts";
 
 const W = 360;
@@ -69,18 +70,7 @@ function Frame(props: {
         ))}
         <rect x={M.l} y={M.t} width={IW} height={IH} className="chart-frame" />
         {props.children}
-        <text x={M.l + IW / 2} y={H - 6} textAnchor="middle" className="chart-label">
-          {props.xLabel}
-        </text>
-        <text
-          x={12}
-          y={M.t + IH / 2}
-          textAnchor="middle"
-          className="chart-label"
-          transform={`rotate(-90 12 ${M.t + IH / 2})`}
-        >
-          {props.yLabel}
-        </text>
+        <AxisTitles x={props.xLabel} y={props.yLabel} left={M.l} top={M.t} width={IW} height={IH} bottom={H} />
       </svg>
     </figure>
   );
